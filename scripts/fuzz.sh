@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# fuzz.sh BUILD DATA: runs every libFuzzer target for a bounded time (FUZZ_SECONDS, default 30),
+# seeded from the shared recordings and the example configs. A crash fails the run and
+# leaves the input in BUILD/artifacts/.
+set -euo pipefail
+build=$1 data=$2
+secs=${FUZZ_SECONDS:-30}
+src=$(cd "$(dirname "$0")/.." && pwd)
+corpus=$build/corpus
+rm -rf "$corpus"; mkdir -p "$corpus"/{decode,recording,config} "$build/artifacts"
+
+set +o pipefail # head closes pipes early on purpose
+recs=("$data"/binance-spot/*.gz)
+if [ -f "${recs[0]}" ]; then
+  # decode: a spread of real messages of every type, one a file
+  zcat "${recs[0]}" | awk 'NR<=8 || NR%500==0' | head -120 | cut -d' ' -f2- |
+    split -l 1 - "$corpus/decode/rec_"
+  # recording: small real slices, plain and gzip
+  zcat "${recs[0]}" | head -30 > "$corpus/recording/head.txt"
+  zcat "${recs[0]}" | sed -n '1000,1015p' > "$corpus/recording/mid.txt"
+  gzip -c "$corpus/recording/head.txt" > "$corpus/recording/head.gz"
+else
+  echo "fuzz: shared recordings not found under $data; seeding from the fixtures in the tests only"
+fi
+for f in "$data"/fixtures/cryptofeed-binance-spot-ws-2021.txt; do
+  [ -f "$f" ] && sed -n '2,40p' "$f" | sed 's/^[0-9.]*: //' | split -l 1 - "$corpus/decode/cf_"
+done
+echo '{"u":1,"s":"BTCUSDT","b":"1.00","B":"1","a":"1.01","A":"1"}' > "$corpus/decode/min_bbo"
+cp "$src"/examples/*.ini "$corpus/config/" 2>/dev/null || true
+echo '[strategy]' > "$corpus/config/min.ini"
+
+set -o pipefail
+fail=0
+for t in decode recording config; do
+  bin=$build/fuzz_$t
+  dict=$src/fuzz/$t.dict
+  args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+        -artifact_prefix="$build/artifacts/$t-")
+  [ -f "$dict" ] && args+=(-dict="$dict")
+  echo "fuzz: $t for ${secs}s"
+  if ! "$bin" "${args[@]}" "$corpus/$t" > "$build/fuzz_$t.log" 2>&1; then
+    echo "fuzz: $t FAILED; see $build/fuzz_$t.log and $build/artifacts/"; tail -30 "$build/fuzz_$t.log"
+    fail=1
+  else
+    grep -E "stat::number_of_executed_units|Done" "$build/fuzz_$t.log" | tr '\n' ' '; echo
+  fi
+done
+exit $fail

@@ -1,0 +1,61 @@
+/* cli.c: shared option parsing for the subcommands. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("quoter: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_parse(cli_common_t *c, int argc, char **argv, const char *usage) {
+    char err[512];
+    memset(c, 0, sizeof *c);
+    config_defaults(&c->cfg);
+    /* the config file first, so --set overrides it whatever the order on the line */
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
+            c->config_path = argv[++i];
+            if (config_load(&c->cfg, c->config_path, err, sizeof err)) {
+                cli_fail("%s", err);
+                return 2;
+            }
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            exit(0);
+        } else if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+            if (i + 1 >= argc) { cli_fail("%s needs a file", a); return 2; }
+            i++;
+        } else if (!strcmp(a, "--set")) {
+            if (i + 1 >= argc) { cli_fail("--set needs section.key=value"); return 2; }
+            if (config_set(&c->cfg, argv[++i], err, sizeof err)) { cli_fail("%s", err); return 2; }
+        } else if (!strcmp(a, "--json")) {
+            c->json = 1;
+        } else if (!strcmp(a, "--out") || !strcmp(a, "-o")) {
+            if (i + 1 >= argc) { cli_fail("%s needs a directory", a); return 2; }
+            c->out_dir = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            cli_fail("unknown option %s (try --help)", a);
+            return 2;
+        } else {
+            if (c->nfiles == CLI_MAX_FILES) { cli_fail("too many files (at most %d)", CLI_MAX_FILES); return 2; }
+            c->files[c->nfiles++] = argv[i];
+        }
+    }
+    if (config_resolve(&c->cfg, &c->x, err, sizeof err)) {
+        cli_fail("%s%s%s", c->config_path ? c->config_path : "", c->config_path ? ": " : "", err);
+        return 2;
+    }
+    return 0;
+}

@@ -1,0 +1,30 @@
+/* cli.h: what every subcommand shares: `-c FILE`, `--set section.key=value`, positional
+ * recording files, and a uniform way to fail with a message. */
+#ifndef Q_CLI_H
+#define Q_CLI_H
+
+#include "config.h"
+
+#define CLI_MAX_FILES 256
+
+typedef struct cli_common {
+    config_t cfg;
+    config_exact_t x;
+    char *files[CLI_MAX_FILES];
+    int nfiles;
+    int json;            /* --json */
+    const char *out_dir; /* --out DIR */
+    const char *config_path;
+} cli_common_t;
+
+/* Parses the shared options; `extra` handles subcommand options it does not know
+ * (returns 1 when it took the option, 0 when unknown). Prints errors, returns 0 or 2. */
+int cli_parse(cli_common_t *c, int argc, char **argv, const char *usage);
+void cli_fail(const char *fmt, ...);
+
+int cmd_verify(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+
+#endif

@@ -1,0 +1,274 @@
+/* config.c: the key table, INI loading (inih), overrides and exact resolution. */
+#include "config.h"
+
+#include <ini.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/err.h"
+#include "../feed/exchange_info.h"
+
+typedef enum { K_STR, K_DBL, K_INT } key_type_t;
+
+typedef struct key_def {
+    const char *section, *name;
+    key_type_t type;
+    size_t off, size;
+    const char *def;
+    double lo, hi;       /* numeric range */
+    const char *choices; /* "a|b|c" for enumerated strings */
+    const char *help;
+} key_def_t;
+
+#define S(sec, nm, field, dflt, ch, hlp) \
+    {sec, nm, K_STR, offsetof(config_t, field), sizeof(((config_t *)0)->field), dflt, 0, 0, ch, hlp}
+#define D(sec, nm, field, dflt, lo, hi, hlp) \
+    {sec, nm, K_DBL, offsetof(config_t, field), sizeof(double), dflt, lo, hi, 0, hlp}
+#define I(sec, nm, field, dflt, lo, hi, hlp) \
+    {sec, nm, K_INT, offsetof(config_t, field), sizeof(int), dflt, lo, hi, 0, hlp}
+
+static const key_def_t keys[] = {
+    S("market", "symbol", symbol, "BTCUSDT", 0, "the traded symbol, upper case"),
+    S("market", "base_asset", base_asset, "BTC", 0, "base asset (exchangeInfo overrides)"),
+    S("market", "quote_asset", quote_asset, "USDT", 0, "quote asset (exchangeInfo overrides)"),
+    S("market", "tick_size", tick_size, "0.01", 0, "PRICE_FILTER.tickSize"),
+    S("market", "step_size", step_size, "0.00001", 0, "LOT_SIZE.stepSize"),
+    S("market", "min_qty", min_qty, "0.00001", 0, "LOT_SIZE.minQty"),
+    S("market", "max_qty", max_qty, "9000", 0, "LOT_SIZE.maxQty"),
+    S("market", "min_notional", min_notional, "5", 0, "NOTIONAL/MIN_NOTIONAL.minNotional, quote asset"),
+    S("market", "exchange_info", exchange_info, "", 0,
+      "path of an exchangeInfo JSON response; when set, its filters replace the five keys above"),
+    S("strategy", "type", strategy, "ladder", "seed|ladder", "seed: one order a side, fixed spread; ladder: levels, tolerance, skew"),
+    S("strategy", "reference", reference, "mid", "mid|last|bid|ask|micro", "reference price the quotes are placed around"),
+    D("strategy", "spread", spread, "5", 0, 1e12, "distance from the reference to the first quote on each side"),
+    S("strategy", "spread_unit", spread_unit, "ticks", "abs|bps|ticks", "unit of spread and level_spacing: quote asset, basis points of the reference, or ticks"),
+    S("strategy", "quantity", quantity, "0.001", 0, "order size of the first level, base asset"),
+    S("strategy", "order_type", order_type, "limit_maker", "limit|limit_maker", "limit = LIMIT GTC (may take); limit_maker = post-only"),
+    D("strategy", "requote_interval", requote_s, "0", 0, 86400, "seconds between quote decisions; 0 = on every market event"),
+    I("strategy", "levels", levels, "1", 1, 32, "orders per side"),
+    D("strategy", "level_spacing", level_spacing, "5", 0, 1e12, "distance between levels, in spread_unit"),
+    D("strategy", "level_size_mult", level_size_mult, "1", 0.01, 100, "level k's size = quantity * level_size_mult^k"),
+    I("strategy", "refresh_tolerance", refresh_tolerance, "0", 0, 1000000, "ticks a live order may differ from its wanted price and still stay (keeps queue place)"),
+    D("strategy", "max_order_age", max_order_age_s, "0", 0, 1e9, "seconds; older orders are replaced (0 = never)"),
+    S("strategy", "target_inventory", target_inventory, "0", 0, "base asset the skew pulls toward (relative to the starting balance)"),
+    S("strategy", "max_inventory", max_inventory, "0", 0, "base asset away from target where skew saturates and the adding side stops (0 = no limit, no skew)"),
+    D("strategy", "skew", skew, "0", 0, 100, "quote shift at max inventory, in spreads"),
+    D("strategy", "size_skew", size_skew, "0", 0, 1, "fraction the adding side's size shrinks at max inventory"),
+    S("account", "base_balance", base_balance, "1", 0, "starting base asset balance"),
+    S("account", "quote_balance", quote_balance, "100000", 0, "starting quote asset balance"),
+    D("account", "maker_fee", maker_fee, "0.001", -0.01, 0.01, "maker fee rate (0.001 = 0.1%); negative is a rebate"),
+    D("account", "taker_fee", taker_fee, "0.001", 0, 0.01, "taker fee rate"),
+    D("sim", "entry_latency_ms", entry_latency_ms, "5", 0, 60000, "order entry latency: send -> exchange"),
+    D("sim", "response_latency_ms", response_latency_ms, "5", 0, 60000, "exchange -> our process, for acks and fills"),
+    S("sim", "queue_model", queue_model, "conservative", "conservative|probabilistic", "where a new resting order joins the queue and how it advances"),
+    D("sim", "queue_power", queue_power, "2", 0.1, 10, "probabilistic model: exponent of the queue-share function"),
+    I("risk", "max_open_orders", max_open_orders, "20", 1, 200, "local limit on open orders"),
+    D("risk", "max_drawdown", max_drawdown_quote, "0", 0, 1e15, "kill switch: cancel all and stop after this loss in quote asset (0 = off)"),
+    D("report", "equity_interval", equity_interval_s, "1", 0.001, 86400, "seconds between equity.csv samples"),
+};
+#define NKEYS ((int)(sizeof keys / sizeof keys[0]))
+
+static const key_def_t *find_key(const char *section, const char *name) {
+    for (int i = 0; i < NKEYS; i++)
+        if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name)) return &keys[i];
+    return 0;
+}
+
+/* sets one key from text; 0 or an error message in err */
+static int set_key(config_t *c, const key_def_t *k, const char *value, char *err, int errcap) {
+    char *field = (char *)c + k->off;
+    if (k->type == K_STR) {
+        if (strlen(value) >= k->size) {
+            snprintf(err, (size_t)errcap, "%s.%s: value too long", k->section, k->name);
+            return Q_E_RANGE;
+        }
+        if (k->choices) {
+            const char *p = k->choices;
+            size_t n = strlen(value);
+            int ok = 0;
+            while (*p) {
+                const char *bar = strchr(p, '|');
+                size_t len = bar ? (size_t)(bar - p) : strlen(p);
+                if (len == n && !strncasecmp(p, value, n)) ok = 1;
+                p += len + (bar ? 1 : 0);
+            }
+            if (!ok) {
+                snprintf(err, (size_t)errcap, "%s.%s: \"%s\" is not one of %s", k->section, k->name, value, k->choices);
+                return Q_E_INVAL;
+            }
+        }
+        snprintf(field, k->size, "%s", value);
+        return 0;
+    }
+    char *end;
+    double v = strtod(value, &end);
+    while (*end == ' ' || *end == '\t') end++;
+    if (end == value || *end || !isfinite(v)) {
+        snprintf(err, (size_t)errcap, "%s.%s: \"%s\" is not a number", k->section, k->name, value);
+        return Q_E_PARSE;
+    }
+    if (v < k->lo || v > k->hi || (k->type == K_INT && v != floor(v))) {
+        snprintf(err, (size_t)errcap, "%s.%s: %s is outside %g..%g%s", k->section, k->name, value, k->lo,
+                 k->hi, k->type == K_INT ? " or not whole" : "");
+        return Q_E_RANGE;
+    }
+    if (k->type == K_DBL) *(double *)field = v;
+    else *(int *)field = (int)v;
+    return 0;
+}
+
+void config_defaults(config_t *c) {
+    memset(c, 0, sizeof *c);
+    char err[128];
+    for (int i = 0; i < NKEYS; i++) set_key(c, &keys[i], keys[i].def, err, sizeof err);
+}
+
+typedef struct load_ctx {
+    config_t *c;
+    char *err;
+    int errcap;
+    int failed;
+} load_ctx_t;
+
+static int on_ini(void *user, const char *section, const char *name, const char *value) {
+    load_ctx_t *l = user;
+    if (l->failed) return 0;
+    const key_def_t *k = find_key(section, name);
+    if (!k) {
+        snprintf(l->err, (size_t)l->errcap, "%s.%s: unknown key (quoter config --help lists them)", section, name);
+        l->failed = 1;
+        return 0;
+    }
+    if (set_key(l->c, k, value, l->err, l->errcap)) {
+        l->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static int finish_load(int rc, load_ctx_t *l, const char *name, char *err, int errcap) {
+    if (rc == 0) return 0;
+    char tmp[512];
+    if (rc < 0) snprintf(tmp, sizeof tmp, "%s: cannot open", name);
+    else if (l->failed) snprintf(tmp, sizeof tmp, "%s:%d: %s", name, rc, err);
+    else snprintf(tmp, sizeof tmp, "%s:%d: syntax error", name, rc);
+    snprintf(err, (size_t)errcap, "%s", tmp);
+    return Q_E_PARSE;
+}
+
+int config_load(config_t *c, const char *path, char *err, int errcap) {
+    load_ctx_t l = {c, err, errcap, 0};
+    err[0] = 0;
+    return finish_load(ini_parse(path, on_ini, &l), &l, path, err, errcap);
+}
+
+int config_load_string(config_t *c, const char *text, const char *name, char *err, int errcap) {
+    load_ctx_t l = {c, err, errcap, 0};
+    err[0] = 0;
+    return finish_load(ini_parse_string(text, on_ini, &l), &l, name, err, errcap);
+}
+
+int config_set(config_t *c, const char *a, char *err, int errcap) {
+    const char *dot = strchr(a, '.'), *eq = strchr(a, '=');
+    if (!dot || !eq || dot > eq) {
+        snprintf(err, (size_t)errcap, "--set %s: expected section.key=value", a);
+        return Q_E_PARSE;
+    }
+    char section[64], name[64];
+    snprintf(section, sizeof section, "%.*s", (int)(dot - a), a);
+    snprintf(name, sizeof name, "%.*s", (int)(eq - dot - 1), dot + 1);
+    const key_def_t *k = find_key(section, name);
+    if (!k) {
+        snprintf(err, (size_t)errcap, "--set %s: unknown key %s.%s", a, section, name);
+        return Q_E_NOTFOUND;
+    }
+    return set_key(c, k, eq + 1, err, errcap);
+}
+
+static int exact(const char *key, const char *s, const fx_unit_t *u, int64_t *out, char *err, int errcap) {
+    int rc = fx_parse(s, strlen(s), u, out);
+    if (rc) {
+        char unit[32];
+        fx_format(1, u, 0, unit, sizeof unit);
+        snprintf(err, (size_t)errcap, "%s = \"%s\": %s (unit %s)", key, s, q_strerror(rc), unit);
+    }
+    return rc;
+}
+
+int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) {
+    memset(x, 0, sizeof *x);
+    symbol_rules_t *r = &x->rules;
+    int rc;
+    if (c->exchange_info[0]) {
+        if ((rc = exinfo_load(c->exchange_info, c->symbol, r, err, errcap))) return rc;
+    } else {
+        snprintf(r->symbol, sizeof r->symbol, "%s", c->symbol);
+        snprintf(r->base, sizeof r->base, "%s", c->base_asset);
+        snprintf(r->quote, sizeof r->quote, "%s", c->quote_asset);
+        if (fx_unit_parse(c->tick_size, strlen(c->tick_size), &r->tick)) {
+            snprintf(err, (size_t)errcap, "market.tick_size = \"%s\": not a positive decimal", c->tick_size);
+            return Q_E_PARSE;
+        }
+        fx_unit_t step;
+        if (fx_unit_parse(c->step_size, strlen(c->step_size), &step) || symbol_set_step(r, &step)) {
+            snprintf(err, (size_t)errcap, "market.step_size = \"%s\": not a positive decimal", c->step_size);
+            return Q_E_PARSE;
+        }
+        if ((rc = exact("market.min_qty", c->min_qty, &r->lot, &r->min_qty, err, errcap))) return rc;
+        if ((rc = exact("market.max_qty", c->max_qty, &r->lot, &r->max_qty, err, errcap))) return rc;
+        if ((rc = symbol_notional_parse(r, c->min_notional, &r->min_notional))) {
+            snprintf(err, (size_t)errcap, "market.min_notional = \"%s\": %s", c->min_notional, q_strerror(rc));
+            return rc;
+        }
+    }
+    if ((rc = exact("strategy.quantity", c->quantity, &r->lot, &x->quantity, err, errcap))) return rc;
+    if (x->quantity <= 0 || x->quantity % r->step_lots) {
+        snprintf(err, (size_t)errcap, "strategy.quantity = \"%s\" must be a positive multiple of the step size", c->quantity);
+        return Q_E_RANGE;
+    }
+    if ((rc = exact("strategy.target_inventory", c->target_inventory, &r->lot, &x->target_inventory, err, errcap))) return rc;
+    if ((rc = exact("strategy.max_inventory", c->max_inventory, &r->lot, &x->max_inventory, err, errcap))) return rc;
+    if ((rc = exact("account.base_balance", c->base_balance, &r->lot, &x->base_balance, err, errcap))) return rc;
+    if ((rc = symbol_notional_parse(r, c->quote_balance, &x->quote_balance))) {
+        snprintf(err, (size_t)errcap, "account.quote_balance = \"%s\": %s", c->quote_balance, q_strerror(rc));
+        return rc;
+    }
+    if (x->max_inventory < 0 || x->base_balance < 0 || x->quote_balance < 0) {
+        snprintf(err, (size_t)errcap, "balances and max_inventory must not be negative");
+        return Q_E_RANGE;
+    }
+    return 0;
+}
+
+void config_print_help(void) {
+    const char *sec = "";
+    printf("Configuration keys (INI sections; override any with --set section.key=value):\n");
+    for (int i = 0; i < NKEYS; i++) {
+        if (strcmp(sec, keys[i].section)) {
+            sec = keys[i].section;
+            printf("\n[%s]\n", sec);
+        }
+        printf("  %-18s default %-14s %s%s%s\n", keys[i].name, keys[i].def[0] ? keys[i].def : "\"\"",
+               keys[i].help, keys[i].choices ? "; one of " : "", keys[i].choices ? keys[i].choices : "");
+    }
+}
+
+void config_print(const config_t *c, void *file) {
+    FILE *f = file;
+    const char *sec = "";
+    for (int i = 0; i < NKEYS; i++) {
+        const key_def_t *k = &keys[i];
+        if (strcmp(sec, k->section)) {
+            sec = k->section;
+            fprintf(f, "[%s]\n", sec);
+        }
+        const char *field = (const char *)c + k->off;
+        if (k->type == K_STR) fprintf(f, "%s = %s\n", k->name, field);
+        else if (k->type == K_DBL) fprintf(f, "%s = %.17g\n", k->name, *(const double *)field);
+        else fprintf(f, "%s = %d\n", k->name, *(const int *)field);
+    }
+}

@@ -1,0 +1,72 @@
+/* config.h: quoter's configuration: an INI file, overridden by `--set section.key=value`.
+ *
+ * Every key is declared once in config.c's table (name, type, default, help), which
+ * drives parsing, overrides, validation and `quoter config --help`. Unknown keys and bad
+ * values stop the program with the file, line and key. Quantities and prices stay
+ * decimal strings here; config_resolve() converts them exactly once the symbol's tick
+ * and step are known. */
+#ifndef Q_CONFIG_H
+#define Q_CONFIG_H
+
+#include <stdint.h>
+
+#include "../core/symbol.h"
+
+typedef struct config {
+    /* [market] */
+    char symbol[24];
+    char base_asset[16], quote_asset[16];
+    char tick_size[32], step_size[32], min_qty[32], max_qty[32], min_notional[32];
+    char exchange_info[256];   /* optional exchangeInfo JSON that supplies the rules */
+    /* [strategy] */
+    char strategy[16];         /* seed | ladder */
+    char reference[16];        /* mid | last | bid | ask | micro */
+    double spread;             /* distance from the reference to each first quote */
+    char spread_unit[8];       /* abs | bps | ticks */
+    char quantity[32];         /* per order, base asset */
+    char order_type[16];       /* limit | limit_maker */
+    double requote_s;          /* seconds between quote decisions (0 = every event) */
+    int levels;                /* orders per side */
+    double level_spacing;      /* between levels, in spread_unit */
+    double level_size_mult;    /* size of level k = quantity * mult^k */
+    int refresh_tolerance;     /* ticks a live order may be off its wanted price and stay */
+    double max_order_age_s;    /* replace orders older than this (0 = never) */
+    char target_inventory[32]; /* base asset */
+    char max_inventory[32];    /* base asset; skew saturates here, and no further buying/selling */
+    double skew;               /* price shift at max inventory, in spreads */
+    double size_skew;          /* 0..1: size reduction on the side that adds inventory at max */
+    /* [account] */
+    char base_balance[32], quote_balance[32];
+    double maker_fee, taker_fee; /* rates, 0.001 = 0.1% */
+    /* [sim] */
+    double entry_latency_ms, response_latency_ms;
+    char queue_model[16];      /* conservative | probabilistic */
+    double queue_power;        /* probabilistic model exponent */
+    /* [risk] */
+    int max_open_orders;
+    double max_drawdown_quote; /* kill switch: stop quoting past this loss (0 = off) */
+    /* [report] */
+    double equity_interval_s;
+} config_t;
+
+/* resolved, exact values (ticks and lots) */
+typedef struct config_exact {
+    symbol_rules_t rules;
+    int64_t quantity, target_inventory, max_inventory, base_balance;
+    __int128 quote_balance;    /* tick*lot units */
+} config_exact_t;
+
+void config_defaults(config_t *c);
+/* Loads an INI file over the current values. On error fills err (file:line: key: why). */
+int config_load(config_t *c, const char *path, char *err, int errcap);
+int config_load_string(config_t *c, const char *text, const char *name, char *err, int errcap);
+/* "section.key=value" */
+int config_set(config_t *c, const char *assignment, char *err, int errcap);
+/* Loads exchangeInfo if configured, parses the decimals exactly, validates ranges. */
+int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap);
+/* Prints every key with its default and meaning. */
+void config_print_help(void);
+/* Prints the effective configuration as INI (for reports and reproducibility). */
+void config_print(const config_t *c, void *file);
+
+#endif

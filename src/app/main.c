@@ -1,0 +1,30 @@
+/* main.c: quoter's entry point: git-style subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: quoter <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  backtest -c CONFIG FILE...   replay recordings through the engine and the simulated venue\n"
+    "  verify [-c CONFIG] FILE...   check the synchronised book against every bookTicker\n"
+    "  synth --seconds N --seed S -o FILE.gz   write a synthetic recording\n"
+    "  config --help                list every configuration key\n"
+    "\n"
+    "Each command takes --help. Recordings are `<local ns> <raw JSON>` lines, gzip or plain.\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "backtest")) return cmd_backtest(argc - 1, argv + 1);
+    if (!strcmp(cmd, "synth")) return cmd_synth(argc - 1, argv + 1);
+    if (!strcmp(cmd, "config")) return cmd_config(argc - 1, argv + 1);
+    fprintf(stderr, "quoter: unknown command '%s'\n%s", cmd, usage);
+    return 2;
+}

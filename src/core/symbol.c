@@ -1,0 +1,56 @@
+/* symbol.c: exchange filter checks in exact integer arithmetic. */
+#include "symbol.h"
+
+#include <string.h>
+
+#include "err.h"
+
+const char *symbol_check_order(const symbol_rules_t *r, int64_t price, int64_t qty) {
+    if (price <= 0 || (r->min_price && price < r->min_price) ||
+        (r->max_price && price > r->max_price))
+        return "PRICE_FILTER";
+    if (qty <= 0 || (r->min_qty && qty < r->min_qty) || (r->max_qty && qty > r->max_qty) ||
+        qty % r->step_lots != 0)
+        return "LOT_SIZE";
+    __int128 notional = (__int128)price * qty;
+    if (r->min_notional && notional < r->min_notional) return "NOTIONAL";
+    if (r->max_notional && notional > r->max_notional) return "NOTIONAL";
+    return 0;
+}
+
+int symbol_notional_parse(const symbol_rules_t *r, const char *s, __int128 *out) {
+    /* notional in units of tick*lot = mult_t*mult_l * 10^-(scale_t+scale_l) */
+    fx_unit_t u;
+    int scale = r->tick.scale + r->lot.scale;
+    if (scale > FX_MAX_SCALE) return Q_E_RANGE;
+    int rc = fx_unit_make(0, 1, &u);
+    if (rc) return rc;
+    u.scale = scale; /* count in 10^-scale units; exactness not required here */
+    u.mult = 1;
+    int64_t v;
+    /* parse with enough places; digits beyond `scale` must be zero (true for Binance values) */
+    rc = fx_parse(s, strlen(s), &u, &v);
+    if (rc) return rc;
+    int64_t m = r->tick.mult * r->lot.mult;
+    *out = ((__int128)v + m - 1) / m;
+    return 0;
+}
+
+double symbol_notional(const symbol_rules_t *r, int64_t price, int64_t qty) {
+    return fx_to_double(price, &r->tick) * fx_to_double(qty, &r->lot);
+}
+
+int symbol_set_step(symbol_rules_t *r, const fx_unit_t *step) {
+    r->step = *step;
+    if (step->scale >= 8) {
+        r->lot = *step;
+        r->step_lots = 1;
+        return 0;
+    }
+    int rc = fx_unit_make(8, 1, &r->lot);
+    if (rc) return rc;
+    int64_t k = step->mult;
+    for (int i = step->scale; i < 8; i++) k *= 10;
+    r->step_lots = k;
+    return 0;
+}

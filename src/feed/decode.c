@@ -1,0 +1,334 @@
+/* decode.c: the market data decoder (see decode.h).
+ *
+ * One pass over the text with a cursor. Objects are walked key by key; the keys we know
+ * are parsed straight into integers (decimal strings through fx_parse, ids and times as
+ * unsigned integers), any other value is skipped with a bounded generic skipper. The
+ * wrapper and the payload are walked by the same function, so {"stream":..,"data":{..}}
+ * and a bare payload decode alike. */
+#include "decode.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/err.h"
+
+#define MAX_DEPTH 32
+#define MAX_MS ((uint64_t)INT64_MAX / 1000000) /* times are ms; we keep ns */
+
+typedef struct cur {
+    const char *p, *end;
+} cur_t;
+
+/* what one walk over a message found */
+typedef struct fields {
+    int has_e, has_E, has_U, has_u, has_s, has_b, has_a, has_B, has_A, has_t, has_p, has_q,
+        has_T, has_m, has_last, has_bids, has_asks, partial_stream;
+    const char *e; size_t en;
+    uint64_t E, U, u, t, T, last;
+    int64_t b, a, B, A, p, q; /* bookTicker / trade decimals */
+    int m;
+    int bids_off, nbids, asks_off, nasks;
+} fields_t;
+
+static int fail(md_decoder_t *d, int rc, const char *what, const cur_t *c, const char *base) {
+    snprintf(d->err, sizeof d->err, "%s at byte %ld", what, (long)(c->p - base));
+    return rc;
+}
+
+static inline void skip_ws(cur_t *c) {
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+static inline int expect(cur_t *c, char ch) {
+    skip_ws(c);
+    if (c->p < c->end && *c->p == ch) { c->p++; return 1; }
+    return 0;
+}
+
+/* a JSON string: on return *s,*n is the raw content between the quotes */
+static int parse_string(cur_t *c, const char **s, size_t *n) {
+    skip_ws(c);
+    if (c->p >= c->end || *c->p != '"') return 0;
+    const char *start = ++c->p;
+    while (c->p < c->end) {
+        char ch = *c->p;
+        if (ch == '"') { *s = start; *n = (size_t)(c->p - start); c->p++; return 1; }
+        if (ch == '\\') { if (c->p + 1 >= c->end) return 0; c->p += 2; continue; }
+        if ((unsigned char)ch < 0x20) return 0;
+        c->p++;
+    }
+    return 0;
+}
+
+static int parse_uint(cur_t *c, uint64_t *out) {
+    skip_ws(c);
+    const char *s = c->p;
+    uint64_t v = 0;
+    while (c->p < c->end && (unsigned)(*c->p - '0') <= 9) {
+        uint64_t d = (uint64_t)(*c->p - '0');
+        if (v > (UINT64_MAX - d) / 10) return 0;
+        v = v * 10 + d;
+        c->p++;
+    }
+    if (c->p == s) return 0;
+    /* reject fractions and exponents where an integer is expected */
+    if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E')) return 0;
+    *out = v;
+    return 1;
+}
+
+static int parse_bool(cur_t *c, int *out) {
+    skip_ws(c);
+    size_t left = (size_t)(c->end - c->p);
+    if (left >= 4 && memcmp(c->p, "true", 4) == 0) { c->p += 4; *out = 1; return 1; }
+    if (left >= 5 && memcmp(c->p, "false", 5) == 0) { c->p += 5; *out = 0; return 1; }
+    return 0;
+}
+
+static int parse_dec(cur_t *c, const fx_unit_t *u, int64_t *out, int *rc) {
+    const char *s;
+    size_t n;
+    if (!parse_string(c, &s, &n)) { *rc = Q_E_PARSE; return 0; }
+    *rc = fx_parse(s, n, u, out);
+    return *rc == 0;
+}
+
+/* skips any JSON value; nesting is bounded */
+static int skip_value(cur_t *c) {
+    int depth = 0;
+    skip_ws(c);
+    do {
+        if (c->p >= c->end) return 0;
+        char ch = *c->p;
+        if (ch == '"') {
+            const char *s; size_t n;
+            if (!parse_string(c, &s, &n)) return 0;
+        } else if (ch == '{' || ch == '[') {
+            if (++depth > MAX_DEPTH) return 0;
+            c->p++;
+        } else if (ch == '}' || ch == ']') {
+            if (depth == 0) return 0;
+            depth--;
+            c->p++;
+        } else if (ch == ',' || ch == ':') {
+            if (depth == 0) return 0;
+            c->p++;
+        } else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            c->p++;
+            continue;
+        } else { /* number or literal */
+            const char *s = c->p;
+            while (c->p < c->end && (((unsigned)(*c->p - '0') <= 9) || *c->p == '-' ||
+                                     *c->p == '+' || *c->p == '.' || (*c->p >= 'a' && *c->p <= 'z') ||
+                                     (*c->p >= 'A' && *c->p <= 'Z')))
+                c->p++;
+            if (c->p == s) return 0;
+        }
+    } while (depth > 0);
+    return 1;
+}
+
+/* [["price","qty"],...] into the decoder's level buffer from *used on */
+static int parse_levels(md_decoder_t *d, cur_t *c, int *used, int *off, int *count, int *rc) {
+    if (!expect(c, '[')) { *rc = Q_E_PARSE; return 0; }
+    *off = *used;
+    *count = 0;
+    if (expect(c, ']')) return 1;
+    for (;;) {
+        if (!expect(c, '[')) { *rc = Q_E_PARSE; return 0; }
+        if (*used >= d->cap) { *rc = Q_E_FULL; return 0; }
+        md_level_t *lv = &d->levels[*used];
+        if (!parse_dec(c, &d->tick, &lv->price, rc)) {
+            if (*rc != Q_E_INEXACT) return 0;
+            /* a deep level left from an older tick size: it cannot be a top, and dropping
+               the whole diff would desynchronise the book, so skip just this level */
+            *rc = 0;
+            lv->price = -1;
+        }
+        if (!expect(c, ',')) { *rc = Q_E_PARSE; return 0; }
+        if (!parse_dec(c, &d->lot, &lv->qty, rc)) return 0;
+        if (lv->qty < 0) { *rc = Q_E_RANGE; return 0; }
+        while (expect(c, ',')) /* old API: a third, ignored element */
+            if (!skip_value(c)) { *rc = Q_E_PARSE; return 0; }
+        if (!expect(c, ']')) { *rc = Q_E_PARSE; return 0; }
+        if (lv->price < 0) {
+            d->offgrid++;
+        } else {
+            (*used)++;
+            (*count)++;
+        }
+        if (expect(c, ']')) return 1;
+        if (!expect(c, ',')) { *rc = Q_E_PARSE; return 0; }
+    }
+}
+
+#define KEY1(k, ch) ((k##n) == 1 && (k)[0] == (ch))
+#define KEYN(k, lit) ((k##n) == sizeof(lit) - 1 && memcmp((k), (lit), sizeof(lit) - 1) == 0)
+
+static int walk_object(md_decoder_t *d, cur_t *c, fields_t *f, int *used, int depth, int *rc) {
+    if (depth > 2) { *rc = Q_E_PARSE; return 0; }
+    if (!expect(c, '{')) { *rc = Q_E_PARSE; return 0; }
+    if (expect(c, '}')) return 1;
+    for (;;) {
+        const char *k;
+        size_t kn;
+        if (!parse_string(c, &k, &kn) || !expect(c, ':')) { *rc = Q_E_PARSE; return 0; }
+        skip_ws(c);
+        char vt = c->p < c->end ? *c->p : 0;
+        int ok = 1;
+        if (f->has_s == 2 && kn == 1) {
+            ok = skip_value(c); /* another symbol: its prices need not fit our tick */
+        } else if (kn == 1) {
+            switch (k[0]) {
+            case 'e': ok = parse_string(c, &f->e, &f->en); f->has_e = 1; break;
+            case 'E': ok = parse_uint(c, &f->E); f->has_E = 1; break;
+            case 'U': ok = parse_uint(c, &f->U); f->has_U = 1; break;
+            case 'u': ok = parse_uint(c, &f->u); f->has_u = 1; break;
+            case 't': ok = parse_uint(c, &f->t); f->has_t = 1; break;
+            case 'T': ok = parse_uint(c, &f->T); f->has_T = 1; break;
+            case 'm': ok = parse_bool(c, &f->m); f->has_m = 1; break;
+            case 'p': ok = parse_dec(c, &d->tick, &f->p, rc); f->has_p = 1; break;
+            case 'q': ok = parse_dec(c, &d->lot, &f->q, rc); f->has_q = 1; break;
+            case 'B': ok = parse_dec(c, &d->lot, &f->B, rc); f->has_B = 1; break;
+            case 'A': ok = parse_dec(c, &d->lot, &f->A, rc); f->has_A = 1; break;
+            case 'b':
+                if (vt == '"') ok = parse_dec(c, &d->tick, &f->b, rc);
+                else if (vt == '[') ok = parse_levels(d, c, used, &f->bids_off, &f->nbids, rc);
+                else { ok = skip_value(c); break; } /* aggTrade's "a" is a number */
+                f->has_b = 1;
+                break;
+            case 'a':
+                if (vt == '"') ok = parse_dec(c, &d->tick, &f->a, rc);
+                else if (vt == '[') ok = parse_levels(d, c, used, &f->asks_off, &f->nasks, rc);
+                else { ok = skip_value(c); break; } /* aggTrade's "a" is a number */
+                f->has_a = 1;
+                break;
+            case 's': {
+                const char *s;
+                size_t n;
+                ok = parse_string(c, &s, &n);
+                f->has_s = 1;
+                if (ok && d->symbol[0] && (n != strlen(d->symbol) || memcmp(s, d->symbol, n) != 0))
+                    f->has_s = 2; /* another symbol */
+                break;
+            }
+            default: ok = skip_value(c);
+            }
+        } else if (KEYN(k, "data")) {
+            ok = walk_object(d, c, f, used, depth + 1, rc);
+        } else if (KEYN(k, "stream")) {
+            const char *s;
+            size_t n;
+            ok = parse_string(c, &s, &n);
+            /* partial book streams (<s>@depth5, @depth10@100ms, ...) look like snapshots */
+            for (size_t i = 0; ok && i + 7 <= n; i++)
+                if (memcmp(s + i, "@depth", 6) == 0 && (unsigned)(s[i + 6] - '0') <= 9)
+                    f->partial_stream = 1;
+        } else if (KEYN(k, "lastUpdateId")) {
+            ok = parse_uint(c, &f->last);
+            f->has_last = 1;
+        } else if (KEYN(k, "bids")) {
+            ok = parse_levels(d, c, used, &f->bids_off, &f->nbids, rc);
+            f->has_bids = 1;
+        } else if (KEYN(k, "asks")) {
+            ok = parse_levels(d, c, used, &f->asks_off, &f->nasks, rc);
+            f->has_asks = 1;
+        } else {
+            ok = skip_value(c);
+        }
+        if (!ok) {
+            if (*rc == 0) *rc = Q_E_PARSE;
+            return 0;
+        }
+        if (expect(c, '}')) return 1;
+        if (!expect(c, ',')) { *rc = Q_E_PARSE; return 0; }
+    }
+}
+
+void md_decoder_init(md_decoder_t *d, const fx_unit_t *tick, const fx_unit_t *lot,
+                     const char *symbol, md_level_t *levels, int cap) {
+    memset(d, 0, sizeof *d);
+    d->tick = *tick;
+    d->lot = *lot;
+    if (symbol) snprintf(d->symbol, sizeof d->symbol, "%s", symbol);
+    d->levels = levels;
+    d->cap = cap;
+}
+
+int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
+    cur_t c = {json, json + n};
+    fields_t f;
+    memset(&f, 0, sizeof f);
+    int used = 0, rc = 0;
+    d->err[0] = 0;
+    ev->type = MD_NONE;
+    ev->exch_ns = 0;
+    ev->bids = ev->asks = 0;
+    ev->nbids = ev->nasks = 0;
+    if (!walk_object(d, &c, &f, &used, 0, &rc)) {
+        const char *what = rc == Q_E_INEXACT ? "price or quantity off the tick/step grid"
+                         : rc == Q_E_FULL    ? "too many levels for the level buffer"
+                         : rc == Q_E_RANGE   ? "number out of range"
+                                             : "malformed JSON";
+        return fail(d, rc ? rc : Q_E_PARSE, what, &c, json);
+    }
+    skip_ws(&c);
+    if (c.p != c.end) return fail(d, Q_E_PARSE, "trailing bytes after the message", &c, json);
+
+    if (f.has_s == 2 || f.partial_stream) { ev->type = MD_IGNORED; return 0; }
+    if ((f.has_E && f.E > MAX_MS) || (f.has_T && f.T > MAX_MS))
+        return fail(d, Q_E_RANGE, "event time out of range", &c, json);
+    if (f.has_e) {
+        ev->exch_ns = f.has_E ? (int64_t)f.E * 1000000 : 0;
+        if (f.en == 11 && memcmp(f.e, "depthUpdate", 11) == 0) {
+            if (!f.has_U || !f.has_u || !f.has_b || !f.has_a || f.U > f.u)
+                return fail(d, Q_E_PARSE, "depthUpdate without valid U/u/b/a", &c, json);
+            ev->type = MD_DIFF;
+            ev->u.diff.first_id = f.U;
+            ev->u.diff.last_id = f.u;
+        } else if (f.en == 5 && memcmp(f.e, "trade", 5) == 0) {
+            if (!f.has_t || !f.has_p || !f.has_q || !f.has_m)
+                return fail(d, Q_E_PARSE, "trade without t/p/q/m", &c, json);
+            ev->type = MD_TRADE;
+            ev->u.trade.id = f.t;
+            ev->u.trade.price = f.p;
+            ev->u.trade.qty = f.q;
+            ev->u.trade.trade_ns = f.has_T ? (int64_t)f.T * 1000000 : ev->exch_ns;
+            ev->u.trade.buyer_maker = f.m;
+        } else {
+            ev->type = MD_IGNORED;
+            return 0;
+        }
+    } else if (f.has_last && f.has_bids && f.has_asks) {
+        ev->type = MD_SNAPSHOT;
+        ev->u.snap.last_id = f.last;
+    } else if (f.has_u && f.has_b && f.has_a && f.has_B && f.has_A && !f.nbids && !f.nasks) {
+        ev->type = MD_BBO;
+        ev->u.bbo.id = f.u;
+        ev->u.bbo.bid = f.b;
+        ev->u.bbo.bid_qty = f.B;
+        ev->u.bbo.ask = f.a;
+        ev->u.bbo.ask_qty = f.A;
+    } else {
+        return fail(d, Q_E_PARSE, "not a depth, bookTicker, trade or snapshot message", &c, json);
+    }
+    if (ev->type == MD_DIFF || ev->type == MD_SNAPSHOT) {
+        ev->bids = d->levels + f.bids_off;
+        ev->nbids = f.nbids;
+        ev->asks = d->levels + f.asks_off;
+        ev->nasks = f.nasks;
+    }
+    return 0;
+}
+
+const char *md_type_name(md_type_t t) {
+    switch (t) {
+    case MD_DIFF: return "diff";
+    case MD_SNAPSHOT: return "snapshot";
+    case MD_BBO: return "bookTicker";
+    case MD_TRADE: return "trade";
+    case MD_IGNORED: return "ignored";
+    default: return "none";
+    }
+}

@@ -1,0 +1,160 @@
+/* recording.c: the collector-format reader (see recording.h). */
+#include "recording.h"
+
+#include <errno.h>
+#include <libdeflate.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/err.h"
+
+static int read_all(const char *path, unsigned char **out, size_t *n, char *err, size_t errcap) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errcap, "%s: %s", path, strerror(errno));
+        return Q_E_IO;
+    }
+    size_t cap = 1 << 20, len = 0;
+    unsigned char *b = malloc(cap);
+    for (;;) {
+        if (!b) { fclose(f); snprintf(err, errcap, "%s: out of memory", path); return Q_E_NOMEM; }
+        len += fread(b + len, 1, cap - len, f);
+        if (len < cap) break;
+        cap *= 2;
+        unsigned char *nb = realloc(b, cap);
+        if (!nb) free(b);
+        b = nb;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) { free(b); snprintf(err, errcap, "%s: read error", path); return Q_E_IO; }
+    *out = b;
+    *n = len;
+    return 0;
+}
+
+int recording_load_file(const char *path, char **buf, size_t *len, size_t *cap, char *err,
+                        size_t errcap) {
+    unsigned char *in;
+    size_t in_n;
+    int rc = read_all(path, &in, &in_n, err, errcap);
+    if (rc) return rc;
+    if (in_n < 2 || in[0] != 0x1f || in[1] != 0x8b) { /* plain text */
+        free(*buf);
+        *buf = (char *)in;
+        *len = *cap = in_n;
+        return 0;
+    }
+    /* ISIZE (the last member's size mod 2^32) is a good first guess of the output size */
+    size_t want = in_n >= 4 ? ((size_t)in[in_n - 4] | (size_t)in[in_n - 3] << 8 |
+                               (size_t)in[in_n - 2] << 16 | (size_t)in[in_n - 1] << 24)
+                            : 0;
+    /* deflate cannot expand more than about 1032:1, so a larger ISIZE is a lie */
+    if (want > in_n * 1032) want = in_n * 1032;
+    if (want < in_n * 4) want = in_n * 4;
+    if (*cap < want) {
+        char *nb = realloc(*buf, want);
+        if (!nb) { free(in); snprintf(err, errcap, "%s: out of memory", path); return Q_E_NOMEM; }
+        *buf = nb;
+        *cap = want;
+    }
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (!d) { free(in); return Q_E_NOMEM; }
+    size_t in_pos = 0, out_pos = 0;
+    rc = 0;
+    while (in_pos < in_n) {
+        size_t used_in = 0, used_out = 0;
+        enum libdeflate_result res = libdeflate_gzip_decompress_ex(
+            d, in + in_pos, in_n - in_pos, *buf + out_pos, *cap - out_pos, &used_in, &used_out);
+        if (res == LIBDEFLATE_INSUFFICIENT_SPACE) {
+            size_t ncap = *cap * 2;
+            if (ncap > in_n * 2064 + (1u << 20)) { /* beyond what deflate can produce */
+                snprintf(err, errcap, "%s: corrupt gzip data at byte %zu", path, in_pos);
+                rc = Q_E_IO;
+                break;
+            }
+            char *nb = realloc(*buf, ncap);
+            if (!nb) { rc = Q_E_NOMEM; break; }
+            *buf = nb;
+            *cap = ncap;
+            continue;
+        }
+        if (res != LIBDEFLATE_SUCCESS) {
+            snprintf(err, errcap, "%s: corrupt gzip data at byte %zu", path, in_pos);
+            rc = Q_E_IO;
+            break;
+        }
+        in_pos += used_in;
+        out_pos += used_out;
+    }
+    libdeflate_free_decompressor(d);
+    free(in);
+    *len = out_pos;
+    return rc;
+}
+
+int recording_open(recording_t *r, char **files, int nfiles) {
+    memset(r, 0, sizeof *r);
+    r->files = files;
+    r->nfiles = nfiles;
+    r->cur = -1;
+    return nfiles > 0 ? 0 : Q_E_INVAL;
+}
+
+static int open_next(recording_t *r) {
+    r->cur++;
+    r->pos = r->len = 0;
+    r->lineno = 0;
+    if (r->cur >= r->nfiles) return 0;
+    int rc = recording_load_file(r->files[r->cur], &r->buf, &r->len, &r->cap, r->err, sizeof r->err);
+    return rc ? rc : 1;
+}
+
+const char *recording_file(const recording_t *r) {
+    return r->cur >= 0 && r->cur < r->nfiles ? r->files[r->cur] : "";
+}
+
+void recording_bad_line(recording_t *r, const char *why) {
+    r->bad_lines++;
+    if (r->reported < 20) {
+        fprintf(stderr, "quoter: %s:%ld: skipped bad line: %s\n", recording_file(r), r->lineno, why);
+        if (++r->reported == 20) fprintf(stderr, "quoter: (further bad lines are counted, not shown)\n");
+    }
+}
+
+int recording_next(recording_t *r, const char **json, size_t *n, int64_t *local_ns) {
+    for (;;) {
+        if (r->cur < 0 || r->pos >= r->len) {
+            if (r->cur >= r->nfiles) return 0;
+            int rc = open_next(r);
+            if (rc <= 0) return rc;
+            continue;
+        }
+        const char *s = r->buf + r->pos;
+        size_t left = r->len - r->pos;
+        const char *nl = memchr(s, '\n', left);
+        size_t ll = nl ? (size_t)(nl - s) : left;
+        r->pos += ll + (nl ? 1 : 0);
+        r->lineno++;
+        if (ll && s[ll - 1] == '\r') ll--;
+        if (ll == 0) continue; /* blank lines are harmless */
+        size_t i = 0;
+        uint64_t t = 0;
+        while (i < ll && i < 20 && (unsigned)(s[i] - '0') <= 9) t = t * 10 + (uint64_t)(s[i++] - '0');
+        if (i == 0 || i > 19 || t > (uint64_t)INT64_MAX || i >= ll || s[i] != ' ') {
+            recording_bad_line(r, "expected `<local ns> <json>`");
+            continue;
+        }
+        *local_ns = (int64_t)t;
+        *json = s + i + 1;
+        *n = ll - i - 1;
+        return 1;
+    }
+}
+
+void recording_close(recording_t *r) {
+    free(r->buf);
+    r->buf = 0;
+    r->len = r->cap = 0;
+}

@@ -1,0 +1,206 @@
+/* test_decode.c: decoding real Binance messages from the shared recordings and fixtures,
+ * and the reader's handling of bad lines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "feed/decode.h"
+#include "feed/replay.h"
+#include "testutil.h"
+
+static md_level_t levels[20000];
+
+static int decode(md_decoder_t *d, const char *json, md_event_t *ev) {
+    return md_decode(d, json, strlen(json), ev);
+}
+
+static void btc_decoder(md_decoder_t *d, symbol_rules_t *r) {
+    tu_btcusdt(r);
+    md_decoder_init(d, &r->tick, &r->lot, "BTCUSDT", levels, 20000);
+}
+
+static void test_real_messages(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    md_decoder_t d;
+    md_event_t ev;
+    btc_decoder(&d, &r);
+    /* line 1, 3, 4 of btcusdt_20240808.gz (the first diff shortened to its first levels) */
+    assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1723161255208,\"s\":\"BTCUSDT\",\"U\":50093239189,\"u\":50093239202,\"b\":[[\"61737.63000000\",\"0.00000000\"],[\"61730.17000000\",\"0.00000000\"]],\"a\":[[\"61837.64000000\",\"1.54698000\"]]}}", &ev), 0);
+    assert_int_equal(ev.type, MD_DIFF);
+    assert_int_equal(ev.exch_ns, 1723161255208LL * 1000000);
+    assert_int_equal(ev.u.diff.first_id, 50093239189ULL);
+    assert_int_equal(ev.u.diff.last_id, 50093239202ULL);
+    assert_int_equal(ev.nbids, 2);
+    assert_int_equal(ev.nasks, 1);
+    assert_int_equal(ev.bids[0].price, 6173763);
+    assert_int_equal(ev.bids[1].qty, 0);
+    assert_int_equal(ev.asks[0].price, 6183764);
+    assert_int_equal(ev.asks[0].qty, 154698000);
+
+    assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":50093239212,\"s\":\"BTCUSDT\",\"b\":\"61837.63000000\",\"B\":\"3.78826000\",\"a\":\"61837.64000000\",\"A\":\"1.54698000\"}}", &ev), 0);
+    assert_int_equal(ev.type, MD_BBO);
+    assert_int_equal(ev.exch_ns, 0);
+    assert_int_equal(ev.u.bbo.id, 50093239212ULL);
+    assert_int_equal(ev.u.bbo.bid, 6183763);
+    assert_int_equal(ev.u.bbo.bid_qty, 378826000);
+    assert_int_equal(ev.u.bbo.ask, 6183764);
+    assert_int_equal(ev.u.bbo.ask_qty, 154698000);
+
+    assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1723161255343,\"s\":\"BTCUSDT\",\"t\":3735683259,\"p\":\"61837.63000000\",\"q\":\"0.02000000\",\"T\":1723161255342,\"m\":true,\"M\":true}}", &ev), 0);
+    assert_int_equal(ev.type, MD_TRADE);
+    assert_int_equal(ev.u.trade.id, 3735683259ULL);
+    assert_int_equal(ev.u.trade.price, 6183763);
+    assert_int_equal(ev.u.trade.qty, 2000000);
+    assert_int_equal(ev.u.trade.trade_ns, 1723161255342LL * 1000000);
+    assert_true(ev.u.trade.buyer_maker);
+}
+
+static void test_key_order_whitespace_and_others(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    md_decoder_t d;
+    md_event_t ev;
+    btc_decoder(&d, &r);
+    /* keys in another order, whitespace, unknown keys with nested values */
+    assert_int_equal(decode(&d, " { \"data\" : { \"A\":\"1\", \"a\":\"2.00\",\"x\":{\"y\":[1,{\"z\":null}]}, \"B\" : \"0.5\" ,\"b\":\"1.99\",\"s\":\"BTCUSDT\",\"u\":7 } , \"stream\":\"btcusdt@bookTicker\" } ", &ev), 0);
+    assert_int_equal(ev.type, MD_BBO);
+    assert_int_equal(ev.u.bbo.bid, 199);
+    assert_int_equal(ev.u.bbo.ask_qty, 100000000);
+    /* another symbol: ignored even though its prices are off our tick */
+    assert_int_equal(decode(&d, "{\"u\":1,\"s\":\"LRCBTC\",\"b\":\"0.00000123\",\"B\":\"1\",\"a\":\"0.00000124\",\"A\":\"1\"}", &ev), 0);
+    assert_int_equal(ev.type, MD_IGNORED);
+    /* aggTrade and partial depth streams are well-formed but unused */
+    assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@aggTrade\",\"data\":{\"e\":\"aggTrade\",\"E\":1,\"s\":\"BTCUSDT\",\"a\":5,\"p\":\"1.00\",\"q\":\"1\",\"f\":1,\"l\":2,\"T\":1,\"m\":false,\"M\":true}}", &ev), 0);
+    assert_int_equal(ev.type, MD_IGNORED);
+    assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@depth5@100ms\",\"data\":{\"lastUpdateId\":5,\"bids\":[[\"1.00\",\"1\"]],\"asks\":[]}}", &ev), 0);
+    assert_int_equal(ev.type, MD_IGNORED);
+    /* a REST snapshot, with the old API's third element */
+    assert_int_equal(decode(&d, "{\"lastUpdateId\":9,\"bids\":[[\"1.00\",\"2\",[]]],\"asks\":[[\"1.01\",\"3\"]]}", &ev), 0);
+    assert_int_equal(ev.type, MD_SNAPSHOT);
+    assert_int_equal(ev.u.snap.last_id, 9);
+    assert_int_equal(ev.nbids, 1);
+    assert_int_equal(ev.asks[0].price, 101);
+}
+
+static void test_malformed_messages(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    md_decoder_t d;
+    md_event_t ev;
+    btc_decoder(&d, &r);
+    const char *bad[] = {
+        "", "{", "}", "[]", "null", "{\"u\":1}",
+        "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1.00\"",
+        "{\"e\":\"trade\",\"t\":1,\"p\":\"1.001\",\"q\":\"1\",\"m\":true}",       /* off tick */
+        "{\"e\":\"trade\",\"t\":1,\"p\":\"1.00\",\"q\":\"1\"}",                  /* no m */
+        "{\"e\":\"depthUpdate\",\"U\":5,\"u\":4,\"b\":[],\"a\":[]}",            /* U > u */
+        "{\"e\":\"depthUpdate\",\"U\":1,\"u\":2,\"b\":[[\"1.00\"]],\"a\":[]}",   /* half a level */
+        "{\"e\":\"depthUpdate\",\"U\":1,\"u\":2,\"b\":[[\"1.00\",\"-1\"]],\"a\":[]}",
+        "{\"u\":99999999999999999999999,\"b\":\"1\",\"B\":\"1\",\"a\":\"1\",\"A\":\"1\"}",
+        "{\"u\":1.5,\"b\":\"1\",\"B\":\"1\",\"a\":\"1\",\"A\":\"1\"}",
+        "{\"u\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"1\",\"A\":\"1\"} trailing",
+        "{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+        "{\"data\":{\"data\":{\"data\":{\"u\":1}}}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = decode(&d, bad[i], &ev);
+        if (rc == 0) fail_msg("accepted malformed message %zu: %s", i, bad[i]);
+        assert_true(d.err[0] != 0);
+    }
+    /* a level off the tick grid inside a diff is skipped alone, not the whole diff */
+    assert_int_equal(decode(&d, "{\"e\":\"depthUpdate\",\"U\":1,\"u\":2,\"b\":[[\"1.001\",\"1\"],[\"1.00\",\"2\"]],\"a\":[]}", &ev), 0);
+    assert_int_equal(ev.nbids, 1);
+    assert_int_equal(ev.bids[0].price, 100);
+    assert_int_equal(d.offgrid, 1);
+}
+
+/* the whole shared recording decodes, with the counts data/README.md gives */
+static void test_recording_counts(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    tu_btcusdt(&r);
+    char *files[2] = {(char *)tu_data_path("binance-spot/btcusdt_20240808.gz"),
+                      (char *)tu_data_path("binance-spot/btcusdt_20240809.gz")};
+    for (int k = 0; k < 2; k++) {
+        replay_t rp;
+        assert_int_equal(replay_open(&rp, &files[k], 1, &r), 0);
+        md_event_t ev;
+        int rc;
+        int64_t last_local = 0, backwards = 0;
+        while ((rc = replay_next(&rp, &ev)) > 0) {
+            if (ev.local_ns < last_local) backwards++;
+            last_local = ev.local_ns;
+        }
+        assert_int_equal(rc, 0);
+        assert_int_equal(replay_bad_lines(&rp), 0);
+        assert_int_equal(backwards, 0);
+        if (k == 0) {
+            assert_int_equal(rp.lines, 41249);
+            assert_int_equal(rp.count[MD_DIFF], 3451);
+            assert_int_equal(rp.count[MD_BBO], 28040);
+            assert_int_equal(rp.count[MD_TRADE], 9757);
+            assert_int_equal(rp.count[MD_SNAPSHOT], 1);
+        } else {
+            assert_int_equal(rp.lines, 58325);
+            assert_int_equal(rp.count[MD_DIFF], 3044);
+            assert_int_equal(rp.count[MD_BBO], 45134);
+            assert_int_equal(rp.count[MD_TRADE], 10147);
+            assert_int_equal(rp.count[MD_SNAPSHOT], 0);
+        }
+        assert_int_equal(rp.dec.offgrid, 0);
+        replay_close(&rp);
+    }
+}
+
+/* bad lines are counted with their place and skipped; good lines around them survive */
+static void test_bad_lines(void **st) {
+    (void)st;
+    char path[] = "/tmp/quoter_badlines_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("1000 {\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f);
+    fputs("garbage line\n", f);
+    fputs("\n", f);
+    fputs("2000 {\"u\":2,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\"\n", f); /* truncated */
+    fputs("99999999999999999999 {}\n", f);                                           /* time overflow */
+    fputs("3000{\"u\":3}\n", f);                                                     /* no space */
+    fputs("4000 {\"u\":4,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"2\"}\r\n", f);
+    fputs("5000 {\"u\":5,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"3\"}", f); /* no final newline */
+    fclose(f);
+    symbol_rules_t r;
+    tu_btcusdt(&r);
+    char *files[1] = {path};
+    replay_t rp;
+    assert_int_equal(replay_open(&rp, files, 1, &r), 0);
+    md_event_t ev;
+    int64_t ids[8], n = 0;
+    while (replay_next(&rp, &ev) > 0) ids[n++] = (int64_t)ev.u.bbo.id;
+    assert_int_equal(n, 3);
+    assert_int_equal(ids[0], 1);
+    assert_int_equal(ids[1], 4);
+    assert_int_equal(ids[2], 5);
+    assert_int_equal(replay_bad_lines(&rp), 4);
+    replay_close(&rp);
+    unlink(path);
+    /* a missing file is an error, not a crash */
+    char *missing[1] = {"/nonexistent/file.gz"};
+    assert_int_equal(replay_open(&rp, missing, 1, &r), 0);
+    assert_true(replay_next(&rp, &ev) < 0);
+    assert_non_null(strstr(rp.rec.err, "/nonexistent/file.gz"));
+    replay_close(&rp);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_real_messages),
+        cmocka_unit_test(test_key_order_whitespace_and_others),
+        cmocka_unit_test(test_malformed_messages),
+        cmocka_unit_test(test_bad_lines),
+        cmocka_unit_test(test_recording_counts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

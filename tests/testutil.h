@@ -1,0 +1,25 @@
+/* testutil.h: helpers shared by the unit tests: where the shared recordings are, and
+ * reading fixture lines. Tests that need ../shared/data skip (exit 77) when it is absent. */
+#ifndef Q_TESTUTIL_H
+#define Q_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/symbol.h"
+
+/* The data folder ($QUOTER_DATA or the one configured at build time), or NULL. */
+const char *tu_data_dir(void);
+/* Full path of a file under the data folder; exits 77 with a message when absent. */
+const char *tu_data_path(const char *rel);
+/* BTCUSDT rules as in the shared recording: tick 0.01, step 0.00001, min notional 5. */
+void tu_btcusdt(symbol_rules_t *r);
+/* Rules with given tick and step strings. */
+void tu_rules(symbol_rules_t *r, const char *symbol, const char *tick, const char *step);
+/* Reads a whole (plain or gzip) file; caller frees. */
+char *tu_read(const char *path, size_t *len);
+
+#endif
