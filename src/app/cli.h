@@ -3,7 +3,7 @@
 #ifndef Q_CLI_H
 #define Q_CLI_H
 
-#include "config.h"
+#include "../config/config.h"
 
 #define CLI_MAX_FILES 256
 

@@ -44,6 +44,7 @@ typedef struct config {
     double queue_power;        /* probabilistic model exponent */
     /* [risk] */
     int max_open_orders;
+    int orders_per_10s;        /* rate budget for new orders (Binance ORDERS limit) */
     double max_drawdown_quote; /* kill switch: stop quoting past this loss (0 = off) */
     /* [report] */
     double equity_interval_s;

@@ -1,0 +1,289 @@
+/* report.c: backtest statistics and outputs (see report.h). */
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "../core/err.h"
+
+static FILE *open_csv(const char *dir, const char *name, const char *header, char *err, int errcap) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, (size_t)errcap, "%s: %s", path, strerror(errno));
+        return 0;
+    }
+    fputs(header, f);
+    return f;
+}
+
+int report_open(report_t *r, const engine_t *e, const char *out_dir, double sample_s, char *err, int errcap) {
+    memset(r, 0, sizeof *r);
+    r->eng = e;
+    r->sample_ns = (int64_t)(sample_s * 1e9);
+    if (!out_dir) return 0;
+    if (mkdir(out_dir, 0755) && errno != EEXIST) {
+        snprintf(err, (size_t)errcap, "%s: %s", out_dir, strerror(errno));
+        return Q_E_IO;
+    }
+    r->orders_csv = open_csv(out_dir, "orders.csv",
+                             "sent_ns,client_order_id,side,type,price,qty,filled,state,level,acked_ns,done_ns,fees_quote,reason\n",
+                             err, errcap);
+    r->fills_csv = open_csv(out_dir, "fills.csv",
+                            "time_ns,client_order_id,side,price,qty,maker,fee,fee_asset,fee_quote,inventory,realized_pnl\n",
+                            err, errcap);
+    r->equity_csv = open_csv(out_dir, "equity.csv",
+                             "time_ns,mid,our_bid,our_ask,inventory,equity,total_pnl,realized_pnl,pnl_vs_hold\n", err, errcap);
+    if (!r->orders_csv || !r->fills_csv || !r->equity_csv) return Q_E_IO;
+    return 0;
+}
+
+static const symbol_rules_t *rules(const report_t *r) { return r->eng->rules; }
+
+static void px(const report_t *r, int64_t ticks, char *buf, size_t cap) {
+    if (!ticks) { snprintf(buf, cap, "%s", ""); return; }
+    fx_format(ticks, &rules(r)->tick, 0, buf, cap);
+}
+
+static void qty(const report_t *r, int64_t lots, char *buf, size_t cap) {
+    fx_format(lots, &rules(r)->lot, 0, buf, cap);
+}
+
+static void sample(report_t *r, int64_t now, double mid) {
+    const ledger_t *l = &r->eng->oms.ledger;
+    int64_t b, a;
+    oms_best_live(&r->eng->oms, &b, &a);
+    char pb[32], pa[32], inv[32];
+    px(r, b, pb, sizeof pb);
+    px(r, a, pa, sizeof pa);
+    qty(r, ledger_inventory(l), inv, sizeof inv);
+    double eq = ledger_equity(l, mid);
+    double hold = (double)l->base_start * rules(r)->lot.value * (mid - r->start_mid);
+    fprintf(r->equity_csv, "%" PRId64 ",%.8f,%s,%s,%s,%.6f,%.6f,%.6f,%.6f\n", now, mid, pb, pa, inv, eq,
+            eq - r->start_equity, l->realized, eq - r->start_equity - hold);
+}
+
+void report_on_event(report_t *r, int64_t now) {
+    const engine_t *e = r->eng;
+    if (!r->events++) r->start_ns = now;
+    int64_t dt = r->last_ns ? now - r->last_ns : 0;
+    r->last_ns = r->end_ns = now;
+    if (!e->started) return;
+    double mid = engine_mid(e);
+    if (mid <= 0) return;
+    const ledger_t *l = &e->oms.ledger;
+    if (r->start_mid == 0) {
+        r->start_mid = mid;
+        r->start_equity = r->peak_equity = ledger_equity(l, mid);
+    }
+    r->end_mid = mid;
+    double eq = ledger_equity(l, mid);
+    if (eq > r->peak_equity) r->peak_equity = eq;
+    if (r->peak_equity - eq > r->max_drawdown) r->max_drawdown = r->peak_equity - eq;
+    if (engine_ready(e)) r->ready_ns += dt;
+    int64_t b, a;
+    oms_best_live(&e->oms, &b, &a);
+    if (b && a) {
+        r->two_sided_ns += dt;
+        r->spread_ticks_ns += (double)(a - b) * (double)dt;
+        r->spread_bps_ns += (double)(a - b) * rules(r)->tick.value / mid * 1e4 * (double)dt;
+    }
+    if (r->equity_csv && now >= r->next_sample_ns) {
+        sample(r, now, mid);
+        r->next_sample_ns = (now / r->sample_ns + 1) * r->sample_ns;
+    }
+}
+
+static void write_order(report_t *r, const order_t *o) {
+    if (!r->orders_csv) return;
+    char p[32], q[32], f[32];
+    px(r, o->price, p, sizeof p);
+    qty(r, o->qty, q, sizeof q);
+    qty(r, o->filled, f, sizeof f);
+    fprintf(r->orders_csv, "%" PRId64 ",q%" PRIu64 ",%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s\n",
+            o->sent_ns, o->id, o->side == SIDE_BUY ? "BUY" : "SELL",
+            o->type == OT_LIMIT ? "LIMIT" : "LIMIT_MAKER", p, q, f, order_state_name(o->state), o->level,
+            o->acked_ns, o->done_ns, o->fees_quote, o->reason ? o->reason : "");
+}
+
+void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, int64_t fee, double fee_quote) {
+    report_t *r = ctx;
+    r->fills_written++;
+    if (!r->fills_csv) return;
+    const ledger_t *l = &r->eng->oms.ledger;
+    char p[32], q[32], fe[48], inv[32];
+    px(r, ev->price, p, sizeof p);
+    qty(r, ev->qty, q, sizeof q);
+    qty(r, ledger_inventory(l), inv, sizeof inv);
+    if (o->side == SIDE_BUY) {
+        fx_format(fee, &rules(r)->lot, 0, fe, sizeof fe);
+    } else { /* tick*lot units of quote */
+        fx_unit_t u;
+        fx_unit_make(rules(r)->tick.scale + rules(r)->lot.scale, rules(r)->tick.mult * rules(r)->lot.mult, &u);
+        fx_format(fee, &u, 0, fe, sizeof fe);
+    }
+    fprintf(r->fills_csv, "%" PRId64 ",q%" PRIu64 ",%s,%s,%s,%d,%s,%s,%.8f,%s,%.6f\n", ev->local_ns, o->id,
+            o->side == SIDE_BUY ? "BUY" : "SELL", p, q, ev->maker, fe,
+            o->side == SIDE_BUY ? rules(r)->base : rules(r)->quote, fee_quote, inv, l->realized);
+}
+
+void report_on_done(void *ctx, const order_t *o) { write_order(ctx, o); }
+
+void report_close(report_t *r) {
+    if (r->orders_csv) {
+        const oms_t *m = &r->eng->oms;
+        for (int i = 0; i < m->nlive; i++) write_order(r, &m->orders[m->live[i]]);
+        fclose(r->orders_csv);
+    }
+    if (r->equity_csv) {
+        if (r->end_mid > 0) sample(r, r->end_ns, r->end_mid);
+        fclose(r->equity_csv);
+    }
+    if (r->fills_csv) fclose(r->fills_csv);
+    r->orders_csv = r->fills_csv = r->equity_csv = 0;
+}
+
+/* ---- the numbers, computed once for both formats ------------------------ */
+
+typedef struct figures {
+    double span_s, volume_base, volume_quote, fees, realized, unrealized, total, hold, vs_hold, vs_hold_pct,
+        end_equity, maker_share, two_sided, spread_ticks, spread_quote, spread_bps, inv_min, inv_max, inv_end;
+} figures_t;
+
+static void compute(const report_t *r, figures_t *g) {
+    const engine_t *e = r->eng;
+    const ledger_t *l = &e->oms.ledger;
+    const symbol_rules_t *s = e->rules;
+    memset(g, 0, sizeof *g);
+    g->span_s = (double)(r->end_ns - r->start_ns) / 1e9;
+    g->volume_base = (double)(l->bought + l->sold) * s->lot.value;
+    g->volume_quote = ledger_quote_real(l, l->buy_notional + l->sell_notional);
+    g->fees = l->fees_quote_value;
+    g->realized = l->realized;
+    double mark = r->end_mid;
+    g->end_equity = mark > 0 ? ledger_equity(l, mark) : r->start_equity;
+    g->total = g->end_equity - r->start_equity;
+    g->unrealized = mark > 0 ? ledger_unrealized(l, mark) : 0;
+    g->hold = (double)l->base_start * s->lot.value * (r->end_mid - r->start_mid);
+    g->vs_hold = g->total - g->hold;
+    double hold_equity = r->start_equity + g->hold;
+    g->vs_hold_pct = hold_equity > 0 ? 100.0 * g->vs_hold / hold_equity : 0;
+    g->maker_share = l->fills ? (double)l->maker_fills / (double)l->fills : 0;
+    g->two_sided = r->ready_ns ? (double)r->two_sided_ns / (double)r->ready_ns : 0;
+    g->spread_ticks = r->two_sided_ns ? r->spread_ticks_ns / (double)r->two_sided_ns : 0;
+    g->spread_quote = g->spread_ticks * s->tick.value;
+    g->spread_bps = r->two_sided_ns ? r->spread_bps_ns / (double)r->two_sided_ns : 0;
+    g->inv_min = (double)l->inv_min * s->lot.value;
+    g->inv_max = (double)l->inv_max * s->lot.value;
+    g->inv_end = (double)ledger_inventory(l) * s->lot.value;
+}
+
+void report_print_text(const report_t *r, FILE *f, const char *const *files, int nfiles) {
+    const engine_t *e = r->eng;
+    const oms_t *m = &e->oms;
+    const ledger_t *l = &m->ledger;
+    const char *b = e->rules->base, *q = e->rules->quote;
+    figures_t g;
+    compute(r, &g);
+    fprintf(f, "quoter backtest: %s, strategy %s\n", e->rules->symbol, e->strat.vt->name);
+    for (int i = 0; i < nfiles; i++) fprintf(f, "  data            %s\n", files[i]);
+    fprintf(f, "  span            %.1f s (%" PRId64 " .. %" PRId64 " ns)\n", g.span_s, r->start_ns, r->end_ns);
+    fprintf(f, "  events          %" PRId64 " (bad lines %" PRId64 ", gaps %" PRId64 ")\n", r->events,
+            r->bad_lines, r->gaps);
+    fprintf(f, "orders\n");
+    fprintf(f, "  sent            %" PRId64 " (cancel-replace %" PRId64 ")\n", m->st.sent, m->st.replaced);
+    fprintf(f, "  canceled        %" PRId64 "\n", m->st.canceled);
+    fprintf(f, "  rejected        %" PRId64 " by the venue, %" PRId64 " by the risk gate\n", m->st.rejected,
+            m->risk.rejects[RISK_PRICE_FILTER] + m->risk.rejects[RISK_LOT_SIZE] + m->risk.rejects[RISK_NOTIONAL] +
+                m->risk.rejects[RISK_MAX_OPEN] + m->risk.rejects[RISK_BALANCE] + m->risk.rejects[RISK_RATE] +
+                m->risk.rejects[RISK_KILLED]);
+    fprintf(f, "fills\n");
+    fprintf(f, "  count           %" PRId64 " (maker share %.1f%%)\n", l->fills, 100 * g.maker_share);
+    fprintf(f, "  volume          %.8f %s, %.2f %s\n", g.volume_base, b, g.volume_quote, q);
+    fprintf(f, "  fees            %.4f %s\n", g.fees, q);
+    fprintf(f, "pnl (%s)\n", q);
+    fprintf(f, "  realized        %.4f\n", g.realized);
+    fprintf(f, "  unrealized      %.4f\n", g.unrealized);
+    fprintf(f, "  total           %.4f\n", g.total);
+    fprintf(f, "  holding start   %.4f (start inventory marked from %.2f to %.2f)\n", g.hold, r->start_mid, r->end_mid);
+    fprintf(f, "  vs holding      %.4f (%.4f%% of equity)\n", g.vs_hold, g.vs_hold_pct);
+    fprintf(f, "  max drawdown    %.4f\n", r->max_drawdown);
+    fprintf(f, "inventory (%s, relative to start)\n", b);
+    fprintf(f, "  range           %.8f .. %.8f, end %.8f\n", g.inv_min, g.inv_max, g.inv_end);
+    fprintf(f, "quoting\n");
+    fprintf(f, "  two-sided       %.1f%% of the time with a synchronised book\n", 100 * g.two_sided);
+    fprintf(f, "  mean spread     %.2f ticks = %.4f %s = %.2f bps\n", g.spread_ticks, g.spread_quote, q, g.spread_bps);
+    if (m->risk.killed) fprintf(f, "kill switch       tripped: %s\n", m->risk.kill_reason);
+}
+
+void report_print_json(const report_t *r, FILE *f) {
+    const engine_t *e = r->eng;
+    const oms_t *m = &e->oms;
+    const ledger_t *l = &m->ledger;
+    figures_t g;
+    compute(r, &g);
+    fprintf(f, "{\"symbol\":\"%s\",\"strategy\":\"%s\",", e->rules->symbol, e->strat.vt->name);
+    fprintf(f, "\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64 ",\"span_s\":%.3f,", r->start_ns, r->end_ns, g.span_s);
+    fprintf(f, "\"events\":%" PRId64 ",\"bad_lines\":%" PRId64 ",\"gaps\":%" PRId64 ",", r->events, r->bad_lines, r->gaps);
+    fprintf(f, "\"orders_sent\":%" PRId64 ",\"orders_canceled\":%" PRId64 ",\"orders_rejected\":%" PRId64
+               ",\"cancel_replaced\":%" PRId64 ",", m->st.sent, m->st.canceled, m->st.rejected, m->st.replaced);
+    fprintf(f, "\"risk_rejects\":{");
+    for (int k = 1; k < RISK_NREASONS; k++)
+        fprintf(f, "%s\"%s\":%" PRId64, k > 1 ? "," : "", risk_reason_name((risk_reason_t)k), m->risk.rejects[k]);
+    fprintf(f, "},");
+    fprintf(f, "\"fills\":%" PRId64 ",\"maker_fills\":%" PRId64 ",\"maker_share\":%.6f,", l->fills, l->maker_fills,
+            g.maker_share);
+    fprintf(f, "\"volume_base\":%.8f,\"volume_quote\":%.8f,\"fees_quote\":%.8f,", g.volume_base, g.volume_quote, g.fees);
+    fprintf(f, "\"realized_pnl\":%.8f,\"unrealized_pnl\":%.8f,\"total_pnl\":%.8f,", g.realized, g.unrealized, g.total);
+    fprintf(f, "\"hold_pnl\":%.8f,\"return_vs_hold\":%.8f,\"return_vs_hold_pct\":%.8f,", g.hold, g.vs_hold, g.vs_hold_pct);
+    fprintf(f, "\"max_drawdown\":%.8f,\"start_equity\":%.8f,\"end_equity\":%.8f,", r->max_drawdown, r->start_equity,
+            g.end_equity);
+    fprintf(f, "\"start_mid\":%.8f,\"end_mid\":%.8f,", r->start_mid, r->end_mid);
+    fprintf(f, "\"inventory_min\":%.8f,\"inventory_max\":%.8f,\"inventory_end\":%.8f,", g.inv_min, g.inv_max, g.inv_end);
+    fprintf(f, "\"time_two_sided\":%.6f,\"mean_quoted_spread\":%.8f,\"mean_quoted_spread_ticks\":%.4f,"
+               "\"mean_quoted_spread_bps\":%.4f,",
+            g.two_sided, g.spread_quote, g.spread_ticks, g.spread_bps);
+    fprintf(f, "\"kill_switch\":%s}\n", m->risk.killed ? "true" : "false");
+}
+
+int report_chart(const char *dir, const char *symbol) {
+    char script[1200], path[1100];
+    snprintf(path, sizeof path, "%s/chart.gp", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return Q_E_IO;
+    fprintf(f,
+            "set terminal pngcairo size 1400,1000 font ',10' noenhanced\n"
+            "set output '%s/chart.png'\n"
+            "set datafile separator ','\n"
+            "set key outside right top\n"
+            "set multiplot layout 3,1 title '%s backtest'\n"
+            "set grid\n"
+            "t0 = 0\n"
+            "stats '%s/equity.csv' using 1 nooutput\n"
+            "t0 = STATS_min\n"
+            "set xlabel 'seconds'\n"
+            "set ylabel 'price'\n"
+            "plot '%s/equity.csv' using (($1-t0)/1e9):2 with lines lc 'black' title 'mid', "
+            "'' using (($1-t0)/1e9):3 with lines lc 'dark-green' title 'our best bid', "
+            "'' using (($1-t0)/1e9):4 with lines lc 'dark-red' title 'our best ask', "
+            "'%s/fills.csv' using (($1-t0)/1e9):(strcol(3) eq 'BUY' ? $4 : 1/0) with points pt 9 ps 1.2 lc 'blue' title 'buy fill', "
+            "'' using (($1-t0)/1e9):(strcol(3) eq 'SELL' ? $4 : 1/0) with points pt 11 ps 1.2 lc 'red' title 'sell fill'\n"
+            "set ylabel 'inventory'\n"
+            "plot '%s/equity.csv' using (($1-t0)/1e9):5 with steps lc 'purple' title 'inventory (base, vs start)'\n"
+            "set ylabel 'pnl'\n"
+            "plot '%s/equity.csv' using (($1-t0)/1e9):7 with lines lc 'dark-blue' title 'total pnl (quote)', "
+            "'' using (($1-t0)/1e9):9 with lines lc 'dark-green' title 'pnl vs holding', "
+            "'' using (($1-t0)/1e9):8 with lines lc 'orange' title 'realized pnl'\n"
+            "unset multiplot\n",
+            dir, symbol, dir, dir, dir, dir, dir);
+    fclose(f);
+    snprintf(script, sizeof script, "gnuplot '%s' 2>'%s/chart.log'", path, dir);
+    int rc = system(script);
+    return rc == 0 ? 0 : Q_E_IO;
+}

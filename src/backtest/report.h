@@ -1,0 +1,42 @@
+/* report.h: what a backtest measured, and how it is printed: the text report, the JSON
+ * object (key names documented in docs/backtest-report.md and kept stable), and with an
+ * output folder orders.csv, fills.csv, equity.csv and chart.png (gnuplot). */
+#ifndef Q_REPORT_H
+#define Q_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../engine/engine.h"
+
+typedef struct report {
+    const engine_t *eng;
+    int64_t start_ns, end_ns;        /* first and last event, local */
+    int64_t events, bad_lines, gaps, offgrid;
+    double start_mid, end_mid, start_equity;
+    double peak_equity, max_drawdown;
+    int64_t last_ns;                 /* for time weighting */
+    int64_t ready_ns;                /* time with a synchronised book */
+    int64_t two_sided_ns;            /* time with a live bid and a live ask */
+    double spread_ticks_ns;          /* integral of (our ask - our bid) in ticks over two-sided time */
+    double spread_bps_ns;
+    int64_t next_sample_ns, sample_ns;
+    FILE *orders_csv, *fills_csv, *equity_csv;
+    int64_t fills_written;
+} report_t;
+
+/* out_dir may be NULL (no files). Returns 0 or an error (the folder cannot be written). */
+int report_open(report_t *r, const engine_t *e, const char *out_dir, double sample_s, char *err, int errcap);
+/* Called after every event: time-weighted statistics, drawdown, equity samples. */
+void report_on_event(report_t *r, int64_t now_ns);
+/* oms hooks */
+void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, int64_t fee, double fee_quote);
+void report_on_done(void *ctx, const order_t *o);
+/* Finishes the files (orders still open are written as they stand). */
+void report_close(report_t *r);
+void report_print_text(const report_t *r, FILE *f, const char *const *files, int nfiles);
+void report_print_json(const report_t *r, FILE *f);
+/* chart.png from the CSV files; returns 0, or non-zero when gnuplot is missing or failed. */
+int report_chart(const char *out_dir, const char *symbol);
+
+#endif

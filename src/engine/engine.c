@@ -1,0 +1,95 @@
+/* engine.c: one engine for every world (see engine.h). */
+#include "engine.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "../core/err.h"
+
+int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t *v, char *err, int errcap) {
+    memset(e, 0, sizeof *e);
+    e->rules = &x->rules;
+    int rc = book_init(&e->book, 17);
+    if (rc) return rc;
+    sync_init(&e->sync, &e->book);
+    if ((rc = strategy_init(&e->strat, c, x, err, errcap))) return rc;
+    order_type_t type = strcasecmp(c->order_type, "limit") == 0 ? OT_LIMIT : OT_LIMIT_MAKER;
+    oms_init(&e->oms, v, e->rules, type, c->refresh_tolerance, (int64_t)(c->max_order_age_s * 1e9),
+             c->max_open_orders, c->orders_per_10s);
+    ledger_init(&e->oms.ledger, e->rules, x->base_balance, x->quote_balance, c->maker_fee, c->taker_fee);
+    v->sink = oms_on_venue;
+    v->sink_ctx = &e->oms;
+    e->requote_ns = (int64_t)(c->requote_s * 1e9);
+    e->max_drawdown = c->max_drawdown_quote;
+    return 0;
+}
+
+void engine_free(engine_t *e) {
+    sync_free(&e->sync);
+    book_free(&e->book);
+}
+
+void engine_on_market(engine_t *e, const md_event_t *ev) {
+    e->now = ev->local_ns;
+    switch (ev->type) {
+    case MD_DIFF: sync_on_diff(&e->sync, ev); break;
+    case MD_SNAPSHOT: sync_on_snapshot(&e->sync, ev); break;
+    case MD_BBO: book_on_bbo(&e->book, ev); break;
+    case MD_TRADE: e->last_trade = ev->u.trade.price; break;
+    default: break;
+    }
+}
+
+int engine_ready(const engine_t *e) {
+    if (e->sync.state != SYNC_LIVE) return 0;
+    book_top_t t;
+    book_top(&e->book, &t);
+    return t.bid > 0 && t.ask > t.bid;
+}
+
+double engine_mid(const engine_t *e) {
+    book_top_t t;
+    book_top(&e->book, &t);
+    if (t.bid <= 0 || t.ask <= 0) return 0;
+    return (double)(t.bid + t.ask) * 0.5 * e->rules->tick.value;
+}
+
+void engine_decide(engine_t *e, int64_t now) {
+    e->now = now;
+    if (!engine_ready(e)) {
+        if (e->oms.nlive) oms_update(&e->oms, 0, now); /* no book, no quotes */
+        return;
+    }
+    double mid = engine_mid(e);
+    if (!e->started) {
+        ledger_start(&e->oms.ledger, mid);
+        e->peak_equity = ledger_equity(&e->oms.ledger, mid);
+        e->started = 1;
+    }
+    if (e->max_drawdown > 0) {
+        double eq = ledger_equity(&e->oms.ledger, mid);
+        if (eq > e->peak_equity) e->peak_equity = eq;
+        if (e->peak_equity - eq > e->max_drawdown) risk_kill(&e->oms.risk, "max_drawdown");
+    }
+    if (e->oms.risk.killed) {
+        if (e->oms.nlive) oms_update(&e->oms, 0, now);
+        return;
+    }
+    if (e->requote_ns > 0) {
+        if (now < e->next_decision) return;
+        /* keep the schedule: every requote_ns from the first decision */
+        if (!e->next_decision) e->next_decision = now;
+        while (e->next_decision <= now) e->next_decision += e->requote_ns;
+    }
+    strat_input_t in;
+    book_top(&e->book, &in.top);
+    in.now_ns = now;
+    in.book = &e->book;
+    in.last_trade = e->last_trade;
+    in.inventory = ledger_inventory(&e->oms.ledger);
+    in.base_free = e->oms.ledger.base;
+    in.rules = e->rules;
+    e->decisions++;
+    if (e->strat.vt->quote(&e->strat, &in, &e->want)) oms_update(&e->oms, 0, now);
+    else oms_update(&e->oms, &e->want, now);
+}

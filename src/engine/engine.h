@@ -1,0 +1,41 @@
+/* engine.h: the engine that wires feed -> book -> strategy -> oms -> risk gate -> venue.
+ * It does not know which world it is in: the backtester feeds it recorded events and a
+ * simulated venue; live trading will feed it WebSocket events and the Binance venue. */
+#ifndef Q_ENGINE_H
+#define Q_ENGINE_H
+
+#include <stdint.h>
+
+#include "../book/sync.h"
+#include "../config/config.h"
+#include "../oms/oms.h"
+#include "../strategy/strategy.h"
+
+typedef struct engine {
+    const symbol_rules_t *rules;
+    book_t book;
+    book_sync_t sync;
+    strategy_t strat;
+    oms_t oms;
+    int64_t last_trade;       /* ticks */
+    int64_t now;              /* local ns of the last event */
+    int64_t requote_ns;       /* 0: decide on every event */
+    int64_t next_decision;
+    double max_drawdown;      /* kill switch, quote asset; 0 = off */
+    double peak_equity;
+    int started;              /* the ledger has its starting mark */
+    int64_t decisions;
+    quote_set_t want;
+} engine_t;
+
+int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t *v, char *err, int errcap);
+void engine_free(engine_t *e);
+/* Applies a market event to the book and the engine's view of the market. */
+void engine_on_market(engine_t *e, const md_event_t *ev);
+/* Asks the strategy what it wants, when a decision is due, and updates orders. */
+void engine_decide(engine_t *e, int64_t now_ns);
+/* Mid price (quote asset) of the merged top, 0 when one side is missing. */
+double engine_mid(const engine_t *e);
+int engine_ready(const engine_t *e);
+
+#endif

@@ -1,0 +1,51 @@
+/* risk.c: the risk gate (see risk.h). */
+#include "risk.h"
+
+#include <string.h>
+
+void risk_init(risk_t *r, const symbol_rules_t *rules, int max_open, int rate_limit, int64_t rate_window_ns) {
+    memset(r, 0, sizeof *r);
+    r->rules = rules;
+    r->max_open = max_open;
+    r->rate_limit = rate_limit < RISK_RATE_CAP ? rate_limit : RISK_RATE_CAP;
+    r->rate_window_ns = rate_window_ns;
+}
+
+static int rate_used(risk_t *r, int64_t now) {
+    while (r->sent_n && now - r->sent_ns[r->sent_head] >= r->rate_window_ns) {
+        r->sent_head = (r->sent_head + 1) % RISK_RATE_CAP;
+        r->sent_n--;
+    }
+    return r->sent_n;
+}
+
+void risk_note_sent(risk_t *r, int64_t now) {
+    if (!r->rate_limit) return;
+    rate_used(r, now);
+    if (r->sent_n == RISK_RATE_CAP) { r->sent_head = (r->sent_head + 1) % RISK_RATE_CAP; r->sent_n--; }
+    r->sent_ns[(r->sent_head + r->sent_n++) % RISK_RATE_CAP] = now;
+}
+
+void risk_kill(risk_t *r, const char *why) {
+    if (!r->killed) r->kill_reason = why;
+    r->killed = 1;
+}
+
+risk_reason_t risk_check(risk_t *r, const risk_state_t *st, order_side_t side, int64_t price, int64_t qty,
+                         int64_t now) {
+    risk_reason_t why = RISK_OK;
+    const char *f = symbol_check_order(r->rules, price, qty);
+    if (r->killed) why = RISK_KILLED;
+    else if (f) why = f[0] == 'P' ? RISK_PRICE_FILTER : f[0] == 'L' ? RISK_LOT_SIZE : RISK_NOTIONAL;
+    else if (st->open >= r->max_open) why = RISK_MAX_OPEN;
+    else if (r->rate_limit && rate_used(r, now) >= r->rate_limit) why = RISK_RATE;
+    else if (side == SIDE_BUY ? (__int128)price * qty > st->quote_free : qty > st->base_free) why = RISK_BALANCE;
+    r->rejects[why]++;
+    return why;
+}
+
+const char *risk_reason_name(risk_reason_t why) {
+    static const char *const n[] = {"ok", "price_filter", "lot_size", "notional", "max_open_orders",
+                                    "balance", "rate", "killed"};
+    return (unsigned)why < RISK_NREASONS ? n[why] : "?";
+}
