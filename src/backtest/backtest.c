@@ -24,6 +24,7 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
     if ((rc = report_open(&bt->rep, &bt->eng, out_dir, c->equity_interval_s, bt->err, sizeof bt->err)))
         return rc;
     bt->eng.oms.hooks = (oms_hooks_t){&bt->rep, report_on_fill, report_on_done};
+    bt->rep.sim = &bt->sim;
     exch_clock_init(&bt->clock);
     if ((rc = replay_open(&bt->rp, files, nfiles, &x->rules))) {
         snprintf(bt->err, sizeof bt->err, "%s", q_strerror(rc));

@@ -249,7 +249,11 @@ void report_print_json(const report_t *r, FILE *f) {
     fprintf(f, "\"time_two_sided\":%.6f,\"mean_quoted_spread\":%.8f,\"mean_quoted_spread_ticks\":%.4f,"
                "\"mean_quoted_spread_bps\":%.4f,",
             g.two_sided, g.spread_quote, g.spread_ticks, g.spread_bps);
-    fprintf(f, "\"kill_switch\":%s}\n", m->risk.killed ? "true" : "false");
+    fprintf(f, "\"kill_switch\":%s,", m->risk.killed ? "true" : "false");
+    fprintf(f, "\"fills_by_cause\":{\"queue\":%" PRId64 ",\"trade_through\":%" PRId64 ",\"book_through\":%" PRId64
+               ",\"taker\":%" PRId64 "}}\n",
+            r->sim ? r->sim->st.queue_fills : 0, r->sim ? r->sim->st.through_fills : 0,
+            r->sim ? r->sim->st.cross_fills : 0, r->sim ? r->sim->st.taker_fills : 0);
 }
 
 int report_chart(const char *dir, const char *symbol) {

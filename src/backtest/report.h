@@ -8,9 +8,11 @@
 #include <stdio.h>
 
 #include "../engine/engine.h"
+#include "../venue/sim/sim.h"
 
 typedef struct report {
     const engine_t *eng;
+    const struct sim *sim;           /* for fill-cause counts; may be NULL */
     int64_t start_ns, end_ns;        /* first and last event, local */
     int64_t events, bad_lines, gaps, offgrid;
     double start_mid, end_mid, start_equity;

@@ -51,9 +51,9 @@ static void buffer_diff(book_sync_t *s, const md_event_t *ev) {
     h->off = s->nlv;
     h->nb = ev->nbids;
     h->na = ev->nasks;
-    memcpy(s->lv + s->nlv, ev->bids, (size_t)ev->nbids * sizeof *s->lv);
+    if (ev->nbids) memcpy(s->lv + s->nlv, ev->bids, (size_t)ev->nbids * sizeof *s->lv);
     s->nlv += ev->nbids;
-    memcpy(s->lv + s->nlv, ev->asks, (size_t)ev->nasks * sizeof *s->lv);
+    if (ev->nasks) memcpy(s->lv + s->nlv, ev->asks, (size_t)ev->nasks * sizeof *s->lv);
     s->nlv += ev->nasks;
     s->st.buffered++;
 }
@@ -121,7 +121,7 @@ int sync_on_snapshot(book_sync_t *s, const md_event_t *ev) {
             int lv_from = h->off;
             memmove(s->hdr, s->hdr + keep_from, (size_t)(s->nhdr - keep_from) * sizeof *s->hdr);
             s->nhdr -= keep_from;
-            memmove(s->lv, s->lv + lv_from, (size_t)(s->nlv - lv_from) * sizeof *s->lv);
+            if (s->nlv > lv_from) memmove(s->lv, s->lv + lv_from, (size_t)(s->nlv - lv_from) * sizeof *s->lv);
             s->nlv -= lv_from;
             for (int j = 0; j < s->nhdr; j++) s->hdr[j].off -= lv_from;
             book_clear(b);
