@@ -11,6 +11,7 @@
 #include "testutil.h"
 
 static md_level_t levels[20000];
+static void test_fast_decimals_agree(void **st);
 
 static int decode(md_decoder_t *d, const char *json, md_event_t *ev) {
     return md_decode(d, json, strlen(json), ev);
@@ -199,8 +200,43 @@ int main(void) {
         cmocka_unit_test(test_real_messages),
         cmocka_unit_test(test_key_order_whitespace_and_others),
         cmocka_unit_test(test_malformed_messages),
+        cmocka_unit_test(test_fast_decimals_agree),
         cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_recording_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+/* the decoder's fast decimal path agrees with fx_parse on every form of number */
+static void test_fast_decimals_agree(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    md_decoder_t d;
+    md_event_t ev;
+    btc_decoder(&d, &r);
+    srand(7);
+    char msg[256], p[48], q[48];
+    for (int i = 0; i < 20000; i++) {
+        int64_t price = (int64_t)rand() * (rand() % 1000 + 1) % 100000000000LL + 1;
+        int64_t lots = (int64_t)rand() * (rand() % 100 + 1);
+        int places = i % 4 == 0 ? 8 : i % 4 == 1 ? 2 : i % 4 == 2 ? 0 : 10;
+        fx_format(price, &r.tick, places, p, sizeof p);
+        fx_format(lots, &r.lot, places < 8 ? 8 : places, q, sizeof q);
+        snprintf(msg, sizeof msg, "{\"e\":\"trade\",\"t\":1,\"p\":\"%s\",\"q\":\"%s\",\"m\":true}", p, q);
+        int rc = md_decode(&d, msg, strlen(msg), &ev);
+        int64_t want_p, want_q;
+        int rp = fx_parse(p, strlen(p), &r.tick, &want_p), rq = fx_parse(q, strlen(q), &r.lot, &want_q);
+        if (rp || rq) {
+            assert_int_not_equal(rc, 0);
+            continue;
+        }
+        if (rc) fail_msg("%s: %s", msg, d.err);
+        assert_int_equal(ev.u.trade.price, want_p);
+        assert_int_equal(ev.u.trade.qty, want_q);
+    }
+    /* off-grid and oversized forms go to the exact slow path and fail there */
+    assert_int_not_equal(decode(&d, "{\"e\":\"trade\",\"t\":1,\"p\":\"1.00100000\",\"q\":\"1\",\"m\":true}", &ev), 0);
+    assert_int_not_equal(decode(&d, "{\"e\":\"trade\",\"t\":1,\"p\":\"99999999999999999.00000000\",\"q\":\"1\",\"m\":true}", &ev), 0);
+    assert_int_equal(decode(&d, "{\"e\":\"trade\",\"t\":1,\"p\":\"9999999999.00000000\",\"q\":\"1\",\"m\":true}", &ev), 0);
+    assert_int_equal(ev.u.trade.price, 999999999900LL);
 }

@@ -19,10 +19,31 @@ typedef struct cur {
     const char *p, *end;
 } cur_t;
 
+enum {
+    H_e = 1u << 0,
+    H_E = 1u << 1,
+    H_U = 1u << 2,
+    H_u = 1u << 3,
+    H_s = 1u << 4,
+    H_b = 1u << 5,
+    H_a = 1u << 6,
+    H_B = 1u << 7,
+    H_A = 1u << 8,
+    H_t = 1u << 9,
+    H_p = 1u << 10,
+    H_q = 1u << 11,
+    H_T = 1u << 12,
+    H_m = 1u << 13,
+    H_last = 1u << 14,
+    H_bids = 1u << 15,
+    H_asks = 1u << 16,
+    H_OTHER_SYMBOL = 1u << 20,
+    H_PARTIAL = 1u << 21,
+};
+
 /* what one walk over a message found */
 typedef struct fields {
-    int has_e, has_E, has_U, has_u, has_s, has_b, has_a, has_B, has_A, has_t, has_p, has_q,
-        has_T, has_m, has_last, has_bids, has_asks, partial_stream;
+    uint32_t has;       /* H_* bits: which keys were seen */
     const char *e; size_t en;
     uint64_t E, U, u, t, T, last;
     int64_t b, a, B, A, p, q; /* bookTicker / trade decimals */
@@ -51,6 +72,14 @@ static int parse_string(cur_t *c, const char **s, size_t *n) {
     skip_ws(c);
     if (c->p >= c->end || *c->p != '"') return 0;
     const char *start = ++c->p;
+    const char *q = memchr(start, '"', (size_t)(c->end - start));
+    if (!q) return 0;
+    if (!memchr(start, '\\', (size_t)(q - start))) { /* no escapes: the usual case */
+        *s = start;
+        *n = (size_t)(q - start);
+        c->p = q + 1;
+        return 1;
+    }
     while (c->p < c->end) {
         char ch = *c->p;
         if (ch == '"') { *s = start; *n = (size_t)(c->p - start); c->p++; return 1; }
@@ -86,7 +115,76 @@ static int parse_bool(cur_t *c, int *out) {
     return 0;
 }
 
+/* a decimal string ("61837.63000000") straight into units of u. The common case, plain
+   digits with at most one dot, is parsed in one pass; anything else (a sign, escapes)
+   goes through parse_string + fx_parse, which give the same answer or the error. */
 static int parse_dec(cur_t *c, const fx_unit_t *u, int64_t *out, int *rc) {
+    skip_ws(c);
+    const char *p = c->p, *end = c->end;
+    if (p < end && *p == '"') {
+        const char *start = ++p;
+        /* Binance prints every decimal with exactly 8 places: parse those 8 digits at once */
+        uint64_t ip = 0;
+        const char *dp = p;
+        while (dp < end && dp - p < 10 && (unsigned)(*dp - '0') <= 9) ip = ip * 10 + (uint64_t)(*dp++ - '0');
+        if (dp > p && dp + 10 <= end && dp[0] == '.' && dp[9] == '"' && u->scale <= 8) {
+            uint64_t chunk;
+            memcpy(&chunk, dp + 1, 8);
+            if ((chunk & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL &&
+                ((chunk + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL) {
+                uint64_t v = chunk - 0x3030303030303030ULL; /* first digit in the lowest byte */
+                v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFULL;
+                v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
+                v = (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
+                static const uint64_t p10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+                uint64_t div = p10[8 - u->scale];
+                if (v % div == 0) {
+                    uint64_t acc = ip * p10[u->scale] + v / div;
+                    if (u->mult == 1 || acc % (uint64_t)u->mult == 0) {
+                        *out = (int64_t)(u->mult == 1 ? acc : acc / (uint64_t)u->mult);
+                        c->p = dp + 10;
+                        *rc = 0;
+                        return 1;
+                    }
+                }
+            }
+        }
+        uint64_t acc = 0;
+        int frac = -1, digits = 0;
+        while (p < end) {
+            unsigned d = (unsigned)(*p - '0');
+            if (d <= 9) {
+                if (frac < 0 || frac < u->scale) {
+                    if (acc > (uint64_t)INT64_MAX / 10 - 1) break;
+                    acc = acc * 10 + d;
+                    if (frac >= 0) frac++;
+                } else if (d) {
+                    break; /* beyond the unit: inexact, the slow path reports it */
+                }
+                digits++;
+            } else if (*p == '.' && frac < 0) {
+                frac = 0;
+            } else {
+                break;
+            }
+            p++;
+        }
+        if (p < end && *p == '"' && digits && p > start) {
+            if (frac < 0) frac = 0;
+            static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+                                           1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL};
+            int pad = u->scale - frac;
+            if (pad >= 0 && pad <= 12 && acc <= (uint64_t)INT64_MAX / p10[pad]) {
+                acc *= p10[pad];
+                if (u->mult == 1 || acc % (uint64_t)u->mult == 0) {
+                    *out = (int64_t)(u->mult == 1 ? acc : acc / (uint64_t)u->mult);
+                    c->p = p + 1;
+                    *rc = 0;
+                    return 1;
+                }
+            }
+        }
+    }
     const char *s;
     size_t n;
     if (!parse_string(c, &s, &n)) { *rc = Q_E_PARSE; return 0; }
@@ -173,44 +271,52 @@ static int walk_object(md_decoder_t *d, cur_t *c, fields_t *f, int *used, int de
     for (;;) {
         const char *k;
         size_t kn;
-        if (!parse_string(c, &k, &kn) || !expect(c, ':')) { *rc = Q_E_PARSE; return 0; }
+        const char *q = c->p;
+        if (q + 4 <= c->end && q[0] == '"' && q[2] == '"' && q[1] != '\\' && q[3] == ':') {
+            k = q + 1; /* the common case: a one-letter key, no spaces */
+            kn = 1;
+            c->p = q + 4;
+        } else if (!parse_string(c, &k, &kn) || !expect(c, ':')) {
+            *rc = Q_E_PARSE;
+            return 0;
+        }
         skip_ws(c);
         char vt = c->p < c->end ? *c->p : 0;
         int ok = 1;
-        if (f->has_s == 2 && kn == 1) {
+        if ((f->has & H_OTHER_SYMBOL) && kn == 1) {
             ok = skip_value(c); /* another symbol: its prices need not fit our tick */
         } else if (kn == 1) {
             switch (k[0]) {
-            case 'e': ok = parse_string(c, &f->e, &f->en); f->has_e = 1; break;
-            case 'E': ok = parse_uint(c, &f->E); f->has_E = 1; break;
-            case 'U': ok = parse_uint(c, &f->U); f->has_U = 1; break;
-            case 'u': ok = parse_uint(c, &f->u); f->has_u = 1; break;
-            case 't': ok = parse_uint(c, &f->t); f->has_t = 1; break;
-            case 'T': ok = parse_uint(c, &f->T); f->has_T = 1; break;
-            case 'm': ok = parse_bool(c, &f->m); f->has_m = 1; break;
-            case 'p': ok = parse_dec(c, &d->tick, &f->p, rc); f->has_p = 1; break;
-            case 'q': ok = parse_dec(c, &d->lot, &f->q, rc); f->has_q = 1; break;
-            case 'B': ok = parse_dec(c, &d->lot, &f->B, rc); f->has_B = 1; break;
-            case 'A': ok = parse_dec(c, &d->lot, &f->A, rc); f->has_A = 1; break;
+            case 'e': ok = parse_string(c, &f->e, &f->en); f->has |= H_e; break;
+            case 'E': ok = parse_uint(c, &f->E); f->has |= H_E; break;
+            case 'U': ok = parse_uint(c, &f->U); f->has |= H_U; break;
+            case 'u': ok = parse_uint(c, &f->u); f->has |= H_u; break;
+            case 't': ok = parse_uint(c, &f->t); f->has |= H_t; break;
+            case 'T': ok = parse_uint(c, &f->T); f->has |= H_T; break;
+            case 'm': ok = parse_bool(c, &f->m); f->has |= H_m; break;
+            case 'p': ok = parse_dec(c, &d->tick, &f->p, rc); f->has |= H_p; break;
+            case 'q': ok = parse_dec(c, &d->lot, &f->q, rc); f->has |= H_q; break;
+            case 'B': ok = parse_dec(c, &d->lot, &f->B, rc); f->has |= H_B; break;
+            case 'A': ok = parse_dec(c, &d->lot, &f->A, rc); f->has |= H_A; break;
             case 'b':
                 if (vt == '"') ok = parse_dec(c, &d->tick, &f->b, rc);
                 else if (vt == '[') ok = parse_levels(d, c, used, &f->bids_off, &f->nbids, rc);
                 else { ok = skip_value(c); break; } /* aggTrade's "a" is a number */
-                f->has_b = 1;
+                f->has |= H_b;
                 break;
             case 'a':
                 if (vt == '"') ok = parse_dec(c, &d->tick, &f->a, rc);
                 else if (vt == '[') ok = parse_levels(d, c, used, &f->asks_off, &f->nasks, rc);
                 else { ok = skip_value(c); break; } /* aggTrade's "a" is a number */
-                f->has_a = 1;
+                f->has |= H_a;
                 break;
             case 's': {
                 const char *s;
                 size_t n;
                 ok = parse_string(c, &s, &n);
-                f->has_s = 1;
-                if (ok && d->symbol[0] && (n != strlen(d->symbol) || memcmp(s, d->symbol, n) != 0))
-                    f->has_s = 2; /* another symbol */
+                f->has |= H_s;
+                if (ok && d->symbol_len && (n != d->symbol_len || memcmp(s, d->symbol, n) != 0))
+                    f->has |= H_OTHER_SYMBOL;
                 break;
             }
             default: ok = skip_value(c);
@@ -222,18 +328,18 @@ static int walk_object(md_decoder_t *d, cur_t *c, fields_t *f, int *used, int de
             size_t n;
             ok = parse_string(c, &s, &n);
             /* partial book streams (<s>@depth5, @depth10@100ms, ...) look like snapshots */
-            for (size_t i = 0; ok && i + 7 <= n; i++)
-                if (memcmp(s + i, "@depth", 6) == 0 && (unsigned)(s[i + 6] - '0') <= 9)
-                    f->partial_stream = 1;
+            const char *at = ok ? memchr(s, '@', n) : 0;
+            if (at && (size_t)(s + n - at) >= 7 && memcmp(at, "@depth", 6) == 0 && (unsigned)(at[6] - '0') <= 9)
+                f->has |= H_PARTIAL;
         } else if (KEYN(k, "lastUpdateId")) {
             ok = parse_uint(c, &f->last);
-            f->has_last = 1;
+            f->has |= H_last;
         } else if (KEYN(k, "bids")) {
             ok = parse_levels(d, c, used, &f->bids_off, &f->nbids, rc);
-            f->has_bids = 1;
+            f->has |= H_bids;
         } else if (KEYN(k, "asks")) {
             ok = parse_levels(d, c, used, &f->asks_off, &f->nasks, rc);
-            f->has_asks = 1;
+            f->has |= H_asks;
         } else {
             ok = skip_value(c);
         }
@@ -252,6 +358,7 @@ void md_decoder_init(md_decoder_t *d, const fx_unit_t *tick, const fx_unit_t *lo
     d->tick = *tick;
     d->lot = *lot;
     if (symbol) snprintf(d->symbol, sizeof d->symbol, "%s", symbol);
+    d->symbol_len = strlen(d->symbol);
     d->levels = levels;
     d->cap = cap;
 }
@@ -259,7 +366,8 @@ void md_decoder_init(md_decoder_t *d, const fx_unit_t *tick, const fx_unit_t *lo
 int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
     cur_t c = {json, json + n};
     fields_t f;
-    memset(&f, 0, sizeof f);
+    f.has = 0;
+    f.nbids = f.nasks = f.bids_off = f.asks_off = 0;
     int used = 0, rc = 0;
     d->err[0] = 0;
     ev->type = MD_NONE;
@@ -276,34 +384,34 @@ int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
     skip_ws(&c);
     if (c.p != c.end) return fail(d, Q_E_PARSE, "trailing bytes after the message", &c, json);
 
-    if (f.has_s == 2 || f.partial_stream) { ev->type = MD_IGNORED; return 0; }
-    if ((f.has_E && f.E > MAX_MS) || (f.has_T && f.T > MAX_MS))
+    if ((f.has & (H_OTHER_SYMBOL | H_PARTIAL))) { ev->type = MD_IGNORED; return 0; }
+    if (((f.has & H_E) && f.E > MAX_MS) || ((f.has & H_T) && f.T > MAX_MS))
         return fail(d, Q_E_RANGE, "event time out of range", &c, json);
-    if (f.has_e) {
-        ev->exch_ns = f.has_E ? (int64_t)f.E * 1000000 : 0;
+    if ((f.has & H_e)) {
+        ev->exch_ns = (f.has & H_E) ? (int64_t)f.E * 1000000 : 0;
         if (f.en == 11 && memcmp(f.e, "depthUpdate", 11) == 0) {
-            if (!f.has_U || !f.has_u || !f.has_b || !f.has_a || f.U > f.u)
+            if (!(f.has & H_U) || !(f.has & H_u) || !(f.has & H_b) || !(f.has & H_a) || f.U > f.u)
                 return fail(d, Q_E_PARSE, "depthUpdate without valid U/u/b/a", &c, json);
             ev->type = MD_DIFF;
             ev->u.diff.first_id = f.U;
             ev->u.diff.last_id = f.u;
         } else if (f.en == 5 && memcmp(f.e, "trade", 5) == 0) {
-            if (!f.has_t || !f.has_p || !f.has_q || !f.has_m)
+            if (!(f.has & H_t) || !(f.has & H_p) || !(f.has & H_q) || !(f.has & H_m))
                 return fail(d, Q_E_PARSE, "trade without t/p/q/m", &c, json);
             ev->type = MD_TRADE;
             ev->u.trade.id = f.t;
             ev->u.trade.price = f.p;
             ev->u.trade.qty = f.q;
-            ev->u.trade.trade_ns = f.has_T ? (int64_t)f.T * 1000000 : ev->exch_ns;
+            ev->u.trade.trade_ns = (f.has & H_T) ? (int64_t)f.T * 1000000 : ev->exch_ns;
             ev->u.trade.buyer_maker = f.m;
         } else {
             ev->type = MD_IGNORED;
             return 0;
         }
-    } else if (f.has_last && f.has_bids && f.has_asks) {
+    } else if ((f.has & H_last) && (f.has & H_bids) && (f.has & H_asks)) {
         ev->type = MD_SNAPSHOT;
         ev->u.snap.last_id = f.last;
-    } else if (f.has_u && f.has_b && f.has_a && f.has_B && f.has_A && !f.nbids && !f.nasks) {
+    } else if ((f.has & H_u) && (f.has & H_b) && (f.has & H_a) && (f.has & H_B) && (f.has & H_A) && !f.nbids && !f.nasks) {
         ev->type = MD_BBO;
         ev->u.bbo.id = f.u;
         ev->u.bbo.bid = f.b;

@@ -16,6 +16,7 @@ typedef struct md_decoder {
     int64_t offgrid;          /* diff/snapshot levels skipped: price off the tick grid */
     char symbol[24];      /* upper case; messages of other symbols decode as MD_IGNORED;
                              empty accepts every symbol */
+    size_t symbol_len;
     md_level_t *levels;   /* caller-owned buffer shared by bids and asks */
     int cap;              /* its size in levels */
     char err[96];         /* why the last decode failed */
