@@ -199,10 +199,15 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     fprintf(f, "orders\n");
     fprintf(f, "  sent            %" PRId64 " (cancel-replace %" PRId64 ")\n", m->st.sent, m->st.replaced);
     fprintf(f, "  canceled        %" PRId64 "\n", m->st.canceled);
-    fprintf(f, "  rejected        %" PRId64 " by the venue, %" PRId64 " by the risk gate\n", m->st.rejected,
-            m->risk.rejects[RISK_PRICE_FILTER] + m->risk.rejects[RISK_LOT_SIZE] + m->risk.rejects[RISK_NOTIONAL] +
-                m->risk.rejects[RISK_MAX_OPEN] + m->risk.rejects[RISK_BALANCE] + m->risk.rejects[RISK_RATE] +
-                m->risk.rejects[RISK_KILLED]);
+    fprintf(f, "  rejected        %" PRId64 " by the venue\n", m->st.rejected);
+    fprintf(f, "  held back       ");
+    int any = 0;
+    for (int k = 1; k < RISK_NREASONS; k++)
+        if (m->risk.rejects[k]) {
+            fprintf(f, "%s%s %" PRId64, any ? ", " : "", risk_reason_name((risk_reason_t)k), m->risk.rejects[k]);
+            any = 1;
+        }
+    fprintf(f, "%s\n", any ? " (quotes the risk gate kept, each decision counted)" : "none by the risk gate");
     fprintf(f, "fills\n");
     fprintf(f, "  count           %" PRId64 " (maker share %.1f%%)\n", l->fills, 100 * g.maker_share);
     fprintf(f, "  volume          %.8f %s, %.2f %s\n", g.volume_base, b, g.volume_quote, q);
