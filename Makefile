@@ -1,5 +1,6 @@
 # quoter: a thin wrapper over CMake. `make demo` runs the main job, `make test` every test.
 JOBS ?= 2
+MAKEFLAGS += --no-print-directory
 DATA ?= $(abspath ../shared/data)
 CMAKE_FLAGS = -DQUOTER_DATA=$(DATA)
 
@@ -32,8 +33,8 @@ test-fuzz: fuzz
 	@./scripts/fuzz.sh build-fuzz $(DATA)
 
 # every test: the suite, the suite again under ASan+UBSan, then each fuzzer for a bounded time
-test: test-release test-asan test-fuzz
-	@echo "make test: all suites passed"
+test: build asan fuzz
+	@./scripts/test.sh $(DATA)
 
 bench: build
 	@./scripts/bench.sh build $(DATA)

@@ -148,8 +148,8 @@ static void test_latency_changes_outcome(void **st) {
 }
 
 int main(void) {
-    files[0] = (char *)tu_data_path("binance-spot/btcusdt_20240808.gz");
-    files[1] = (char *)tu_data_path("binance-spot/btcusdt_20240809.gz");
+    files[0] = (char *)tu_require_data("binance-spot/btcusdt_20240808.gz");
+    files[1] = (char *)tu_require_data("binance-spot/btcusdt_20240809.gz");
     assert_non_null(mkdtemp(tmpdir));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identities_ladder),

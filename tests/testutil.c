@@ -16,7 +16,7 @@ const char *tu_data_dir(void) {
     return NULL;
 }
 
-const char *tu_data_path(const char *rel) {
+static const char *find(const char *rel) {
     static char buf[8][1024];
     static int k;
     const char *d = tu_data_dir();
@@ -25,8 +25,20 @@ const char *tu_data_path(const char *rel) {
     if (d) snprintf(p, 1024, "%s/%s", d, rel);
     if (!d || stat(p, &st) != 0) {
         printf("SKIP: shared data %s not found (set QUOTER_DATA to the shared/data folder)\n", rel);
-        exit(77);
+        return NULL;
     }
+    return p;
+}
+
+const char *tu_data_path(const char *rel) {
+    const char *p = find(rel);
+    if (!p) skip();
+    return p;
+}
+
+const char *tu_require_data(const char *rel) {
+    const char *p = find(rel);
+    if (!p) exit(77);
     return p;
 }
 

@@ -13,8 +13,11 @@
 
 /* The data folder ($QUOTER_DATA or the one configured at build time), or NULL. */
 const char *tu_data_dir(void);
-/* Full path of a file under the data folder; exits 77 with a message when absent. */
+/* Full path of a file under the data folder; when absent, says so and skips the calling
+   cmocka test. */
 const char *tu_data_path(const char *rel);
+/* The same outside a test (in main): exits 77, which ctest reports as skipped. */
+const char *tu_require_data(const char *rel);
 /* BTCUSDT rules as in the shared recording: tick 0.01, step 0.00001, min notional 5. */
 void tu_btcusdt(symbol_rules_t *r);
 /* Rules with given tick and step strings. */
