@@ -1,6 +1,7 @@
 /* test_oms.c: quote diffing (keep / cancel / place / replace), tolerance and age, the risk
  * gate (filters, balance, rate budget, open orders, kill switch), and venue events into
  * order states and the ledger. A fake venue records what the oms sends. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "oms/oms.h"
@@ -8,7 +9,7 @@
 
 typedef struct fake {
     venue_t base;
-    int places, cancels;
+    int places, cancels, replaces;
     uint64_t last_place, last_cancel;
 } fake_t;
 
@@ -26,7 +27,16 @@ static int fake_cancel(venue_t *v, const order_t *o, int64_t now) {
     f->last_cancel = o->id;
     return 0;
 }
-static const venue_vt_t fake_vt = {"fake", fake_place, fake_cancel};
+static int fake_replace(venue_t *v, const order_t *old, const order_t *o, int64_t now) {
+    (void)now;
+    (void)old;
+    fake_t *f = (fake_t *)v;
+    f->replaces++;
+    f->last_place = o->id;
+    return 0;
+}
+static const venue_vt_t fake_vt = {"fake", fake_place, fake_cancel, fake_replace};
+static const venue_vt_t fake_vt_plain = {"fake-plain", fake_place, fake_cancel, 0};
 
 static symbol_rules_t rules;
 static fake_t fv;
@@ -73,29 +83,34 @@ static void ack_all(void) {
     }
 }
 
-static void test_diff_tolerance_age(void **st) {
-    (void)st;
+/* with a venue that can cancel-replace (plain = 0) or one that cannot (plain = 1) */
+static void diff_tolerance_age(int plain) {
     setup(5, 30 * S, 0);
+    if (plain) fv.base.vt = &fake_vt_plain;
     quote_set_t q = quotes(6000000, 6000100, 100000); /* 60000.00 / 60001.00, 0.001 BTC */
     oms_update(&oms, &q, 0);
     assert_int_equal(fv.places, 4);
     assert_int_equal(oms_open_count(&oms), 4);
+    /* before the acks: nothing to replace yet, the same quotes are kept */
+    oms_update(&oms, &q, 0);
+    assert_int_equal(fv.places, 4);
     ack_all();
     /* the same quotes: nothing to do */
     oms_update(&oms, &q, 1 * S);
-    assert_int_equal(fv.places, 4);
-    assert_int_equal(fv.cancels, 0);
+    assert_int_equal(fv.places + fv.replaces + fv.cancels, 4);
     /* within tolerance (5 ticks): kept */
     q = quotes(6000004, 6000096, 100000);
     oms_update(&oms, &q, 2 * S);
-    assert_int_equal(fv.places, 4);
-    /* beyond: every order is canceled and replaced */
+    assert_int_equal(fv.places + fv.replaces + fv.cancels, 4);
+    /* beyond: every order is replaced, in one request each when the venue can */
     q = quotes(6000010, 6000110, 100000);
     oms_update(&oms, &q, 3 * S);
-    assert_int_equal(fv.cancels, 4);
-    assert_int_equal(fv.places, 8);
-    assert_int_equal(oms.st.replaced, 4);
-    /* canceled orders wait in PENDING_CANCEL until the venue confirms */
+    assert_int_equal(oms.st.replaced, plain ? 0 : 4);
+    assert_int_equal(fv.replaces, plain ? 0 : 4);
+    assert_int_equal(fv.cancels, plain ? 4 : 0);
+    assert_int_equal(fv.places, plain ? 8 : 4);
+    assert_int_equal(oms.st.cancels_sent, 4);
+    /* the old orders wait in PENDING_CANCEL until the venue confirms */
     int pending = 0;
     for (int i = 0; i < oms.nlive; i++) pending += oms.orders[oms.live[i]].state == ORD_PENDING_CANCEL;
     assert_int_equal(pending, 4);
@@ -105,19 +120,27 @@ static void test_diff_tolerance_age(void **st) {
     /* a size change is a different quote */
     q = quotes(6000010, 6000110, 200000);
     oms_update(&oms, &q, 4 * S);
-    assert_int_equal(fv.places, 12);
+    assert_int_equal(oms.st.sent, 12);
     for (uint64_t id = 5; id <= 8; id++) ev(VEV_CANCELED, id, 0, 0);
     ack_all();
     /* age: orders sent at 4 s are replaced at 34 s even at the same price */
     oms_update(&oms, &q, 33 * S);
-    assert_int_equal(fv.places, 12);
+    assert_int_equal(oms.st.sent, 12);
     oms_update(&oms, &q, 34 * S);
-    assert_int_equal(fv.places, 16);
+    assert_int_equal(oms.st.sent, 16);
     /* no quotes: everything canceled */
     for (uint64_t id = 9; id <= 12; id++) ev(VEV_CANCELED, id, 0, 0);
     ack_all();
+    int before = fv.cancels;
     oms_update(&oms, 0, 35 * S);
-    assert_int_equal(fv.cancels, 16);
+    assert_int_equal(fv.cancels, before + 4);
+    assert_int_equal(oms.st.cancels_sent, 16);
+}
+
+static void test_diff_tolerance_age(void **st) {
+    (void)st;
+    diff_tolerance_age(0);
+    diff_tolerance_age(1);
 }
 
 static void test_fills_and_ledger(void **st) {

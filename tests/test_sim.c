@@ -229,6 +229,35 @@ static void test_filters(void **st) {
     assert_string_equal(got[1].reason, "Filter failure: LOT_SIZE");
 }
 
+static void test_cancel_replace(void **st) {
+    (void)st;
+    setup_market(QUEUE_CONSERVATIVE);
+    order_t a = order(1, SIDE_BUY, OT_LIMIT_MAKER, 9998, 2);
+    sim.base.vt->place(&sim.base, &a, 0);
+    sim_advance(&sim, 5 * MS);
+    /* replace the resting order: it is canceled and the new one placed, in one request */
+    order_t b = order(2, SIDE_BUY, OT_LIMIT_MAKER, 9999, 2);
+    sim.base.vt->replace(&sim.base, &a, &b, 10 * MS);
+    sim_advance(&sim, 15 * MS);
+    assert_int_equal(sim.nresting, 1);
+    assert_int_equal(sim.resting[0].id, 2);
+    /* replacing an order that is gone: STOP_ON_FAILURE rejects the new one too (-2022) */
+    order_t c = order(3, SIDE_BUY, OT_LIMIT_MAKER, 9997, 2);
+    sim.base.vt->replace(&sim.base, &a, &c, 20 * MS);
+    sim_advance(&sim, 25 * MS);
+    sim_deliver(&sim, 1000 * MS);
+    assert_int_equal(got[0].type, VEV_ACK);
+    assert_int_equal(got[1].type, VEV_CANCELED);
+    assert_int_equal(got[1].order_id, 1);
+    assert_int_equal(got[2].type, VEV_ACK);
+    assert_int_equal(got[2].order_id, 2);
+    assert_int_equal(got[3].type, VEV_CANCEL_REJECT);
+    assert_int_equal(got[4].type, VEV_REJECT);
+    assert_int_equal(got[4].order_id, 3);
+    assert_int_equal(got[4].code, -2022);
+    assert_int_equal(sim.nresting, 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_latency_and_ack),
@@ -237,6 +266,7 @@ int main(void) {
         cmocka_unit_test(test_queue_probabilistic),
         cmocka_unit_test(test_book_through_and_cancel),
         cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_cancel_replace),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     book_free(&book);

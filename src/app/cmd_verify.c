@@ -63,8 +63,10 @@ int cmd_verify(int argc, char **argv) {
            rp.lines, sync.st.diffs, sync.st.applied, sync.st.stale, sync.st.buffered, sync.st.snapshots,
            sync.st.gaps, rp.count[MD_BBO], rp.count[MD_TRADE], rp.count[MD_IGNORED], xc.compared,
            xc.mismatches, replay_bad_lines(&rp));
+    int intact = book_check(&book);
+    if (!intact) cli_fail("the book's internal invariants do not hold (a bug: please report it)");
     replay_close(&rp);
     sync_free(&sync);
     book_free(&book);
-    return xc.mismatches ? 1 : 0;
+    return xc.mismatches || !intact ? 1 : 0;
 }

@@ -76,6 +76,40 @@ static void send_cancel(oms_t *m, order_t *o, int64_t now) {
     m->venue->vt->cancel(m->venue, o, now);
 }
 
+/* a new order for quote w (level k); `old`, when given, is canceled by the same request
+   (an atomic cancel-replace). Returns 0 when the request went out. */
+static int send_new(oms_t *m, order_side_t side, const quote_t *w, int k, order_t *old, int64_t now) {
+    order_t *o = alloc_order(m);
+    if (!o) return Q_E_FULL;
+    o->side = side;
+    o->type = m->type;
+    o->price = w->price;
+    o->qty = w->qty;
+    o->level = k;
+    o->sent_ns = now;
+    o->state = ORD_PENDING_NEW;
+    int rc;
+    if (old) {
+        order_apply(old, OEV_CANCEL_SENT, 0);
+        m->st.cancels_sent++;
+        m->st.replaced++;
+        rc = m->venue->vt->replace(m->venue, old, o, now);
+    } else {
+        rc = m->venue->vt->place(m->venue, o, now);
+    }
+    if (rc) {
+        o->state = ORD_REJECTED;
+        o->reason = "venue request queue full";
+        m->st.rejected++;
+        if (m->hooks.on_done) m->hooks.on_done(m->hooks.ctx, o);
+        return rc;
+    }
+    m->live[m->nlive++] = (int)(o - m->orders);
+    risk_note_sent(&m->risk, now);
+    m->st.sent++;
+    return 0;
+}
+
 void oms_update(oms_t *m, const quote_set_t *want, int64_t now) {
     static const quote_set_t none;
     if (!want) want = &none;
@@ -85,8 +119,9 @@ void oms_update(oms_t *m, const quote_set_t *want, int64_t now) {
         const quote_t *w = side == SIDE_BUY ? want->bids : want->asks;
         int nw = side == SIDE_BUY ? want->nbids : want->nasks;
         int kept[STRAT_MAX_LEVELS] = {0};
-        int cancels = 0, places = 0;
-        /* keep or cancel each live order */
+        order_t *stale[OMS_POOL];
+        int nstale = 0, used = 0;
+        /* keep the live orders that still fit a wanted quote; the others are stale */
         for (int i = 0; i < m->nlive; i++) {
             order_t *o = &m->orders[m->live[i]];
             if ((int)o->side != side) continue;
@@ -100,42 +135,31 @@ void oms_update(oms_t *m, const quote_set_t *want, int64_t now) {
                     break;
                 }
             }
-            if (match >= 0) {
-                kept[match] = 1;
-            } else {
-                send_cancel(m, o, now);
-                cancels++;
-            }
+            /* an order still in flight holds its place until it is acknowledged: replacing
+               it now would only pile up requests (one request in flight per level) */
+            for (int k = 0; match < 0 && o->state == ORD_PENDING_NEW && k < nw; k++)
+                if (!kept[k]) match = k;
+            if (match >= 0) kept[match] = 1;
+            else stale[nstale++] = o;
         }
+        /* each wanted quote replaces a stale order in one request where one is left (an
+           acknowledged one: a replace needs the order to exist), or goes out new */
         for (int k = 0; k < nw; k++) {
             if (kept[k]) continue;
-            /* what the canceled orders lock is still locked until the cancel is confirmed */
+            /* what stale orders lock stays locked until the venue confirms their cancel */
             if (risk_check(&m->risk, &rs, (order_side_t)side, w[k].price, w[k].qty, now) != RISK_OK) continue;
-            order_t *o = alloc_order(m);
-            if (!o) break;
-            o->side = (order_side_t)side;
-            o->type = m->type;
-            o->price = w[k].price;
-            o->qty = w[k].qty;
-            o->level = k;
-            o->sent_ns = now;
-            o->state = ORD_PENDING_NEW;
-            if (m->venue->vt->place(m->venue, o, now)) {
-                o->state = ORD_REJECTED;
-                o->reason = "venue request queue full";
-                m->st.rejected++;
-                if (m->hooks.on_done) m->hooks.on_done(m->hooks.ctx, o);
-                continue;
+            order_t *old = 0;
+            while (used < nstale && !old) {
+                order_t *c = stale[used++];
+                if (c->state == ORD_PENDING_NEW || !m->venue->vt->replace) send_cancel(m, c, now);
+                else old = c;
             }
-            m->live[m->nlive++] = (int)(o - m->orders);
-            risk_note_sent(&m->risk, now);
-            m->st.sent++;
-            places++;
+            if (send_new(m, (order_side_t)side, &w[k], k, old, now)) break;
             rs.open++;
             if (side == SIDE_BUY) rs.quote_free -= (__int128)w[k].price * w[k].qty;
             else rs.base_free -= w[k].qty;
         }
-        m->st.replaced += cancels < places ? cancels : places;
+        while (used < nstale) send_cancel(m, stale[used++], now);
     }
 }
 

@@ -39,6 +39,10 @@ typedef struct venue_vt {
     const char *name;
     int (*place)(venue_t *v, const order_t *o, int64_t now_ns);
     int (*cancel)(venue_t *v, const order_t *o, int64_t now_ns);
+    /* Atomic cancel-replace (Binance order/cancelReplace, STOP_ON_FAILURE): cancels `old`
+       and places `o` in one request; when the cancel fails the new order is rejected too.
+       May be NULL: the oms then sends a cancel and a new order. */
+    int (*replace)(venue_t *v, const order_t *old, const order_t *o, int64_t now_ns);
 } venue_vt_t;
 
 struct venue {

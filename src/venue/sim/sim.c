@@ -7,7 +7,8 @@
 
 static int sim_place(venue_t *v, const order_t *o, int64_t now_ns);
 static int sim_cancel(venue_t *v, const order_t *o, int64_t now_ns);
-static const venue_vt_t sim_vt = {"sim", sim_place, sim_cancel};
+static int sim_replace(venue_t *v, const order_t *old, const order_t *o, int64_t now_ns);
+static const venue_vt_t sim_vt = {"sim", sim_place, sim_cancel, sim_replace};
 
 void sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_model_t qm,
               int64_t entry_ns, int64_t response_ns) {
@@ -20,10 +21,11 @@ void sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_m
     s->response_ns = response_ns;
 }
 
-static int push_request(sim_t *s, int cancel, const order_t *o, int64_t now_ns) {
+static int push_request(sim_t *s, sim_request_kind_t kind, const order_t *o, uint64_t old_id, int64_t now_ns) {
     if (s->req_tail - s->req_head >= SIM_MAX_REQUESTS) return Q_E_FULL;
     sim_request_t *r = &s->req[s->req_tail++ % SIM_MAX_REQUESTS];
-    r->cancel = cancel;
+    r->kind = kind;
+    r->old_id = old_id;
     r->arrive_ns = now_ns + s->entry_ns;
     memset(&r->o, 0, sizeof r->o);
     r->o.id = o->id;
@@ -35,11 +37,15 @@ static int push_request(sim_t *s, int cancel, const order_t *o, int64_t now_ns) 
 }
 
 static int sim_place(venue_t *v, const order_t *o, int64_t now_ns) {
-    return push_request((sim_t *)v, 0, o, now_ns);
+    return push_request((sim_t *)v, SIM_PLACE, o, 0, now_ns);
 }
 
 static int sim_cancel(venue_t *v, const order_t *o, int64_t now_ns) {
-    return push_request((sim_t *)v, 1, o, now_ns);
+    return push_request((sim_t *)v, SIM_CANCEL, o, 0, now_ns);
+}
+
+static int sim_replace(venue_t *v, const order_t *old, const order_t *o, int64_t now_ns) {
+    return push_request((sim_t *)v, SIM_REPLACE, o, old->id, now_ns);
 }
 
 static void emit(sim_t *s, venue_event_type_t type, uint64_t id, int64_t exch_ns, int64_t price,
@@ -121,16 +127,18 @@ static void arrive_place(sim_t *s, sim_order_t *o, int64_t t) {
 
 static void remove_resting(sim_t *s, int i) { s->resting[i] = s->resting[--s->nresting]; }
 
-static void arrive_cancel(sim_t *s, const sim_order_t *c, int64_t t) {
+/* returns 1 when the order was resting and is now canceled */
+static int arrive_cancel(sim_t *s, uint64_t id, int64_t t) {
     for (int i = 0; i < s->nresting; i++)
-        if (s->resting[i].id == c->id) {
+        if (s->resting[i].id == id) {
             s->st.canceled++;
-            emit(s, VEV_CANCELED, c->id, t, 0, 0, 0, 0, 0);
+            emit(s, VEV_CANCELED, id, t, 0, 0, 0, 0, 0);
             remove_resting(s, i);
-            return;
+            return 1;
         }
     s->st.cancel_rejects++;
-    emit(s, VEV_CANCEL_REJECT, c->id, t, 0, 0, 0, -2011, "Unknown order sent.");
+    emit(s, VEV_CANCEL_REJECT, id, t, 0, 0, 0, -2011, "Unknown order sent.");
+    return 0;
 }
 
 void sim_advance(sim_t *s, int64_t exch_ns) {
@@ -138,8 +146,19 @@ void sim_advance(sim_t *s, int64_t exch_ns) {
         sim_request_t *r = &s->req[s->req_head % SIM_MAX_REQUESTS];
         if (r->arrive_ns > exch_ns) break;
         s->req_head++;
-        if (r->cancel) arrive_cancel(s, &r->o, r->arrive_ns);
-        else arrive_place(s, &r->o, r->arrive_ns);
+        if (r->kind == SIM_CANCEL) {
+            arrive_cancel(s, r->o.id, r->arrive_ns);
+        } else if (r->kind == SIM_REPLACE) {
+            s->st.replaces++;
+            if (arrive_cancel(s, r->old_id, r->arrive_ns)) {
+                arrive_place(s, &r->o, r->arrive_ns);
+            } else { /* STOP_ON_FAILURE: the new order is not attempted */
+                s->st.rejected++;
+                emit(s, VEV_REJECT, r->o.id, r->arrive_ns, 0, 0, 0, -2022, "Order cancel/replace failed.");
+            }
+        } else {
+            arrive_place(s, &r->o, r->arrive_ns);
+        }
     }
 }
 

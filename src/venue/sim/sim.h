@@ -38,14 +38,17 @@ typedef struct sim_order {
     queue_pos_t q;
 } sim_order_t;
 
+typedef enum sim_request_kind { SIM_PLACE = 0, SIM_CANCEL, SIM_REPLACE } sim_request_kind_t;
+
 typedef struct sim_request {
-    int cancel;          /* 0 place, 1 cancel */
+    sim_request_kind_t kind;
     int64_t arrive_ns;   /* exchange time */
-    sim_order_t o;
+    sim_order_t o;       /* the new order (place, replace) or the one to cancel */
+    uint64_t old_id;     /* replace: the order to cancel first */
 } sim_request_t;
 
 typedef struct sim_stats {
-    int64_t placed, canceled, rejected, post_only_rejects, filter_rejects, cancel_rejects;
+    int64_t placed, canceled, rejected, post_only_rejects, filter_rejects, cancel_rejects, replaces;
     int64_t fills, taker_fills, queue_fills, cross_fills, through_fills;
     int64_t dropped_events; /* the event ring overflowed (a bug if ever non-zero) */
 } sim_stats_t;
