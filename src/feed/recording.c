@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <libdeflate.h>
+#include <sys/stat.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,16 +101,84 @@ int recording_open(recording_t *r, char **files, int nfiles) {
     r->files = files;
     r->nfiles = nfiles;
     r->cur = -1;
+    r->eof = 1;
+    r->whole_limit = RECORDING_WHOLE_LIMIT;
     return nfiles > 0 ? 0 : Q_E_INVAL;
 }
 
+#define STREAM_CHUNK (4u << 20) /* streaming mode reads this much at a time */
+
+static int file_size(const char *path, long long *size) {
+    struct stat st;
+    if (stat(path, &st)) return -1;
+    *size = (long long)st.st_size;
+    return 0;
+}
+
 static int open_next(recording_t *r) {
+    if (r->gz) {
+        gzclose(r->gz);
+        r->gz = 0;
+    }
     r->cur++;
     r->pos = r->len = 0;
     r->lineno = 0;
+    r->eof = 1;
     if (r->cur >= r->nfiles) return 0;
-    int rc = recording_load_file(r->files[r->cur], &r->buf, &r->len, &r->cap, r->err, sizeof r->err);
-    return rc ? rc : 1;
+    const char *path = r->files[r->cur];
+    long long size;
+    if (file_size(path, &size)) {
+        snprintf(r->err, sizeof r->err, "%s: %s", path, strerror(errno));
+        return Q_E_IO;
+    }
+    if (size <= r->whole_limit) {
+        int rc = recording_load_file(path, &r->buf, &r->len, &r->cap, r->err, sizeof r->err);
+        return rc ? rc : 1;
+    }
+    /* a large file: inflate it in chunks (zlib) so memory stays bounded */
+    r->gz = gzopen(path, "rb");
+    if (!r->gz) {
+        snprintf(r->err, sizeof r->err, "%s: %s", path, strerror(errno));
+        return Q_E_IO;
+    }
+    gzbuffer(r->gz, 1u << 17);
+    if (r->cap < STREAM_CHUNK * 2) {
+        char *nb = realloc(r->buf, STREAM_CHUNK * 2);
+        if (!nb) return Q_E_NOMEM;
+        r->buf = nb;
+        r->cap = STREAM_CHUNK * 2;
+    }
+    r->eof = 0;
+    return 1;
+}
+
+/* streaming mode: keeps the unread tail, reads the next chunk after it; 1 when more text
+   arrived, 0 at the end of the file, < 0 on error */
+static int refill(recording_t *r) {
+    if (r->eof) return 0;
+    size_t tail = r->len - r->pos;
+    if (tail >= r->cap - STREAM_CHUNK / 2) { /* a line longer than the buffer can hold */
+        char *nb = realloc(r->buf, r->cap * 2);
+        if (!nb) return Q_E_NOMEM;
+        r->buf = nb;
+        r->cap *= 2;
+    }
+    memmove(r->buf, r->buf + r->pos, tail);
+    r->pos = 0;
+    r->len = tail;
+    size_t room = r->cap - tail;
+    int got = gzread(r->gz, r->buf + tail, (unsigned)(room < STREAM_CHUNK ? room : STREAM_CHUNK));
+    if (got < 0) {
+        int zerr;
+        snprintf(r->err, sizeof r->err, "%s: %s", recording_file(r), gzerror(r->gz, &zerr));
+        return Q_E_IO;
+    }
+    if (got == 0) {
+        r->eof = 1;
+        return 0;
+    }
+    r->len += (size_t)got;
+    return 1;
 }
 
 const char *recording_file(const recording_t *r) {
@@ -126,14 +196,22 @@ void recording_bad_line(recording_t *r, const char *why) {
 int recording_next(recording_t *r, const char **json, size_t *n, int64_t *local_ns) {
     for (;;) {
         if (r->cur < 0 || r->pos >= r->len) {
+            int rc = r->cur >= 0 && r->cur < r->nfiles ? refill(r) : 0;
+            if (rc < 0) return rc;
+            if (rc > 0) continue;
             if (r->cur >= r->nfiles) return 0;
-            int rc = open_next(r);
+            rc = open_next(r);
             if (rc <= 0) return rc;
             continue;
         }
         const char *s = r->buf + r->pos;
         size_t left = r->len - r->pos;
         const char *nl = memchr(s, '\n', left);
+        if (!nl && !r->eof) { /* the line goes on in the next chunk */
+            int rc = refill(r);
+            if (rc < 0) return rc;
+            continue;
+        }
         size_t ll = nl ? (size_t)(nl - s) : left;
         r->pos += ll + (nl ? 1 : 0);
         r->lineno++;
@@ -154,6 +232,8 @@ int recording_next(recording_t *r, const char **json, size_t *n, int64_t *local_
 }
 
 void recording_close(recording_t *r) {
+    if (r->gz) gzclose(r->gz);
+    r->gz = 0;
     free(r->buf);
     r->buf = 0;
     r->len = r->cap = 0;

@@ -1,8 +1,10 @@
 /* recording.h: reads recordings in the collector format, `<local ns> <raw JSON>` a line,
  * gzip-compressed (or plain text), several files replayed as one stream in the order given.
  *
- * A file is inflated whole with libdeflate (about twice zlib's speed), one file at a time,
- * so memory holds one file's text. Lines are handed out as slices of that buffer. A line
+ * A file up to RECORDING_WHOLE_LIMIT bytes (compressed) is inflated whole with libdeflate
+ * (about twice zlib's speed), one file at a time; a larger one is inflated in 4 MB chunks
+ * with zlib, so memory stays bounded whatever the file's size. Lines are handed out as
+ * slices of the buffer, valid until the next call. A line
  * whose prefix is not `<digits> <json>` is counted and reported with its file and line
  * number, then skipped. Failing to open or inflate a file is an error for the caller. */
 #ifndef Q_RECORDING_H
@@ -11,10 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define RECORDING_WHOLE_LIMIT (64LL << 20)
+
 typedef struct recording {
     char **files;
     int nfiles, cur;          /* cur: index of the open file, -1 before the first */
-    char *buf;                /* the open file's text */
+    char *buf;                /* the open file's text (whole mode) or a window of it */
+    struct gzFile_s *gz;      /* zlib stream in streaming mode, else NULL */
+    int eof;                  /* no more text in the open file beyond buf */
+    long long whole_limit;    /* larger files stream; tests lower it */
     size_t len, pos, cap;
     long lineno;              /* in the open file, 1-based */
     long bad_lines;           /* malformed prefixes, here and reported by the caller */
