@@ -285,7 +285,7 @@ int report_chart(const char *dir, const char *symbol) {
             "'' using (($1-t0)/1e9):(strcol(3) eq 'SELL' ? $4 : 1/0) with points pt 11 ps 1.2 lc 'red' title 'sell fill'\n"
             "set ylabel 'inventory'\n"
             "plot '%s/equity.csv' using (($1-t0)/1e9):5 with steps lc 'purple' title 'inventory (base, vs start)'\n"
-            "set ylabel 'pnl'\n"
+            "set ylabel 'equity change (quote)'\n"
             "plot '%s/equity.csv' using (($1-t0)/1e9):7 with lines lc 'dark-blue' title 'total pnl (quote)', "
             "'' using (($1-t0)/1e9):9 with lines lc 'dark-green' title 'pnl vs holding', "
             "'' using (($1-t0)/1e9):8 with lines lc 'orange' title 'realized pnl'\n"
