@@ -1,0 +1,101 @@
+/* sign.c: HMAC-SHA256 and Ed25519 signatures through OpenSSL (see sign.h). */
+#include "sign.h"
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <string.h>
+
+#include "../core/err.h"
+
+int sign_hmac_hex(const char *secret, const char *payload, size_t n, char out[65]) {
+    unsigned char mac[32];
+    unsigned int len = 0;
+    if (!HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)payload, n, mac, &len) || len != 32)
+        return Q_E_INVAL;
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[64] = 0;
+    return 0;
+}
+
+int sign_hmac_verify(const char *secret, const char *payload, size_t n, const char *sig_hex) {
+    char want[65];
+    if (sign_hmac_hex(secret, payload, n, want) || strlen(sig_hex) != 64) return 0;
+    char got[64];
+    for (int i = 0; i < 64; i++) { /* HMAC signatures are case-insensitive */
+        char c = sig_hex[i];
+        got[i] = (char)(c >= 'A' && c <= 'F' ? c + 32 : c);
+    }
+    return CRYPTO_memcmp(want, got, 64) == 0;
+}
+
+static EVP_PKEY *load_key(const char *pem, int private_key) {
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    if (!b) return 0;
+    EVP_PKEY *k = private_key ? PEM_read_bio_PrivateKey(b, 0, 0, 0) : PEM_read_bio_PUBKEY(b, 0, 0, 0);
+    BIO_free(b);
+    if (k && EVP_PKEY_id(k) != EVP_PKEY_ED25519) {
+        EVP_PKEY_free(k);
+        k = 0;
+    }
+    return k;
+}
+
+int sign_ed25519_verify(const char *public_pem, const char *payload, size_t n, const char *sig_b64) {
+    unsigned char sig[96];
+    size_t sl = strlen(sig_b64);
+    if (sl == 0 || sl > 120) return 0;
+    int len = EVP_DecodeBlock(sig, (const unsigned char *)sig_b64, (int)sl);
+    if (len < 0) return 0;
+    while (sl > 0 && sig_b64[sl - 1] == '=') { len--; sl--; } /* DecodeBlock counts the padding */
+    if (len != 64) return 0;
+    EVP_PKEY *k = load_key(public_pem, 0);
+    if (!k) return 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestVerifyInit(ctx, 0, 0, 0, k) == 1 &&
+             EVP_DigestVerify(ctx, sig, 64, (const unsigned char *)payload, n) == 1;
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(k);
+    return ok;
+}
+
+int sign_ed25519_sign(const char *private_pem, const char *payload, size_t n, char *out, size_t cap) {
+    EVP_PKEY *k = load_key(private_pem, 1);
+    if (!k) return Q_E_INVAL;
+    unsigned char sig[64];
+    size_t sl = sizeof sig;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestSignInit(ctx, 0, 0, 0, k) == 1 &&
+             EVP_DigestSign(ctx, sig, &sl, (const unsigned char *)payload, n) == 1 && sl == 64;
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(k);
+    if (!ok || cap < 89) return Q_E_INVAL;
+    EVP_EncodeBlock((unsigned char *)out, sig, 64);
+    return 0;
+}
+
+int sign_pct_encode(const char *in, size_t n, char *out, size_t cap) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        int keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                   c == '.' || c == '_' || c == '~';
+        if (o + (keep ? 1 : 3) + 1 > cap) return -1;
+        if (keep) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = 0;
+    return (int)o;
+}

@@ -1,0 +1,26 @@
+/* sign.h: Binance request signatures, as the exchange verifies them (and a client makes
+ * them): HMAC-SHA256 in hex, Ed25519 in base64 (pure Ed25519 over the payload bytes).
+ *
+ * Payloads: REST signs the query string then the body, joined with nothing between,
+ * percent-encoded (RFC 3986, UTF-8) before signing; the WebSocket API signs every param
+ * but `signature`, sorted by name, as k=v joined by '&', raw. Known answers from the
+ * Binance docs are in tests/test_sign.c. Cold path: OpenSSL does the cryptography. */
+#ifndef Q_SIGN_H
+#define Q_SIGN_H
+
+#include <stddef.h>
+
+/* hex digest (64 chars + NUL) of HMAC-SHA256(secret, payload) */
+int sign_hmac_hex(const char *secret, const char *payload, size_t n, char out[65]);
+/* constant-time, case-insensitive comparison of two hex signatures */
+int sign_hmac_verify(const char *secret, const char *payload, size_t n, const char *sig_hex);
+
+/* Ed25519 with a PEM key (public for verify, private for sign). Signatures are base64. */
+int sign_ed25519_verify(const char *public_pem, const char *payload, size_t n, const char *sig_b64);
+int sign_ed25519_sign(const char *private_pem, const char *payload, size_t n, char *out, size_t cap);
+
+/* RFC 3986 percent-encoding: unreserved characters stay, every other byte is %XX
+   (upper-case hex). Returns the length, or -1 when cap is too small. */
+int sign_pct_encode(const char *in, size_t n, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,75 @@
+/* test_sign.c: request signatures against the Binance documentation's known answers
+ * (HMAC, REST and WebSocket API payloads), Ed25519 against OpenSSL's command line, and
+ * RFC 3986 percent-encoding. */
+#include <string.h>
+
+#include "exchange/sign.h"
+#include "testutil.h"
+
+/* the secret key of the Binance docs' examples */
+static const char *doc_secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+
+/* a key made for this test only with `openssl genpkey -algorithm ed25519` */
+static const char *ed_private =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIKI4mh5XFcRqapvCS83+bfJfJbEOe5CcUn9bZlMPitR3\n"
+    "-----END PRIVATE KEY-----\n";
+static const char *ed_public =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VwAyEAvtQfkgDxA3FfP/l8RNC4VZLRSrUvddtlUUB75vSt/FQ=\n"
+    "-----END PUBLIC KEY-----\n";
+/* `openssl pkeyutl -sign -inkey key.pem -rawin` over the payload below, base64 */
+static const char *ed_payload = "apiKey=demo&symbol=BTCUSDT&timestamp=1700000000000";
+static const char *ed_sig = "g03pqC83qvXzfmdpi0BSL2eiewJgtAhAjxI0Cg7JU6hodWeUGB1EoRZ4eQkZgn48jtYecPZGSP9wxLAp0fHtDA==";
+
+static void test_hmac_known_answers(void **st) {
+    (void)st;
+    char out[65];
+    const char *rest = "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559";
+    assert_int_equal(sign_hmac_hex(doc_secret, rest, strlen(rest), out), 0);
+    assert_string_equal(out, "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
+    const char *ws = "apiKey=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT";
+    assert_int_equal(sign_hmac_hex(doc_secret, ws, strlen(ws), out), 0);
+    assert_string_equal(out, "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24");
+    /* verification: case-insensitive, exact otherwise */
+    assert_true(sign_hmac_verify(doc_secret, rest, strlen(rest), "C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71"));
+    assert_false(sign_hmac_verify(doc_secret, rest, strlen(rest), "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b70"));
+    assert_false(sign_hmac_verify(doc_secret, rest, strlen(rest) - 1, "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"));
+    assert_false(sign_hmac_verify(doc_secret, rest, strlen(rest), "c8db"));
+}
+
+static void test_ed25519(void **st) {
+    (void)st;
+    char sig[128];
+    assert_int_equal(sign_ed25519_sign(ed_private, ed_payload, strlen(ed_payload), sig, sizeof sig), 0);
+    assert_string_equal(sig, ed_sig); /* Ed25519 is deterministic: the same bytes as OpenSSL's CLI */
+    assert_true(sign_ed25519_verify(ed_public, ed_payload, strlen(ed_payload), ed_sig));
+    assert_false(sign_ed25519_verify(ed_public, ed_payload, strlen(ed_payload) - 1, ed_sig));
+    char bad[128];
+    strcpy(bad, ed_sig);
+    bad[10] = bad[10] == 'A' ? 'B' : 'A';
+    assert_false(sign_ed25519_verify(ed_public, ed_payload, strlen(ed_payload), bad));
+    assert_false(sign_ed25519_verify(ed_public, ed_payload, strlen(ed_payload), "not base64!"));
+    assert_false(sign_ed25519_verify("garbage", ed_payload, strlen(ed_payload), ed_sig));
+    assert_int_not_equal(sign_ed25519_sign("garbage", ed_payload, strlen(ed_payload), sig, sizeof sig), 0);
+}
+
+static void test_percent_encoding(void **st) {
+    (void)st;
+    char out[128];
+    const char *in = "a b/c:\xc3\xa9-_.~";
+    assert_int_equal(sign_pct_encode(in, strlen(in), out, sizeof out), 22);
+    assert_string_equal(out, "a%20b%2Fc%3A%C3%A9-_.~");
+    assert_int_equal(sign_pct_encode("BTCUSDT", 7, out, sizeof out), 7);
+    assert_string_equal(out, "BTCUSDT");
+    assert_int_equal(sign_pct_encode("////", 4, out, 12), -1);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hmac_known_answers),
+        cmocka_unit_test(test_ed25519),
+        cmocka_unit_test(test_percent_encoding),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
