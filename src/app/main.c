@@ -11,6 +11,7 @@ static const char usage[] =
     "  backtest -c CONFIG FILE...   replay recordings through the engine and the simulated venue\n"
     "  verify [-c CONFIG] FILE...   check the synchronised book against every bookTicker\n"
     "  synth --seconds N --seed S -o FILE.gz   write a synthetic recording\n"
+    "  exchange [--port N] [--speed X] [--loop] [FILE...]   a local Binance-compatible exchange\n"
     "  stats FILE...                a recording's statistics (rates, spread, volatility, depth)\n"
     "  config [--keys]              print the effective configuration, or list every key\n"
     "\n"
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "synth")) return cmd_synth(argc - 1, argv + 1);
     if (!strcmp(cmd, "config")) return cmd_config(argc - 1, argv + 1);
     if (!strcmp(cmd, "stats")) return cmd_stats(argc - 1, argv + 1);
+    if (!strcmp(cmd, "exchange")) return cmd_exchange(argc - 1, argv + 1);
     fprintf(stderr, "quoter: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

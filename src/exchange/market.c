@@ -1,0 +1,206 @@
+/* market.c: the replayed market of the local exchange (see market.h). */
+#include "market.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/err.h"
+
+int market_open(market_t *m, const symbol_rules_t *r, char **files, int nfiles, double speed, int loop,
+                int64_t now) {
+    memset(m, 0, sizeof *m);
+    m->rules = r;
+    m->files = files;
+    m->nfiles = nfiles;
+    m->speed = speed > 0 ? speed : 1;
+    m->loop = loop;
+    for (int i = 0; r->symbol[i] && i < 23; i++)
+        m->lower[i] = (char)(r->symbol[i] >= 'A' && r->symbol[i] <= 'Z' ? r->symbol[i] + 32 : r->symbol[i]);
+    int rc = book_init(&m->book, 17);
+    if (rc) return rc;
+    sync_init(&m->sync, &m->book);
+    if ((rc = replay_open(&m->rp, files, nfiles, r))) return rc;
+    m->open = 1;
+    m->wall_start_ns = now;
+    return 0;
+}
+
+void market_close(market_t *m) {
+    if (m->open) replay_close(&m->rp);
+    m->open = 0;
+    sync_free(&m->sync);
+    book_free(&m->book);
+}
+
+static int fmt_levels(const market_t *m, const md_level_t *lv, int n, char *buf, int cap) {
+    int len = 0;
+    char p[40], q[40];
+    for (int i = 0; i < n; i++) {
+        fx_format(lv[i].price, &m->rules->tick, 8, p, sizeof p);
+        fx_format(lv[i].qty, &m->rules->lot, 8, q, sizeof q);
+        int w = snprintf(buf + len, (size_t)(cap - len), "%s[\"%s\",\"%s\"]", i ? "," : "", p, q);
+        if (w < 0 || w >= cap - len) return -1;
+        len += w;
+    }
+    return len;
+}
+
+/* starts the next pass of a looping replay */
+static int restart(market_t *m, int64_t now) {
+    replay_close(&m->rp);
+    m->open = 0;
+    if (replay_open(&m->rp, m->files, m->nfiles, m->rules)) return 0;
+    m->open = 1;
+    m->passes++;
+    m->id_offset = m->last_id + 1;            /* ids keep increasing across passes */
+    m->trade_offset = m->last_trade_id + 1;
+    m->first_local = 0;
+    m->wall_start_ns = now;
+    return 1;
+}
+
+static char msgbuf[1 << 20];
+
+int64_t market_poll(market_t *m, int64_t now,
+                    void (*emit)(void *ctx, market_stream_t s, const char *json, int len), void *ctx) {
+    for (;;) {
+        if (!m->have_event) {
+            int rc = m->open ? replay_next(&m->rp, &m->ev) : 0;
+            if (rc < 0) {
+                snprintf(m->err, sizeof m->err, "%s", m->rp.rec.err);
+                return INT64_MAX;
+            }
+            if (rc == 0) {
+                if (!m->loop || !restart(m, now)) return INT64_MAX;
+                continue;
+            }
+            m->have_event = 1;
+            if (!m->first_local) m->first_local = m->ev.local_ns;
+        }
+        md_event_t *ev = &m->ev;
+        int64_t due = m->wall_start_ns + (int64_t)((double)(ev->local_ns - m->first_local) / m->speed);
+        if (due > now) return due;
+        m->have_event = 0;
+        int64_t now_ms = now / 1000000;
+        char p[40], q[40], a[40], b[40];
+        int len = -1;
+        switch (ev->type) {
+        case MD_SNAPSHOT: {
+            md_event_t s = *ev;
+            s.u.snap.last_id += m->id_offset;
+            sync_on_snapshot(&m->sync, &s);
+            break;
+        }
+        case MD_DIFF: {
+            md_event_t d = *ev;
+            d.u.diff.first_id += m->id_offset;
+            d.u.diff.last_id += m->id_offset;
+            int applied = sync_on_diff(&m->sync, &d);
+            if (d.u.diff.last_id > m->last_id) m->last_id = d.u.diff.last_id;
+            if (applied != 1) break;
+            int n = snprintf(msgbuf, sizeof msgbuf,
+                             "{\"e\":\"depthUpdate\",\"E\":%lld,\"s\":\"%s\",\"U\":%llu,\"u\":%llu,\"b\":[",
+                             (long long)now_ms, m->rules->symbol, (unsigned long long)d.u.diff.first_id,
+                             (unsigned long long)d.u.diff.last_id);
+            int w = fmt_levels(m, d.bids, d.nbids, msgbuf + n, (int)sizeof msgbuf - n - 16);
+            if (w < 0) break;
+            n += w;
+            n += snprintf(msgbuf + n, sizeof msgbuf - (size_t)n, "],\"a\":[");
+            w = fmt_levels(m, d.asks, d.nasks, msgbuf + n, (int)sizeof msgbuf - n - 8);
+            if (w < 0) break;
+            n += w;
+            n += snprintf(msgbuf + n, sizeof msgbuf - (size_t)n, "]}");
+            emit(ctx, MS_DEPTH_100MS, msgbuf, n);
+            break;
+        }
+        case MD_BBO: {
+            md_event_t t = *ev;
+            t.u.bbo.id += m->id_offset;
+            book_on_bbo(&m->book, &t);
+            if (t.u.bbo.id > m->last_id) m->last_id = t.u.bbo.id;
+            fx_format(t.u.bbo.bid, &m->rules->tick, 8, p, sizeof p);
+            fx_format(t.u.bbo.bid_qty, &m->rules->lot, 8, q, sizeof q);
+            fx_format(t.u.bbo.ask, &m->rules->tick, 8, a, sizeof a);
+            fx_format(t.u.bbo.ask_qty, &m->rules->lot, 8, b, sizeof b);
+            len = snprintf(msgbuf, sizeof msgbuf, "{\"u\":%llu,\"s\":\"%s\",\"b\":\"%s\",\"B\":\"%s\",\"a\":\"%s\",\"A\":\"%s\"}",
+                           (unsigned long long)t.u.bbo.id, m->rules->symbol, p, q, a, b);
+            emit(ctx, MS_BOOKTICKER, msgbuf, len);
+            break;
+        }
+        case MD_TRADE: {
+            uint64_t id = ev->u.trade.id + m->trade_offset;
+            m->last_trade_id = id;
+            market_trade_t *t = &m->trades[m->ntrades++ % MARKET_TRADES];
+            *t = (market_trade_t){id, ev->u.trade.price, ev->u.trade.qty, now_ms, ev->u.trade.buyer_maker};
+            fx_format(t->price, &m->rules->tick, 8, p, sizeof p);
+            fx_format(t->qty, &m->rules->lot, 8, q, sizeof q);
+            len = snprintf(msgbuf, sizeof msgbuf,
+                           "{\"e\":\"trade\",\"E\":%lld,\"s\":\"%s\",\"t\":%llu,\"p\":\"%s\",\"q\":\"%s\",\"T\":%lld,"
+                           "\"m\":%s,\"M\":true}",
+                           (long long)now_ms, m->rules->symbol, (unsigned long long)id, p, q, (long long)now_ms,
+                           t->buyer_maker ? "true" : "false");
+            emit(ctx, MS_TRADE, msgbuf, len);
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+int market_depth_json(const market_t *m, int limit, char *buf, int cap) {
+    int n = snprintf(buf, (size_t)cap, "{\"lastUpdateId\":%llu,\"bids\":[", (unsigned long long)m->book.last_id);
+    for (int side = 0; side < 2; side++) {
+        int64_t p = book_best(&m->book, (book_side_t)side), q = p ? book_qty(&m->book, (book_side_t)side, p) : 0;
+        char ps[40], qs[40];
+        for (int k = 0; p && k < limit; k++) {
+            fx_format(p, &m->rules->tick, 8, ps, sizeof ps);
+            fx_format(q, &m->rules->lot, 8, qs, sizeof qs);
+            int w = snprintf(buf + n, (size_t)(cap - n), "%s[\"%s\",\"%s\"]", k ? "," : "", ps, qs);
+            if (w < 0 || w >= cap - n) return -1;
+            n += w;
+            if (!book_next(&m->book, (book_side_t)side, p, &p, &q)) break;
+        }
+        int w = snprintf(buf + n, (size_t)(cap - n), side == 0 ? "],\"asks\":[" : "]}");
+        if (w < 0 || w >= cap - n) return -1;
+        n += w;
+    }
+    return n;
+}
+
+int market_trades_json(const market_t *m, int limit, char *buf, int cap) {
+    uint64_t have = m->ntrades < MARKET_TRADES ? m->ntrades : MARKET_TRADES;
+    if ((uint64_t)limit > have) limit = (int)have;
+    int n = snprintf(buf, (size_t)cap, "[");
+    char p[40], q[40], qq[48];
+    for (int k = limit; k > 0; k--) { /* oldest first, as Binance lists them */
+        const market_trade_t *t = &m->trades[(m->ntrades - (uint64_t)k) % MARKET_TRADES];
+        fx_format(t->price, &m->rules->tick, 8, p, sizeof p);
+        fx_format(t->qty, &m->rules->lot, 8, q, sizeof q);
+        double quote = fx_to_double(t->price, &m->rules->tick) * fx_to_double(t->qty, &m->rules->lot);
+        snprintf(qq, sizeof qq, "%.8f", quote);
+        int w = snprintf(buf + n, (size_t)(cap - n),
+                         "%s{\"id\":%llu,\"price\":\"%s\",\"qty\":\"%s\",\"quoteQty\":\"%s\",\"time\":%lld,"
+                         "\"isBuyerMaker\":%s,\"isBestMatch\":true}",
+                         k == limit ? "" : ",", (unsigned long long)t->id, p, q, qq, (long long)t->time_ms,
+                         t->buyer_maker ? "true" : "false");
+        if (w < 0 || w >= cap - n) return -1;
+        n += w;
+    }
+    if (n + 2 > cap) return -1;
+    buf[n++] = ']';
+    buf[n] = 0;
+    return n;
+}
+
+int market_bookticker_json(const market_t *m, char *buf, int cap) {
+    book_top_t t;
+    book_top(&m->book, &t);
+    char p[40], q[40], a[40], b[40];
+    fx_format(t.bid, &m->rules->tick, 8, p, sizeof p);
+    fx_format(t.bid_qty, &m->rules->lot, 8, q, sizeof q);
+    fx_format(t.ask, &m->rules->tick, 8, a, sizeof a);
+    fx_format(t.ask_qty, &m->rules->lot, 8, b, sizeof b);
+    int n = snprintf(buf, (size_t)cap, "{\"symbol\":\"%s\",\"bidPrice\":\"%s\",\"bidQty\":\"%s\",\"askPrice\":\"%s\",\"askQty\":\"%s\"}",
+                     m->rules->symbol, p, q, a, b);
+    return n < cap ? n : -1;
+}

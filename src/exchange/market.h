@@ -1,0 +1,68 @@
+/* market.h: the local exchange's market: a recording (or the synthetic market) replayed
+ * at real speed or faster, looping if asked, into an order book, the latest bookTicker and
+ * recent trades, and re-encoded as Binance stream messages stamped with the current time.
+ *
+ * Looping keeps update ids and trade ids increasing: each pass adds an offset, so clients
+ * that check `U == previous u + 1` see one continuous stream (with one announced gap per
+ * loop: the book is re-snapshotted). Nothing here knows about sockets: the server asks
+ * market_poll() for due messages and publishes them. */
+#ifndef Q_MARKET_H
+#define Q_MARKET_H
+
+#include <stdint.h>
+
+#include "../book/sync.h"
+#include "../feed/replay.h"
+
+#define MARKET_TRADES 1000
+
+typedef enum market_stream {
+    MS_TRADE = 0,
+    MS_BOOKTICKER,
+    MS_DEPTH_100MS,
+    MS_NSTREAMS
+} market_stream_t;
+
+typedef struct market_trade {
+    uint64_t id;
+    int64_t price, qty, time_ms;
+    int buyer_maker;
+} market_trade_t;
+
+typedef struct market {
+    const symbol_rules_t *rules;
+    char lower[24];              /* symbol in lower case, for stream names */
+    char **files;
+    int nfiles, loop;
+    double speed;
+    replay_t rp;
+    int open;
+    book_t book;
+    book_sync_t sync;
+    market_trade_t trades[MARKET_TRADES];
+    uint64_t ntrades;
+    int64_t first_local;         /* local ns of the first event of this pass */
+    int64_t wall_start_ns;       /* wall time the pass started */
+    uint64_t id_offset, trade_offset, last_id, last_trade_id;
+    int have_event;
+    md_event_t ev;               /* the next event, not yet due */
+    int64_t passes;
+    char err[256];
+} market_t;
+
+int market_open(market_t *m, const symbol_rules_t *r, char **files, int nfiles, double speed, int loop,
+                int64_t wall_now_ns);
+void market_close(market_t *m);
+
+/* Applies every event due by wall time `now`; for each, calls emit(ctx, stream, json, len)
+   with the Binance stream payload (not the combined-stream wrapper). Returns the wall time
+   the next event is due, or INT64_MAX at the end of a non-looping replay. */
+int64_t market_poll(market_t *m, int64_t now_ns,
+                    void (*emit)(void *ctx, market_stream_t s, const char *json, int len), void *ctx);
+
+/* REST bodies, written into buf (returns the length, or -1 if buf is too small). */
+int market_depth_json(const market_t *m, int limit, char *buf, int cap);
+int market_trades_json(const market_t *m, int limit, char *buf, int cap);
+int market_bookticker_json(const market_t *m, char *buf, int cap);
+
+#endif

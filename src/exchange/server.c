@@ -1,0 +1,433 @@
+/* server.c: the local exchange's network side (see server.h). One thread, one lws event
+ * loop: a timer drives the market replay, whose messages go to subscribed connections. */
+#include "server.h"
+
+#include <libwebsockets.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define QUEUE 4096          /* frames waiting per connection; beyond it the slowest lose */
+#define RESP_MAX (1 << 20)
+
+typedef struct frame { int len; unsigned char data[]; } frame_t; /* data: LWS_PRE + payload */
+
+typedef struct pss {
+    struct lws *wsi;
+    struct pss *next;
+    int is_ws, combined;
+    uint32_t subs;
+    frame_t *q[QUEUE];
+    int qhead, qtail;
+    int64_t dropped;
+    /* HTTP: the response waiting for the writeable callback */
+    unsigned char *resp;
+    int resp_len;
+} pss_t;
+
+typedef struct server {
+    struct lws_context *ctx;
+    market_t mkt;
+    const symbol_rules_t *rules;
+    lws_sorted_usec_list_t sul;
+    pss_t *conns;
+    int64_t requests, connections;
+} server_t;
+
+static server_t S;
+static volatile sig_atomic_t stopping;
+
+static int64_t wall_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- streams ------------------------------------------------------------ */
+
+static const char *const stream_suffix[MS_NSTREAMS] = {"@trade", "@bookTicker", "@depth@100ms"};
+
+/* "btcusdt@trade" -> its bit, or -1 */
+static int stream_bit(const char *name, size_t n) {
+    size_t sl = strlen(S.mkt.lower);
+    if (n <= sl || strncmp(name, S.mkt.lower, sl)) return -1;
+    for (int k = 0; k < MS_NSTREAMS; k++)
+        if (n - sl == strlen(stream_suffix[k]) && !memcmp(name + sl, stream_suffix[k], n - sl)) return k;
+    return -1;
+}
+
+static void enqueue(pss_t *c, const char *msg, int len) {
+    if (c->qtail - c->qhead >= QUEUE) {
+        c->dropped++;
+        return;
+    }
+    frame_t *f = malloc(sizeof *f + LWS_PRE + (size_t)len);
+    if (!f) return;
+    f->len = len;
+    memcpy(f->data + LWS_PRE, msg, (size_t)len);
+    c->q[c->qtail++ % QUEUE] = f;
+    lws_callback_on_writable(c->wsi);
+}
+
+static void on_market(void *ctx, market_stream_t s, const char *json, int len) {
+    (void)ctx;
+    static char wrapped[(1 << 20) + 128];
+    int wl = -1;
+    for (pss_t *c = S.conns; c; c = c->next) {
+        if (!(c->subs & (1u << s))) continue;
+        if (!c->combined) {
+            enqueue(c, json, len);
+            continue;
+        }
+        if (wl < 0)
+            wl = snprintf(wrapped, sizeof wrapped, "{\"stream\":\"%s%s\",\"data\":%.*s}", S.mkt.lower, stream_suffix[s],
+                          len, json);
+        if (wl > 0 && wl < (int)sizeof wrapped) enqueue(c, wrapped, wl);
+    }
+}
+
+static void tick(lws_sorted_usec_list_t *sul) {
+    int64_t now = wall_ns();
+    int64_t next = market_poll(&S.mkt, now, on_market, 0);
+    int64_t wait_us = next == INT64_MAX ? 100000 : (next - now) / 1000;
+    if (wait_us < 100) wait_us = 100;
+    if (wait_us > 100000) wait_us = 100000;
+    lws_sul_schedule(S.ctx, 0, sul, tick, wait_us);
+}
+
+/* ---- REST --------------------------------------------------------------- */
+
+static int respond(struct lws *wsi, pss_t *c, int status, const char *body, int len) {
+    unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
+    if (lws_add_http_common_headers(wsi, (unsigned int)status, "application/json;charset=UTF-8", (lws_filepos_t)len,
+                                    &p, end))
+        return 1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end)) return 1;
+    c->resp = malloc(LWS_PRE + (size_t)len + 1);
+    if (!c->resp) return 1;
+    memcpy(c->resp + LWS_PRE, body, (size_t)len);
+    c->resp_len = len;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int error(struct lws *wsi, pss_t *c, int status, int code, const char *msg) {
+    char b[512];
+    int n = snprintf(b, sizeof b, "{\"code\":%d,\"msg\":\"%s\"}", code, msg);
+    return respond(wsi, c, status, b, n);
+}
+
+/* a query argument, url-decoded by lws; 1 when present */
+static int arg(struct lws *wsi, const char *name, char *out, int cap) {
+    char key[64];
+    snprintf(key, sizeof key, "%s=", name);
+    char buf[512];
+    const char *v = lws_get_urlarg_by_name(wsi, key, buf, sizeof buf);
+    if (!v) return 0;
+    snprintf(out, (size_t)cap, "%s", v);
+    return 1;
+}
+
+static int symbol_ok(struct lws *wsi, pss_t *c, int required) {
+    char sym[64];
+    if (!arg(wsi, "symbol", sym, sizeof sym)) {
+        if (!required) return 1;
+        error(wsi, c, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+        return 0;
+    }
+    if (strcmp(sym, S.rules->symbol)) {
+        error(wsi, c, 400, -1121, "Invalid symbol.");
+        return 0;
+    }
+    return 1;
+}
+
+static int int_arg(struct lws *wsi, const char *name, int def, int lo, int hi, int *out) {
+    char v[32];
+    if (!arg(wsi, name, v, sizeof v)) {
+        *out = def;
+        return 1;
+    }
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || x < lo || x > hi) return 0;
+    *out = (int)x;
+    return 1;
+}
+
+static int exchange_info(char *b, int cap) {
+    const symbol_rules_t *r = S.rules;
+    char tick[40], minp[40], maxp[40], step[40], minq[40], maxq[40];
+    fx_format(1, &r->tick, 8, tick, sizeof tick);
+    fx_format(r->min_price ? r->min_price : 1, &r->tick, 8, minp, sizeof minp);
+    fx_format(r->max_price ? r->max_price : 100000000000LL, &r->tick, 8, maxp, sizeof maxp);
+    fx_format(r->step_lots, &r->lot, 8, step, sizeof step);
+    fx_format(r->min_qty ? r->min_qty : r->step_lots, &r->lot, 8, minq, sizeof minq);
+    fx_format(r->max_qty ? r->max_qty : 900000000000LL, &r->lot, 8, maxq, sizeof maxq);
+    double min_notional = (double)r->min_notional * r->tick.value * r->lot.value;
+    return snprintf(b, (size_t)cap,
+        "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":["
+        "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":6000},"
+        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":100},"
+        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":200000},"
+        "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":61000}],"
+        "\"exchangeFilters\":[],\"symbols\":[{\"symbol\":\"%s\",\"status\":\"TRADING\",\"baseAsset\":\"%s\","
+        "\"baseAssetPrecision\":8,\"quoteAsset\":\"%s\",\"quotePrecision\":8,\"quoteAssetPrecision\":8,"
+        "\"baseCommissionPrecision\":8,\"quoteCommissionPrecision\":8,"
+        "\"orderTypes\":[\"LIMIT\",\"LIMIT_MAKER\",\"MARKET\"],\"icebergAllowed\":false,\"ocoAllowed\":false,"
+        "\"otoAllowed\":false,\"quoteOrderQtyMarketAllowed\":true,\"allowTrailingStop\":false,"
+        "\"cancelReplaceAllowed\":true,\"amendAllowed\":true,\"isSpotTradingAllowed\":true,"
+        "\"isMarginTradingAllowed\":false,\"filters\":["
+        "{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"%s\",\"maxPrice\":\"%s\",\"tickSize\":\"%s\"},"
+        "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"%s\",\"maxQty\":\"%s\",\"stepSize\":\"%s\"},"
+        "{\"filterType\":\"NOTIONAL\",\"minNotional\":\"%.8f\",\"applyMinToMarket\":true,"
+        "\"maxNotional\":\"9000000.00000000\",\"applyMaxToMarket\":false,\"avgPriceMins\":5},"
+        "{\"filterType\":\"MAX_NUM_ORDERS\",\"maxNumOrders\":%d}],"
+        "\"permissions\":[],\"permissionSets\":[[\"SPOT\"]],\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\","
+        "\"allowedSelfTradePreventionModes\":[\"NONE\",\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}]}",
+        (long long)(wall_ns() / 1000000), r->symbol, r->base, r->quote, minp, maxp, tick, minq, maxq, step,
+        min_notional, r->max_num_orders ? r->max_num_orders : 200);
+}
+
+static int http_get(struct lws *wsi, pss_t *c, const char *path) {
+    static char body[RESP_MAX];
+    int n, limit;
+    S.requests++;
+    if (!strcmp(path, "/api/v3/ping")) return respond(wsi, c, 200, "{}", 2);
+    if (!strcmp(path, "/api/v3/time")) {
+        n = snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(wall_ns() / 1000000));
+        return respond(wsi, c, 200, body, n);
+    }
+    if (!strcmp(path, "/api/v3/exchangeInfo")) {
+        if (!symbol_ok(wsi, c, 0)) return 0;
+        n = exchange_info(body, sizeof body);
+        return respond(wsi, c, 200, body, n);
+    }
+    if (!strcmp(path, "/api/v3/depth")) {
+        if (!symbol_ok(wsi, c, 1)) return 0;
+        if (!int_arg(wsi, "limit", 100, 1, 5000, &limit))
+            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '5000'.");
+        n = market_depth_json(&S.mkt, limit, body, sizeof body);
+        return n < 0 ? error(wsi, c, 500, -1000, "An unknown error occurred while processing the request.")
+                     : respond(wsi, c, 200, body, n);
+    }
+    if (!strcmp(path, "/api/v3/trades")) {
+        if (!symbol_ok(wsi, c, 1)) return 0;
+        if (!int_arg(wsi, "limit", 500, 1, 1000, &limit))
+            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
+        n = market_trades_json(&S.mkt, limit, body, sizeof body);
+        return respond(wsi, c, 200, body, n);
+    }
+    if (!strcmp(path, "/api/v3/ticker/bookTicker")) {
+        char sym[64];
+        int one = arg(wsi, "symbol", sym, sizeof sym);
+        if (one && strcmp(sym, S.rules->symbol)) return error(wsi, c, 400, -1121, "Invalid symbol.");
+        n = market_bookticker_json(&S.mkt, body + 1, sizeof body - 2);
+        if (one) return respond(wsi, c, 200, body + 1, n);
+        body[0] = '[';
+        body[n + 1] = ']';
+        return respond(wsi, c, 200, body, n + 2);
+    }
+    lwsl_user("rejected: GET %s (unknown endpoint)\n", path);
+    return error(wsi, c, 404, -1000, "Unknown endpoint.");
+}
+
+/* ---- WebSocket streams ---------------------------------------------------- */
+
+static void send_text(pss_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void send_text(pss_t *c, const char *fmt, ...) {
+    char b[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    if (n > 0 && n < (int)sizeof b) enqueue(c, b, n);
+}
+
+/* parses "a/b/c" stream lists (combined URLs) into subscription bits */
+static void subscribe_list(pss_t *c, const char *list) {
+    const char *p = list;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        int bit = stream_bit(p, n);
+        if (bit >= 0) c->subs |= 1u << bit;
+        p += n + (e ? 1 : 0);
+    }
+}
+
+#include <cjson/cJSON.h>
+
+static void ws_request(pss_t *c, const char *msg, size_t len) {
+    cJSON *j = cJSON_ParseWithLength(msg, len);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "method"), *id = cJSON_GetObjectItemCaseSensitive(j, "id"),
+                *params = cJSON_GetObjectItemCaseSensitive(j, "params");
+    char idtxt[64] = "null";
+    if (cJSON_IsNumber(id)) snprintf(idtxt, sizeof idtxt, "%lld", (long long)id->valuedouble);
+    else if (cJSON_IsString(id)) snprintf(idtxt, sizeof idtxt, "\"%.60s\"", id->valuestring);
+    if (!j || !cJSON_IsString(m)) {
+        send_text(c, "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected a JSON object with a method\"},\"id\":%s}", idtxt);
+    } else if (!strcmp(m->valuestring, "SUBSCRIBE") || !strcmp(m->valuestring, "UNSUBSCRIBE")) {
+        int sub = m->valuestring[0] == 'S', bad = !cJSON_IsArray(params);
+        uint32_t bits = 0;
+        const cJSON *p;
+        cJSON_ArrayForEach(p, params) {
+            int bit = cJSON_IsString(p) ? stream_bit(p->valuestring, strlen(p->valuestring)) : -1;
+            if (bit < 0) bad = 1;
+            else bits |= 1u << bit;
+        }
+        if (bad) {
+            send_text(c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown stream or malformed params\"},\"id\":%s}", idtxt);
+        } else {
+            c->subs = sub ? c->subs | bits : c->subs & ~bits;
+            send_text(c, "{\"result\":null,\"id\":%s}", idtxt);
+        }
+    } else if (!strcmp(m->valuestring, "LIST_SUBSCRIPTIONS")) {
+        char list[512];
+        int n = 0;
+        for (int k = 0; k < MS_NSTREAMS; k++)
+            if (c->subs & (1u << k))
+                n += snprintf(list + n, sizeof list - (size_t)n, "%s\"%s%s\"", n ? "," : "", S.mkt.lower, stream_suffix[k]);
+        list[n] = 0;
+        send_text(c, "{\"result\":[%s],\"id\":%s}", list, idtxt);
+    } else {
+        send_text(c, "{\"error\":{\"code\":1,\"msg\":\"Unknown method\"},\"id\":%s}", idtxt);
+    }
+    cJSON_Delete(j);
+}
+
+static void unlink_conn(pss_t *c) {
+    for (pss_t **pp = &S.conns; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    while (c->qhead < c->qtail) free(c->q[c->qhead++ % QUEUE]);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+    pss_t *c = user;
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        memset(c, 0, sizeof *c);
+        c->wsi = wsi;
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
+            return error(wsi, c, 405, -1000, "Only GET is served by this part of the exchange.") ? -1 : 0;
+        return http_get(wsi, c, (const char *)in) ? -1 : 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (!c->resp) break;
+        if (lws_write(wsi, c->resp + LWS_PRE, (size_t)c->resp_len, LWS_WRITE_HTTP_FINAL) != c->resp_len) {
+            free(c->resp);
+            c->resp = 0;
+            return -1;
+        }
+        free(c->resp);
+        c->resp = 0;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    case LWS_CALLBACK_CLOSED_HTTP:
+        free(c->resp);
+        c->resp = 0;
+        break;
+    case LWS_CALLBACK_ESTABLISHED: {
+        memset(c, 0, sizeof *c);
+        c->wsi = wsi;
+        c->is_ws = 1;
+        char uri[512], streams[2048];
+        if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0) uri[0] = 0;
+        if (!strncmp(uri, "/ws/", 4)) {
+            subscribe_list(c, uri + 4);
+        } else if (!strncmp(uri, "/stream", 7)) {
+            c->combined = 1;
+            char buf[2048];
+            const char *v = lws_get_urlarg_by_name(wsi, "streams=", buf, sizeof buf);
+            if (v) {
+                snprintf(streams, sizeof streams, "%s", v);
+                subscribe_list(c, streams);
+            }
+        }
+        c->next = S.conns;
+        S.conns = c;
+        S.connections++;
+        char peer[64] = "";
+        lws_get_peer_simple(wsi, peer, sizeof peer);
+        lwsl_user("connection %lld from %s: %s\n", (long long)S.connections, peer, uri);
+        break;
+    }
+    case LWS_CALLBACK_RECEIVE:
+        if (lws_is_first_fragment(wsi) && lws_is_final_fragment(wsi)) ws_request(c, in, len);
+        break;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        if (c->qhead < c->qtail) {
+            frame_t *f = c->q[c->qhead++ % QUEUE];
+            int n = lws_write(wsi, f->data + LWS_PRE, (size_t)f->len, LWS_WRITE_TEXT);
+            free(f);
+            if (n < 0) return -1;
+            if (c->qhead < c->qtail) lws_callback_on_writable(wsi);
+        }
+        break;
+    case LWS_CALLBACK_CLOSED:
+        unlink_conn(c);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+    {"binance", callback, sizeof(pss_t), 65536, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void on_signal(int sig) {
+    (void)sig;
+    stopping = 1;
+    if (S.ctx) lws_cancel_service(S.ctx);
+}
+
+int xserver_run(const symbol_rules_t *rules, char **files, int nfiles, const xserver_opts_t *o) {
+    memset(&S, 0, sizeof S);
+    S.rules = rules;
+    if (market_open(&S.mkt, rules, files, nfiles, o->speed, o->loop, wall_ns())) {
+        fprintf(stderr, "quoter: cannot open the market: %s\n", S.mkt.err);
+        return 2;
+    }
+    lws_set_log_level(LLL_ERR | LLL_WARN | LLL_USER, NULL);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = o->port ? o->port : CONTEXT_PORT_NO_LISTEN_SERVER;
+    info.iface = o->bind ? o->bind : "127.0.0.1";
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (!o->port) info.port = 0; /* the kernel picks */
+    S.ctx = lws_create_context(&info);
+    if (!S.ctx) {
+        fprintf(stderr, "quoter: cannot listen on %s:%d\n", info.iface, o->port);
+        market_close(&S.mkt);
+        return 2;
+    }
+    struct lws_vhost *vh = lws_get_vhost_by_name(S.ctx, "default");
+    int port = vh ? lws_get_vhost_listen_port(vh) : o->port;
+    fprintf(stderr, "quoter: exchange listening on http://%s:%d (REST /api/v3, streams /ws and /stream) for %s\n",
+            info.iface, port, rules->symbol);
+    if (o->port_file) {
+        FILE *f = fopen(o->port_file, "w");
+        if (f) {
+            fprintf(f, "%d\n", port);
+            fclose(f);
+        }
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    lws_sul_schedule(S.ctx, 0, &S.sul, tick, 1000);
+    while (!stopping)
+        if (lws_service(S.ctx, 0) < 0) break;
+    lws_context_destroy(S.ctx);
+    market_close(&S.mkt);
+    fprintf(stderr, "quoter: exchange stopped after %lld requests, %lld stream connections\n", (long long)S.requests,
+            (long long)S.connections);
+    return 0;
+}
