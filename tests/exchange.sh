@@ -2,13 +2,13 @@
 # exchange.sh QUOTER PROBE DATA: the local exchange over loopback: REST market data, its
 # errors, and the streams (raw, combined, SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS).
 set -u
-q=$1 probe=$2 data=$3
+q=$1 probe=$2 data=$3 src=$(cd "$(dirname "$0")/.." && pwd)
 fails=0 passes=0
 check() { if eval "$2"; then passes=$((passes+1)); else echo "FAIL: $1"; fails=$((fails+1)); fi; }
 tmp=$(mktemp -d)
 rec=("$data"/binance-spot/btcusdt_20240808.gz "$data"/binance-spot/btcusdt_20240809.gz)
 [ -f "${rec[0]}" ] || rec=()   # without the recording the exchange serves a synthetic market
-"$q" exchange --port 0 --port-file "$tmp/port" --speed 5 --loop "${rec[@]}" 2>"$tmp/log" &
+"$q" exchange -c "$src/examples/exchange.ini" --port 0 --port-file "$tmp/port" --speed 5 --loop "${rec[@]}" 2>"$tmp/log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for i in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
@@ -45,6 +45,54 @@ check "LIST_SUBSCRIPTIONS on a fresh connection" 'grep -q "^{\"result\":\[\],\"i
 "$probe" "$port" /ws 1 '{"method":"SUBSCRIBE","params":["btcusdt@nosuch"],"id":4}' > "$tmp/bad" 2>&1
 check "unknown stream is an error" 'grep -q "\"error\":{\"code\":2" "$tmp/bad"'
 check "connections are logged" 'grep -q "connection" "$tmp/log"'
+
+# ---- signed endpoints: HMAC (openssl dgst) and Ed25519 (openssl pkeyutl) ----
+ini=$src/examples/exchange.ini
+key=$(sed -n 's/^hmac_api_key = //p' "$ini"); secret=$(sed -n 's/^hmac_secret_key = //p' "$ini")
+edkey=$(sed -n 's/^ed25519_api_key = //p' "$ini")
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+hmac() { printf '%s' "$1" | openssl dgst -sha256 -hmac "$secret" | sed 's/.* //'; }
+ed() { printf '%s' "$1" > "$tmp/pl"; openssl pkeyutl -sign -inkey "$src/examples/demo-ed25519-private.pem" -rawin -in "$tmp/pl" |
+       base64 -w0 | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g'; }
+# call METHOD PATH QUERY [BODY]: signs query+body with HMAC, sends the signature in the query
+call() { local m=$1 path=$2 qs="${3:+$3&}timestamp=$(ms)" body=${4:-}
+  curl -s -o "$tmp/body" -w '%{http_code}' -X "$m" -H "X-MBX-APIKEY: $key" ${body:+-d "$body"} "$base$path?$qs&signature=$(hmac "$qs$body")"; }
+field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p" "$tmp/body" | head -1; }
+
+check "account" '[ "$(call GET /api/v3/account "recvWindow=5000")" = 200 ] && grep -q "\"asset\":\"BTC\",\"free\":\"1.00000000\",\"locked\":\"0.00000000\"" "$tmp/body"'
+check "unknown API key -2015" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -H "X-MBX-APIKEY: nope" "$base/api/v3/account?timestamp=$(ms)&signature=00")" = 401 ] && grep -q "\"code\":-2015" "$tmp/body"'
+check "bad signature -1022" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -H "X-MBX-APIKEY: $key" "$base/api/v3/account?timestamp=$(ms)&signature=00ff")" = 400 ] && grep -q "\"code\":-1022" "$tmp/body"'
+old=$(( $(ms) - 10000 )); qs="timestamp=$old"
+check "stale timestamp -1021" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -H "X-MBX-APIKEY: $key" "$base/api/v3/account?$qs&signature=$(hmac "$qs")")" = 400 ] && grep -q "\"code\":-1021" "$tmp/body"'
+qs="timestamp=$(ms)"
+check "Ed25519 signature (REST, percent-encoded)" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -H "X-MBX-APIKEY: $edkey" "$base/api/v3/account?$qs&signature=$(ed "$qs")")" = 200 ]'
+check "Ed25519 bad signature -1022" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -H "X-MBX-APIKEY: $edkey" "$base/api/v3/account?timestamp=$(ms)&signature=$(ed "timestamp=1")")" = 400 ]'
+
+get "/api/v3/ticker/bookTicker?symbol=BTCUSDT" >/dev/null
+bid=$(field bidPrice); ask=$(field askPrice)
+below=$(awk -v b="$bid" 'BEGIN { printf "%.2f", b - 50 }')
+check "LIMIT_MAKER that would cross -2010" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT_MAKER&quantity=0.001&price=$ask")" = 400 ] && grep -q "Order would immediately match and take" "$tmp/body"'
+check "price off the tick -1013" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=100.005")" = 400 ] && grep -q "Filter failure: PRICE_FILTER" "$tmp/body"'
+check "below min notional -1013" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.00001&price=$below")" = 400 ] && grep -q "Filter failure: NOTIONAL" "$tmp/body"'
+check "insufficient balance -2010" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=5&price=$ask")" = 400 ] && grep -q "insufficient balance" "$tmp/body"'
+check "order/test validates only" '[ "$(call POST /api/v3/order/test "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")" = 200 ] && [ "$(cat "$tmp/body")" = "{}" ]'
+check "resting order (POST body)" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=$below&newClientOrderId=t1")" = 200 ] && [ "$(field status)" = NEW ] && [ "$(field clientOrderId)" = t1 ]'
+oid=$(field orderId)
+check "quote locked while it rests" '[ "$(call GET /api/v3/account "")" = 200 ] && grep -q "\"asset\":\"USDT\",\"free\":\"[0-9.]*\",\"locked\":\"$(awk -v p="$below" "BEGIN { printf \"%.8f\", p * 0.01 }")\"" "$tmp/body"'
+check "duplicate client order id -2010" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=$below&newClientOrderId=t1")" = 400 ] && grep -q "Duplicate order sent" "$tmp/body"'
+check "GET order by id" '[ "$(call GET /api/v3/order "symbol=BTCUSDT&orderId=$oid")" = 200 ] && [ "$(field status)" = NEW ] && grep -q "\"isWorking\":true" "$tmp/body"'
+check "openOrders lists it" '[ "$(call GET /api/v3/openOrders "symbol=BTCUSDT")" = 200 ] && grep -q "\"clientOrderId\":\"t1\"" "$tmp/body"'
+check "DELETE order by client id" '[ "$(call DELETE /api/v3/order "symbol=BTCUSDT&origClientOrderId=t1")" = 200 ] && [ "$(field status)" = CANCELED ] && grep -q "\"origClientOrderId\":\"t1\"" "$tmp/body"'
+check "unknown order on cancel -2011" '[ "$(call DELETE /api/v3/order "symbol=BTCUSDT&orderId=$oid")" = 400 ] && grep -q "\"code\":-2011" "$tmp/body"'
+check "unknown order on query -2013" '[ "$(call GET /api/v3/order "symbol=BTCUSDT&orderId=999999")" = 400 ] && grep -q "\"code\":-2013" "$tmp/body"'
+check "balance released after cancel" '[ "$(call GET /api/v3/account "")" = 200 ] && grep -q "\"asset\":\"USDT\",\"free\":\"100000.00000000\",\"locked\":\"0.00000000\"" "$tmp/body"'
+check "MARKET buy fills as taker, fee in BTC" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.002")" = 200 ] && [ "$(field status)" = FILLED ] && grep -q "\"commissionAsset\":\"BTC\"" "$tmp/body"'
+check "myTrades shows the fill" '[ "$(call GET /api/v3/myTrades "symbol=BTCUSDT")" = 200 ] && grep -q "\"isBuyer\":true,\"isMaker\":false" "$tmp/body"'
+check "BTC balance = 1 + 0.002 - 0.000002 fee" '[ "$(call GET /api/v3/account "")" = 200 ] && grep -q "\"asset\":\"BTC\",\"free\":\"1.00199800\"" "$tmp/body"'
+call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below" >/dev/null
+call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below" >/dev/null
+check "DELETE openOrders cancels all" '[ "$(call DELETE /api/v3/openOrders "symbol=BTCUSDT")" = 200 ] && [ $(grep -o "\"status\":\"CANCELED\"" "$tmp/body" | wc -l) = 2 ]'
+check "rejections are logged" 'grep -q "rejected: POST /api/v3/order: -2010" "$tmp/log"'
 
 kill -INT $pid; wait $pid; rc=$?
 check "stops cleanly on SIGINT" '[ $rc = 0 ] && grep -q "exchange stopped" "$tmp/log"'

@@ -15,7 +15,16 @@ void cli_fail(const char *fmt, ...) {
     va_end(ap);
 }
 
+static int plain_load(void *ctx, config_t *cfg, const char *path, char *err, int errcap) {
+    (void)ctx;
+    return config_load(cfg, path, err, errcap);
+}
+
 int cli_parse(cli_common_t *c, int argc, char **argv, const char *usage) {
+    return cli_parse_with(c, argc, argv, usage, plain_load, 0);
+}
+
+int cli_parse_with(cli_common_t *c, int argc, char **argv, const char *usage, cli_loader_fn load, void *ctx) {
     char err[512];
     memset(c, 0, sizeof *c);
     config_defaults(&c->cfg);
@@ -23,7 +32,7 @@ int cli_parse(cli_common_t *c, int argc, char **argv, const char *usage) {
     for (int i = 1; i < argc; i++) {
         if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
             c->config_path = argv[++i];
-            if (config_load(&c->cfg, c->config_path, err, sizeof err)) {
+            if (load(ctx, &c->cfg, c->config_path, err, sizeof err)) {
                 cli_fail("%s", err);
                 return 2;
             }

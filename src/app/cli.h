@@ -20,6 +20,10 @@ typedef struct cli_common {
 /* Parses the shared options; `extra` handles subcommand options it does not know
  * (returns 1 when it took the option, 0 when unknown). Prints errors, returns 0 or 2. */
 int cli_parse(cli_common_t *c, int argc, char **argv, const char *usage);
+/* The same, with `load` reading the -c file in place of config_load (the exchange's file
+   holds accounts too). */
+typedef int (*cli_loader_fn)(void *ctx, config_t *cfg, const char *path, char *err, int errcap);
+int cli_parse_with(cli_common_t *c, int argc, char **argv, const char *usage, cli_loader_fn load, void *ctx);
 void cli_fail(const char *fmt, ...);
 
 int cmd_verify(int argc, char **argv);

@@ -22,9 +22,18 @@ static const char usage[] =
     "  --port-file F   write the port chosen into F (for scripts)\n"
     "  -c FILE, --set S.K=V   symbol and its rules (market section)\n"
     "\n"
-    "Served so far: ping, time, exchangeInfo, depth, trades, ticker/bookTicker; streams\n"
-    "<symbol>@trade, @bookTicker, @depth@100ms with SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS.\n"
+    "The -c file holds [market] rules and [account NAME] sections: API keys (HMAC and\n"
+    "Ed25519), balances and fees; see examples/exchange.ini (demo keys: local use only).\n"
+    "\n"
+    "Served so far: ping, time, exchangeInfo, depth, trades, ticker/bookTicker; signed\n"
+    "order (POST, DELETE, GET), order/test, openOrders (GET, DELETE), account, myTrades;\n"
+    "streams <symbol>@trade, @bookTicker, @depth@100ms with SUBSCRIBE, UNSUBSCRIBE,\n"
+    "LIST_SUBSCRIPTIONS.\n"
     "Stop with Ctrl-C.\n";
+
+static int load_exchange_file(void *ctx, config_t *cfg, const char *path, char *err, int errcap) {
+    return accounts_load(ctx, cfg, path, err, errcap);
+}
 
 int cmd_exchange(int argc, char **argv) {
     xserver_opts_t o = {"127.0.0.1", 8090, 1, 0, 0};
@@ -46,8 +55,15 @@ int cmd_exchange(int argc, char **argv) {
         return 2;
     }
     static cli_common_t c;
-    int rc = cli_parse(&c, nrest, rest, usage);
+    static accounts_t acc;
+    int rc = cli_parse_with(&c, nrest, rest, usage, load_exchange_file, &acc);
     if (rc) return rc;
+    char aerr[512];
+    if (accounts_resolve(&acc, &c.x.rules, aerr, sizeof aerr)) {
+        cli_fail("%s: %s", c.config_path, aerr);
+        return 2;
+    }
+    if (!acc.n) fprintf(stderr, "quoter: no accounts (-c examples/exchange.ini defines one): market data only\n");
     char synth_path[64] = "";
     if (c.nfiles == 0) { /* no recording: an hour of synthetic market, looping */
         synth_params_t p;
@@ -63,7 +79,7 @@ int cmd_exchange(int argc, char **argv) {
         o.loop = 1;
         fprintf(stderr, "quoter: no recording given: serving a synthetic %s market\n", c.x.rules.symbol);
     }
-    rc = xserver_run(&c.x.rules, c.files, c.nfiles, &o);
+    rc = xserver_run(&c.x.rules, &acc, c.files, c.nfiles, &o);
     if (synth_path[0]) remove(synth_path);
     return rc;
 }

@@ -144,6 +144,7 @@ int64_t market_poll(market_t *m, int64_t now,
         }
         default: break;
         }
+        if (m->on_event) m->on_event(m->event_ctx, ev, now);
     }
 }
 

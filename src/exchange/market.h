@@ -48,6 +48,9 @@ typedef struct market {
     md_event_t ev;               /* the next event, not yet due */
     int64_t passes;
     char err[256];
+    /* called after each event is applied to the book (the exchange matches user orders) */
+    void (*on_event)(void *ctx, const md_event_t *ev, int64_t now_ns);
+    void *event_ctx;
 } market_t;
 
 int market_open(market_t *m, const symbol_rules_t *r, char **files, int nfiles, double speed, int loop,

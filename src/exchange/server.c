@@ -2,6 +2,10 @@
  * loop: a timer drives the market replay, whose messages go to subscribed connections. */
 #include "server.h"
 
+#include "../core/err.h"
+#include "matching.h"
+#include "sign.h"
+
 #include <libwebsockets.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -23,7 +27,11 @@ typedef struct pss {
     frame_t *q[QUEUE];
     int qhead, qtail;
     int64_t dropped;
-    /* HTTP: the response waiting for the writeable callback */
+    /* HTTP: the request (method, path, body) and the response waiting to be written */
+    char method[8];
+    char path[128];
+    char body[8192];
+    int body_len, body_overflow;
     unsigned char *resp;
     int resp_len;
 } pss_t;
@@ -31,6 +39,8 @@ typedef struct pss {
 typedef struct server {
     struct lws_context *ctx;
     market_t mkt;
+    accounts_t *acc;
+    matching_t match;
     const symbol_rules_t *rules;
     lws_sorted_usec_list_t sul;
     pss_t *conns;
@@ -235,6 +245,8 @@ static int http_get(struct lws *wsi, pss_t *c, const char *path) {
     return error(wsi, c, 404, -1000, "Unknown endpoint.");
 }
 
+#include "rest_signed.inc"
+
 /* ---- WebSocket streams ---------------------------------------------------- */
 
 static void send_text(pss_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -311,12 +323,33 @@ static void unlink_conn(pss_t *c) {
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
     pss_t *c = user;
     switch (reason) {
-    case LWS_CALLBACK_HTTP:
+    case LWS_CALLBACK_HTTP: {
         memset(c, 0, sizeof *c);
         c->wsi = wsi;
-        if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
-            return error(wsi, c, 405, -1000, "Only GET is served by this part of the exchange.") ? -1 : 0;
-        return http_get(wsi, c, (const char *)in) ? -1 : 0;
+        snprintf(c->path, sizeof c->path, "%s", (const char *)in);
+        const char *method = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0      ? "GET"
+                             : lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0   ? "POST"
+                             : lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI) > 0 ? "DELETE"
+                             : lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) > 0    ? "PUT"
+                                                                                   : "";
+        snprintf(c->method, sizeof c->method, "%s", method);
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && strcmp(method, "GET"))
+            return 0; /* wait for the body */
+        if (is_signed_path(c->path)) return signed_endpoint(wsi, c) ? -1 : 0;
+        if (strcmp(method, "GET")) return error(wsi, c, 405, -1000, "Method not allowed.") ? -1 : 0;
+        return http_get(wsi, c, c->path) ? -1 : 0;
+    }
+    case LWS_CALLBACK_HTTP_BODY:
+        if (c->body_len + (int)len >= (int)sizeof c->body) c->body_overflow = 1;
+        else {
+            memcpy(c->body + c->body_len, in, len);
+            c->body_len += (int)len;
+        }
+        break;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (c->body_overflow) return error(wsi, c, 413, -1000, "Request body too large.") ? -1 : 0;
+        if (is_signed_path(c->path)) return signed_endpoint(wsi, c) ? -1 : 0;
+        return error(wsi, c, 405, -1000, "Method not allowed.") ? -1 : 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (!c->resp) break;
         if (lws_write(wsi, c->resp + LWS_PRE, (size_t)c->resp_len, LWS_WRITE_HTTP_FINAL) != c->resp_len) {
@@ -388,13 +421,24 @@ static void on_signal(int sig) {
     if (S.ctx) lws_cancel_service(S.ctx);
 }
 
-int xserver_run(const symbol_rules_t *rules, char **files, int nfiles, const xserver_opts_t *o) {
+static void on_market_event(void *ctx, const md_event_t *ev, int64_t now) {
+    (void)ctx;
+    matching_on_market(&S.match, ev, now / 1000000);
+}
+
+int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int nfiles, const xserver_opts_t *o) {
     memset(&S, 0, sizeof S);
     S.rules = rules;
+    S.acc = acc;
     if (market_open(&S.mkt, rules, files, nfiles, o->speed, o->loop, wall_ns())) {
         fprintf(stderr, "quoter: cannot open the market: %s\n", S.mkt.err);
         return 2;
     }
+    if (matching_init(&S.match, rules, acc, &S.mkt.book)) {
+        fprintf(stderr, "quoter: out of memory\n");
+        return 2;
+    }
+    S.mkt.on_event = on_market_event;
     lws_set_log_level(LLL_ERR | LLL_WARN | LLL_USER, NULL);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
@@ -426,6 +470,7 @@ int xserver_run(const symbol_rules_t *rules, char **files, int nfiles, const xse
     while (!stopping)
         if (lws_service(S.ctx, 0) < 0) break;
     lws_context_destroy(S.ctx);
+    matching_free(&S.match);
     market_close(&S.mkt);
     fprintf(stderr, "quoter: exchange stopped after %lld requests, %lld stream connections\n", (long long)S.requests,
             (long long)S.connections);

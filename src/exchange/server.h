@@ -9,6 +9,7 @@
 #ifndef Q_SERVER_H
 #define Q_SERVER_H
 
+#include "account.h"
 #include "market.h"
 
 typedef struct xserver_opts {
@@ -20,6 +21,6 @@ typedef struct xserver_opts {
 } xserver_opts_t;
 
 /* Runs until SIGINT/SIGTERM. Returns 0 or an error (printed). */
-int xserver_run(const symbol_rules_t *rules, char **files, int nfiles, const xserver_opts_t *o);
+int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int nfiles, const xserver_opts_t *o);
 
 #endif

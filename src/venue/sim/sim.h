@@ -26,7 +26,7 @@
 #include "../venue.h"
 #include "queue.h"
 
-#define SIM_MAX_RESTING 256
+#define SIM_MAX_RESTING 1024
 #define SIM_MAX_REQUESTS 1024
 #define SIM_MAX_EVENTS 16384
 

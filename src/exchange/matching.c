@@ -1,0 +1,287 @@
+/* matching.c: the local exchange's order engine (see matching.h). */
+#include "matching.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/err.h"
+
+static void on_sim_event(void *ctx, const venue_event_t *ev);
+
+int matching_init(matching_t *m, const symbol_rules_t *r, accounts_t *acc, const book_t *book) {
+    memset(m, 0, sizeof *m);
+    m->r = r;
+    m->acc = acc;
+    m->book = book;
+    m->sim_rules = *r;
+    m->sim_rules.min_notional = m->sim_rules.max_notional = 0;
+    m->sim_rules.min_price = m->sim_rules.max_price = 0;
+    m->sim_rules.min_qty = m->sim_rules.max_qty = 0;
+    m->max_open = r->max_num_orders ? r->max_num_orders : 200;
+    m->orders = calloc(MATCH_MAX_ORDERS, sizeof *m->orders);
+    m->trades = calloc(MATCH_MAX_TRADES, sizeof *m->trades);
+    if (!m->orders || !m->trades) return Q_E_NOMEM;
+    queue_model_t qm = {QUEUE_CONSERVATIVE, 2};
+    sim_init(&m->sim, book, &m->sim_rules, qm, 0, 0);
+    m->sim.base.sink = on_sim_event;
+    m->sim.base.sink_ctx = m;
+    m->next_id = 1;
+    return 0;
+}
+
+void matching_free(matching_t *m) {
+    free(m->orders);
+    free(m->trades);
+    m->orders = 0;
+    m->trades = 0;
+}
+
+int xorder_live(const xorder_t *o) { return o->id && (o->status == XS_NEW || o->status == XS_PARTIALLY_FILLED); }
+
+static xorder_t *by_id(matching_t *m, uint64_t id) {
+    xorder_t *o = &m->orders[id % MATCH_MAX_ORDERS];
+    return o->id == id ? o : 0;
+}
+
+xorder_t *matching_find(matching_t *m, int a, uint64_t id, const char *cid) {
+    if (id) {
+        xorder_t *o = by_id(m, id);
+        return o && o->acct == a ? o : 0;
+    }
+    if (!cid || !cid[0]) return 0;
+    /* newest first: a client id may be reused once its order is done */
+    for (uint64_t k = m->next_id - 1; k > 0 && m->next_id - k <= MATCH_MAX_ORDERS; k--) {
+        xorder_t *o = by_id(m, k);
+        if (o && o->acct == a && !strcmp(o->cid, cid)) return o;
+    }
+    return 0;
+}
+
+static int64_t fee_units(double amount) { return amount >= 0 ? (int64_t)ceil(amount - 1e-9) : (int64_t)ceil(amount); }
+
+/* releases what a finished order still locks */
+static void release(matching_t *m, xorder_t *o) {
+    account_t *a = &m->acc->a[o->acct];
+    a->base_free += o->lock_base;
+    a->base_locked -= o->lock_base;
+    a->quote_free += o->lock_quote;
+    a->quote_locked -= o->lock_quote;
+    o->lock_base = 0;
+    o->lock_quote = 0;
+    a->open_orders--;
+}
+
+static void on_sim_event(void *ctx, const venue_event_t *ev) {
+    matching_t *m = ctx;
+    xorder_t *o = by_id(m, ev->order_id);
+    if (!o || !xorder_live(o)) return;
+    account_t *a = &m->acc->a[o->acct];
+    o->update_ms = m->now_ms;
+    switch (ev->type) {
+    case VEV_FILL: {
+        int64_t q = ev->qty;
+        __int128 notional = (__int128)ev->price * q;
+        double rate = ev->maker ? a->maker_fee : a->taker_fee;
+        int64_t fee;
+        if (o->side == SIDE_BUY) {
+            __int128 locked = (__int128)o->lock_price * q;
+            if (locked > o->lock_quote) locked = o->lock_quote;
+            o->lock_quote -= locked;
+            a->quote_locked -= locked;
+            a->quote_free += locked - notional;
+            fee = fee_units((double)q * rate);
+            a->base_free += q - fee;
+        } else {
+            o->lock_base -= q;
+            a->base_locked -= q;
+            fee = fee_units((double)notional * rate);
+            a->quote_free += notional - fee;
+        }
+        o->executed += q;
+        o->cum_quote += notional;
+        o->status = o->executed == o->qty ? XS_FILLED : XS_PARTIALLY_FILLED;
+        uint64_t tid = ++m->ntrades;
+        xtrade_t *t = &m->trades[tid % MATCH_MAX_TRADES];
+        *t = (xtrade_t){tid, o->id, o->acct, o->side, ev->price, q, fee, m->now_ms, ev->maker};
+        if (m->nfills < MATCH_MAX_FILLS)
+            m->fills[m->nfills++] = (xfill_t){ev->price, q, fee, o->side == SIDE_BUY, tid, ev->maker};
+        if (o->status == XS_FILLED) release(m, o);
+        break;
+    }
+    case VEV_CANCELED:
+        o->status = XS_CANCELED;
+        release(m, o);
+        break;
+    case VEV_REJECT:
+        o->status = XS_REJECTED;
+        release(m, o);
+        break;
+    default:
+        break;
+    }
+}
+
+const char *xstatus_name(xstatus_t s) {
+    static const char *const n[] = {"NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "EXPIRED"};
+    return n[s];
+}
+const char *xtype_name(xtype_t t) {
+    static const char *const n[] = {"LIMIT", "LIMIT_MAKER", "MARKET"};
+    return n[t];
+}
+const char *xtif_name(xtif_t t) {
+    static const char *const n[] = {"GTC", "IOC", "FOK"};
+    return n[t];
+}
+
+/* what taking `qty` from the book up to `limit` (0: no limit) would fill and cost */
+static void walk(const matching_t *m, order_side_t side, int64_t qty, int64_t limit, int64_t *filled, __int128 *cost,
+                 int64_t *worst) {
+    book_top_t t;
+    book_top(m->book, &t);
+    book_side_t opp = side == SIDE_BUY ? BOOK_ASK : BOOK_BID;
+    int64_t p = side == SIDE_BUY ? t.ask : t.bid, q = side == SIDE_BUY ? t.ask_qty : t.bid_qty;
+    *filled = 0;
+    *cost = 0;
+    *worst = 0;
+    while (p > 0 && *filled < qty) {
+        if (limit && (side == SIDE_BUY ? p > limit : p < limit)) break;
+        int64_t take = qty - *filled < q ? qty - *filled : q;
+        *filled += take;
+        *cost += (__int128)p * take;
+        *worst = p;
+        if (!book_next(m->book, opp, p, &p, &q)) break;
+    }
+}
+
+static char filter_msg[64];
+
+static int filter_error(const char *name, const char **msg) {
+    snprintf(filter_msg, sizeof filter_msg, "Filter failure: %s", name);
+    *msg = filter_msg;
+    return -1013;
+}
+
+int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xorder_t **out, const char **msg) {
+    account_t *a = &m->acc->a[ai];
+    m->nfills = 0;
+    m->now_ms = now_ms;
+    const symbol_rules_t *r = m->r;
+    /* filters, exactly (MARKET orders: quantity rules, and notional at the current price) */
+    int64_t price = p->price;
+    if (p->type != XT_MARKET) {
+        if (price <= 0 || (r->min_price && price < r->min_price) || (r->max_price && price > r->max_price))
+            return filter_error("PRICE_FILTER", msg);
+    }
+    if (p->qty <= 0 || (r->min_qty && p->qty < r->min_qty) || (r->max_qty && p->qty > r->max_qty) ||
+        p->qty % r->step_lots)
+        return filter_error(p->type == XT_MARKET ? "MARKET_LOT_SIZE" : "LOT_SIZE", msg);
+    int64_t filled;
+    __int128 cost;
+    int64_t worst;
+    walk(m, p->side, p->qty, p->type == XT_MARKET ? 0 : price, &filled, &cost, &worst);
+    __int128 notional = p->type == XT_MARKET ? (filled ? cost * p->qty / filled : 0) : (__int128)price * p->qty;
+    if (r->min_notional && notional < r->min_notional) return filter_error("NOTIONAL", msg);
+    if (r->max_notional && notional > r->max_notional) return filter_error("NOTIONAL", msg);
+    if (p->type == XT_LIMIT_MAKER && filled > 0) {
+        *msg = "Order would immediately match and take.";
+        return -2010;
+    }
+    if (p->type == XT_MARKET && filled == 0) {
+        *msg = "Market is closed.";
+        return -2010;
+    }
+    if (a->open_orders >= m->max_open) return filter_error("MAX_NUM_ORDERS", msg);
+    if (p->cid && p->cid[0]) {
+        xorder_t *dup = matching_find(m, ai, 0, p->cid);
+        if (dup && xorder_live(dup)) {
+            *msg = "Duplicate order sent.";
+            return -2010;
+        }
+    }
+    /* balances: a buy locks quote at its limit price (a market buy: what the walk costs), a sell locks base */
+    int64_t lock_price = p->type == XT_MARKET ? worst : price;
+    __int128 need_quote = p->side == SIDE_BUY ? (p->type == XT_MARKET ? cost : (__int128)price * p->qty) : 0;
+    int64_t need_base = p->side == SIDE_SELL ? p->qty : 0;
+    if (need_quote > a->quote_free || need_base > a->base_free) {
+        *msg = "Account has insufficient balance for requested action.";
+        return -2010;
+    }
+    if (p->test) return 0;
+    uint64_t id = m->next_id++;
+    xorder_t *o = &m->orders[id % MATCH_MAX_ORDERS];
+    memset(o, 0, sizeof *o);
+    o->id = id;
+    o->acct = ai;
+    if (p->cid && p->cid[0]) snprintf(o->cid, sizeof o->cid, "%s", p->cid);
+    else snprintf(o->cid, sizeof o->cid, "x-quoter-%llu", (unsigned long long)id);
+    o->side = p->side;
+    o->type = p->type;
+    o->tif = p->tif;
+    o->price = p->type == XT_MARKET ? 0 : price;
+    o->qty = p->qty;
+    o->status = XS_NEW;
+    o->time_ms = o->update_ms = now_ms;
+    o->lock_base = need_base;
+    o->lock_quote = need_quote;
+    o->lock_price = lock_price;
+    a->base_free -= need_base;
+    a->base_locked += need_base;
+    a->quote_free -= need_quote;
+    a->quote_locked += need_quote;
+    a->open_orders++;
+    *out = o;
+    if (p->tif == XTIF_FOK && filled < p->qty) { /* all or nothing */
+        o->status = XS_EXPIRED;
+        release(m, o);
+        return 0;
+    }
+    order_t so;
+    memset(&so, 0, sizeof so);
+    so.id = id;
+    so.side = p->side;
+    so.type = p->type == XT_LIMIT_MAKER ? OT_LIMIT_MAKER : OT_LIMIT;
+    so.price = p->type == XT_MARKET ? worst : price;
+    so.qty = p->qty;
+    int64_t now_ns = now_ms * 1000000;
+    m->sim.base.vt->place(&m->sim.base, &so, now_ns);
+    sim_advance(&m->sim, now_ns);
+    sim_deliver(&m->sim, now_ns);
+    /* IOC and MARKET: what did not fill at once expires */
+    if (xorder_live(o) && (p->tif != XTIF_GTC || p->type == XT_MARKET)) {
+        m->sim.base.vt->cancel(&m->sim.base, &so, now_ns);
+        sim_advance(&m->sim, now_ns);
+        sim_deliver(&m->sim, now_ns);
+        if (o->status == XS_CANCELED) o->status = XS_EXPIRED;
+    }
+    return 0;
+}
+
+int matching_cancel(matching_t *m, int ai, uint64_t id, const char *cid, int64_t now_ms, xorder_t **out, const char **msg) {
+    m->nfills = 0;
+    m->now_ms = now_ms;
+    xorder_t *o = matching_find(m, ai, id, cid);
+    if (!o || !xorder_live(o)) {
+        *msg = "Unknown order sent.";
+        return -2011;
+    }
+    order_t so;
+    memset(&so, 0, sizeof so);
+    so.id = o->id;
+    int64_t now_ns = now_ms * 1000000;
+    m->sim.base.vt->cancel(&m->sim.base, &so, now_ns);
+    sim_advance(&m->sim, now_ns);
+    sim_deliver(&m->sim, now_ns);
+    *out = o;
+    return 0;
+}
+
+void matching_on_market(matching_t *m, const md_event_t *ev, int64_t now_ms) {
+    m->now_ms = now_ms;
+    m->nfills = 0;
+    int64_t now_ns = now_ms * 1000000;
+    sim_on_market(&m->sim, ev, now_ns);
+    sim_deliver(&m->sim, now_ns);
+}
