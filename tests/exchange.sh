@@ -92,6 +92,41 @@ check "BTC balance = 1 + 0.002 - 0.000002 fee" '[ "$(call GET /api/v3/account ""
 call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below" >/dev/null
 call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below" >/dev/null
 check "DELETE openOrders cancels all" '[ "$(call DELETE /api/v3/openOrders "symbol=BTCUSDT")" = 200 ] && [ $(grep -o "\"status\":\"CANCELED\"" "$tmp/body" | wc -l) = 2 ]'
+# ---- WebSocket API ----
+wsreq() { # method id params-json-object-without-braces (no signature) -> signed request with apiKey (HMAC)
+  local m=$1 id=$2 extra=$3 ts; ts=$(ms)
+  local pl; pl=$(printf '%s' "apiKey=$key${extra:+&$4}&timestamp=$ts")
+  printf '{"id":%s,"method":"%s","params":{"apiKey":"%s",%s"timestamp":%s,"signature":"%s"}}' "$id" "$m" "$key" "${extra:+$extra,}" "$ts" "$(hmac "$pl")"; }
+"$probe" "$port" /ws-api/v3 3 '{"id":1,"method":"ping"}' '{"id":"t","method":"time"}' '{"id":3,"method":"session.status"}' > "$tmp/api" 2>&1
+check "ws-api ping" 'grep -q "^{\"id\":1,\"status\":200,\"result\":{},\"rateLimits\":\[" "$tmp/api"'
+check "ws-api time" 'grep -q "^{\"id\":\"t\",\"status\":200,\"result\":{\"serverTime\":" "$tmp/api"'
+check "ws-api session.status before logon" 'grep -q "\"apiKey\":null" "$tmp/api"'
+# a signed account.status (HMAC, sorted params)
+"$probe" "$port" /ws-api/v3 1 "$(wsreq account.status 5 '')" > "$tmp/api" 2>&1
+check "ws-api signed account.status" 'grep -q "^{\"id\":5,\"status\":200,\"result\":{\"makerCommission\"" "$tmp/api"'
+ts=$(ms); bad="{\"id\":6,\"method\":\"account.status\",\"params\":{\"apiKey\":\"$key\",\"timestamp\":$ts,\"signature\":\"00\"}}"
+"$probe" "$port" /ws-api/v3 1 "$bad" > "$tmp/api" 2>&1
+check "ws-api bad signature -1022" 'grep -q "\"status\":400,\"error\":{\"code\":-1022" "$tmp/api"'
+# the documented known answer: params sorted, raw
+# session.logon with Ed25519, then unsigned requests on the session, the user data stream, an order
+ts=$(ms); pl="apiKey=$edkey&timestamp=$ts"; printf '%s' "$pl" > "$tmp/pl"
+edsig=$(openssl pkeyutl -sign -inkey "$src/examples/demo-ed25519-private.pem" -rawin -in "$tmp/pl" | base64 -w0)
+logon="{\"id\":10,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$edkey\",\"timestamp\":$ts,\"signature\":\"$edsig\"}}"
+sub='{"id":11,"method":"userDataStream.subscribe"}'
+place="{\"id\":12,\"method\":\"order.place\",\"params\":{\"symbol\":\"BTCUSDT\",\"side\":\"BUY\",\"type\":\"LIMIT_MAKER\",\"quantity\":\"0.001\",\"price\":\"$below\",\"newClientOrderId\":\"w1\",\"timestamp\":$(ms)}}"
+cancel="{\"id\":13,\"method\":\"order.cancel\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"w1\",\"timestamp\":$(ms)}}"
+"$probe" "$port" /ws-api/v3 8 "$logon" "$sub" "$place" "$cancel" > "$tmp/ud" 2>&1
+check "session.logon (Ed25519)" 'grep -q "^{\"id\":10,\"status\":200,\"result\":{\"apiKey\":\"$edkey\"" "$tmp/ud"'
+check "userDataStream.subscribe" 'grep -q "^{\"id\":11,\"status\":200,\"result\":{\"subscriptionId\":0}" "$tmp/ud"'
+check "order.place on the session" 'grep -q "^{\"id\":12,\"status\":200,\"result\":{\"symbol\":\"BTCUSDT\",\"orderId\":[0-9]*,\"orderListId\":-1,\"clientOrderId\":\"w1\"" "$tmp/ud"'
+check "executionReport NEW pushed" 'grep -q "^{\"subscriptionId\":0,\"event\":{\"e\":\"executionReport\".*\"c\":\"w1\".*\"x\":\"NEW\",\"X\":\"NEW\"" "$tmp/ud"'
+check "outboundAccountPosition pushed" 'grep -q "^{\"subscriptionId\":0,\"event\":{\"e\":\"outboundAccountPosition\"" "$tmp/ud"'
+check "order.cancel and its executionReport" 'grep -q "^{\"id\":13,\"status\":200" "$tmp/ud" && grep -q "\"x\":\"CANCELED\",\"X\":\"CANCELED\"" "$tmp/ud"'
+"$probe" "$port" /ws-api/v3 1 "{\"id\":20,\"method\":\"order.status\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"w1\",\"timestamp\":$(ms)}}" > "$tmp/api" 2>&1
+check "unsigned request without a session -1102" 'grep -q "\"code\":-1102" "$tmp/api"'
+ts=$(ms); pl="apiKey=$key&timestamp=$ts"
+"$probe" "$port" /ws-api/v3 1 "{\"id\":21,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$key\",\"timestamp\":$ts,\"signature\":\"$(hmac "$pl")\"}}" > "$tmp/api" 2>&1
+check "session.logon refuses HMAC keys" 'grep -q "\"code\":-4056" "$tmp/api"'
 check "rejections are logged" 'grep -q "rejected: POST /api/v3/order: -2010" "$tmp/log"'
 
 kill -INT $pid; wait $pid; rc=$?

@@ -38,6 +38,20 @@ static void test_hmac_known_answers(void **st) {
     assert_false(sign_hmac_verify(doc_secret, rest, strlen(rest), "c8db"));
 }
 
+/* the WebSocket API example of the docs: params in request order -> the documented payload */
+static void test_ws_payload_sorting(void **st) {
+    (void)st;
+    const char *k[] = {"symbol", "side", "type", "timeInForce", "quantity", "price", "recvWindow", "timestamp", "apiKey"};
+    const char *v[] = {"BTCUSDT", "SELL", "LIMIT", "GTC", "0.01000000", "52000.00", "100", "1645423376532",
+                       "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"};
+    char out[512], sig[65];
+    int n = sign_sorted_payload(k, v, 9, out, sizeof out);
+    assert_string_equal(out, "apiKey=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT");
+    assert_int_equal(sign_hmac_hex(doc_secret, out, (size_t)n, sig), 0);
+    assert_string_equal(sig, "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24");
+    assert_int_equal(sign_sorted_payload(k, v, 9, out, 20), -1);
+}
+
 static void test_ed25519(void **st) {
     (void)st;
     char sig[128];
@@ -68,6 +82,7 @@ static void test_percent_encoding(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hmac_known_answers),
+        cmocka_unit_test(test_ws_payload_sorting),
         cmocka_unit_test(test_ed25519),
         cmocka_unit_test(test_percent_encoding),
     };

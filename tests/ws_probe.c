@@ -1,29 +1,31 @@
 /* ws_probe.c: a tiny WebSocket client for the exchange tests (libwebsockets client role):
- *   ws_probe PORT PATH COUNT [MESSAGE]
- * connects to ws://127.0.0.1:PORT/PATH, sends MESSAGE if given, prints the first COUNT
- * text messages one a line, and exits 0 (1 on error or after 10 s without them). */
+ *   ws_probe PORT PATH COUNT [MESSAGE...]
+ * connects to ws://127.0.0.1:PORT/PATH, sends the MESSAGEs in order, prints the first
+ * COUNT text messages one a line, and exits 0 (1 on error or after 10 s without them). */
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int want, got, done, failed;
-static const char *message;
+static char **messages;
+static int nmessages;
 
 static int cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
     (void)user;
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
-        if (message) lws_callback_on_writable(wsi);
+        if (nmessages) lws_callback_on_writable(wsi);
         break;
     case LWS_CALLBACK_CLIENT_WRITEABLE:
-        if (message) {
-            size_t n = strlen(message);
+        if (nmessages) {
+            size_t n = strlen(messages[0]);
             unsigned char *b = malloc(LWS_PRE + n);
-            memcpy(b + LWS_PRE, message, n);
+            memcpy(b + LWS_PRE, messages[0], n);
             lws_write(wsi, b + LWS_PRE, n, LWS_WRITE_TEXT);
             free(b);
-            message = 0;
+            messages++;
+            if (--nmessages) lws_callback_on_writable(wsi);
         }
         break;
     case LWS_CALLBACK_CLIENT_RECEIVE:
@@ -53,7 +55,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     want = atoi(argv[3]);
-    message = argc > 4 ? argv[4] : 0;
+    messages = argv + 4;
+    nmessages = argc - 4;
     static const struct lws_protocols protocols[] = {{"probe", cb, 0, 1 << 20, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);

@@ -105,14 +105,16 @@ static void on_sim_event(void *ctx, const venue_event_t *ev) {
         uint64_t tid = ++m->ntrades;
         xtrade_t *t = &m->trades[tid % MATCH_MAX_TRADES];
         *t = (xtrade_t){tid, o->id, o->acct, o->side, ev->price, q, fee, m->now_ms, ev->maker};
-        if (m->nfills < MATCH_MAX_FILLS)
-            m->fills[m->nfills++] = (xfill_t){ev->price, q, fee, o->side == SIDE_BUY, tid, ev->maker};
+        xfill_t f = {ev->price, q, fee, o->side == SIDE_BUY, tid, ev->maker};
+        if (m->nfills < MATCH_MAX_FILLS) m->fills[m->nfills++] = f;
         if (o->status == XS_FILLED) release(m, o);
+        if (m->on_exec) m->on_exec(m->exec_ctx, o, "TRADE", &f);
         break;
     }
     case VEV_CANCELED:
-        o->status = XS_CANCELED;
+        o->status = m->expiring ? XS_EXPIRED : XS_CANCELED;
         release(m, o);
+        if (m->on_exec) m->on_exec(m->exec_ctx, o, m->expiring ? "EXPIRED" : "CANCELED", 0);
         break;
     case VEV_REJECT:
         o->status = XS_REJECTED;
@@ -233,9 +235,11 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     a->quote_locked += need_quote;
     a->open_orders++;
     *out = o;
+    if (m->on_exec) m->on_exec(m->exec_ctx, o, "NEW", 0);
     if (p->tif == XTIF_FOK && filled < p->qty) { /* all or nothing */
         o->status = XS_EXPIRED;
         release(m, o);
+        if (m->on_exec) m->on_exec(m->exec_ctx, o, "EXPIRED", 0);
         return 0;
     }
     order_t so;
@@ -251,10 +255,11 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     sim_deliver(&m->sim, now_ns);
     /* IOC and MARKET: what did not fill at once expires */
     if (xorder_live(o) && (p->tif != XTIF_GTC || p->type == XT_MARKET)) {
+        m->expiring = 1;
         m->sim.base.vt->cancel(&m->sim.base, &so, now_ns);
         sim_advance(&m->sim, now_ns);
         sim_deliver(&m->sim, now_ns);
-        if (o->status == XS_CANCELED) o->status = XS_EXPIRED;
+        m->expiring = 0;
     }
     return 0;
 }

@@ -64,6 +64,11 @@ typedef struct matching {
     int nfills;
     int64_t now_ms;
     int max_open;
+    int expiring;              /* the cancel in flight ends an IOC/MARKET remainder: EXPIRED */
+    /* every order event, for the user data stream: exec is NEW, TRADE, CANCELED or EXPIRED;
+       fill is the trade for TRADE, else NULL */
+    void (*on_exec)(void *ctx, const xorder_t *o, const char *exec, const xfill_t *fill);
+    void *exec_ctx;
 } matching_t;
 
 typedef struct xplace {

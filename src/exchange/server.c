@@ -7,6 +7,7 @@
 #include "sign.h"
 
 #include <libwebsockets.h>
+#include <math.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +35,12 @@ typedef struct pss {
     int body_len, body_overflow;
     unsigned char *resp;
     int resp_len;
+    /* WebSocket API */
+    int is_api;
+    int logon;                    /* account logged on with session.logon, or -1 */
+    int64_t connected_ms, logon_ms;
+    int nsubs, next_sub;
+    int sub_acct[4], sub_id[4];   /* user data subscriptions */
 } pss_t;
 
 typedef struct server {
@@ -311,6 +318,8 @@ static void ws_request(pss_t *c, const char *msg, size_t len) {
     cJSON_Delete(j);
 }
 
+#include "ws_api.inc"
+
 static void unlink_conn(pss_t *c) {
     for (pss_t **pp = &S.conns; *pp; pp = &(*pp)->next)
         if (*pp == c) {
@@ -370,7 +379,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->is_ws = 1;
         char uri[512], streams[2048];
         if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0) uri[0] = 0;
-        if (!strncmp(uri, "/ws/", 4)) {
+        c->logon = -1;
+        c->connected_ms = now_ms();
+        if (!strncmp(uri, "/ws-api/v3", 10)) {
+            c->is_api = 1;
+        } else if (!strncmp(uri, "/ws/", 4)) {
             subscribe_list(c, uri + 4);
         } else if (!strncmp(uri, "/stream", 7)) {
             c->combined = 1;
@@ -390,7 +403,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         break;
     }
     case LWS_CALLBACK_RECEIVE:
-        if (lws_is_first_fragment(wsi) && lws_is_final_fragment(wsi)) ws_request(c, in, len);
+        if (lws_is_first_fragment(wsi) && lws_is_final_fragment(wsi)) {
+            if (c->is_api) ws_api_request(c, in, len);
+            else ws_request(c, in, len);
+        }
         break;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         if (c->qhead < c->qtail) {
@@ -439,6 +455,7 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
         return 2;
     }
     S.mkt.on_event = on_market_event;
+    S.match.on_exec = on_exec;
     lws_set_log_level(LLL_ERR | LLL_WARN | LLL_USER, NULL);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/err.h"
@@ -97,5 +98,25 @@ int sign_pct_encode(const char *in, size_t n, char *out, size_t cap) {
         }
     }
     out[o] = 0;
+    return (int)o;
+}
+
+int sign_sorted_payload(const char *const *k, const char *const *v, int n, char *out, size_t cap) {
+    int order[64];
+    if (n > 64) return -1;
+    for (int i = 0; i < n; i++) order[i] = i;
+    for (int i = 1; i < n; i++) /* insertion sort: a few dozen params at most */
+        for (int j = i; j > 0 && strcmp(k[order[j - 1]], k[order[j]]) > 0; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    size_t o = 0;
+    for (int i = 0; i < n; i++) {
+        int w = snprintf(out + o, cap - o, "%s%s=%s", i ? "&" : "", k[order[i]], v[order[i]]);
+        if (w < 0 || (size_t)w >= cap - o) return -1;
+        o += (size_t)w;
+    }
+    if (!n && cap) out[0] = 0;
     return (int)o;
 }

@@ -19,6 +19,10 @@ int sign_hmac_verify(const char *secret, const char *payload, size_t n, const ch
 int sign_ed25519_verify(const char *public_pem, const char *payload, size_t n, const char *sig_b64);
 int sign_ed25519_sign(const char *private_pem, const char *payload, size_t n, char *out, size_t cap);
 
+/* The WebSocket API payload: the n params k[i]=v[i] sorted by name, joined by '&', raw.
+   Returns the length, or -1 when cap is too small. */
+int sign_sorted_payload(const char *const *k, const char *const *v, int n, char *out, size_t cap);
+
 /* RFC 3986 percent-encoding: unreserved characters stay, every other byte is %XX
    (upper-case hex). Returns the length, or -1 when cap is too small. */
 int sign_pct_encode(const char *in, size_t n, char *out, size_t cap);
