@@ -92,6 +92,16 @@ check "BTC balance = 1 + 0.002 - 0.000002 fee" '[ "$(call GET /api/v3/account ""
 call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below" >/dev/null
 call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below" >/dev/null
 check "DELETE openOrders cancels all" '[ "$(call DELETE /api/v3/openOrders "symbol=BTCUSDT")" = 200 ] && [ $(grep -o "\"status\":\"CANCELED\"" "$tmp/body" | wc -l) = 2 ]'
+# cancelReplace and amend/keepPriority
+call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.002&price=$below&newClientOrderId=cr1" >/dev/null
+check "amend keepPriority reduces quantity" '[ "$(call PUT /api/v3/order/amend/keepPriority "symbol=BTCUSDT&origClientOrderId=cr1&newQty=0.001")" = 200 ] && grep -q "\"amendedOrder\":{.*\"qty\":\"0.00100000\"" "$tmp/body"'
+check "amend cannot increase -2038" '[ "$(call PUT /api/v3/order/amend/keepPriority "symbol=BTCUSDT&origClientOrderId=cr1&newQty=0.005")" = 400 ] && grep -q "\"code\":-2038" "$tmp/body"'
+lower=$(awk -v b="$below" 'BEGIN { printf "%.2f", b - 1 }')
+check "cancelReplace both succeed" '[ "$(call POST /api/v3/order/cancelReplace "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$lower&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=cr1&newClientOrderId=cr2")" = 200 ] && grep -q "\"cancelResult\":\"SUCCESS\",\"newOrderResult\":\"SUCCESS\"" "$tmp/body"'
+check "cancelReplace of a gone order: 400 -2022, new not attempted" '[ "$(call POST /api/v3/order/cancelReplace "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$lower&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=cr1")" = 400 ] && grep -q "\"code\":-2022.*\"newOrderResult\":\"NOT_ATTEMPTED\"" "$tmp/body"'
+check "cancelReplace ALLOW_FAILURE: 409 -2021" '[ "$(call POST /api/v3/order/cancelReplace "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$lower&cancelReplaceMode=ALLOW_FAILURE&cancelOrigClientOrderId=cr1&newClientOrderId=cr3")" = 409 ] && grep -q "\"code\":-2021.*\"newOrderResult\":\"SUCCESS\"" "$tmp/body"'
+call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
+
 # ---- WebSocket API ----
 wsreq() { # method id params-json-object-without-braces (no signature) -> signed request with apiKey (HMAC)
   local m=$1 id=$2 extra=$3 ts; ts=$(ms)

@@ -290,3 +290,53 @@ void matching_on_market(matching_t *m, const md_event_t *ev, int64_t now_ms) {
     sim_on_market(&m->sim, ev, now_ns);
     sim_deliver(&m->sim, now_ns);
 }
+
+int matching_amend(matching_t *m, int ai, uint64_t id, const char *cid, int64_t new_qty, int64_t now_ms,
+                   xorder_t **out, const char **msg) {
+    m->nfills = 0;
+    m->now_ms = now_ms;
+    xorder_t *o = matching_find(m, ai, id, cid);
+    if (!o || !xorder_live(o)) {
+        *msg = "Order does not exist.";
+        return -2013;
+    }
+    if (new_qty <= 0 || new_qty % m->r->step_lots) {
+        *msg = "Filter failure: LOT_SIZE";
+        return -1013;
+    }
+    if (new_qty >= o->qty) {
+        *msg = "Order amend (quantity increase) is not supported.";
+        return -2038;
+    }
+    if (new_qty < o->executed) {
+        *msg = "Order amend (quantity below executed) is not supported.";
+        return -2038;
+    }
+    if (o->amends >= 10) {
+        *msg = "Order amend (too many amends) is not supported.";
+        return -2038;
+    }
+    account_t *a = &m->acc->a[o->acct];
+    int64_t cut = o->qty - new_qty;
+    if (o->side == SIDE_BUY) {
+        __int128 free_q = (__int128)o->lock_price * cut;
+        if (free_q > o->lock_quote) free_q = o->lock_quote;
+        o->lock_quote -= free_q;
+        a->quote_locked -= free_q;
+        a->quote_free += free_q;
+    } else {
+        o->lock_base -= cut;
+        a->base_locked -= cut;
+        a->base_free += cut;
+    }
+    o->qty = new_qty;
+    o->amends++;
+    o->update_ms = now_ms;
+    sim_amend(&m->sim, o->id, new_qty);
+    if (o->executed == new_qty) {
+        o->status = XS_FILLED;
+        release(m, o);
+    }
+    *out = o;
+    return 0;
+}

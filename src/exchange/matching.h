@@ -33,6 +33,7 @@ typedef struct xorder {
     int64_t lock_base;            /* still locked: lots of base (sells) */
     __int128 lock_quote;          /* ... or quote (buys) */
     int64_t lock_price;           /* price the quote lock was computed at */
+    int amends;                   /* keepPriority amends so far (Binance allows 10) */
 } xorder_t;
 
 typedef struct xfill {
@@ -88,6 +89,9 @@ int matching_place(matching_t *m, int a, const xplace_t *p, int64_t now_ms, xord
 /* Cancels by id (or by client id when id is 0). Same return convention. */
 int matching_cancel(matching_t *m, int a, uint64_t id, const char *cid, int64_t now_ms, xorder_t **out, const char **msg);
 xorder_t *matching_find(matching_t *m, int a, uint64_t id, const char *cid);
+/* Reduces a live order's quantity keeping its queue place (order/amend/keepPriority). */
+int matching_amend(matching_t *m, int a, uint64_t id, const char *cid, int64_t new_qty, int64_t now_ms,
+                   xorder_t **out, const char **msg);
 /* A market event already applied to the book: match resting orders. */
 void matching_on_market(matching_t *m, const md_event_t *ev, int64_t now_ms);
 

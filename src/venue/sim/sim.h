@@ -77,6 +77,9 @@ void sim_advance(sim_t *s, int64_t exch_ns);
 void sim_on_market(sim_t *s, const md_event_t *ev, int64_t exch_ns);
 /* Hands the sink every event that reaches us by local time `local_ns`. */
 void sim_deliver(sim_t *s, int64_t local_ns);
+/* Reduces a resting order's quantity in place, keeping its queue position (Binance's
+   order amend keepPriority). Returns 1 when found. */
+int sim_amend(sim_t *s, uint64_t id, int64_t new_qty);
 /* Local time of the next undelivered event, or INT64_MAX. */
 int64_t sim_next_delivery(const sim_t *s);
 
