@@ -10,7 +10,7 @@ rec=("$data"/binance-spot/btcusdt_20240808.gz "$data"/binance-spot/btcusdt_20240
 [ -f "${rec[0]}" ] || rec=()   # without the recording the exchange serves a synthetic market
 "$q" exchange -c "$src/examples/exchange.ini" --port 0 --port-file "$tmp/port" --speed 5 --loop "${rec[@]}" 2>"$tmp/log" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $pid ${pid2:-} ${pid3:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 for i in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(cat "$tmp/port" 2>/dev/null)
 check "exchange started" '[ -n "$port" ]'
@@ -56,7 +56,7 @@ ed() { printf '%s' "$1" > "$tmp/pl"; openssl pkeyutl -sign -inkey "$src/examples
        base64 -w0 | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g'; }
 # call METHOD PATH QUERY [BODY]: signs query+body with HMAC, sends the signature in the query
 call() { local m=$1 path=$2 qs="${3:+$3&}timestamp=$(ms)" body=${4:-}
-  curl -s -o "$tmp/body" -w '%{http_code}' -X "$m" -H "X-MBX-APIKEY: $key" ${body:+-d "$body"} "$base$path?$qs&signature=$(hmac "$qs$body")"; }
+  curl -s -D "$tmp/h" -o "$tmp/body" -w '%{http_code}' -X "$m" -H "X-MBX-APIKEY: $key" ${body:+-d "$body"} "$base$path?$qs&signature=$(hmac "$qs$body")"; }
 field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p" "$tmp/body" | head -1; }
 
 check "account" '[ "$(call GET /api/v3/account "recvWindow=5000")" = 200 ] && grep -q "\"asset\":\"BTC\",\"free\":\"1.00000000\",\"locked\":\"0.00000000\"" "$tmp/body"'
@@ -138,6 +138,36 @@ ts=$(ms); pl="apiKey=$key&timestamp=$ts"
 "$probe" "$port" /ws-api/v3 1 "{\"id\":21,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$key\",\"timestamp\":$ts,\"signature\":\"$(hmac "$pl")\"}}" > "$tmp/api" 2>&1
 check "session.logon refuses HMAC keys" 'grep -q "\"code\":-4056" "$tmp/api"'
 check "rejections are logged" 'grep -q "rejected: POST /api/v3/order: -2010" "$tmp/log"'
+
+check "weight header on every answer" '[ "$(curl -s -D - -o /dev/null "$base/api/v3/ping" | grep -ci "^x-mbx-used-weight-1m: [0-9]")" = 1 ]'
+check "order count headers on orders" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")" = 200 ] && grep -qi "^x-mbx-order-count-10s: [1-9]" "$tmp/h" && grep -qi "^x-mbx-order-count-1d: [1-9]" "$tmp/h"'
+call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
+
+# ---- rate limits, on a second exchange with small ones ----
+"$q" exchange -c "$ini" --set exchange.weight_per_minute=30 --set exchange.orders_per_10s=3 --set exchange.ban_seconds=3 \
+    --port 0 --port-file "$tmp/port2" --speed 5 --loop "${rec[@]}" 2>"$tmp/log2" &
+pid2=$!
+for i in $(seq 100); do [ -s "$tmp/port2" ] && break; sleep 0.1; done
+base2="http://127.0.0.1:$(cat "$tmp/port2")"; sleep 0.5
+now_s=$(date +%S | sed 's/^0//'); [ "$now_s" -ge 50 ] && sleep $((61 - now_s))   # stay inside one minute window
+code1=$(curl -s -o /dev/null -w '%{http_code}' "$base2/api/v3/exchangeInfo")
+code2=$(curl -s -D "$tmp/h2" -o "$tmp/body" -w '%{http_code}' "$base2/api/v3/exchangeInfo")
+check "weight limit: 429 -1003 with Retry-After" '[ "$code1" = 200 ] && [ "$code2" = 429 ] && grep -q "\"code\":-1003" "$tmp/body" && grep -qi "^retry-after: [0-9]" "$tmp/h2"'
+for i in $(seq 11); do curl -s -o /dev/null "$base2/api/v3/exchangeInfo"; done
+check "keeps going: 418 ban" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" "$base2/api/v3/ping")" = 418 ] && grep -q "IP banned until" "$tmp/body"'
+check "429s and bans are logged" 'grep -q "429 weight limit" "$tmp/log2" && grep -q "418 banned" "$tmp/log2"'
+kill -INT $pid2; wait $pid2
+# order counts: 3 per 10 s on a fresh instance
+"$q" exchange -c "$ini" --set exchange.orders_per_10s=3 --port 0 --port-file "$tmp/port3" --speed 5 --loop "${rec[@]}" 2>/dev/null &
+pid3=$!
+for i in $(seq 100); do [ -s "$tmp/port3" ] && break; sleep 0.1; done
+base_saved=$base; base="http://127.0.0.1:$(cat "$tmp/port3")"; sleep 0.5
+now_s=$(date +%S | sed 's/^0//'); [ $((now_s % 10)) -ge 7 ] && sleep $((10 - now_s % 10))  # stay inside one 10 s window
+codes=""
+for i in 1 2 3 4; do codes="$codes $(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")"; done
+check "ORDERS 10 s limit: the 4th is 429 -1015 ($codes)" '[ "$codes" = " 200 200 200 429" ] && grep -q "\"code\":-1015" "$tmp/body"'
+kill -INT $pid3; wait $pid3
+base=$base_saved
 
 kill -INT $pid; wait $pid; rc=$?
 check "stops cleanly on SIGINT" '[ $rc = 0 ] && grep -q "exchange stopped" "$tmp/log"'

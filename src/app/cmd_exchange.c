@@ -36,7 +36,7 @@ static int load_exchange_file(void *ctx, config_t *cfg, const char *path, char *
 }
 
 int cmd_exchange(int argc, char **argv) {
-    xserver_opts_t o = {"127.0.0.1", 8090, 1, 0, 0};
+    xserver_opts_t o = {"127.0.0.1", 8090, 1, 0, 0, 0};
     char *rest[256];
     int nrest = 0;
     rest[nrest++] = argv[0];
@@ -79,6 +79,7 @@ int cmd_exchange(int argc, char **argv) {
         o.loop = 1;
         fprintf(stderr, "quoter: no recording given: serving a synthetic %s market\n", c.x.rules.symbol);
     }
+    o.cfg = &c.cfg;
     rc = xserver_run(&c.x.rules, &acc, c.files, c.nfiles, &o);
     if (synth_path[0]) remove(synth_path);
     return rc;

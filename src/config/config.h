@@ -48,6 +48,13 @@ typedef struct config {
     double max_drawdown_quote; /* kill switch: stop quoting past this loss (0 = off) */
     /* [report] */
     double equity_interval_s;
+    /* [exchange]: the local exchange's limits */
+    int weight_per_minute;     /* REQUEST_WEIGHT per minute per IP */
+    int orders_per_10s_limit;  /* ORDERS per 10 s per account */
+    int orders_per_day;        /* ORDERS per day per account */
+    double ban_seconds;        /* 418 ban after repeated 429s */
+    double max_connection_s;   /* WebSocket connections are closed after this (24 h) */
+    double ping_interval_s;    /* server pings */
 } config_t;
 
 /* resolved, exact values (ticks and lots) */

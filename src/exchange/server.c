@@ -4,6 +4,7 @@
 
 #include "../core/err.h"
 #include "matching.h"
+#include "ratelimit.h"
 #include "sign.h"
 
 #include <libwebsockets.h>
@@ -31,6 +32,10 @@ typedef struct pss {
     /* HTTP: the request (method, path, body) and the response waiting to be written */
     char method[8];
     char path[128];
+    char ip[48];                  /* the peer, for rate limits */
+    int weight;                   /* what this request was charged */
+    int order_acct;               /* account whose order counts go in the headers, or -1 */
+    int answered;                 /* a response is already queued (rate limited) */
     char body[8192];
     int body_len, body_overflow;
     unsigned char *resp;
@@ -52,6 +57,7 @@ typedef struct server {
     lws_sorted_usec_list_t sul;
     pss_t *conns;
     int64_t requests, connections;
+    ratelimit_t rl;
 } server_t;
 
 static server_t S;
@@ -117,11 +123,28 @@ static void tick(lws_sorted_usec_list_t *sul) {
 
 /* ---- REST --------------------------------------------------------------- */
 
-static int respond(struct lws *wsi, pss_t *c, int status, const char *body, int len) {
+static int64_t now_ms(void);
+
+static int add_header(struct lws *wsi, const char *name, long long v, unsigned char **p, unsigned char *end) {
+    char val[32];
+    int n = snprintf(val, sizeof val, "%lld", v);
+    return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)val, n, p, end);
+}
+
+static int respond_with(struct lws *wsi, pss_t *c, int status, const char *body, int len, int retry_after) {
     unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
     if (lws_add_http_common_headers(wsi, (unsigned int)status, "application/json;charset=UTF-8", (lws_filepos_t)len,
                                     &p, end))
         return 1;
+    int64_t t = now_ms();
+    if (add_header(wsi, "x-mbx-used-weight-1m:", rl_used(&S.rl, c->ip, t), &p, end)) return 1;
+    if (c->order_acct >= 0) {
+        int o10, od;
+        rl_orders(&S.rl, c->order_acct, t, &o10, &od);
+        if (add_header(wsi, "x-mbx-order-count-10s:", o10, &p, end) || add_header(wsi, "x-mbx-order-count-1d:", od, &p, end))
+            return 1;
+    }
+    if (retry_after > 0 && add_header(wsi, "retry-after:", retry_after, &p, end)) return 1;
     if (lws_finalize_write_http_header(wsi, start, &p, end)) return 1;
     c->resp = malloc(LWS_PRE + (size_t)len + 1);
     if (!c->resp) return 1;
@@ -129,6 +152,10 @@ static int respond(struct lws *wsi, pss_t *c, int status, const char *body, int 
     c->resp_len = len;
     lws_callback_on_writable(wsi);
     return 0;
+}
+
+static int respond(struct lws *wsi, pss_t *c, int status, const char *body, int len) {
+    return respond_with(wsi, c, status, body, len, 0);
 }
 
 static int error(struct lws *wsi, pss_t *c, int status, int code, const char *msg) {
@@ -252,6 +279,45 @@ static int http_get(struct lws *wsi, pss_t *c, const char *path) {
     return error(wsi, c, 404, -1000, "Unknown endpoint.");
 }
 
+/* Binance's request weights */
+static int endpoint_weight(struct lws *wsi, const char *method, const char *path) {
+    char v[32];
+    int has_symbol = wsi && lws_get_urlarg_by_name(wsi, "symbol=", v, sizeof v) != NULL;
+    if (!strcmp(path, "/api/v3/exchangeInfo")) return 20;
+    if (!strcmp(path, "/api/v3/depth")) {
+        int limit = 100;
+        if (wsi && lws_get_urlarg_by_name(wsi, "limit=", v, sizeof v)) limit = atoi(v + 6);
+        return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+    }
+    if (!strcmp(path, "/api/v3/trades")) return 25;
+    if (!strcmp(path, "/api/v3/ticker/bookTicker")) return has_symbol ? 2 : 4;
+    if (!strcmp(path, "/api/v3/account") || !strcmp(path, "/api/v3/myTrades")) return 20;
+    if (!strcmp(path, "/api/v3/openOrders")) return method[0] == 'G' ? (has_symbol ? 6 : 80) : 1;
+    if (!strcmp(path, "/api/v3/order")) return method[0] == 'G' ? 4 : 1;
+    if (!strcmp(path, "/api/v3/order/amend/keepPriority")) return 4;
+    return 1;
+}
+
+/* charges the request's weight; when the IP is over its limit, answers 429 or 418 and returns 1 */
+static int limited(struct lws *wsi, pss_t *c) {
+    int retry = 0;
+    int64_t until = 0, t = now_ms();
+    c->weight = endpoint_weight(wsi, c->method, c->path);
+    rl_verdict_t v = rl_weight(&S.rl, c->ip, c->weight, t, &retry, &until);
+    if (v == RL_OK) return 0;
+    c->weight = 0;
+    char b[320];
+    int n = v == RL_429
+                ? snprintf(b, sizeof b, "{\"code\":-1003,\"msg\":\"Too much request weight used; current limit is %d request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.\"}",
+                           S.rl.weight_limit)
+                : snprintf(b, sizeof b, "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned until %lld. Please use WebSocket Streams for live updates to avoid bans.\"}",
+                           (long long)until);
+    lwsl_user("rejected: %s %s from %s: %s\n", c->method, c->path, c->ip, v == RL_429 ? "429 weight limit" : "418 banned");
+    respond_with(wsi, c, v == RL_429 ? 429 : 418, b, n, retry);
+    c->answered = 1;
+    return 1;
+}
+
 #include "rest_signed.inc"
 
 /* ---- WebSocket streams ---------------------------------------------------- */
@@ -342,6 +408,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                              : lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) > 0    ? "PUT"
                                                                                    : "";
         snprintf(c->method, sizeof c->method, "%s", method);
+        c->order_acct = -1;
+        lws_get_peer_simple(wsi, c->ip, sizeof c->ip);
+        if (limited(wsi, c)) return 0;
         if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && strcmp(method, "GET"))
             return 0; /* wait for the body */
         if (is_signed_path(c->path)) return signed_endpoint(wsi, c) ? -1 : 0;
@@ -349,6 +418,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return http_get(wsi, c, c->path) ? -1 : 0;
     }
     case LWS_CALLBACK_HTTP_BODY:
+        if (c->answered) break;
         if (c->body_len + (int)len >= (int)sizeof c->body) c->body_overflow = 1;
         else {
             memcpy(c->body + c->body_len, in, len);
@@ -356,6 +426,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         break;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (c->answered) break;
         if (c->body_overflow) return error(wsi, c, 413, -1000, "Request body too large.") ? -1 : 0;
         if (is_signed_path(c->path)) return signed_endpoint(wsi, c) ? -1 : 0;
         return error(wsi, c, 405, -1000, "Method not allowed.") ? -1 : 0;
@@ -381,6 +452,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0) uri[0] = 0;
         c->logon = -1;
         c->connected_ms = now_ms();
+        lws_get_peer_simple(wsi, c->ip, sizeof c->ip);
         if (!strncmp(uri, "/ws-api/v3", 10)) {
             c->is_api = 1;
         } else if (!strncmp(uri, "/ws/", 4)) {
@@ -455,6 +527,8 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
         return 2;
     }
     S.mkt.on_event = on_market_event;
+    rl_init(&S.rl, o->cfg ? o->cfg->weight_per_minute : 6000, o->cfg ? o->cfg->orders_per_10s_limit : 100,
+            o->cfg ? o->cfg->orders_per_day : 200000, o->cfg ? (int64_t)(o->cfg->ban_seconds * 1000) : 120000);
     S.match.on_exec = on_exec;
     lws_set_log_level(LLL_ERR | LLL_WARN | LLL_USER, NULL);
     struct lws_context_creation_info info;

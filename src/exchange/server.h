@@ -18,6 +18,7 @@ typedef struct xserver_opts {
     double speed;
     int loop;
     const char *port_file; /* write the port chosen here (tests) */
+    const config_t *cfg;   /* [exchange] limits */
 } xserver_opts_t;
 
 /* Runs until SIGINT/SIGTERM. Returns 0 or an error (printed). */
