@@ -10,7 +10,7 @@ rec=("$data"/binance-spot/btcusdt_20240808.gz "$data"/binance-spot/btcusdt_20240
 [ -f "${rec[0]}" ] || rec=()   # without the recording the exchange serves a synthetic market
 "$q" exchange -c "$src/examples/exchange.ini" --port 0 --port-file "$tmp/port" --speed 5 --loop "${rec[@]}" 2>"$tmp/log" &
 pid=$!
-trap 'kill $pid ${pid2:-} ${pid3:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $pid ${pid2:-} ${pid3:-} ${pid4:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 for i in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(cat "$tmp/port" 2>/dev/null)
 check "exchange started" '[ -n "$port" ]'
@@ -44,6 +44,12 @@ check "SUBSCRIBE answers, then data flows" '[ "$(head -1 "$tmp/sub")" = "{\"resu
 check "LIST_SUBSCRIPTIONS on a fresh connection" 'grep -q "^{\"result\":\[\],\"id\":3}$" "$tmp/none"'
 "$probe" "$port" /ws 1 '{"method":"SUBSCRIBE","params":["btcusdt@nosuch"],"id":4}' > "$tmp/bad" 2>&1
 check "unknown stream is an error" 'grep -q "\"error\":{\"code\":2" "$tmp/bad"'
+"$probe" "$port" /ws/btcusdt@aggTrade 1 > "$tmp/agg" 2>&1
+check "aggTrade stream" 'grep -q "^{\"e\":\"aggTrade\",\"E\":[0-9]*,\"s\":\"BTCUSDT\",\"a\":" "$tmp/agg"'
+"$probe" "$port" /ws/btcusdt@depth5@100ms 2 > "$tmp/d5" 2>&1
+check "depth5@100ms partial book" '[ $(grep -c "^{\"lastUpdateId\":[0-9]*,\"bids\":\[\[" "$tmp/d5") = 2 ] && [ $(head -1 "$tmp/d5" | grep -o "\[\"" | wc -l) = 10 ]'
+"$probe" "$port" "/stream?streams=btcusdt@depth20/btcusdt@depth" 2 > "$tmp/d20" 2>&1
+check "depth20 and the 1 s depth diff" 'grep -q "^{\"stream\":\"btcusdt@depth20\",\"data\":{\"lastUpdateId\"" "$tmp/d20" && grep -q "^{\"stream\":\"btcusdt@depth\",\"data\":{\"e\":\"depthUpdate\"" "$tmp/d20"'
 check "connections are logged" 'grep -q "connection" "$tmp/log"'
 
 # ---- signed endpoints: HMAC (openssl dgst) and Ed25519 (openssl pkeyutl) ----
@@ -157,6 +163,17 @@ for i in $(seq 11); do curl -s -o /dev/null "$base2/api/v3/exchangeInfo"; done
 check "keeps going: 418 ban" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" "$base2/api/v3/ping")" = 418 ] && grep -q "IP banned until" "$tmp/body"'
 check "429s and bans are logged" 'grep -q "429 weight limit" "$tmp/log2" && grep -q "418 banned" "$tmp/log2"'
 kill -INT $pid2; wait $pid2
+# connection age limit and serverShutdown, on an instance with a 2 s limit
+"$q" exchange -c "$ini" --set exchange.max_connection_s=2 --port 0 --port-file "$tmp/port4" --speed 5 --loop "${rec[@]}" 2>"$tmp/log4" &
+pid4=$!
+for i in $(seq 100); do [ -s "$tmp/port4" ] && break; sleep 0.1; done
+start=$(date +%s)
+"$probe" "$(cat "$tmp/port4")" /ws/btcusdt@trade 100000 > /dev/null 2>&1
+check "connections close at the age limit" '[ $(( $(date +%s) - start )) -le 5 ] && grep -q "connection age limit" "$tmp/log4"'
+( sleep 1; kill -INT $pid4 ) &
+"$probe" "$(cat "$tmp/port4")" /ws/btcusdt@trade 100000 > "$tmp/shut" 2>&1
+check "serverShutdown before a planned close" 'grep -q "^{\"e\":\"serverShutdown\",\"E\":[0-9]*}$" "$tmp/shut"'
+wait $pid4
 # order counts: 3 per 10 s on a fresh instance
 "$q" exchange -c "$ini" --set exchange.orders_per_10s=3 --port 0 --port-file "$tmp/port3" --speed 5 --loop "${rec[@]}" 2>/dev/null &
 pid3=$!

@@ -2,6 +2,7 @@
 #include "market.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/err.h"
@@ -26,6 +27,10 @@ int market_open(market_t *m, const symbol_rules_t *r, char **files, int nfiles, 
 }
 
 void market_close(market_t *m) {
+    free(m->chg);
+    free(m->chg_side);
+    m->chg = 0;
+    m->chg_side = 0;
     if (m->open) replay_close(&m->rp);
     m->open = 0;
     sync_free(&m->sync);
@@ -43,6 +48,25 @@ static int fmt_levels(const market_t *m, const md_level_t *lv, int n, char *buf,
         len += w;
     }
     return len;
+}
+
+/* remembers the levels a diff set, for the merged one-second depth stream */
+static void record_changes(market_t *m, const md_event_t *d) {
+    int need = m->nchg + d->nbids + d->nasks;
+    if (need > m->capchg) {
+        int cap = m->capchg ? m->capchg : 4096;
+        while (cap < need) cap *= 2;
+        md_level_t *nl = realloc(m->chg, (size_t)cap * sizeof *nl);
+        unsigned char *ns = realloc(m->chg_side, (size_t)cap);
+        if (nl) m->chg = nl;
+        if (ns) m->chg_side = ns;
+        if (!nl || !ns) return;
+        m->capchg = cap;
+    }
+    if (!m->chg_first) m->chg_first = d->u.diff.first_id;
+    m->chg_last = d->u.diff.last_id;
+    for (int i = 0; i < d->nbids; i++) { m->chg_side[m->nchg] = 0; m->chg[m->nchg++] = d->bids[i]; }
+    for (int i = 0; i < d->nasks; i++) { m->chg_side[m->nchg] = 1; m->chg[m->nchg++] = d->asks[i]; }
 }
 
 /* starts the next pass of a looping replay */
@@ -98,6 +122,7 @@ int64_t market_poll(market_t *m, int64_t now,
             int applied = sync_on_diff(&m->sync, &d);
             if (d.u.diff.last_id > m->last_id) m->last_id = d.u.diff.last_id;
             if (applied != 1) break;
+            record_changes(m, &d);
             int n = snprintf(msgbuf, sizeof msgbuf,
                              "{\"e\":\"depthUpdate\",\"E\":%lld,\"s\":\"%s\",\"U\":%llu,\"u\":%llu,\"b\":[",
                              (long long)now_ms, m->rules->symbol, (unsigned long long)d.u.diff.first_id,
@@ -140,6 +165,12 @@ int64_t market_poll(market_t *m, int64_t now,
                            (long long)now_ms, m->rules->symbol, (unsigned long long)id, p, q, (long long)now_ms,
                            t->buyer_maker ? "true" : "false");
             emit(ctx, MS_TRADE, msgbuf, len);
+            len = snprintf(msgbuf, sizeof msgbuf,
+                           "{\"e\":\"aggTrade\",\"E\":%lld,\"s\":\"%s\",\"a\":%llu,\"p\":\"%s\",\"q\":\"%s\",\"f\":%llu,"
+                           "\"l\":%llu,\"T\":%lld,\"m\":%s,\"M\":true}",
+                           (long long)now_ms, m->rules->symbol, (unsigned long long)id, p, q, (unsigned long long)id,
+                           (unsigned long long)id, (long long)now_ms, t->buyer_maker ? "true" : "false");
+            emit(ctx, MS_AGGTRADE, msgbuf, len);
             break;
         }
         default: break;
@@ -204,4 +235,61 @@ int market_bookticker_json(const market_t *m, char *buf, int cap) {
     int n = snprintf(buf, (size_t)cap, "{\"symbol\":\"%s\",\"bidPrice\":\"%s\",\"bidQty\":\"%s\",\"askPrice\":\"%s\",\"askQty\":\"%s\"}",
                      m->rules->symbol, p, q, a, b);
     return n < cap ? n : -1;
+}
+
+static int cmp_level_desc(const void *a, const void *b) {
+    int64_t x = ((const md_level_t *)a)->price, y = ((const md_level_t *)b)->price;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+static int cmp_level_asc(const void *a, const void *b) { return -cmp_level_desc(a, b); }
+
+/* the changed levels of one side, deduplicated, in Binance's order, with current quantities */
+static int changed_side(market_t *m, int side, md_level_t *out, int cap) {
+    int n = 0;
+    for (int i = 0; i < m->nchg && n < cap; i++)
+        if (m->chg_side[i] == side) out[n++] = m->chg[i];
+    qsort(out, (size_t)n, sizeof *out, side ? cmp_level_asc : cmp_level_desc);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!k || out[k - 1].price != out[i].price) {
+            out[k] = out[i];
+            out[k].qty = book_qty(&m->book, (book_side_t)side, out[i].price);
+            k++;
+        }
+    return k;
+}
+
+void market_periodic(market_t *m, int64_t now, uint32_t want, int second,
+                     void (*emit)(void *ctx, market_stream_t s, const char *json, int len), void *ctx) {
+    static const int sizes[3] = {5, 10, 20};
+    long long now_ms = (long long)(now / 1000000);
+    for (int k = 0; k < 3; k++) {
+        market_stream_t s100 = (market_stream_t)(MS_DEPTH5_100 + k), s1 = (market_stream_t)(MS_DEPTH5 + k);
+        int due = (want & (1u << s100)) || (second && (want & (1u << s1)));
+        if (!due || m->sync.state != SYNC_LIVE) continue;
+        int n = market_depth_json(m, sizes[k], msgbuf, sizeof msgbuf);
+        if (n < 0) continue;
+        if (want & (1u << s100)) emit(ctx, s100, msgbuf, n);
+        if (second && (want & (1u << s1))) emit(ctx, s1, msgbuf, n);
+    }
+    if (!second) return;
+    if ((want & (1u << MS_DEPTH_1S)) && m->nchg && m->sync.state == SYNC_LIVE) {
+        static md_level_t lv[2][65536];
+        int nb = changed_side(m, 0, lv[0], 65536), na = changed_side(m, 1, lv[1], 65536);
+        int n = snprintf(msgbuf, sizeof msgbuf, "{\"e\":\"depthUpdate\",\"E\":%lld,\"s\":\"%s\",\"U\":%llu,\"u\":%llu,\"b\":[",
+                         now_ms, m->rules->symbol, (unsigned long long)m->chg_first, (unsigned long long)m->chg_last);
+        int w = fmt_levels(m, lv[0], nb, msgbuf + n, (int)sizeof msgbuf - n - 16);
+        if (w >= 0) {
+            n += w;
+            n += snprintf(msgbuf + n, sizeof msgbuf - (size_t)n, "],\"a\":[");
+            w = fmt_levels(m, lv[1], na, msgbuf + n, (int)sizeof msgbuf - n - 8);
+            if (w >= 0) {
+                n += w;
+                n += snprintf(msgbuf + n, sizeof msgbuf - (size_t)n, "]}");
+                emit(ctx, MS_DEPTH_1S, msgbuf, n);
+            }
+        }
+    }
+    m->nchg = 0;
+    m->chg_first = 0;
 }

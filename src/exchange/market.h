@@ -19,7 +19,11 @@
 typedef enum market_stream {
     MS_TRADE = 0,
     MS_BOOKTICKER,
-    MS_DEPTH_100MS,
+    MS_DEPTH_100MS,   /* diffs as they come (the recording's 100 ms ones) */
+    MS_AGGTRADE,
+    MS_DEPTH_1S,      /* <s>@depth: the diffs of each second merged */
+    MS_DEPTH5, MS_DEPTH10, MS_DEPTH20,             /* partial books every second */
+    MS_DEPTH5_100, MS_DEPTH10_100, MS_DEPTH20_100, /* ... every 100 ms */
     MS_NSTREAMS
 } market_stream_t;
 
@@ -48,6 +52,11 @@ typedef struct market {
     md_event_t ev;               /* the next event, not yet due */
     int64_t passes;
     char err[256];
+    /* <s>@depth (1 s): the levels changed since the last emission */
+    md_level_t *chg;
+    unsigned char *chg_side;
+    int nchg, capchg;
+    uint64_t chg_first, chg_last;
     /* called after each event is applied to the book (the exchange matches user orders) */
     void (*on_event)(void *ctx, const md_event_t *ev, int64_t now_ns);
     void *event_ctx;
@@ -62,6 +71,12 @@ void market_close(market_t *m);
    the next event is due, or INT64_MAX at the end of a non-looping replay. */
 int64_t market_poll(market_t *m, int64_t now_ns,
                     void (*emit)(void *ctx, market_stream_t s, const char *json, int len), void *ctx);
+
+/* The periodic streams due at this tick: every 100 ms the @100ms partial books, every
+   second the partial books and the merged <s>@depth diff. `want` has a bit per stream with
+   subscribers; nothing is built for the others. */
+void market_periodic(market_t *m, int64_t now_ns, uint32_t want, int second,
+                     void (*emit)(void *ctx, market_stream_t s, const char *json, int len), void *ctx);
 
 /* REST bodies, written into buf (returns the length, or -1 if buf is too small). */
 int market_depth_json(const market_t *m, int limit, char *buf, int cap);

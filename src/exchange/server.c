@@ -58,6 +58,7 @@ typedef struct server {
     pss_t *conns;
     int64_t requests, connections;
     ratelimit_t rl;
+    double max_conn_s;
 } server_t;
 
 static server_t S;
@@ -71,7 +72,9 @@ static int64_t wall_ns(void) {
 
 /* ---- streams ------------------------------------------------------------ */
 
-static const char *const stream_suffix[MS_NSTREAMS] = {"@trade", "@bookTicker", "@depth@100ms"};
+static const char *const stream_suffix[MS_NSTREAMS] = {
+    "@trade",   "@bookTicker", "@depth@100ms", "@aggTrade",        "@depth",          "@depth5",
+    "@depth10", "@depth20",    "@depth5@100ms", "@depth10@100ms", "@depth20@100ms"};
 
 /* "btcusdt@trade" -> its bit, or -1 */
 static int stream_bit(const char *name, size_t n) {
@@ -115,6 +118,17 @@ static void on_market(void *ctx, market_stream_t s, const char *json, int len) {
 static void tick(lws_sorted_usec_list_t *sul) {
     int64_t now = wall_ns();
     int64_t next = market_poll(&S.mkt, now, on_market, 0);
+    /* periodic streams: every 100 ms, and on each new second */
+    static int64_t last_100ms, last_s;
+    if (now / 100000000 != last_100ms) {
+        last_100ms = now / 100000000;
+        int second = now / 1000000000 != last_s;
+        last_s = now / 1000000000;
+        uint32_t want = 0;
+        for (pss_t *c = S.conns; c; c = c->next) want |= c->subs;
+        market_periodic(&S.mkt, now, want, second, on_market, 0);
+    }
+    if (next > now + 100000000) next = now + 100000000;
     int64_t wait_us = next == INT64_MAX ? 100000 : (next - now) / 1000;
     if (wait_us < 100) wait_us = 100;
     if (wait_us > 100000) wait_us = 100000;
@@ -469,6 +483,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->next = S.conns;
         S.conns = c;
         S.connections++;
+        /* Binance closes every connection after 24 h; clients must reconnect */
+        lws_set_timer_usecs(wsi, (lws_usec_t)(S.max_conn_s * 1e6));
         char peer[64] = "";
         lws_get_peer_simple(wsi, peer, sizeof peer);
         lwsl_user("connection %lld from %s: %s\n", (long long)S.connections, peer, uri);
@@ -489,6 +505,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             if (c->qhead < c->qtail) lws_callback_on_writable(wsi);
         }
         break;
+    case LWS_CALLBACK_TIMER:
+        lwsl_user("closing connection from %s: it reached the %.0f s connection age limit\n", c->ip, S.max_conn_s);
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"connection age limit", 20);
+        return -1;
     case LWS_CALLBACK_CLOSED:
         unlink_conn(c);
         break;
@@ -537,6 +557,13 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     info.iface = o->bind ? o->bind : "127.0.0.1";
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    /* server pings on idle connections (Binance: every 20 s), hang up without an answer */
+    static lws_retry_bo_t idle;
+    double ping = o->cfg ? o->cfg->ping_interval_s : 20;
+    idle.secs_since_valid_ping = (uint16_t)(ping < 1 ? 1 : ping > 3000 ? 3000 : ping);
+    idle.secs_since_valid_hangup = (uint16_t)(idle.secs_since_valid_ping * 3);
+    info.retry_and_idle_policy = &idle;
+    S.max_conn_s = o->cfg ? o->cfg->max_connection_s : 86400;
     if (!o->port) info.port = 0; /* the kernel picks */
     S.ctx = lws_create_context(&info);
     if (!S.ctx) {
@@ -559,6 +586,20 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     signal(SIGTERM, on_signal);
     lws_sul_schedule(S.ctx, 0, &S.sul, tick, 1000);
     while (!stopping)
+        if (lws_service(S.ctx, 0) < 0) break;
+    /* a planned close: tell every WebSocket client, give the messages a moment to leave */
+    char shut[96];
+    int sn = snprintf(shut, sizeof shut, "{\"e\":\"serverShutdown\",\"E\":%lld}", (long long)now_ms());
+    for (pss_t *c = S.conns; c; c = c->next) {
+        if (c->is_api) {
+            char w[128];
+            int wn = snprintf(w, sizeof w, "{\"event\":%s}", shut);
+            enqueue(c, w, wn);
+        } else {
+            enqueue(c, shut, sn);
+        }
+    }
+    for (int64_t end = wall_ns() + 300000000; wall_ns() < end;)
         if (lws_service(S.ctx, 0) < 0) break;
     lws_context_destroy(S.ctx);
     matching_free(&S.match);
