@@ -149,6 +149,18 @@ check "weight header on every answer" '[ "$(curl -s -D - -o /dev/null "$base/api
 check "order count headers on orders" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")" = 200 ] && grep -qi "^x-mbx-order-count-10s: [1-9]" "$tmp/h" && grep -qi "^x-mbx-order-count-1d: [1-9]" "$tmp/h"'
 call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
 
+# ---- the retired listenKey user data stream ----
+check "POST userDataStream gives a listenKey" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -X POST -H "X-MBX-APIKEY: $key" "$base/api/v3/userDataStream")" = 200 ] && grep -q "^{\"listenKey\":\"[A-Za-z0-9]\{60\}\"}$" "$tmp/body"'
+lk=$(sed 's/.*"listenKey":"\([^"]*\)".*/\1/' "$tmp/body")
+"$probe" "$port" "/ws/$lk" 2 > "$tmp/lk" 2>&1 &
+ppid=$!; sleep 0.5
+call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&newClientOrderId=lk1" >/dev/null
+wait $ppid
+check "listenKey stream carries raw executionReports" 'grep -q "^{\"e\":\"executionReport\".*\"c\":\"lk1\"" "$tmp/lk" && grep -q "^{\"e\":\"outboundAccountPosition\"" "$tmp/lk"'
+check "PUT keeps it alive" '[ "$(curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-MBX-APIKEY: $key" "$base/api/v3/userDataStream?listenKey=$lk")" = 200 ]'
+check "DELETE closes it" '[ "$(curl -s -o /dev/null -w "%{http_code}" -X DELETE -H "X-MBX-APIKEY: $key" "$base/api/v3/userDataStream?listenKey=$lk")" = 200 ] && [ "$(curl -s -o "$tmp/body" -w "%{http_code}" -X PUT -H "X-MBX-APIKEY: $key" "$base/api/v3/userDataStream?listenKey=$lk")" = 400 ] && grep -q "\"code\":-1125" "$tmp/body"'
+call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
+
 # ---- rate limits, on a second exchange with small ones ----
 "$q" exchange -c "$ini" --set exchange.weight_per_minute=30 --set exchange.orders_per_10s=3 --set exchange.ban_seconds=3 \
     --port 0 --port-file "$tmp/port2" --speed 5 --loop "${rec[@]}" 2>"$tmp/log2" &

@@ -46,6 +46,7 @@ typedef struct pss {
     int64_t connected_ms, logon_ms;
     int nsubs, next_sub;
     int sub_acct[4], sub_id[4];   /* user data subscriptions */
+    int listen_acct;              /* /ws/<listenKey>: the retired user data stream, or -1 */
 } pss_t;
 
 typedef struct server {
@@ -59,6 +60,8 @@ typedef struct server {
     int64_t requests, connections;
     ratelimit_t rl;
     double max_conn_s;
+    struct { char key[64]; int acct; } listen[64]; /* retired listenKey streams */
+    int nlisten;
 } server_t;
 
 static server_t S;
@@ -398,6 +401,40 @@ static void ws_request(pss_t *c, const char *msg, size_t len) {
     cJSON_Delete(j);
 }
 
+/* The retired listenKey user data stream (Binance removed it on 2026-02-20; quoter's own
+   client never uses it): POST makes a key for the API key's account, PUT keeps it alive,
+   DELETE closes it; /ws/<listenKey> then carries the account's raw events. */
+static int listen_key(struct lws *wsi, pss_t *c) {
+    char key[128] = "", lk[128] = "";
+    if (lws_hdr_custom_copy(wsi, key, sizeof key, "x-mbx-apikey:", 13) <= 0 &&
+        lws_hdr_custom_copy(wsi, key, sizeof key, "X-MBX-APIKEY:", 13) <= 0)
+        return error(wsi, c, 401, -2014, "API-key format invalid.");
+    int kind;
+    account_t *a = accounts_by_key(S.acc, key, &kind);
+    if (!a) return error(wsi, c, 401, -2015, "Invalid API-key, IP, or permissions for action.");
+    if (!strcmp(c->method, "POST")) {
+        if (S.nlisten == 64) return error(wsi, c, 400, -1000, "Too many listen keys.");
+        static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        unsigned char rnd[60];
+        lws_get_random(S.ctx, rnd, sizeof rnd);
+        char *k = S.listen[S.nlisten].key;
+        for (int i = 0; i < 60; i++) k[i] = abc[rnd[i] % 62];
+        k[60] = 0;
+        S.listen[S.nlisten++].acct = (int)(a - S.acc->a);
+        char b[96];
+        return respond(wsi, c, 200, b, snprintf(b, sizeof b, "{\"listenKey\":\"%s\"}", k));
+    }
+    const char *v = lws_get_urlarg_by_name(wsi, "listenKey=", lk, sizeof lk);
+    if (!v && c->body_len > 10 && !strncmp(c->body, "listenKey=", 10))
+        v = c->body_len - 10 < (int)sizeof lk ? (snprintf(lk, sizeof lk, "%.*s", c->body_len - 10, c->body + 10), lk) : 0;
+    int found = -1;
+    for (int i = 0; v && i < S.nlisten; i++)
+        if (!strcmp(S.listen[i].key, v)) found = i;
+    if (found < 0) return error(wsi, c, 400, -1125, "This listenKey does not exist.");
+    if (!strcmp(c->method, "DELETE")) S.listen[found] = S.listen[--S.nlisten];
+    return respond(wsi, c, 200, "{}", 2);
+}
+
 #include "ws_api.inc"
 
 static void unlink_conn(pss_t *c) {
@@ -427,6 +464,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (limited(wsi, c)) return 0;
         if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && strcmp(method, "GET"))
             return 0; /* wait for the body */
+        if (!strcmp(c->path, "/api/v3/userDataStream")) return listen_key(wsi, c) ? -1 : 0;
         if (is_signed_path(c->path)) return signed_endpoint(wsi, c) ? -1 : 0;
         if (strcmp(method, "GET")) return error(wsi, c, 405, -1000, "Method not allowed.") ? -1 : 0;
         return http_get(wsi, c, c->path) ? -1 : 0;
@@ -442,6 +480,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (c->answered) break;
         if (c->body_overflow) return error(wsi, c, 413, -1000, "Request body too large.") ? -1 : 0;
+        if (!strcmp(c->path, "/api/v3/userDataStream")) return listen_key(wsi, c) ? -1 : 0;
         if (is_signed_path(c->path)) return signed_endpoint(wsi, c) ? -1 : 0;
         return error(wsi, c, 405, -1000, "Method not allowed.") ? -1 : 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
@@ -465,12 +504,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         char uri[512], streams[2048];
         if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0) uri[0] = 0;
         c->logon = -1;
+        c->listen_acct = -1;
         c->connected_ms = now_ms();
         lws_get_peer_simple(wsi, c->ip, sizeof c->ip);
         if (!strncmp(uri, "/ws-api/v3", 10)) {
             c->is_api = 1;
         } else if (!strncmp(uri, "/ws/", 4)) {
-            subscribe_list(c, uri + 4);
+            c->listen_acct = -1;
+            for (int i = 0; i < S.nlisten; i++)
+                if (!strcmp(S.listen[i].key, uri + 4)) c->listen_acct = S.listen[i].acct;
+            if (c->listen_acct < 0) subscribe_list(c, uri + 4);
         } else if (!strncmp(uri, "/stream", 7)) {
             c->combined = 1;
             char buf[2048];
