@@ -149,6 +149,38 @@ check "weight header on every answer" '[ "$(curl -s -D - -o /dev/null "$base/api
 check "order count headers on orders" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")" = 200 ] && grep -qi "^x-mbx-order-count-10s: [1-9]" "$tmp/h" && grep -qi "^x-mbx-order-count-1d: [1-9]" "$tmp/h"'
 call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
 
+# ---- fault injection ----
+admin() { curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" "$base/admin/faults${2:+?$2}"; }
+check "faults: none at start" '[ "$(admin GET)" = 200 ] && grep -q "\"delay_ms\":0,\"unknown_outcome\":0" "$tmp/body"'
+check "faults: unknown name refused" '[ "$(admin POST nosuch=1)" = 400 ]'
+admin POST delay_ms=400 >/dev/null
+t0=$(date +%s%N); curl -s -o /dev/null "$base/api/v3/ping"; t1=$(date +%s%N)
+check "delay_ms delays answers" '[ $(( (t1 - t0) / 1000000 )) -ge 380 ]'
+admin DELETE >/dev/null
+admin POST unknown_outcome=1 >/dev/null
+check "unknown_outcome: 503 -1007" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&newClientOrderId=uo1")" = 503 ] && grep -q "\"code\":-1007" "$tmp/body"'
+check "... while the order was in fact accepted" '[ "$(call GET /api/v3/order "symbol=BTCUSDT&origClientOrderId=uo1")" = 200 ] && [ "$(field status)" = NEW ]'
+call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
+"$probe" "$port" /ws/btcusdt@depth@100ms 40 > "$tmp/gap" 2>&1 &
+ppid=$!; sleep 0.3
+admin POST skip_diffs=2 >/dev/null
+wait $ppid
+gaps=$(sed 's/.*"U":\([0-9]*\),"u":\([0-9]*\).*/\1 \2/' "$tmp/gap" | awk 'NR>1 && $1 != prev+1 {g++} {prev=$2} END {print g+0}')
+check "skip_diffs: subscribers see a gap" '[ "$gaps" -ge 1 ]'
+admin POST storm_s=30 >/dev/null
+check "storm_s: 429 to everything" '[ "$(curl -s -o /dev/null -w "%{http_code}" "$base/api/v3/ping")" = 429 ]'
+admin DELETE >/dev/null
+check "clearing ends the storm" '[ "$(curl -s -o /dev/null -w "%{http_code}" "$base/api/v3/ping")" = 200 ]'
+admin POST skew_ms=-10000 >/dev/null
+check "skew_ms: the exchange's clock is off, timestamps fail -1021" '[ "$(call GET /api/v3/account "")" = 400 ] && grep -q "\"code\":-1021" "$tmp/body"'
+admin DELETE >/dev/null
+"$probe" "$port" /ws/btcusdt@trade 100000 > /dev/null 2>&1 &
+ppid=$!; sleep 0.5
+admin POST drop=1 >/dev/null
+sleep 1
+check "drop=1 closes WebSocket connections" '! kill -0 $ppid 2>/dev/null'
+check "every fault is logged" '[ $(grep -c "fault:" "$tmp/log") -ge 8 ]'
+
 # ---- the retired listenKey user data stream ----
 check "POST userDataStream gives a listenKey" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -X POST -H "X-MBX-APIKEY: $key" "$base/api/v3/userDataStream")" = 200 ] && grep -q "^{\"listenKey\":\"[A-Za-z0-9]\{60\}\"}$" "$tmp/body"'
 lk=$(sed 's/.*"listenKey":"\([^"]*\)".*/\1/' "$tmp/body")

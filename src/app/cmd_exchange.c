@@ -20,6 +20,14 @@ static const char usage[] =
     "  --loop          start the recording again at its end\n"
     "  --bind ADDR     address to listen on (default 127.0.0.1)\n"
     "  --port-file F   write the port chosen into F (for scripts)\n"
+    "  --fault K=V     inject a fault from the start (repeatable); at run time:\n"
+    "                  curl -X POST 'http://127.0.0.1:PORT/admin/faults?K=V' (GET shows, DELETE clears)\n"
+    "                  delay_ms=N       every REST answer waits N ms\n"
+    "                  unknown_outcome=N  the next N orders execute but are answered 503 -1007\n"
+    "                  skip_diffs=N     the next N depth diffs are not sent (a gap)\n"
+    "                  storm_s=S        every request gets 429 for S seconds\n"
+    "                  skew_ms=N        the exchange's clock runs N ms off\n"
+    "                  drop=1           close every WebSocket connection now (run time only)\n"
     "  -c FILE, --set S.K=V   symbol and its rules (market section)\n"
     "\n"
     "The -c file holds [market] rules and [account NAME] sections: API keys (HMAC and\n"
@@ -36,7 +44,11 @@ static int load_exchange_file(void *ctx, config_t *cfg, const char *path, char *
 }
 
 int cmd_exchange(int argc, char **argv) {
-    xserver_opts_t o = {"127.0.0.1", 8090, 1, 0, 0, 0};
+    xserver_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.bind = "127.0.0.1";
+    o.port = 8090;
+    o.speed = 1;
     char *rest[256];
     int nrest = 0;
     rest[nrest++] = argv[0];
@@ -48,6 +60,7 @@ int cmd_exchange(int argc, char **argv) {
         else if (!strcmp(a, "--bind") && has) o.bind = argv[++i];
         else if (!strcmp(a, "--port-file") && has) o.port_file = argv[++i];
         else if (!strcmp(a, "--loop")) o.loop = 1;
+        else if (!strcmp(a, "--fault") && has && o.nfaults < 16) o.faults[o.nfaults++] = argv[++i];
         else if (nrest < 255) rest[nrest++] = argv[i];
     }
     if (o.port < 0 || o.port > 65535 || o.speed <= 0) {

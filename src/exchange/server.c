@@ -62,15 +62,24 @@ typedef struct server {
     double max_conn_s;
     struct { char key[64]; int acct; } listen[64]; /* retired listenKey streams */
     int nlisten;
+    struct faults {
+        int delay_ms;            /* every REST answer waits this long */
+        int unknown_outcome;     /* the next N orders are executed but answered 503 -1007 */
+        int skip_diffs;          /* the next N depth diffs are not sent (subscribers see a gap) */
+        int64_t storm_until_ms;  /* every request is answered 429 until then */
+        int64_t skew_ms;         /* the exchange's clock runs this far from the machine's */
+    } f;
 } server_t;
 
-static server_t S;
 static volatile sig_atomic_t stopping;
 
+static server_t S;
+
+/* the exchange's clock (the machine's, plus any injected skew) */
 static int64_t wall_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + S.f.skew_ms * 1000000;
 }
 
 /* ---- streams ------------------------------------------------------------ */
@@ -103,6 +112,14 @@ static void enqueue(pss_t *c, const char *msg, int len) {
 
 static void on_market(void *ctx, market_stream_t s, const char *json, int len) {
     (void)ctx;
+    int listeners = 0;
+    for (pss_t *c = S.conns; c && !listeners; c = c->next) listeners = (c->subs >> s) & 1;
+    if (!listeners) return;
+    if (s == MS_DEPTH_100MS && S.f.skip_diffs > 0) { /* only diffs someone would have seen count */
+        S.f.skip_diffs--;
+        lwsl_user("fault: depth diff not sent (%d more to skip)\n", S.f.skip_diffs);
+        return;
+    }
     static char wrapped[(1 << 20) + 128];
     int wl = -1;
     for (pss_t *c = S.conns; c; c = c->next) {
@@ -167,6 +184,11 @@ static int respond_with(struct lws *wsi, pss_t *c, int status, const char *body,
     if (!c->resp) return 1;
     memcpy(c->resp + LWS_PRE, body, (size_t)len);
     c->resp_len = len;
+    if (S.f.delay_ms > 0) { /* fault: the answer leaves later */
+        lwsl_user("fault: %s %s answered after %d ms\n", c->method, c->path, S.f.delay_ms);
+        lws_set_timer_usecs(wsi, (lws_usec_t)S.f.delay_ms * 1000);
+        return 0;
+    }
     lws_callback_on_writable(wsi);
     return 0;
 }
@@ -319,6 +341,15 @@ static int endpoint_weight(struct lws *wsi, const char *method, const char *path
 static int limited(struct lws *wsi, pss_t *c) {
     int retry = 0;
     int64_t until = 0, t = now_ms();
+    if (S.f.storm_until_ms > t) {
+        char b[200];
+        int n = snprintf(b, sizeof b, "{\"code\":-1003,\"msg\":\"Too much request weight used; current limit is %d request weight per 1 MINUTE.\"}",
+                         S.rl.weight_limit);
+        lwsl_user("fault: 429 storm: %s %s answered 429\n", c->method, c->path);
+        respond_with(wsi, c, 429, b, n, (int)((S.f.storm_until_ms - t + 999) / 1000));
+        c->answered = 1;
+        return 1;
+    }
     c->weight = endpoint_weight(wsi, c->method, c->path);
     rl_verdict_t v = rl_weight(&S.rl, c->ip, c->weight, t, &retry, &until);
     if (v == RL_OK) return 0;
@@ -401,6 +432,62 @@ static void ws_request(pss_t *c, const char *msg, size_t len) {
     cJSON_Delete(j);
 }
 
+/* ---- fault injection ------------------------------------------------------ */
+
+static void drop_connections(void) {
+    int n = 0;
+    for (pss_t *c = S.conns; c; c = c->next, n++)
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    lwsl_user("fault: dropped %d WebSocket connections\n", n);
+}
+
+/* one fault setting; 0, or -1 when the name or value is not known */
+static int fault_set(const char *k, const char *v) {
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (end == v || *end) return -1;
+    if (!strcmp(k, "delay_ms") && x >= 0 && x <= 60000) S.f.delay_ms = (int)x;
+    else if (!strcmp(k, "unknown_outcome") && x >= 0) S.f.unknown_outcome = (int)x;
+    else if (!strcmp(k, "skip_diffs") && x >= 0) S.f.skip_diffs = (int)x;
+    else if (!strcmp(k, "storm_s") && x >= 0) S.f.storm_until_ms = x ? now_ms() + x * 1000 : 0;
+    else if (!strcmp(k, "skew_ms") && x > -3600000 && x < 3600000) S.f.skew_ms = x;
+    else if (!strcmp(k, "drop") && x == 1) drop_connections();
+    else return -1;
+    lwsl_user("fault: set %s=%s\n", k, v);
+    return 0;
+}
+
+static int faults_json(char *b, int cap) {
+    int64_t t = now_ms();
+    return snprintf(b, (size_t)cap, "{\"delay_ms\":%d,\"unknown_outcome\":%d,\"skip_diffs\":%d,\"storm_s\":%lld,\"skew_ms\":%lld}",
+                    S.f.delay_ms, S.f.unknown_outcome, S.f.skip_diffs,
+                    (long long)(S.f.storm_until_ms > t ? (S.f.storm_until_ms - t + 999) / 1000 : 0), (long long)S.f.skew_ms);
+}
+
+/* /admin/faults on loopback: GET shows, POST ?k=v&... sets, DELETE clears */
+static int admin(struct lws *wsi, pss_t *c) {
+    char b[512];
+    if (strncmp(c->ip, "127.", 4) && strcmp(c->ip, "::1")) return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
+    if (!strcmp(c->method, "DELETE")) {
+        memset(&S.f, 0, sizeof S.f);
+        lwsl_user("fault: all cleared\n");
+    } else if (!strcmp(c->method, "POST")) {
+        char frag[256];
+        for (int i = 0; lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
+            char *eq = strchr(frag, '=');
+            if (!eq) continue;
+            *eq = 0;
+            if (fault_set(frag, eq + 1)) {
+                snprintf(b, sizeof b, "unknown fault or bad value: %s (faults: delay_ms, unknown_outcome, skip_diffs, storm_s, skew_ms, drop=1)", frag);
+                return error(wsi, c, 400, -1000, b);
+            }
+        }
+    } else if (strcmp(c->method, "GET")) {
+        return error(wsi, c, 405, -1000, "Method not allowed.");
+    }
+    return respond(wsi, c, 200, b, faults_json(b, sizeof b));
+}
+
 /* The retired listenKey user data stream (Binance removed it on 2026-02-20; quoter's own
    client never uses it): POST makes a key for the API key's account, PUT keeps it alive,
    DELETE closes it; /ws/<listenKey> then carries the account's raw events. */
@@ -461,6 +548,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         snprintf(c->method, sizeof c->method, "%s", method);
         c->order_acct = -1;
         lws_get_peer_simple(wsi, c->ip, sizeof c->ip);
+        if (!strcmp(c->path, "/admin/faults")) return admin(wsi, c) ? -1 : 0;
         if (limited(wsi, c)) return 0;
         if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && strcmp(method, "GET"))
             return 0; /* wait for the body */
@@ -549,6 +637,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         break;
     case LWS_CALLBACK_TIMER:
+        if (!c->is_ws) { /* a delayed HTTP answer */
+            lws_callback_on_writable(wsi);
+            break;
+        }
         lwsl_user("closing connection from %s: it reached the %.0f s connection age limit\n", c->ip, S.max_conn_s);
         lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"connection age limit", 20);
         return -1;
@@ -588,6 +680,15 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     if (matching_init(&S.match, rules, acc, &S.mkt.book)) {
         fprintf(stderr, "quoter: out of memory\n");
         return 2;
+    }
+    for (int i = 0; i < o->nfaults; i++) {
+        char k[64];
+        const char *eq = strchr(o->faults[i], '=');
+        snprintf(k, sizeof k, "%.*s", eq ? (int)(eq - o->faults[i]) : 0, o->faults[i]);
+        if (!eq || (strcmp(k, "drop") && fault_set(k, eq + 1))) {
+            fprintf(stderr, "quoter: --fault %s: unknown fault or bad value\n", o->faults[i]);
+            return 2;
+        }
     }
     S.mkt.on_event = on_market_event;
     rl_init(&S.rl, o->cfg ? o->cfg->weight_per_minute : 6000, o->cfg ? o->cfg->orders_per_10s_limit : 100,

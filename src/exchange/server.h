@@ -2,10 +2,11 @@
  * /api/v3 and market data streams (/ws/<stream>, /stream?streams=...), served with
  * libwebsockets over the replayed market (market.h).
  *
- * This first part serves market data: ping, time, exchangeInfo, depth, trades,
- * ticker/bookTicker; streams trade, bookTicker and depth@100ms with SUBSCRIBE,
- * UNSUBSCRIBE and LIST_SUBSCRIPTIONS. Accounts, orders, the WebSocket API and user data
- * come next (issue 3). */
+ * Served: market data REST and streams; signed REST orders and account endpoints
+ * (rest_signed.inc); the WebSocket API and user data stream (ws_api.inc); the retired
+ * listenKey stream; Binance's rate limits (ratelimit.h); and fault injection through
+ * /admin/faults on loopback (delays, unknown outcomes, skipped diffs, 429 storms, clock
+ * skew, dropped connections), every injected fault logged as `fault: ...`. */
 #ifndef Q_SERVER_H
 #define Q_SERVER_H
 
@@ -19,6 +20,8 @@ typedef struct xserver_opts {
     int loop;
     const char *port_file; /* write the port chosen here (tests) */
     const config_t *cfg;   /* [exchange] limits */
+    const char *faults[16];/* --fault k=v, applied at start */
+    int nfaults;
 } xserver_opts_t;
 
 /* Runs until SIGINT/SIGTERM. Returns 0 or an error (printed). */
