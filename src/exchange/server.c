@@ -180,6 +180,8 @@ static int respond_with(struct lws *wsi, pss_t *c, int status, const char *body,
     }
     if (retry_after > 0 && add_header(wsi, "retry-after:", retry_after, &p, end)) return 1;
     if (lws_finalize_write_http_header(wsi, start, &p, end)) return 1;
+    if (c->answered) return 0; /* one answer per request (a zero-length body may still complete) */
+    c->answered = 1;
     c->resp = malloc(LWS_PRE + (size_t)len + 1);
     if (!c->resp) return 1;
     memcpy(c->resp + LWS_PRE, body, (size_t)len);
@@ -347,7 +349,6 @@ static int limited(struct lws *wsi, pss_t *c) {
                          S.rl.weight_limit);
         lwsl_user("fault: 429 storm: %s %s answered 429\n", c->method, c->path);
         respond_with(wsi, c, 429, b, n, (int)((S.f.storm_until_ms - t + 999) / 1000));
-        c->answered = 1;
         return 1;
     }
     c->weight = endpoint_weight(wsi, c->method, c->path);
@@ -362,7 +363,6 @@ static int limited(struct lws *wsi, pss_t *c) {
                            (long long)until);
     lwsl_user("rejected: %s %s from %s: %s\n", c->method, c->path, c->ip, v == RL_429 ? "429 weight limit" : "418 banned");
     respond_with(wsi, c, v == RL_429 ? 429 : 418, b, n, retry);
-    c->answered = 1;
     return 1;
 }
 
@@ -488,6 +488,18 @@ static int admin(struct lws *wsi, pss_t *c) {
     return respond(wsi, c, 200, b, faults_json(b, sizeof b));
 }
 
+static const char *new_listen_key(int acct) {
+    if (S.nlisten == 64) return 0;
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char rnd[60];
+    lws_get_random(S.ctx, rnd, sizeof rnd);
+    char *k = S.listen[S.nlisten].key;
+    for (int i = 0; i < 60; i++) k[i] = abc[rnd[i] % 62];
+    k[60] = 0;
+    S.listen[S.nlisten++].acct = acct;
+    return k;
+}
+
 /* The retired listenKey user data stream (Binance removed it on 2026-02-20; quoter's own
    client never uses it): POST makes a key for the API key's account, PUT keeps it alive,
    DELETE closes it; /ws/<listenKey> then carries the account's raw events. */
@@ -500,14 +512,8 @@ static int listen_key(struct lws *wsi, pss_t *c) {
     account_t *a = accounts_by_key(S.acc, key, &kind);
     if (!a) return error(wsi, c, 401, -2015, "Invalid API-key, IP, or permissions for action.");
     if (!strcmp(c->method, "POST")) {
-        if (S.nlisten == 64) return error(wsi, c, 400, -1000, "Too many listen keys.");
-        static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        unsigned char rnd[60];
-        lws_get_random(S.ctx, rnd, sizeof rnd);
-        char *k = S.listen[S.nlisten].key;
-        for (int i = 0; i < 60; i++) k[i] = abc[rnd[i] % 62];
-        k[60] = 0;
-        S.listen[S.nlisten++].acct = (int)(a - S.acc->a);
+        const char *k = new_listen_key((int)(a - S.acc->a));
+        if (!k) return error(wsi, c, 400, -1000, "Too many listen keys.");
         char b[96];
         return respond(wsi, c, 200, b, snprintf(b, sizeof b, "{\"listenKey\":\"%s\"}", k));
     }
@@ -550,7 +556,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         lws_get_peer_simple(wsi, c->ip, sizeof c->ip);
         if (!strcmp(c->path, "/admin/faults")) return admin(wsi, c) ? -1 : 0;
         if (limited(wsi, c)) return 0;
-        if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && strcmp(method, "GET"))
+        char clen[24] = "";
+        if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && atol(clen) > 0 && strcmp(method, "GET"))
             return 0; /* wait for the body */
         if (!strcmp(c->path, "/api/v3/userDataStream")) return listen_key(wsi, c) ? -1 : 0;
         if (is_signed_path(c->path)) return signed_endpoint(wsi, c) ? -1 : 0;
