@@ -8,6 +8,8 @@
 
 #include "../core/err.h"
 
+#define CID_SLOTS (MATCH_MAX_ORDERS * 2) /* a power of two */
+
 static void on_sim_event(void *ctx, const venue_event_t *ev);
 
 int matching_init(matching_t *m, const symbol_rules_t *r, accounts_t *acc, const book_t *book) {
@@ -22,7 +24,8 @@ int matching_init(matching_t *m, const symbol_rules_t *r, accounts_t *acc, const
     m->max_open = r->max_num_orders ? r->max_num_orders : 200;
     m->orders = calloc(MATCH_MAX_ORDERS, sizeof *m->orders);
     m->trades = calloc(MATCH_MAX_TRADES, sizeof *m->trades);
-    if (!m->orders || !m->trades) return Q_E_NOMEM;
+    m->cid_index = calloc(CID_SLOTS, sizeof *m->cid_index);
+    if (!m->orders || !m->trades || !m->cid_index) return Q_E_NOMEM;
     queue_model_t qm = {QUEUE_CONSERVATIVE, 2};
     sim_init(&m->sim, book, &m->sim_rules, qm, 0, 0);
     m->sim.base.sink = on_sim_event;
@@ -32,6 +35,8 @@ int matching_init(matching_t *m, const symbol_rules_t *r, accounts_t *acc, const
 }
 
 void matching_free(matching_t *m) {
+    free(m->cid_index);
+    m->cid_index = 0;
     free(m->orders);
     free(m->trades);
     m->orders = 0;
@@ -45,18 +50,54 @@ static xorder_t *by_id(matching_t *m, uint64_t id) {
     return o->id == id ? o : 0;
 }
 
+/* ---- client order id index: (account, cid) -> the newest order with it ---------- */
+
+static uint32_t cid_hash(int a, const char *cid) {
+    uint32_t h = 2166136261u ^ (uint32_t)a;
+    for (const unsigned char *p = (const unsigned char *)cid; *p; p++) h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+/* the slot holding (a, cid), or the empty slot where it would go */
+static uint32_t cid_slot(matching_t *m, int a, const char *cid) {
+    uint32_t i = cid_hash(a, cid) & (CID_SLOTS - 1);
+    for (;;) {
+        uint64_t id = m->cid_index[i];
+        if (!id) return i;
+        xorder_t *o = by_id(m, id);
+        if (o && o->acct == a && !strcmp(o->cid, cid)) return i;
+        i = (i + 1) & (CID_SLOTS - 1);
+    }
+}
+
+static void cid_rebuild(matching_t *m) {
+    memset(m->cid_index, 0, CID_SLOTS * sizeof *m->cid_index);
+    m->cid_used = 0;
+    uint64_t lo = m->next_id > MATCH_MAX_ORDERS ? m->next_id - MATCH_MAX_ORDERS : 1;
+    for (uint64_t id = lo; id < m->next_id; id++) { /* oldest first: the newest wins */
+        xorder_t *o = by_id(m, id);
+        if (!o) continue;
+        uint32_t i = cid_slot(m, o->acct, o->cid);
+        if (!m->cid_index[i]) m->cid_used++;
+        m->cid_index[i] = id;
+    }
+}
+
+static void cid_put(matching_t *m, const xorder_t *o) {
+    if (m->cid_used * 10 >= CID_SLOTS * 7) cid_rebuild(m); /* entries of forgotten orders go */
+    uint32_t i = cid_slot(m, o->acct, o->cid);
+    if (!m->cid_index[i]) m->cid_used++;
+    m->cid_index[i] = o->id;
+}
+
 xorder_t *matching_find(matching_t *m, int a, uint64_t id, const char *cid) {
     if (id) {
         xorder_t *o = by_id(m, id);
         return o && o->acct == a ? o : 0;
     }
     if (!cid || !cid[0]) return 0;
-    /* newest first: a client id may be reused once its order is done */
-    for (uint64_t k = m->next_id - 1; k > 0 && m->next_id - k <= MATCH_MAX_ORDERS; k--) {
-        xorder_t *o = by_id(m, k);
-        if (o && o->acct == a && !strcmp(o->cid, cid)) return o;
-    }
-    return 0;
+    uint64_t k = m->cid_index[cid_slot(m, a, cid)];
+    return k ? by_id(m, k) : 0;
 }
 
 static int64_t fee_units(double amount) { return amount >= 0 ? (int64_t)ceil(amount - 1e-9) : (int64_t)ceil(amount); }
@@ -219,6 +260,7 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     o->acct = ai;
     if (p->cid && p->cid[0]) snprintf(o->cid, sizeof o->cid, "%s", p->cid);
     else snprintf(o->cid, sizeof o->cid, "x-quoter-%llu", (unsigned long long)id);
+    cid_put(m, o);
     o->side = p->side;
     o->type = p->type;
     o->tif = p->tif;

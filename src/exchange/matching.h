@@ -59,6 +59,8 @@ typedef struct matching {
     const book_t *book;
     xorder_t *orders;          /* by id % MATCH_MAX_ORDERS */
     uint64_t next_id;
+    uint64_t *cid_index;       /* open addressing: (account, client id) -> newest order id */
+    int cid_used;
     xtrade_t *trades;
     uint64_t ntrades;
     xfill_t fills[MATCH_MAX_FILLS]; /* fills of the request being served */
