@@ -76,11 +76,12 @@ check "Ed25519 bad signature -1022" '[ "$(curl -s -o "$tmp/body" -w "%{http_code
 
 get "/api/v3/ticker/bookTicker?symbol=BTCUSDT" >/dev/null
 bid=$(field bidPrice); ask=$(field askPrice)
-below=$(awk -v b="$bid" 'BEGIN { printf "%.2f", b - 50 }')
-check "LIMIT_MAKER that would cross -2010" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT_MAKER&quantity=0.001&price=$ask")" = 400 ] && grep -q "Order would immediately match and take" "$tmp/body"'
+# far from the touch, so a replay running 5x cannot reach them while the test looks
+below=$(awk -v b="$bid" 'BEGIN { printf "%.2f", b - 2000 }'); cross=$(awk -v a="$ask" 'BEGIN { printf "%.2f", a + 500 }')
+check "LIMIT_MAKER that would cross -2010" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT_MAKER&quantity=0.001&price=$cross")" = 400 ] && grep -q "Order would immediately match and take" "$tmp/body"'
 check "price off the tick -1013" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=100.005")" = 400 ] && grep -q "Filter failure: PRICE_FILTER" "$tmp/body"'
 check "below min notional -1013" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.00001&price=$below")" = 400 ] && grep -q "Filter failure: NOTIONAL" "$tmp/body"'
-check "insufficient balance -2010" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=5&price=$ask")" = 400 ] && grep -q "insufficient balance" "$tmp/body"'
+check "insufficient balance -2010" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=5&price=$cross")" = 400 ] && grep -q "insufficient balance" "$tmp/body"'
 check "order/test validates only" '[ "$(call POST /api/v3/order/test "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")" = 200 ] && [ "$(cat "$tmp/body")" = "{}" ]'
 check "resting order (POST body)" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=$below&newClientOrderId=t1")" = 200 ] && [ "$(field status)" = NEW ] && [ "$(field clientOrderId)" = t1 ]'
 oid=$(field orderId)
