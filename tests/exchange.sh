@@ -50,6 +50,9 @@ check "aggTrade stream" 'grep -q "^{\"e\":\"aggTrade\",\"E\":[0-9]*,\"s\":\"BTCU
 check "depth5@100ms partial book" '[ $(grep -c "^{\"lastUpdateId\":[0-9]*,\"bids\":\[\[" "$tmp/d5") = 2 ] && [ $(head -1 "$tmp/d5" | grep -o "\[\"" | wc -l) = 10 ]'
 "$probe" "$port" "/stream?streams=btcusdt@depth20/btcusdt@depth" 2 > "$tmp/d20" 2>&1
 check "depth20 and the 1 s depth diff" 'grep -q "^{\"stream\":\"btcusdt@depth20\",\"data\":{\"lastUpdateId\"" "$tmp/d20" && grep -q "^{\"stream\":\"btcusdt@depth\",\"data\":{\"e\":\"depthUpdate\"" "$tmp/d20"'
+m='{"method":"LIST_SUBSCRIPTIONS","id":1}'
+"$probe" "$port" /ws 7 "$m" "$m" "$m" "$m" "$m" "$m" "$m" > "$tmp/flood" 2>&1
+check "more than 5 messages a second: disconnected" '[ $(grep -c "\"result\"" "$tmp/flood") -le 5 ] && grep -q "more than 5 incoming messages" "$tmp/log"'
 check "connections are logged" 'grep -q "connection" "$tmp/log"'
 
 # ---- signed endpoints: HMAC (openssl dgst) and Ed25519 (openssl pkeyutl) ----

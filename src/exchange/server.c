@@ -51,6 +51,8 @@ typedef struct pss {
     int sub_acct[4], sub_id[4];   /* user data subscriptions */
     int listen_acct;              /* /ws/<listenKey>: the retired user data stream, or -1 */
     int direct;                   /* answering inside the receive callback: no writeable request */
+    int64_t rx_second;            /* market streams: messages received in this second ... */
+    int rx_count;                 /* ... at most 5, as Binance allows */
 } pss_t;
 
 typedef struct server {
@@ -654,6 +656,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                 }
                 if (c->qhead < c->qtail) lws_callback_on_writable(wsi);
             } else {
+                int64_t sec = now_ms() / 1000;
+                if (sec != c->rx_second) {
+                    c->rx_second = sec;
+                    c->rx_count = 0;
+                }
+                if (++c->rx_count > 5) { /* Binance disconnects a stream client that sends more */
+                    lwsl_user("closing connection from %s: more than 5 incoming messages a second\n", c->ip);
+                    lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too many messages", 17);
+                    return -1;
+                }
                 ws_request(c, in, len);
             }
         }
