@@ -47,27 +47,9 @@ static void send_text(struct lws *wsi, const char *msg) {
 }
 
 static void signed_request(struct lws *wsi, const char *method, const char *params) {
-    /* params "k=v&k=v" -> the sorted payload with apiKey and timestamp, and the JSON */
-    const char *k[16], *v[16];
-    char buf[1024], ts[24], payload[1024], sig[65], msg[2048], json_params[1024] = "";
-    int n = 0, jn = 0;
-    snprintf(buf, sizeof buf, "%s", params);
-    for (char *p = strtok(buf, "&"); p && n < 14; p = strtok(NULL, "&")) {
-        char *eq = strchr(p, '=');
-        *eq = 0;
-        k[n] = p;
-        v[n++] = eq + 1;
-        jn += snprintf(json_params + jn, sizeof json_params - (size_t)jn, "\"%s\":\"%s\",", p, eq + 1);
-    }
-    snprintf(ts, sizeof ts, "%lld", (long long)now_ms());
-    k[n] = "apiKey";
-    v[n++] = key;
-    k[n] = "timestamp";
-    v[n++] = ts;
-    int pl = sign_sorted_payload(k, v, n, payload, sizeof payload);
-    sign_hmac_hex(secret, payload, (size_t)pl, sig);
-    snprintf(msg, sizeof msg, "{\"id\":%lld,\"method\":\"%s\",\"params\":{\"apiKey\":\"%s\",%s\"timestamp\":%s,\"signature\":\"%s\"}}",
-             ++seq, method, key, json_params, ts, sig);
+    char id[24], msg[2048];
+    snprintf(id, sizeof id, "%lld", ++seq);
+    if (sign_ws_request(id, method, params, key, secret, (long long)now_ms(), msg, sizeof msg) < 0) return;
     sent_at = now_s(); /* from here: the request as the client sends it, to its answer */
     send_text(wsi, msg);
 }

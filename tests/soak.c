@@ -56,27 +56,10 @@ static long long now_ms(void) {
 
 static void queue_signed(client_t *c, const char *method, const char *params) {
     if (c->nout == 8) return;
-    const char *k[16], *v[16];
-    char buf[512], ts[24], payload[1024], sig[65], json[1024] = "";
-    int n = 0, jn = 0;
-    snprintf(buf, sizeof buf, "%s", params);
-    for (char *p = strtok(buf, "&"); p && n < 13; p = strtok(NULL, "&")) {
-        char *eq = strchr(p, '=');
-        *eq = 0;
-        k[n] = p;
-        v[n++] = eq + 1;
-        jn += snprintf(json + jn, sizeof json - (size_t)jn, "\"%s\":\"%s\",", p, eq + 1);
-    }
-    snprintf(ts, sizeof ts, "%lld", now_ms());
-    k[n] = "apiKey";
-    v[n++] = c->key;
-    k[n] = "timestamp";
-    v[n++] = ts;
-    int pl = sign_sorted_payload(k, v, n, payload, sizeof payload);
-    sign_hmac_hex(c->secret, payload, (size_t)pl, sig);
-    snprintf(c->out[c->nout++], sizeof c->out[0],
-             "{\"id\":\"%s-%lld\",\"method\":\"%s\",\"params\":{\"apiKey\":\"%s\",%s\"timestamp\":%s,\"signature\":\"%s\"}}",
-             method, ++c->seq, method, c->key, json, ts, sig);
+    char id[96];
+    snprintf(id, sizeof id, "\"%s-%lld\"", method, ++c->seq);
+    if (sign_ws_request(id, method, params, c->key, c->secret, now_ms(), c->out[c->nout], sizeof c->out[0]) < 0) return;
+    c->nout++;
     lws_callback_on_writable(c->wsi);
 }
 

@@ -52,6 +52,21 @@ static void test_ws_payload_sorting(void **st) {
     assert_int_equal(sign_sorted_payload(k, v, 9, out, 20), -1);
 }
 
+/* a whole signed request as a client builds it: the docs' example again */
+static void test_ws_request(void **st) {
+    (void)st;
+    char out[1024];
+    int n = sign_ws_request("\"4885f793-e5ad-4c3b-8f6c-55d891472b71\"", "order.place",
+                            "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.01000000&price=52000.00&recvWindow=100",
+                            "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A", doc_secret, 1645423376532LL,
+                            out, sizeof out);
+    assert_true(n > 0);
+    assert_non_null(strstr(out, "\"signature\":\"aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24\""));
+    assert_non_null(strstr(out, "{\"id\":\"4885f793-e5ad-4c3b-8f6c-55d891472b71\",\"method\":\"order.place\",\"params\":{"));
+    assert_int_equal(sign_ws_request("1", "x", "novalue", "k", "s", 1, out, sizeof out), -1);
+    assert_int_equal(sign_ws_request("1", "x", "a=b", "k", "s", 1, out, 20), -1);
+}
+
 static void test_ed25519(void **st) {
     (void)st;
     char sig[128];
@@ -83,6 +98,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hmac_known_answers),
         cmocka_unit_test(test_ws_payload_sorting),
+        cmocka_unit_test(test_ws_request),
         cmocka_unit_test(test_ed25519),
         cmocka_unit_test(test_percent_encoding),
     };

@@ -120,3 +120,35 @@ int sign_sorted_payload(const char *const *k, const char *const *v, int n, char 
     if (!n && cap) out[0] = 0;
     return (int)o;
 }
+
+int sign_ws_request(const char *id, const char *method, const char *params, const char *api_key,
+                    const char *secret, long long timestamp_ms, char *out, size_t cap) {
+    const char *k[32], *v[32];
+    char buf[1024], ts[24], payload[2048], sig[65], json[1536] = "";
+    int n = 0;
+    size_t jn = 0;
+    if (strlen(params) >= sizeof buf) return -1;
+    memcpy(buf, params, strlen(params) + 1);
+    for (char *p = buf, *next; p && *p && n < 30; p = next) {
+        next = strchr(p, '&');
+        if (next) *next++ = 0;
+        char *eq = strchr(p, '=');
+        if (!eq) return -1;
+        *eq = 0;
+        k[n] = p;
+        v[n++] = eq + 1;
+        int w = snprintf(json + jn, sizeof json - jn, "\"%s\":\"%s\",", p, eq + 1);
+        if (w < 0 || (size_t)w >= sizeof json - jn) return -1;
+        jn += (size_t)w;
+    }
+    snprintf(ts, sizeof ts, "%lld", timestamp_ms);
+    k[n] = "apiKey";
+    v[n++] = api_key;
+    k[n] = "timestamp";
+    v[n++] = ts;
+    int pl = sign_sorted_payload(k, v, n, payload, sizeof payload);
+    if (pl < 0 || sign_hmac_hex(secret, payload, (size_t)pl, sig)) return -1;
+    int w = snprintf(out, cap, "{\"id\":%s,\"method\":\"%s\",\"params\":{\"apiKey\":\"%s\",%s\"timestamp\":%s,\"signature\":\"%s\"}}",
+                     id, method, api_key, json, ts, sig);
+    return w < 0 || (size_t)w >= cap ? -1 : w;
+}

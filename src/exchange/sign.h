@@ -23,6 +23,13 @@ int sign_ed25519_sign(const char *private_pem, const char *payload, size_t n, ch
    Returns the length, or -1 when cap is too small. */
 int sign_sorted_payload(const char *const *k, const char *const *v, int n, char *out, size_t cap);
 
+/* A WebSocket API request signed with HMAC, as a client sends it:
+   {"id":ID,"method":METHOD,"params":{...params, "apiKey", "timestamp", "signature"}}.
+   `params` is "k=v&k=v" (string values, no escaping needed); `id` is JSON text (a number
+   or a quoted string). Returns the length, or -1 when out is too small or params malformed. */
+int sign_ws_request(const char *id, const char *method, const char *params, const char *api_key,
+                    const char *secret, long long timestamp_ms, char *out, size_t cap);
+
 /* RFC 3986 percent-encoding: unreserved characters stay, every other byte is %XX
    (upper-case hex). Returns the length, or -1 when cap is too small. */
 int sign_pct_encode(const char *in, size_t n, char *out, size_t cap);
