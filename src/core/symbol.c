@@ -36,10 +36,6 @@ int symbol_notional_parse(const symbol_rules_t *r, const char *s, __int128 *out)
     return 0;
 }
 
-double symbol_notional(const symbol_rules_t *r, int64_t price, int64_t qty) {
-    return fx_to_double(price, &r->tick) * fx_to_double(qty, &r->lot);
-}
-
 int symbol_set_step(symbol_rules_t *r, const fx_unit_t *step) {
     r->step = *step;
     if (step->scale >= 8) {

@@ -37,7 +37,5 @@ const char *symbol_check_order(const symbol_rules_t *r, int64_t price, int64_t q
 /* Converts a decimal notional ("10.00000000" quote units) to tick*lot units, rounding up. */
 int symbol_notional_parse(const symbol_rules_t *r, const char *s, __int128 *out);
 
-/* price*qty as a real quote amount */
-double symbol_notional(const symbol_rules_t *r, int64_t price, int64_t qty);
 
 #endif

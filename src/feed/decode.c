@@ -429,14 +429,3 @@ int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
     }
     return 0;
 }
-
-const char *md_type_name(md_type_t t) {
-    switch (t) {
-    case MD_DIFF: return "diff";
-    case MD_SNAPSHOT: return "snapshot";
-    case MD_BBO: return "bookTicker";
-    case MD_TRADE: return "trade";
-    case MD_IGNORED: return "ignored";
-    default: return "none";
-    }
-}

@@ -44,6 +44,5 @@ typedef struct md_event {
     int nbids, nasks;
 } md_event_t;
 
-const char *md_type_name(md_type_t t);
 
 #endif

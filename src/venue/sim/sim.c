@@ -215,10 +215,6 @@ void sim_deliver(sim_t *s, int64_t local_ns) {
     }
 }
 
-int64_t sim_next_delivery(const sim_t *s) {
-    return s->ev_head < s->ev_tail ? s->ev[s->ev_head % SIM_MAX_EVENTS].local_ns : INT64_MAX;
-}
-
 int sim_amend(sim_t *s, uint64_t id, int64_t new_qty) {
     for (int i = 0; i < s->nresting; i++)
         if (s->resting[i].id == id) {

@@ -80,7 +80,5 @@ void sim_deliver(sim_t *s, int64_t local_ns);
 /* Reduces a resting order's quantity in place, keeping its queue position (Binance's
    order amend keepPriority). Returns 1 when found. */
 int sim_amend(sim_t *s, uint64_t id, int64_t new_qty);
-/* Local time of the next undelivered event, or INT64_MAX. */
-int64_t sim_next_delivery(const sim_t *s);
 
 #endif
