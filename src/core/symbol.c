@@ -50,3 +50,12 @@ int symbol_set_step(symbol_rules_t *r, const fx_unit_t *step) {
     r->step_lots = k;
     return 0;
 }
+
+const char *symbol_filter_failure(const char *filter) {
+    static const char *const msgs[] = {"Filter failure: PRICE_FILTER", "Filter failure: LOT_SIZE",
+                                       "Filter failure: NOTIONAL", "Filter failure: MARKET_LOT_SIZE",
+                                       "Filter failure: MAX_NUM_ORDERS"};
+    for (size_t i = 0; i < sizeof msgs / sizeof *msgs; i++)
+        if (!strcmp(msgs[i] + 16, filter)) return msgs[i];
+    return "Filter failure";
+}

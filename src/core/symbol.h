@@ -34,6 +34,9 @@ int symbol_set_step(symbol_rules_t *r, const fx_unit_t *step);
 /* Why an order fails the filters: 0 when it passes, else the Binance filter name. */
 const char *symbol_check_order(const symbol_rules_t *r, int64_t price, int64_t qty);
 
+/* Binance's message for a filter failure ("Filter failure: LOT_SIZE"), a static string. */
+const char *symbol_filter_failure(const char *filter);
+
 /* Converts a decimal notional ("10.00000000" quote units) to tick*lot units, rounding up. */
 int symbol_notional_parse(const symbol_rules_t *r, const char *s, __int128 *out);
 

@@ -199,11 +199,8 @@ static void walk(const matching_t *m, order_side_t side, int64_t qty, int64_t li
     }
 }
 
-static char filter_msg[64];
-
 static int filter_error(const char *name, const char **msg) {
-    snprintf(filter_msg, sizeof filter_msg, "Filter failure: %s", name);
-    *msg = filter_msg;
+    *msg = symbol_filter_failure(name);
     return -1013;
 }
 

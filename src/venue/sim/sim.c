@@ -80,14 +80,9 @@ static void top(const sim_t *s, book_top_t *t) { book_top(s->book, t); }
 static void arrive_place(sim_t *s, sim_order_t *o, int64_t t) {
     const char *why = symbol_check_order(s->rules, o->price, o->qty);
     if (why) {
-        static char msg[64][48]; /* stable storage for a few distinct messages */
-        static int k;
-        char *m = msg[k++ % 64];
-        strcpy(m, "Filter failure: ");
-        strcat(m, why);
         s->st.rejected++;
         s->st.filter_rejects++;
-        emit(s, VEV_REJECT, o->id, t, 0, 0, 0, -1013, m);
+        emit(s, VEV_REJECT, o->id, t, 0, 0, 0, -1013, symbol_filter_failure(why));
         return;
     }
     if (s->nresting >= SIM_MAX_RESTING) {
