@@ -6,13 +6,10 @@ q=$1 probe=$2 data=$3 src=$(cd "$(dirname "$0")/.." && pwd)
 fails=0 passes=0
 check() { if eval "$2"; then passes=$((passes+1)); else echo "FAIL: $1"; fails=$((fails+1)); fi; }
 tmp=$(mktemp -d)
-rec=("$data"/binance-spot/btcusdt_20240808.gz "$data"/binance-spot/btcusdt_20240809.gz)
-[ -f "${rec[0]}" ] || rec=()   # without the recording the exchange serves a synthetic market
-"$q" exchange -c "$src/examples/exchange.ini" --port 0 --port-file "$tmp/port" --speed 5 --loop "${rec[@]}" 2>"$tmp/log" &
-pid=$!
-trap 'kill $pid ${pid2:-} ${pid3:-} ${pid4:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-for i in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-port=$(cat "$tmp/port" 2>/dev/null)
+. "$src/tests/exchange-lib.sh"
+trap 'kill ${main_pid:-} ${limits_pid:-} ${orders_pid:-} ${aged_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+start_exchange main -c "$src/examples/exchange.ini" --speed 5
+pid=$main_pid port=$main_port
 check "exchange started" '[ -n "$port" ]'
 sleep 1
 base="http://127.0.0.1:$port"
@@ -52,8 +49,8 @@ check "depth5@100ms partial book" '[ $(grep -c "^{\"lastUpdateId\":[0-9]*,\"bids
 check "depth20 and the 1 s depth diff" 'grep -q "^{\"stream\":\"btcusdt@depth20\",\"data\":{\"lastUpdateId\"" "$tmp/d20" && grep -q "^{\"stream\":\"btcusdt@depth\",\"data\":{\"e\":\"depthUpdate\"" "$tmp/d20"'
 m='{"method":"LIST_SUBSCRIPTIONS","id":1}'
 "$probe" "$port" /ws 7 "$m" "$m" "$m" "$m" "$m" "$m" "$m" > "$tmp/flood" 2>&1
-check "more than 5 messages a second: disconnected" '[ $(grep -c "\"result\"" "$tmp/flood") -le 5 ] && grep -q "more than 5 incoming messages" "$tmp/log"'
-check "connections are logged" 'grep -q "connection" "$tmp/log"'
+check "more than 5 messages a second: disconnected" '[ $(grep -c "\"result\"" "$tmp/flood") -le 5 ] && grep -q "more than 5 incoming messages" "$tmp/main.log"'
+check "connections are logged" 'grep -q "connection" "$tmp/main.log"'
 
 # ---- signed endpoints: HMAC (openssl dgst) and Ed25519 (openssl pkeyutl) ----
 ini=$src/examples/exchange.ini
@@ -147,7 +144,7 @@ check "unsigned request without a session -1102" 'grep -q "\"code\":-1102" "$tmp
 ts=$(ms); pl="apiKey=$key&timestamp=$ts"
 "$probe" "$port" /ws-api/v3 1 "{\"id\":21,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$key\",\"timestamp\":$ts,\"signature\":\"$(hmac "$pl")\"}}" > "$tmp/api" 2>&1
 check "session.logon refuses HMAC keys" 'grep -q "\"code\":-4056" "$tmp/api"'
-check "rejections are logged" 'grep -q "rejected: POST /api/v3/order: -2010" "$tmp/log"'
+check "rejections are logged" 'grep -q "rejected: POST /api/v3/order: -2010" "$tmp/main.log"'
 
 check "weight header on every answer" '[ "$(curl -s -D - -o /dev/null "$base/api/v3/ping" | grep -ci "^x-mbx-used-weight-1m: [0-9]")" = 1 ]'
 check "order count headers on orders" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")" = 200 ] && grep -qi "^x-mbx-order-count-10s: [1-9]" "$tmp/h" && grep -qi "^x-mbx-order-count-1d: [1-9]" "$tmp/h"'
@@ -183,7 +180,7 @@ ppid=$!; sleep 0.5
 admin POST drop=1 >/dev/null
 sleep 1
 check "drop=1 closes WebSocket connections" '! kill -0 $ppid 2>/dev/null'
-check "every fault is logged" '[ $(grep -c "fault:" "$tmp/log") -ge 8 ]'
+check "every fault is logged" '[ $(grep -c "fault:" "$tmp/main.log") -ge 8 ]'
 
 # ---- the retired listenKey user data stream ----
 check "POST userDataStream gives a listenKey" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -X POST -H "X-MBX-APIKEY: $key" "$base/api/v3/userDataStream")" = 200 ] && grep -q "^{\"listenKey\":\"[A-Za-z0-9]\{60\}\"}$" "$tmp/body"'
@@ -198,43 +195,37 @@ check "DELETE closes it" '[ "$(curl -s -o /dev/null -w "%{http_code}" -X DELETE 
 call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
 
 # ---- rate limits, on a second exchange with small ones ----
-"$q" exchange -c "$ini" --set exchange.weight_per_minute=30 --set exchange.orders_per_10s=3 --set exchange.ban_seconds=3 \
-    --port 0 --port-file "$tmp/port2" --speed 5 --loop "${rec[@]}" 2>"$tmp/log2" &
-pid2=$!
-for i in $(seq 100); do [ -s "$tmp/port2" ] && break; sleep 0.1; done
-base2="http://127.0.0.1:$(cat "$tmp/port2")"; sleep 0.5
+start_exchange limits -c "$ini" --set exchange.weight_per_minute=30 --set exchange.orders_per_10s=3 \
+    --set exchange.ban_seconds=3 --speed 5
+base2="http://127.0.0.1:$limits_port"; sleep 0.5
 now_s=$(date +%S | sed 's/^0//'); [ "$now_s" -ge 50 ] && sleep $((61 - now_s))   # stay inside one minute window
 code1=$(curl -s -o /dev/null -w '%{http_code}' "$base2/api/v3/exchangeInfo")
 code2=$(curl -s -D "$tmp/h2" -o "$tmp/body" -w '%{http_code}' "$base2/api/v3/exchangeInfo")
 check "weight limit: 429 -1003 with Retry-After" '[ "$code1" = 200 ] && [ "$code2" = 429 ] && grep -q "\"code\":-1003" "$tmp/body" && grep -qi "^retry-after: [0-9]" "$tmp/h2"'
 for i in $(seq 11); do curl -s -o /dev/null "$base2/api/v3/exchangeInfo"; done
 check "keeps going: 418 ban" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" "$base2/api/v3/ping")" = 418 ] && grep -q "IP banned until" "$tmp/body"'
-check "429s and bans are logged" 'grep -q "429 weight limit" "$tmp/log2" && grep -q "418 banned" "$tmp/log2"'
-kill -INT $pid2; wait $pid2
+check "429s and bans are logged" 'grep -q "429 weight limit" "$tmp/limits.log" && grep -q "418 banned" "$tmp/limits.log"'
+kill -INT $limits_pid; wait $limits_pid
 # connection age limit and serverShutdown, on an instance with a 2 s limit
-"$q" exchange -c "$ini" --set exchange.max_connection_s=2 --port 0 --port-file "$tmp/port4" --speed 5 --loop "${rec[@]}" 2>"$tmp/log4" &
-pid4=$!
-for i in $(seq 100); do [ -s "$tmp/port4" ] && break; sleep 0.1; done
+start_exchange aged -c "$ini" --set exchange.max_connection_s=2 --speed 5
 start=$(date +%s)
-"$probe" "$(cat "$tmp/port4")" /ws/btcusdt@trade 100000 > /dev/null 2>&1
-check "connections close at the age limit" '[ $(( $(date +%s) - start )) -le 5 ] && grep -q "connection age limit" "$tmp/log4"'
-( sleep 1; kill -INT $pid4 ) &
-"$probe" "$(cat "$tmp/port4")" /ws/btcusdt@trade 100000 > "$tmp/shut" 2>&1
+"$probe" "$aged_port" /ws/btcusdt@trade 100000 > /dev/null 2>&1
+check "connections close at the age limit" '[ $(( $(date +%s) - start )) -le 5 ] && grep -q "connection age limit" "$tmp/aged.log"'
+( sleep 1; kill -INT $aged_pid ) &
+"$probe" "$aged_port" /ws/btcusdt@trade 100000 > "$tmp/shut" 2>&1
 check "serverShutdown before a planned close" 'grep -q "^{\"e\":\"serverShutdown\",\"E\":[0-9]*}$" "$tmp/shut"'
-wait $pid4
+wait $aged_pid
 # order counts: 3 per 10 s on a fresh instance
-"$q" exchange -c "$ini" --set exchange.orders_per_10s=3 --port 0 --port-file "$tmp/port3" --speed 5 --loop "${rec[@]}" 2>/dev/null &
-pid3=$!
-for i in $(seq 100); do [ -s "$tmp/port3" ] && break; sleep 0.1; done
-base_saved=$base; base="http://127.0.0.1:$(cat "$tmp/port3")"; sleep 0.5
+start_exchange orders -c "$ini" --set exchange.orders_per_10s=3 --speed 5
+base_saved=$base; base="http://127.0.0.1:$orders_port"; sleep 0.5
 now_s=$(date +%S | sed 's/^0//'); [ $((now_s % 10)) -ge 7 ] && sleep $((10 - now_s % 10))  # stay inside one 10 s window
 codes=""
 for i in 1 2 3 4; do codes="$codes $(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")"; done
 check "ORDERS 10 s limit: the 4th is 429 -1015 ($codes)" '[ "$codes" = " 200 200 200 429" ] && grep -q "\"code\":-1015" "$tmp/body"'
-kill -INT $pid3; wait $pid3
+kill -INT $orders_pid; wait $orders_pid
 base=$base_saved
 
 kill -INT $pid; wait $pid; rc=$?
-check "stops cleanly on SIGINT" '[ $rc = 0 ] && grep -q "exchange stopped" "$tmp/log"'
+check "stops cleanly on SIGINT" '[ $rc = 0 ] && grep -q "exchange stopped" "$tmp/main.log"'
 echo "exchange: $passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -12,14 +12,11 @@ if [ ! -d "$here/node/node_modules/@binance/connector" ] || [ ! -d "$here/node/n
   (cd "$here/node" && npm ci --no-audit --no-fund --loglevel=error) || { echo "FAIL: npm ci"; exit 1; }
 fi
 tmp=$(mktemp -d)
-rec=("$data"/binance-spot/btcusdt_20240808.gz "$data"/binance-spot/btcusdt_20240809.gz)
-[ -f "${rec[0]}" ] || rec=()
-"$q" exchange -c "$here/../examples/exchange.ini" --port 0 --port-file "$tmp/port" --loop "${rec[@]}" 2>"$tmp/log" &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-for i in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+. "$here/exchange-lib.sh"
+trap 'kill ${ex_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+start_exchange ex -c "$here/../examples/exchange.ini"
 sleep 1
-QUOTER_EXCHANGE_PORT=$(cat "$tmp/port") node --test "$here/node/connector.test.js" "$here/node/binance-lib.test.js"
+QUOTER_EXCHANGE_PORT=$ex_port node --test "$here/node/connector.test.js" "$here/node/binance-lib.test.js"
 rc=$?
-[ $rc -eq 0 ] || { echo "exchange log:"; tail -20 "$tmp/log"; }
+[ $rc -eq 0 ] || { echo "exchange log:"; tail -20 "$tmp/ex.log"; }
 exit $rc

@@ -11,13 +11,10 @@ tmp=$(mktemp -d)
   done; } > "$tmp/soak.ini"
 sed -n 's/^hmac_api_key = //p' "$tmp/soak.ini" > "$tmp/keys_a"; sed -n 's/^hmac_secret_key = //p' "$tmp/soak.ini" > "$tmp/keys_b"
 paste -d' ' "$tmp/keys_a" "$tmp/keys_b" > "$tmp/keys"
-rec=("$data"/binance-spot/btcusdt_20240808.gz "$data"/binance-spot/btcusdt_20240809.gz)
-[ -f "${rec[0]}" ] || rec=()
-"$q" exchange -c "$tmp/soak.ini" --port 0 --port-file "$tmp/port" --loop "${rec[@]}" 2>"$tmp/log" &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-for i in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-port=$(cat "$tmp/port"); sleep 1
+. "$(dirname "$0")/exchange-lib.sh"
+trap 'kill ${ex_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+start_exchange ex -c "$tmp/soak.ini"
+pid=$ex_pid port=$ex_port; sleep 1
 bt=$(curl -s "http://127.0.0.1:$port/api/v3/ticker/bookTicker?symbol=BTCUSDT")
 bid=$(echo "$bt" | sed 's/.*"bidPrice":"\([0-9.]*\)".*/\1/'); ask=$(echo "$bt" | sed 's/.*"askPrice":"\([0-9.]*\)".*/\1/')
 rss() { awk '/VmRSS/ {print $2}' /proc/$pid/status; }

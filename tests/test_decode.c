@@ -124,8 +124,8 @@ static void test_recording_counts(void **st) {
     (void)st;
     symbol_rules_t r;
     tu_btcusdt(&r);
-    char *files[2] = {(char *)tu_data_path("binance-spot/btcusdt_20240808.gz"),
-                      (char *)tu_data_path("binance-spot/btcusdt_20240809.gz")};
+    char *files[2];
+    tu_recordings(files);
     for (int k = 0; k < 2; k++) {
         replay_t rp;
         assert_int_equal(replay_open(&rp, &files[k], 1, &r), 0);
@@ -247,8 +247,8 @@ static void test_fast_decimals_agree(void **st) {
 static uint64_t replay_digest(int stream, int64_t *n) {
     symbol_rules_t r;
     tu_btcusdt(&r);
-    char *files[2] = {(char *)tu_data_path("binance-spot/btcusdt_20240808.gz"),
-                      (char *)tu_data_path("binance-spot/btcusdt_20240809.gz")};
+    char *files[2];
+    tu_recordings(files);
     replay_t rp;
     assert_int_equal(replay_open(&rp, files, 2, &r), 0);
     if (stream) rp.rec.whole_limit = 0;

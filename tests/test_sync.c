@@ -155,8 +155,8 @@ static void test_nknusdt_2021(void **st) {
 static void run_recording(int drop_nth_diff, xcheck_t *xc, book_sync_t *s, book_t *b) {
     symbol_rules_t r;
     tu_btcusdt(&r);
-    char *files[2] = {(char *)tu_data_path("binance-spot/btcusdt_20240808.gz"),
-                      (char *)tu_data_path("binance-spot/btcusdt_20240809.gz")};
+    char *files[2];
+    tu_recordings(files);
     replay_t rp;
     assert_int_equal(replay_open(&rp, files, 2, &r), 0);
     assert_int_equal(book_init(b, 17), 0);

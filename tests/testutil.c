@@ -36,6 +36,11 @@ const char *tu_data_path(const char *rel) {
     return p;
 }
 
+void tu_recordings(char *files[2]) {
+    files[0] = (char *)tu_data_path("binance-spot/btcusdt_20240808.gz");
+    files[1] = (char *)tu_data_path("binance-spot/btcusdt_20240809.gz");
+}
+
 const char *tu_require_data(const char *rel) {
     const char *p = find(rel);
     if (!p) exit(77);

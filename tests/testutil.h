@@ -16,6 +16,8 @@ const char *tu_data_dir(void);
 /* Full path of a file under the data folder; when absent, says so and skips the calling
    cmocka test. */
 const char *tu_data_path(const char *rel);
+/* The two shared BTCUSDT recordings, in replay order (skips the test when absent). */
+void tu_recordings(char *files[2]);
 /* The same outside a test (in main): exits 77, which ctest reports as skipped. */
 const char *tu_require_data(const char *rel);
 /* BTCUSDT rules as in the shared recording: tick 0.01, step 0.00001, min notional 5. */
