@@ -26,10 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (ev.type == MD_DIFF || ev.type == MD_SNAPSHOT)) {
         /* levels must lie inside the buffer */
         if (ev.nbids < 0 || ev.nasks < 0 || ev.nbids + ev.nasks > 4096) __builtin_trap();
-        int64_t sum = 0;
-        for (int i = 0; i < ev.nbids; i++) sum += ev.bids[i].price + ev.bids[i].qty;
-        for (int i = 0; i < ev.nasks; i++) sum += ev.asks[i].price + ev.asks[i].qty;
-        (void)sum;
+        /* touch every level (ASan checks the reads); unsigned so the sum may wrap */
+        uint64_t sum = 0;
+        for (int i = 0; i < ev.nbids; i++) sum += (uint64_t)ev.bids[i].price + (uint64_t)ev.bids[i].qty;
+        for (int i = 0; i < ev.nasks; i++) sum += (uint64_t)ev.asks[i].price + (uint64_t)ev.asks[i].qty;
+        volatile uint64_t sink = sum;
+        (void)sink;
     }
     return 0;
 }

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# fuzz.sh BUILD DATA: runs every libFuzzer target for a bounded time (FUZZ_SECONDS, default 30),
+# fuzz.sh BUILD DATA: runs every libFuzzer target for a bounded time (FUZZ_SECONDS, default 30;
+# FUZZ_SEED, default 1),
 # seeded from the shared recordings and the example configs. A crash fails the run and
 # leaves the input in BUILD/artifacts/.
 set -euo pipefail
 build=$1 data=$2
 secs=${FUZZ_SECONDS:-30}
+# a fixed seed by default, so a run in CI explores what the same run explored here;
+# FUZZ_SEED=0 lets libFuzzer pick one (for long hunts)
+seed=${FUZZ_SEED:-1}
 src=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/corpus
 rm -rf "$corpus"; mkdir -p "$corpus"/{decode,recording,config} "$build/artifacts"
@@ -34,7 +38,7 @@ fail=0
 for t in decode recording config; do
   bin=$build/fuzz_$t
   dict=$src/fuzz/$t.dict
-  args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -seed="$seed"
         -artifact_prefix="$build/artifacts/$t-")
   [ -f "$dict" ] && args+=(-dict="$dict")
   echo "fuzz: $t for ${secs}s"

@@ -76,6 +76,11 @@ static void test_errors_name_file_line_key(void **st) {
     config_set(&c, "market.tick_size=0", err, sizeof err);
     assert_int_not_equal(config_resolve(&c, &x, err, sizeof err), 0);
     assert_non_null(strstr(err, "tick_size"));
+    /* found by the fuzzer: a step too large for the 1e-8 lot unit is refused, not overflowed */
+    config_defaults(&c);
+    config_set(&c, "market.step_size=333333333300", err, sizeof err);
+    assert_int_not_equal(config_resolve(&c, &x, err, sizeof err), 0);
+    assert_non_null(strstr(err, "step_size"));
 }
 
 static void test_exchange_info_2021(void **st) {

@@ -1,6 +1,7 @@
 /* symbol.c: exchange filter checks in exact integer arithmetic. */
 #include "symbol.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "err.h"
@@ -31,7 +32,7 @@ int symbol_notional_parse(const symbol_rules_t *r, const char *s, __int128 *out)
     /* parse with enough places; digits beyond `scale` must be zero (true for Binance values) */
     rc = fx_parse(s, strlen(s), &u, &v);
     if (rc) return rc;
-    int64_t m = r->tick.mult * r->lot.mult;
+    __int128 m = (__int128)r->tick.mult * r->lot.mult;
     *out = ((__int128)v + m - 1) / m;
     return 0;
 }
@@ -46,7 +47,10 @@ int symbol_set_step(symbol_rules_t *r, const fx_unit_t *step) {
     int rc = fx_unit_make(8, 1, &r->lot);
     if (rc) return rc;
     int64_t k = step->mult;
-    for (int i = step->scale; i < 8; i++) k *= 10;
+    for (int i = step->scale; i < 8; i++) {
+        if (k > INT64_MAX / 10) return Q_E_RANGE; /* a step of more than ~9e10 base units */
+        k *= 10;
+    }
     r->step_lots = k;
     return 0;
 }
