@@ -201,7 +201,8 @@ int main(int argc, char **argv) {
     info.protocols = protocols;
     struct lws_context *ctx = lws_create_context(&info);
     /* 1. round trips */
-    want_rtt = 2000;
+    want_rtt = getenv("BENCH_ORDERS") ? atoi(getenv("BENCH_ORDERS")) : 2000; /* more for profiling */
+    if (want_rtt < 200) want_rtt = 200;
     rtt = calloc((size_t)want_rtt, sizeof *rtt);
     ping_rtt = calloc((size_t)want_ping, sizeof *ping_rtt);
     struct lws_client_connect_info ci;

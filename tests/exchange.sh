@@ -7,7 +7,7 @@ fails=0 passes=0
 check() { if eval "$2"; then passes=$((passes+1)); else echo "FAIL: $1"; fails=$((fails+1)); fi; }
 tmp=$(mktemp -d)
 . "$src/tests/exchange-lib.sh"
-trap 'kill ${main_pid:-} ${limits_pid:-} ${orders_pid:-} ${aged_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill ${main_pid:-} ${limits_pid:-} ${orders_pid:-} ${aged_pid:-} ${raw_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 start_exchange main -c "$src/examples/exchange.ini" --speed 5
 pid=$main_pid port=$main_port
 check "exchange started" '[ -n "$port" ]'
@@ -157,6 +157,11 @@ check "faults: unknown name refused" '[ "$(admin POST nosuch=1)" = 400 ]'
 admin POST delay_ms=400 >/dev/null
 t0=$(date +%s%N); curl -s -o /dev/null "$base/api/v3/ping"; t1=$(date +%s%N)
 check "delay_ms delays answers" '[ $(( (t1 - t0) / 1000000 )) -ge 380 ]'
+t0=$(date +%s%N)
+"$probe" "$port" /ws-api/v3 2 '{"id":"d1","method":"ping"}' '{"id":"d2","method":"time"}' > "$tmp/delayed" 2>&1
+t1=$(date +%s%N)
+check "delay_ms delays WebSocket API answers too, in order" '[ $(( (t1 - t0) / 1000000 )) -ge 380 ] && head -1 "$tmp/delayed" | grep -q "^{\"id\":\"d1\",\"status\":200" && tail -1 "$tmp/delayed" | grep -q "^{\"id\":\"d2\",\"status\":200"'
+check "delayed answers are logged" 'grep -q "fault: WebSocket API answer id=\"d1\" (ping) sent after 400 ms" "$tmp/main.log"'
 admin DELETE >/dev/null
 admin POST unknown_outcome=1 >/dev/null
 check "unknown_outcome: 503 -1007" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&newClientOrderId=uo1")" = 503 ] && grep -q "\"code\":-1007" "$tmp/body"'
@@ -224,6 +229,15 @@ for i in 1 2 3 4; do codes="$codes $(call POST /api/v3/order "" "symbol=BTCUSDT&
 check "ORDERS 10 s limit: the 4th is 429 -1015 ($codes)" '[ "$codes" = " 200 200 200 429" ] && grep -q "\"code\":-1015" "$tmp/body"'
 kill -INT $orders_pid; wait $orders_pid
 base=$base_saved
+# RAW_REQUESTS: every request counts, whatever its weight (5 per 5 minutes here)
+start_exchange raw -c "$ini" --set exchange.raw_requests_per_5m=5 --speed 5
+now_s=$(( $(date +%s) % 300 )); [ $now_s -ge 290 ] && sleep $((301 - now_s))  # stay inside one 5-minute window
+curl -s "http://127.0.0.1:$raw_port/api/v3/exchangeInfo" > "$tmp/body"
+check "exchangeInfo shows the configured RAW_REQUESTS limit" 'grep -q "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":5}" "$tmp/body"'
+codes=""
+for i in 1 2 3 4 5; do codes="$codes $(curl -s -o "$tmp/body" -w '%{http_code}' "http://127.0.0.1:$raw_port/api/v3/ping")"; done
+check "RAW_REQUESTS limit: the 6th request is 429 -1003 ($codes)" '[ "$codes" = " 200 200 200 200 429" ] && grep -q "\"code\":-1003,\"msg\":\"Too many requests; current limit of IP(127.0.0.1) is 5 requests per 5 MINUTE.\"" "$tmp/body" && grep -q "429 RAW_REQUESTS limit" "$tmp/raw.log"'
+kill -INT $raw_pid; wait $raw_pid
 
 kill -INT $pid; wait $pid; rc=$?
 check "stops cleanly on SIGINT" '[ $rc = 0 ] && grep -q "exchange stopped" "$tmp/main.log"'

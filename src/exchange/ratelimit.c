@@ -7,6 +7,7 @@
 #define MINUTE 60000LL
 #define TEN_S 10000LL
 #define DAY 86400000LL
+#define FIVE_MIN 300000LL
 
 void rl_init(ratelimit_t *r, int weight_per_minute, int orders_10s, int orders_day, int64_t ban_ms) {
     memset(r, 0, sizeof *r);
@@ -14,6 +15,7 @@ void rl_init(ratelimit_t *r, int weight_per_minute, int orders_10s, int orders_d
     r->orders10_limit = orders_10s;
     r->ordersday_limit = orders_day;
     r->ban_ms = ban_ms;
+    r->raw_limit = 61000;
 }
 
 static rl_ip_t *slot(ratelimit_t *r, const char *ip) {
@@ -34,29 +36,43 @@ static void roll(rl_ip_t *s, int64_t now) {
     }
 }
 
-rl_verdict_t rl_weight(ratelimit_t *r, const char *ip, int weight, int64_t now, int *retry_after_s, int64_t *until_ms) {
+/* a refused request: 429 until the window ends, or a ban for a client that keeps going after
+   its 429s, as Binance does */
+static rl_verdict_t refuse(ratelimit_t *r, rl_ip_t *s, int64_t now, int64_t window_end, int *retry_after_s, int64_t *until_ms) {
+    r->refused++;
+    if (++s->strikes > 10) {
+        s->banned_until_ms = now + r->ban_ms;
+        r->bans++;
+        *until_ms = s->banned_until_ms;
+        *retry_after_s = (int)((r->ban_ms + 999) / 1000);
+        return RL_418;
+    }
+    *retry_after_s = (int)((window_end - now + 999) / 1000);
+    *until_ms = window_end;
+    return RL_429;
+}
+
+rl_verdict_t rl_weight(ratelimit_t *r, const char *ip, int weight, int64_t now, int *retry_after_s, int64_t *until_ms,
+                       int *raw) {
     rl_ip_t *s = slot(r, ip);
     roll(s, now);
+    *raw = 0;
+    if (now / FIVE_MIN != s->raw_window) {
+        s->raw_window = now / FIVE_MIN;
+        s->raw = 0;
+    }
+    s->raw++;
     if (s->banned_until_ms > now) {
         *until_ms = s->banned_until_ms;
         *retry_after_s = (int)((s->banned_until_ms - now + 999) / 1000);
         r->refused++;
         return RL_418;
     }
-    if (s->weight + weight > r->weight_limit) {
-        r->refused++;
-        /* a client that keeps going after its 429s is banned, as Binance does */
-        if (++s->strikes > 10) {
-            s->banned_until_ms = now + r->ban_ms;
-            r->bans++;
-            *until_ms = s->banned_until_ms;
-            *retry_after_s = (int)((r->ban_ms + 999) / 1000);
-            return RL_418;
-        }
-        *retry_after_s = (int)(((s->window + 1) * MINUTE - now + 999) / 1000);
-        *until_ms = (s->window + 1) * MINUTE;
-        return RL_429;
+    if (s->raw > r->raw_limit) {
+        *raw = 1;
+        return refuse(r, s, now, (s->raw_window + 1) * FIVE_MIN, retry_after_s, until_ms);
     }
+    if (s->weight + weight > r->weight_limit) return refuse(r, s, now, (s->window + 1) * MINUTE, retry_after_s, until_ms);
     s->weight += weight;
     return RL_OK;
 }

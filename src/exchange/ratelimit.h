@@ -16,6 +16,8 @@ typedef struct rl_ip {
     int weight;              /* used this minute */
     int strikes;             /* requests refused this minute */
     int64_t banned_until_ms;
+    int64_t raw_window;      /* 5-minute index */
+    int raw;                 /* requests this window, refused ones included */
 } rl_ip_t;
 
 typedef struct rl_acct {
@@ -25,6 +27,7 @@ typedef struct rl_acct {
 
 typedef struct ratelimit {
     int weight_limit, orders10_limit, ordersday_limit;
+    int raw_limit;           /* RAW_REQUESTS per 5 minutes (rl_init sets Binance's 61000) */
     int64_t ban_ms;
     rl_ip_t ips[RL_IPS];
     int nips;
@@ -35,8 +38,10 @@ typedef struct ratelimit {
 typedef enum rl_verdict { RL_OK = 0, RL_429, RL_418 } rl_verdict_t;
 
 void rl_init(ratelimit_t *r, int weight_per_minute, int orders_10s, int orders_day, int64_t ban_ms);
-/* Adds `weight` for ip at now; RL_OK, or why not (then *retry_after_s and *until_ms say when). */
-rl_verdict_t rl_weight(ratelimit_t *r, const char *ip, int weight, int64_t now_ms, int *retry_after_s, int64_t *until_ms);
+/* Counts one request (RAW_REQUESTS) and adds `weight` for ip at now; RL_OK, or why not (then
+   *retry_after_s and *until_ms say when; *raw says the RAW_REQUESTS limit was the one hit). */
+rl_verdict_t rl_weight(ratelimit_t *r, const char *ip, int weight, int64_t now_ms, int *retry_after_s, int64_t *until_ms,
+                       int *raw);
 /* Gives back weight charged for a request that turned out free (a successful order). */
 void rl_refund(ratelimit_t *r, const char *ip, int weight, int64_t now_ms);
 /* Weight used by ip this minute. */

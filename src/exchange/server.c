@@ -67,9 +67,11 @@ typedef struct server {
     ratelimit_t rl;
     double max_conn_s;
     struct { char key[64]; int acct; } listen[64]; /* retired listenKey streams */
+    struct delayed *delayed;     /* WebSocket API answers held back by the delay fault, by due time */
+    lws_sorted_usec_list_t delay_sul;
     int nlisten;
     struct faults {
-        int delay_ms;            /* every REST answer waits this long */
+        int delay_ms;            /* every REST and WebSocket API answer waits this long */
         int unknown_outcome;     /* the next N orders are executed but answered 503 -1007 */
         int skip_diffs;          /* the next N depth diffs are not sent (subscribers see a gap) */
         int64_t storm_until_ms;  /* every request is answered 429 until then */
@@ -114,6 +116,56 @@ static void enqueue(pss_t *c, const char *msg, int len) {
     memcpy(f->data + LWS_PRE, msg, (size_t)len);
     c->q[c->qtail++ % QUEUE] = f;
     if (!c->direct) lws_callback_on_writable(c->wsi);
+}
+
+/* The delay fault on the WebSocket API: an answer is held, then queued like any other.
+   Answers keep their order (all wait the same delay, set before they were made). */
+typedef struct delayed {
+    struct delayed *next;
+    pss_t *c;
+    int64_t due_ns;
+    int len;
+    char msg[];
+} delayed_t;
+
+static void release_delayed(lws_sorted_usec_list_t *sul) {
+    (void)sul;
+    int64_t now = wall_ns();
+    while (S.delayed && S.delayed->due_ns <= now) {
+        delayed_t *d = S.delayed;
+        S.delayed = d->next;
+        enqueue(d->c, d->msg, d->len);
+        free(d);
+    }
+    if (S.delayed) lws_sul_schedule(S.ctx, 0, &S.delay_sul, release_delayed, (S.delayed->due_ns - now) / 1000 + 1);
+}
+
+static void enqueue_delayed(pss_t *c, const char *msg, int len, int delay_ms) {
+    delayed_t *d = malloc(sizeof *d + (size_t)len);
+    if (!d) return;
+    d->c = c;
+    d->due_ns = wall_ns() + (int64_t)delay_ms * 1000000;
+    d->len = len;
+    memcpy(d->msg, msg, (size_t)len);
+    d->next = 0;
+    delayed_t **pp = &S.delayed;
+    while (*pp && (*pp)->due_ns <= d->due_ns) pp = &(*pp)->next;
+    d->next = *pp;
+    *pp = d;
+    if (S.delayed == d) lws_sul_schedule(S.ctx, 0, &S.delay_sul, release_delayed, (lws_usec_t)delay_ms * 1000 + 1);
+}
+
+/* a closing connection's held answers go with it */
+static void drop_delayed(pss_t *c) {
+    for (delayed_t **pp = &S.delayed; *pp;) {
+        if ((*pp)->c == c) {
+            delayed_t *d = *pp;
+            *pp = d->next;
+            free(d);
+        } else {
+            pp = &(*pp)->next;
+        }
+    }
 }
 
 static void on_market(void *ctx, market_stream_t s, const char *json, int len) {
@@ -261,10 +313,10 @@ static int exchange_info(char *b, int cap) {
     double min_notional = (double)r->min_notional * r->tick.value * r->lot.value;
     return snprintf(b, (size_t)cap,
         "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":["
-        "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":6000},"
-        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":100},"
-        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":200000},"
-        "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":61000}],"
+        "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d},"
+        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":%d},"
+        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":%d},"
+        "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":%d}],"
         "\"exchangeFilters\":[],\"symbols\":[{\"symbol\":\"%s\",\"status\":\"TRADING\",\"baseAsset\":\"%s\","
         "\"baseAssetPrecision\":8,\"quoteAsset\":\"%s\",\"quotePrecision\":8,\"quoteAssetPrecision\":8,"
         "\"baseCommissionPrecision\":8,\"quoteCommissionPrecision\":8,"
@@ -279,7 +331,7 @@ static int exchange_info(char *b, int cap) {
         "{\"filterType\":\"MAX_NUM_ORDERS\",\"maxNumOrders\":%d}],"
         "\"permissions\":[],\"permissionSets\":[[\"SPOT\"]],\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\","
         "\"allowedSelfTradePreventionModes\":[\"NONE\",\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}]}",
-        (long long)(wall_ns() / 1000000), r->symbol, r->base, r->quote, minp, maxp, tick, minq, maxq, step,
+        (long long)(wall_ns() / 1000000), S.rl.weight_limit, S.rl.orders10_limit, S.rl.ordersday_limit, S.rl.raw_limit, r->symbol, r->base, r->quote, minp, maxp, tick, minq, maxq, step,
         min_notional, r->max_num_orders ? r->max_num_orders : 200);
 }
 
@@ -358,16 +410,21 @@ static int limited(struct lws *wsi, pss_t *c) {
         return 1;
     }
     c->weight = endpoint_weight(wsi, c->method, c->path);
-    rl_verdict_t v = rl_weight(&S.rl, c->ip, c->weight, t, &retry, &until);
+    int raw;
+    rl_verdict_t v = rl_weight(&S.rl, c->ip, c->weight, t, &retry, &until, &raw);
     if (v == RL_OK) return 0;
     c->weight = 0;
     char b[320];
-    int n = v == RL_429
+    int n = v == RL_429 && raw
+                ? snprintf(b, sizeof b, "{\"code\":-1003,\"msg\":\"Too many requests; current limit of IP(%s) is %d requests per 5 MINUTE.\"}",
+                           c->ip, S.rl.raw_limit)
+            : v == RL_429
                 ? snprintf(b, sizeof b, "{\"code\":-1003,\"msg\":\"Too much request weight used; current limit is %d request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.\"}",
                            S.rl.weight_limit)
                 : snprintf(b, sizeof b, "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned until %lld. Please use WebSocket Streams for live updates to avoid bans.\"}",
                            (long long)until);
-    lwsl_user("rejected: %s %s from %s: %s\n", c->method, c->path, c->ip, v == RL_429 ? "429 weight limit" : "418 banned");
+    lwsl_user("rejected: %s %s from %s: %s\n", c->method, c->path, c->ip,
+              v == RL_418 ? "418 banned" : raw ? "429 RAW_REQUESTS limit" : "429 weight limit");
     respond_with(wsi, c, v == RL_429 ? 429 : 418, b, n, retry);
     return 1;
 }
@@ -543,6 +600,7 @@ static void unlink_conn(pss_t *c) {
             break;
         }
     while (c->qhead < c->qtail) free(c->q[c->qhead++ % QUEUE]);
+    drop_delayed(c);
 }
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
@@ -738,6 +796,7 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     S.mkt.on_event = on_market_event;
     rl_init(&S.rl, o->cfg ? o->cfg->weight_per_minute : 6000, o->cfg ? o->cfg->orders_per_10s_limit : 100,
             o->cfg ? o->cfg->orders_per_day : 200000, o->cfg ? (int64_t)(o->cfg->ban_seconds * 1000) : 120000);
+    S.rl.raw_limit = o->cfg ? o->cfg->raw_requests_per_5m : 61000;
     S.match.on_exec = on_exec;
     lws_set_log_level(LLL_ERR | LLL_WARN | LLL_USER, NULL);
     struct lws_context_creation_info info;

@@ -7,6 +7,7 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/err.h"
@@ -36,7 +37,14 @@ int sign_hmac_verify(const char *secret, const char *payload, size_t n, const ch
     return CRYPTO_memcmp(want, got, 64) == 0;
 }
 
-static EVP_PKEY *load_key(const char *pem, int private_key) {
+/* Parsing a PEM costs ~400 us in OpenSSL 3 (its decoder framework), far more than the
+   signature itself: parsed keys are kept, keyed by their PEM text. A process sees a handful
+   of keys (the exchange's accounts, a client's own), so a small table that never evicts. */
+#define KEY_CACHE 32
+static struct { char *pem; int private_key; EVP_PKEY *k; } key_cache[KEY_CACHE];
+static int key_cached;
+
+static EVP_PKEY *parse_key(const char *pem, int private_key) {
     BIO *b = BIO_new_mem_buf(pem, -1);
     if (!b) return 0;
     EVP_PKEY *k = private_key ? PEM_read_bio_PrivateKey(b, 0, 0, 0) : PEM_read_bio_PUBKEY(b, 0, 0, 0);
@@ -48,6 +56,25 @@ static EVP_PKEY *load_key(const char *pem, int private_key) {
     return k;
 }
 
+/* a key that stays owned by the cache (or, once the table is full, the caller must free it:
+   *owned says which) */
+static EVP_PKEY *load_key(const char *pem, int private_key, int *owned) {
+    *owned = 0;
+    for (int i = 0; i < key_cached; i++)
+        if (key_cache[i].private_key == private_key && !strcmp(key_cache[i].pem, pem)) return key_cache[i].k;
+    EVP_PKEY *k = parse_key(pem, private_key);
+    if (!k) return 0;
+    char *copy = key_cached < KEY_CACHE ? strdup(pem) : 0;
+    if (!copy) {
+        *owned = 1;
+        return k;
+    }
+    key_cache[key_cached].pem = copy;
+    key_cache[key_cached].private_key = private_key;
+    key_cache[key_cached++].k = k;
+    return k;
+}
+
 int sign_ed25519_verify(const char *public_pem, const char *payload, size_t n, const char *sig_b64) {
     unsigned char sig[96];
     size_t sl = strlen(sig_b64);
@@ -56,18 +83,20 @@ int sign_ed25519_verify(const char *public_pem, const char *payload, size_t n, c
     if (len < 0) return 0;
     while (sl > 0 && sig_b64[sl - 1] == '=') { len--; sl--; } /* DecodeBlock counts the padding */
     if (len != 64) return 0;
-    EVP_PKEY *k = load_key(public_pem, 0);
+    int owned;
+    EVP_PKEY *k = load_key(public_pem, 0, &owned);
     if (!k) return 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int ok = ctx && EVP_DigestVerifyInit(ctx, 0, 0, 0, k) == 1 &&
              EVP_DigestVerify(ctx, sig, 64, (const unsigned char *)payload, n) == 1;
     EVP_MD_CTX_free(ctx);
-    EVP_PKEY_free(k);
+    if (owned) EVP_PKEY_free(k);
     return ok;
 }
 
 int sign_ed25519_sign(const char *private_pem, const char *payload, size_t n, char *out, size_t cap) {
-    EVP_PKEY *k = load_key(private_pem, 1);
+    int owned;
+    EVP_PKEY *k = load_key(private_pem, 1, &owned);
     if (!k) return Q_E_INVAL;
     unsigned char sig[64];
     size_t sl = sizeof sig;
@@ -75,7 +104,7 @@ int sign_ed25519_sign(const char *private_pem, const char *payload, size_t n, ch
     int ok = ctx && EVP_DigestSignInit(ctx, 0, 0, 0, k) == 1 &&
              EVP_DigestSign(ctx, sig, &sl, (const unsigned char *)payload, n) == 1 && sl == 64;
     EVP_MD_CTX_free(ctx);
-    EVP_PKEY_free(k);
+    if (owned) EVP_PKEY_free(k);
     if (!ok || cap < 89) return Q_E_INVAL;
     EVP_EncodeBlock((unsigned char *)out, sig, 64);
     return 0;
