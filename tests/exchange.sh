@@ -145,6 +145,19 @@ ts=$(ms); pl="apiKey=$key&timestamp=$ts"
 "$probe" "$port" /ws-api/v3 1 "{\"id\":21,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$key\",\"timestamp\":$ts,\"signature\":\"$(hmac "$pl")\"}}" > "$tmp/api" 2>&1
 check "session.logon refuses HMAC keys" 'grep -q "\"code\":-4056" "$tmp/api"'
 check "rejections are logged" 'grep -q "rejected: POST /api/v3/order: -2010" "$tmp/main.log"'
+# deposits and withdrawals (/admin/balance): balanceUpdate to the account's subscribers
+"$probe" "$port" /ws-api/v3 3 "$(wsreq userDataStream.subscribe.signature 30 '')" > "$tmp/bu" 2>&1 &
+ppid=$!; sleep 0.5
+before=$(curl -s "$base/admin/balance?account=demo")
+check "admin balance: a deposit of 250.5 USDT" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -X POST "$base/admin/balance?account=demo&asset=USDT&delta=250.5")" = 200 ]'
+wait $ppid
+qb() { sed 's/.*"a":"USDT","f":"\([0-9.]*\)".*/\1/'; }
+check "balanceUpdate pushed, then the new position" 'grep -q "^{\"subscriptionId\":[0-9]*,\"event\":{\"e\":\"balanceUpdate\",\"E\":[0-9]*,\"a\":\"USDT\",\"d\":\"250.50000000\",\"T\":[0-9]*}}$" "$tmp/bu" && tail -1 "$tmp/bu" | grep -q "outboundAccountPosition"'
+check "the free balance moved by exactly 250.5" '[ "$(echo "$before" | qb)" != "" ] && [ "$(awk -v a="$(echo "$before" | qb)" -v b="$(qb < "$tmp/body")" "BEGIN{printf \"%.8f\", b-a}")" = 250.50000000 ]'
+check "a withdrawal beyond the free balance is refused -2010" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -X POST "$base/admin/balance?account=demo&asset=BTC&delta=-1000")" = 400 ] && grep -q "\"code\":-2010" "$tmp/body"'
+check "a withdrawal" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -X POST "$base/admin/balance?account=demo&asset=USDT&delta=-250.5")" = 200 ] && [ "$(qb < "$tmp/body")" = "$(echo "$before" | qb)" ]'
+check "admin balance: unknown account or asset refused" '[ "$(curl -s -o /dev/null -w "%{http_code}" -X POST "$base/admin/balance?account=nobody&asset=USDT&delta=1")" = 400 ] && [ "$(curl -s -o /dev/null -w "%{http_code}" -X POST "$base/admin/balance?account=demo&asset=ETH&delta=1")" = 400 ]'
+check "balance changes are logged" 'grep -q "admin: balance of demo: 250.50000000 USDT" "$tmp/main.log" && grep -q "admin: balance of demo: -250.50000000 USDT" "$tmp/main.log"'
 
 check "weight header on every answer" '[ "$(curl -s -D - -o /dev/null "$base/api/v3/ping" | grep -ci "^x-mbx-used-weight-1m: [0-9]")" = 1 ]'
 check "order count headers on orders" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")" = 200 ] && grep -qi "^x-mbx-order-count-10s: [1-9]" "$tmp/h" && grep -qi "^x-mbx-order-count-1d: [1-9]" "$tmp/h"'

@@ -530,7 +530,8 @@ static int faults_json(char *b, int cap) {
 /* /admin/faults on loopback: GET shows, POST ?k=v&... sets, DELETE clears */
 static int admin(struct lws *wsi, pss_t *c) {
     char b[512];
-    if (strncmp(c->ip, "127.", 4) && strcmp(c->ip, "::1")) return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
+    if (strncmp(c->ip, "127.", 4) && strcmp(c->ip, "::1")) /* see loopback() */
+        return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
     if (!strcmp(c->method, "DELETE")) {
         memset(&S.f, 0, sizeof S.f);
         lwsl_user("fault: all cleared\n");
@@ -593,6 +594,57 @@ static int listen_key(struct lws *wsi, pss_t *c) {
 
 #include "ws_api.inc"
 
+static int loopback(const pss_t *c) { return !strncmp(c->ip, "127.", 4) || !strcmp(c->ip, "::1"); }
+
+/* /admin/balance on loopback: POST ?account=NAME&asset=ASSET&delta=D credits (or, negative,
+   debits) the account's free balance as a deposit or withdrawal would, and pushes
+   balanceUpdate and outboundAccountPosition to its user data subscribers; GET ?account=NAME
+   shows the balances. */
+static int admin_balance(struct lws *wsi, pss_t *c) {
+    char name[64] = "", asset[16] = "", delta[48] = "", b[1024];
+    if (!loopback(c)) return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
+    arg(wsi, "account", name, sizeof name);
+    int ai = -1;
+    for (int i = 0; i < S.acc->n; i++)
+        if (!strcmp(S.acc->a[i].name, name)) ai = i;
+    if (ai < 0) return error(wsi, c, 400, -1000, "Unknown account (the [account NAME] sections of the config).");
+    account_t *a = &S.acc->a[ai];
+    int64_t t = now_ms();
+    if (!strcmp(c->method, "POST")) {
+        arg(wsi, "asset", asset, sizeof asset);
+        arg(wsi, "delta", delta, sizeof delta);
+        int base = !strcmp(asset, S.rules->base);
+        if (!base && strcmp(asset, S.rules->quote)) return error(wsi, c, 400, -1000, "Unknown asset.");
+        int64_t d64 = 0;
+        __int128 dq = 0;
+        const char *num = delta[0] == '-' ? delta + 1 : delta;
+        int bad = base ? fx_parse(delta, strlen(delta), &S.rules->lot, &d64) != 0
+                       : symbol_notional_parse(S.rules, num, &dq) != 0;
+        if (!base && delta[0] == '-') dq = -dq;
+        if (bad || !delta[0] || (base ? d64 == 0 : dq == 0))
+            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; a non-zero decimal.");
+        if (base ? a->base_free + d64 < 0 : a->quote_free + dq < 0)
+            return error(wsi, c, 400, -2010, "Account has insufficient balance for requested action.");
+        if (base) a->base_free += d64;
+        else a->quote_free += dq;
+        char dtxt[48];
+        if (base) lots(d64, dtxt);
+        else if (dq < 0) dtxt[0] = '-', quote_amt(-dq, dtxt + 1);
+        else quote_amt(dq, dtxt);
+        lwsl_user("admin: balance of %s: %s %s\n", a->name, dtxt, asset);
+        if (user_data_wanted(ai)) {
+            int n = snprintf(b, sizeof b, "{\"e\":\"balanceUpdate\",\"E\":%lld,\"a\":\"%s\",\"d\":\"%s\",\"T\":%lld}",
+                             (long long)t, asset, dtxt, (long long)t);
+            push_user_event(ai, b, n);
+            n = position_json(a, t, b, sizeof b);
+            push_user_event(ai, b, n);
+        }
+    } else if (strcmp(c->method, "GET")) {
+        return error(wsi, c, 405, -1000, "Method not allowed.");
+    }
+    return respond(wsi, c, 200, b, position_json(a, t, b, sizeof b));
+}
+
 static void unlink_conn(pss_t *c) {
     for (pss_t **pp = &S.conns; *pp; pp = &(*pp)->next)
         if (*pp == c) {
@@ -619,6 +671,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->order_acct = -1;
         lws_get_peer_simple(wsi, c->ip, sizeof c->ip);
         if (!strcmp(c->path, "/admin/faults")) return admin(wsi, c) ? -1 : 0;
+        if (!strcmp(c->path, "/admin/balance")) return admin_balance(wsi, c) ? -1 : 0;
         if (limited(wsi, c)) return 0;
         char clen[24] = "";
         if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && atol(clen) > 0 && strcmp(method, "GET"))
