@@ -76,6 +76,7 @@ static const key_def_t keys[] = {
     I("exchange", "orders_per_day", orders_per_day, "200000", 1, 100000000, "quoter exchange: ORDERS per day per account"),
     D("exchange", "ban_seconds", ban_seconds, "120", 1, 259200, "quoter exchange: how long a 418 ban lasts"),
     D("exchange", "max_connection_s", max_connection_s, "86400", 1, 86400, "quoter exchange: WebSocket connections close after this long"),
+    I("exchange", "busy_poll_us", busy_poll_us, "0", 0, 1000000, "quoter exchange: after a WebSocket API request, poll without sleeping this long (lower latency across cores, costs CPU; 0 = off)"),
     D("exchange", "ping_interval_s", ping_interval_s, "20", 1, 3600, "quoter exchange: seconds between server pings"),
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))

@@ -5,7 +5,8 @@
  * percent-encoded (RFC 3986, UTF-8) before signing; the WebSocket API signs every param
  * but `signature`, sorted by name, as k=v joined by '&', raw. Known answers from the
  * Binance docs are in tests/test_sign.c. OpenSSL does the cryptography; parsed Ed25519 keys
- * are cached by PEM text (parsing costs ten times the signature), so not thread-safe. */
+ * and keyed HMAC contexts are cached by key text (setting a key up costs more than the
+ * signature), so these functions are not thread-safe. */
 #ifndef Q_SIGN_H
 #define Q_SIGN_H
 
