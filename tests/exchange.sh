@@ -139,6 +139,11 @@ check "order.place on the session" 'grep -q "^{\"id\":12,\"status\":200,\"result
 check "executionReport NEW pushed" 'grep -q "^{\"subscriptionId\":0,\"event\":{\"e\":\"executionReport\".*\"c\":\"w1\".*\"x\":\"NEW\",\"X\":\"NEW\"" "$tmp/ud"'
 check "outboundAccountPosition pushed" 'grep -q "^{\"subscriptionId\":0,\"event\":{\"e\":\"outboundAccountPosition\"" "$tmp/ud"'
 check "order.cancel and its executionReport" 'grep -q "^{\"id\":13,\"status\":200" "$tmp/ud" && grep -q "\"x\":\"CANCELED\",\"X\":\"CANCELED\"" "$tmp/ud"'
+# ending subscriptions: session.logout ends the session's own, unsubscribe the rest; each with eventStreamTerminated
+"$probe" "$port" /ws-api/v3 7 "$logon" "$sub" "$(wsreq userDataStream.subscribe.signature 14 '')" \
+    '{"id":15,"method":"session.logout"}' '{"id":16,"method":"userDataStream.unsubscribe"}' > "$tmp/term" 2>&1
+check "session.logout ends the session's subscription with eventStreamTerminated" 'grep -q "^{\"subscriptionId\":0,\"event\":{\"e\":\"eventStreamTerminated\",\"E\":[0-9]*}}$" "$tmp/term" && grep -q "^{\"id\":15,\"status\":200" "$tmp/term"'
+check "... and userDataStream.unsubscribe the signed one" 'grep -q "^{\"subscriptionId\":1,\"event\":{\"e\":\"eventStreamTerminated\"" "$tmp/term" && grep -q "^{\"id\":16,\"status\":200" "$tmp/term" && [ $(grep -c eventStreamTerminated "$tmp/term") = 2 ]'
 "$probe" "$port" /ws-api/v3 1 "{\"id\":20,\"method\":\"order.status\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"w1\",\"timestamp\":$(ms)}}" > "$tmp/api" 2>&1
 check "unsigned request without a session -1102" 'grep -q "\"code\":-1102" "$tmp/api"'
 ts=$(ms); pl="apiKey=$key&timestamp=$ts"
@@ -243,13 +248,18 @@ check "ORDERS 10 s limit: the 4th is 429 -1015 ($codes)" '[ "$codes" = " 200 200
 kill -INT $orders_pid; wait $orders_pid
 base=$base_saved
 # RAW_REQUESTS: every request counts, whatever its weight (5 per 5 minutes here)
-start_exchange raw -c "$ini" --set exchange.raw_requests_per_5m=5 --speed 5
+start_exchange raw -c "$ini" --set exchange.raw_requests_per_5m=5 --set exchange.connections_per_5m=2 --speed 5
 now_s=$(( $(date +%s) % 300 )); [ $now_s -ge 290 ] && sleep $((301 - now_s))  # stay inside one 5-minute window
 curl -s "http://127.0.0.1:$raw_port/api/v3/exchangeInfo" > "$tmp/body"
 check "exchangeInfo shows the configured RAW_REQUESTS limit" 'grep -q "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":5}" "$tmp/body"'
 codes=""
 for i in 1 2 3 4 5; do codes="$codes $(curl -s -o "$tmp/body" -w '%{http_code}' "http://127.0.0.1:$raw_port/api/v3/ping")"; done
 check "RAW_REQUESTS limit: the 6th request is 429 -1003 ($codes)" '[ "$codes" = " 200 200 200 200 429" ] && grep -q "\"code\":-1003,\"msg\":\"Too many requests; current limit of IP(127.0.0.1) is 5 requests per 5 MINUTE.\"" "$tmp/body" && grep -q "429 RAW_REQUESTS limit" "$tmp/raw.log"'
+# new WebSocket connections per 5 minutes per IP (2 here)
+ok=0; for i in 1 2; do "$probe" "$raw_port" /ws/btcusdt@trade 1 > /dev/null 2>&1 && ok=$((ok + 1)); done
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 -H "Connection: Upgrade" -H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13" \
+    -H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" "http://127.0.0.1:$raw_port/ws/btcusdt@trade")
+check "connection limit: the 3rd WebSocket connection in 5 minutes is refused 429 ($ok ok, then $code)" '[ $ok = 2 ] && [ "$code" = 429 ] && grep -q "rejected: WebSocket connection from 127.0.0.1: more than 2 connections in 5 minutes" "$tmp/raw.log"'
 kill -INT $raw_pid; wait $raw_pid
 
 kill -INT $pid; wait $pid; rc=$?

@@ -72,6 +72,7 @@ static const key_def_t keys[] = {
     D("report", "equity_interval", equity_interval_s, "1", 0.001, 86400, "seconds between equity.csv samples"),
     I("exchange", "weight_per_minute", weight_per_minute, "6000", 1, 10000000, "quoter exchange: REQUEST_WEIGHT per minute per IP"),
     I("exchange", "raw_requests_per_5m", raw_requests_per_5m, "61000", 1, 100000000, "quoter exchange: RAW_REQUESTS (every request, whatever its weight) per 5 minutes per IP"),
+    I("exchange", "connections_per_5m", connections_per_5m, "300", 1, 1000000, "quoter exchange: new WebSocket connections per 5 minutes per IP"),
     I("exchange", "orders_per_10s", orders_per_10s_limit, "100", 1, 10000000, "quoter exchange: ORDERS per 10 seconds per account"),
     I("exchange", "orders_per_day", orders_per_day, "200000", 1, 100000000, "quoter exchange: ORDERS per day per account"),
     D("exchange", "ban_seconds", ban_seconds, "120", 1, 259200, "quoter exchange: how long a 418 ban lasts"),

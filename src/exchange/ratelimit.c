@@ -16,7 +16,9 @@ void rl_init(ratelimit_t *r, int weight_per_minute, int orders_10s, int orders_d
     r->ordersday_limit = orders_day;
     r->ban_ms = ban_ms;
     r->raw_limit = 61000;
+    r->conn_limit = 300;
 }
+
 
 static rl_ip_t *slot(ratelimit_t *r, const char *ip) {
     for (int i = 0; i < r->nips; i++)
@@ -106,6 +108,20 @@ void rl_orders(ratelimit_t *r, int ai, int64_t now, int *in10s, int *inday) {
     roll_acct(a, now);
     *in10s = a->orders10;
     *inday = a->ordersday;
+}
+
+int rl_connect(ratelimit_t *r, const char *ip, int64_t now) {
+    rl_ip_t *s = slot(r, ip);
+    if (now / FIVE_MIN != s->conn_window) {
+        s->conn_window = now / FIVE_MIN;
+        s->conns = 0;
+    }
+    if (s->conns >= r->conn_limit) {
+        r->refused++;
+        return -1;
+    }
+    s->conns++;
+    return 0;
 }
 
 void rl_refund(ratelimit_t *r, const char *ip, int weight, int64_t now) {

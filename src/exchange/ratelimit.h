@@ -18,6 +18,8 @@ typedef struct rl_ip {
     int64_t banned_until_ms;
     int64_t raw_window;      /* 5-minute index */
     int raw;                 /* requests this window, refused ones included */
+    int64_t conn_window;     /* 5-minute index */
+    int conns;               /* WebSocket connections opened this window */
 } rl_ip_t;
 
 typedef struct rl_acct {
@@ -28,6 +30,7 @@ typedef struct rl_acct {
 typedef struct ratelimit {
     int weight_limit, orders10_limit, ordersday_limit;
     int raw_limit;           /* RAW_REQUESTS per 5 minutes (rl_init sets Binance's 61000) */
+    int conn_limit;          /* WebSocket connections per 5 minutes (rl_init: 300) */
     int64_t ban_ms;
     rl_ip_t ips[RL_IPS];
     int nips;
@@ -42,6 +45,8 @@ void rl_init(ratelimit_t *r, int weight_per_minute, int orders_10s, int orders_d
    *retry_after_s and *until_ms say when; *raw says the RAW_REQUESTS limit was the one hit). */
 rl_verdict_t rl_weight(ratelimit_t *r, const char *ip, int weight, int64_t now_ms, int *retry_after_s, int64_t *until_ms,
                        int *raw);
+/* Counts a new WebSocket connection from ip; 0, or -1 past the limit (not counted then). */
+int rl_connect(ratelimit_t *r, const char *ip, int64_t now_ms);
 /* Gives back weight charged for a request that turned out free (a successful order). */
 void rl_refund(ratelimit_t *r, const char *ip, int weight, int64_t now_ms);
 /* Weight used by ip this minute. */

@@ -49,6 +49,7 @@ typedef struct pss {
     int64_t connected_ms, logon_ms;
     int nsubs, next_sub;
     int sub_acct[4], sub_id[4];   /* user data subscriptions */
+    int sub_logon[4];             /* made by userDataStream.subscribe on the logged-on session */
     int listen_acct;              /* /ws/<listenKey>: the retired user data stream, or -1 */
     int direct;                   /* answering inside the receive callback: no writeable request */
     int64_t rx_second;            /* market streams: messages received in this second ... */
@@ -716,6 +717,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         free(c->resp);
         c->resp = 0;
         break;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: { /* a WebSocket upgrade, before it is accepted */
+        char ip[48] = "";
+        lws_get_peer_simple(wsi, ip, sizeof ip);
+        if (rl_connect(&S.rl, ip, now_ms())) {
+            lwsl_user("rejected: WebSocket connection from %s: more than %d connections in 5 minutes\n", ip, S.rl.conn_limit);
+            lws_return_http_status(wsi, 429, "Too many new connections; the limit is per 5 minutes per IP.");
+            return 1;
+        }
+        break;
+    }
     case LWS_CALLBACK_ESTABLISHED: {
         memset(c, 0, sizeof *c);
         c->wsi = wsi;
@@ -858,6 +869,7 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     rl_init(&S.rl, o->cfg ? o->cfg->weight_per_minute : 6000, o->cfg ? o->cfg->orders_per_10s_limit : 100,
             o->cfg ? o->cfg->orders_per_day : 200000, o->cfg ? (int64_t)(o->cfg->ban_seconds * 1000) : 120000);
     S.rl.raw_limit = o->cfg ? o->cfg->raw_requests_per_5m : 61000;
+    S.rl.conn_limit = o->cfg ? o->cfg->connections_per_5m : 300;
     S.match.on_exec = on_exec;
     lws_set_log_level(LLL_ERR | LLL_WARN | LLL_USER, NULL);
     struct lws_context_creation_info info;
