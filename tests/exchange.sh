@@ -7,7 +7,7 @@ fails=0 passes=0
 check() { if eval "$2"; then passes=$((passes+1)); else echo "FAIL: $1"; fails=$((fails+1)); fi; }
 tmp=$(mktemp -d)
 . "$src/tests/exchange-lib.sh"
-trap 'kill ${main_pid:-} ${limits_pid:-} ${orders_pid:-} ${aged_pid:-} ${raw_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill ${main_pid:-} ${limits_pid:-} ${orders_pid:-} ${aged_pid:-} ${raw_pid:-} ${short_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 start_exchange main -c "$src/examples/exchange.ini" --speed 5
 pid=$main_pid port=$main_port
 check "exchange started" '[ -n "$port" ]'
@@ -216,6 +216,25 @@ check "listenKey stream carries raw executionReports" 'grep -q "^{\"e\":\"execut
 check "PUT keeps it alive" '[ "$(curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-MBX-APIKEY: $key" "$base/api/v3/userDataStream?listenKey=$lk")" = 200 ]'
 check "DELETE closes it" '[ "$(curl -s -o /dev/null -w "%{http_code}" -X DELETE -H "X-MBX-APIKEY: $key" "$base/api/v3/userDataStream?listenKey=$lk")" = 200 ] && [ "$(curl -s -o "$tmp/body" -w "%{http_code}" -X PUT -H "X-MBX-APIKEY: $key" "$base/api/v3/userDataStream?listenKey=$lk")" = 400 ] && grep -q "\"code\":-1125" "$tmp/body"'
 call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
+
+# ---- ticker/24hr against the trades it sums: a short synthetic market replayed to its end ----
+"$q" synth --seconds 20 --seed 7 -o "$tmp/short.gz" 2>/dev/null
+"$q" exchange -c "$ini" --port 0 --port-file "$tmp/short.port" --speed 1000 "$tmp/short.gz" 2>"$tmp/short.log" &
+short_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/short.port" ] && break; sleep 0.1; done
+sbase="http://127.0.0.1:$(cat "$tmp/short.port")"; sleep 1
+curl -s "$sbase/api/v3/ticker/24hr?symbol=BTCUSDT" > "$tmp/t24"
+curl -s "$sbase/api/v3/trades?symbol=BTCUSDT&limit=1000" > "$tmp/trades"
+tf() { sed 's/.*"'"$1"'":"*\([-0-9.]*\)"*[,}].*/\1/' "$tmp/t24"; }
+sums=$(tr '{' '\n' < "$tmp/trades" | sed -n 's/.*"id":\([0-9]*\),"price":"\([0-9.]*\)","qty":"\([0-9.]*\)","quoteQty":"\([0-9.]*\)".*/\1 \2 \3 \4/p' |
+  awk 'NR==1 {first=$1; open=$2; hi=$2; lo=$2} {n++; v+=$3; qv+=$4; last=$2; lastid=$1; if ($2>hi) hi=$2; if ($2<lo) lo=$2}
+       END {printf "%d %d %d %.8f %.8f %.8f %.8f %.8f %.8f", n, first, lastid, v, qv, open, hi, lo, last}')
+mine=$(printf '%d %d %d %.8f %.8f %.8f %.8f %.8f %.8f' "$(tf count)" "$(tf firstId)" "$(tf lastId)" "$(tf volume)" "$(tf quoteVolume)" "$(tf openPrice)" "$(tf highPrice)" "$(tf lowPrice)" "$(tf lastPrice)")
+check "ticker/24hr sums the trades exactly (count ids volume quoteVolume open high low last: $mine)" '[ "$(echo "$sums" | cut -d" " -f1)" -gt 10 ] && [ "$(echo "$sums" | cut -d" " -f1)" -lt 1000 ] && [ "$sums" = "$mine" ]'
+check "ticker/24hr: priceChange = last - open, and the top of book" '[ "$(awk -v a="$(tf lastPrice)" -v b="$(tf openPrice)" "BEGIN{printf \"%.8f\", a-b}")" = "$(printf "%.8f" "$(tf priceChange)")" ] && grep -q "\"bidPrice\":\"[0-9]*\.[0-9]\{8\}\",\"bidQty\"" "$tmp/t24"'
+check "ticker/24hr: no symbol or symbols=[..] gives a list; type=MINI the short form" '[ "$(curl -s "$sbase/api/v3/ticker/24hr" | cut -c1-11)" = "[{\"symbol\":" ] && [ "$(curl -s -G "$sbase/api/v3/ticker/24hr" --data-urlencode "symbols=[\"BTCUSDT\"]" | cut -c1-11)" = "[{\"symbol\":" ] && curl -s "$sbase/api/v3/ticker/24hr?symbol=BTCUSDT&type=MINI" | grep -q "^{\"symbol\":\"BTCUSDT\",\"openPrice\":\"[0-9.]*\",\"highPrice\".*\"count\":[0-9]*}$"'
+check "ticker/24hr: unknown symbol -1121, weight 2 with a symbol and 80 without" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" "$sbase/api/v3/ticker/24hr?symbol=ETHBTC")" = 400 ] && grep -q "\"code\":-1121" "$tmp/body" && w1=$(curl -s -D - -o /dev/null "$sbase/api/v3/ticker/24hr?symbol=BTCUSDT" | tr -d "\r" | sed -n "s/^x-mbx-used-weight-1m: //Ip") && w2=$(curl -s -D - -o /dev/null "$sbase/api/v3/ticker/24hr" | tr -d "\r" | sed -n "s/^x-mbx-used-weight-1m: //Ip") && [ $((w2 - w1)) = 80 ]'
+kill -INT $short_pid; wait $short_pid
 
 # ---- rate limits, on a second exchange with small ones ----
 start_exchange limits -c "$ini" --set exchange.weight_per_minute=30 --set exchange.orders_per_10s=3 \

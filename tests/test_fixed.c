@@ -3,6 +3,7 @@
 
 #include "core/err.h"
 #include "core/fixed.h"
+#include "core/symbol.h"
 #include "testutil.h"
 
 static fx_unit_t unit(const char *s) {
@@ -15,6 +16,27 @@ static int64_t parse(const char *s, const fx_unit_t *u, int expect_rc) {
     int64_t v = 0;
     assert_int_equal(fx_parse(s, strlen(s), u, &v), expect_rc);
     return v;
+}
+
+/* quote amounts (price x quantity in tick*lot units) printed as Binance does: 8 places, truncated */
+static void test_quote_format(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    fx_unit_t step;
+    char b[64];
+    memset(&r, 0, sizeof r);
+    assert_int_equal(fx_unit_parse("0.01", 4, &r.tick), 0);
+    assert_int_equal(fx_unit_parse("0.00001", 7, &step), 0);
+    assert_int_equal(symbol_set_step(&r, &step), 0);
+    /* 61837.63 x 0.01 = 618.3763 (BTCUSDT, the shared recording's prices) */
+    assert_string_equal(symbol_quote_format(&r, (__int128)6183763 * 1000000, b, sizeof b), "618.37630000");
+    assert_string_equal(symbol_quote_format(&r, -(__int128)6183763 * 1000000, b, sizeof b), "-618.37630000");
+    assert_string_equal(symbol_quote_format(&r, 0, b, sizeof b), "0.00000000");
+    /* one tick x one lot is 1e-10: below the 8th place, truncated */
+    assert_string_equal(symbol_quote_format(&r, 1, b, sizeof b), "0.00000000");
+    assert_string_equal(symbol_quote_format(&r, 199, b, sizeof b), "0.00000001");
+    /* a day of BTCUSDT volume, beyond int64 in these units: 2e9 USDT */
+    assert_string_equal(symbol_quote_format(&r, (__int128)2000000000 * 10000000000LL, b, sizeof b), "2000000000.00000000");
 }
 
 static void test_units(void **st) {
@@ -116,6 +138,7 @@ int main(void) {
         cmocka_unit_test(test_parse_real_binance_strings),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_rounding_at_tick_edges),
+        cmocka_unit_test(test_quote_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,28 @@ int symbol_set_step(symbol_rules_t *r, const fx_unit_t *step) {
     return 0;
 }
 
+const char *symbol_quote_format(const symbol_rules_t *r, __int128 v, char *buf, size_t cap) {
+    int scale = r->tick.scale + r->lot.scale;
+    int neg = v < 0;
+    unsigned __int128 x = (unsigned __int128)(neg ? -v : v) * (unsigned __int128)(r->tick.mult * r->lot.mult);
+    for (; scale > 8; scale--) x /= 10;
+    for (; scale < 8; scale++) x *= 10;
+    char digits[48];
+    int n = 0;
+    do { /* at least 9 digits: "0." and 8 places */
+        digits[n++] = (char)('0' + (int)(x % 10));
+        x /= 10;
+    } while ((x || n < 9) && n < (int)sizeof digits);
+    size_t o = 0;
+    if (neg && o + 1 < cap) buf[o++] = '-';
+    for (int i = n - 1; i >= 0 && o + 2 < cap; i--) {
+        buf[o++] = digits[i];
+        if (i == 8) buf[o++] = '.';
+    }
+    buf[o] = 0;
+    return buf;
+}
+
 const char *symbol_filter_failure(const char *filter) {
     static const char *const msgs[] = {"Filter failure: PRICE_FILTER", "Filter failure: LOT_SIZE",
                                        "Filter failure: NOTIONAL", "Filter failure: MARKET_LOT_SIZE",

@@ -39,6 +39,9 @@ const char *symbol_filter_failure(const char *filter);
 
 /* Converts a decimal notional ("10.00000000" quote units) to tick*lot units, rounding up. */
 int symbol_notional_parse(const symbol_rules_t *r, const char *s, __int128 *out);
+/* A quote amount in tick*lot units (price times quantity) as Binance prints it: 8 decimal
+   places, truncated toward zero ("-" when negative). Returns buf. cap >= 48. */
+const char *symbol_quote_format(const symbol_rules_t *r, __int128 v, char *buf, size_t cap);
 
 
 #endif

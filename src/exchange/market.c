@@ -85,6 +85,23 @@ static int restart(market_t *m, int64_t now) {
 
 static char msgbuf[1 << 20];
 
+/* adds a trade to its minute of the 24 h statistics */
+static void count_minute(market_t *m, const market_trade_t *t) {
+    int64_t k = t->time_ms / 60000;
+    market_minute_t *b = &m->minutes[k % MARKET_MINUTES];
+    if (b->minute != k) {
+        if (b->minute) m->evicted_close = b->close;
+        *b = (market_minute_t){.minute = k, .open = t->price, .high = t->price, .low = t->price, .first_id = t->id};
+    }
+    if (t->price > b->high) b->high = t->price;
+    if (t->price < b->low) b->low = t->price;
+    b->close = t->price;
+    b->last_id = t->id;
+    b->volume += t->qty;
+    b->quote += (__int128)t->price * t->qty;
+    b->count++;
+}
+
 int64_t market_poll(market_t *m, int64_t now,
                     void (*emit)(void *ctx, market_stream_t s, const char *json, int len), void *ctx) {
     for (;;) {
@@ -157,6 +174,7 @@ int64_t market_poll(market_t *m, int64_t now,
             m->last_trade_id = id;
             market_trade_t *t = &m->trades[m->ntrades++ % MARKET_TRADES];
             *t = (market_trade_t){id, ev->u.trade.price, ev->u.trade.qty, now_ms, ev->u.trade.buyer_maker};
+            count_minute(m, t);
             fx_format(t->price, &m->rules->tick, 8, p, sizeof p);
             fx_format(t->qty, &m->rules->lot, 8, q, sizeof q);
             len = snprintf(msgbuf, sizeof msgbuf,
@@ -177,6 +195,75 @@ int64_t market_poll(market_t *m, int64_t now,
         }
         if (m->on_event) m->on_event(m->event_ctx, ev, now);
     }
+}
+
+int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf, int cap) {
+    const symbol_rules_t *r = m->rules;
+    int64_t cur = now_ms / 60000, open = 0, high = 0, low = 0, last = 0, volume = 0, prev = m->evicted_close, prev_min = 0;
+    __int128 quote = 0;
+    uint64_t first = 0, lastid = 0, count = 0;
+    for (int64_t k = cur - MARKET_MINUTES + 1; k <= cur; k++) { /* oldest first */
+        const market_minute_t *b = &m->minutes[k % MARKET_MINUTES];
+        if (b->minute != k) {
+            if (b->minute && b->minute < k && b->minute > prev_min) { /* aged out, still here */
+                prev_min = b->minute;
+                prev = b->close;
+            }
+            continue;
+        }
+        if (!count) {
+            open = b->open;
+            high = b->high;
+            low = b->low;
+            first = b->first_id;
+        }
+        if (b->high > high) high = b->high;
+        if (b->low < low) low = b->low;
+        last = b->close;
+        lastid = b->last_id;
+        volume += b->volume;
+        quote += b->quote;
+        count += b->count;
+    }
+    char o[40], h[40], l[40], c[40], v[40], q[56], ch[40], pv[40], w[40], lq[40], bp[40], bq[40], ap[40], aq[40];
+    fx_format(open, &r->tick, 8, o, sizeof o);
+    fx_format(high, &r->tick, 8, h, sizeof h);
+    fx_format(low, &r->tick, 8, l, sizeof l);
+    fx_format(last, &r->tick, 8, c, sizeof c);
+    fx_format(volume, &r->lot, 8, v, sizeof v);
+    symbol_quote_format(r, quote, q, sizeof q);
+    long long ids[2] = {count ? (long long)first : -1, count ? (long long)lastid : -1};
+    int n;
+    if (mini) {
+        n = snprintf(buf, (size_t)cap,
+                     "{\"symbol\":\"%s\",\"openPrice\":\"%s\",\"highPrice\":\"%s\",\"lowPrice\":\"%s\",\"lastPrice\":\"%s\","
+                     "\"volume\":\"%s\",\"quoteVolume\":\"%s\",\"openTime\":%lld,\"closeTime\":%lld,\"firstId\":%lld,"
+                     "\"lastId\":%lld,\"count\":%llu}",
+                     r->symbol, o, h, l, c, v, q, (long long)(now_ms - 86400000), (long long)now_ms, ids[0], ids[1],
+                     (unsigned long long)count);
+        return n < cap ? n : -1;
+    }
+    book_top_t t;
+    book_top(&m->book, &t);
+    const market_trade_t *lt = m->ntrades ? &m->trades[(m->ntrades - 1) % MARKET_TRADES] : 0;
+    fx_format(last - open, &r->tick, 8, ch, sizeof ch);
+    fx_format(prev, &r->tick, 8, pv, sizeof pv);
+    fx_format(lt && count ? lt->qty : 0, &r->lot, 8, lq, sizeof lq);
+    fx_format(t.bid, &r->tick, 8, bp, sizeof bp);
+    fx_format(t.bid_qty, &r->lot, 8, bq, sizeof bq);
+    fx_format(t.ask, &r->tick, 8, ap, sizeof ap);
+    fx_format(t.ask_qty, &r->lot, 8, aq, sizeof aq);
+    /* the volume-weighted price, from the exact sums */
+    snprintf(w, sizeof w, "%.8f", volume ? (double)quote / (double)volume * r->tick.value : 0.0);
+    n = snprintf(buf, (size_t)cap,
+                 "{\"symbol\":\"%s\",\"priceChange\":\"%s\",\"priceChangePercent\":\"%.3f\",\"weightedAvgPrice\":\"%s\","
+                 "\"prevClosePrice\":\"%s\",\"lastPrice\":\"%s\",\"lastQty\":\"%s\",\"bidPrice\":\"%s\",\"bidQty\":\"%s\","
+                 "\"askPrice\":\"%s\",\"askQty\":\"%s\",\"openPrice\":\"%s\",\"highPrice\":\"%s\",\"lowPrice\":\"%s\","
+                 "\"volume\":\"%s\",\"quoteVolume\":\"%s\",\"openTime\":%lld,\"closeTime\":%lld,\"firstId\":%lld,"
+                 "\"lastId\":%lld,\"count\":%llu}",
+                 r->symbol, ch, open ? 100.0 * (double)(last - open) / (double)open : 0.0, w, pv, c, lq, bp, bq, ap, aq, o, h,
+                 l, v, q, (long long)(now_ms - 86400000), (long long)now_ms, ids[0], ids[1], (unsigned long long)count);
+    return n < cap ? n : -1;
 }
 
 int market_depth_json(const market_t *m, int limit, char *buf, int cap) {
@@ -208,8 +295,7 @@ int market_trades_json(const market_t *m, int limit, char *buf, int cap) {
         const market_trade_t *t = &m->trades[(m->ntrades - (uint64_t)k) % MARKET_TRADES];
         fx_format(t->price, &m->rules->tick, 8, p, sizeof p);
         fx_format(t->qty, &m->rules->lot, 8, q, sizeof q);
-        double quote = fx_to_double(t->price, &m->rules->tick) * fx_to_double(t->qty, &m->rules->lot);
-        snprintf(qq, sizeof qq, "%.8f", quote);
+        symbol_quote_format(m->rules, (__int128)t->price * t->qty, qq, sizeof qq);
         int w = snprintf(buf + n, (size_t)(cap - n),
                          "%s{\"id\":%llu,\"price\":\"%s\",\"qty\":\"%s\",\"quoteQty\":\"%s\",\"time\":%lld,"
                          "\"isBuyerMaker\":%s,\"isBestMatch\":true}",

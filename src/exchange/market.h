@@ -15,6 +15,7 @@
 #include "../feed/replay.h"
 
 #define MARKET_TRADES 1000
+#define MARKET_MINUTES 1440 /* the 24 h statistics, kept per minute */
 
 typedef enum market_stream {
     MS_TRADE = 0,
@@ -33,6 +34,15 @@ typedef struct market_trade {
     int buyer_maker;
 } market_trade_t;
 
+/* one minute of trades, for GET /api/v3/ticker/24hr (exact: ticks, lots, tick*lot) */
+typedef struct market_minute {
+    int64_t minute;              /* time / 60000 ms; 0: empty */
+    int64_t open, high, low, close;
+    int64_t volume;
+    __int128 quote;
+    uint64_t first_id, last_id, count;
+} market_minute_t;
+
 typedef struct market {
     const symbol_rules_t *rules;
     char lower[24];              /* symbol in lower case, for stream names */
@@ -45,6 +55,8 @@ typedef struct market {
     book_sync_t sync;
     market_trade_t trades[MARKET_TRADES];
     uint64_t ntrades;
+    market_minute_t minutes[MARKET_MINUTES];
+    int64_t evicted_close;       /* the close of the newest minute overwritten (prevClosePrice) */
     int64_t first_local;         /* local ns of the first event of this pass */
     int64_t wall_start_ns;       /* wall time the pass started */
     uint64_t id_offset, trade_offset, last_id, last_trade_id;
@@ -82,5 +94,7 @@ void market_periodic(market_t *m, int64_t now_ns, uint32_t want, int second,
 int market_depth_json(const market_t *m, int limit, char *buf, int cap);
 int market_trades_json(const market_t *m, int limit, char *buf, int cap);
 int market_bookticker_json(const market_t *m, char *buf, int cap);
+/* the rolling 24 h statistics at now_ms, by minute; mini: Binance's type=MINI subset */
+int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf, int cap);
 
 #endif

@@ -372,6 +372,24 @@ static int http_get(struct lws *wsi, pss_t *c, const char *path) {
         n = market_trades_json(&S.mkt, limit, body, sizeof body);
         return respond(wsi, c, 200, body, n);
     }
+    if (!strcmp(path, "/api/v3/ticker/24hr")) {
+        char sym[64], syms[256], type[16] = "FULL";
+        int one = arg(wsi, "symbol", sym, sizeof sym), list = arg(wsi, "symbols", syms, sizeof syms);
+        arg(wsi, "type", type, sizeof type);
+        if (one && list)
+            return error(wsi, c, 400, -1128, "Combination of optional parameters invalid.");
+        if (strcmp(type, "FULL") && strcmp(type, "MINI"))
+            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'type'; legal range is 'FULL', 'MINI'.");
+        char want[80];
+        snprintf(want, sizeof want, "[\"%s\"]", S.rules->symbol);
+        if ((one && strcmp(sym, S.rules->symbol)) || (list && strcmp(syms, want))) return error(wsi, c, 400, -1121, "Invalid symbol.");
+        n = market_ticker24_json(&S.mkt, wall_ns() / 1000000, type[0] == 'M', body + 1, sizeof body - 2);
+        if (n < 0) return error(wsi, c, 500, -1000, "An unknown error occurred while processing the request.");
+        if (one) return respond(wsi, c, 200, body + 1, n);
+        body[0] = '['; /* symbols=[...] or no symbol: a list */
+        body[n + 1] = ']';
+        return respond(wsi, c, 200, body, n + 2);
+    }
     if (!strcmp(path, "/api/v3/ticker/bookTicker")) {
         char sym[64];
         int one = arg(wsi, "symbol", sym, sizeof sym);
@@ -398,6 +416,8 @@ static int endpoint_weight(struct lws *wsi, const char *method, const char *path
     }
     if (!strcmp(path, "/api/v3/trades")) return 25;
     if (!strcmp(path, "/api/v3/ticker/bookTicker")) return has_symbol ? 2 : 4;
+    if (!strcmp(path, "/api/v3/ticker/24hr"))
+        return has_symbol || (wsi && lws_get_urlarg_by_name(wsi, "symbols=", v, sizeof v)) ? 2 : 80;
     if (!strcmp(path, "/api/v3/account") || !strcmp(path, "/api/v3/myTrades")) return 20;
     if (!strcmp(path, "/api/v3/openOrders")) return method[0] == 'G' ? (has_symbol ? 6 : 80) : 1;
     if (!strcmp(path, "/api/v3/order")) return method[0] == 'G' ? 4 : 1;
