@@ -193,6 +193,8 @@ gaps=$(sed 's/.*"U":\([0-9]*\),"u":\([0-9]*\).*/\1 \2/' "$tmp/gap" | awk 'NR>1 &
 check "skip_diffs: subscribers see a gap" '[ "$gaps" -ge 1 ]'
 admin POST storm_s=30 >/dev/null
 check "storm_s: 429 to everything" '[ "$(curl -s -o /dev/null -w "%{http_code}" "$base/api/v3/ping")" = 429 ]'
+"$probe" "$port" /ws-api/v3 1 '{"id":"s1","method":"ping"}' > "$tmp/storm" 2>&1
+check "storm_s: the WebSocket API too, with retryAfter" 'grep -q "^{\"id\":\"s1\",\"status\":429,\"error\":{\"code\":-1003,.*\"data\":{\"serverTime\":[0-9]*,\"retryAfter\":[0-9]*}}" "$tmp/storm"'
 admin DELETE >/dev/null
 check "clearing ends the storm" '[ "$(curl -s -o /dev/null -w "%{http_code}" "$base/api/v3/ping")" = 200 ]'
 admin POST skew_ms=-10000 >/dev/null
