@@ -262,7 +262,7 @@ void config_print_help(void) {
             sec = keys[i].section;
             printf("\n[%s]\n", sec);
         }
-        printf("  %-18s default %-14s %s%s%s\n", keys[i].name, keys[i].def[0] ? keys[i].def : "\"\"",
+        printf("  %-20s default %-14s %s%s%s\n", keys[i].name, keys[i].def[0] ? keys[i].def : "\"\"",
                keys[i].help, keys[i].choices ? "; one of " : "", keys[i].choices ? keys[i].choices : "");
     }
 }
