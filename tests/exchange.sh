@@ -236,6 +236,11 @@ check "ticker/24hr sums the trades exactly (count ids volume quoteVolume open hi
 check "ticker/24hr: priceChange = last - open, and the top of book" '[ "$(awk -v a="$(tf lastPrice)" -v b="$(tf openPrice)" "BEGIN{printf \"%.8f\", a-b}")" = "$(printf "%.8f" "$(tf priceChange)")" ] && grep -q "\"bidPrice\":\"[0-9]*\.[0-9]\{8\}\",\"bidQty\"" "$tmp/t24"'
 check "ticker/24hr: no symbol or symbols=[..] gives a list; type=MINI the short form" '[ "$(curl -s "$sbase/api/v3/ticker/24hr" | cut -c1-11)" = "[{\"symbol\":" ] && [ "$(curl -s -G "$sbase/api/v3/ticker/24hr" --data-urlencode "symbols=[\"BTCUSDT\"]" | cut -c1-11)" = "[{\"symbol\":" ] && curl -s "$sbase/api/v3/ticker/24hr?symbol=BTCUSDT&type=MINI" | grep -q "^{\"symbol\":\"BTCUSDT\",\"openPrice\":\"[0-9.]*\",\"highPrice\".*\"count\":[0-9]*}$"'
 check "ticker/24hr: unknown symbol -1121, weight 2 with a symbol and 80 without" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" "$sbase/api/v3/ticker/24hr?symbol=ETHBTC")" = 400 ] && grep -q "\"code\":-1121" "$tmp/body" && w1=$(curl -s -D - -o /dev/null "$sbase/api/v3/ticker/24hr?symbol=BTCUSDT" | tr -d "\r" | sed -n "s/^x-mbx-used-weight-1m: //Ip") && w2=$(curl -s -D - -o /dev/null "$sbase/api/v3/ticker/24hr" | tr -d "\r" | sed -n "s/^x-mbx-used-weight-1m: //Ip") && [ $((w2 - w1)) = 80 ]'
+curl -s "$sbase/api/v3/aggTrades?symbol=BTCUSDT&limit=1000" > "$tmp/agg"
+ids() { tr '{' '\n' < "$1" | sed -n "s/^\"$2\":\([0-9]*\),.*/\1/p"; }
+check "aggTrades: one per trade, the same ids, prices and quantities" '[ "$(ids "$tmp/agg" a | tr "\n" " ")" = "$(ids "$tmp/trades" id | tr "\n" " ")" ] && [ "$(tr "{" "\n" < "$tmp/agg" | sed -n "s/.*\"p\":\"\([0-9.]*\)\",\"q\":\"\([0-9.]*\)\".*/\1 \2/p" | md5sum)" = "$(tr "{" "\n" < "$tmp/trades" | sed -n "s/.*\"price\":\"\([0-9.]*\)\",\"qty\":\"\([0-9.]*\)\".*/\1 \2/p" | md5sum)" ]'
+third=$(ids "$tmp/agg" a | sed -n 3p)
+check "aggTrades: fromId and limit" '[ "$(curl -s "$sbase/api/v3/aggTrades?symbol=BTCUSDT&fromId=$third&limit=2" | tr "{" "\n" | sed -n "s/^\"a\":\([0-9]*\),.*/\1/p" | xargs)" = "$third $((third + 1))" ]'
 kill -INT $short_pid; wait $short_pid
 
 # ---- rate limits, on a second exchange with small ones ----

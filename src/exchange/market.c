@@ -310,6 +310,38 @@ int market_trades_json(const market_t *m, int limit, char *buf, int cap) {
     return n;
 }
 
+int market_aggtrades_json(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, char *buf,
+                          int cap) {
+    uint64_t have = m->ntrades < MARKET_TRADES ? m->ntrades : MARKET_TRADES;
+    /* the window of the ring that qualifies, oldest first */
+    uint64_t lo = m->ntrades - have, hi = m->ntrades; /* indexes [lo, hi) */
+    uint64_t sel[MARKET_TRADES];
+    int k = 0;
+    for (uint64_t i = lo; i < hi; i++) {
+        const market_trade_t *t = &m->trades[i % MARKET_TRADES];
+        if ((from_id && t->id < from_id) || (start_ms && t->time_ms < start_ms) || (end_ms && t->time_ms > end_ms)) continue;
+        sel[k++] = i;
+    }
+    /* fromId or startTime: the oldest `limit` from there; otherwise the newest `limit` */
+    int skip = (from_id || start_ms) ? 0 : (k > limit ? k - limit : 0);
+    int n = snprintf(buf, (size_t)cap, "[");
+    char p[40], q[40];
+    for (int j = skip; j < k && j < skip + limit; j++) {
+        const market_trade_t *t = &m->trades[sel[j] % MARKET_TRADES];
+        fx_format(t->price, &m->rules->tick, 8, p, sizeof p);
+        fx_format(t->qty, &m->rules->lot, 8, q, sizeof q);
+        int w = snprintf(buf + n, (size_t)(cap - n), "%s{\"a\":%llu,\"p\":\"%s\",\"q\":\"%s\",\"f\":%llu,\"l\":%llu,\"T\":%lld,\"m\":%s,\"M\":true}",
+                         j == skip ? "" : ",", (unsigned long long)t->id, p, q, (unsigned long long)t->id,
+                         (unsigned long long)t->id, (long long)t->time_ms, t->buyer_maker ? "true" : "false");
+        if (w < 0 || w >= cap - n) return -1;
+        n += w;
+    }
+    if (n + 2 > cap) return -1;
+    buf[n++] = ']';
+    buf[n] = 0;
+    return n;
+}
+
 int market_bookticker_json(const market_t *m, char *buf, int cap) {
     book_top_t t;
     book_top(&m->book, &t);

@@ -93,6 +93,10 @@ void market_periodic(market_t *m, int64_t now_ns, uint32_t want, int second,
 /* REST bodies, written into buf (returns the length, or -1 if buf is too small). */
 int market_depth_json(const market_t *m, int limit, char *buf, int cap);
 int market_trades_json(const market_t *m, int limit, char *buf, int cap);
+/* aggTrades (one trade each here, as the recording has no aggregation) among the recent
+   trades: from trade id from_id (0: the newest `limit`), within [start_ms, end_ms] (0: open) */
+int market_aggtrades_json(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, char *buf,
+                          int cap);
 int market_bookticker_json(const market_t *m, char *buf, int cap);
 /* the rolling 24 h statistics at now_ms, by minute; mini: Binance's type=MINI subset */
 int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf, int cap);

@@ -372,6 +372,21 @@ static int http_get(struct lws *wsi, pss_t *c, const char *path) {
         n = market_trades_json(&S.mkt, limit, body, sizeof body);
         return respond(wsi, c, 200, body, n);
     }
+    if (!strcmp(path, "/api/v3/aggTrades")) {
+        char v[32];
+        long long from = 0, st = 0, en = 0;
+        if (!symbol_ok(wsi, c, 1)) return 0;
+        if (!int_arg(wsi, "limit", 500, 1, 1000, &limit))
+            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
+        if (arg(wsi, "fromId", v, sizeof v)) from = atoll(v);
+        if (arg(wsi, "startTime", v, sizeof v)) st = atoll(v);
+        if (arg(wsi, "endTime", v, sizeof v)) en = atoll(v);
+        if (from < 0 || st < 0 || en < 0 || (st && en && en < st))
+            return error(wsi, c, 400, -1128, "Combination of optional parameters invalid.");
+        n = market_aggtrades_json(&S.mkt, limit, (uint64_t)from, st, en, body, sizeof body);
+        return n < 0 ? error(wsi, c, 500, -1000, "An unknown error occurred while processing the request.")
+                     : respond(wsi, c, 200, body, n);
+    }
     if (!strcmp(path, "/api/v3/ticker/24hr")) {
         char sym[64], syms[256], type[16] = "FULL";
         int one = arg(wsi, "symbol", sym, sizeof sym), list = arg(wsi, "symbols", syms, sizeof syms);
@@ -415,6 +430,7 @@ static int endpoint_weight(struct lws *wsi, const char *method, const char *path
         return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
     }
     if (!strcmp(path, "/api/v3/trades")) return 25;
+    if (!strcmp(path, "/api/v3/aggTrades")) return 4;
     if (!strcmp(path, "/api/v3/ticker/bookTicker")) return has_symbol ? 2 : 4;
     if (!strcmp(path, "/api/v3/ticker/24hr"))
         return has_symbol || (wsi && lws_get_urlarg_by_name(wsi, "symbols=", v, sizeof v)) ? 2 : 80;
