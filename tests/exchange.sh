@@ -47,6 +47,8 @@ check "aggTrade stream" 'grep -q "^{\"e\":\"aggTrade\",\"E\":[0-9]*,\"s\":\"BTCU
 check "depth5@100ms partial book" '[ $(grep -c "^{\"lastUpdateId\":[0-9]*,\"bids\":\[\[" "$tmp/d5") = 2 ] && [ $(head -1 "$tmp/d5" | grep -o "\[\"" | wc -l) = 10 ]'
 "$probe" "$port" "/stream?streams=btcusdt@depth20/btcusdt@depth" 2 > "$tmp/d20" 2>&1
 check "depth20 and the 1 s depth diff" 'grep -q "^{\"stream\":\"btcusdt@depth20\",\"data\":{\"lastUpdateId\"" "$tmp/d20" && grep -q "^{\"stream\":\"btcusdt@depth\",\"data\":{\"e\":\"depthUpdate\"" "$tmp/d20"'
+"$probe" "$port" "/stream?streams=btcusdt@ticker/btcusdt@miniTicker" 2 > "$tmp/tk" 2>&1
+check "24 h ticker and miniTicker streams, every second" 'grep -q "^{\"stream\":\"btcusdt@ticker\",\"data\":{\"e\":\"24hrTicker\",\"E\":[0-9]*,\"s\":\"BTCUSDT\",\"p\":\"-\{0,1\}[0-9.]*\",\"P\":.*\"n\":[0-9]*}}$" "$tmp/tk" && grep -q "^{\"stream\":\"btcusdt@miniTicker\",\"data\":{\"e\":\"24hrMiniTicker\",.*\"v\":\"[0-9.]*\",\"q\":\"[0-9.]*\"}}$" "$tmp/tk"'
 m='{"method":"LIST_SUBSCRIPTIONS","id":1}'
 "$probe" "$port" /ws 7 "$m" "$m" "$m" "$m" "$m" "$m" "$m" > "$tmp/flood" 2>&1
 check "more than 5 messages a second: disconnected" '[ $(grep -c "\"result\"" "$tmp/flood") -le 5 ] && grep -q "more than 5 incoming messages" "$tmp/main.log"'

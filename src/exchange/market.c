@@ -197,73 +197,120 @@ int64_t market_poll(market_t *m, int64_t now,
     }
 }
 
-int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf, int cap) {
-    const symbol_rules_t *r = m->rules;
-    int64_t cur = now_ms / 60000, open = 0, high = 0, low = 0, last = 0, volume = 0, prev = m->evicted_close, prev_min = 0;
-    __int128 quote = 0;
-    uint64_t first = 0, lastid = 0, count = 0;
+/* the rolling 24 h statistics at now_ms, from the minutes in the window (exact) */
+typedef struct stats24 {
+    int64_t open, high, low, last, volume, prev;
+    __int128 quote;
+    uint64_t first, last_id, count;
+} stats24_t;
+
+static void stats24(const market_t *m, int64_t now_ms, stats24_t *st) {
+    int64_t cur = now_ms / 60000, prev_min = 0;
+    memset(st, 0, sizeof *st);
+    st->prev = m->evicted_close;
     for (int64_t k = cur - MARKET_MINUTES + 1; k <= cur; k++) { /* oldest first */
         const market_minute_t *b = &m->minutes[k % MARKET_MINUTES];
         if (b->minute != k) {
             if (b->minute && b->minute < k && b->minute > prev_min) { /* aged out, still here */
                 prev_min = b->minute;
-                prev = b->close;
+                st->prev = b->close;
             }
             continue;
         }
-        if (!count) {
-            open = b->open;
-            high = b->high;
-            low = b->low;
-            first = b->first_id;
+        if (!st->count) {
+            st->open = st->high = st->low = b->open;
+            st->first = b->first_id;
         }
-        if (b->high > high) high = b->high;
-        if (b->low < low) low = b->low;
-        last = b->close;
-        lastid = b->last_id;
-        volume += b->volume;
-        quote += b->quote;
-        count += b->count;
+        if (b->high > st->high) st->high = b->high;
+        if (b->low < st->low) st->low = b->low;
+        st->last = b->close;
+        st->last_id = b->last_id;
+        st->volume += b->volume;
+        st->quote += b->quote;
+        st->count += b->count;
     }
-    char o[40], h[40], l[40], c[40], v[40], q[56], ch[40], pv[40], w[40], lq[40], bp[40], bq[40], ap[40], aq[40];
-    fx_format(open, &r->tick, 8, o, sizeof o);
-    fx_format(high, &r->tick, 8, h, sizeof h);
-    fx_format(low, &r->tick, 8, l, sizeof l);
-    fx_format(last, &r->tick, 8, c, sizeof c);
-    fx_format(volume, &r->lot, 8, v, sizeof v);
-    symbol_quote_format(r, quote, q, sizeof q);
-    long long ids[2] = {count ? (long long)first : -1, count ? (long long)lastid : -1};
-    int n;
-    if (mini) {
-        n = snprintf(buf, (size_t)cap,
-                     "{\"symbol\":\"%s\",\"openPrice\":\"%s\",\"highPrice\":\"%s\",\"lowPrice\":\"%s\",\"lastPrice\":\"%s\","
-                     "\"volume\":\"%s\",\"quoteVolume\":\"%s\",\"openTime\":%lld,\"closeTime\":%lld,\"firstId\":%lld,"
-                     "\"lastId\":%lld,\"count\":%llu}",
-                     r->symbol, o, h, l, c, v, q, (long long)(now_ms - 86400000), (long long)now_ms, ids[0], ids[1],
-                     (unsigned long long)count);
-        return n < cap ? n : -1;
-    }
+}
+
+/* the statistics' decimals, as both the REST ticker and the streams print them */
+typedef struct stats24_text {
+    char open[40], high[40], low[40], last[40], volume[40], quote[56], change[40], prev[40], wavg[40], last_qty[40];
+    char bid[40], bid_qty[40], ask[40], ask_qty[40], pct[24];
+    long long first, last_id;
+} stats24_text_t;
+
+static void stats24_text(const market_t *m, const stats24_t *st, stats24_text_t *x) {
+    const symbol_rules_t *r = m->rules;
+    fx_format(st->open, &r->tick, 8, x->open, sizeof x->open);
+    fx_format(st->high, &r->tick, 8, x->high, sizeof x->high);
+    fx_format(st->low, &r->tick, 8, x->low, sizeof x->low);
+    fx_format(st->last, &r->tick, 8, x->last, sizeof x->last);
+    fx_format(st->volume, &r->lot, 8, x->volume, sizeof x->volume);
+    symbol_quote_format(r, st->quote, x->quote, sizeof x->quote);
+    fx_format(st->last - st->open, &r->tick, 8, x->change, sizeof x->change);
+    fx_format(st->prev, &r->tick, 8, x->prev, sizeof x->prev);
+    const market_trade_t *lt = m->ntrades ? &m->trades[(m->ntrades - 1) % MARKET_TRADES] : 0;
+    fx_format(lt && st->count ? lt->qty : 0, &r->lot, 8, x->last_qty, sizeof x->last_qty);
     book_top_t t;
     book_top(&m->book, &t);
-    const market_trade_t *lt = m->ntrades ? &m->trades[(m->ntrades - 1) % MARKET_TRADES] : 0;
-    fx_format(last - open, &r->tick, 8, ch, sizeof ch);
-    fx_format(prev, &r->tick, 8, pv, sizeof pv);
-    fx_format(lt && count ? lt->qty : 0, &r->lot, 8, lq, sizeof lq);
-    fx_format(t.bid, &r->tick, 8, bp, sizeof bp);
-    fx_format(t.bid_qty, &r->lot, 8, bq, sizeof bq);
-    fx_format(t.ask, &r->tick, 8, ap, sizeof ap);
-    fx_format(t.ask_qty, &r->lot, 8, aq, sizeof aq);
+    fx_format(t.bid, &r->tick, 8, x->bid, sizeof x->bid);
+    fx_format(t.bid_qty, &r->lot, 8, x->bid_qty, sizeof x->bid_qty);
+    fx_format(t.ask, &r->tick, 8, x->ask, sizeof x->ask);
+    fx_format(t.ask_qty, &r->lot, 8, x->ask_qty, sizeof x->ask_qty);
     /* the volume-weighted price, from the exact sums */
-    snprintf(w, sizeof w, "%.8f", volume ? (double)quote / (double)volume * r->tick.value : 0.0);
-    n = snprintf(buf, (size_t)cap,
-                 "{\"symbol\":\"%s\",\"priceChange\":\"%s\",\"priceChangePercent\":\"%.3f\",\"weightedAvgPrice\":\"%s\","
-                 "\"prevClosePrice\":\"%s\",\"lastPrice\":\"%s\",\"lastQty\":\"%s\",\"bidPrice\":\"%s\",\"bidQty\":\"%s\","
-                 "\"askPrice\":\"%s\",\"askQty\":\"%s\",\"openPrice\":\"%s\",\"highPrice\":\"%s\",\"lowPrice\":\"%s\","
-                 "\"volume\":\"%s\",\"quoteVolume\":\"%s\",\"openTime\":%lld,\"closeTime\":%lld,\"firstId\":%lld,"
-                 "\"lastId\":%lld,\"count\":%llu}",
-                 r->symbol, ch, open ? 100.0 * (double)(last - open) / (double)open : 0.0, w, pv, c, lq, bp, bq, ap, aq, o, h,
-                 l, v, q, (long long)(now_ms - 86400000), (long long)now_ms, ids[0], ids[1], (unsigned long long)count);
+    snprintf(x->wavg, sizeof x->wavg, "%.8f", st->volume ? (double)st->quote / (double)st->volume * r->tick.value : 0.0);
+    snprintf(x->pct, sizeof x->pct, "%.3f", st->open ? 100.0 * (double)(st->last - st->open) / (double)st->open : 0.0);
+    x->first = st->count ? (long long)st->first : -1;
+    x->last_id = st->count ? (long long)st->last_id : -1;
+}
+
+int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf, int cap) {
+    stats24_t st;
+    stats24_text_t x;
+    stats24(m, now_ms, &st);
+    stats24_text(m, &st, &x);
+    long long open_ms = (long long)(now_ms - 86400000), close_ms = (long long)now_ms;
+    int n = mini ? snprintf(buf, (size_t)cap,
+                            "{\"symbol\":\"%s\",\"openPrice\":\"%s\",\"highPrice\":\"%s\",\"lowPrice\":\"%s\",\"lastPrice\":\"%s\","
+                            "\"volume\":\"%s\",\"quoteVolume\":\"%s\",\"openTime\":%lld,\"closeTime\":%lld,\"firstId\":%lld,"
+                            "\"lastId\":%lld,\"count\":%llu}",
+                            m->rules->symbol, x.open, x.high, x.low, x.last, x.volume, x.quote, open_ms, close_ms, x.first,
+                            x.last_id, (unsigned long long)st.count)
+                 : snprintf(buf, (size_t)cap,
+                            "{\"symbol\":\"%s\",\"priceChange\":\"%s\",\"priceChangePercent\":\"%s\",\"weightedAvgPrice\":\"%s\","
+                            "\"prevClosePrice\":\"%s\",\"lastPrice\":\"%s\",\"lastQty\":\"%s\",\"bidPrice\":\"%s\",\"bidQty\":\"%s\","
+                            "\"askPrice\":\"%s\",\"askQty\":\"%s\",\"openPrice\":\"%s\",\"highPrice\":\"%s\",\"lowPrice\":\"%s\","
+                            "\"volume\":\"%s\",\"quoteVolume\":\"%s\",\"openTime\":%lld,\"closeTime\":%lld,\"firstId\":%lld,"
+                            "\"lastId\":%lld,\"count\":%llu}",
+                            m->rules->symbol, x.change, x.pct, x.wavg, x.prev, x.last, x.last_qty, x.bid, x.bid_qty, x.ask,
+                            x.ask_qty, x.open, x.high, x.low, x.volume, x.quote, open_ms, close_ms, x.first, x.last_id,
+                            (unsigned long long)st.count);
     return n < cap ? n : -1;
+}
+
+/* <s>@ticker and <s>@miniTicker: the same statistics as stream events */
+static void emit_tickers(market_t *m, int64_t now_ms, uint32_t want,
+                         void (*emit)(void *ctx, market_stream_t s, const char *json, int len), void *ctx) {
+    stats24_t st;
+    stats24_text_t x;
+    stats24(m, now_ms, &st);
+    stats24_text(m, &st, &x);
+    if (want & (1u << MS_TICKER)) {
+        int n = snprintf(msgbuf, sizeof msgbuf,
+                         "{\"e\":\"24hrTicker\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%s\",\"P\":\"%s\",\"w\":\"%s\",\"x\":\"%s\","
+                         "\"c\":\"%s\",\"Q\":\"%s\",\"b\":\"%s\",\"B\":\"%s\",\"a\":\"%s\",\"A\":\"%s\",\"o\":\"%s\",\"h\":\"%s\","
+                         "\"l\":\"%s\",\"v\":\"%s\",\"q\":\"%s\",\"O\":%lld,\"C\":%lld,\"F\":%lld,\"L\":%lld,\"n\":%llu}",
+                         (long long)now_ms, m->rules->symbol, x.change, x.pct, x.wavg, x.prev, x.last, x.last_qty, x.bid,
+                         x.bid_qty, x.ask, x.ask_qty, x.open, x.high, x.low, x.volume, x.quote, (long long)(now_ms - 86400000),
+                         (long long)now_ms, x.first, x.last_id, (unsigned long long)st.count);
+        if (n > 0 && n < (int)sizeof msgbuf) emit(ctx, MS_TICKER, msgbuf, n);
+    }
+    if (want & (1u << MS_MINI_TICKER)) {
+        int n = snprintf(msgbuf, sizeof msgbuf,
+                         "{\"e\":\"24hrMiniTicker\",\"E\":%lld,\"s\":\"%s\",\"c\":\"%s\",\"o\":\"%s\",\"h\":\"%s\",\"l\":\"%s\","
+                         "\"v\":\"%s\",\"q\":\"%s\"}",
+                         (long long)now_ms, m->rules->symbol, x.last, x.open, x.high, x.low, x.volume, x.quote);
+        if (n > 0 && n < (int)sizeof msgbuf) emit(ctx, MS_MINI_TICKER, msgbuf, n);
+    }
 }
 
 int market_depth_json(const market_t *m, int limit, char *buf, int cap) {
@@ -391,6 +438,7 @@ void market_periodic(market_t *m, int64_t now, uint32_t want, int second,
         if (second && (want & (1u << s1))) emit(ctx, s1, msgbuf, n);
     }
     if (!second) return;
+    if (want & ((1u << MS_TICKER) | (1u << MS_MINI_TICKER))) emit_tickers(m, now_ms, want, emit, ctx);
     if ((want & (1u << MS_DEPTH_1S)) && m->nchg && m->sync.state == SYNC_LIVE) {
         static md_level_t lv[2][65536];
         int nb = changed_side(m, 0, lv[0], 65536), na = changed_side(m, 1, lv[1], 65536);

@@ -25,6 +25,7 @@ typedef enum market_stream {
     MS_DEPTH_1S,      /* <s>@depth: the diffs of each second merged */
     MS_DEPTH5, MS_DEPTH10, MS_DEPTH20,             /* partial books every second */
     MS_DEPTH5_100, MS_DEPTH10_100, MS_DEPTH20_100, /* ... every 100 ms */
+    MS_TICKER, MS_MINI_TICKER,                     /* the rolling 24 h statistics, every second */
     MS_NSTREAMS
 } market_stream_t;
 

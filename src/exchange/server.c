@@ -102,7 +102,7 @@ static int64_t mono_ns(void) {
 
 static const char *const stream_suffix[MS_NSTREAMS] = {
     "@trade",   "@bookTicker", "@depth@100ms", "@aggTrade",        "@depth",          "@depth5",
-    "@depth10", "@depth20",    "@depth5@100ms", "@depth10@100ms", "@depth20@100ms"};
+    "@depth10", "@depth20",    "@depth5@100ms", "@depth10@100ms", "@depth20@100ms", "@ticker", "@miniTicker"};
 
 /* "btcusdt@trade" -> its bit, or -1 */
 static int stream_bit(const char *name, size_t n) {

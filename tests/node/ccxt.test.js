@@ -76,3 +76,31 @@ test('ccxt: Binance errors map to the right ccxt errors', async () => {
   // an unknown order: -2011/-2013
   await assert.rejects(ex.cancelOrder('999999999', 'BTC/USDT'), ccxt.OrderNotFound)
 })
+
+test('ccxt.pro: an order book kept by snapshot + diffs (it checks every U/u), trades, 24 h tickers', async () => {
+  const ex = new ccxt.pro.binance({
+    options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false }
+  })
+  ex.urls.api.public = `http://127.0.0.1:${port}/api/v3`
+  ex.urls.api.ws.spot = `ws://127.0.0.1:${port}/ws`
+  await ex.loadHttpProxyAgent() // ccxt asks for this before plain ws:// URLs
+  await ex.loadMarkets()
+  try {
+    let nonce = 0
+    for (let i = 0; i < 5; i++) {
+      const ob = await ex.watchOrderBook('BTC/USDT')
+      assert.ok(ob.nonce > nonce, 'update ids advance')
+      nonce = ob.nonce
+      assert.ok(ob.bids[0][0] < ob.asks[0][0], 'the book does not cross')
+      assert.ok(ob.bids.length > 100)
+    }
+    const trades = await ex.watchTrades('BTC/USDT')
+    assert.ok(trades.length > 0 && trades[0].price > 0)
+    const mini = await ex.watchTicker('BTC/USDT') // <s>@miniTicker
+    assert.ok(mini.high >= mini.low && mini.last > 0 && mini.baseVolume > 0)
+    const full = await ex.watchTicker('BTC/USDT', { name: 'ticker' }) // <s>@ticker
+    assert.ok(full.bid > 0 && full.ask > full.bid && full.last > 0)
+  } finally {
+    await ex.close()
+  }
+})
