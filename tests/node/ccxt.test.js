@@ -104,3 +104,33 @@ test('ccxt.pro: an order book kept by snapshot + diffs (it checks every U/u), tr
     await ex.close()
   }
 })
+
+test('ccxt.pro: orders over the WebSocket API, and the user data stream (watchOrders, watchBalance)', async () => {
+  const ex = new ccxt.pro.binance({
+    apiKey: key,
+    secret,
+    options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false }
+  })
+  ex.urls.api.public = ex.urls.api.private = `http://127.0.0.1:${port}/api/v3`
+  ex.urls.api.ws.spot = `ws://127.0.0.1:${port}/ws`
+  ex.urls.api.ws['ws-api'].spot = `ws://127.0.0.1:${port}/ws-api/v3`
+  await ex.loadHttpProxyAgent()
+  await ex.loadMarkets()
+  try {
+    const book = await ex.fetchOrderBook('BTC/USDT', 5)
+    const below = Math.round((book.bids[0][0] - 2000) * 100) / 100
+    const watching = ex.watchOrders('BTC/USDT')
+    await new Promise((resolve) => setTimeout(resolve, 300)) // let the subscription land first
+    const o = await ex.createOrderWs('BTC/USDT', 'limit', 'buy', 0.001, below, { postOnly: true }) // order.place
+    assert.strictEqual(o.status, 'open')
+    const seen = await watching // executionReport NEW
+    assert.ok(seen.some((x) => x.id === o.id && x.status === 'open' && x.price === below))
+    const balance = ex.watchBalance() // outboundAccountPosition
+    const c = await ex.cancelOrderWs(o.id, 'BTC/USDT') // order.cancel
+    assert.strictEqual(c.status, 'canceled')
+    const b = await balance
+    assert.ok(b.USDT.free > 0 && b.USDT.total >= b.USDT.free)
+  } finally {
+    await ex.close()
+  }
+})
