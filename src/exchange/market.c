@@ -333,60 +333,59 @@ int market_depth_json(const market_t *m, int limit, char *buf, int cap) {
     return n;
 }
 
-int market_trades_json(const market_t *m, int limit, char *buf, int cap) {
-    uint64_t have = m->ntrades < MARKET_TRADES ? m->ntrades : MARKET_TRADES;
-    if ((uint64_t)limit > have) limit = (int)have;
-    int n = snprintf(buf, (size_t)cap, "[");
-    char p[40], q[40], qq[48];
-    for (int k = limit; k > 0; k--) { /* oldest first, as Binance lists them */
-        const market_trade_t *t = &m->trades[(m->ntrades - (uint64_t)k) % MARKET_TRADES];
+/* the recent trades at ring indexes sel[0..n), oldest first, as /trades or /aggTrades list them */
+static int trades_json(const market_t *m, const uint64_t *sel, int n, int agg, char *buf, int cap) {
+    int len = snprintf(buf, (size_t)cap, "[");
+    char p[40], q[40], qq[56];
+    for (int j = 0; j < n; j++) {
+        const market_trade_t *t = &m->trades[sel[j] % MARKET_TRADES];
+        unsigned long long id = (unsigned long long)t->id;
         fx_format(t->price, &m->rules->tick, 8, p, sizeof p);
         fx_format(t->qty, &m->rules->lot, 8, q, sizeof q);
-        symbol_quote_format(m->rules, (__int128)t->price * t->qty, qq, sizeof qq);
-        int w = snprintf(buf + n, (size_t)(cap - n),
+        int w;
+        if (agg) { /* one aggregate a trade: the recording has no aggregation */
+            w = snprintf(buf + len, (size_t)(cap - len),
+                         "%s{\"a\":%llu,\"p\":\"%s\",\"q\":\"%s\",\"f\":%llu,\"l\":%llu,\"T\":%lld,\"m\":%s,\"M\":true}",
+                         j ? "," : "", id, p, q, id, id, (long long)t->time_ms, t->buyer_maker ? "true" : "false");
+        } else {
+            symbol_quote_format(m->rules, (__int128)t->price * t->qty, qq, sizeof qq);
+            w = snprintf(buf + len, (size_t)(cap - len),
                          "%s{\"id\":%llu,\"price\":\"%s\",\"qty\":\"%s\",\"quoteQty\":\"%s\",\"time\":%lld,"
                          "\"isBuyerMaker\":%s,\"isBestMatch\":true}",
-                         k == limit ? "" : ",", (unsigned long long)t->id, p, q, qq, (long long)t->time_ms,
-                         t->buyer_maker ? "true" : "false");
-        if (w < 0 || w >= cap - n) return -1;
-        n += w;
+                         j ? "," : "", id, p, q, qq, (long long)t->time_ms, t->buyer_maker ? "true" : "false");
+        }
+        if (w < 0 || w >= cap - len) return -1;
+        len += w;
     }
-    if (n + 2 > cap) return -1;
-    buf[n++] = ']';
-    buf[n] = 0;
-    return n;
+    if (len + 2 > cap) return -1;
+    buf[len++] = ']';
+    buf[len] = 0;
+    return len;
 }
 
-int market_aggtrades_json(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, char *buf,
-                          int cap) {
+/* picks recent trades: from trade id from_id, within [start_ms, end_ms] (0: open); from an id
+   or a start time the oldest `limit` qualifying, otherwise the newest `limit` */
+static int trades_select(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, int agg,
+                         char *buf, int cap) {
+    static uint64_t sel[MARKET_TRADES];
     uint64_t have = m->ntrades < MARKET_TRADES ? m->ntrades : MARKET_TRADES;
-    /* the window of the ring that qualifies, oldest first */
-    uint64_t lo = m->ntrades - have, hi = m->ntrades; /* indexes [lo, hi) */
-    uint64_t sel[MARKET_TRADES];
     int k = 0;
-    for (uint64_t i = lo; i < hi; i++) {
+    for (uint64_t i = m->ntrades - have; i < m->ntrades; i++) {
         const market_trade_t *t = &m->trades[i % MARKET_TRADES];
         if ((from_id && t->id < from_id) || (start_ms && t->time_ms < start_ms) || (end_ms && t->time_ms > end_ms)) continue;
         sel[k++] = i;
     }
-    /* fromId or startTime: the oldest `limit` from there; otherwise the newest `limit` */
     int skip = (from_id || start_ms) ? 0 : (k > limit ? k - limit : 0);
-    int n = snprintf(buf, (size_t)cap, "[");
-    char p[40], q[40];
-    for (int j = skip; j < k && j < skip + limit; j++) {
-        const market_trade_t *t = &m->trades[sel[j] % MARKET_TRADES];
-        fx_format(t->price, &m->rules->tick, 8, p, sizeof p);
-        fx_format(t->qty, &m->rules->lot, 8, q, sizeof q);
-        int w = snprintf(buf + n, (size_t)(cap - n), "%s{\"a\":%llu,\"p\":\"%s\",\"q\":\"%s\",\"f\":%llu,\"l\":%llu,\"T\":%lld,\"m\":%s,\"M\":true}",
-                         j == skip ? "" : ",", (unsigned long long)t->id, p, q, (unsigned long long)t->id,
-                         (unsigned long long)t->id, (long long)t->time_ms, t->buyer_maker ? "true" : "false");
-        if (w < 0 || w >= cap - n) return -1;
-        n += w;
-    }
-    if (n + 2 > cap) return -1;
-    buf[n++] = ']';
-    buf[n] = 0;
-    return n;
+    return trades_json(m, sel + skip, k - skip < limit ? k - skip : limit, agg, buf, cap);
+}
+
+int market_trades_json(const market_t *m, int limit, char *buf, int cap) {
+    return trades_select(m, limit, 0, 0, 0, 0, buf, cap);
+}
+
+int market_aggtrades_json(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, char *buf,
+                          int cap) {
+    return trades_select(m, limit, from_id, start_ms, end_ms, 1, buf, cap);
 }
 
 int market_bookticker_json(const market_t *m, char *buf, int cap) {
