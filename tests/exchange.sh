@@ -152,6 +152,17 @@ ts=$(ms); pl="apiKey=$key&timestamp=$ts"
 "$probe" "$port" /ws-api/v3 1 "{\"id\":21,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$key\",\"timestamp\":$ts,\"signature\":\"$(hmac "$pl")\"}}" > "$tmp/api" 2>&1
 check "session.logon refuses HMAC keys" 'grep -q "\"code\":-4056" "$tmp/api"'
 check "rejections are logged" 'grep -q "rejected: POST /api/v3/order: -2010" "$tmp/main.log"'
+# hostile input on the WebSocket API: each gets an error answer, the exchange carries on
+many=$(for i in $(seq 40); do printf '"k%d":"v",' $i; done)
+long=$(head -c 300 /dev/zero | tr '\0' x)
+"$probe" "$port" /ws-api/v3 9 'not json' '[]' '{"id":1}' '{"id":2,"method":"order.place","params":[1,2]}' \
+    '{"id":3,"method":"order.place","params":{"symbol":{"x":1}}}' "{\"id\":4,\"method\":\"order.place\",\"params\":{${many%,}}}" \
+    "{\"id\":5,\"method\":\"order.place\",\"params\":{\"symbol\":\"$long\"}}" '{"id":1e300,"method":"nosuch"}' \
+    '{"id":"\"\\","method":"ping"}' > "$tmp/hostile" 2>&1
+check "hostile WebSocket API requests: nine error answers" '[ $(grep -c "\"status\":400,\"error\":{\"code\":-1[0-9]*" "$tmp/hostile") = 9 ]'
+check "... whose messages are valid JSON strings, and bad ids are refused, not echoed" 'grep -q "\"msg\":\"Malformed request: expected {\\\\\"id\\\\\",\\\\\"method\\\\\"" "$tmp/hostile" && [ $(grep -c "^{\"id\":null,\"status\":400,\"error\":{\"code\":-1000,\"msg\":\"Invalid .id. in JSON request" "$tmp/hostile") = 2 ]'
+check "... and the exchange still answers" '[ "$(curl -s "$base/api/v3/ping")" = "{}" ]'
+check "client order ids outside ^[a-zA-Z0-9-_]{1,36}$: -1100" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&newClientOrderId=a%22b")" = 400 ] && grep -q "\"code\":-1100,\"msg\":\"Illegal characters found in parameter .newClientOrderId." "$tmp/body"'
 # deposits and withdrawals (/admin/balance): balanceUpdate to the account's subscribers
 "$probe" "$port" /ws-api/v3 3 "$(wsreq userDataStream.subscribe.signature 30 '')" > "$tmp/bu" 2>&1 &
 ppid=$!; sleep 0.5

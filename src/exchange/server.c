@@ -265,9 +265,27 @@ static int respond(struct lws *wsi, pss_t *c, int status, const char *body, int 
     return respond_with(wsi, c, status, body, len, 0);
 }
 
+/* text for a JSON string: quotes, backslashes and control characters escaped (a message may
+   quote what a client sent) */
+static void json_escape(const char *in, char *out, size_t cap) {
+    size_t o = 0;
+    for (const unsigned char *s = (const unsigned char *)in; *s && o + 7 < cap; s++) {
+        if (*s == '"' || *s == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)*s;
+        } else if (*s < 0x20) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", *s);
+        } else {
+            out[o++] = (char)*s;
+        }
+    }
+    out[o] = 0;
+}
+
 static int error(struct lws *wsi, pss_t *c, int status, int code, const char *msg) {
-    char b[512];
-    int n = snprintf(b, sizeof b, "{\"code\":%d,\"msg\":\"%s\"}", code, msg);
+    char b[1024], m[900];
+    json_escape(msg, m, sizeof m);
+    int n = snprintf(b, sizeof b, "{\"code\":%d,\"msg\":\"%s\"}", code, m);
     return respond(wsi, c, status, b, n);
 }
 
