@@ -161,7 +161,9 @@ long=$(head -c 300 /dev/zero | tr '\0' x)
     '{"id":"\"\\","method":"ping"}' > "$tmp/hostile" 2>&1
 check "hostile WebSocket API requests: nine error answers" '[ $(grep -c "\"status\":400,\"error\":{\"code\":-1[0-9]*" "$tmp/hostile") = 9 ]'
 check "... whose messages are valid JSON strings, and bad ids are refused, not echoed" 'grep -q "\"msg\":\"Malformed request: expected {\\\\\"id\\\\\",\\\\\"method\\\\\"" "$tmp/hostile" && [ $(grep -c "^{\"id\":null,\"status\":400,\"error\":{\"code\":-1000,\"msg\":\"Invalid .id. in JSON request" "$tmp/hostile") = 2 ]'
-check "... and the exchange still answers" '[ "$(curl -s "$base/api/v3/ping")" = "{}" ]'
+curl -s -o /dev/null "$base/api/v3/order?symbol=BTCUSDT&x=%00"                  # lws refuses it before any state exists
+curl -s -o /dev/null "$base/api/v3/depth?$(printf 'a%d=1&' $(seq 300))symbol=BTCUSDT"  # headers too long
+check "... and the exchange still answers (also after a %00 in a URL and oversized headers)" '[ "$(curl -s "$base/api/v3/ping")" = "{}" ]'
 check "client order ids outside ^[a-zA-Z0-9-_]{1,36}$: -1100" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&newClientOrderId=a%22b")" = 400 ] && grep -q "\"code\":-1100,\"msg\":\"Illegal characters found in parameter .newClientOrderId." "$tmp/body"'
 # deposits and withdrawals (/admin/balance): balanceUpdate to the account's subscribers
 "$probe" "$port" /ws-api/v3 3 "$(wsreq userDataStream.subscribe.signature 30 '')" > "$tmp/bu" 2>&1 &

@@ -523,9 +523,11 @@ static void ws_request(pss_t *c, const char *msg, size_t len) {
     cJSON *j = cJSON_ParseWithLength(msg, len);
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "method"), *id = cJSON_GetObjectItemCaseSensitive(j, "id"),
                 *params = cJSON_GetObjectItemCaseSensitive(j, "params");
-    char idtxt[64] = "null";
-    if (cJSON_IsNumber(id)) snprintf(idtxt, sizeof idtxt, "%lld", (long long)id->valuedouble);
-    else if (cJSON_IsString(id)) snprintf(idtxt, sizeof idtxt, "\"%.60s\"", id->valuestring);
+    char idtxt[64] = "null"; /* echoed when it is an integer or a plain string, as on the WebSocket API */
+    if (cJSON_IsNumber(id) && id->valuedouble == floor(id->valuedouble) && fabs(id->valuedouble) < 9e18)
+        snprintf(idtxt, sizeof idtxt, "%lld", (long long)id->valuedouble);
+    else if (cJSON_IsString(id) && valid_client_id(id->valuestring))
+        snprintf(idtxt, sizeof idtxt, "\"%s\"", id->valuestring);
     if (!j || !cJSON_IsString(m)) {
         send_text(c, "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected a JSON object with a method\"},\"id\":%s}", idtxt);
     } else if (!strcmp(m->valuestring, "SUBSCRIBE") || !strcmp(m->valuestring, "UNSUBSCRIBE")) {
@@ -719,6 +721,9 @@ static void unlink_conn(pss_t *c) {
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
     pss_t *c = user;
+    /* lws calls some reasons without a connection's state: for the vhost, and for a request
+       it refused while parsing its headers (a %00 in the URL, say) before any was made */
+    if (!c && reason != LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION) return 0;
     switch (reason) {
     case LWS_CALLBACK_HTTP: {
         memset(c, 0, sizeof *c);
