@@ -57,7 +57,10 @@ static long long now_ms(void) {
 static void queue_signed(client_t *c, const char *method, const char *params) {
     if (c->nout == 8) return;
     char id[96];
-    snprintf(id, sizeof id, "\"%s-%lld\"", method, ++c->seq);
+    /* Binance's rule for string ids: ^[a-zA-Z0-9-_]{1,36}$ (so "order_place-12", no dots) */
+    int n = snprintf(id, sizeof id, "\"%.24s-%lld\"", method, ++c->seq); /* at most 36 */
+    for (int i = 1; i < n - 1; i++)
+        if (id[i] == '.') id[i] = '_';
     if (sign_ws_request(id, method, params, c->key, c->secret, now_ms(), c->out[c->nout], sizeof c->out[0]) < 0) return;
     c->nout++;
     lws_callback_on_writable(c->wsi);
@@ -133,7 +136,7 @@ static void on_message(client_t *c, const char *msg, size_t len) {
         if (!strncmp(id->valuestring, "userDataStream", 14)) {
             c->phase = ok ? 1 : 4;
             if (!ok) fprintf(stderr, "soak: subscription failed: %.*s\n", (int)(len > 300 ? 300 : len), msg);
-        } else if (!strncmp(id->valuestring, "order.place", 11)) {
+        } else if (!strncmp(id->valuestring, "order_place", 11)) {
             if (ok) {
                 c->acked++;
                 c->last_order = (long long)cJSON_GetObjectItemCaseSensitive(res, "orderId")->valuedouble;
@@ -143,7 +146,7 @@ static void on_message(client_t *c, const char *msg, size_t len) {
             } else {
                 if (!c->rejected++ && c == &C[0]) fprintf(stderr, "soak: first rejection: %.*s\n", (int)(len > 300 ? 300 : len), msg);
             }
-        } else if (!strncmp(id->valuestring, "account.status", 14) && ok) {
+        } else if (!strncmp(id->valuestring, "account_status", 14) && ok) {
             const cJSON *b;
             cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(res, "balances")) {
                 double f = atof(cJSON_GetObjectItemCaseSensitive(b, "free")->valuestring) + atof(cJSON_GetObjectItemCaseSensitive(b, "locked")->valuestring);

@@ -40,6 +40,7 @@ static const key_def_t keys[] = {
     S("market", "min_qty", min_qty, "0.00001", 0, "LOT_SIZE.minQty"),
     S("market", "max_qty", max_qty, "9000", 0, "LOT_SIZE.maxQty"),
     S("market", "min_notional", min_notional, "5", 0, "NOTIONAL/MIN_NOTIONAL.minNotional, quote asset"),
+    S("market", "max_notional", max_notional, "9000000", 0, "NOTIONAL.maxNotional, quote asset, for limit orders (0 = none)"),
     S("market", "exchange_info", exchange_info, "", 0,
       "path of an exchangeInfo JSON response; when set, its filters replace the five keys above"),
     S("strategy", "type", strategy, "ladder", "seed|ladder", "seed: one order a side, fixed spread; ladder: levels, tolerance, skew"),
@@ -232,6 +233,10 @@ int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) 
         if ((rc = exact("market.max_qty", c->max_qty, &r->lot, &r->max_qty, err, errcap))) return rc;
         if ((rc = symbol_notional_parse(r, c->min_notional, &r->min_notional))) {
             snprintf(err, (size_t)errcap, "market.min_notional = \"%s\": %s", c->min_notional, q_strerror(rc));
+            return rc;
+        }
+        if ((rc = symbol_notional_parse(r, c->max_notional, &r->max_notional))) {
+            snprintf(err, (size_t)errcap, "market.max_notional = \"%s\": %s", c->max_notional, q_strerror(rc));
             return rc;
         }
     }

@@ -16,7 +16,7 @@ typedef struct config {
     /* [market] */
     char symbol[24];
     char base_asset[16], quote_asset[16];
-    char tick_size[32], step_size[32], min_qty[32], max_qty[32], min_notional[32];
+    char tick_size[32], step_size[32], min_qty[32], max_qty[32], min_notional[32], max_notional[32];
     char exchange_info[256];   /* optional exchangeInfo JSON that supplies the rules */
     /* [strategy] */
     char strategy[16];         /* seed | ladder */

@@ -224,7 +224,8 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     walk(m, p->side, p->qty, p->type == XT_MARKET ? 0 : price, &filled, &cost, &worst);
     __int128 notional = p->type == XT_MARKET ? (filled ? cost * p->qty / filled : 0) : (__int128)price * p->qty;
     if (r->min_notional && notional < r->min_notional) return filter_error("NOTIONAL", msg);
-    if (r->max_notional && notional > r->max_notional) return filter_error("NOTIONAL", msg);
+    if (r->max_notional && p->type != XT_MARKET && notional > r->max_notional) /* applyMaxToMarket: false */
+        return filter_error("NOTIONAL", msg);
     if (p->type == XT_LIMIT_MAKER && filled > 0) {
         *msg = "Order would immediately match and take.";
         return -2010;

@@ -336,7 +336,9 @@ static int exchange_info(char *b, int cap) {
     fx_format(r->step_lots, &r->lot, 8, step, sizeof step);
     fx_format(r->min_qty ? r->min_qty : r->step_lots, &r->lot, 8, minq, sizeof minq);
     fx_format(r->max_qty ? r->max_qty : 900000000000LL, &r->lot, 8, maxq, sizeof maxq);
-    double min_notional = (double)r->min_notional * r->tick.value * r->lot.value;
+    char min_notional[56], max_notional[56];
+    symbol_quote_format(r, r->min_notional, min_notional, sizeof min_notional);
+    symbol_quote_format(r, r->max_notional, max_notional, sizeof max_notional);
     return snprintf(b, (size_t)cap,
         "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":["
         "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d},"
@@ -352,13 +354,13 @@ static int exchange_info(char *b, int cap) {
         "\"isMarginTradingAllowed\":false,\"filters\":["
         "{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"%s\",\"maxPrice\":\"%s\",\"tickSize\":\"%s\"},"
         "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"%s\",\"maxQty\":\"%s\",\"stepSize\":\"%s\"},"
-        "{\"filterType\":\"NOTIONAL\",\"minNotional\":\"%.8f\",\"applyMinToMarket\":true,"
-        "\"maxNotional\":\"9000000.00000000\",\"applyMaxToMarket\":false,\"avgPriceMins\":5},"
+        "{\"filterType\":\"NOTIONAL\",\"minNotional\":\"%s\",\"applyMinToMarket\":true,"
+        "\"maxNotional\":\"%s\",\"applyMaxToMarket\":false,\"avgPriceMins\":5},"
         "{\"filterType\":\"MAX_NUM_ORDERS\",\"maxNumOrders\":%d}],"
         "\"permissions\":[],\"permissionSets\":[[\"SPOT\"]],\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\","
         "\"allowedSelfTradePreventionModes\":[\"NONE\",\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}]}",
         (long long)(wall_ns() / 1000000), S.rl.weight_limit, S.rl.orders10_limit, S.rl.ordersday_limit, S.rl.raw_limit, r->symbol, r->base, r->quote, minp, maxp, tick, minq, maxq, step,
-        min_notional, r->max_num_orders ? r->max_num_orders : 200);
+        min_notional, r->max_notional ? max_notional : "9000000000000.00000000", r->max_num_orders ? r->max_num_orders : 200);
 }
 
 static int http_get(struct lws *wsi, pss_t *c, const char *path) {
