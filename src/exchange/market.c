@@ -99,6 +99,10 @@ static void count_minute(market_t *m, const market_trade_t *t) {
     b->last_id = t->id;
     b->volume += t->qty;
     b->quote += (__int128)t->price * t->qty;
+    if (!t->buyer_maker) { /* the buyer took */
+        b->taker_buy += t->qty;
+        b->taker_buy_quote += (__int128)t->price * t->qty;
+    }
     b->count++;
 }
 
@@ -284,6 +288,88 @@ int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf,
                             m->rules->symbol, x.change, x.pct, x.wavg, x.prev, x.last, x.last_qty, x.bid, x.bid_qty, x.ask,
                             x.ask_qty, x.open, x.high, x.low, x.volume, x.quote, open_ms, close_ms, x.first, x.last_id,
                             (unsigned long long)st.count);
+    return n < cap ? n : -1;
+}
+
+int market_klines_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms, int limit,
+                       char *buf, int cap) {
+    const symbol_rules_t *r = m->rules;
+    int64_t cur = now_ms / 60000, oldest = cur - MARKET_MINUTES + 1;
+    /* the klines' first minutes, aligned to the interval: from the oldest minute kept */
+    int64_t k0 = (oldest + minutes - 1) / minutes * minutes, k_end = cur / minutes * minutes;
+    if (start_ms) {
+        int64_t s = (start_ms / 60000 + minutes - 1) / minutes * minutes;
+        if (s > k0) k0 = s;
+    }
+    if (end_ms && end_ms / 60000 / minutes * minutes < k_end) k_end = end_ms / 60000 / minutes * minutes;
+    /* skip to the first kline with a trade: nothing before it is known */
+    int64_t first_trade = INT64_MAX;
+    for (int64_t k = k0; k <= cur && first_trade == INT64_MAX; k++)
+        if (m->minutes[k % MARKET_MINUTES].minute == k) first_trade = k / minutes * minutes;
+    if (first_trade > k0) k0 = first_trade;
+    int64_t nk = k0 > k_end ? 0 : (k_end - k0) / minutes + 1;
+    if (nk > limit) {
+        if (start_ms) k_end = k0 + (int64_t)(limit - 1) * minutes;
+        else k0 = k_end - (int64_t)(limit - 1) * minutes;
+    }
+    /* the close before k0, for klines without trades */
+    int64_t last = 0;
+    for (int64_t k = oldest; k < k0; k++)
+        if (m->minutes[k % MARKET_MINUTES].minute == k) last = m->minutes[k % MARKET_MINUTES].close;
+    int n = snprintf(buf, (size_t)cap, "[");
+    for (int64_t kl = k0; kl <= k_end; kl += minutes) {
+        int64_t o = 0, h = 0, l = 0, c = 0, v = 0, tb = 0;
+        __int128 q = 0, tq = 0;
+        uint64_t count = 0;
+        for (int64_t k = kl; k < kl + minutes && k <= cur; k++) {
+            const market_minute_t *b = &m->minutes[k % MARKET_MINUTES];
+            if (b->minute != k) continue;
+            if (!count) o = h = l = b->open;
+            if (b->high > h) h = b->high;
+            if (b->low < l) l = b->low;
+            c = b->close;
+            v += b->volume;
+            q += b->quote;
+            tb += b->taker_buy;
+            tq += b->taker_buy_quote;
+            count += b->count;
+        }
+        if (!count) o = h = l = c = last;
+        last = c;
+        char os[40], hs[40], ls[40], cs[40], vs[40], qs[56], tbs[40], tqs[56];
+        fx_format(o, &r->tick, 8, os, sizeof os);
+        fx_format(h, &r->tick, 8, hs, sizeof hs);
+        fx_format(l, &r->tick, 8, ls, sizeof ls);
+        fx_format(c, &r->tick, 8, cs, sizeof cs);
+        fx_format(v, &r->lot, 8, vs, sizeof vs);
+        fx_format(tb, &r->lot, 8, tbs, sizeof tbs);
+        symbol_quote_format(r, q, qs, sizeof qs);
+        symbol_quote_format(r, tq, tqs, sizeof tqs);
+        int w = snprintf(buf + n, (size_t)(cap - n), "%s[%lld,\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",%lld,\"%s\",%llu,\"%s\",\"%s\",\"0\"]",
+                         kl == k0 ? "" : ",", (long long)(kl * 60000), os, hs, ls, cs, vs,
+                         (long long)((kl + minutes) * 60000 - 1), qs, (unsigned long long)count, tbs, tqs);
+        if (w < 0 || w >= cap - n) return -1;
+        n += w;
+    }
+    if (n + 2 > cap) return -1;
+    buf[n++] = ']';
+    buf[n] = 0;
+    return n;
+}
+
+int market_avgprice_json(const market_t *m, int64_t now_ms, int mins, char *buf, int cap) {
+    int64_t cur = now_ms / 60000, v = 0;
+    __int128 q = 0;
+    for (int64_t k = cur - mins + 1; k <= cur; k++) {
+        const market_minute_t *b = &m->minutes[k % MARKET_MINUTES];
+        if (b->minute != k) continue;
+        v += b->volume;
+        q += b->quote;
+    }
+    const market_trade_t *t = m->ntrades ? &m->trades[(m->ntrades - 1) % MARKET_TRADES] : 0;
+    long long last_ms = t ? (long long)t->time_ms : 0; /* closeTime: the last trade's */
+    int n = snprintf(buf, (size_t)cap, "{\"mins\":%d,\"price\":\"%.8f\",\"closeTime\":%lld}", mins,
+                     v ? (double)q / (double)v * m->rules->tick.value : 0.0, last_ms);
     return n < cap ? n : -1;
 }
 

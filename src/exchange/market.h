@@ -39,8 +39,8 @@ typedef struct market_trade {
 typedef struct market_minute {
     int64_t minute;              /* time / 60000 ms; 0: empty */
     int64_t open, high, low, close;
-    int64_t volume;
-    __int128 quote;
+    int64_t volume, taker_buy;   /* lots; taker_buy: of trades whose buyer took */
+    __int128 quote, taker_buy_quote;
     uint64_t first_id, last_id, count;
 } market_minute_t;
 
@@ -99,6 +99,12 @@ int market_trades_json(const market_t *m, int limit, char *buf, int cap);
 int market_aggtrades_json(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, char *buf,
                           int cap);
 int market_bookticker_json(const market_t *m, char *buf, int cap);
+/* klines of `minutes` minutes (1m .. 1d) from the last 24 h of minutes, aligned to UTC;
+   start/end 0: open; the newest `limit` (or the oldest from start_ms) */
+int market_klines_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms, int limit,
+                       char *buf, int cap);
+/* the volume-weighted price of the last `mins` minutes' trades ("avgPrice") */
+int market_avgprice_json(const market_t *m, int64_t now_ms, int mins, char *buf, int cap);
 /* the rolling 24 h statistics at now_ms, by minute; mini: Binance's type=MINI subset */
 int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf, int cap);
 

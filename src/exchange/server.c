@@ -392,6 +392,45 @@ static int http_get(struct lws *wsi, pss_t *c, const char *path) {
         n = market_trades_json(&S.mkt, limit, body, sizeof body);
         return respond(wsi, c, 200, body, n);
     }
+    if (!strcmp(path, "/api/v3/klines") || !strcmp(path, "/api/v3/uiKlines")) {
+        static const struct { const char *name; int minutes; } intervals[] = {
+            {"1m", 1}, {"3m", 3}, {"5m", 5}, {"15m", 15}, {"30m", 30}, {"1h", 60}, {"2h", 120},
+            {"4h", 240}, {"6h", 360}, {"8h", 480}, {"12h", 720}, {"1d", 1440}};
+        char iv[16] = "", v[32];
+        long long st = 0, en = 0;
+        int minutes = 0;
+        if (!symbol_ok(wsi, c, 1)) return 0;
+        if (!arg(wsi, "interval", iv, sizeof iv))
+            return error(wsi, c, 400, -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
+        for (size_t i = 0; i < sizeof intervals / sizeof *intervals; i++)
+            if (!strcmp(iv, intervals[i].name)) minutes = intervals[i].minutes;
+        if (!minutes) return error(wsi, c, 400, -1120, "Invalid interval.");
+        if (!int_arg(wsi, "limit", 500, 1, 1000, &limit))
+            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
+        if (arg(wsi, "startTime", v, sizeof v)) st = atoll(v);
+        if (arg(wsi, "endTime", v, sizeof v)) en = atoll(v);
+        if (st < 0 || en < 0 || (st && en && en < st))
+            return error(wsi, c, 400, -1128, "Combination of optional parameters invalid.");
+        n = market_klines_json(&S.mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
+        return n < 0 ? error(wsi, c, 500, -1000, "An unknown error occurred while processing the request.")
+                     : respond(wsi, c, 200, body, n);
+    }
+    if (!strcmp(path, "/api/v3/avgPrice")) {
+        if (!symbol_ok(wsi, c, 1)) return 0;
+        n = market_avgprice_json(&S.mkt, wall_ns() / 1000000, 5, body, sizeof body);
+        return respond(wsi, c, 200, body, n);
+    }
+    if (!strcmp(path, "/api/v3/ticker/price")) {
+        char sym[64];
+        int one = arg(wsi, "symbol", sym, sizeof sym);
+        if (one && strcmp(sym, S.rules->symbol)) return error(wsi, c, 400, -1121, "Invalid symbol.");
+        const market_trade_t *t = S.mkt.ntrades ? &S.mkt.trades[(S.mkt.ntrades - 1) % MARKET_TRADES] : 0;
+        char p[40];
+        fx_format(t ? t->price : 0, &S.rules->tick, 8, p, sizeof p);
+        n = snprintf(body, sizeof body, "%s{\"symbol\":\"%s\",\"price\":\"%s\"}%s", one ? "" : "[", S.rules->symbol, p,
+                     one ? "" : "]");
+        return respond(wsi, c, 200, body, n);
+    }
     if (!strcmp(path, "/api/v3/aggTrades")) {
         char v[32];
         long long from = 0, st = 0, en = 0;
@@ -451,6 +490,8 @@ static int endpoint_weight(struct lws *wsi, const char *method, const char *path
     }
     if (!strcmp(path, "/api/v3/trades")) return 25;
     if (!strcmp(path, "/api/v3/aggTrades")) return 4;
+    if (!strcmp(path, "/api/v3/klines") || !strcmp(path, "/api/v3/uiKlines") || !strcmp(path, "/api/v3/avgPrice")) return 2;
+    if (!strcmp(path, "/api/v3/ticker/price")) return has_symbol ? 2 : 4;
     if (!strcmp(path, "/api/v3/ticker/bookTicker")) return has_symbol ? 2 : 4;
     if (!strcmp(path, "/api/v3/ticker/24hr"))
         return has_symbol || (wsi && lws_get_urlarg_by_name(wsi, "symbols=", v, sizeof v)) ? 2 : 80;
