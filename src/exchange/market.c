@@ -85,6 +85,14 @@ static int restart(market_t *m, int64_t now) {
 
 static char msgbuf[1 << 20];
 
+/* closes a JSON list of n bytes in buf: its length, or -1 when it does not fit */
+static int end_list(char *buf, int n, int cap) {
+    if (n + 2 > cap) return -1;
+    buf[n++] = ']';
+    buf[n] = 0;
+    return n;
+}
+
 /* adds a trade to its minute of the 24 h statistics */
 static void count_minute(market_t *m, const market_trade_t *t) {
     int64_t k = t->time_ms / 60000;
@@ -351,10 +359,7 @@ int market_klines_json(const market_t *m, int64_t now_ms, int minutes, int64_t s
         if (w < 0 || w >= cap - n) return -1;
         n += w;
     }
-    if (n + 2 > cap) return -1;
-    buf[n++] = ']';
-    buf[n] = 0;
-    return n;
+    return end_list(buf, n, cap);
 }
 
 int market_avgprice_json(const market_t *m, int64_t now_ms, int mins, char *buf, int cap) {
@@ -443,10 +448,7 @@ static int trades_json(const market_t *m, const uint64_t *sel, int n, int agg, c
         if (w < 0 || w >= cap - len) return -1;
         len += w;
     }
-    if (len + 2 > cap) return -1;
-    buf[len++] = ']';
-    buf[len] = 0;
-    return len;
+    return end_list(buf, len, cap);
 }
 
 /* picks recent trades: from trade id from_id, within [start_ms, end_ms] (0: open); from an id
