@@ -121,6 +121,11 @@ wsreq() { # method id params-json-object-without-braces (no signature) -> signed
 check "ws-api ping" 'grep -q "^{\"id\":1,\"status\":200,\"result\":{},\"rateLimits\":\[" "$tmp/api"'
 check "ws-api time" 'grep -q "^{\"id\":\"t\",\"status\":200,\"result\":{\"serverTime\":" "$tmp/api"'
 check "ws-api session.status before logon" 'grep -q "\"apiKey\":null" "$tmp/api"'
+# market data over the WebSocket API: the REST handlers, params for the query string, REST weights
+"$probe" "$port" /ws-api/v3 5 '{"id":40,"method":"depth","params":{"symbol":"BTCUSDT","limit":3}}' \
+    '{"id":41,"method":"ticker.24hr","params":{"symbols":["BTCUSDT"],"type":"MINI"}}' '{"id":42,"method":"klines","params":{"symbol":"BTCUSDT","interval":"1m","limit":1}}' \
+    '{"id":43,"method":"trades.aggregate","params":{"symbol":"BTCUSDT","limit":2}}' '{"id":44,"method":"depth","params":{"symbol":"ETHBTC"}}' > "$tmp/wsmd" 2>&1
+check "ws-api depth, ticker.24hr (symbols list), klines, trades.aggregate; -1121" '[ $(grep "^{\"id\":40,\"status\":200,\"result\":{\"lastUpdateId\":[0-9]*,\"bids\":\[\[" "$tmp/wsmd" | grep -o "\[\"" | wc -l) = 6 ] && grep -q "^{\"id\":41,\"status\":200,\"result\":\[{\"symbol\":\"BTCUSDT\",\"openPrice\"" "$tmp/wsmd" && grep -q "^{\"id\":42,\"status\":200,\"result\":\[\[[0-9]*,\"" "$tmp/wsmd" && grep -q "^{\"id\":43,\"status\":200,\"result\":\[{\"a\":" "$tmp/wsmd" && grep -q "^{\"id\":44,\"status\":400,\"error\":{\"code\":-1121" "$tmp/wsmd"'
 # a signed account.status (HMAC, sorted params)
 "$probe" "$port" /ws-api/v3 1 "$(wsreq account.status 5 '')" > "$tmp/api" 2>&1
 check "ws-api signed account.status" 'grep -q "^{\"id\":5,\"status\":200,\"result\":{\"makerCommission\"" "$tmp/api"'

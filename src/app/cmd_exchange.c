@@ -46,7 +46,8 @@ static const char usage[] =
     "@depth5/10/20[@100ms], @ticker, @miniTicker; SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS.\n"
     "WebSocket API: session.logon/status/logout, order.place/test/cancel/cancelReplace/\n"
     "amend.keepPriority/status, openOrders.status/cancelAll, account.status, myTrades,\n"
-    "userDataStream.subscribe[.signature]/unsubscribe, time, ping, exchangeInfo.\n"
+    "userDataStream.subscribe[.signature]/unsubscribe, time, ping, exchangeInfo, and the\n"
+    "market data methods (depth, trades.recent/aggregate, klines, avgPrice, ticker.*).\n"
     "Retired, for older clients: the listenKey user data stream (/api/v3/userDataStream).\n"
     "Logs a line per connection, per rejected request and per fault. Stop with Ctrl-C.\n";
 

@@ -7,6 +7,7 @@
 #include "ratelimit.h"
 #include "sign.h"
 
+#include <cjson/cJSON.h>
 #include <libwebsockets.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -300,30 +301,27 @@ static int arg(struct lws *wsi, const char *name, char *out, int cap) {
     return 1;
 }
 
-static int symbol_ok(struct lws *wsi, pss_t *c, int required) {
-    char sym[64];
-    if (!arg(wsi, "symbol", sym, sizeof sym)) {
-        if (!required) return 1;
-        error(wsi, c, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
-        return 0;
-    }
-    if (strcmp(sym, S.rules->symbol)) {
-        error(wsi, c, 400, -1121, "Invalid symbol.");
-        return 0;
-    }
-    return 1;
-}
+/* a request's arguments: a REST query string (through lws) or a WebSocket API request's
+   params, so one handler serves both */
+typedef struct args {
+    struct lws *wsi;
+    const cJSON *params;
+} args_t;
 
-static int int_arg(struct lws *wsi, const char *name, int def, int lo, int hi, int *out) {
-    char v[32];
-    if (!arg(wsi, name, v, sizeof v)) {
-        *out = def;
-        return 1;
+static int qarg(const args_t *a, const char *name, char *out, int cap) {
+    if (!a->params) return a->wsi ? arg(a->wsi, name, out, cap) : 0;
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(a->params, name);
+    if (cJSON_IsString(it)) {
+        snprintf(out, (size_t)cap, "%s", it->valuestring);
+    } else if (cJSON_IsNumber(it)) {
+        double d = it->valuedouble;
+        if (d == floor(d) && fabs(d) < 9e18) snprintf(out, (size_t)cap, "%lld", (long long)d);
+        else snprintf(out, (size_t)cap, "%.15g", d);
+    } else if (cJSON_IsArray(it)) { /* symbols=["BTCUSDT"] as the query string would carry it */
+        if (!cJSON_PrintPreallocated((cJSON *)it, out, cap, 0)) return 0;
+    } else {
+        return 0;
     }
-    char *end;
-    long x = strtol(v, &end, 10);
-    if (end == v || *end || x < lo || x > hi) return 0;
-    *out = (int)x;
     return 1;
 }
 
@@ -363,129 +361,14 @@ static int exchange_info(char *b, int cap) {
         min_notional, r->max_notional ? max_notional : "9000000000000.00000000", r->max_num_orders ? r->max_num_orders : 200);
 }
 
-static int http_get(struct lws *wsi, pss_t *c, const char *path) {
-    static char body[RESP_MAX];
-    int n, limit;
-    S.requests++;
-    if (!strcmp(path, "/api/v3/ping")) return respond(wsi, c, 200, "{}", 2);
-    if (!strcmp(path, "/api/v3/time")) {
-        n = snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(wall_ns() / 1000000));
-        return respond(wsi, c, 200, body, n);
-    }
-    if (!strcmp(path, "/api/v3/exchangeInfo")) {
-        if (!symbol_ok(wsi, c, 0)) return 0;
-        n = exchange_info(body, sizeof body);
-        return respond(wsi, c, 200, body, n);
-    }
-    if (!strcmp(path, "/api/v3/depth")) {
-        if (!symbol_ok(wsi, c, 1)) return 0;
-        if (!int_arg(wsi, "limit", 100, 1, 5000, &limit))
-            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '5000'.");
-        n = market_depth_json(&S.mkt, limit, body, sizeof body);
-        return n < 0 ? error(wsi, c, 500, -1000, "An unknown error occurred while processing the request.")
-                     : respond(wsi, c, 200, body, n);
-    }
-    if (!strcmp(path, "/api/v3/trades")) {
-        if (!symbol_ok(wsi, c, 1)) return 0;
-        if (!int_arg(wsi, "limit", 500, 1, 1000, &limit))
-            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
-        n = market_trades_json(&S.mkt, limit, body, sizeof body);
-        return respond(wsi, c, 200, body, n);
-    }
-    if (!strcmp(path, "/api/v3/klines") || !strcmp(path, "/api/v3/uiKlines")) {
-        static const struct { const char *name; int minutes; } intervals[] = {
-            {"1m", 1}, {"3m", 3}, {"5m", 5}, {"15m", 15}, {"30m", 30}, {"1h", 60}, {"2h", 120},
-            {"4h", 240}, {"6h", 360}, {"8h", 480}, {"12h", 720}, {"1d", 1440}};
-        char iv[16] = "", v[32];
-        long long st = 0, en = 0;
-        int minutes = 0;
-        if (!symbol_ok(wsi, c, 1)) return 0;
-        if (!arg(wsi, "interval", iv, sizeof iv))
-            return error(wsi, c, 400, -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
-        for (size_t i = 0; i < sizeof intervals / sizeof *intervals; i++)
-            if (!strcmp(iv, intervals[i].name)) minutes = intervals[i].minutes;
-        if (!minutes) return error(wsi, c, 400, -1120, "Invalid interval.");
-        if (!int_arg(wsi, "limit", 500, 1, 1000, &limit))
-            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
-        if (arg(wsi, "startTime", v, sizeof v)) st = atoll(v);
-        if (arg(wsi, "endTime", v, sizeof v)) en = atoll(v);
-        if (st < 0 || en < 0 || (st && en && en < st))
-            return error(wsi, c, 400, -1128, "Combination of optional parameters invalid.");
-        n = market_klines_json(&S.mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
-        return n < 0 ? error(wsi, c, 500, -1000, "An unknown error occurred while processing the request.")
-                     : respond(wsi, c, 200, body, n);
-    }
-    if (!strcmp(path, "/api/v3/avgPrice")) {
-        if (!symbol_ok(wsi, c, 1)) return 0;
-        n = market_avgprice_json(&S.mkt, wall_ns() / 1000000, 5, body, sizeof body);
-        return respond(wsi, c, 200, body, n);
-    }
-    if (!strcmp(path, "/api/v3/ticker/price")) {
-        char sym[64];
-        int one = arg(wsi, "symbol", sym, sizeof sym);
-        if (one && strcmp(sym, S.rules->symbol)) return error(wsi, c, 400, -1121, "Invalid symbol.");
-        const market_trade_t *t = S.mkt.ntrades ? &S.mkt.trades[(S.mkt.ntrades - 1) % MARKET_TRADES] : 0;
-        char p[40];
-        fx_format(t ? t->price : 0, &S.rules->tick, 8, p, sizeof p);
-        n = snprintf(body, sizeof body, "%s{\"symbol\":\"%s\",\"price\":\"%s\"}%s", one ? "" : "[", S.rules->symbol, p,
-                     one ? "" : "]");
-        return respond(wsi, c, 200, body, n);
-    }
-    if (!strcmp(path, "/api/v3/aggTrades")) {
-        char v[32];
-        long long from = 0, st = 0, en = 0;
-        if (!symbol_ok(wsi, c, 1)) return 0;
-        if (!int_arg(wsi, "limit", 500, 1, 1000, &limit))
-            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
-        if (arg(wsi, "fromId", v, sizeof v)) from = atoll(v);
-        if (arg(wsi, "startTime", v, sizeof v)) st = atoll(v);
-        if (arg(wsi, "endTime", v, sizeof v)) en = atoll(v);
-        if (from < 0 || st < 0 || en < 0 || (st && en && en < st))
-            return error(wsi, c, 400, -1128, "Combination of optional parameters invalid.");
-        n = market_aggtrades_json(&S.mkt, limit, (uint64_t)from, st, en, body, sizeof body);
-        return n < 0 ? error(wsi, c, 500, -1000, "An unknown error occurred while processing the request.")
-                     : respond(wsi, c, 200, body, n);
-    }
-    if (!strcmp(path, "/api/v3/ticker/24hr")) {
-        char sym[64], syms[256], type[16] = "FULL";
-        int one = arg(wsi, "symbol", sym, sizeof sym), list = arg(wsi, "symbols", syms, sizeof syms);
-        arg(wsi, "type", type, sizeof type);
-        if (one && list)
-            return error(wsi, c, 400, -1128, "Combination of optional parameters invalid.");
-        if (strcmp(type, "FULL") && strcmp(type, "MINI"))
-            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'type'; legal range is 'FULL', 'MINI'.");
-        char want[80];
-        snprintf(want, sizeof want, "[\"%s\"]", S.rules->symbol);
-        if ((one && strcmp(sym, S.rules->symbol)) || (list && strcmp(syms, want))) return error(wsi, c, 400, -1121, "Invalid symbol.");
-        n = market_ticker24_json(&S.mkt, wall_ns() / 1000000, type[0] == 'M', body + 1, sizeof body - 2);
-        if (n < 0) return error(wsi, c, 500, -1000, "An unknown error occurred while processing the request.");
-        if (one) return respond(wsi, c, 200, body + 1, n);
-        body[0] = '['; /* symbols=[...] or no symbol: a list */
-        body[n + 1] = ']';
-        return respond(wsi, c, 200, body, n + 2);
-    }
-    if (!strcmp(path, "/api/v3/ticker/bookTicker")) {
-        char sym[64];
-        int one = arg(wsi, "symbol", sym, sizeof sym);
-        if (one && strcmp(sym, S.rules->symbol)) return error(wsi, c, 400, -1121, "Invalid symbol.");
-        n = market_bookticker_json(&S.mkt, body + 1, sizeof body - 2);
-        if (one) return respond(wsi, c, 200, body + 1, n);
-        body[0] = '[';
-        body[n + 1] = ']';
-        return respond(wsi, c, 200, body, n + 2);
-    }
-    lwsl_user("rejected: GET %s (unknown endpoint)\n", path);
-    return error(wsi, c, 404, -1000, "Unknown endpoint.");
-}
-
 /* Binance's request weights */
-static int endpoint_weight(struct lws *wsi, const char *method, const char *path) {
-    char v[32];
-    int has_symbol = wsi && lws_get_urlarg_by_name(wsi, "symbol=", v, sizeof v) != NULL;
+static int endpoint_weight(const args_t *a, const char *method, const char *path) {
+    char v[300];
+    int has_symbol = qarg(a, "symbol", v, sizeof v);
     if (!strcmp(path, "/api/v3/exchangeInfo")) return 20;
     if (!strcmp(path, "/api/v3/depth")) {
         int limit = 100;
-        if (wsi && lws_get_urlarg_by_name(wsi, "limit=", v, sizeof v)) limit = atoi(v + 6);
+        if (qarg(a, "limit", v, sizeof v)) limit = atoi(v);
         return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
     }
     if (!strcmp(path, "/api/v3/trades")) return 25;
@@ -494,7 +377,7 @@ static int endpoint_weight(struct lws *wsi, const char *method, const char *path
     if (!strcmp(path, "/api/v3/ticker/price")) return has_symbol ? 2 : 4;
     if (!strcmp(path, "/api/v3/ticker/bookTicker")) return has_symbol ? 2 : 4;
     if (!strcmp(path, "/api/v3/ticker/24hr"))
-        return has_symbol || (wsi && lws_get_urlarg_by_name(wsi, "symbols=", v, sizeof v)) ? 2 : 80;
+        return has_symbol || qarg(a, "symbols", v, sizeof v) ? 2 : 80;
     if (!strcmp(path, "/api/v3/account") || !strcmp(path, "/api/v3/myTrades")) return 20;
     if (!strcmp(path, "/api/v3/openOrders")) return method[0] == 'G' ? (has_symbol ? 6 : 80) : 1;
     if (!strcmp(path, "/api/v3/order")) return method[0] == 'G' ? 4 : 1;
@@ -514,7 +397,7 @@ static int limited(struct lws *wsi, pss_t *c) {
         respond_with(wsi, c, 429, b, n, (int)((S.f.storm_until_ms - t + 999) / 1000));
         return 1;
     }
-    c->weight = endpoint_weight(wsi, c->method, c->path);
+    c->weight = endpoint_weight(&(args_t){wsi, 0}, c->method, c->path);
     int raw;
     rl_verdict_t v = rl_weight(&S.rl, c->ip, c->weight, t, &retry, &until, &raw);
     if (v == RL_OK) return 0;
@@ -535,6 +418,163 @@ static int limited(struct lws *wsi, pss_t *c) {
 }
 
 #include "rest_signed.inc"
+
+static int symbol_ok(reply_t *r, const args_t *a, int required) {
+    char sym[64];
+    if (!qarg(a, "symbol", sym, sizeof sym)) {
+        if (!required) return 1;
+        rfail(r, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+        return 0;
+    }
+    if (strcmp(sym, S.rules->symbol)) {
+        rfail(r, 400, -1121, "Invalid symbol.");
+        return 0;
+    }
+    return 1;
+}
+
+static int int_arg(const args_t *a, const char *name, int def, int lo, int hi, int *out) {
+    char v[32];
+    if (!qarg(a, name, v, sizeof v)) {
+        *out = def;
+        return 1;
+    }
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || x < lo || x > hi) return 0;
+    *out = (int)x;
+    return 1;
+}
+
+/* the market data endpoints, for REST and the WebSocket API alike (see args_t) */
+static void market_data(reply_t *r, const args_t *a, const char *path) {
+    static char body[RESP_MAX];
+    int n, limit;
+    if (!strcmp(path, "/api/v3/ping")) return (void)rok(r, "{}", 2);
+    if (!strcmp(path, "/api/v3/time")) {
+        n = snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(wall_ns() / 1000000));
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/exchangeInfo")) {
+        if (!symbol_ok(r, a, 0)) return;
+        n = exchange_info(body, sizeof body);
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/depth")) {
+        if (!symbol_ok(r, a, 1)) return;
+        if (!int_arg(a, "limit", 100, 1, 5000, &limit))
+            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '5000'.");
+        n = market_depth_json(&S.mkt, limit, body, sizeof body);
+        if (n < 0) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/trades")) {
+        if (!symbol_ok(r, a, 1)) return;
+        if (!int_arg(a, "limit", 500, 1, 1000, &limit))
+            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
+        n = market_trades_json(&S.mkt, limit, body, sizeof body);
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/klines") || !strcmp(path, "/api/v3/uiKlines")) {
+        static const struct { const char *name; int minutes; } intervals[] = {
+            {"1m", 1}, {"3m", 3}, {"5m", 5}, {"15m", 15}, {"30m", 30}, {"1h", 60}, {"2h", 120},
+            {"4h", 240}, {"6h", 360}, {"8h", 480}, {"12h", 720}, {"1d", 1440}};
+        char iv[16] = "", v[32];
+        long long st = 0, en = 0;
+        int minutes = 0;
+        if (!symbol_ok(r, a, 1)) return;
+        if (!qarg(a, "interval", iv, sizeof iv))
+            return (void)rfail(r, 400, -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
+        for (size_t i = 0; i < sizeof intervals / sizeof *intervals; i++)
+            if (!strcmp(iv, intervals[i].name)) minutes = intervals[i].minutes;
+        if (!minutes) return (void)rfail(r, 400, -1120, "Invalid interval.");
+        if (!int_arg(a, "limit", 500, 1, 1000, &limit))
+            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
+        if (qarg(a, "startTime", v, sizeof v)) st = atoll(v);
+        if (qarg(a, "endTime", v, sizeof v)) en = atoll(v);
+        if (st < 0 || en < 0 || (st && en && en < st))
+            return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
+        n = market_klines_json(&S.mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
+        if (n < 0) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/avgPrice")) {
+        if (!symbol_ok(r, a, 1)) return;
+        n = market_avgprice_json(&S.mkt, wall_ns() / 1000000, 5, body, sizeof body);
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/ticker/price")) {
+        char sym[64];
+        int one = qarg(a, "symbol", sym, sizeof sym);
+        if (one && strcmp(sym, S.rules->symbol)) return (void)rfail(r, 400, -1121, "Invalid symbol.");
+        const market_trade_t *t = S.mkt.ntrades ? &S.mkt.trades[(S.mkt.ntrades - 1) % MARKET_TRADES] : 0;
+        char p[40];
+        fx_format(t ? t->price : 0, &S.rules->tick, 8, p, sizeof p);
+        n = snprintf(body, sizeof body, "%s{\"symbol\":\"%s\",\"price\":\"%s\"}%s", one ? "" : "[", S.rules->symbol, p,
+                     one ? "" : "]");
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/aggTrades")) {
+        char v[32];
+        long long from = 0, st = 0, en = 0;
+        if (!symbol_ok(r, a, 1)) return;
+        if (!int_arg(a, "limit", 500, 1, 1000, &limit))
+            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
+        if (qarg(a, "fromId", v, sizeof v)) from = atoll(v);
+        if (qarg(a, "startTime", v, sizeof v)) st = atoll(v);
+        if (qarg(a, "endTime", v, sizeof v)) en = atoll(v);
+        if (from < 0 || st < 0 || en < 0 || (st && en && en < st))
+            return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
+        n = market_aggtrades_json(&S.mkt, limit, (uint64_t)from, st, en, body, sizeof body);
+        if (n < 0) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/ticker/24hr")) {
+        char sym[64], syms[256], type[16] = "FULL";
+        int one = qarg(a, "symbol", sym, sizeof sym), list = qarg(a, "symbols", syms, sizeof syms);
+        qarg(a, "type", type, sizeof type);
+        if (one && list)
+            return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
+        if (strcmp(type, "FULL") && strcmp(type, "MINI"))
+            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'type'; legal range is 'FULL', 'MINI'.");
+        char want[80];
+        snprintf(want, sizeof want, "[\"%s\"]", S.rules->symbol);
+        if ((one && strcmp(sym, S.rules->symbol)) || (list && strcmp(syms, want))) return (void)rfail(r, 400, -1121, "Invalid symbol.");
+        n = market_ticker24_json(&S.mkt, wall_ns() / 1000000, type[0] == 'M', body + 1, sizeof body - 2);
+        if (n < 0) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+        if (one) return (void)rok(r, body + 1, n);
+        body[0] = '['; /* symbols=[...] or no symbol: a list */
+        body[n + 1] = ']';
+        return (void)rok(r, body, n + 2);
+    }
+    if (!strcmp(path, "/api/v3/ticker/bookTicker")) {
+        char sym[64];
+        int one = qarg(a, "symbol", sym, sizeof sym);
+        if (one && strcmp(sym, S.rules->symbol)) return (void)rfail(r, 400, -1121, "Invalid symbol.");
+        n = market_bookticker_json(&S.mkt, body + 1, sizeof body - 2);
+        if (one) return (void)rok(r, body + 1, n);
+        body[0] = '[';
+        body[n + 1] = ']';
+        return (void)rok(r, body, n + 2);
+    }
+    lwsl_user("rejected: GET %s (unknown endpoint)\n", path);
+    rfail(r, 404, -1000, "Unknown endpoint.");
+}
+
+
+
+/* REST: a market data GET */
+static int http_get(struct lws *wsi, pss_t *c, const char *path) {
+    reply_t r;
+    memset(&r, 0, sizeof r);
+    r.method = "GET";
+    r.path = path;
+    r.order_acct = -1;
+    S.requests++;
+    market_data(&r, &(args_t){wsi, 0}, path);
+    return reply_respond(wsi, c, &r);
+}
+
 
 /* ---- WebSocket streams ---------------------------------------------------- */
 
@@ -559,8 +599,6 @@ static void subscribe_list(pss_t *c, const char *list) {
         p += n + (e ? 1 : 0);
     }
 }
-
-#include <cjson/cJSON.h>
 
 static void ws_request(pss_t *c, const char *msg, size_t len) {
     cJSON *j = cJSON_ParseWithLength(msg, len);
