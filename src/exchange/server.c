@@ -446,6 +446,21 @@ static int int_arg(const args_t *a, const char *name, int def, int lo, int hi, i
     return 1;
 }
 
+/* "limit": absent (def) or 1..max, else -1100 as Binance words it */
+static int limit_arg(reply_t *r, const args_t *a, int def, int max, int *limit) {
+    if (int_arg(a, "limit", def, 1, max, limit)) return 1;
+    char m[120];
+    snprintf(m, sizeof m, "Illegal characters found in parameter 'limit'; legal range is '1' to '%d'.", max);
+    rfail(r, 400, -1100, m);
+    return 0;
+}
+
+/* a body written into a buffer, or -1 when it did not fit */
+static void answer(reply_t *r, const char *body, int n) {
+    if (n < 0) rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+    else rok(r, body, n);
+}
+
 /* the market data endpoints, for REST and the WebSocket API alike (see args_t) */
 static void market_data(reply_t *r, const args_t *a, const char *path) {
     static char body[RESP_MAX];
@@ -462,18 +477,14 @@ static void market_data(reply_t *r, const args_t *a, const char *path) {
     }
     if (!strcmp(path, "/api/v3/depth")) {
         if (!symbol_ok(r, a, 1)) return;
-        if (!int_arg(a, "limit", 100, 1, 5000, &limit))
-            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '5000'.");
+        if (!limit_arg(r, a, 100, 5000, &limit)) return;
         n = market_depth_json(&S.mkt, limit, body, sizeof body);
-        if (n < 0) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
-        return (void)rok(r, body, n);
+        return answer(r, body, n);
     }
     if (!strcmp(path, "/api/v3/trades")) {
         if (!symbol_ok(r, a, 1)) return;
-        if (!int_arg(a, "limit", 500, 1, 1000, &limit))
-            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
-        n = market_trades_json(&S.mkt, limit, body, sizeof body);
-        return (void)rok(r, body, n);
+        if (!limit_arg(r, a, 500, 1000, &limit)) return;
+        return answer(r, body, market_trades_json(&S.mkt, limit, body, sizeof body));
     }
     if (!strcmp(path, "/api/v3/klines") || !strcmp(path, "/api/v3/uiKlines")) {
         static const struct { const char *name; int minutes; } intervals[] = {
@@ -488,15 +499,13 @@ static void market_data(reply_t *r, const args_t *a, const char *path) {
         for (size_t i = 0; i < sizeof intervals / sizeof *intervals; i++)
             if (!strcmp(iv, intervals[i].name)) minutes = intervals[i].minutes;
         if (!minutes) return (void)rfail(r, 400, -1120, "Invalid interval.");
-        if (!int_arg(a, "limit", 500, 1, 1000, &limit))
-            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
+        if (!limit_arg(r, a, 500, 1000, &limit)) return;
         if (qarg(a, "startTime", v, sizeof v)) st = atoll(v);
         if (qarg(a, "endTime", v, sizeof v)) en = atoll(v);
         if (st < 0 || en < 0 || (st && en && en < st))
             return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
         n = market_klines_json(&S.mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
-        if (n < 0) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
-        return (void)rok(r, body, n);
+        return answer(r, body, n);
     }
     if (!strcmp(path, "/api/v3/avgPrice")) {
         if (!symbol_ok(r, a, 1)) return;
@@ -518,16 +527,14 @@ static void market_data(reply_t *r, const args_t *a, const char *path) {
         char v[32];
         long long from = 0, st = 0, en = 0;
         if (!symbol_ok(r, a, 1)) return;
-        if (!int_arg(a, "limit", 500, 1, 1000, &limit))
-            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1' to '1000'.");
+        if (!limit_arg(r, a, 500, 1000, &limit)) return;
         if (qarg(a, "fromId", v, sizeof v)) from = atoll(v);
         if (qarg(a, "startTime", v, sizeof v)) st = atoll(v);
         if (qarg(a, "endTime", v, sizeof v)) en = atoll(v);
         if (from < 0 || st < 0 || en < 0 || (st && en && en < st))
             return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
         n = market_aggtrades_json(&S.mkt, limit, (uint64_t)from, st, en, body, sizeof body);
-        if (n < 0) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
-        return (void)rok(r, body, n);
+        return answer(r, body, n);
     }
     if (!strcmp(path, "/api/v3/ticker/24hr")) {
         char sym[64], syms[256], type[16] = "FULL";
