@@ -154,11 +154,8 @@ static void test_nknusdt_2021(void **st) {
 /* the shared recording: the book agrees with bookTicker; dropping a diff shows as a gap */
 static void run_recording(int drop_nth_diff, xcheck_t *xc, book_sync_t *s, book_t *b) {
     symbol_rules_t r;
-    tu_btcusdt(&r);
-    char *files[2];
-    tu_recordings(files);
     replay_t rp;
-    assert_int_equal(replay_open(&rp, files, 2, &r), 0);
+    tu_open_recordings(&rp, &r);
     assert_int_equal(book_init(b, 17), 0);
     sync_init(s, b);
     xcheck_init(xc);

@@ -41,6 +41,13 @@ void tu_recordings(char *files[2]) {
     files[1] = (char *)tu_data_path("binance-spot/btcusdt_20240809.gz");
 }
 
+void tu_open_recordings(replay_t *rp, symbol_rules_t *r) {
+    static char *files[2]; /* the replay keeps the list */
+    tu_btcusdt(r);
+    tu_recordings(files);
+    assert_int_equal(replay_open(rp, files, 2, r), 0);
+}
+
 const char *tu_require_data(const char *rel) {
     const char *p = find(rel);
     if (!p) exit(77);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/symbol.h"
+#include "feed/replay.h"
 
 /* The data folder ($QUOTER_DATA or the one configured at build time), or NULL. */
 const char *tu_data_dir(void);
@@ -18,6 +19,8 @@ const char *tu_data_dir(void);
 const char *tu_data_path(const char *rel);
 /* The two shared BTCUSDT recordings, in replay order (skips the test when absent). */
 void tu_recordings(char *files[2]);
+/* Opens both shared recordings as one replay with BTCUSDT rules (r must outlive rp). */
+void tu_open_recordings(replay_t *rp, symbol_rules_t *r);
 /* The same outside a test (in main): exits 77, which ctest reports as skipped. */
 const char *tu_require_data(const char *rel);
 /* BTCUSDT rules as in the shared recording: tick 0.01, step 0.00001, min notional 5. */
