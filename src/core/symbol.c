@@ -6,16 +6,23 @@
 
 #include "err.h"
 
+int symbol_price_ok(const symbol_rules_t *r, int64_t price) {
+    return price > 0 && !(r->min_price && price < r->min_price) && !(r->max_price && price > r->max_price);
+}
+
+int symbol_qty_ok(const symbol_rules_t *r, int64_t qty) {
+    return qty > 0 && !(r->min_qty && qty < r->min_qty) && !(r->max_qty && qty > r->max_qty) && qty % r->step_lots == 0;
+}
+
+int symbol_notional_ok(const symbol_rules_t *r, __int128 notional, int market) {
+    if (r->min_notional && notional < r->min_notional) return 0;
+    return !(r->max_notional && !market && notional > r->max_notional); /* applyMaxToMarket: false */
+}
+
 const char *symbol_check_order(const symbol_rules_t *r, int64_t price, int64_t qty) {
-    if (price <= 0 || (r->min_price && price < r->min_price) ||
-        (r->max_price && price > r->max_price))
-        return "PRICE_FILTER";
-    if (qty <= 0 || (r->min_qty && qty < r->min_qty) || (r->max_qty && qty > r->max_qty) ||
-        qty % r->step_lots != 0)
-        return "LOT_SIZE";
-    __int128 notional = (__int128)price * qty;
-    if (r->min_notional && notional < r->min_notional) return "NOTIONAL";
-    if (r->max_notional && notional > r->max_notional) return "NOTIONAL";
+    if (!symbol_price_ok(r, price)) return "PRICE_FILTER";
+    if (!symbol_qty_ok(r, qty)) return "LOT_SIZE";
+    if (!symbol_notional_ok(r, (__int128)price * qty, 0)) return "NOTIONAL";
     return 0;
 }
 

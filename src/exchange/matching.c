@@ -211,21 +211,16 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     const symbol_rules_t *r = m->r;
     /* filters, exactly (MARKET orders: quantity rules, and notional at the current price) */
     int64_t price = p->price;
-    if (p->type != XT_MARKET) {
-        if (price <= 0 || (r->min_price && price < r->min_price) || (r->max_price && price > r->max_price))
-            return filter_error("PRICE_FILTER", msg);
-    }
-    if (p->qty <= 0 || (r->min_qty && p->qty < r->min_qty) || (r->max_qty && p->qty > r->max_qty) ||
-        p->qty % r->step_lots)
-        return filter_error(p->type == XT_MARKET ? "MARKET_LOT_SIZE" : "LOT_SIZE", msg);
+    int market = p->type == XT_MARKET;
+    if (!market && !symbol_price_ok(r, price)) return filter_error("PRICE_FILTER", msg);
+    if (!symbol_qty_ok(r, p->qty)) return filter_error(market ? "MARKET_LOT_SIZE" : "LOT_SIZE", msg);
     int64_t filled;
     __int128 cost;
     int64_t worst;
-    walk(m, p->side, p->qty, p->type == XT_MARKET ? 0 : price, &filled, &cost, &worst);
-    __int128 notional = p->type == XT_MARKET ? (filled ? cost * p->qty / filled : 0) : (__int128)price * p->qty;
-    if (r->min_notional && notional < r->min_notional) return filter_error("NOTIONAL", msg);
-    if (r->max_notional && p->type != XT_MARKET && notional > r->max_notional) /* applyMaxToMarket: false */
-        return filter_error("NOTIONAL", msg);
+    walk(m, p->side, p->qty, market ? 0 : price, &filled, &cost, &worst);
+    /* a MARKET order's notional at the prices it would take */
+    __int128 notional = market ? (filled ? cost * p->qty / filled : 0) : (__int128)price * p->qty;
+    if (!symbol_notional_ok(r, notional, market)) return filter_error("NOTIONAL", msg);
     if (p->type == XT_LIMIT_MAKER && filled > 0) {
         *msg = "Order would immediately match and take.";
         return -2010;
