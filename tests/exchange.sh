@@ -96,6 +96,7 @@ check "DELETE order by client id" '[ "$(call DELETE /api/v3/order "symbol=BTCUSD
 check "unknown order on cancel -2011" '[ "$(call DELETE /api/v3/order "symbol=BTCUSDT&orderId=$oid")" = 400 ] && grep -q "\"code\":-2011" "$tmp/body"'
 check "unknown order on query -2013" '[ "$(call GET /api/v3/order "symbol=BTCUSDT&orderId=999999")" = 400 ] && grep -q "\"code\":-2013" "$tmp/body"'
 check "balance released after cancel" '[ "$(call GET /api/v3/account "")" = 200 ] && grep -q "\"asset\":\"USDT\",\"free\":\"100000.00000000\",\"locked\":\"0.00000000\"" "$tmp/body"'
+check "MARKET below minNotional at the prices it would take -1013 (applyMinToMarket, as exchangeInfo says)" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.00001")" = 400 ] && grep -q "Filter failure: NOTIONAL" "$tmp/body" && curl -s "$base/api/v3/exchangeInfo" | grep -q "\"applyMinToMarket\":true"'
 check "MARKET buy fills as taker, fee in BTC" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.002")" = 200 ] && [ "$(field status)" = FILLED ] && grep -q "\"commissionAsset\":\"BTC\"" "$tmp/body"'
 check "myTrades shows the fill" '[ "$(call GET /api/v3/myTrades "symbol=BTCUSDT")" = 200 ] && grep -q "\"isBuyer\":true,\"isMaker\":false" "$tmp/body"'
 check "BTC balance = 1 + 0.002 - 0.000002 fee" '[ "$(call GET /api/v3/account "")" = 200 ] && grep -q "\"asset\":\"BTC\",\"free\":\"1.00199800\"" "$tmp/body"'

@@ -235,6 +235,7 @@ int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) 
             snprintf(err, (size_t)errcap, "market.min_notional = \"%s\": %s", c->min_notional, q_strerror(rc));
             return rc;
         }
+        r->min_notional_applies = 1; /* NOTIONAL.applyMinToMarket, as on BTCUSDT */
         if ((rc = symbol_notional_parse(r, c->max_notional, &r->max_notional))) {
             snprintf(err, (size_t)errcap, "market.max_notional = \"%s\": %s", c->max_notional, q_strerror(rc));
             return rc;

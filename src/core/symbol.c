@@ -15,7 +15,7 @@ int symbol_qty_ok(const symbol_rules_t *r, int64_t qty) {
 }
 
 int symbol_notional_ok(const symbol_rules_t *r, __int128 notional, int market) {
-    if (r->min_notional && notional < r->min_notional) return 0;
+    if (r->min_notional && (!market || r->min_notional_applies) && notional < r->min_notional) return 0;
     return !(r->max_notional && !market && notional > r->max_notional); /* applyMaxToMarket: false */
 }
 

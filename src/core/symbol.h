@@ -34,7 +34,8 @@ int symbol_set_step(symbol_rules_t *r, const fx_unit_t *step);
 /* Why a limit order fails the filters: 0 when it passes, else the Binance filter name. */
 const char *symbol_check_order(const symbol_rules_t *r, int64_t price, int64_t qty);
 /* The filters one by one (the exchange checks MARKET orders' quantity and notional on their
-   own): PRICE_FILTER, LOT_SIZE (MARKET_LOT_SIZE), NOTIONAL; market: the maximum does not apply. */
+   own): PRICE_FILTER, LOT_SIZE (MARKET_LOT_SIZE), NOTIONAL; for a market order the minimum
+   applies when min_notional_applies, the maximum never (applyMaxToMarket: false). */
 int symbol_price_ok(const symbol_rules_t *r, int64_t price);
 int symbol_qty_ok(const symbol_rules_t *r, int64_t qty);
 int symbol_notional_ok(const symbol_rules_t *r, __int128 notional, int market);

@@ -352,13 +352,13 @@ static int exchange_info(char *b, int cap) {
         "\"isMarginTradingAllowed\":false,\"filters\":["
         "{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"%s\",\"maxPrice\":\"%s\",\"tickSize\":\"%s\"},"
         "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"%s\",\"maxQty\":\"%s\",\"stepSize\":\"%s\"},"
-        "{\"filterType\":\"NOTIONAL\",\"minNotional\":\"%s\",\"applyMinToMarket\":true,"
+        "{\"filterType\":\"NOTIONAL\",\"minNotional\":\"%s\",\"applyMinToMarket\":%s,"
         "\"maxNotional\":\"%s\",\"applyMaxToMarket\":false,\"avgPriceMins\":5},"
         "{\"filterType\":\"MAX_NUM_ORDERS\",\"maxNumOrders\":%d}],"
         "\"permissions\":[],\"permissionSets\":[[\"SPOT\"]],\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\","
         "\"allowedSelfTradePreventionModes\":[\"NONE\",\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}]}",
         (long long)(wall_ns() / 1000000), S.rl.weight_limit, S.rl.orders10_limit, S.rl.ordersday_limit, S.rl.raw_limit, r->symbol, r->base, r->quote, minp, maxp, tick, minq, maxq, step,
-        min_notional, r->max_notional ? max_notional : "9000000000000.00000000", r->max_num_orders ? r->max_num_orders : 200);
+        min_notional, r->min_notional_applies ? "true" : "false", r->max_notional ? max_notional : "9000000000000.00000000", r->max_num_orders ? r->max_num_orders : 200);
 }
 
 /* Binance's request weights */
