@@ -9,14 +9,14 @@
 #define DAY 86400000LL
 #define FIVE_MIN 300000LL
 
-void rl_init(ratelimit_t *r, int weight_per_minute, int orders_10s, int orders_day, int64_t ban_ms) {
+void rl_init(ratelimit_t *r, const config_t *c) {
     memset(r, 0, sizeof *r);
-    r->weight_limit = weight_per_minute;
-    r->orders10_limit = orders_10s;
-    r->ordersday_limit = orders_day;
-    r->ban_ms = ban_ms;
-    r->raw_limit = 61000;
-    r->conn_limit = 300;
+    r->weight_limit = c->weight_per_minute;
+    r->raw_limit = c->raw_requests_per_5m;
+    r->conn_limit = c->connections_per_5m;
+    r->orders10_limit = c->orders_per_10s_limit;
+    r->ordersday_limit = c->orders_per_day;
+    r->ban_ms = (int64_t)(c->ban_seconds * 1000);
 }
 
 

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "../config/config.h"
+
 #define RL_IPS 64
 #define RL_ACCOUNTS 16
 
@@ -29,8 +31,8 @@ typedef struct rl_acct {
 
 typedef struct ratelimit {
     int weight_limit, orders10_limit, ordersday_limit;
-    int raw_limit;           /* RAW_REQUESTS per 5 minutes (rl_init sets Binance's 61000) */
-    int conn_limit;          /* WebSocket connections per 5 minutes (rl_init: 300) */
+    int raw_limit;           /* RAW_REQUESTS per 5 minutes */
+    int conn_limit;          /* new WebSocket connections per 5 minutes */
     int64_t ban_ms;
     rl_ip_t ips[RL_IPS];
     int nips;
@@ -40,7 +42,8 @@ typedef struct ratelimit {
 
 typedef enum rl_verdict { RL_OK = 0, RL_429, RL_418 } rl_verdict_t;
 
-void rl_init(ratelimit_t *r, int weight_per_minute, int orders_10s, int orders_day, int64_t ban_ms);
+/* The limits from the [exchange] keys (their defaults are Binance's). */
+void rl_init(ratelimit_t *r, const config_t *c);
 /* Counts one request (RAW_REQUESTS) and adds `weight` for ip at now; RL_OK, or why not (then
    *retry_after_s and *until_ms say when; *raw says the RAW_REQUESTS limit was the one hit). */
 rl_verdict_t rl_weight(ratelimit_t *r, const char *ip, int weight, int64_t now_ms, int *retry_after_s, int64_t *until_ms,

@@ -993,6 +993,12 @@ static void on_market_event(void *ctx, const md_event_t *ev, int64_t now) {
 
 int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int nfiles, const xserver_opts_t *o) {
     memset(&S, 0, sizeof S);
+    config_t defaults; /* without a config, the [exchange] keys' defaults (Binance's limits) */
+    const config_t *cfg = o->cfg;
+    if (!cfg) {
+        config_defaults(&defaults);
+        cfg = &defaults;
+    }
     S.rules = rules;
     S.acc = acc;
     if (market_open(&S.mkt, rules, files, nfiles, o->speed, o->loop, wall_ns())) {
@@ -1013,10 +1019,7 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
         }
     }
     S.mkt.on_event = on_market_event;
-    rl_init(&S.rl, o->cfg ? o->cfg->weight_per_minute : 6000, o->cfg ? o->cfg->orders_per_10s_limit : 100,
-            o->cfg ? o->cfg->orders_per_day : 200000, o->cfg ? (int64_t)(o->cfg->ban_seconds * 1000) : 120000);
-    S.rl.raw_limit = o->cfg ? o->cfg->raw_requests_per_5m : 61000;
-    S.rl.conn_limit = o->cfg ? o->cfg->connections_per_5m : 300;
+    rl_init(&S.rl, cfg);
     S.match.on_exec = on_exec;
     lws_set_log_level(LLL_ERR | LLL_WARN | LLL_USER, NULL);
     struct lws_context_creation_info info;
@@ -1027,11 +1030,11 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
     /* server pings on idle connections (Binance: every 20 s), hang up without an answer */
     static lws_retry_bo_t idle;
-    double ping = o->cfg ? o->cfg->ping_interval_s : 20;
+    double ping = cfg->ping_interval_s;
     idle.secs_since_valid_ping = (uint16_t)(ping < 1 ? 1 : ping > 3000 ? 3000 : ping);
     idle.secs_since_valid_hangup = (uint16_t)(idle.secs_since_valid_ping * 3);
     info.retry_and_idle_policy = &idle;
-    S.max_conn_s = o->cfg ? o->cfg->max_connection_s : 86400;
+    S.max_conn_s = cfg->max_connection_s;
     if (!o->port) info.port = 0; /* the kernel picks */
     S.ctx = lws_create_context(&info);
     if (!S.ctx) {
@@ -1053,7 +1056,7 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     lws_sul_schedule(S.ctx, 0, &S.sul, tick, 1000);
-    S.busy_poll_ns = o->cfg ? (int64_t)o->cfg->busy_poll_us * 1000 : 0;
+    S.busy_poll_ns = (int64_t)cfg->busy_poll_us * 1000;
     /* Sleeping in poll() between requests lets an idle vCPU halt, and waking it again from the
        client's core costs ~25 us each way on the development VM, more than the exchange's own
        work: with busy_poll_us the loop keeps polling without sleeping for a while after each
