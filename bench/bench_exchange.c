@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
-#include "exchange/sign.h"
+#include "proto/sign.h"
 
 static char key[128], secret[128];
 static double *rtt;

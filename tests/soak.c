@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exchange/sign.h"
+#include "proto/sign.h"
 
 #define MAXC 16
 #define MAXO 8192

@@ -3,7 +3,7 @@
  * RFC 3986 percent-encoding. */
 #include <string.h>
 
-#include "exchange/sign.h"
+#include "proto/sign.h"
 #include "testutil.h"
 
 /* the secret key of the Binance docs' examples */

@@ -1,47 +1,45 @@
-/* ws_api.inc: the WebSocket API at /ws-api/v3 (included by server.c): requests
- * {"id","method","params"} answered {"id","status","result"|"error","rateLimits"};
- * session.logon (Ed25519), signed requests (params sorted by name, raw), order and account
- * methods mapped onto the REST endpoints, and the user data stream
- * (userDataStream.subscribe[.signature]) pushed as {"subscriptionId":N,"event":{...}}. */
+/* ws_api.c: the WebSocket API at /ws-api/v3: requests {"id","method","params"} answered
+ * {"id","status","result"|"error","rateLimits"}; session.logon (Ed25519), signed requests
+ * (params sorted by name, raw), order and account methods mapped onto the REST endpoints'
+ * handlers, and the user data subscriptions (userDataStream.subscribe[.signature]). */
+#include "state.h"
 
-#define WSAPI_SUBS 4
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* cJSON params -> params_t; the payload a client signs: every param but signature,
-   sorted by name, k=v joined by '&', values as their text */
+   sorted by name, k=v joined by '&', values as their text. 0, or the Binance code. */
 static int ws_params(const cJSON *params, params_t *p) {
-    memset(p, 0, sizeof *p);
+    params_reset(p);
     if (!params) return 0;
-    if (!cJSON_IsObject(params)) return -1;
+    if (!cJSON_IsObject(params)) {
+        p->code = -1101;
+        snprintf(p->msg, sizeof p->msg, "Malformed parameters: 'params' must be an object.");
+        return p->code;
+    }
     const cJSON *it;
     cJSON_ArrayForEach(it, params) {
-        char v[256];
+        char num[64];
+        const char *v;
         if (cJSON_IsString(it)) {
-            if (!strcmp(it->string, "signature")) {
-                snprintf(p->sig, sizeof p->sig, "%s", it->valuestring);
-                continue;
-            }
-            if (add_param(p, it->string, it->valuestring)) return -1;
-            continue;
-        } else if (cJSON_IsBool(it)) snprintf(v, sizeof v, "%s", cJSON_IsTrue(it) ? "true" : "false");
-        else if (cJSON_IsNumber(it)) {
+            v = it->valuestring;
+        } else if (cJSON_IsBool(it)) {
+            v = cJSON_IsTrue(it) ? "true" : "false";
+        } else if (cJSON_IsNumber(it)) {
             double d = it->valuedouble;
-            if (d == floor(d) && fabs(d) < 9e15) snprintf(v, sizeof v, "%lld", (long long)d);
-            else snprintf(v, sizeof v, "%.15g", d);
-        } else return -1;
-        if (!strcmp(it->string, "signature")) {
-            snprintf(p->sig, sizeof p->sig, "%s", v);
-            continue;
+            if (d == floor(d) && fabs(d) < 9e15) snprintf(num, sizeof num, "%lld", (long long)d);
+            else snprintf(num, sizeof num, "%.15g", d); /* a fraction: the strict readers refuse it where an integer is due */
+            v = num;
+        } else {
+            p->code = -1100;
+            snprintf(p->msg, sizeof p->msg, "Illegal characters found in a parameter: values are strings, numbers or booleans.");
+            return p->code;
         }
-        if (add_param(p, it->string, v)) return -1;
+        if (params_add(p, it->string, strlen(it->string), v, strlen(v))) return p->code;
     }
-    const char *k[MAX_PARAMS], *v[MAX_PARAMS];
-    for (int i = 0; i < p->n; i++) {
-        k[i] = p->k[i];
-        v[i] = p->v[i];
-    }
-    p->plen = sign_sorted_payload(k, v, p->n, p->payload, sizeof p->payload);
-    if (p->plen < 0) return -1;
-    return 0;
+    return params_sort_payload(p);
 }
 
 static void ws_reply(pss_t *c, const char *id, const reply_t *r) {
@@ -129,7 +127,7 @@ static void end_subscriptions(pss_t *c, int id, int only_logon) {
     c->nsubs = keep;
 }
 
-static void ws_api_request(pss_t *c, const char *msg, size_t len) {
+void ws_api_request(pss_t *c, const char *msg, size_t len) {
     static char body[RESP_MAX];
     cJSON *j = cJSON_ParseWithLength(msg, len);
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "method"), *idj = cJSON_GetObjectItemCaseSensitive(j, "id"),
@@ -142,14 +140,15 @@ static void ws_api_request(pss_t *c, const char *msg, size_t len) {
         if (d == floor(d) && fabs(d) < 9e18) snprintf(id, sizeof id, "%lld", (long long)d);
         else bad_id = 1;
     } else if (cJSON_IsString(idj)) {
-        if (valid_client_id(idj->valuestring)) snprintf(id, sizeof id, "\"%s\"", idj->valuestring);
+        if (proto_valid_id(idj->valuestring)) snprintf(id, sizeof id, "\"%s\"", idj->valuestring);
         else bad_id = 1;
     } else if (idj && !cJSON_IsNull(idj)) {
         bad_id = 1;
     }
     reply_t r;
     memset(&r, 0, sizeof r);
-    params_t *p = calloc(1, sizeof *p);
+    static params_t params; /* one thread: no allocation per request */
+    params_t *p = &params;
     S.requests++;
     const char *method = cJSON_IsString(m) ? m->valuestring : "";
     r.method = "WS";
@@ -182,13 +181,13 @@ static void ws_api_request(pss_t *c, const char *msg, size_t len) {
                                 : "Way too much request weight used; IP banned. Please use WebSocket Streams for live updates to avoid bans.");
     } else if (bad_id) {
         rfail(&r, 400, -1000, "Invalid 'id' in JSON request; expected an integer, a string matching '^[a-zA-Z0-9-_]{1,36}$', or null.");
-    } else if (!j || !cJSON_IsString(m) || !p) {
+    } else if (!j || !cJSON_IsString(m)) {
         rfail(&r, 400, -1000, "Malformed request: expected {\"id\",\"method\",\"params\"}.");
     } else if (ws_market_path(method)) { /* unsigned; params may hold a list (symbols) */
         if (pj && !cJSON_IsObject(pj)) rfail(&r, 400, -1101, "Too many or malformed parameters.");
         else market_data(&r, &(args_t){0, pj}, ws_market_path(method));
     } else if (ws_params(pj, p)) {
-        rfail(&r, 400, -1101, "Too many or malformed parameters.");
+        rfail(&r, 400, p->code, p->msg);
     } else if (!strcmp(method, "ping")) {
         rok(&r, "{}", 2);
     } else if (!strcmp(method, "time")) {
@@ -203,7 +202,7 @@ static void ws_api_request(pss_t *c, const char *msg, size_t len) {
         rok(&r, body, session_json(c, body, sizeof body));
     } else if (!strcmp(method, "session.logon")) {
         int kind = 0;
-        const char *key = get(p, "apiKey");
+        const char *key = params_get(p, "apiKey");
         account_t *acct = key ? accounts_by_key(S.acc, key, &kind) : 0;
         if (acct && kind != 2) {
             rfail(&r, 400, -4056, "HMAC_SHA256 API key is not supported.");
@@ -217,7 +216,7 @@ static void ws_api_request(pss_t *c, const char *msg, size_t len) {
         }
     } else if (!strcmp(method, "userDataStream.subscribe") || !strcmp(method, "userDataStream.subscribe.signature")) {
         int a = -1;
-        if (method[24] == '.') a = check_signed(&r, get(p, "apiKey"), p, 1);
+        if (method[24] == '.') a = check_signed(&r, params_get(p, "apiKey"), p, 1);
         else if (c->logon >= 0) a = c->logon;
         else rfail(&r, 401, -2015, "Invalid API-key, IP, or permissions for action.");
         if (a >= 0 && c->nsubs == WSAPI_SUBS) {
@@ -233,7 +232,7 @@ static void ws_api_request(pss_t *c, const char *msg, size_t len) {
                !strcmp(method, "userDataStream.stop")) {
         /* the retired listenKey methods, for older clients: an API key, no signature */
         int kind;
-        const char *key = get(p, "apiKey"), *lk = get(p, "listenKey");
+        const char *key = params_get(p, "apiKey"), *lk = params_get(p, "listenKey");
         account_t *acct = key ? accounts_by_key(S.acc, key, &kind) : 0;
         if (!acct) {
             rfail(&r, 401, -2015, "Invalid API-key, IP, or permissions for action.");
@@ -253,9 +252,14 @@ static void ws_api_request(pss_t *c, const char *msg, size_t len) {
             }
         }
     } else if (!strcmp(method, "userDataStream.unsubscribe")) {
-        const char *sid = get(p, "subscriptionId"); /* none: all of them */
-        end_subscriptions(c, sid ? atoi(sid) : -1, 0);
-        rok(&r, "{}", 2);
+        const char *sid = params_get(p, "subscriptionId"); /* none: all of them */
+        int64_t sub_id;
+        if (sid && (proto_parse_i64(sid, &sub_id) || sub_id < 0 || sub_id > INT32_MAX)) {
+            rfail(&r, 400, -1100, "Illegal characters found in parameter 'subscriptionId'; legal range is '0' to '2147483647'.");
+        } else {
+            end_subscriptions(c, sid ? (int)sub_id : -1, 0);
+            rok(&r, "{}", 2);
+        }
     } else {
         size_t k = 0;
         while (k < sizeof ws_routes / sizeof *ws_routes && strcmp(ws_routes[k].ws, method)) k++;
@@ -263,7 +267,7 @@ static void ws_api_request(pss_t *c, const char *msg, size_t len) {
             rfail(&r, 400, -1000, "Unknown method.");
         } else {
             int a;
-            const char *key = get(p, "apiKey");
+            const char *key = params_get(p, "apiKey");
             if (key) a = check_signed(&r, key, p, 1);
             else if (c->logon >= 0) a = check_signed(&r, S.acc->a[c->logon].ed_key, p, 0);
             else a = -1, rfail(&r, 400, -1102, "Mandatory parameter 'apiKey' was not sent, was empty/null, or malformed.");
@@ -278,65 +282,6 @@ static void ws_api_request(pss_t *c, const char *msg, size_t len) {
         }
     }
     ws_reply(c, id, &r);
-    free(p);
     cJSON_Delete(j);
 }
 
-/* the account's balances as an outboundAccountPosition event */
-static int position_json(const account_t *a, int64_t t, char *pos, size_t cap) {
-    char bf[40], bl[40], qf[48], ql[48];
-    return snprintf(pos, cap,
-        "{\"e\":\"outboundAccountPosition\",\"E\":%lld,\"u\":%lld,\"B\":[{\"a\":\"%s\",\"f\":\"%s\",\"l\":\"%s\"},"
-        "{\"a\":\"%s\",\"f\":\"%s\",\"l\":\"%s\"}]}",
-        (long long)t, (long long)t, S.rules->base, lots(a->base_free, bf), lots(a->base_locked, bl), S.rules->quote,
-        quote_amt(a->quote_free, qf), quote_amt(a->quote_locked, ql));
-}
-
-static int user_data_wanted(int acct) {
-    for (pss_t *c = S.conns; c; c = c->next) {
-        if (c->listen_acct == acct) return 1;
-        for (int i = 0; i < c->nsubs; i++)
-            if (c->sub_acct[i] == acct) return 1;
-    }
-    return 0;
-}
-
-/* one user data event to every connection subscribed to the account: raw on the retired
-   listenKey stream, wrapped in {"subscriptionId","event"} on the WebSocket API */
-static void push_user_event(int acct, const char *ev, int len) {
-    static char out[5200];
-    for (pss_t *c = S.conns; c; c = c->next) {
-        if (c->listen_acct == acct) enqueue(c, ev, len);
-        for (int i = 0; i < c->nsubs; i++) {
-            if (c->sub_acct[i] != acct) continue;
-            int w = snprintf(out, sizeof out, "{\"subscriptionId\":%d,\"event\":%.*s}", c->sub_id[i], len, ev);
-            if (w > 0 && w < (int)sizeof out) enqueue(c, out, w);
-        }
-    }
-}
-
-/* user data: an order event for every connection subscribed to its account */
-static void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
-    (void)ctx;
-    if (!user_data_wanted(o->acct)) return;
-    static char ev[4096], pos[1024];
-    char q[40], pr[40], l[40], z[40], L[40], n[48], Z[48], Y[48];
-    int64_t t = now_ms();
-    int len = snprintf(ev, sizeof ev,
-        "{\"e\":\"executionReport\",\"E\":%lld,\"s\":\"%s\",\"c\":\"%s\",\"S\":\"%s\",\"o\":\"%s\",\"f\":\"%s\",\"q\":\"%s\","
-        "\"p\":\"%s\",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":\"%s\",\"x\":\"%s\",\"X\":\"%s\",\"r\":\"NONE\","
-        "\"i\":%llu,\"l\":\"%s\",\"z\":\"%s\",\"L\":\"%s\",\"n\":\"%s\",\"N\":%s%s%s,\"T\":%lld,\"t\":%lld,\"I\":%llu,"
-        "\"w\":%s,\"m\":%s,\"M\":false,\"O\":%lld,\"Z\":\"%s\",\"Y\":\"%s\",\"Q\":\"0.00000000\",\"W\":%lld,\"V\":\"NONE\"}",
-        (long long)t, S.rules->symbol, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL", xtype_name(o->type),
-        xtif_name(o->tif), lots(o->qty, q), o->price ? px(o->price, pr) : "0.00000000",
-        strcmp(exec, "CANCELED") ? "" : o->cid, exec, xstatus_name(o->status), (unsigned long long)o->id,
-        lots(f ? f->qty : 0, l), lots(o->executed, z), f ? px(f->price, L) : "0.00000000",
-        f ? (f->buyer ? lots(f->commission, n) : quote_amt(f->commission, n)) : "0",
-        f ? "\"" : "", f ? (f->buyer ? S.rules->base : S.rules->quote) : "null", f ? "\"" : "", (long long)t,
-        f ? (long long)f->trade_id : -1LL, (unsigned long long)(o->id * 1000 + (uint64_t)o->executed % 1000),
-        xorder_live(o) ? "true" : "false", f && f->maker ? "true" : "false", (long long)o->time_ms,
-        quote_amt(o->cum_quote, Z), quote_amt(f ? (__int128)f->price * f->qty : 0, Y), (long long)o->time_ms);
-    int plen = position_json(&S.acc->a[o->acct], t, pos, sizeof pos);
-    push_user_event(o->acct, ev, len);
-    push_user_event(o->acct, pos, plen);
-}

@@ -1,151 +1,19 @@
-/* rest_signed.inc: the signed REST endpoints of the local exchange (included by server.c):
- * parameter parsing (query and form body), API-key and signature checks, timestamps, and
- * the order and account endpoints. */
+/* trade_api.c: the signed endpoints of the local exchange, one handler for REST and the
+ * WebSocket API alike: API keys, timestamps and signatures; orders (place, test, cancel,
+ * query, cancel-replace, amend), open orders, the account and its trades. */
+#include "state.h"
 
-#define MAX_PARAMS 32
+#include "../core/err.h"
+#include "../proto/sign.h"
 
-typedef struct params {
-    int n;
-    char k[MAX_PARAMS][32];
-    char v[MAX_PARAMS][256];
-    char payload[8192];  /* what the client signed: query (RFC 3986) then body, no signature */
-    int plen;
-    char sig[256];
-} params_t;
-
-/* what a request produced, before it is written as HTTP or as a WebSocket API answer */
-typedef struct reply {
-    int status;          /* HTTP status: 200, 400, 401, 404 ... */
-    int code;            /* Binance error code when status != 200 */
-    char msg[256];
-    const char *body;    /* JSON result when status == 200 */
-    int len;
-    const char *data;    /* an error's "data" object (cancelReplace), or NULL */
-    int order_acct;      /* the account whose order counts apply, or -1 */
-    const char *method, *path; /* for the log */
-} reply_t;
-
-static int rfail(reply_t *r, int status, int code, const char *msg) {
-    r->status = status;
-    r->code = code;
-    json_escape(msg, r->msg, sizeof r->msg);
-    if (status != 404 || code != -1000) lwsl_user("rejected: %s %s: %d %s\n", r->method, r->path, code, msg);
-    return 0;
-}
-
-/* a reply as an HTTP answer (r->msg is already JSON-escaped) */
-static int reply_respond(struct lws *wsi, pss_t *c, const reply_t *r) {
-    if (r->status == 200) return respond(wsi, c, 200, r->body, r->len);
-    static char b[16384];
-    int n = snprintf(b, sizeof b, "{\"code\":%d,\"msg\":\"%s\"%s%s}", r->code, r->msg, r->data ? ",\"data\":" : "",
-                     r->data ? r->data : "");
-    return respond(wsi, c, r->status, b, n);
-}
-
-static int rok(reply_t *r, const char *body, int len) {
-    r->status = 200;
-    r->body = body;
-    r->len = len;
-    return 0;
-}
-
-static int hexval(char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* form decoding: %XX and '+' */
-static void form_decode(const char *in, size_t n, char *out, size_t cap) {
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 1 < cap; i++) {
-        if (in[i] == '%' && i + 2 < n && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(in[i + 1]) * 16 + hexval(in[i + 2]));
-            i += 2;
-        } else {
-            out[o++] = in[i] == '+' ? ' ' : in[i];
-        }
-    }
-    out[o] = 0;
-}
-
-static int add_param(params_t *p, const char *k, const char *v) {
-    for (int i = 0; i < p->n; i++)
-        if (!strcmp(p->k[i], k)) return 0; /* the query string wins over the body */
-    size_t kl = strlen(k), vl = strlen(v);
-    if (p->n == MAX_PARAMS || kl >= 32 || vl >= 256) return -1;
-    memcpy(p->k[p->n], k, kl + 1); /* (on every order's path: no snprintf) */
-    memcpy(p->v[p->n], v, vl + 1);
-    p->n++;
-    return 0;
-}
-
-static void payload_add(params_t *p, const char *s, int len) {
-    if (p->plen + len + 2 >= (int)sizeof p->payload) return;
-    memcpy(p->payload + p->plen, s, (size_t)len);
-    p->plen += len;
-    p->payload[p->plen] = 0;
-}
-
-static const char *get(const params_t *p, const char *k) {
-    for (int i = 0; i < p->n; i++)
-        if (!strcmp(p->k[i], k)) return p->v[i];
-    return 0;
-}
-
-/* collects the query (decoded by lws, re-encoded for the payload) and the raw form body */
-static int parse_params(struct lws *wsi, pss_t *c, params_t *p) {
-    memset(p, 0, sizeof *p);
-    char frag[1024], enc[1200];
-    int first = 1;
-    for (int i = 0; lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
-        if (!frag[0]) continue; /* "a=1&&b=2" */
-        char *eq = strchr(frag, '=');
-        const char *v = eq ? eq + 1 : "";
-        if (eq) *eq = 0;
-        if (!strcmp(frag, "signature")) {
-            snprintf(p->sig, sizeof p->sig, "%.255s", v);
-            continue;
-        }
-        if (add_param(p, frag, v)) return -1;
-        if (!first) payload_add(p, "&", 1);
-        first = 0;
-        int n = sign_pct_encode(frag, strlen(frag), enc, sizeof enc);
-        if (n < 0) return -1;
-        payload_add(p, enc, n);
-        payload_add(p, "=", 1);
-        n = sign_pct_encode(v, strlen(v), enc, sizeof enc);
-        if (n < 0) return -1;
-        payload_add(p, enc, n);
-    }
-    /* the body, as sent: its pieces are already encoded */
-    const char *b = c->body, *end = c->body + c->body_len;
-    int bfirst = 1;
-    while (b < end) {
-        const char *amp = memchr(b, '&', (size_t)(end - b));
-        size_t n = amp ? (size_t)(amp - b) : (size_t)(end - b);
-        const char *eq = memchr(b, '=', n);
-        char k[64], v[512];
-        form_decode(b, eq ? (size_t)(eq - b) : n, k, sizeof k);
-        if (eq) form_decode(eq + 1, n - (size_t)(eq - b) - 1, v, sizeof v);
-        else v[0] = 0;
-        if (!strcmp(k, "signature")) {
-            snprintf(p->sig, sizeof p->sig, "%.255s", v);
-        } else if (n) {
-            if (add_param(p, k, v)) return -1;
-            if (!bfirst) payload_add(p, "&", 1);
-            bfirst = 0;
-            payload_add(p, b, (int)n);
-        }
-        b += n + 1;
-    }
-    return 0;
-}
-
-static int64_t now_ms(void) { return wall_ns() / 1000000; }
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* the account index for an API key after the timestamp and signature checks, or -1 with
    the error in r. `payload` is what the client signed; a logged-on WebSocket session
    passes sig_required = 0. */
-static int check_signed(reply_t *r, const char *key, const params_t *p, int sig_required) {
+int check_signed(reply_t *r, const char *key, const params_t *p, int sig_required) {
     int kind = 0;
     account_t *a = key && key[0] ? accounts_by_key(S.acc, key, &kind) : 0;
     if (!key || !key[0]) {
@@ -156,7 +24,7 @@ static int check_signed(reply_t *r, const char *key, const params_t *p, int sig_
         rfail(r, 401, -2015, "Invalid API-key, IP, or permissions for action.");
         return -1;
     }
-    const char *ts = get(p, "timestamp"), *rw = get(p, "recvWindow");
+    const char *ts = params_get(p, "timestamp"), *rw = params_get(p, "recvWindow");
     if (!ts) {
         rfail(r, 400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
         return -1;
@@ -165,14 +33,31 @@ static int check_signed(reply_t *r, const char *key, const params_t *p, int sig_
         rfail(r, 400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
         return -1;
     }
-    double t = atof(ts), window = rw ? atof(rw) : 5000;
-    if (t > 1e14) t /= 1000; /* microseconds */
-    if (window <= 0 || window > 60000) {
+    /* timestamp: an integer of milliseconds, or of microseconds; recvWindow: milliseconds
+       with up to 3 decimals (microseconds), at most 60000. All compared in microseconds. */
+    int64_t t_us, window_us = 5000000;
+    if (proto_parse_i64(ts, &t_us) || t_us < 0) {
+        rfail(r, 400, -1100, "Illegal characters found in parameter 'timestamp'; legal range is '0' to '9223372036854775807'.");
+        return -1;
+    }
+    if (t_us < 100000000000000LL) t_us *= 1000; /* milliseconds (until the year 5138) */
+    if (rw) {
+        int rc = proto_parse_fixed(rw, 3, &window_us);
+        if (rc == -2) {
+            rfail(r, 400, -1111, "Parameter 'recvWindow' has too much precision.");
+            return -1;
+        }
+        if (rc) {
+            rfail(r, 400, -1100, "Illegal characters found in parameter 'recvWindow'; legal range is '0' to '60000'.");
+            return -1;
+        }
+    }
+    if (window_us <= 0 || window_us > 60000000) {
         rfail(r, 400, -1131, "recvWindow must be less than 60000");
         return -1;
     }
-    double server = (double)now_ms();
-    if (!(t < server + 1000 && server - t <= window)) {
+    int64_t server = wall_ns() / 1000;
+    if (!(t_us < server + 1000000 && server - t_us <= window_us)) {
         rfail(r, 400, -1021, "Timestamp for this request is outside of the recvWindow.");
         return -1;
     }
@@ -189,16 +74,16 @@ static int check_signed(reply_t *r, const char *key, const params_t *p, int sig_
 
 /* ---- formatting ------------------------------------------------------------ */
 
-static const char *lots(int64_t v, char *buf) {
+const char *lots(int64_t v, char *buf) {
     fx_format(v, &S.rules->lot, 8, buf, 40);
     return buf;
 }
-static const char *px(int64_t v, char *buf) {
+const char *px(int64_t v, char *buf) {
     fx_format(v, &S.rules->tick, 8, buf, 40);
     return buf;
 }
 /* tick*lot units of quote as Binance prints them: 8 places, truncated */
-static const char *quote_amt(__int128 v, char *buf) {
+const char *quote_amt(__int128 v, char *buf) {
     return symbol_quote_format(S.rules, v, buf, 48);
 }
 
@@ -248,18 +133,8 @@ static int order_json(char *b, int cap, const xorder_t *o, int resp_full, int qu
 /* the clientOrderId of a cancel request: its newClientOrderId (cancelNewClientOrderId in a
    cancelReplace), or one made up */
 static const char *cancel_id(const params_t *p, const char *param) {
-    const char *c = get(p, param);
+    const char *c = params_get(p, param);
     return c ? c : "x-quoter-cancel";
-}
-
-/* Binance's rule for client order ids (and what keeps them safe to print in JSON) */
-static int valid_client_id(const char *s) {
-    size_t n = strlen(s);
-    if (n < 1 || n > 36) return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-            return 0;
-    return 1;
 }
 
 /* ---- endpoints ------------------------------------------------------------- */
@@ -268,8 +143,8 @@ static int order_error(reply_t *r, int code, const char *msg) { return rfail(r, 
 
 static int parse_new_order(reply_t *r, const params_t *p, xplace_t *x) {
     memset(x, 0, sizeof *x);
-    const char *side = get(p, "side"), *type = get(p, "type"), *tif = get(p, "timeInForce"), *qty = get(p, "quantity"),
-               *price = get(p, "price");
+    const char *side = params_get(p, "side"), *type = params_get(p, "type"), *tif = params_get(p, "timeInForce"), *qty = params_get(p, "quantity"),
+               *price = params_get(p, "price");
     const char *missing = !side ? "side" : !type ? "type" : 0;
     if (missing) {
         char m[160];
@@ -305,14 +180,18 @@ static int parse_new_order(reply_t *r, const params_t *p, xplace_t *x) {
     } else if (price) {
         return order_error(r, -1106, "Parameter 'price' sent when not required."), -1;
     }
-    x->cid = get(p, "newClientOrderId");
+    x->cid = params_get(p, "newClientOrderId");
     return 0;
 }
 
 static int id_args(reply_t *r, const params_t *p, uint64_t *id, const char **cid) {
-    const char *oid = get(p, "orderId");
-    *cid = get(p, "origClientOrderId");
-    *id = oid ? strtoull(oid, 0, 10) : 0;
+    const char *oid = params_get(p, "orderId");
+    *cid = params_get(p, "origClientOrderId");
+    *id = 0;
+    if (oid && (proto_parse_u64(oid, id) || *id > INT64_MAX)) {
+        order_error(r, -1100, "Illegal characters found in parameter 'orderId'; legal range is '0' to '9223372036854775807'.");
+        return -1;
+    }
     if (!*id && !*cid) {
         order_error(r, -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
         return -1;
@@ -334,11 +213,11 @@ static int order_budget(reply_t *r, int a, int64_t t) {
 
 /* a signed request of account `a`, by REST method and path (the WebSocket API maps its
    methods onto these) */
-static void dispatch(reply_t *r, int a, const params_t *p) {
+void dispatch(reply_t *r, int a, const params_t *p) {
     static char body[RESP_MAX];
     int rc = 0, n = -1;
     const char *method = r->method, *path = r->path;
-    const char *sym = get(p, "symbol");
+    const char *sym = params_get(p, "symbol");
     int needs_symbol = strcmp(path, "/api/v3/account") && !(strcmp(path, "/api/v3/openOrders") == 0 && method[0] == 'G');
     if (needs_symbol && !sym) {
         rc = order_error(r, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
@@ -351,8 +230,8 @@ static void dispatch(reply_t *r, int a, const params_t *p) {
     static const char *const id_params[] = {"newClientOrderId", "origClientOrderId", "cancelNewClientOrderId",
                                             "cancelOrigClientOrderId"};
     for (size_t i = 0; i < sizeof id_params / sizeof *id_params; i++) {
-        const char *v = get(p, id_params[i]);
-        if (v && !valid_client_id(v)) {
+        const char *v = params_get(p, id_params[i]);
+        if (v && !proto_valid_id(v)) {
             char m[160];
             snprintf(m, sizeof m, "Illegal characters found in parameter '%s'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.",
                      id_params[i]);
@@ -377,7 +256,7 @@ static void dispatch(reply_t *r, int a, const params_t *p) {
             rc = rok(r, "{}", 2);
             goto done;
         }
-        const char *rt = get(p, "newOrderRespType");
+        const char *rt = params_get(p, "newOrderRespType");
         if (rt && !strcmp(rt, "ACK"))
             n = snprintf(body, sizeof body, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",\"transactTime\":%lld}",
                          S.rules->symbol, (unsigned long long)o->id, o->cid, (long long)o->update_ms);
@@ -436,7 +315,7 @@ static void dispatch(reply_t *r, int a, const params_t *p) {
                      S.rules->base, lots(x->base_free, bf), lots(x->base_locked, bl), S.rules->quote,
                      quote_amt(x->quote_free, qf), quote_amt(x->quote_locked, ql), 1000 + a);
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/myTrades")) {
-        const char *lim = get(p, "limit");
+        const char *lim = params_get(p, "limit");
         int limit = lim ? atoi(lim) : 500, k = 0;
         if (limit < 1 || limit > 1000) limit = 500;
         /* the account's newest `limit` trades, oldest first */
@@ -463,14 +342,19 @@ static void dispatch(reply_t *r, int a, const params_t *p) {
         body[n] = 0;
     } else if (!strcmp(method, "POST") && !strcmp(path, "/api/v3/order/cancelReplace")) {
         /* cancel, then (by mode) place; 200 both, 400 -2022 both failed, 409 -2021 one failed */
-        const char *mode = get(p, "cancelReplaceMode");
+        const char *mode = params_get(p, "cancelReplaceMode");
         if (!mode || (strcmp(mode, "STOP_ON_FAILURE") && strcmp(mode, "ALLOW_FAILURE"))) {
             rc = order_error(r, -1102, "Mandatory parameter 'cancelReplaceMode' was not sent, was empty/null, or malformed.");
             goto done;
         }
-        const char *coid = get(p, "cancelOrderId"), *ccid = get(p, "cancelOrigClientOrderId");
+        const char *coid = params_get(p, "cancelOrderId"), *ccid = params_get(p, "cancelOrigClientOrderId");
         if (!coid && !ccid) {
             rc = order_error(r, -1102, "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be sent, but both were empty/null!");
+            goto done;
+        }
+        uint64_t cancel_oid = 0;
+        if (coid && (proto_parse_u64(coid, &cancel_oid) || cancel_oid > INT64_MAX)) {
+            rc = order_error(r, -1100, "Illegal characters found in parameter 'cancelOrderId'; legal range is '0' to '9223372036854775807'.");
             goto done;
         }
         xplace_t x;
@@ -479,7 +363,7 @@ static void dispatch(reply_t *r, int a, const params_t *p) {
         static char cancel_part[4096], new_part[8192], data[12800];
         const char *cmsg = 0, *nmsg = 0;
         xorder_t *co = 0, *no = 0;
-        int ccode = matching_cancel(&S.match, a, coid ? strtoull(coid, 0, 10) : 0, ccid, t, &co, &cmsg);
+        int ccode = matching_cancel(&S.match, a, cancel_oid, ccid, t, &co, &cmsg);
         if (ccode) snprintf(cancel_part, sizeof cancel_part, "{\"code\":%d,\"msg\":\"%s\"}", ccode, cmsg);
         else order_json(cancel_part, sizeof cancel_part, co, 0, 0, cancel_id(p, "cancelNewClientOrderId"));
         int ncode = 1; /* not attempted */
@@ -501,7 +385,7 @@ static void dispatch(reply_t *r, int a, const params_t *p) {
         goto done;
     } else if (!strcmp(method, "PUT") && !strcmp(path, "/api/v3/order/amend/keepPriority")) {
         uint64_t id;
-        const char *cid, *nq = get(p, "newQty");
+        const char *cid, *nq = params_get(p, "newQty");
         if (id_args(r, p, &id, &cid)) goto done;
         int64_t q;
         if (!nq || fx_parse(nq, strlen(nq), &S.rules->lot, &q)) {
@@ -513,7 +397,7 @@ static void dispatch(reply_t *r, int a, const params_t *p) {
             rc = order_error(r, code, msg);
             goto done;
         }
-        const char *ncid = get(p, "newClientOrderId");
+        const char *ncid = params_get(p, "newClientOrderId");
         char ocid[40];
         snprintf(ocid, sizeof ocid, "%s", o->cid);
         if (ncid) snprintf(o->cid, sizeof o->cid, "%s", ncid);
@@ -543,40 +427,3 @@ done:
     (void)rc;
 }
 
-/* REST: parameters, the API key from X-MBX-APIKEY, checks, then the endpoint */
-static int signed_endpoint(struct lws *wsi, pss_t *c) {
-    params_t *p = calloc(1, sizeof *p);
-    reply_t r;
-    memset(&r, 0, sizeof r);
-    r.method = c->method;
-    r.path = c->path;
-    r.order_acct = -1;
-    if (!p || parse_params(wsi, c, p)) {
-        rfail(&r, 400, -1101, "Too many parameters; expected less than 32.");
-    } else {
-        char key[128] = "";
-        if (lws_hdr_custom_copy(wsi, key, sizeof key, "x-mbx-apikey:", 13) <= 0 &&
-            lws_hdr_custom_copy(wsi, key, sizeof key, "X-MBX-APIKEY:", 13) <= 0)
-            key[0] = 0;
-        int a = check_signed(&r, key, p, 1);
-        if (a >= 0) dispatch(&r, a, p);
-    }
-    free(p);
-    c->order_acct = r.order_acct;
-    /* since April 2026 a successful order placement or cancel costs no weight */
-    if (r.status == 200 && strcmp(c->method, "GET") &&
-        (!strcmp(c->path, "/api/v3/order") || !strcmp(c->path, "/api/v3/order/cancelReplace")))
-        rl_refund(&S.rl, c->ip, c->weight, now_ms());
-    return reply_respond(wsi, c, &r);
-}
-
-
-
-static int is_signed_path(const char *path) {
-    static const char *const paths[] = {"/api/v3/order",   "/api/v3/order/test", "/api/v3/openOrders",
-                                        "/api/v3/account", "/api/v3/myTrades",   "/api/v3/order/cancelReplace",
-                                        "/api/v3/order/amend/keepPriority"};
-    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
-        if (!strcmp(path, paths[i])) return 1;
-    return 0;
-}

@@ -1,0 +1,121 @@
+/* admin.c: the local exchange's admin endpoints, on loopback only: /admin/faults (fault
+ * injection, every injected fault logged as `fault: ...`) and /admin/balance (deposits and
+ * withdrawals). */
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void drop_connections(void) {
+    int n = 0;
+    for (pss_t *c = S.conns; c; c = c->next, n++)
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    lwsl_user("fault: dropped %d WebSocket connections\n", n);
+}
+
+/* one fault setting; 0, or -1 when the name or value is not known or out of its range
+   (each range keeps the arithmetic on it exact: a storm lasts at most 30 days) */
+int fault_set(const char *k, const char *v) {
+    int64_t x;
+    if (proto_parse_i64(v, &x)) return -1;
+    if (!strcmp(k, "delay_ms") && x >= 0 && x <= 60000) S.f.delay_ms = (int)x;
+    else if (!strcmp(k, "unknown_outcome") && x >= 0 && x <= 1000000000) S.f.unknown_outcome = (int)x;
+    else if (!strcmp(k, "skip_diffs") && x >= 0 && x <= 1000000000) S.f.skip_diffs = (int)x;
+    else if (!strcmp(k, "storm_s") && x >= 0 && x <= 30 * 86400) S.f.storm_until_ms = x ? now_ms() + x * 1000 : 0;
+    else if (!strcmp(k, "skew_ms") && x > -3600000 && x < 3600000) S.f.skew_ms = x;
+    else if (!strcmp(k, "drop") && x == 1) drop_connections();
+    else return -1;
+    lwsl_user("fault: set %s=%s\n", k, v);
+    return 0;
+}
+
+static int faults_json(char *b, int cap) {
+    int64_t t = now_ms();
+    return snprintf(b, (size_t)cap, "{\"delay_ms\":%d,\"unknown_outcome\":%d,\"skip_diffs\":%d,\"storm_s\":%lld,\"skew_ms\":%lld}",
+                    S.f.delay_ms, S.f.unknown_outcome, S.f.skip_diffs,
+                    (long long)(S.f.storm_until_ms > t ? (S.f.storm_until_ms - t + 999) / 1000 : 0), (long long)S.f.skew_ms);
+}
+
+/* /admin/faults on loopback: GET shows, POST ?k=v&... sets, DELETE clears */
+int admin(struct lws *wsi, pss_t *c) {
+    char b[512];
+    if (strncmp(c->ip, "127.", 4) && strcmp(c->ip, "::1")) /* see loopback() */
+        return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
+    if (!strcmp(c->method, "DELETE")) {
+        memset(&S.f, 0, sizeof S.f);
+        lwsl_user("fault: all cleared\n");
+    } else if (!strcmp(c->method, "POST")) {
+        char frag[256];
+        for (int i = 0; lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
+            char *eq = strchr(frag, '=');
+            if (!eq) continue;
+            *eq = 0;
+            if (fault_set(frag, eq + 1)) {
+                snprintf(b, sizeof b, "unknown fault or bad value: %s (faults: delay_ms, unknown_outcome, skip_diffs, storm_s, skew_ms, drop=1)", frag);
+                return error(wsi, c, 400, -1000, b);
+            }
+        }
+    } else if (strcmp(c->method, "GET")) {
+        return error(wsi, c, 405, -1000, "Method not allowed.");
+    }
+    return respond(wsi, c, 200, b, faults_json(b, sizeof b));
+}
+
+static int loopback(const pss_t *c) { return !strncmp(c->ip, "127.", 4) || !strcmp(c->ip, "::1"); }
+
+/* /admin/balance on loopback: POST ?account=NAME&asset=ASSET&delta=D credits (or, negative,
+   debits) the account's free balance as a deposit or withdrawal would, and pushes
+   balanceUpdate and outboundAccountPosition to its user data subscribers; GET ?account=NAME
+   shows the balances. */
+int admin_balance(struct lws *wsi, pss_t *c) {
+    char name[64] = "", asset[16] = "", delta[48] = "", b[1024];
+    if (!loopback(c)) return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
+    arg(wsi, "account", name, sizeof name);
+    int ai = -1;
+    for (int i = 0; i < S.acc->n; i++)
+        if (!strcmp(S.acc->a[i].name, name)) ai = i;
+    if (ai < 0) return error(wsi, c, 400, -1000, "Unknown account (the [account NAME] sections of the config).");
+    account_t *a = &S.acc->a[ai];
+    int64_t t = now_ms();
+    if (!strcmp(c->method, "POST")) {
+        arg(wsi, "asset", asset, sizeof asset);
+        arg(wsi, "delta", delta, sizeof delta);
+        int base = !strcmp(asset, S.rules->base);
+        if (!base && strcmp(asset, S.rules->quote)) return error(wsi, c, 400, -1000, "Unknown asset.");
+        int64_t d64 = 0;
+        __int128 dq = 0;
+        const char *num = delta[0] == '-' ? delta + 1 : delta;
+        int bad = base ? fx_parse(delta, strlen(delta), &S.rules->lot, &d64) != 0
+                       : symbol_notional_parse(S.rules, num, &dq) != 0;
+        if (!base && delta[0] == '-') dq = -dq;
+        if (bad || !delta[0] || (base ? d64 == 0 : dq == 0))
+            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; a non-zero decimal.");
+        /* balances stay within what every later sum over them can hold */
+        static const __int128 quote_max = (__int128)INT64_MAX * 1000000;
+        int64_t nb = 0;
+        __int128 nq = base ? 0 : a->quote_free + dq; /* |dq| < 2^100: no overflow */
+        if (base ? __builtin_add_overflow(a->base_free, d64, &nb) || nb > INT64_MAX / 4 : nq > quote_max)
+            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; the balance would be too large.");
+        if (base ? nb < 0 : nq < 0)
+            return error(wsi, c, 400, -2010, "Account has insufficient balance for requested action.");
+        if (base) a->base_free = nb;
+        else a->quote_free = nq;
+        char dtxt[48];
+        if (base) lots(d64, dtxt);
+        else if (dq < 0) dtxt[0] = '-', quote_amt(-dq, dtxt + 1);
+        else quote_amt(dq, dtxt);
+        lwsl_user("admin: balance of %s: %s %s\n", a->name, dtxt, asset);
+        if (user_data_wanted(ai)) {
+            int n = snprintf(b, sizeof b, "{\"e\":\"balanceUpdate\",\"E\":%lld,\"a\":\"%s\",\"d\":\"%s\",\"T\":%lld}",
+                             (long long)t, asset, dtxt, (long long)t);
+            push_user_event(ai, b, n);
+            n = position_json(a, t, b, sizeof b);
+            push_user_event(ai, b, n);
+        }
+    } else if (strcmp(c->method, "GET")) {
+        return error(wsi, c, 405, -1000, "Method not allowed.");
+    }
+    return respond(wsi, c, 200, b, position_json(a, t, b, sizeof b));
+}
+

@@ -1,0 +1,253 @@
+/* market_api.c: the market data endpoints of the local exchange, one handler for REST and
+ * the WebSocket API alike (args_t reads a query string or a params object; the answer is
+ * a reply_t that each side renders). */
+#include "state.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int qarg(const args_t *a, const char *name, char *out, int cap) {
+    if (!a->params) {
+        const char *v = a->query ? params_get(a->query, name) : 0;
+        if (!v) return 0;
+        snprintf(out, (size_t)cap, "%s", v);
+        return 1;
+    }
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(a->params, name);
+    if (cJSON_IsString(it)) {
+        snprintf(out, (size_t)cap, "%s", it->valuestring);
+    } else if (cJSON_IsNumber(it)) {
+        double d = it->valuedouble;
+        if (d == floor(d) && fabs(d) < 9e18) snprintf(out, (size_t)cap, "%lld", (long long)d);
+        else snprintf(out, (size_t)cap, "%.15g", d);
+    } else if (cJSON_IsArray(it)) { /* symbols=["BTCUSDT"] as the query string would carry it */
+        if (!cJSON_PrintPreallocated((cJSON *)it, out, cap, 0)) return 0;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int exchange_info(char *b, int cap) {
+    const symbol_rules_t *r = S.rules;
+    char tick[40], minp[40], maxp[40], step[40], minq[40], maxq[40];
+    fx_format(1, &r->tick, 8, tick, sizeof tick);
+    fx_format(r->min_price ? r->min_price : 1, &r->tick, 8, minp, sizeof minp);
+    fx_format(r->max_price ? r->max_price : 100000000000LL, &r->tick, 8, maxp, sizeof maxp);
+    fx_format(r->step_lots, &r->lot, 8, step, sizeof step);
+    fx_format(r->min_qty ? r->min_qty : r->step_lots, &r->lot, 8, minq, sizeof minq);
+    fx_format(r->max_qty ? r->max_qty : 900000000000LL, &r->lot, 8, maxq, sizeof maxq);
+    char min_notional[56], max_notional[56];
+    symbol_quote_format(r, r->min_notional, min_notional, sizeof min_notional);
+    symbol_quote_format(r, r->max_notional, max_notional, sizeof max_notional);
+    return snprintf(b, (size_t)cap,
+        "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":["
+        "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d},"
+        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":%d},"
+        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":%d},"
+        "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":%d}],"
+        "\"exchangeFilters\":[],\"symbols\":[{\"symbol\":\"%s\",\"status\":\"TRADING\",\"baseAsset\":\"%s\","
+        "\"baseAssetPrecision\":8,\"quoteAsset\":\"%s\",\"quotePrecision\":8,\"quoteAssetPrecision\":8,"
+        "\"baseCommissionPrecision\":8,\"quoteCommissionPrecision\":8,"
+        "\"orderTypes\":[\"LIMIT\",\"LIMIT_MAKER\",\"MARKET\"],\"icebergAllowed\":false,\"ocoAllowed\":false,"
+        "\"otoAllowed\":false,\"quoteOrderQtyMarketAllowed\":true,\"allowTrailingStop\":false,"
+        "\"cancelReplaceAllowed\":true,\"amendAllowed\":true,\"isSpotTradingAllowed\":true,"
+        "\"isMarginTradingAllowed\":false,\"filters\":["
+        "{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"%s\",\"maxPrice\":\"%s\",\"tickSize\":\"%s\"},"
+        "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"%s\",\"maxQty\":\"%s\",\"stepSize\":\"%s\"},"
+        "{\"filterType\":\"NOTIONAL\",\"minNotional\":\"%s\",\"applyMinToMarket\":%s,"
+        "\"maxNotional\":\"%s\",\"applyMaxToMarket\":false,\"avgPriceMins\":5},"
+        "{\"filterType\":\"MAX_NUM_ORDERS\",\"maxNumOrders\":%d}],"
+        "\"permissions\":[],\"permissionSets\":[[\"SPOT\"]],\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\","
+        "\"allowedSelfTradePreventionModes\":[\"NONE\",\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}]}",
+        (long long)(wall_ns() / 1000000), S.rl.weight_limit, S.rl.orders10_limit, S.rl.ordersday_limit, S.rl.raw_limit, r->symbol, r->base, r->quote, minp, maxp, tick, minq, maxq, step,
+        min_notional, r->min_notional_applies ? "true" : "false", r->max_notional ? max_notional : "9000000000000.00000000", r->max_num_orders ? r->max_num_orders : 200);
+}
+
+/* Binance's request weights */
+int endpoint_weight(const args_t *a, const char *method, const char *path) {
+    char v[300];
+    int has_symbol = qarg(a, "symbol", v, sizeof v);
+    if (!strcmp(path, "/api/v3/exchangeInfo")) return 20;
+    if (!strcmp(path, "/api/v3/depth")) {
+        int limit = 100;
+        int64_t x;
+        if (qarg(a, "limit", v, sizeof v) && !proto_parse_i64(v, &x)) limit = x > 5000 ? 5000 : (int)x;
+        return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+    }
+    if (!strcmp(path, "/api/v3/trades")) return 25;
+    if (!strcmp(path, "/api/v3/aggTrades")) return 4;
+    if (!strcmp(path, "/api/v3/klines") || !strcmp(path, "/api/v3/uiKlines") || !strcmp(path, "/api/v3/avgPrice")) return 2;
+    if (!strcmp(path, "/api/v3/ticker/price")) return has_symbol ? 2 : 4;
+    if (!strcmp(path, "/api/v3/ticker/bookTicker")) return has_symbol ? 2 : 4;
+    if (!strcmp(path, "/api/v3/ticker/24hr"))
+        return has_symbol || qarg(a, "symbols", v, sizeof v) ? 2 : 80;
+    if (!strcmp(path, "/api/v3/account") || !strcmp(path, "/api/v3/myTrades")) return 20;
+    if (!strcmp(path, "/api/v3/openOrders")) return method[0] == 'G' ? (has_symbol ? 6 : 80) : 1;
+    if (!strcmp(path, "/api/v3/order")) return method[0] == 'G' ? 4 : 1;
+    if (!strcmp(path, "/api/v3/order/amend/keepPriority")) return 4;
+    return 1;
+}
+
+static int symbol_ok(reply_t *r, const args_t *a, int required) {
+    char sym[64];
+    if (!qarg(a, "symbol", sym, sizeof sym)) {
+        if (!required) return 1;
+        rfail(r, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+        return 0;
+    }
+    if (strcmp(sym, S.rules->symbol)) {
+        rfail(r, 400, -1121, "Invalid symbol.");
+        return 0;
+    }
+    return 1;
+}
+
+static int int_arg(const args_t *a, const char *name, int def, int lo, int hi, int *out) {
+    char v[32];
+    if (!qarg(a, name, v, sizeof v)) {
+        *out = def;
+        return 1;
+    }
+    int64_t x;
+    if (proto_parse_i64(v, &x) || x < lo || x > hi) return 0;
+    *out = (int)x;
+    return 1;
+}
+
+/* "limit": absent (def) or 1..max, else -1100 as Binance words it */
+static int limit_arg(reply_t *r, const args_t *a, int def, int max, int *limit) {
+    if (int_arg(a, "limit", def, 1, max, limit)) return 1;
+    char m[120];
+    snprintf(m, sizeof m, "Illegal characters found in parameter 'limit'; legal range is '1' to '%d'.", max);
+    rfail(r, 400, -1100, m);
+    return 0;
+}
+
+/* an optional time in ms or id (startTime, endTime, fromId): absent (0) or 0..INT64_MAX,
+   else -1100; 1 when fine */
+static int time_arg(reply_t *r, const args_t *a, const char *name, long long *out) {
+    char v[64], m[160];
+    int64_t x = 0;
+    *out = 0;
+    if (!qarg(a, name, v, sizeof v)) return 1;
+    if (!proto_parse_i64(v, &x) && x >= 0) {
+        *out = x;
+        return 1;
+    }
+    snprintf(m, sizeof m, "Illegal characters found in parameter '%s'; legal range is '0' to '9223372036854775807'.", name);
+    rfail(r, 400, -1100, m);
+    return 0;
+}
+
+/* a body written into a buffer, or -1 when it did not fit */
+static void answer(reply_t *r, const char *body, int n) {
+    if (n < 0) rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+    else rok(r, body, n);
+}
+
+/* the market data endpoints, for REST and the WebSocket API alike (see args_t) */
+void market_data(reply_t *r, const args_t *a, const char *path) {
+    static char body[RESP_MAX];
+    int n, limit;
+    if (!strcmp(path, "/api/v3/ping")) return (void)rok(r, "{}", 2);
+    if (!strcmp(path, "/api/v3/time")) {
+        n = snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(wall_ns() / 1000000));
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/exchangeInfo")) {
+        if (!symbol_ok(r, a, 0)) return;
+        n = exchange_info(body, sizeof body);
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/depth")) {
+        if (!symbol_ok(r, a, 1)) return;
+        if (!limit_arg(r, a, 100, 5000, &limit)) return;
+        n = market_depth_json(&S.mkt, limit, body, sizeof body);
+        return answer(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/trades")) {
+        if (!symbol_ok(r, a, 1)) return;
+        if (!limit_arg(r, a, 500, 1000, &limit)) return;
+        return answer(r, body, market_trades_json(&S.mkt, limit, body, sizeof body));
+    }
+    if (!strcmp(path, "/api/v3/klines") || !strcmp(path, "/api/v3/uiKlines")) {
+        static const struct { const char *name; int minutes; } intervals[] = {
+            {"1m", 1}, {"3m", 3}, {"5m", 5}, {"15m", 15}, {"30m", 30}, {"1h", 60}, {"2h", 120},
+            {"4h", 240}, {"6h", 360}, {"8h", 480}, {"12h", 720}, {"1d", 1440}};
+        char iv[16] = "";
+        long long st = 0, en = 0;
+        int minutes = 0;
+        if (!symbol_ok(r, a, 1)) return;
+        if (!qarg(a, "interval", iv, sizeof iv))
+            return (void)rfail(r, 400, -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
+        for (size_t i = 0; i < sizeof intervals / sizeof *intervals; i++)
+            if (!strcmp(iv, intervals[i].name)) minutes = intervals[i].minutes;
+        if (!minutes) return (void)rfail(r, 400, -1120, "Invalid interval.");
+        if (!limit_arg(r, a, 500, 1000, &limit)) return;
+        if (!time_arg(r, a, "startTime", &st) || !time_arg(r, a, "endTime", &en)) return;
+        if (st < 0 || en < 0 || (st && en && en < st))
+            return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
+        n = market_klines_json(&S.mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
+        return answer(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/avgPrice")) {
+        if (!symbol_ok(r, a, 1)) return;
+        n = market_avgprice_json(&S.mkt, wall_ns() / 1000000, 5, body, sizeof body);
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/ticker/price")) {
+        char sym[64];
+        int one = qarg(a, "symbol", sym, sizeof sym);
+        if (one && strcmp(sym, S.rules->symbol)) return (void)rfail(r, 400, -1121, "Invalid symbol.");
+        const market_trade_t *t = S.mkt.ntrades ? &S.mkt.trades[(S.mkt.ntrades - 1) % MARKET_TRADES] : 0;
+        char p[40];
+        fx_format(t ? t->price : 0, &S.rules->tick, 8, p, sizeof p);
+        n = snprintf(body, sizeof body, "%s{\"symbol\":\"%s\",\"price\":\"%s\"}%s", one ? "" : "[", S.rules->symbol, p,
+                     one ? "" : "]");
+        return (void)rok(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/aggTrades")) {
+        long long from = 0, st = 0, en = 0;
+        if (!symbol_ok(r, a, 1)) return;
+        if (!limit_arg(r, a, 500, 1000, &limit)) return;
+        if (!time_arg(r, a, "fromId", &from) || !time_arg(r, a, "startTime", &st) || !time_arg(r, a, "endTime", &en)) return;
+        if (from < 0 || st < 0 || en < 0 || (st && en && en < st))
+            return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
+        n = market_aggtrades_json(&S.mkt, limit, (uint64_t)from, st, en, body, sizeof body);
+        return answer(r, body, n);
+    }
+    if (!strcmp(path, "/api/v3/ticker/24hr")) {
+        char sym[64], syms[256], type[16] = "FULL";
+        int one = qarg(a, "symbol", sym, sizeof sym), list = qarg(a, "symbols", syms, sizeof syms);
+        qarg(a, "type", type, sizeof type);
+        if (one && list)
+            return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
+        if (strcmp(type, "FULL") && strcmp(type, "MINI"))
+            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'type'; legal range is 'FULL', 'MINI'.");
+        char want[80];
+        snprintf(want, sizeof want, "[\"%s\"]", S.rules->symbol);
+        if ((one && strcmp(sym, S.rules->symbol)) || (list && strcmp(syms, want))) return (void)rfail(r, 400, -1121, "Invalid symbol.");
+        n = market_ticker24_json(&S.mkt, wall_ns() / 1000000, type[0] == 'M', body + 1, sizeof body - 2);
+        if (n < 0) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+        if (one) return (void)rok(r, body + 1, n);
+        body[0] = '['; /* symbols=[...] or no symbol: a list */
+        body[n + 1] = ']';
+        return (void)rok(r, body, n + 2);
+    }
+    if (!strcmp(path, "/api/v3/ticker/bookTicker")) {
+        char sym[64];
+        int one = qarg(a, "symbol", sym, sizeof sym);
+        if (one && strcmp(sym, S.rules->symbol)) return (void)rfail(r, 400, -1121, "Invalid symbol.");
+        n = market_bookticker_json(&S.mkt, body + 1, sizeof body - 2);
+        if (one) return (void)rok(r, body + 1, n);
+        body[0] = '[';
+        body[n + 1] = ']';
+        return (void)rok(r, body, n + 2);
+    }
+    lwsl_user("rejected: GET %s (unknown endpoint)\n", path);
+    rfail(r, 404, -1000, "Unknown endpoint.");
+}
+

@@ -1,0 +1,109 @@
+/* streams.c: the market data streams of the local exchange: /ws/<stream>, the combined
+ * /stream?streams=..., and SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS on the connection. */
+#include "state.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *const stream_suffix[MS_NSTREAMS] = {
+    "@trade",   "@bookTicker", "@depth@100ms", "@aggTrade",        "@depth",          "@depth5",
+    "@depth10", "@depth20",    "@depth5@100ms", "@depth10@100ms", "@depth20@100ms", "@ticker", "@miniTicker"};
+
+/* "btcusdt@trade" -> its bit, or -1 */
+int stream_bit(const char *name, size_t n) {
+    size_t sl = strlen(S.mkt.lower);
+    if (n <= sl || strncmp(name, S.mkt.lower, sl)) return -1;
+    for (int k = 0; k < MS_NSTREAMS; k++)
+        if (n - sl == strlen(stream_suffix[k]) && !memcmp(name + sl, stream_suffix[k], n - sl)) return k;
+    return -1;
+}
+
+void on_market(void *ctx, market_stream_t s, const char *json, int len) {
+    (void)ctx;
+    int listeners = 0;
+    for (pss_t *c = S.conns; c && !listeners; c = c->next) listeners = (c->subs >> s) & 1;
+    if (!listeners) return;
+    if (s == MS_DEPTH_100MS && S.f.skip_diffs > 0) { /* only diffs someone would have seen count */
+        S.f.skip_diffs--;
+        lwsl_user("fault: depth diff not sent (%d more to skip)\n", S.f.skip_diffs);
+        return;
+    }
+    static char wrapped[(1 << 20) + 128];
+    int wl = -1;
+    for (pss_t *c = S.conns; c; c = c->next) {
+        if (!(c->subs & (1u << s))) continue;
+        if (!c->combined) {
+            enqueue(c, json, len);
+            continue;
+        }
+        if (wl < 0)
+            wl = snprintf(wrapped, sizeof wrapped, "{\"stream\":\"%s%s\",\"data\":%.*s}", S.mkt.lower, stream_suffix[s],
+                          len, json);
+        if (wl > 0 && wl < (int)sizeof wrapped) enqueue(c, wrapped, wl);
+    }
+}
+
+static void send_text(pss_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void send_text(pss_t *c, const char *fmt, ...) {
+    char b[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    if (n > 0 && n < (int)sizeof b) enqueue(c, b, n);
+}
+
+/* parses "a/b/c" stream lists (combined URLs) into subscription bits */
+void subscribe_list(pss_t *c, const char *list) {
+    const char *p = list;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        int bit = stream_bit(p, n);
+        if (bit >= 0) c->subs |= 1u << bit;
+        p += n + (e ? 1 : 0);
+    }
+}
+
+void ws_request(pss_t *c, const char *msg, size_t len) {
+    cJSON *j = cJSON_ParseWithLength(msg, len);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "method"), *id = cJSON_GetObjectItemCaseSensitive(j, "id"),
+                *params = cJSON_GetObjectItemCaseSensitive(j, "params");
+    char idtxt[64] = "null"; /* echoed when it is an integer or a plain string, as on the WebSocket API */
+    if (cJSON_IsNumber(id) && id->valuedouble == floor(id->valuedouble) && fabs(id->valuedouble) < 9e18)
+        snprintf(idtxt, sizeof idtxt, "%lld", (long long)id->valuedouble);
+    else if (cJSON_IsString(id) && proto_valid_id(id->valuestring))
+        snprintf(idtxt, sizeof idtxt, "\"%s\"", id->valuestring);
+    if (!j || !cJSON_IsString(m)) {
+        send_text(c, "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected a JSON object with a method\"},\"id\":%s}", idtxt);
+    } else if (!strcmp(m->valuestring, "SUBSCRIBE") || !strcmp(m->valuestring, "UNSUBSCRIBE")) {
+        int sub = m->valuestring[0] == 'S', bad = !cJSON_IsArray(params);
+        uint32_t bits = 0;
+        const cJSON *p;
+        cJSON_ArrayForEach(p, params) {
+            int bit = cJSON_IsString(p) ? stream_bit(p->valuestring, strlen(p->valuestring)) : -1;
+            if (bit < 0) bad = 1;
+            else bits |= 1u << bit;
+        }
+        if (bad) {
+            send_text(c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown stream or malformed params\"},\"id\":%s}", idtxt);
+        } else {
+            c->subs = sub ? c->subs | bits : c->subs & ~bits;
+            send_text(c, "{\"result\":null,\"id\":%s}", idtxt);
+        }
+    } else if (!strcmp(m->valuestring, "LIST_SUBSCRIPTIONS")) {
+        char list[512];
+        int n = 0;
+        for (int k = 0; k < MS_NSTREAMS; k++)
+            if (c->subs & (1u << k))
+                n += snprintf(list + n, sizeof list - (size_t)n, "%s\"%s%s\"", n ? "," : "", S.mkt.lower, stream_suffix[k]);
+        list[n] = 0;
+        send_text(c, "{\"result\":[%s],\"id\":%s}", list, idtxt);
+    } else {
+        send_text(c, "{\"error\":{\"code\":1,\"msg\":\"Unknown method\"},\"id\":%s}", idtxt);
+    }
+    cJSON_Delete(j);
+}
+

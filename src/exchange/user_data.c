@@ -1,0 +1,79 @@
+/* user_data.c: the user data stream of the local exchange: execution reports and balances
+ * pushed to the WebSocket API subscriptions of an account (as {"subscriptionId","event"})
+ * and to the retired listenKey streams (raw). */
+#include "state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* the account's balances as an outboundAccountPosition event */
+int position_json(const account_t *a, int64_t t, char *pos, size_t cap) {
+    char bf[40], bl[40], qf[48], ql[48];
+    return snprintf(pos, cap,
+        "{\"e\":\"outboundAccountPosition\",\"E\":%lld,\"u\":%lld,\"B\":[{\"a\":\"%s\",\"f\":\"%s\",\"l\":\"%s\"},"
+        "{\"a\":\"%s\",\"f\":\"%s\",\"l\":\"%s\"}]}",
+        (long long)t, (long long)t, S.rules->base, lots(a->base_free, bf), lots(a->base_locked, bl), S.rules->quote,
+        quote_amt(a->quote_free, qf), quote_amt(a->quote_locked, ql));
+}
+
+int user_data_wanted(int acct) {
+    for (pss_t *c = S.conns; c; c = c->next) {
+        if (c->listen_acct == acct) return 1;
+        for (int i = 0; i < c->nsubs; i++)
+            if (c->sub_acct[i] == acct) return 1;
+    }
+    return 0;
+}
+
+/* one user data event to every connection subscribed to the account: raw on the retired
+   listenKey stream, wrapped in {"subscriptionId","event"} on the WebSocket API */
+void push_user_event(int acct, const char *ev, int len) {
+    static char out[5200];
+    for (pss_t *c = S.conns; c; c = c->next) {
+        if (c->listen_acct == acct) enqueue(c, ev, len);
+        for (int i = 0; i < c->nsubs; i++) {
+            if (c->sub_acct[i] != acct) continue;
+            int w = snprintf(out, sizeof out, "{\"subscriptionId\":%d,\"event\":%.*s}", c->sub_id[i], len, ev);
+            if (w > 0 && w < (int)sizeof out) enqueue(c, out, w);
+        }
+    }
+}
+
+/* user data: an order event for every connection subscribed to its account */
+void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
+    (void)ctx;
+    if (!user_data_wanted(o->acct)) return;
+    static char ev[4096], pos[1024];
+    char q[40], pr[40], l[40], z[40], L[40], n[48], Z[48], Y[48];
+    int64_t t = now_ms();
+    int len = snprintf(ev, sizeof ev,
+        "{\"e\":\"executionReport\",\"E\":%lld,\"s\":\"%s\",\"c\":\"%s\",\"S\":\"%s\",\"o\":\"%s\",\"f\":\"%s\",\"q\":\"%s\","
+        "\"p\":\"%s\",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":\"%s\",\"x\":\"%s\",\"X\":\"%s\",\"r\":\"NONE\","
+        "\"i\":%llu,\"l\":\"%s\",\"z\":\"%s\",\"L\":\"%s\",\"n\":\"%s\",\"N\":%s%s%s,\"T\":%lld,\"t\":%lld,\"I\":%llu,"
+        "\"w\":%s,\"m\":%s,\"M\":false,\"O\":%lld,\"Z\":\"%s\",\"Y\":\"%s\",\"Q\":\"0.00000000\",\"W\":%lld,\"V\":\"NONE\"}",
+        (long long)t, S.rules->symbol, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL", xtype_name(o->type),
+        xtif_name(o->tif), lots(o->qty, q), o->price ? px(o->price, pr) : "0.00000000",
+        strcmp(exec, "CANCELED") ? "" : o->cid, exec, xstatus_name(o->status), (unsigned long long)o->id,
+        lots(f ? f->qty : 0, l), lots(o->executed, z), f ? px(f->price, L) : "0.00000000",
+        f ? (f->buyer ? lots(f->commission, n) : quote_amt(f->commission, n)) : "0",
+        f ? "\"" : "", f ? (f->buyer ? S.rules->base : S.rules->quote) : "null", f ? "\"" : "", (long long)t,
+        f ? (long long)f->trade_id : -1LL, (unsigned long long)(o->id * 1000 + (uint64_t)o->executed % 1000),
+        xorder_live(o) ? "true" : "false", f && f->maker ? "true" : "false", (long long)o->time_ms,
+        quote_amt(o->cum_quote, Z), quote_amt(f ? (__int128)f->price * f->qty : 0, Y), (long long)o->time_ms);
+    int plen = position_json(&S.acc->a[o->acct], t, pos, sizeof pos);
+    push_user_event(o->acct, ev, len);
+    push_user_event(o->acct, pos, plen);
+}
+
+const char *new_listen_key(int acct) {
+    if (S.nlisten == 64) return 0;
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char rnd[60];
+    lws_get_random(S.ctx, rnd, sizeof rnd);
+    char *k = S.listen[S.nlisten].key;
+    for (int i = 0; i < 60; i++) k[i] = abc[rnd[i] % 62];
+    k[60] = 0;
+    S.listen[S.nlisten++].acct = acct;
+    return k;
+}
+
