@@ -88,6 +88,7 @@ int endpoint_weight(const args_t *a, const char *method, const char *path) {
     if (!strcmp(path, "/api/v3/openOrders")) return method[0] == 'G' ? (has_symbol ? 6 : 80) : 1;
     if (!strcmp(path, "/api/v3/order")) return method[0] == 'G' ? 4 : 1;
     if (!strcmp(path, "/api/v3/order/amend/keepPriority")) return 4;
+    if (!strcmp(path, "/api/v3/order/test")) return qarg(a, "computeCommissionRates", v, sizeof v) && !strcmp(v, "true") ? 20 : 1;
     return 1;
 }
 

@@ -141,6 +141,36 @@ static const char *cancel_id(const params_t *p, const char *param) {
 
 static int order_error(reply_t *r, int code, const char *msg) { return rfail(r, 400, code, msg); }
 
+/* A decimal parameter (price, quantity) in units of `unit`: -1100 when it is not a plain
+   positive decimal, -1111 with more decimals than the asset's precision (8), -1013 with
+   the filter's failure when it is not a whole number of units. 0 when fine. */
+static int decimal_param(reply_t *r, const char *name, const char *v, const fx_unit_t *unit, const char *filter,
+                         int64_t *out) {
+    char m[200];
+    const char *dot = strchr(v, '.');
+    if (dot && strlen(dot + 1) > 8) {
+        snprintf(m, sizeof m, "Parameter '%s' has too much precision.", name);
+        return order_error(r, -1111, m), -1;
+    }
+    int rc = fx_parse(v, strlen(v), unit, out);
+    if (rc == Q_E_INEXACT) return order_error(r, -1013, symbol_filter_failure(filter)), -1;
+    if (rc || *out <= 0) {
+        snprintf(m, sizeof m, "Illegal characters found in parameter '%s'; legal range is '0.00000001' to '9000000000'.", name);
+        return order_error(r, -1100, m), -1;
+    }
+    return 0;
+}
+
+/* newOrderRespType: ACK, RESULT or FULL (the default for every type served here) */
+static int resp_type(reply_t *r, const params_t *p, char *out) {
+    const char *rt = params_get(p, "newOrderRespType");
+    if (!rt) rt = "FULL";
+    if (strcmp(rt, "ACK") && strcmp(rt, "RESULT") && strcmp(rt, "FULL"))
+        return order_error(r, -1100, "Illegal characters found in parameter 'newOrderRespType'; legal range is 'ACK, RESULT, FULL'."), -1;
+    *out = rt[0];
+    return 0;
+}
+
 static int parse_new_order(reply_t *r, const params_t *p, xplace_t *x) {
     memset(x, 0, sizeof *x);
     const char *side = params_get(p, "side"), *type = params_get(p, "type"), *tif = params_get(p, "timeInForce"), *qty = params_get(p, "quantity"),
@@ -167,16 +197,13 @@ static int parse_new_order(reply_t *r, const params_t *p, xplace_t *x) {
     } else if (tif) {
         return order_error(r, -1106, "Parameter 'timeInForce' sent when not required."), -1;
     }
+    if (params_get(p, "icebergQty")) /* exchangeInfo: icebergAllowed false */
+        return order_error(r, -2010, "Iceberg orders are not supported for this symbol."), -1;
     if (!qty) return order_error(r, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."), -1;
-    int qrc = fx_parse(qty, strlen(qty), &S.rules->lot, &x->qty);
-    if (qrc == Q_E_INEXACT) return order_error(r, -1013, symbol_filter_failure("LOT_SIZE")), -1;
-    if (qrc || x->qty <= 0)
-        return order_error(r, -1100, "Illegal characters found in parameter 'quantity'; legal range is '0' to '9000000'."), -1;
+    if (decimal_param(r, "quantity", qty, &S.rules->lot, "LOT_SIZE", &x->qty)) return -1;
     if (x->type != XT_MARKET) {
         if (!price) return order_error(r, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed."), -1;
-        int rc = fx_parse(price, strlen(price), &S.rules->tick, &x->price);
-        if (rc == Q_E_INEXACT) return order_error(r, -1013, symbol_filter_failure("PRICE_FILTER")), -1;
-        if (rc || x->price <= 0) return order_error(r, -1100, "Illegal characters found in parameter 'price'."), -1;
+        if (decimal_param(r, "price", price, &S.rules->tick, "PRICE_FILTER", &x->price)) return -1;
     } else if (price) {
         return order_error(r, -1106, "Parameter 'price' sent when not required."), -1;
     }
@@ -244,7 +271,8 @@ void dispatch(reply_t *r, int a, const params_t *p) {
     xorder_t *o = 0;
     if (!strcmp(method, "POST") && (!strcmp(path, "/api/v3/order") || !strcmp(path, "/api/v3/order/test"))) {
         xplace_t x;
-        if (parse_new_order(r, p, &x)) goto done;
+        char rt;
+        if (parse_new_order(r, p, &x) || resp_type(r, p, &rt)) goto done;
         x.test = !strcmp(path, "/api/v3/order/test");
         if (!x.test && order_budget(r, a, t)) goto done;
         int code = matching_place(&S.match, a, &x, t, &o, &msg);
@@ -253,15 +281,32 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             goto done;
         }
         if (x.test) {
-            rc = rok(r, "{}", 2);
+            const char *cc = params_get(p, "computeCommissionRates");
+            if (cc && strcmp(cc, "true") && strcmp(cc, "false")) {
+                rc = order_error(r, -1100, "Illegal characters found in parameter 'computeCommissionRates'; legal range is 'true, false'.");
+                goto done;
+            }
+            if (!cc || cc[0] == 'f') {
+                rc = rok(r, "{}", 2);
+                goto done;
+            }
+            /* the account's rates as the order would pay them (no tax, no BNB discount here) */
+            const account_t *ac = &S.acc->a[a];
+            n = snprintf(body, sizeof body,
+                         "{\"standardCommissionForOrder\":{\"maker\":\"%.8f\",\"taker\":\"%.8f\"},"
+                         "\"specialCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
+                         "\"taxCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
+                         "\"discount\":{\"enabledForAccount\":false,\"enabledForSymbol\":false,\"discountAsset\":\"BNB\","
+                         "\"discount\":\"0.00000000\"}}",
+                         ac->maker_fee, ac->taker_fee);
+            rc = rok(r, body, n);
             goto done;
         }
-        const char *rt = params_get(p, "newOrderRespType");
-        if (rt && !strcmp(rt, "ACK"))
+        if (rt == 'A')
             n = snprintf(body, sizeof body, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",\"transactTime\":%lld}",
                          S.rules->symbol, (unsigned long long)o->id, o->cid, (long long)o->update_ms);
         else
-            n = order_json(body, sizeof body, o, !(rt && !strcmp(rt, "RESULT")), 0, 0);
+            n = order_json(body, sizeof body, o, rt == 'F', 0, 0);
     } else if (!strcmp(method, "DELETE") && !strcmp(path, "/api/v3/order")) {
         uint64_t id;
         const char *cid;

@@ -258,6 +258,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         lws_get_peer_simple(wsi, c->ip, sizeof c->ip);
         if (!strncmp(uri, "/ws-api/v3", 10)) {
             c->is_api = 1;
+            char rl[64]; /* lws copies the whole "name=value" fragment */
+            const char *v = lws_get_urlarg_by_name(wsi, "returnRateLimits=", rl, sizeof rl);
+            if (v && !strcmp(v, "false")) c->rate_limits = 0; /* the connection's default */
         } else if (!strncmp(uri, "/ws/", 4)) {
             c->listen_acct = -1;
             for (int i = 0; i < S.nlisten; i++)

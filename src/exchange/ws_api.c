@@ -42,7 +42,27 @@ static int ws_params(const cJSON *params, params_t *p) {
     return params_sort_payload(p);
 }
 
-static void ws_reply(pss_t *c, const char *id, const reply_t *r) {
+/* returnRateLimits, in the request's params or (the default for the connection) in its
+   URL: 1 or 0, or -1 when it is neither true nor false */
+static int want_rate_limits(const pss_t *c, const cJSON *pj) {
+    const cJSON *v = cJSON_IsObject(pj) ? cJSON_GetObjectItemCaseSensitive(pj, "returnRateLimits") : 0;
+    if (!v) return c->rate_limits;
+    if (cJSON_IsBool(v)) return cJSON_IsTrue(v);
+    if (cJSON_IsString(v) && !strcmp(v->valuestring, "true")) return 1;
+    if (cJSON_IsString(v) && !strcmp(v->valuestring, "false")) return 0;
+    return -1;
+}
+
+/* a name given twice in a params object (cJSON keeps both; Binance refuses it) */
+static const char *duplicate_key(const cJSON *pj) {
+    if (!cJSON_IsObject(pj)) return 0;
+    for (const cJSON *a = pj->child; a; a = a->next)
+        for (const cJSON *b = a->next; b; b = b->next)
+            if (a->string && b->string && !strcmp(a->string, b->string)) return a->string;
+    return 0;
+}
+
+static void ws_reply(pss_t *c, const char *id, const reply_t *r, int rate_limits) {
     static char out[RESP_MAX + 1024];
     char limits[512];
     int64_t t = now_ms();
@@ -59,11 +79,12 @@ static void ws_reply(pss_t *c, const char *id, const reply_t *r) {
     }
     snprintf(limits + ln, sizeof limits - (size_t)ln, "]");
     int n;
+    const char *rl_key = rate_limits ? ",\"rateLimits\":" : "", *rl_val = rate_limits ? limits : "";
     if (r->status == 200)
-        n = snprintf(out, sizeof out, "{\"id\":%s,\"status\":200,\"result\":%.*s,\"rateLimits\":%s}", id, r->len, r->body, limits);
+        n = snprintf(out, sizeof out, "{\"id\":%s,\"status\":200,\"result\":%.*s%s%s}", id, r->len, r->body, rl_key, rl_val);
     else
-        n = snprintf(out, sizeof out, "{\"id\":%s,\"status\":%d,\"error\":{\"code\":%d,\"msg\":\"%s\"%s%s},\"rateLimits\":%s}", id,
-                     r->status, r->code, r->msg, r->data ? ",\"data\":" : "", r->data ? r->data : "", limits);
+        n = snprintf(out, sizeof out, "{\"id\":%s,\"status\":%d,\"error\":{\"code\":%d,\"msg\":\"%s\"%s%s}%s%s}", id,
+                     r->status, r->code, r->msg, r->data ? ",\"data\":" : "", r->data ? r->data : "", rl_key, rl_val);
     if (n <= 0 || n >= (int)sizeof out) return;
     if (S.f.delay_ms > 0) { /* fault: the answer leaves later */
         lwsl_user("fault: WebSocket API answer id=%s (%s) sent after %d ms\n", id, r->path, S.f.delay_ms);
@@ -99,12 +120,12 @@ static const char *ws_market_path(const char *method) {
 static int session_json(const pss_t *c, char *b, int cap) {
     int64_t t = now_ms();
     if (c->logon < 0)
-        return snprintf(b, (size_t)cap, "{\"apiKey\":null,\"authorizedSince\":null,\"connectedSince\":%lld,\"returnRateLimits\":true,"
+        return snprintf(b, (size_t)cap, "{\"apiKey\":null,\"authorizedSince\":null,\"connectedSince\":%lld,\"returnRateLimits\":%s,"
                         "\"serverTime\":%lld,\"userDataStream\":%s}",
-                        (long long)c->connected_ms, (long long)t, c->nsubs ? "true" : "false");
-    return snprintf(b, (size_t)cap, "{\"apiKey\":\"%s\",\"authorizedSince\":%lld,\"connectedSince\":%lld,\"returnRateLimits\":true,"
+                        (long long)c->connected_ms, c->rate_limits ? "true" : "false", (long long)t, c->nsubs ? "true" : "false");
+    return snprintf(b, (size_t)cap, "{\"apiKey\":\"%s\",\"authorizedSince\":%lld,\"connectedSince\":%lld,\"returnRateLimits\":%s,"
                     "\"serverTime\":%lld,\"userDataStream\":%s}",
-                    S.acc->a[c->logon].ed_key, (long long)c->logon_ms, (long long)c->connected_ms, (long long)t,
+                    S.acc->a[c->logon].ed_key, (long long)c->logon_ms, (long long)c->connected_ms, c->rate_limits ? "true" : "false", (long long)t,
                     c->nsubs ? "true" : "false");
 }
 
@@ -129,9 +150,14 @@ static void end_subscriptions(pss_t *c, int id, int only_logon) {
 
 void ws_api_request(pss_t *c, const char *msg, size_t len) {
     static char body[RESP_MAX];
-    cJSON *j = cJSON_ParseWithLength(msg, len);
+    const char *end = 0;
+    cJSON *j = cJSON_ParseWithLengthOpts(msg, len, &end, 0);
+    int trailing = 0; /* text after the JSON value: the request is malformed, not half-read */
+    for (const char *e = end; j && e && e < msg + len; e++)
+        if (*e != ' ' && *e != '\t' && *e != '\r' && *e != '\n') trailing = 1;
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "method"), *idj = cJSON_GetObjectItemCaseSensitive(j, "id"),
                 *pj = cJSON_GetObjectItemCaseSensitive(j, "params");
+    int rate_limits = want_rate_limits(c, pj);
     /* Binance takes an integer, a string of ^[a-zA-Z0-9-_]{1,36}$, or null, and echoes it */
     char id[80] = "null";
     int bad_id = 0;
@@ -151,6 +177,7 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
     params_t *p = &params;
     S.requests++;
     const char *method = cJSON_IsString(m) ? m->valuestring : "";
+    if (!strncmp(method, "v3/", 3)) method += 3; /* an explicit version: "v3/order.place" */
     r.method = "WS";
     r.path = method;
     r.order_acct = -1;
@@ -181,12 +208,19 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
                                 : "Way too much request weight used; IP banned. Please use WebSocket Streams for live updates to avoid bans.");
     } else if (bad_id) {
         rfail(&r, 400, -1000, "Invalid 'id' in JSON request; expected an integer, a string matching '^[a-zA-Z0-9-_]{1,36}$', or null.");
-    } else if (!j || !cJSON_IsString(m)) {
+    } else if (!j || trailing || !cJSON_IsObject(j) || !cJSON_IsString(m)) {
         rfail(&r, 400, -1000, "Malformed request: expected {\"id\",\"method\",\"params\"}.");
+    } else if (rate_limits < 0) {
+        rate_limits = c->rate_limits;
+        rfail(&r, 400, -1100, "Illegal characters found in parameter 'returnRateLimits'; legal range is 'true, false'.");
+    } else if (duplicate_key(pj)) {
+        char dm[160];
+        snprintf(dm, sizeof dm, "Duplicate values for a parameter detected: '%.64s'.", duplicate_key(pj));
+        rfail(&r, 400, -1101, dm);
     } else if (ws_market_path(method)) { /* unsigned; params may hold a list (symbols) */
         if (pj && !cJSON_IsObject(pj)) rfail(&r, 400, -1101, "Too many or malformed parameters.");
         else market_data(&r, &(args_t){0, pj}, ws_market_path(method));
-    } else if (ws_params(pj, p)) {
+    } else if (ws_params(pj, p)) { /* (returnRateLimits is signed like any param, then left out below) */
         rfail(&r, 400, p->code, p->msg);
     } else if (!strcmp(method, "ping")) {
         rok(&r, "{}", 2);
@@ -281,7 +315,7 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
             }
         }
     }
-    ws_reply(c, id, &r);
+    ws_reply(c, id, &r, rate_limits);
     cJSON_Delete(j);
 }
 
