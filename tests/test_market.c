@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/err.h"
 #include "exchange/market.h"
 #include "exchange/synth.h"
 #include "testutil.h"
@@ -298,6 +299,28 @@ static void test_recording(void **st) {
     market_close(&m);
 }
 
+/* the synthetic market refuses parameters its int64 casts cannot hold, NaN included */
+static void test_synth_params(void **st) {
+    (void)st;
+    char err[256], out[256];
+    snprintf(out, sizeof out, "/tmp/test_market_bad_%d.gz", (int)getpid());
+    static const struct { int field; double v; } bad[] = {
+        {0, 0.0 / 0.0}, {0, 1e300}, {0, -1}, {1, 0.0 / 0.0}, {1, 1e300}, {2, 1.0 / 0.0}, {3, 1e300},
+        {4, -1}, {5, 2}, {6, 0.0 / 0.0}, {7, 1e9}, {8, -5},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        synth_params_t p;
+        synth_defaults(&p);
+        double *f[] = {&p.seconds, &p.start_price, &p.vol_bps, &p.depth_ticks, &p.trades_per_s, &p.density,
+                       &p.trade_median, &p.order_sigma, &p.latency_ms};
+        *f[bad[i].field] = bad[i].v;
+        alarm(BOUND_S);
+        assert_int_equal(synth_write(&p, &rules, out, err, sizeof err), Q_E_INVAL);
+        alarm(0);
+    }
+    unlink(out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_klines_start_after_newest),
@@ -306,6 +329,7 @@ int main(void) {
         cmocka_unit_test(test_aggtrades),
         cmocka_unit_test(test_avgprice_and_ticker),
         cmocka_unit_test(test_recording),
+        cmocka_unit_test(test_synth_params),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
