@@ -54,6 +54,7 @@ typedef struct config {
     int orders_per_day;        /* ORDERS per day per account */
     int raw_requests_per_5m;   /* RAW_REQUESTS per 5 minutes per IP */
     int connections_per_5m;    /* new WebSocket connections per 5 minutes per IP */
+    int maker_fill_credit;     /* ORDERS count given back by an order's first fill as maker */
     int busy_poll_us;          /* exchange: spin this long after a WebSocket API request */
     double ban_seconds;        /* 418 ban after repeated 429s */
     double max_connection_s;   /* WebSocket connections are closed after this (24 h) */

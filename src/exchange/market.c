@@ -93,10 +93,22 @@ static int end_list(char *buf, int n, int cap) {
     return n;
 }
 
+/* ---- time arithmetic on client-supplied values: floors, not C's truncation toward zero,
+   and nothing that can overflow (times are clamped to [0, MARKET_MAX_MS] first) ---- */
+
+static int64_t clamp_ms(int64_t t) { return t < 0 ? 0 : t > MARKET_MAX_MS ? MARKET_MAX_MS : t; }
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+static int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+/* the ring slot of minute k (k may be negative before 1970-01-02) */
+static const market_minute_t *minute_at(const market_t *m, int64_t k) {
+    const market_minute_t *b = &m->minutes[(k % MARKET_MINUTES + MARKET_MINUTES) % MARKET_MINUTES];
+    return b->minute == k ? b : 0;
+}
+
 /* adds a trade to its minute of the 24 h statistics */
 static void count_minute(market_t *m, const market_trade_t *t) {
-    int64_t k = t->time_ms / 60000;
-    market_minute_t *b = &m->minutes[k % MARKET_MINUTES];
+    int64_t k = floor_div(t->time_ms, 60000);
+    market_minute_t *b = &m->minutes[(k % MARKET_MINUTES + MARKET_MINUTES) % MARKET_MINUTES];
     if (b->minute != k) {
         if (b->minute) m->evicted_close = b->close;
         *b = (market_minute_t){.minute = k, .open = t->price, .high = t->price, .low = t->price, .first_id = t->id};
@@ -131,7 +143,11 @@ int64_t market_poll(market_t *m, int64_t now,
             if (!m->first_local) m->first_local = m->ev.local_ns;
         }
         md_event_t *ev = &m->ev;
-        int64_t due = m->wall_start_ns + (int64_t)((double)(ev->local_ns - m->first_local) / m->speed);
+        /* in double, then bounded: a tiny speed or a far-off event must not overflow the cast */
+        double after = (double)(ev->local_ns - m->first_local) / m->speed;
+        if (after > 4e18) after = 4e18;
+        if (after < 0) after = 0; /* a recording running backwards: due now */
+        int64_t due = m->wall_start_ns > INT64_MAX - (int64_t)after ? INT64_MAX - 1 : m->wall_start_ns + (int64_t)after;
         if (due > now) return due;
         m->have_event = 0;
         int64_t now_ms = now / 1000000;
@@ -217,11 +233,11 @@ typedef struct stats24 {
 } stats24_t;
 
 static void stats24(const market_t *m, int64_t now_ms, stats24_t *st) {
-    int64_t cur = now_ms / 60000, prev_min = 0;
+    int64_t cur = floor_div(clamp_ms(now_ms), 60000), prev_min = 0;
     memset(st, 0, sizeof *st);
     st->prev = m->evicted_close;
     for (int64_t k = cur - MARKET_MINUTES + 1; k <= cur; k++) { /* oldest first */
-        const market_minute_t *b = &m->minutes[k % MARKET_MINUTES];
+        const market_minute_t *b = &m->minutes[(k % MARKET_MINUTES + MARKET_MINUTES) % MARKET_MINUTES];
         if (b->minute != k) {
             if (b->minute && b->minute < k && b->minute > prev_min) { /* aged out, still here */
                 prev_min = b->minute;
@@ -278,6 +294,7 @@ static void stats24_text(const market_t *m, const stats24_t *st, stats24_text_t 
 int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf, int cap) {
     stats24_t st;
     stats24_text_t x;
+    now_ms = clamp_ms(now_ms);
     stats24(m, now_ms, &st);
     stats24_text(m, &st, &x);
     long long open_ms = (long long)(now_ms - 86400000), close_ms = (long long)now_ms;
@@ -299,39 +316,55 @@ int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf,
     return n < cap ? n : -1;
 }
 
-int market_klines_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms, int limit,
-                       char *buf, int cap) {
+int market_klines_query_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms,
+                             int limit, char *buf, int cap) {
     const symbol_rules_t *r = m->rules;
-    int64_t cur = now_ms / 60000, oldest = cur - MARKET_MINUTES + 1;
-    /* the klines' first minutes, aligned to the interval: from the oldest minute kept */
-    int64_t k0 = (oldest + minutes - 1) / minutes * minutes, k_end = cur / minutes * minutes;
-    if (start_ms) {
-        int64_t s = (start_ms / 60000 + minutes - 1) / minutes * minutes;
+    if (minutes < 1 || minutes > MARKET_KLINE_MAX_MINUTES) return -1;
+    int n = snprintf(buf, (size_t)cap, "[");
+    if (n < 0 || n >= cap) return -1;
+    /* Every bound below is clamped into the 24 h of minutes kept before any loop or product
+       uses it, so that no client value (a start in the future, an end before the epoch,
+       INT64_MAX) can make a loop run past the window or an expression overflow; whatever
+       lies outside the window is simply not listed ("[]" when nothing is in range, as
+       Binance answers). */
+    int64_t cur = floor_div(clamp_ms(now_ms), 60000), oldest = cur - MARKET_MINUTES + 1;
+    /* klines are aligned to the interval from the epoch (UTC); the oldest one listed is the
+       first that starts inside the window (an earlier one would miss evicted minutes), the
+       newest the one open now */
+    int64_t k0 = ceil_div(oldest, minutes) * minutes, k_end = floor_div(cur, minutes) * minutes;
+    if (start_ms != MARKET_ABSENT) { /* klines that open at or after startTime */
+        if (start_ms > k_end * 60000) return end_list(buf, n, cap);
+        int64_t s = ceil_div(ceil_div(start_ms > 0 ? start_ms : 0, 60000), minutes) * minutes;
         if (s > k0) k0 = s;
     }
-    if (end_ms && end_ms / 60000 / minutes * minutes < k_end) k_end = end_ms / 60000 / minutes * minutes;
-    /* skip to the first kline with a trade: nothing before it is known */
-    int64_t first_trade = INT64_MAX;
-    for (int64_t k = k0; k <= cur && first_trade == INT64_MAX; k++)
-        if (m->minutes[k % MARKET_MINUTES].minute == k) first_trade = k / minutes * minutes;
-    if (first_trade > k0) k0 = first_trade;
-    int64_t nk = k0 > k_end ? 0 : (k_end - k0) / minutes + 1;
+    if (end_ms != MARKET_ABSENT) { /* klines that open at or before endTime */
+        if (end_ms < k0 * 60000) return end_list(buf, n, cap);
+        int64_t e = floor_div(floor_div(end_ms, 60000), minutes) * minutes;
+        if (e < k_end) k_end = e;
+    }
+    /* nothing before the first trade kept is known: start at its kline */
+    int64_t first = oldest;
+    while (first <= cur && !minute_at(m, first)) first++;
+    if (first > cur) return end_list(buf, n, cap);
+    if (floor_div(first, minutes) * minutes > k0) k0 = floor_div(first, minutes) * minutes;
+    if (k0 > k_end || limit < 1) return end_list(buf, n, cap);
+    /* at most `limit`: the oldest from startTime, else the newest up to endTime or now */
+    int64_t nk = (k_end - k0) / minutes + 1;
     if (nk > limit) {
-        if (start_ms) k_end = k0 + (int64_t)(limit - 1) * minutes;
+        if (start_ms != MARKET_ABSENT) k_end = k0 + (int64_t)(limit - 1) * minutes;
         else k0 = k_end - (int64_t)(limit - 1) * minutes;
     }
     /* the close before k0, for klines without trades */
     int64_t last = 0;
     for (int64_t k = oldest; k < k0; k++)
-        if (m->minutes[k % MARKET_MINUTES].minute == k) last = m->minutes[k % MARKET_MINUTES].close;
-    int n = snprintf(buf, (size_t)cap, "[");
+        if (minute_at(m, k)) last = minute_at(m, k)->close;
     for (int64_t kl = k0; kl <= k_end; kl += minutes) {
         int64_t o = 0, h = 0, l = 0, c = 0, v = 0, tb = 0;
         __int128 q = 0, tq = 0;
         uint64_t count = 0;
         for (int64_t k = kl; k < kl + minutes && k <= cur; k++) {
-            const market_minute_t *b = &m->minutes[k % MARKET_MINUTES];
-            if (b->minute != k) continue;
+            const market_minute_t *b = minute_at(m, k);
+            if (!b) continue;
             if (!count) o = h = l = b->open;
             if (b->high > h) h = b->high;
             if (b->low < l) l = b->low;
@@ -362,12 +395,20 @@ int market_klines_json(const market_t *m, int64_t now_ms, int minutes, int64_t s
     return end_list(buf, n, cap);
 }
 
+int market_klines_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms, int limit,
+                       char *buf, int cap) {
+    return market_klines_query_json(m, now_ms, minutes, start_ms ? start_ms : MARKET_ABSENT,
+                                    end_ms ? end_ms : MARKET_ABSENT, limit, buf, cap);
+}
+
 int market_avgprice_json(const market_t *m, int64_t now_ms, int mins, char *buf, int cap) {
-    int64_t cur = now_ms / 60000, v = 0;
+    int64_t cur = floor_div(clamp_ms(now_ms), 60000), v = 0;
     __int128 q = 0;
-    for (int64_t k = cur - mins + 1; k <= cur; k++) {
-        const market_minute_t *b = &m->minutes[k % MARKET_MINUTES];
-        if (b->minute != k) continue;
+    /* no more minutes than are kept: the loop is bounded whatever `mins` says */
+    int span = mins < 0 ? 0 : mins > MARKET_MINUTES ? MARKET_MINUTES : mins;
+    for (int64_t k = cur - span + 1; k <= cur; k++) {
+        const market_minute_t *b = minute_at(m, k);
+        if (!b) continue;
         v += b->volume;
         q += b->quote;
     }
@@ -451,29 +492,44 @@ static int trades_json(const market_t *m, const uint64_t *sel, int n, int agg, c
     return end_list(buf, len, cap);
 }
 
-/* picks recent trades: from trade id from_id, within [start_ms, end_ms] (0: open); from an id
-   or a start time the oldest `limit` qualifying, otherwise the newest `limit` */
-static int trades_select(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, int agg,
+/* picks recent trades: from trade id from_id, within [start_ms, end_ms] (MARKET_ABSENT: not
+   sent); from an id or a start time the oldest `limit` qualifying, otherwise the newest
+   `limit`. One pass over the ring: no bound from the client drives a loop. */
+static int trades_select(const market_t *m, int limit, int64_t from_id, int64_t start_ms, int64_t end_ms, int agg,
                          char *buf, int cap) {
     static uint64_t sel[MARKET_TRADES];
     uint64_t have = m->ntrades < MARKET_TRADES ? m->ntrades : MARKET_TRADES;
+    int has_from = from_id != MARKET_ABSENT, has_start = start_ms != MARKET_ABSENT, has_end = end_ms != MARKET_ABSENT;
+    if (limit < 0) limit = 0;
+    if (limit > MARKET_TRADES) limit = MARKET_TRADES;
     int k = 0;
     for (uint64_t i = m->ntrades - have; i < m->ntrades; i++) {
         const market_trade_t *t = &m->trades[i % MARKET_TRADES];
-        if ((from_id && t->id < from_id) || (start_ms && t->time_ms < start_ms) || (end_ms && t->time_ms > end_ms)) continue;
+        /* ids compared unsigned: a negative fromId is before every id */
+        if ((has_from && from_id > 0 && t->id < (uint64_t)from_id) || (has_start && t->time_ms < start_ms) ||
+            (has_end && t->time_ms > end_ms))
+            continue;
         sel[k++] = i;
     }
-    int skip = (from_id || start_ms) ? 0 : (k > limit ? k - limit : 0);
+    int skip = (has_from || has_start) ? 0 : (k > limit ? k - limit : 0);
     return trades_json(m, sel + skip, k - skip < limit ? k - skip : limit, agg, buf, cap);
 }
 
 int market_trades_json(const market_t *m, int limit, char *buf, int cap) {
-    return trades_select(m, limit, 0, 0, 0, 0, buf, cap);
+    return trades_select(m, limit, MARKET_ABSENT, MARKET_ABSENT, MARKET_ABSENT, 0, buf, cap);
+}
+
+int market_aggtrades_query_json(const market_t *m, int limit, int64_t from_id, int64_t start_ms, int64_t end_ms,
+                                char *buf, int cap) {
+    return trades_select(m, limit, from_id, start_ms, end_ms, 1, buf, cap);
 }
 
 int market_aggtrades_json(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, char *buf,
                           int cap) {
-    return trades_select(m, limit, from_id, start_ms, end_ms, 1, buf, cap);
+    /* 0 means "not sent" here; ids past INT64_MAX are after every trade */
+    int64_t from = !from_id ? MARKET_ABSENT : from_id > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)from_id;
+    return trades_select(m, limit, from, start_ms ? start_ms : MARKET_ABSENT, end_ms ? end_ms : MARKET_ABSENT, 1, buf,
+                         cap);
 }
 
 int market_bookticker_json(const market_t *m, char *buf, int cap) {

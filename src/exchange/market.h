@@ -16,6 +16,12 @@
 
 #define MARKET_TRADES 1000
 #define MARKET_MINUTES 1440 /* the 24 h statistics, kept per minute */
+#define MARKET_KLINE_MAX_MINUTES 10080 /* the longest kline interval accepted (1w) */
+/* A query parameter that was not sent (startTime=0 is the epoch, fromId=0 the first trade). */
+#define MARKET_ABSENT INT64_MIN
+/* Times are clamped to [0, MARKET_MAX_MS] (9999-12-31 23:59:59.999 UTC) before any arithmetic,
+   so no client value can overflow a window or kline bound. */
+#define MARKET_MAX_MS 253402300799999LL
 
 typedef enum market_stream {
     MS_TRADE = 0,
@@ -95,15 +101,32 @@ void market_periodic(market_t *m, int64_t now_ns, uint32_t want, int second,
 int market_depth_json(const market_t *m, int limit, char *buf, int cap);
 int market_trades_json(const market_t *m, int limit, char *buf, int cap);
 /* aggTrades (one trade each here, as the recording has no aggregation) among the recent
-   trades: from trade id from_id (0: the newest `limit`), within [start_ms, end_ms] (0: open) */
+   trades, as GET /api/v3/aggTrades: from trade id from_id, within [start_ms, end_ms] (both
+   inclusive); each MARKET_ABSENT when not sent. With fromId or startTime the oldest `limit`
+   that qualify, else the newest `limit`; "[]" when none does (any values: a negative or
+   far-future bound just selects nothing or everything; limit < 1 gives "[]"). */
+int market_aggtrades_query_json(const market_t *m, int limit, int64_t from_id, int64_t start_ms, int64_t end_ms,
+                                char *buf, int cap);
+/* The same where 0 means "not sent" for each of from_id, start_ms, end_ms (the older calling
+   convention: it cannot ask for fromId=0 or startTime=0). */
 int market_aggtrades_json(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, char *buf,
                           int cap);
 int market_bookticker_json(const market_t *m, char *buf, int cap);
-/* klines of `minutes` minutes (1m .. 1d) from the last 24 h of minutes, aligned to UTC;
-   start/end 0: open; the newest `limit` (or the oldest from start_ms) */
+/* klines of `minutes` minutes (1..MARKET_KLINE_MAX_MINUTES; Binance's 1m .. 1d) from the last
+   24 h of minutes at now_ms, aligned to the interval from the epoch (UTC), as GET
+   /api/v3/klines lists them: those opening at or after start_ms and at or before end_ms
+   (MARKET_ABSENT: not sent; 0 is the epoch), from the kline of the first trade kept to the one
+   open now; the oldest `limit` from start_ms, else the newest `limit`. "[]" when nothing is in
+   range (a start after the newest kline, an end before the oldest). Every loop is bounded by
+   the minutes kept, whatever the arguments. -1 when buf is too small or minutes is out of
+   range. */
+int market_klines_query_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms,
+                             int limit, char *buf, int cap);
+/* The same where start/end 0 means "not sent" (the older calling convention). */
 int market_klines_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms, int limit,
                        char *buf, int cap);
-/* the volume-weighted price of the last `mins` minutes' trades ("avgPrice") */
+/* the volume-weighted price of the last `mins` minutes' trades ("avgPrice"; at most the
+   MARKET_MINUTES kept are looked at) */
 int market_avgprice_json(const market_t *m, int64_t now_ms, int mins, char *buf, int cap);
 /* the rolling 24 h statistics at now_ms, by minute; mini: Binance's type=MINI subset */
 int market_ticker24_json(const market_t *m, int64_t now_ms, int mini, char *buf, int cap);

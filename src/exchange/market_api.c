@@ -127,12 +127,12 @@ static int limit_arg(reply_t *r, const args_t *a, int def, int max, int *limit) 
     return 0;
 }
 
-/* an optional time in ms or id (startTime, endTime, fromId): absent (0) or 0..INT64_MAX,
-   else -1100; 1 when fine */
+/* an optional time in ms or id (startTime, endTime, fromId): absent (MARKET_ABSENT) or
+   0..INT64_MAX, else -1100; 1 when fine */
 static int time_arg(reply_t *r, const args_t *a, const char *name, long long *out) {
     char v[64], m[160];
     int64_t x = 0;
-    *out = 0;
+    *out = MARKET_ABSENT;
     if (!qarg(a, name, v, sizeof v)) return 1;
     if (!proto_parse_i64(v, &x) && x >= 0) {
         *out = x;
@@ -179,7 +179,7 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
             {"1m", 1}, {"3m", 3}, {"5m", 5}, {"15m", 15}, {"30m", 30}, {"1h", 60}, {"2h", 120},
             {"4h", 240}, {"6h", 360}, {"8h", 480}, {"12h", 720}, {"1d", 1440}};
         char iv[16] = "";
-        long long st = 0, en = 0;
+        long long st, en;
         int minutes = 0;
         if (!symbol_ok(r, a, 1)) return;
         if (!qarg(a, "interval", iv, sizeof iv))
@@ -189,9 +189,9 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
         if (!minutes) return (void)rfail(r, 400, -1120, "Invalid interval.");
         if (!limit_arg(r, a, 500, 1000, &limit)) return;
         if (!time_arg(r, a, "startTime", &st) || !time_arg(r, a, "endTime", &en)) return;
-        if (st < 0 || en < 0 || (st && en && en < st))
+        if (st != MARKET_ABSENT && en != MARKET_ABSENT && en < st)
             return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
-        n = market_klines_json(&S.mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
+        n = market_klines_query_json(&S.mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
         return answer(r, body, n);
     }
     if (!strcmp(path, "/api/v3/avgPrice")) {
@@ -211,13 +211,13 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
         return (void)rok(r, body, n);
     }
     if (!strcmp(path, "/api/v3/aggTrades")) {
-        long long from = 0, st = 0, en = 0;
+        long long from, st, en;
         if (!symbol_ok(r, a, 1)) return;
         if (!limit_arg(r, a, 500, 1000, &limit)) return;
         if (!time_arg(r, a, "fromId", &from) || !time_arg(r, a, "startTime", &st) || !time_arg(r, a, "endTime", &en)) return;
-        if (from < 0 || st < 0 || en < 0 || (st && en && en < st))
+        if (st != MARKET_ABSENT && en != MARKET_ABSENT && en < st)
             return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
-        n = market_aggtrades_json(&S.mkt, limit, (uint64_t)from, st, en, body, sizeof body);
+        n = market_aggtrades_query_json(&S.mkt, limit, from, st, en, body, sizeof body);
         return answer(r, body, n);
     }
     if (!strcmp(path, "/api/v3/ticker/24hr")) {

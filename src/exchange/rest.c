@@ -36,6 +36,7 @@ int limited(struct lws *wsi, pss_t *c) {
     parse_params(wsi, c, &q);
     c->body_len = body_len;
     c->weight = endpoint_weight(&(args_t){&q, 0}, c->method, c->path);
+    c->charged_ms = t;
     int raw;
     rl_verdict_t v = rl_weight(&S.rl, c->ip, c->weight, t, &retry, &until, &raw);
     if (v == RL_OK) return 0;
@@ -170,7 +171,7 @@ int signed_endpoint(struct lws *wsi, pss_t *c) {
     if (r.status == 200 && strcmp(c->method, "GET") &&
         (!strcmp(c->path, "/api/v3/order") || !strcmp(c->path, "/api/v3/order/cancelReplace") ||
          (!strcmp(c->path, "/api/v3/openOrders") && c->method[0] == 'D')))
-        rl_refund(&S.rl, c->ip, c->weight, now_ms());
+        rl_refund_at(&S.rl, c->ip, c->weight, c->charged_ms, now_ms()); /* the minute it was charged in */
     return reply_respond(wsi, c, &r);
 }
 

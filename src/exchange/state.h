@@ -51,7 +51,8 @@ typedef struct pss {
     char method[8];
     char path[128];
     char ip[48];                  /* the peer, for rate limits */
-    int weight;                   /* what this request was charged */
+    int weight;                   /* what this request was charged ... */
+    int64_t charged_ms;           /* ... and when (a refund goes to that minute) */
     int order_acct;               /* account whose order counts go in the headers, or -1 */
     int answered;                 /* a response is already queued (rate limited) */
     char body[PARAMS_PAYLOAD_MAX];

@@ -62,7 +62,10 @@ static int poisson(rng_t *r, double mean) { /* small means only */
     do { k++; p *= u01(r); } while (p > l && k < 1000);
     return k - 1;
 }
-static int64_t geometric(rng_t *r, double mean) { return (int64_t)floor(-log(1 - u01(r)) * mean); }
+static int64_t geometric(rng_t *r, double mean) {
+    double d = floor(-log(1 - u01(r)) * mean);
+    return d < 1e12 ? (int64_t)d : (int64_t)1e12; /* a long tail, but a representable one */
+}
 
 /* ---- output: lines into a buffer, written as gzip members of about 1 MB ---- */
 
@@ -118,7 +121,9 @@ typedef struct market {
 } market_t;
 
 static int64_t lots_of(market_t *m, double base) {
-    int64_t steps = (int64_t)llround(base / m->r->step.value);
+    double st = base / m->r->step.value;
+    if (!(st < 1e15)) st = 1e15; /* a heavy tail (or inf) stays a representable, large order */
+    int64_t steps = (int64_t)llround(st);
     if (steps < 1) steps = 1;
     return steps * m->r->step_lots;
 }
@@ -254,11 +259,34 @@ static void emit_snapshot(market_t *m, char *tmp, size_t cap) {
     out_line(m->out, local_of(m), "%s", tmp);
 }
 
+/* a parameter within [lo, hi]; NaN fails every comparison, so it is refused explicitly */
+static int in_range(double x, double lo, double hi) { return isfinite(x) && x >= lo && x <= hi; }
+
+/* The model casts doubles to int64 (steps, ticks, lots, local times): out of range that is
+   undefined behaviour, and a huge rate or distance makes a step loop without end. Every
+   parameter is checked against bounds far beyond any real market before the first cast. */
+static int params_ok(const synth_params_t *p, const symbol_rules_t *r, char *err, int errcap) {
+    const char *bad = !in_range(p->seconds, 1e-3, 1e7)                        ? "seconds must be in (0, 1e7]"
+                      : !(p->start_price > 0) || !in_range(p->start_price / r->tick.value, 1, 1e15)
+                          ? "start price must be positive and at most 1e15 ticks"
+                      : !in_range(p->vol_bps, 0, 1e4)                          ? "volatility must be in [0, 1e4] bps"
+                      : !in_range(p->trades_per_s, 0, 1e5) || !in_range(p->limits_per_s, 0, 1e5) ||
+                                !in_range(p->cancels_per_s, 0, 1e5) || !in_range(p->touch_per_s, 0, 1e5)
+                          ? "rates must be in [0, 1e5] per second"
+                      : !in_range(p->depth_ticks, 0, 1e6)                      ? "depth_ticks must be in [0, 1e6]"
+                      : !in_range(p->density, 0, 1)                            ? "density must be in [0, 1]"
+                      : !in_range(p->trade_median, 1e-12, 1e6) || !in_range(p->order_median, 1e-12, 1e6)
+                          ? "median sizes must be in (0, 1e6]"
+                      : !in_range(p->trade_sigma, 0, 10) || !in_range(p->order_sigma, 0, 10) ? "size sigmas must be in [0, 10]"
+                      : !in_range(p->latency_ms, 0, 1e6)                       ? "latency must be in [0, 1e6] ms"
+                      : p->start_ns < 0 || p->start_ns > 4000000000000000000LL ? "start time must be in [0, 4e18] ns"
+                                                                               : 0;
+    if (bad) snprintf(err, (size_t)errcap, "synth: %s", bad);
+    return !bad;
+}
+
 int synth_write(const synth_params_t *p, const symbol_rules_t *r, const char *path, char *err, int errcap) {
-    if (p->seconds <= 0 || p->start_price <= 0) {
-        snprintf(err, (size_t)errcap, "synth: seconds and start price must be positive");
-        return Q_E_INVAL;
-    }
+    if (!params_ok(p, r, err, errcap)) return Q_E_INVAL;
     static market_t m;
     memset(&m, 0, sizeof m);
     m.p = p;
@@ -311,6 +339,9 @@ int synth_write(const synth_params_t *p, const symbol_rules_t *r, const char *pa
            on both sides of the new price */
         if (u01(&m.rng) < move_rate / 1000.0) {
             m.fair += jump * normal(&m.rng);
+            /* an additive walk over a long run at high volatility must stay a price in int64 ticks */
+            if (m.fair < 1) m.fair = 1;
+            if (m.fair > 4e15) m.fair = 4e15;
             int64_t f = (int64_t)floor(m.fair);
             int64_t bid = book_best(&m.book, BOOK_BID), ask = book_best(&m.book, BOOK_ASK);
             int up = ask && f >= ask, down = bid && f < bid;

@@ -42,6 +42,8 @@ void push_user_event(int acct, const char *ev, int len) {
 /* user data: an order event for every connection subscribed to its account */
 void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
     (void)ctx;
+    /* an order's first fill lowers the unfilled order count (faqs/order_count_decrement.md) */
+    if (f && o->executed == f->qty) rl_order_filled(&S.rl, o->acct, now_ms(), f->maker);
     if (!user_data_wanted(o->acct)) return;
     static char ev[4096], pos[1024];
     char q[40], pr[40], l[40], z[40], L[40], n[48], Z[48], Y[48];

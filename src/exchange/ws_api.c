@@ -188,7 +188,8 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
     if (ws_market_path(method)) weight = endpoint_weight(&(args_t){0, pj}, "GET", ws_market_path(method));
     int retry = 0, raw = 0;
     int64_t until = 0;
-    rl_verdict_t verdict = rl_weight(&S.rl, c->ip, weight, now_ms(), &retry, &until, &raw);
+    int64_t charged_ms = now_ms();
+    rl_verdict_t verdict = rl_weight(&S.rl, c->ip, weight, charged_ms, &retry, &until, &raw);
     static char limit_data[96];
     if (S.f.storm_until_ms > now_ms()) { /* fault: 429 to everything, as REST gets */
         lwsl_user("fault: 429 storm: WebSocket API %s answered 429\n", method);
@@ -309,9 +310,11 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
                 r.method = ws_routes[k].method;
                 r.path = ws_routes[k].path;
                 dispatch(&r, a, p);
+                /* since April 2026 a successful placement or cancel costs no weight: order.place,
+                   order.cancel, order.cancelReplace, openOrders.cancelAll */
                 if (r.status == 200 && r.method[0] != 'G' && strcmp(r.path, "/api/v3/order/test") &&
-                    strcmp(r.path, "/api/v3/openOrders") && strcmp(r.path, "/api/v3/order/amend/keepPriority"))
-                    rl_refund(&S.rl, c->ip, weight, now_ms());
+                    strcmp(r.path, "/api/v3/order/amend/keepPriority"))
+                    rl_refund_at(&S.rl, c->ip, weight, charged_ms, now_ms());
             }
         }
     }
