@@ -41,6 +41,10 @@ check "SUBSCRIBE answers, then data flows" '[ "$(head -1 "$tmp/sub")" = "{\"resu
 check "LIST_SUBSCRIPTIONS on a fresh connection" 'grep -q "^{\"result\":\[\],\"id\":3}$" "$tmp/none"'
 "$probe" "$port" /ws 1 '{"method":"SUBSCRIBE","params":["btcusdt@nosuch"],"id":4}' > "$tmp/bad" 2>&1
 check "unknown stream is an error" 'grep -q "\"error\":{\"code\":2" "$tmp/bad"'
+"$probe" "$port" /ws/btcusdt@trade 4 '{"method":"GET_PROPERTY","params":["combined"],"id":1}' '{"method":"SET_PROPERTY","params":["combined",true],"id":2}' '{"method":"GET_PROPERTY","params":["combined"],"id":3}' > "$tmp/prop" 2>&1
+check "SET_PROPERTY combined: events then come wrapped" '[ "$(sed -n 1p "$tmp/prop")" = "{\"result\":false,\"id\":1}" ] && [ "$(sed -n 3p "$tmp/prop")" = "{\"result\":true,\"id\":3}" ] && grep -q "^{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\"" "$tmp/prop"'
+"$probe" "$port" /ws 2 '{"method":"SET_PROPERTY","params":["combined",1],"id":1}' '{"method":"SUBSCRIBE","params":["btcusdt@trade"],"id":2}xyz' > "$tmp/prop2" 2>&1
+check "SET_PROPERTY wants a Boolean; text after the JSON is invalid" 'grep -q "^{\"error\":{\"code\":1,\"msg\":\"Invalid value type: expected Boolean\"},\"id\":1}" "$tmp/prop2" && grep -q "^{\"error\":{\"code\":3," "$tmp/prop2"'
 "$probe" "$port" /ws/btcusdt@aggTrade 1 > "$tmp/agg" 2>&1
 check "aggTrade stream" 'grep -q "^{\"e\":\"aggTrade\",\"E\":[0-9]*,\"s\":\"BTCUSDT\",\"a\":" "$tmp/agg"'
 "$probe" "$port" /ws/btcusdt@depth5@100ms 2 > "$tmp/d5" 2>&1
@@ -122,6 +126,8 @@ wsreq() { # method id params-json-object-without-braces (no signature) -> signed
 check "ws-api ping" 'grep -q "^{\"id\":1,\"status\":200,\"result\":{},\"rateLimits\":\[" "$tmp/api"'
 check "ws-api time" 'grep -q "^{\"id\":\"t\",\"status\":200,\"result\":{\"serverTime\":" "$tmp/api"'
 check "ws-api session.status before logon" 'grep -q "\"apiKey\":null" "$tmp/api"'
+"$probe" "$port" "/ws-api/v3?returnRateLimits=false" 3 '{"id":1,"method":"v3/ping"}' '{"id":2,"method":"ping"}xyz' '{"id":3,"method":"time","params":{"returnRateLimits":true}}' > "$tmp/api2" 2>&1
+check "ws-api: v3/ping, returnRateLimits (URL and params), trailing text refused" 'grep -q "^{\"id\":1,\"status\":200,\"result\":{}}$" "$tmp/api2" && grep -q "^{\"id\":2,\"status\":400," "$tmp/api2" && grep -q "^{\"id\":3,\"status\":200,.*\"rateLimits\":\[" "$tmp/api2"'
 # market data over the WebSocket API: the REST handlers, params for the query string, REST weights
 "$probe" "$port" /ws-api/v3 5 '{"id":40,"method":"depth","params":{"symbol":"BTCUSDT","limit":3}}' \
     '{"id":41,"method":"ticker.24hr","params":{"symbols":["BTCUSDT"],"type":"MINI"}}' '{"id":42,"method":"klines","params":{"symbol":"BTCUSDT","interval":"1m","limit":1}}' \
@@ -172,6 +178,15 @@ curl -s -o /dev/null "$base/api/v3/order?symbol=BTCUSDT&x=%00"                  
 curl -s -o /dev/null "$base/api/v3/depth?$(printf 'a%d=1&' $(seq 300))symbol=BTCUSDT"  # headers too long
 check "... and the exchange still answers (also after a %00 in a URL and oversized headers)" '[ "$(curl -s "$base/api/v3/ping")" = "{}" ]'
 check "client order ids outside ^[a-zA-Z0-9-_]{1,36}$: -1100" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&newClientOrderId=a%22b")" = 400 ] && grep -q "\"code\":-1100,\"msg\":\"Illegal characters found in parameter .newClientOrderId." "$tmp/body"'
+# parameters read whole and strictly (the signed payload covers exactly what is acted on)
+long=$(head -c 1500 /dev/zero | tr '\0' 'a')
+check "a 1.5 KB parameter fails the request, never drops what follows" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&pad=$long&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")" = 400 ] && grep -q "\"code\":-1100" "$tmp/body"'
+check "duplicate parameter -1101" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below")" = 400 ] && grep -q "\"code\":-1101" "$tmp/body"'
+check "orderId=9abc, 10e3, 11.5: -1100, no order touched" 'for v in 9abc 10e3 11.5 12%20; do [ "$(call DELETE /api/v3/order "symbol=BTCUSDT&orderId=$v")" = 400 ] && grep -q "\"code\":-1100" "$tmp/body" || exit 1; done'
+check "timestamp=1234.5 and timestamp=abc: -1100" 'for v in 1234.5 abc; do qs="symbol=BTCUSDT&timestamp=$v"; [ "$(curl -s -o "$tmp/body" -w "%{http_code}" -H "X-MBX-APIKEY: $key" "$base/api/v3/openOrders?$qs&signature=$(hmac "$qs")")" = 400 ] && grep -q "\"code\":-1100" "$tmp/body" || exit 1; done'
+check "nine decimals -1111" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=100.123456789")" = 400 ] && grep -q "\"code\":-1111,\"msg\":\"Parameter .price. has too much precision.\"" "$tmp/body"'
+check "invalid newOrderRespType -1100; icebergQty refused" '[ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&newOrderRespType=FOO")" = 400 ] && grep -q "\"code\":-1100" "$tmp/body" && [ "$(call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.002&price=$below&icebergQty=0.001")" = 400 ] && grep -q "Iceberg orders are not supported" "$tmp/body"'
+check "order/test computeCommissionRates" '[ "$(call POST /api/v3/order/test "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&computeCommissionRates=true")" = 200 ] && grep -q "^{\"standardCommissionForOrder\":{\"maker\":\"0.00[0-9]*\",\"taker\"" "$tmp/body"'
 # deposits and withdrawals (/admin/balance): balanceUpdate to the account's subscribers
 "$probe" "$port" /ws-api/v3 3 "$(wsreq userDataStream.subscribe.signature 30 '')" > "$tmp/bu" 2>&1 &
 ppid=$!; sleep 0.5

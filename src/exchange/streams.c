@@ -68,7 +68,14 @@ void subscribe_list(pss_t *c, const char *list) {
 }
 
 void ws_request(pss_t *c, const char *msg, size_t len) {
-    cJSON *j = cJSON_ParseWithLength(msg, len);
+    const char *end = 0;
+    cJSON *j = cJSON_ParseWithLengthOpts(msg, len, &end, 0);
+    for (const char *e = end; j && e && e < msg + len; e++) /* text after the JSON value: invalid */
+        if (*e != ' ' && *e != '\t' && *e != '\r' && *e != '\n') {
+            cJSON_Delete(j);
+            j = 0;
+            break;
+        }
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "method"), *id = cJSON_GetObjectItemCaseSensitive(j, "id"),
                 *params = cJSON_GetObjectItemCaseSensitive(j, "params");
     char idtxt[64] = "null"; /* echoed when it is an integer or a plain string, as on the WebSocket API */
@@ -76,8 +83,10 @@ void ws_request(pss_t *c, const char *msg, size_t len) {
         snprintf(idtxt, sizeof idtxt, "%lld", (long long)id->valuedouble);
     else if (cJSON_IsString(id) && proto_valid_id(id->valuestring))
         snprintf(idtxt, sizeof idtxt, "\"%s\"", id->valuestring);
-    if (!j || !cJSON_IsString(m)) {
-        send_text(c, "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected a JSON object with a method\"},\"id\":%s}", idtxt);
+    if (!j) {
+        send_text(c, "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected value at line 1 column 1\"},\"id\":%s}", idtxt);
+    } else if (!cJSON_IsString(m)) {
+        send_text(c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: missing field `method`\"},\"id\":%s}", idtxt);
     } else if (!strcmp(m->valuestring, "SUBSCRIBE") || !strcmp(m->valuestring, "UNSUBSCRIBE")) {
         int sub = m->valuestring[0] == 'S', bad = !cJSON_IsArray(params);
         uint32_t bits = 0;
@@ -101,8 +110,29 @@ void ws_request(pss_t *c, const char *msg, size_t len) {
                 n += snprintf(list + n, sizeof list - (size_t)n, "%s\"%s%s\"", n ? "," : "", S.mkt.lower, stream_suffix[k]);
         list[n] = 0;
         send_text(c, "{\"result\":[%s],\"id\":%s}", list, idtxt);
+    } else if (!strcmp(m->valuestring, "SET_PROPERTY") || !strcmp(m->valuestring, "GET_PROPERTY")) {
+        /* one property, "combined": whether events come wrapped as {"stream","data"} */
+        int set = m->valuestring[0] == 'S', np = cJSON_GetArraySize(params);
+        const cJSON *name = cJSON_GetArrayItem(params, 0), *val = cJSON_GetArrayItem(params, 1);
+        if (!cJSON_IsArray(params) || !cJSON_IsString(name))
+            send_text(c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: property name must be a string\"},\"id\":%s}", idtxt);
+        else if (np > (set ? 2 : 1))
+            send_text(c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: too many parameters\"},\"id\":%s}", idtxt);
+        else if (strcmp(name->valuestring, "combined"))
+            send_text(c, "{\"error\":{\"code\":0,\"msg\":\"Unknown property\"},\"id\":%s}", idtxt);
+        else if (set && !cJSON_IsBool(val))
+            send_text(c, "{\"error\":{\"code\":1,\"msg\":\"Invalid value type: expected Boolean\"},\"id\":%s}", idtxt);
+        else if (set) {
+            c->combined = cJSON_IsTrue(val);
+            send_text(c, "{\"result\":null,\"id\":%s}", idtxt);
+        } else {
+            send_text(c, "{\"result\":%s,\"id\":%s}", c->combined ? "true" : "false", idtxt);
+        }
     } else {
-        send_text(c, "{\"error\":{\"code\":1,\"msg\":\"Unknown method\"},\"id\":%s}", idtxt);
+        char esc[64];
+        proto_json_escape(m->valuestring, esc, sizeof esc); /* it quotes what the client sent */
+        send_text(c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown variant %s, expected one of `SUBSCRIBE`, "
+                     "`UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY`\"},\"id\":%s}", esc, idtxt);
     }
     cJSON_Delete(j);
 }
