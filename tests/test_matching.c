@@ -3,6 +3,7 @@
  * charge, quoteOrderQty MARKET orders, STP modes and expiry reasons, the symbol status,
  * the first-fill signal, and client-controlled numbers at their limits. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exchange/matching.h"
@@ -549,6 +550,51 @@ static void test_hostile_numbers(void **st) {
     assert_null(matching_find(&m, 0, 0, "a2"));
 }
 
+/* the simulated venue's fixed room for resting orders: refused up front, never a NEW
+   followed by REJECTED */
+static void test_venue_full(void **st) {
+    (void)st;
+    setup();
+    m.max_open = 5000;
+    xorder_t *o, *first = 0;
+    const char *msg;
+    for (int i = 0; i < SIM_MAX_RESTING; i++) {
+        assert_int_equal(place(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0) - i, 10000, 0, &o), 0);
+        if (!first) first = o;
+    }
+    assert_int_equal(place_full(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(98000, 0), 10000, 0, XSTP_DEFAULT, 0, &o, &msg), -1008);
+    assert_int_equal(place_full(0, SIDE_SELL, XT_LIMIT, XTIF_IOC, PX(99999, 99), 10000, 0, XSTP_DEFAULT, 0, &o, &msg), -1008);
+    assert_int_equal(acc.a[0].open_orders, SIM_MAX_RESTING);
+    assert_int_equal(matching_cancel(&m, 0, first->id, 0, now, &o, &msg), 0);
+    assert_int_equal(place(0, SIDE_SELL, XT_LIMIT, XTIF_IOC, PX(99999, 99), 10000, 0, &o), 0);
+    assert_int_equal(o->status, XS_FILLED);
+}
+
+/* fee rates load only when they are whole 1e-8, so the commission is exact */
+static void test_account_fee_rates(void **st) {
+    (void)st;
+    char path[] = "/tmp/test_matching_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "[account a]\nhmac_api_key = k\nhmac_secret_key = s\nmaker_fee = 0.00012345\ntaker_fee = 0.000123456\n");
+    fclose(f);
+    static accounts_t x;
+    static config_t cfg;
+    char err[256];
+    memset(&x, 0, sizeof x);
+    config_defaults(&cfg);
+    assert_int_not_equal(accounts_load(&x, &cfg, path, err, sizeof err), 0);
+    assert_non_null(strstr(err, "taker_fee"));
+    f = fopen(path, "w");
+    fprintf(f, "[account a]\nhmac_api_key = k\nhmac_secret_key = s\nmaker_fee = 0.00012345\ntaker_fee = -0.0001\n");
+    fclose(f);
+    memset(&x, 0, sizeof x);
+    assert_int_equal(accounts_load(&x, &cfg, path, err, sizeof err), 0);
+    assert_true(x.a[0].maker_fee == 0.00012345);
+    remove(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_long_run_keeps_resting_order),
@@ -559,6 +605,8 @@ int main(void) {
         cmocka_unit_test(test_symbol_status),
         cmocka_unit_test(test_first_fill),
         cmocka_unit_test(test_hostile_numbers),
+        cmocka_unit_test(test_venue_full),
+        cmocka_unit_test(test_account_fee_rates),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     matching_free(&m);

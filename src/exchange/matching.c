@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/err.h"
 
@@ -133,11 +134,18 @@ static xorder_t *by_id(const matching_t *m, uint64_t id) {
 
 /* ---- client order id index: (account, cid) -> the newest order with it -------------- */
 
-static uint32_t cid_hash(int a, const char *cid) {
-    uint32_t h = 2166136261u ^ (uint32_t)a;
+/* FNV-1a from a per-run seed, then a finalizer to spread the low bits the table uses:
+   client ids are chosen by clients, who should not be able to line them up in one chain */
+static uint32_t cid_hash_seeded(uint32_t seed, int a, const char *cid) {
+    uint32_t h = (2166136261u ^ seed) ^ (uint32_t)a;
     for (const unsigned char *p = (const unsigned char *)cid; *p; p++) h = (h ^ *p) * 16777619u;
-    return h;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    return h ^ (h >> 16);
 }
+#define cid_hash(a, cid) cid_hash_seeded(m->hash_seed, (a), (cid))
 
 static int64_t cid_index(const matching_t *m, int a, const char *cid) {
     if (!m->cids_cap) return -1;
@@ -312,6 +320,7 @@ int matching_init(matching_t *m, const symbol_rules_t *r, accounts_t *acc, const
     m->order_history = MATCH_ORDER_HISTORY;
     m->trade_history = MATCH_TRADE_HISTORY;
     m->default_stp = XSTP_EXPIRE_MAKER;
+    m->hash_seed = (uint32_t)(uintptr_t)m ^ (uint32_t)time(0) * 2654435761u;
     /* commission arithmetic (see commission()) needs the quote grain * 1e8 within 10^26 */
     if (r->tick.scale + r->lot.scale > 26) return Q_E_RANGE;
     m->grain_base = grain_of(r->lot.mult, r->lot.scale);
@@ -673,8 +682,9 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
         return -1013;
     }
     if (p->test) return 0;
-    /* the simulated venue holds a fixed number of resting orders for everybody */
-    if (!market && p->tif == XTIF_GTC && filled < qty && m->sim.nresting >= SIM_MAX_RESTING) {
+    /* the simulated venue holds a fixed number of resting orders for everybody, and when
+       full it refuses any order, even one that would only take (after its NEW event) */
+    if (m->sim.nresting >= SIM_MAX_RESTING) {
         *msg = "Server is currently overloaded with other requests. Please try again in a few minutes.";
         return -1008;
     }

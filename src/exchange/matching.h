@@ -128,6 +128,7 @@ typedef struct matching {
     uint32_t ids_cap, ids_used;
     struct match_cid_ent *cids;/* (account, client id) -> newest order id with it */
     uint32_t cids_cap, cids_used;
+    uint32_t hash_seed;        /* of the client id hash, per run */
     uint32_t *done;            /* ring of finished orders' slots, oldest first (eviction order) */
     uint64_t done_head, done_tail;
     uint32_t done_cap;
