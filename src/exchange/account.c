@@ -63,9 +63,14 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         return 1;
     }
     if (!strcmp(name, "maker_fee") || !strcmp(name, "taker_fee")) {
+        /* a whole number of 1e-8, as Binance prints rates: commissions are then exact
+           (matching.c charges amount * rate rounded once to 1e-8 of the asset) */
         char *end;
         double v = strtod(value, &end);
-        if (end != value && !*end && v > -0.01 && v < 0.01) {
+        fx_unit_t e8;
+        int64_t units;
+        if (end != value && !*end && v > -0.01 && v < 0.01 && !fx_unit_make(8, 1, &e8) &&
+            !fx_parse(value, strlen(value), &e8, &units)) {
             *(name[0] == 'm' ? &x->maker_fee : &x->taker_fee) = v;
             return 1;
         }

@@ -1,7 +1,9 @@
 /* account.h: the local exchange's accounts: API keys (HMAC and Ed25519), balances and fee
  * rates, loaded from an INI file whose [account NAME] sections sit beside the usual
  * [market] section (examples/exchange.ini). Balances are exact integers: base in lots,
- * quote in tick*lot units, each split into free and locked. */
+ * quote in tick*lot units, each split into free and locked. Fee rates have at most 8
+ * decimals (as Binance prints them); commissions are whole 1e-8 of the asset charged
+ * (matching.h), which both units hold for every symbol whose tick is a power of ten. */
 #ifndef Q_ACCOUNT_H
 #define Q_ACCOUNT_H
 

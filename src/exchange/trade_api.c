@@ -330,16 +330,18 @@ void dispatch(reply_t *r, int a, const params_t *p) {
     } else if (!strcmp(path, "/api/v3/openOrders") && (method[0] == 'G' || method[0] == 'D')) {
         int del = method[0] == 'D', k = 0;
         n = snprintf(body, sizeof body, "[");
-        for (uint64_t id = S.match.next_id > MATCH_MAX_ORDERS ? S.match.next_id - MATCH_MAX_ORDERS : 1;
-             id < S.match.next_id; id++) {
-            xorder_t *x = matching_find(&S.match, a, id, 0);
-            if (!x || !xorder_live(x)) continue;
+        int nl = matching_open_orders(&S.match, a, 0, 0);
+        xorder_t **live = malloc(((size_t)nl + 1) * sizeof *live);
+        if (live) nl = matching_open_orders(&S.match, a, live, nl);
+        for (int i = 0; live && i < nl; i++) {
+            xorder_t *x = live[i];
             if (del && matching_cancel(&S.match, a, x->id, 0, t, &o, &msg)) continue;
             if (k++) body[n++] = ',';
             int w = order_json(body + n, (int)sizeof body - n - 2, x, 0, !del, del ? cancel_id(p, "newClientOrderId") : 0);
             if (w < 0) break;
             n += w;
         }
+        free(live);
         if (del && k == 0) {
             rc = order_error(r, -2011, "Unknown order sent.");
             goto done;
@@ -363,15 +365,22 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         const char *lim = params_get(p, "limit");
         int limit = lim ? atoi(lim) : 500, k = 0;
         if (limit < 1 || limit > 1000) limit = 500;
-        /* the account's newest `limit` trades, oldest first */
-        uint64_t lo = S.match.ntrades > MATCH_MAX_TRADES ? S.match.ntrades - MATCH_MAX_TRADES + 1 : 1, from = S.match.ntrades + 1;
-        for (uint64_t id = S.match.ntrades; id >= lo && id > 0 && k < limit; id--)
-            if (S.match.trades[id % MATCH_MAX_TRADES].acct == a) { from = id; k++; }
+        static xtrade_t trs[MATCH_TRADES_MAX];
+        xtrade_query_t qy = {0};
+        const char *v;
+        if ((v = get(p, "orderId"))) qy.order_id = strtoull(v, 0, 10);
+        if ((v = get(p, "fromId")) && !(qy.from_id = strtoull(v, 0, 10))) qy.from_id = 1;
+        if ((v = get(p, "startTime"))) qy.start_ms = strtoll(v, 0, 10);
+        if ((v = get(p, "endTime"))) qy.end_ms = strtoll(v, 0, 10);
+        qy.limit = limit;
+        int nt = matching_trades(&S.match, a, &qy, trs, MATCH_TRADES_MAX, &msg);
+        if (nt < 0) {
+            rc = order_error(r, nt, msg);
+            goto done;
+        }
         n = snprintf(body, sizeof body, "[");
-        k = 0;
-        for (uint64_t id = from; id <= S.match.ntrades && n < (int)sizeof body - 512; id++) {
-            const xtrade_t *tr = &S.match.trades[id % MATCH_MAX_TRADES];
-            if (tr->acct != a) continue;
+        for (int i = 0; i < nt && n < (int)sizeof body - 512; i++) {
+            const xtrade_t *tr = &trs[i];
             char tp[40], tq[40], tqq[48], tc[48];
             n += snprintf(body + n, sizeof body - (size_t)n,
                           "%s{\"symbol\":\"%s\",\"id\":%llu,\"orderId\":%llu,\"orderListId\":-1,\"price\":\"%s\",\"qty\":\"%s\","
