@@ -46,16 +46,13 @@ int admin(struct lws *wsi, pss_t *c) {
         memset(&S.f, 0, sizeof S.f);
         lwsl_user("fault: all cleared\n");
     } else if (!strcmp(c->method, "POST")) {
-        char frag[256];
-        for (int i = 0; lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
-            char *eq = strchr(frag, '=');
-            if (!eq) continue;
-            *eq = 0;
-            if (fault_set(frag, eq + 1)) {
-                snprintf(b, sizeof b, "unknown fault or bad value: %s (faults: delay_ms, unknown_outcome, skip_diffs, storm_s, skew_ms, drop=1)", frag);
+        static params_t q;
+        if (parse_params(wsi, c, &q)) return error(wsi, c, 400, q.code, q.msg);
+        for (int i = 0; i < q.n; i++)
+            if (fault_set(q.k[i], q.v[i])) {
+                snprintf(b, sizeof b, "unknown fault or bad value: %.64s (faults: delay_ms, unknown_outcome, skip_diffs, storm_s, skew_ms, drop=1)", q.k[i]);
                 return error(wsi, c, 400, -1000, b);
             }
-        }
     } else if (strcmp(c->method, "GET")) {
         return error(wsi, c, 405, -1000, "Method not allowed.");
     }
@@ -63,6 +60,32 @@ int admin(struct lws *wsi, pss_t *c) {
 }
 
 static int loopback(const pss_t *c) { return !strncmp(c->ip, "127.", 4) || !strcmp(c->ip, "::1"); }
+
+/* /admin/symbol on loopback: GET ?symbol=S shows the symbol's status, POST ?symbol=S&status=X
+   sets it at run time (TRADING, END_OF_DAY, HALT, BREAK, CANCEL_ONLY: all but TRADING refuse
+   new orders with -2010 "Market is closed." and keep cancels working); exchangeInfo shows it */
+int admin_symbol(struct lws *wsi, pss_t *c) {
+    static params_t q;
+    char b[256];
+    if (!loopback(c)) return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
+    if (parse_params(wsi, c, &q)) return error(wsi, c, 400, q.code, q.msg);
+    const char *sym = params_get(&q, "symbol"), *st = params_get(&q, "status");
+    if (!sym) return error(wsi, c, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+    if (strcmp(sym, S.rules->symbol)) return error(wsi, c, 400, -1121, "Invalid symbol.");
+    if (!strcmp(c->method, "POST")) {
+        static const xsymstatus_t all[] = {XSS_TRADING, XSS_END_OF_DAY, XSS_HALT, XSS_BREAK, XSS_CANCEL_ONLY};
+        size_t k = 0;
+        while (k < sizeof all / sizeof *all && !(st && !strcmp(st, xsymstatus_name(all[k])))) k++;
+        if (k == sizeof all / sizeof *all)
+            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'status'; legal range is 'TRADING, END_OF_DAY, HALT, BREAK, CANCEL_ONLY'.");
+        matching_set_status(&S.match, all[k]);
+        lwsl_user("admin: %s is now %s\n", sym, st);
+    } else if (strcmp(c->method, "GET")) {
+        return error(wsi, c, 405, -1000, "Method not allowed.");
+    }
+    return respond(wsi, c, 200, b,
+                   snprintf(b, sizeof b, "{\"symbol\":\"%s\",\"status\":\"%s\"}", S.rules->symbol, xsymstatus_name(S.match.status)));
+}
 
 /* /admin/balance on loopback: POST ?account=NAME&asset=ASSET&delta=D credits (or, negative,
    debits) the account's free balance as a deposit or withdrawal would, and pushes

@@ -48,7 +48,7 @@ int exchange_info(char *b, int cap) {
         "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":%d},"
         "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":%d},"
         "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":%d}],"
-        "\"exchangeFilters\":[],\"symbols\":[{\"symbol\":\"%s\",\"status\":\"TRADING\",\"baseAsset\":\"%s\","
+        "\"exchangeFilters\":[],\"symbols\":[{\"symbol\":\"%s\",\"status\":\"%s\",\"baseAsset\":\"%s\","
         "\"baseAssetPrecision\":8,\"quoteAsset\":\"%s\",\"quotePrecision\":8,\"quoteAssetPrecision\":8,"
         "\"baseCommissionPrecision\":8,\"quoteCommissionPrecision\":8,"
         "\"orderTypes\":[\"LIMIT\",\"LIMIT_MAKER\",\"MARKET\"],\"icebergAllowed\":false,\"ocoAllowed\":false,"
@@ -62,7 +62,7 @@ int exchange_info(char *b, int cap) {
         "{\"filterType\":\"MAX_NUM_ORDERS\",\"maxNumOrders\":%d}],"
         "\"permissions\":[],\"permissionSets\":[[\"SPOT\"]],\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\","
         "\"allowedSelfTradePreventionModes\":[\"NONE\",\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}]}",
-        (long long)(wall_ns() / 1000000), S.rl.weight_limit, S.rl.orders10_limit, S.rl.ordersday_limit, S.rl.raw_limit, r->symbol, r->base, r->quote, minp, maxp, tick, minq, maxq, step,
+        (long long)(wall_ns() / 1000000), S.rl.weight_limit, S.rl.orders10_limit, S.rl.ordersday_limit, S.rl.raw_limit, r->symbol, xsymstatus_name(S.match.status), r->base, r->quote, minp, maxp, tick, minq, maxq, step,
         min_notional, r->min_notional_applies ? "true" : "false", r->max_notional ? max_notional : "9000000000000.00000000", r->max_num_orders ? r->max_num_orders : 200);
 }
 

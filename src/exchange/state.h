@@ -180,6 +180,7 @@ const char *new_listen_key(int acct);
 /* admin.c */
 int admin(struct lws *wsi, pss_t *c);
 int admin_balance(struct lws *wsi, pss_t *c);
+int admin_symbol(struct lws *wsi, pss_t *c);
 int fault_set(const char *k, const char *v);
 
 #endif

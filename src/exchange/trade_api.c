@@ -6,6 +6,7 @@
 #include "../core/err.h"
 #include "../proto/sign.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,44 +91,58 @@ const char *quote_amt(__int128 v, char *buf) {
 /* an order as Binance prints it: a placement (resp_full adds fills), a query, or - with
    cancel_cid - a cancel's answer, which names the order by origClientOrderId and carries the
    cancel request's own clientOrderId */
+/* an appender that knows when it ran out of room: nothing is cut short unnoticed */
+typedef struct jbuf {
+    char *b;
+    int cap, n, over;
+} jbuf_t;
+
+static void jb(jbuf_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void jb(jbuf_t *j, const char *fmt, ...) {
+    if (j->over) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(j->b + j->n, (size_t)(j->cap - j->n), fmt, ap);
+    va_end(ap);
+    if (w < 0 || w >= j->cap - j->n) j->over = 1;
+    else j->n += w;
+}
+
 static int order_json(char *b, int cap, const xorder_t *o, int resp_full, int query, const char *cancel_cid) {
-    char p[40], q[40], e[40], cq[48];
-    int n = cancel_cid
-                ? snprintf(b, (size_t)cap,
-                           "{\"symbol\":\"%s\",\"origClientOrderId\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",",
-                           S.rules->symbol, o->cid, (unsigned long long)o->id, cancel_cid)
-                : snprintf(b, (size_t)cap,
-                           "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",",
-                           S.rules->symbol, (unsigned long long)o->id, o->cid);
-    if (!query) n += snprintf(b + n, (size_t)(cap - n), "\"transactTime\":%lld,", (long long)o->update_ms);
-    n += snprintf(b + n, (size_t)(cap - n),
-                  "\"price\":\"%s\",\"origQty\":\"%s\",\"executedQty\":\"%s\",\"origQuoteOrderQty\":\"0.00000000\","
-                  "\"cummulativeQuoteQty\":\"%s\",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\",",
-                  o->price ? px(o->price, p) : "0.00000000", lots(o->qty, q), lots(o->executed, e),
-                  quote_amt(o->cum_quote, cq), xstatus_name(o->status), xtif_name(o->tif), xtype_name(o->type),
-                  o->side == SIDE_BUY ? "BUY" : "SELL");
+    char p[40], q[40], e[40], cq[48], oq[48];
+    jbuf_t j = {b, cap, 0, 0};
+    if (cancel_cid)
+        jb(&j, "{\"symbol\":\"%s\",\"origClientOrderId\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",",
+           S.rules->symbol, o->cid, (unsigned long long)o->id, cancel_cid);
+    else
+        jb(&j, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",", S.rules->symbol,
+           (unsigned long long)o->id, o->cid);
+    if (!query) jb(&j, "\"transactTime\":%lld,", (long long)o->update_ms);
+    jb(&j,
+       "\"price\":\"%s\",\"origQty\":\"%s\",\"executedQty\":\"%s\",\"origQuoteOrderQty\":\"%s\","
+       "\"cummulativeQuoteQty\":\"%s\",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\",",
+       o->price ? px(o->price, p) : "0.00000000", lots(o->qty, q), lots(o->executed, e), quote_amt(o->quote_qty, oq),
+       quote_amt(o->cum_quote, cq), xstatus_name(o->status), xtif_name(o->tif), xtype_name(o->type),
+       o->side == SIDE_BUY ? "BUY" : "SELL");
     if (query)
-        n += snprintf(b + n, (size_t)(cap - n),
-                      "\"stopPrice\":\"0.00000000\",\"icebergQty\":\"0.00000000\",\"time\":%lld,\"updateTime\":%lld,"
-                      "\"isWorking\":true,",
-                      (long long)o->time_ms, (long long)o->update_ms);
-    n += snprintf(b + n, (size_t)(cap - n), "\"workingTime\":%lld,\"selfTradePreventionMode\":\"NONE\"",
-                  (long long)o->time_ms);
+        jb(&j, "\"stopPrice\":\"0.00000000\",\"icebergQty\":\"0.00000000\",\"time\":%lld,\"updateTime\":%lld,\"isWorking\":true,",
+           (long long)o->time_ms, (long long)o->update_ms);
+    jb(&j, "\"workingTime\":%lld,\"selfTradePreventionMode\":\"%s\"", (long long)o->time_ms, xstp_name(o->stp));
+    if (o->status == XS_EXPIRED) jb(&j, ",\"expiryReason\":\"%s\"", xexpiry_name(o->expiry)); /* only when expired */
     if (resp_full) {
-        n += snprintf(b + n, (size_t)(cap - n), ",\"fills\":[");
-        for (int i = 0; i < S.match.nfills && n < cap - 256; i++) {
+        jb(&j, ",\"fills\":[");
+        for (int i = 0; i < S.match.nfills; i++) {
             const xfill_t *f = &S.match.fills[i];
             char fp[40], fq[40], fc[48];
-            n += snprintf(b + n, (size_t)(cap - n),
-                          "%s{\"price\":\"%s\",\"qty\":\"%s\",\"commission\":\"%s\",\"commissionAsset\":\"%s\",\"tradeId\":%llu}",
-                          i ? "," : "", px(f->price, fp), lots(f->qty, fq),
-                          f->buyer ? lots(f->commission, fc) : quote_amt(f->commission, fc),
-                          f->buyer ? S.rules->base : S.rules->quote, (unsigned long long)f->trade_id);
+            jb(&j, "%s{\"price\":\"%s\",\"qty\":\"%s\",\"commission\":\"%s\",\"commissionAsset\":\"%s\",\"tradeId\":%llu}",
+               i ? "," : "", px(f->price, fp), lots(f->qty, fq),
+               f->buyer ? lots((int64_t)f->commission, fc) : quote_amt(f->commission, fc),
+               f->buyer ? S.rules->base : S.rules->quote, (unsigned long long)f->trade_id);
         }
-        n += snprintf(b + n, (size_t)(cap - n), "]");
+        jb(&j, "]");
     }
-    n += snprintf(b + n, (size_t)(cap - n), "}");
-    return n < cap ? n : -1;
+    jb(&j, "}");
+    return j.over ? -1 : j.n;
 }
 
 /* the clientOrderId of a cancel request: its newClientOrderId (cancelNewClientOrderId in a
@@ -199,8 +214,23 @@ static int parse_new_order(reply_t *r, const params_t *p, xplace_t *x) {
     }
     if (params_get(p, "icebergQty")) /* exchangeInfo: icebergAllowed false */
         return order_error(r, -2010, "Iceberg orders are not supported for this symbol."), -1;
-    if (!qty) return order_error(r, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."), -1;
-    if (decimal_param(r, "quantity", qty, &S.rules->lot, "LOT_SIZE", &x->qty)) return -1;
+    const char *qq = params_get(p, "quoteOrderQty"), *stp = params_get(p, "selfTradePreventionMode");
+    if (qq && (x->type != XT_MARKET || qty)) /* MARKET only, and instead of quantity */
+        return order_error(r, -1106, "Parameter 'quoteOrderQty' sent when not required."), -1;
+    if (qq) {
+        const char *dot = strchr(qq, '.');
+        if (dot && strlen(dot + 1) > 8) return order_error(r, -1111, "Parameter 'quoteOrderQty' has too much precision."), -1;
+        if (symbol_notional_parse(S.rules, qq, &x->quote_qty) || x->quote_qty <= 0)
+            return order_error(r, -1100, "Illegal characters found in parameter 'quoteOrderQty'; legal range is '0.00000001' to '9000000000'."), -1;
+    } else if (!qty) {
+        return order_error(r, -1102, x->type == XT_MARKET
+                                         ? "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!"
+                                         : "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."), -1;
+    } else if (decimal_param(r, "quantity", qty, &S.rules->lot, "LOT_SIZE", &x->qty)) {
+        return -1;
+    }
+    if (stp && (xstp_parse(stp, &x->stp) || x->stp == XSTP_DECREMENT || x->stp == XSTP_TRANSFER))
+        return order_error(r, -1100, "Illegal characters found in parameter 'selfTradePreventionMode'; legal range is 'NONE, EXPIRE_TAKER, EXPIRE_MAKER, EXPIRE_BOTH'."), -1;
     if (x->type != XT_MARKET) {
         if (!price) return order_error(r, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed."), -1;
         if (decimal_param(r, "price", price, &S.rules->tick, "PRICE_FILTER", &x->price)) return -1;
@@ -209,6 +239,23 @@ static int parse_new_order(reply_t *r, const params_t *p, xplace_t *x) {
     }
     x->cid = params_get(p, "newClientOrderId");
     return 0;
+}
+
+/* an optional integer parameter within [lo, hi]: 0 absent (*out untouched), 1 read, -1 with
+   -1100 in r when it is not a whole number in range */
+static int int_param(reply_t *r, const params_t *p, const char *name, int64_t lo, int64_t hi, int64_t *out) {
+    const char *v = params_get(p, name);
+    int64_t x;
+    if (!v) return 0;
+    if (proto_parse_i64(v, &x) || x < lo || x > hi) {
+        char m[200];
+        snprintf(m, sizeof m, "Illegal characters found in parameter '%s'; legal range is '%lld' to '%lld'.", name,
+                 (long long)lo, (long long)hi);
+        order_error(r, -1100, m);
+        return -1;
+    }
+    *out = x;
+    return 1;
 }
 
 static int id_args(reply_t *r, const params_t *p, uint64_t *id, const char **cid) {
@@ -338,10 +385,17 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             if (del && matching_cancel(&S.match, a, x->id, 0, t, &o, &msg)) continue;
             if (k++) body[n++] = ',';
             int w = order_json(body + n, (int)sizeof body - n - 2, x, 0, !del, del ? cancel_id(p, "newClientOrderId") : 0);
-            if (w < 0) break;
+            if (w < 0) { /* never a list cut short: the request fails whole (500) */
+                n = -1;
+                break;
+            }
             n += w;
         }
         free(live);
+        if (n < 0) {
+            rc = rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+            goto done;
+        }
         if (del && k == 0) {
             rc = order_error(r, -2011, "Unknown order sent.");
             goto done;
@@ -362,17 +416,23 @@ void dispatch(reply_t *r, int a, const params_t *p) {
                      S.rules->base, lots(x->base_free, bf), lots(x->base_locked, bl), S.rules->quote,
                      quote_amt(x->quote_free, qf), quote_amt(x->quote_locked, ql), 1000 + a);
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/myTrades")) {
-        const char *lim = params_get(p, "limit");
-        int limit = lim ? atoi(lim) : 500, k = 0;
-        if (limit < 1 || limit > 1000) limit = 500;
         static xtrade_t trs[MATCH_TRADES_MAX];
         xtrade_query_t qy = {0};
-        const char *v;
-        if ((v = get(p, "orderId"))) qy.order_id = strtoull(v, 0, 10);
-        if ((v = get(p, "fromId")) && !(qy.from_id = strtoull(v, 0, 10))) qy.from_id = 1;
-        if ((v = get(p, "startTime"))) qy.start_ms = strtoll(v, 0, 10);
-        if ((v = get(p, "endTime"))) qy.end_ms = strtoll(v, 0, 10);
-        qy.limit = limit;
+        int64_t limit = 500, oid = 0, from = 0, st = 0, en = 0;
+        int k = 0;
+        if (int_param(r, p, "limit", 1, 1000, &limit) < 0 || int_param(r, p, "orderId", 0, INT64_MAX, &oid) < 0 ||
+            int_param(r, p, "fromId", 0, INT64_MAX, &from) < 0 || int_param(r, p, "startTime", 0, INT64_MAX, &st) < 0 ||
+            int_param(r, p, "endTime", 0, INT64_MAX, &en) < 0)
+            goto done;
+        if (params_get(p, "fromId") && (st || en)) {
+            rc = order_error(r, -1128, "Combination of optional parameters invalid.");
+            goto done;
+        }
+        qy.order_id = (uint64_t)oid;
+        qy.from_id = params_get(p, "fromId") ? (from ? (uint64_t)from : 1) : 0; /* trade ids start at 1 */
+        qy.start_ms = st;
+        qy.end_ms = en;
+        qy.limit = (int)limit;
         int nt = matching_trades(&S.match, a, &qy, trs, MATCH_TRADES_MAX, &msg);
         if (nt < 0) {
             rc = order_error(r, nt, msg);
@@ -412,9 +472,10 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             goto done;
         }
         xplace_t x;
-        if (parse_new_order(r, p, &x)) goto done;
+        char rt;
+        if (parse_new_order(r, p, &x) || resp_type(r, p, &rt)) goto done;
         if (order_budget(r, a, t)) goto done;
-        static char cancel_part[4096], new_part[8192], data[12800];
+        static char cancel_part[4096], new_part[RESP_MAX / 2], data[RESP_MAX / 2 + 8192];
         const char *cmsg = 0, *nmsg = 0;
         xorder_t *co = 0, *no = 0;
         int ccode = matching_cancel(&S.match, a, cancel_oid, ccid, t, &co, &cmsg);
@@ -424,7 +485,7 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         if (!ccode || !strcmp(mode, "ALLOW_FAILURE")) {
             ncode = matching_place(&S.match, a, &x, t, &no, &nmsg);
             if (ncode) snprintf(new_part, sizeof new_part, "{\"code\":%d,\"msg\":\"%s\"}", ncode, nmsg);
-            else order_json(new_part, sizeof new_part, no, 1, 0, 0);
+            else order_json(new_part, sizeof new_part, no, rt == 'F', 0, 0);
         }
         n = snprintf(data, sizeof data, "{\"cancelResult\":\"%s\",\"newOrderResult\":\"%s\",\"cancelResponse\":%s,\"newOrderResponse\":%s}",
                      ccode ? "FAILURE" : "SUCCESS", ncode == 1 ? "NOT_ATTEMPTED" : ncode ? "FAILURE" : "SUCCESS", cancel_part,
@@ -454,7 +515,10 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         const char *ncid = params_get(p, "newClientOrderId");
         char ocid[40];
         snprintf(ocid, sizeof ocid, "%s", o->cid);
-        if (ncid) snprintf(o->cid, sizeof o->cid, "%s", ncid);
+        if (ncid && (code = matching_set_cid(&S.match, o, ncid, &msg))) { /* the index follows the new id */
+            rc = order_error(r, code, msg);
+            goto done;
+        }
         char pr[40], oq[40], eq[40], cq[48];
         n = snprintf(body, sizeof body,
                      "{\"transactTime\":%lld,\"executionId\":%llu,\"amendedOrder\":{\"symbol\":\"%s\",\"orderId\":%llu,"

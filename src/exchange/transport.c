@@ -193,6 +193,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         lws_get_peer_simple(wsi, c->ip, sizeof c->ip);
         if (!strcmp(c->path, "/admin/faults")) return admin(wsi, c) ? -1 : 0;
         if (!strcmp(c->path, "/admin/balance")) return admin_balance(wsi, c) ? -1 : 0;
+        if (!strcmp(c->path, "/admin/symbol")) return admin_symbol(wsi, c) ? -1 : 0;
         if (limited(wsi, c)) return 0;
         char clen[24] = "";
         if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && strcmp(clen, "0") && strcmp(method, "GET"))

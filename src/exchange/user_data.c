@@ -52,7 +52,7 @@ void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
         "{\"e\":\"executionReport\",\"E\":%lld,\"s\":\"%s\",\"c\":\"%s\",\"S\":\"%s\",\"o\":\"%s\",\"f\":\"%s\",\"q\":\"%s\","
         "\"p\":\"%s\",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":\"%s\",\"x\":\"%s\",\"X\":\"%s\",\"r\":\"NONE\","
         "\"i\":%llu,\"l\":\"%s\",\"z\":\"%s\",\"L\":\"%s\",\"n\":\"%s\",\"N\":%s%s%s,\"T\":%lld,\"t\":%lld,\"I\":%llu,"
-        "\"w\":%s,\"m\":%s,\"M\":false,\"O\":%lld,\"Z\":\"%s\",\"Y\":\"%s\",\"Q\":\"0.00000000\",\"W\":%lld,\"V\":\"NONE\"}",
+        "\"w\":%s,\"m\":%s,\"M\":false,\"O\":%lld,\"Z\":\"%s\",\"Y\":\"%s\",\"Q\":\"0.00000000\",\"W\":%lld,\"V\":\"%s\"%s%s%s}",
         (long long)t, S.rules->symbol, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL", xtype_name(o->type),
         xtif_name(o->tif), lots(o->qty, q), o->price ? px(o->price, pr) : "0.00000000",
         strcmp(exec, "CANCELED") ? "" : o->cid, exec, xstatus_name(o->status), (unsigned long long)o->id,
@@ -61,7 +61,9 @@ void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
         f ? "\"" : "", f ? (f->buyer ? S.rules->base : S.rules->quote) : "null", f ? "\"" : "", (long long)t,
         f ? (long long)f->trade_id : -1LL, (unsigned long long)(o->id * 1000 + (uint64_t)o->executed % 1000),
         xorder_live(o) ? "true" : "false", f && f->maker ? "true" : "false", (long long)o->time_ms,
-        quote_amt(o->cum_quote, Z), quote_amt(f ? (__int128)f->price * f->qty : 0, Y), (long long)o->time_ms);
+        quote_amt(o->cum_quote, Z), quote_amt(f ? (__int128)f->price * f->qty : 0, Y), (long long)o->time_ms,
+        xstp_name(o->stp), o->status == XS_EXPIRED ? ",\"eR\":\"" : "", o->status == XS_EXPIRED ? xexpiry_name(o->expiry) : "",
+        o->status == XS_EXPIRED ? "\"" : "");
     int plen = position_json(&S.acc->a[o->acct], t, pos, sizeof pos);
     push_user_event(o->acct, ev, len);
     push_user_event(o->acct, pos, plen);
