@@ -108,7 +108,9 @@ int admin_balance(struct lws *wsi, pss_t *c) {
         if (!base && strcmp(asset, S.rules->quote)) return error(wsi, c, 400, -1000, "Unknown asset.");
         int64_t d64 = 0;
         __int128 dq = 0;
-        const char *num = delta[0] == '-' ? delta + 1 : delta;
+        const char *num = delta[0] == '-' ? delta + 1 : delta, *dot = strchr(delta, '.');
+        if (dot && strlen(dot + 1) > 8) /* balances are printed, so held, to 8 decimals */
+            return error(wsi, c, 400, -1111, "Parameter 'delta' has too much precision.");
         int bad = base ? fx_parse(delta, strlen(delta), &S.rules->lot, &d64) != 0
                        : symbol_notional_parse(S.rules, num, &dq) != 0;
         if (!base && delta[0] == '-') dq = -dq;
