@@ -211,9 +211,8 @@ static int exact(const char *key, const char *s, const fx_unit_t *u, int64_t *ou
     return rc;
 }
 
-int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) {
-    memset(x, 0, sizeof *x);
-    symbol_rules_t *r = &x->rules;
+int config_market_rules(const config_t *c, symbol_rules_t *r, char *err, int errcap) {
+    memset(r, 0, sizeof *r);
     int rc;
     if (c->exchange_info[0]) {
         if ((rc = exinfo_load(c->exchange_info, c->symbol, r, err, errcap))) return rc;
@@ -242,6 +241,14 @@ int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) 
             return rc;
         }
     }
+    return 0;
+}
+
+int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) {
+    memset(x, 0, sizeof *x);
+    symbol_rules_t *r = &x->rules;
+    int rc = config_market_rules(c, r, err, errcap);
+    if (rc) return rc;
     if ((rc = exact("strategy.quantity", c->quantity, &r->lot, &x->quantity, err, errcap))) return rc;
     if (x->quantity <= 0 || x->quantity % r->step_lots) {
         snprintf(err, (size_t)errcap, "strategy.quantity = \"%s\" must be a positive multiple of the step size", c->quantity);

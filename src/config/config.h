@@ -74,6 +74,8 @@ int config_load(config_t *c, const char *path, char *err, int errcap);
 int config_load_string(config_t *c, const char *text, const char *name, char *err, int errcap);
 /* "section.key=value" */
 int config_set(config_t *c, const char *assignment, char *err, int errcap);
+/* The [market] symbol's rules: from its exchangeInfo file if one is set, else its keys. */
+int config_market_rules(const config_t *c, symbol_rules_t *r, char *err, int errcap);
 /* Loads exchangeInfo if configured, parses the decimals exactly, validates ranges. */
 int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap);
 /* Prints every key with its default and meaning. */

@@ -1,0 +1,222 @@
+/* listing.c: the local exchange's symbols, rules and markets (see listing.h). */
+#define _GNU_SOURCE /* memmem */
+#include "listing.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../feed/exchange_info.h"
+#include "../feed/recording.h"
+#include "synth.h"
+
+void listing_init(listing_t *l) { memset(l, 0, sizeof *l); }
+
+static int valid_symbol(const char *s) {
+    size_t n = strlen(s);
+    if (n < 2 || n > 20) return 0;
+    for (; *s; s++)
+        if (!isupper((unsigned char)*s) && !isdigit((unsigned char)*s)) return 0;
+    return 1;
+}
+
+int listing_section_key(listing_t *l, const char *section, const char *key, const char *value, char *err, int errcap) {
+    const char *name = section + 7; /* "symbol " */
+    if (!valid_symbol(name)) {
+        snprintf(err, (size_t)errcap, "[%s]: a symbol is 2 to 20 upper-case letters and digits", section);
+        return -1;
+    }
+    listing_section_t *x = 0;
+    for (int i = 0; i < l->nsec; i++)
+        if (!strcmp(l->sec[i].name, name)) x = &l->sec[i];
+    if (!x) {
+        if (l->nsec == LISTING_MAX) {
+            snprintf(err, (size_t)errcap, "[%s]: at most %d symbols", section, LISTING_MAX);
+            return -1;
+        }
+        x = &l->sec[l->nsec++];
+        memset(x, 0, sizeof *x);
+        snprintf(x->name, sizeof x->name, "%s", name);
+        config_defaults(&x->cfg);
+        snprintf(x->cfg.symbol, sizeof x->cfg.symbol, "%s", name);
+    }
+    if (!strcmp(key, "synth_start_price")) {
+        char *end;
+        x->synth_start_price = strtod(value, &end);
+        if (end == value || *end || !(x->synth_start_price > 0 && x->synth_start_price < 1e12)) {
+            snprintf(err, (size_t)errcap, "[%s] synth_start_price = \"%s\": a positive price", section, value);
+            return -1;
+        }
+        return 0;
+    }
+    static const char *const keys[] = {"base_asset", "quote_asset", "tick_size",    "step_size",
+                                       "min_qty",    "max_qty",     "min_notional", "max_notional", "exchange_info"};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+        if (!strcmp(key, keys[k])) {
+            char a[512], e[256];
+            snprintf(a, sizeof a, "market.%s=%s", key, value);
+            if (config_set(&x->cfg, a, e, sizeof e)) {
+                snprintf(err, (size_t)errcap, "[%s] %s: %s", section, key, e);
+                return -1;
+            }
+            return 0;
+        }
+    snprintf(err, (size_t)errcap, "[%s] %s: unknown key (a symbol section takes base_asset, quote_asset, tick_size, "
+                                  "step_size, min_qty, max_qty, min_notional, max_notional, exchange_info, synth_start_price)",
+             section, key);
+    return -1;
+}
+
+int listing_recording_symbol(const char *path, char *symbol, size_t cap, char *err, int errcap) {
+    recording_t r;
+    char *files[1] = {(char *)path};
+    if (recording_open(&r, files, 1)) {
+        snprintf(err, (size_t)errcap, "%s: %s", path, r.err);
+        return -1;
+    }
+    r.quiet = 1;
+    const char *json;
+    size_t n;
+    int64_t t;
+    int rc, found = 0;
+    for (int lines = 0; !found && lines < 10000 && (rc = recording_next(&r, &json, &n, &t)) == 1; lines++) {
+        /* a combined stream's name ("btcusdt@depth@100ms"), else an event's "s" */
+        const char *p = memmem(json, n, "\"stream\":\"", 10), *end = json + n;
+        if (p) {
+            p += 10;
+            size_t k = 0;
+            while (p + k < end && p[k] != '@' && p[k] != '"' && k + 1 < cap) k++;
+            if (p + k < end && p[k] == '@') {
+                for (size_t i = 0; i < k; i++) symbol[i] = (char)toupper((unsigned char)p[i]);
+                symbol[k] = 0;
+                found = 1;
+            }
+        } else if ((p = memmem(json, n, "\"s\":\"", 5))) {
+            p += 5;
+            size_t k = 0;
+            while (p + k < end && p[k] != '"' && k + 1 < cap) k++;
+            memcpy(symbol, p, k);
+            symbol[k] = 0;
+            found = 1;
+        }
+    }
+    recording_close(&r);
+    if (!found || !valid_symbol(symbol)) {
+        snprintf(err, (size_t)errcap, "%s: no symbol found in its first lines (a stream name or an \"s\" field)", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* the rules for `name`: its [symbol] section, the [market] symbol, or the exchangeInfo file */
+static int rules_for(const listing_t *l, const config_t *cfg, const char *name, symbol_rules_t *r, double *start_price,
+                     char *err, int errcap) {
+    *start_price = 0;
+    for (int i = 0; i < l->nsec; i++)
+        if (!strcmp(l->sec[i].name, name)) {
+            *start_price = l->sec[i].synth_start_price;
+            return config_market_rules(&l->sec[i].cfg, r, err, errcap);
+        }
+    if (!strcmp(cfg->symbol, name)) return config_market_rules(cfg, r, err, errcap);
+    if (cfg->exchange_info[0]) return exinfo_load(cfg->exchange_info, name, r, err, errcap);
+    snprintf(err, (size_t)errcap, "%s: no rules for this symbol (give it a [symbol %s] section, or an exchangeInfo file as "
+                                  "market.exchange_info)", name, name);
+    return -1;
+}
+
+static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const char *name, char *err, int errcap) {
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->s[i].rules.symbol, name)) return &l->s[i];
+    if (l->n == LISTING_MAX) {
+        snprintf(err, (size_t)errcap, "%s: at most %d symbols", name, LISTING_MAX);
+        return 0;
+    }
+    listing_symbol_t *s = &l->s[l->n];
+    memset(s, 0, sizeof *s);
+    double sp;
+    if (rules_for(l, cfg, name, &s->rules, &sp, err, errcap)) return 0;
+    l->n++;
+    return s;
+}
+
+/* an hour of synthetic market for s, looping like any market here */
+static int make_synth(listing_t *l, listing_symbol_t *s, const config_t *cfg, char *err, int errcap) {
+    synth_params_t p;
+    synth_defaults(&p);
+    p.seconds = 3600;
+    double sp;
+    symbol_rules_t r;
+    if (rules_for(l, cfg, s->rules.symbol, &r, &sp, err, errcap)) return -1;
+    if (sp > 0) { /* sizes scaled so notionals stay as calibrated */
+        double k = p.start_price / sp;
+        p.start_price = sp;
+        p.trade_median *= k;
+        p.order_median *= k;
+    }
+    p.seed = 1 + (uint64_t)(s - l->s);
+    snprintf(s->synth_path, sizeof s->synth_path, "/tmp/quoter-exchange-%d-%s.gz", (int)getpid(), s->rules.symbol);
+    if (synth_write(&p, &s->rules, s->synth_path, err, errcap)) {
+        s->synth_path[0] = 0;
+        return -1;
+    }
+    s->files[s->nfiles++] = s->synth_path;
+    return 0;
+}
+
+int listing_build(listing_t *l, const config_t *cfg, char **args, int nargs, char *err, int errcap) {
+    char prev[24] = "";
+    for (int i = 0; i < nargs; i++) {
+        char sym[24];
+        const char *a = args[i];
+        int synth = !strncmp(a, "synth:", 6);
+        if (synth) {
+            snprintf(sym, sizeof sym, "%s", a + 6);
+            if (!valid_symbol(sym)) {
+                snprintf(err, (size_t)errcap, "%s: synth:NAME takes a symbol (upper case)", a);
+                return -1;
+            }
+        } else if (listing_recording_symbol(a, sym, sizeof sym, err, errcap)) {
+            return -1;
+        }
+        listing_symbol_t *s = add_symbol(l, cfg, sym, err, errcap);
+        if (!s) return -1;
+        /* a symbol's files must come together: its stream is their concatenation */
+        if (s->nfiles && strcmp(prev, sym)) {
+            snprintf(err, (size_t)errcap, "%s: the files of %s must be given one after another", a, sym);
+            return -1;
+        }
+        if (synth ? (s->nfiles || s->synth_path[0]) : !!s->synth_path[0]) {
+            snprintf(err, (size_t)errcap, "%s: %s already has a market", a, sym);
+            return -1;
+        }
+        if (synth) {
+            if (make_synth(l, s, cfg, err, errcap)) return -1;
+        } else {
+            if (s->nfiles == LISTING_FILES) {
+                snprintf(err, (size_t)errcap, "%s: at most %d files a symbol", a, LISTING_FILES);
+                return -1;
+            }
+            s->files[s->nfiles++] = (char *)a;
+        }
+        snprintf(prev, sizeof prev, "%s", sym);
+    }
+    if (nargs == 0) { /* no market given: a synthetic one for every configured symbol */
+        const char *names[LISTING_MAX + 1];
+        int nn = 0;
+        names[nn++] = cfg->symbol;
+        for (int i = 0; i < l->nsec; i++)
+            if (strcmp(l->sec[i].name, cfg->symbol)) names[nn++] = l->sec[i].name;
+        for (int i = 0; i < nn; i++) {
+            listing_symbol_t *s = add_symbol(l, cfg, names[i], err, errcap);
+            if (!s || make_synth(l, s, cfg, err, errcap)) return -1;
+        }
+    }
+    return 0;
+}
+
+void listing_free(listing_t *l) {
+    for (int i = 0; i < l->n; i++)
+        if (l->s[i].synth_path[0]) remove(l->s[i].synth_path);
+}
