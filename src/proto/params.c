@@ -49,6 +49,8 @@ int params_add(params_t *p, const char *k, size_t kl, const char *v, size_t vl) 
     if (kl == 9 && !memcmp(k, "signature", 9)) {
         if (p->has_sig) return fail(p, -1101, "Duplicate values for a parameter detected: '%s'.", k, kl);
         if (vl >= sizeof p->sig) return fail(p, -1022, "Signature for this request is not valid.", k, kl);
+        if (memchr(v, 0, vl)) /* "%00" in a form body: stored cut short, what follows would go unread */
+            return fail(p, -1100, "Illegal characters found in parameter '%s'.", k, kl);
         memcpy(p->sig, v, vl);
         p->sig[vl] = 0;
         p->has_sig = 1;
