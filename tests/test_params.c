@@ -19,9 +19,24 @@ static void test_signature_nul(void **st) {
     assert_string_equal(p.sig, "abcd");
 }
 
+/* the whole range: INT64_MAX is a number, one more is not */
+static void test_fixed_range(void **st) {
+    int64_t x;
+    assert_int_equal(proto_parse_fixed("9223372036854775807", 0, &x), 0);
+    assert_true(x == INT64_MAX);
+    assert_int_equal(proto_parse_fixed("922337203685477580.7", 1, &x), 0);
+    assert_true(x == INT64_MAX);
+    assert_int_equal(proto_parse_fixed("9223372036854775808", 0, &x), -1);
+    assert_int_equal(proto_parse_fixed("922337203685477580.8", 1, &x), -1);
+    assert_int_equal(proto_parse_fixed("5000.5", 3, &x), 0);
+    assert_true(x == 5000500);
+    assert_int_equal(proto_parse_fixed("5000.5005", 3, &x), -2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signature_nul),
+        cmocka_unit_test(test_fixed_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

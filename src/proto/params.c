@@ -191,8 +191,9 @@ int proto_parse_fixed(const char *s, int places, int64_t *out) {
         }
         if (*s < '0' || *s > '9') return -1;
         if (frac >= 0 && ++frac > places) return -2;
-        if (x > (INT64_MAX - 9) / 10) return -1;
-        x = x * 10 + (*s - '0');
+        int d = *s - '0';
+        if (x > (INT64_MAX - d) / 10) return -1; /* exact: INT64_MAX itself still fits */
+        x = x * 10 + d;
     }
     if (frac == 0) return -1; /* "12." */
     for (int i = frac < 0 ? 0 : frac; i < places; i++) {
