@@ -33,10 +33,24 @@ static void test_fixed_range(void **st) {
     assert_int_equal(proto_parse_fixed("5000.5005", 3, &x), -2);
 }
 
+/* cut short between characters: valid UTF-8 in, valid UTF-8 out */
+static void test_escape_utf8_cut(void **st) {
+    char out[16];
+    /* a character is written while 7 bytes are left: "\r" takes 6, each "é" 2; at 10 the third
+       no longer fits, and the cut falls between two characters (it fell inside the second) */
+    proto_json_escape("\r\xc3\xa9\xc3\xa9\xc3\xa9", out, sizeof out);
+    assert_string_equal(out, "\\u000d\xc3\xa9\xc3\xa9");
+    proto_json_escape("abcdefgh\xf0\x9f\x98\x80", out, sizeof out);
+    assert_string_equal(out, "abcdefgh\xf0\x9f\x98\x80");
+    proto_json_escape("a\"b\\c", out, sizeof out);
+    assert_string_equal(out, "a\\\"b\\\\c");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signature_nul),
         cmocka_unit_test(test_fixed_range),
+        cmocka_unit_test(test_escape_utf8_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

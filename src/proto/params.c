@@ -226,6 +226,15 @@ void proto_json_escape(const char *in, char *out, size_t cap) {
             out[o + 4] = hex[*s >> 4];
             out[o + 5] = hex[*s & 15];
             o += 6;
+        } else if (*s >= 0xC0) {
+            /* a UTF-8 sequence is copied whole (there is room: 7 bytes), so a text cut short
+               ends between characters, never inside one; a broken one goes byte by byte */
+            size_t l = *s >= 0xF0 ? 4 : *s >= 0xE0 ? 3 : 2, k = 1;
+            while (k < l && (s[k] & 0xC0) == 0x80) k++;
+            if (k < l) l = 1;
+            memcpy(out + o, s, l);
+            o += l;
+            s += l - 1;
         } else {
             out[o++] = (char)*s;
         }
