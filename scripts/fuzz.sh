@@ -32,11 +32,21 @@ done
 echo '{"u":1,"s":"BTCUSDT","b":"1.00","B":"1","a":"1.01","A":"1"}' > "$corpus/decode/min_bbo"
 cp "$src"/examples/*.ini "$corpus/config/" 2>/dev/null || true
 echo '[strategy]' > "$corpus/config/min.ini"
+# rest_params: a flags byte, the query, '\n', the body (see fuzz/fuzz_rest_params.c)
+mkdir -p "$corpus/rest_params"
+printf '\001symbol=BTCUSDT&side=BUY&type=LIMIT&price=61837.63&timestamp=1700000000000\nquantity=0.00100&signature=ab' \
+  > "$corpus/rest_params/order"
+printf '\005symbol=BTCUSDT&recvWindow=5000.5&newClientOrderId=my-id_1' > "$corpus/rest_params/ws"
 
 set -o pipefail
 fail=0
-for t in decode recording config; do
+# every target built from fuzz/fuzz_<name>.c, each seeded from $corpus/<name> (empty: from nothing
+# but its dictionary)
+targets=()
+for f in "$src"/fuzz/fuzz_*.c; do t=$(basename "$f" .c); targets+=("${t#fuzz_}"); done
+for t in "${targets[@]}"; do
   bin=$build/fuzz_$t
+  mkdir -p "$corpus/$t"
   dict=$src/fuzz/$t.dict
   args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -seed="$seed"
         -artifact_prefix="$build/artifacts/$t-")
