@@ -209,10 +209,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (w < 0) continue; /* not "k=v&k=v": nothing sent */
             msg = req;
             mlen = (size_t)w;
-            /* sign_ws_request does not escape: a '"' in PARAMS may make other JSON */
+            /* what sign_ws_request builds is the JSON it means (what needs escaping is refused) */
             cJSON *chk = cJSON_ParseWithLength(msg, mlen);
-            if (cJSON_IsObject(chk)) s.want_id = id;
+            CHECK(cJSON_IsObject(chk) && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(chk, "params")));
             cJSON_Delete(chk);
+            s.want_id = id;
         }
         s.utf8_in = utf8_ok((const unsigned char *)msg, mlen);
         ws_api_request(c, msg, mlen);

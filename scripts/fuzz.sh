@@ -37,6 +37,16 @@ mkdir -p "$corpus/rest_params"
 printf '\001symbol=BTCUSDT&side=BUY&type=LIMIT&price=61837.63&timestamp=1700000000000\nquantity=0.00100&signature=ab' \
   > "$corpus/rest_params/order"
 printf '\005symbol=BTCUSDT&recvWindow=5000.5&newClientOrderId=my-id_1' > "$corpus/rest_params/ws"
+# ws_api: a flags byte, then one request a line; "!" M PARAMS and "#" M PARAMS are signed by the
+# target (HMAC, Ed25519) for its method number M (see fuzz/fuzz_ws_api.c: 0 order.place, 2 cancel,
+# 3 status, 6 account.status, 14 userDataStream.subscribe.signature, 41 = ')' session.logon)
+mkdir -p "$corpus/ws_api"
+printf '\000{"id":1,"method":"ping"}\n{"id":"a-1","method":"time"}\n{"id":3,"method":"depth","params":{"symbol":"BTCUSDT","limit":5}}\n{"id":4,"method":"ticker.book","params":{"symbols":["BTCUSDT"]}}' \
+  > "$corpus/ws_api/market"
+printf '\000!\000symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59999.99&quantity=0.01000\n!\003symbol=BTCUSDT&orderId=1\n!\002symbol=BTCUSDT&orderId=1\n!\006omitZeroBalances=true' \
+  > "$corpus/ws_api/orders"
+printf '\000#)\n{"id":2,"method":"session.status"}\n!\016symbol=BTCUSDT\n{"id":4,"method":"order.place","params":{"symbol":"BTCUSDT","side":"SELL","type":"MARKET","quantity":"0.01000"}}\n{"id":5,"method":"session.logout"}' \
+  > "$corpus/ws_api/session"
 
 set -o pipefail
 fail=0
