@@ -47,6 +47,8 @@ printf '\000!\000symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59999.
   > "$corpus/ws_api/orders"
 printf '\000#)\n{"id":2,"method":"session.status"}\n!\016symbol=BTCUSDT\n{"id":4,"method":"order.place","params":{"symbol":"BTCUSDT","side":"SELL","type":"MARKET","quantity":"0.01000"}}\n{"id":5,"method":"session.logout"}' \
   > "$corpus/ws_api/session"
+printf '\000!\000symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59999.00&quantity=0.01000&newClientOrderId=a1\n!\011symbol=BTCUSDT&orderId=1&newQty=0.00500\n!\010symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59998.00&quantity=0.01000&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=a1\n!\004symbol=BTCUSDT\n!\001symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.00100\n!\000symbol=BTCUSDT&side=SELL&type=MARKET&quoteOrderQty=100\n!\007symbol=BTCUSDT\n!\005symbol=BTCUSDT' \
+  > "$corpus/ws_api/amend"
 
 set -o pipefail
 fail=0
