@@ -32,11 +32,33 @@ done
 echo '{"u":1,"s":"BTCUSDT","b":"1.00","B":"1","a":"1.01","A":"1"}' > "$corpus/decode/min_bbo"
 cp "$src"/examples/*.ini "$corpus/config/" 2>/dev/null || true
 echo '[strategy]' > "$corpus/config/min.ini"
+# rest_params: a flags byte, the query, '\n', the body (see fuzz/fuzz_rest_params.c)
+mkdir -p "$corpus/rest_params"
+printf '\001symbol=BTCUSDT&side=BUY&type=LIMIT&price=61837.63&timestamp=1700000000000\nquantity=0.00100&signature=ab' \
+  > "$corpus/rest_params/order"
+printf '\005symbol=BTCUSDT&recvWindow=5000.5&newClientOrderId=my-id_1' > "$corpus/rest_params/ws"
+# ws_api: a flags byte, then one request a line; "!" M PARAMS and "#" M PARAMS are signed by the
+# target (HMAC, Ed25519) for its method number M (see fuzz/fuzz_ws_api.c: 0 order.place, 2 cancel,
+# 3 status, 6 account.status, 14 userDataStream.subscribe.signature, 41 = ')' session.logon)
+mkdir -p "$corpus/ws_api"
+printf '\000{"id":1,"method":"ping"}\n{"id":"a-1","method":"time"}\n{"id":3,"method":"depth","params":{"symbol":"BTCUSDT","limit":5}}\n{"id":4,"method":"ticker.book","params":{"symbols":["BTCUSDT"]}}' \
+  > "$corpus/ws_api/market"
+printf '\000!\000symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59999.99&quantity=0.01000\n!\003symbol=BTCUSDT&orderId=1\n!\002symbol=BTCUSDT&orderId=1\n!\006omitZeroBalances=true' \
+  > "$corpus/ws_api/orders"
+printf '\000#)\n{"id":2,"method":"session.status"}\n!\016symbol=BTCUSDT\n{"id":4,"method":"order.place","params":{"symbol":"BTCUSDT","side":"SELL","type":"MARKET","quantity":"0.01000"}}\n{"id":5,"method":"session.logout"}' \
+  > "$corpus/ws_api/session"
+printf '\000!\000symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59999.00&quantity=0.01000&newClientOrderId=a1\n!\011symbol=BTCUSDT&orderId=1&newQty=0.00500\n!\010symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59998.00&quantity=0.01000&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=a1\n!\004symbol=BTCUSDT\n!\001symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.00100\n!\000symbol=BTCUSDT&side=SELL&type=MARKET&quoteOrderQty=100\n!\007symbol=BTCUSDT\n!\005symbol=BTCUSDT' \
+  > "$corpus/ws_api/amend"
 
 set -o pipefail
 fail=0
-for t in decode recording config; do
+# every target built from fuzz/fuzz_<name>.c, each seeded from $corpus/<name> (empty: from nothing
+# but its dictionary)
+targets=()
+for f in "$src"/fuzz/fuzz_*.c; do t=$(basename "$f" .c); targets+=("${t#fuzz_}"); done
+for t in "${targets[@]}"; do
   bin=$build/fuzz_$t
+  mkdir -p "$corpus/$t"
   dict=$src/fuzz/$t.dict
   args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -seed="$seed"
         -artifact_prefix="$build/artifacts/$t-")

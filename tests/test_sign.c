@@ -1,6 +1,7 @@
 /* test_sign.c: request signatures against the Binance documentation's known answers
  * (HMAC, REST and WebSocket API payloads), Ed25519 against OpenSSL's command line, and
  * RFC 3986 percent-encoding. */
+#include <stdio.h>
 #include <string.h>
 
 #include "proto/sign.h"
@@ -65,6 +66,14 @@ static void test_ws_request(void **st) {
     assert_non_null(strstr(out, "{\"id\":\"4885f793-e5ad-4c3b-8f6c-55d891472b71\",\"method\":\"order.place\",\"params\":{"));
     assert_int_equal(sign_ws_request("1", "x", "novalue", "k", "s", 1, out, sizeof out), -1);
     assert_int_equal(sign_ws_request("1", "x", "a=b", "k", "s", 1, out, 20), -1);
+    /* what cannot be sent as signed is refused, not dropped or sent as other JSON */
+    assert_int_equal(sign_ws_request("1", "x", "a=\"},\"b\":{\"", "k", "s", 1, out, sizeof out), -1);
+    assert_int_equal(sign_ws_request("1", "x", "a=b\\", "k", "s", 1, out, sizeof out), -1);
+    char many[400] = "";
+    for (int i = 0; i < 30; i++) snprintf(many + strlen(many), sizeof many - strlen(many), "%sk%d=%d", i ? "&" : "", i, i);
+    assert_true(sign_ws_request("1", "x", many, "k", "s", 1, out, sizeof out) > 0);
+    strcat(many, "&k30=30"); /* the 31st was left out of the request and its signature */
+    assert_int_equal(sign_ws_request("1", "x", many, "k", "s", 1, out, sizeof out), -1);
 }
 
 static void test_ed25519(void **st) {

@@ -49,6 +49,8 @@ int params_add(params_t *p, const char *k, size_t kl, const char *v, size_t vl) 
     if (kl == 9 && !memcmp(k, "signature", 9)) {
         if (p->has_sig) return fail(p, -1101, "Duplicate values for a parameter detected: '%s'.", k, kl);
         if (vl >= sizeof p->sig) return fail(p, -1022, "Signature for this request is not valid.", k, kl);
+        if (memchr(v, 0, vl)) /* "%00" in a form body: stored cut short, what follows would go unread */
+            return fail(p, -1100, "Illegal characters found in parameter '%s'.", k, kl);
         memcpy(p->sig, v, vl);
         p->sig[vl] = 0;
         p->has_sig = 1;
@@ -189,8 +191,9 @@ int proto_parse_fixed(const char *s, int places, int64_t *out) {
         }
         if (*s < '0' || *s > '9') return -1;
         if (frac >= 0 && ++frac > places) return -2;
-        if (x > (INT64_MAX - 9) / 10) return -1;
-        x = x * 10 + (*s - '0');
+        int d = *s - '0';
+        if (x > (INT64_MAX - d) / 10) return -1; /* exact: INT64_MAX itself still fits */
+        x = x * 10 + d;
     }
     if (frac == 0) return -1; /* "12." */
     for (int i = frac < 0 ? 0 : frac; i < places; i++) {
@@ -223,6 +226,15 @@ void proto_json_escape(const char *in, char *out, size_t cap) {
             out[o + 4] = hex[*s >> 4];
             out[o + 5] = hex[*s & 15];
             o += 6;
+        } else if (*s >= 0xC0) {
+            /* a UTF-8 sequence is copied whole (there is room: 7 bytes), so a text cut short
+               ends between characters, never inside one; a broken one goes byte by byte */
+            size_t l = *s >= 0xF0 ? 4 : *s >= 0xE0 ? 3 : 2, k = 1;
+            while (k < l && (s[k] & 0xC0) == 0x80) k++;
+            if (k < l) l = 1;
+            memcpy(out + o, s, l);
+            o += l;
+            s += l - 1;
         } else {
             out[o++] = (char)*s;
         }

@@ -197,9 +197,12 @@ int sign_ws_request(const char *id, const char *method, const char *params, cons
     size_t jn = 0;
     if (strlen(params) >= sizeof buf) return -1;
     memcpy(buf, params, strlen(params) + 1);
-    for (char *p = buf, *next; p && *p && n < 30; p = next) {
+    for (char *p = buf, *next; p && *p; p = next) {
+        if (n == 30) return -1; /* more would go unsent and unsigned */
         next = strchr(p, '&');
         if (next) *next++ = 0;
+        for (const unsigned char *c = (const unsigned char *)p; *c; c++) /* written into JSON unescaped */
+            if (*c == '"' || *c == '\\' || *c < 0x20) return -1;
         char *eq = strchr(p, '=');
         if (!eq) return -1;
         *eq = 0;

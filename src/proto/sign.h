@@ -28,7 +28,9 @@ int sign_sorted_payload(const char *const *k, const char *const *v, int n, char 
 /* A WebSocket API request signed with HMAC, as a client sends it:
    {"id":ID,"method":METHOD,"params":{...params, "apiKey", "timestamp", "signature"}}.
    `params` is "k=v&k=v" (string values, no escaping needed); `id` is JSON text (a number
-   or a quoted string). Returns the length, or -1 when out is too small or params malformed. */
+   or a quoted string). Returns the length, or -1 when out is too small or params malformed:
+   a pair without '=', more than 30 pairs, or a '"', '\\' or control character (which would
+   need escaping). */
 int sign_ws_request(const char *id, const char *method, const char *params, const char *api_key,
                     const char *secret, long long timestamp_ms, char *out, size_t cap);
 
