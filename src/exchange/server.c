@@ -137,13 +137,15 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
         if (lws_service(S.ctx, spin ? -1 : 0) < 0) break;
     }
     /* a planned close: tell every WebSocket client, give the messages a moment to leave */
-    char shut[96];
+    /* in the documented forms: raw on /ws/..., wrapped on /stream (as "!serverShutdown"),
+       as an event on the WebSocket API (web-socket-streams.md, web-socket-api.md) */
+    char shut[96], w[160];
     int sn = snprintf(shut, sizeof shut, "{\"e\":\"serverShutdown\",\"E\":%lld}", (long long)now_ms());
     for (pss_t *c = S.conns; c; c = c->next) {
         if (c->is_api) {
-            char w[128];
-            int wn = snprintf(w, sizeof w, "{\"event\":%s}", shut);
-            enqueue(c, w, wn);
+            enqueue(c, w, snprintf(w, sizeof w, "{\"event\":%s}", shut));
+        } else if (c->combined) {
+            enqueue(c, w, snprintf(w, sizeof w, "{\"stream\":\"!serverShutdown\",\"data\":%s}", shut));
         } else {
             enqueue(c, shut, sn);
         }
