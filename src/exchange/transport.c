@@ -73,15 +73,29 @@ static void release_delayed(lws_sorted_usec_list_t *sul) {
     if (S.delayed) lws_sul_schedule(S.ctx, 0, &S.delay_sul, release_delayed, (S.delayed->due_ns - now) / 1000 + 1);
 }
 
+/* Held answers count toward the connection's out-queue limits: a client that keeps asking
+   while the delay fault holds its answers is closed like one that does not read, rather
+   than growing the held list without bound. */
 void enqueue_delayed(pss_t *c, const char *msg, int len, int delay_ms) {
+    if (c->too_slow) return;
+    int64_t due = wall_ns() + (int64_t)delay_ms * 1000000, held = 0, bytes = 0;
+    delayed_t **pp = &S.delayed;
+    for (delayed_t *e = S.delayed; e; e = e->next) /* (the fault's path, not the hot one) */
+        if (e->c == c) held++, bytes += e->len;
+    if (held + (c->qtail - c->qhead) >= QUEUE || bytes + c->qbytes + len > QUEUE_BYTES) {
+        c->too_slow = 1;
+        lwsl_user("closing connection from %s: it does not read (%lld answers held by the delay fault)\n", c->ip,
+                  (long long)held);
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        return;
+    }
     delayed_t *d = malloc(sizeof *d + (size_t)len);
     if (!d) return;
     d->c = c;
-    d->due_ns = wall_ns() + (int64_t)delay_ms * 1000000;
+    d->due_ns = due;
     d->len = len;
     memcpy(d->msg, msg, (size_t)len);
     d->next = 0;
-    delayed_t **pp = &S.delayed;
     while (*pp && (*pp)->due_ns <= d->due_ns) pp = &(*pp)->next;
     d->next = *pp;
     *pp = d;
