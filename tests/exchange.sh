@@ -341,5 +341,123 @@ kill -INT $raw_pid; wait $raw_pid
 
 kill -INT $pid; wait $pid; rc=$?
 check "stops cleanly on SIGINT" '[ $rc = 0 ] && grep -q "exchange stopped" "$tmp/main.log"'
+
+# ==== transport: what lws 4.1.6 lets through (transport.c, server.c) ====
+# Raw HTTP and WebSocket bytes over bash's /dev/tcp: connections lws would hold open or close
+# without a word, request framing, RFC 6455 frame rules, pings counted, serverShutdown forms.
+trap 'kill ${main_pid:-} ${limits_pid:-} ${orders_pid:-} ${aged_pid:-} ${raw_pid:-} ${short_pid:-} ${tp_pid:-} ${tpd_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '' PIPE # a write on a connection the exchange has closed fails; it does not end the script
+# a small descriptor limit (100), so that connections held open show
+(ulimit -n 100; exec "$q" exchange -c "$ini" --port 0 --port-file "$tmp/tp.port" --speed 5 --loop "${rec[@]}") 2>"$tmp/tp.log" &
+tp_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/tp.port" ] && break; sleep 0.1; done
+tport=$(cat "$tmp/tp.port"); tbase="http://127.0.0.1:$tport"; sleep 0.5
+# tp_raw NAME BYTES [SECONDS]: sends BYTES (printf escapes) on a new connection, keeps what comes back
+# until the server closes (or SECONDS, 8 by default) in $tmp/NAME, the time it took in ms in $tmp/NAME.ms
+tp_raw() { local t0; exec 4<>/dev/tcp/127.0.0.1/$tport; printf "$2" >&4 2>/dev/null; t0=$(date +%s%N)
+  timeout "${3:-8}" cat <&4 > "$tmp/$1"; echo $(( ($(date +%s%N) - t0) / 1000000 )) > "$tmp/$1.ms"; exec 4<&-; }
+tp_status() { head -1 "$tmp/$1" | cut -d" " -f2; }
+tp_ms() { cat "$tmp/$1.ms"; }
+
+tp_raw connect 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'
+check "CONNECT is answered 405 and closed (lws made it a raw connection held forever)" '[ "$(tp_status connect)" = 405 ] && grep -q "\"code\":-1000" "$tmp/connect" && [ $(tp_ms connect) -lt 2000 ]'
+for i in $(seq 100); do exec {fd}<>/dev/tcp/127.0.0.1/$tport; printf 'CONNECT a:443 HTTP/1.1\r\n\r\n' >&$fd; tp_fds+=($fd); done
+check "100 CONNECTs do not lock clients out (the exchange has 100 descriptors)" '[ "$(curl -s -o /dev/null -w "%{http_code}" --max-time 4 "$tbase/api/v3/ping")" = 200 ]'
+for fd in "${tp_fds[@]}"; do exec {fd}>&-; done; sleep 1 # (the exchange answers the last ones)
+tp_raw foo 'FOO /api/v3/ping HTTP/1.1\r\nHost: x\r\n\r\n'
+check "an unknown method is answered 405 in JSON and closed" '[ "$(tp_status foo)" = 405 ] && grep -q "^{\"code\":-1000,\"msg\":\"Method not allowed.\"}$" "$tmp/foo" && [ $(tp_ms foo) -lt 2000 ]'
+tp_raw options 'OPTIONS /api/v3/ping HTTP/1.1\r\nHost: x\r\n\r\n'
+check "OPTIONS is answered 405, and the idle connection closed within 6 s" '[ "$(tp_status options)" = 405 ] && [ $(tp_ms options) -lt 6500 ]'
+tp_raw half 'GET /api/v3/ping HTTP/1.1\r\nHost: x\r\n' 12
+check "a half-sent request head is closed within 6 s ($(tp_ms half) ms)" '[ $(tp_ms half) -lt 6500 ]'
+tp_raw silent '' 12
+check "a connection that sends nothing is closed within 6 s ($(tp_ms silent) ms)" '[ $(tp_ms silent) -lt 6500 ]'
+tp_raw body 'POST /api/v3/order HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nsymbol=' 12
+check "a body that stops coming is closed within 6 s ($(tp_ms body) ms)" '[ $(tp_ms body) -lt 6500 ]'
+
+# request framing: 414, 431, 505, and bodies lws would read wrong
+tpget() { curl -s -o "$tmp/body" -w '%{http_code}' "$@"; }
+check "a 9000-byte URI is 414" '[ "$(tpget "$tbase/api/v3/ping?x=$(head -c 9000 /dev/zero | tr "\0" a)")" = 414 ] && grep -q "\"code\":-1000" "$tmp/body"'
+check "a 20000-byte path is 414 (lws ran out of header room in the request line)" '[ "$(tpget "$tbase/$(head -c 20000 /dev/zero | tr "\0" a)")" = 414 ]'
+check "a URI of 120 short parameters is 414 (more parts than lws indexes)" '[ "$(tpget "$tbase/api/v3/ping?$(for i in $(seq 120); do printf "a%d=1&" $i; done)")" = 414 ]'
+check "a 20000-byte header is 431" '[ "$(tpget -H "X-Big: $(head -c 20000 /dev/zero | tr "\0" a)" "$tbase/api/v3/ping")" = 431 ] && grep -q "\"msg\":\"Request header fields too large.\"" "$tmp/body"'
+check "a 20000-byte known header (User-Agent) is 431" '[ "$(tpget -A "$(head -c 20000 /dev/zero | tr "\0" a)" "$tbase/api/v3/ping")" = 431 ]'
+check "headers under the limit still pass" '[ "$(tpget -H "X-Big: $(head -c 8000 /dev/zero | tr "\0" a)" "$tbase/api/v3/ping")" = 200 ]'
+tp_raw v99 'GET /api/v3/ping HTTP/9.9\r\nHost: x\r\n\r\n'
+check "HTTP/9.9 is 505 and closed" '[ "$(tp_status v99)" = 505 ] && grep -qi "^connection: close" "$tmp/v99" && [ $(tp_ms v99) -lt 2000 ]'
+tp_raw v10 'GET /api/v3/ping HTTP/1.0\r\nHost: x\r\n\r\n'
+check "HTTP/1.0 is still served" '[ "$(tp_status v10)" = 200 ]'
+base_saved=$base; base=$tbase
+tpbelow=$(awk -v b="$(curl -s "$tbase/api/v3/ticker/bookTicker?symbol=BTCUSDT" | sed 's/.*"bidPrice":"\([0-9.]*\)".*/\1/')" 'BEGIN { printf "%.2f", b - 2000 }')
+# tp_order ID [curl args]: a signed LIMIT order whose form (body) curl sends, chunked when asked
+tp_order() { local b="symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$tpbelow&newClientOrderId=$1&timestamp=$(ms)"
+  shift; curl -s -o "$tmp/body" -w '%{http_code}' -H "X-MBX-APIKEY: $key" "$@" --data-binary "$b&signature=$(hmac "$b")" "$tbase/api/v3/order"; }
+check "a chunked order form is processed like one with Content-Length" '[ "$(tp_order chunk1 -H "Transfer-Encoding: chunked")" = 200 ] && [ "$(field clientOrderId)" = chunk1 ] && [ "$(field status)" = NEW ] && [ "$(tp_order length1)" = 200 ] && [ "$(field clientOrderId)" = length1 ]'
+b="symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$tpbelow&newClientOrderId=chunk2&timestamp=$(ms)"; f="$b&signature=$(hmac "$b")"
+tp_raw chunks "POST /api/v3/order HTTP/1.1\r\nHost: x\r\nX-MBX-APIKEY: $key\r\nTransfer-Encoding: chunked\r\n\r\n7;ext=1\r\n${f:0:7}\r\n$(printf %X $(( ${#f} - 7 )))\r\n${f:7}\r\n0\r\nX-Trailer: 1\r\n\r\n"
+check "chunks of odd sizes, an extension and a trailer" '[ "$(tp_status chunks)" = 200 ] && grep -q "\"clientOrderId\":\"chunk2\"" "$tmp/chunks"'
+check "both orders rest" '[ "$(call GET /api/v3/openOrders "symbol=BTCUSDT")" = 200 ] && grep -q "\"clientOrderId\":\"chunk1\"" "$tmp/body" && grep -q "\"clientOrderId\":\"chunk2\"" "$tmp/body" && grep -q "\"clientOrderId\":\"length1\"" "$tmp/body"'
+tp_raw badchunk 'POST /api/v3/order HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'
+check "a malformed chunk is 400" '[ "$(tp_status badchunk)" = 400 ]'
+tp_raw delchunk 'DELETE /api/v3/order HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nx=1\r\n0\r\n\r\n'
+check "a chunked body where lws reads none (DELETE) is 411, not parsed as the next request" '[ "$(tp_status delchunk)" = 411 ] && [ $(grep -c "^HTTP/1" "$tmp/delchunk") = 1 ]'
+tp_raw te2 'POST /api/v3/order HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nx=1'
+tp_raw gz 'POST /api/v3/order HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nx'
+check "Transfer-Encoding with Content-Length is 400, another coding 501" '[ "$(tp_status te2)" = 400 ] && [ "$(tp_status gz)" = 501 ]'
+tp_raw big "POST /api/v3/order HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n$(head -c 20000 /dev/zero | tr '\0' a)"
+check "a body past the room for it is 413 at once, not read to its end" '[ "$(tp_status big)" = 413 ] && [ $(tp_ms big) -lt 2000 ]'
+base=$base_saved
+
+# RFC 6455 over /dev/tcp: frames masked with key 0 (their payload goes as is)
+tp_ws() { exec 3<>/dev/tcp/127.0.0.1/$tport
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n' "$1" >&3
+  local line; while IFS= read -r -t 3 -u 3 line; do [ "$line" = $'\r' ] && break; done; }
+# tp_frame FIRST-BYTE PAYLOAD [unmasked]: a client frame (payload in printf escapes, under 126 bytes) as printf escapes
+tp_frame() { local n m=128; n=$(printf "$2" | wc -c); [ "${3:-}" = unmasked ] && m=0
+  printf '\\x%02x\\x%02x' $1 $((m | n)); [ $m = 128 ] && printf '\\x00\\x00\\x00\\x00'; printf '%s' "$2"; }
+# tp_wsread NAME [SECONDS]: what the server sends until it closes, as hex, in $tmp/NAME
+tp_wsread() { timeout "${2:-3}" cat <&3 | od -An -v -tx1 | tr -d ' \n' > "$tmp/$1"; exec 3<&-; }
+tp_closed_with() { grep -q "88[0-7][0-9a-f]$2" "$tmp/$1"; }  # a close frame with that code (hex)
+id7=$(printf '"id":7' | od -An -v -tx1 | tr -d ' \n')  # the answer to the requests below, in hex
+tp_ws /ws-api/v3; printf "$(tp_frame 0x81 '{"id":7,"method":"ping"}' unmasked)" >&3; tp_wsread unmasked
+check "an unmasked client frame is refused: close 1002, not answered" 'tp_closed_with unmasked 03ea && ! grep -q "$id7" "$tmp/unmasked"'
+tp_ws /ws-api/v3; printf "$(tp_frame 0x81 '{"id":7,"method":"ping"}')" >&3; tp_wsread masked 1
+check "the same frame masked is answered" 'grep -q "$id7" "$tmp/masked"'
+tp_ws /ws-api/v3; printf "$(tp_frame 0x81 '{"id":1,"x":"\xc3\x28"}')" >&3; tp_wsread utf8
+check "invalid UTF-8 in a text frame: close 1007" 'tp_closed_with utf8 03ef'
+tp_ws /ws-api/v3; printf "$(tp_frame 0x01 '{"id":1,"x":"\xc3')$(tp_frame 0x80 '\x28"}')" >&3; tp_wsread utf8frag
+check "invalid UTF-8 across fragments: close 1007" 'tp_closed_with utf8frag 03ef'
+tp_ws /ws-api/v3; printf "$(tp_frame 0x01 '{"id":7,"method":"ping","x":"\xc3')$(tp_frame 0x80 '\xa9"}')" >&3; tp_wsread utf8ok 1
+check "a character split across fragments is valid: answered" 'grep -q "$id7" "$tmp/utf8ok" && ! tp_closed_with utf8ok 03ef'
+tp_ws /ws-api/v3; printf "$(tp_frame 0x88 '\x03\xe8')$(tp_frame 0x81 '{"id":7,"method":"ping"}')" >&3; tp_wsread afterclose
+check "a request after the client's close frame (same write) is not answered: only the close echoed" '[ "$(cat "$tmp/afterclose")" = 880203e8 ]'
+tp_ws /ws/btcusdt@depth@1000ms; printf "$(for i in 1 2 3 4 5 6; do tp_frame 0x89 ''; done)" >&3; tp_wsread pings
+check "6 pings in a second on a market stream: close 1008" 'tp_closed_with pings 03f0'
+tp_ws /ws/btcusdt@depth@1000ms; printf "$(for i in 1 2 3 4 5 6; do tp_frame 0x8a ''; done)" >&3; tp_wsread pongs
+check "6 empty pongs in a second: close 1008" 'tp_closed_with pongs 03f0'
+tp_ws /ws/btcusdt@depth@1000ms; printf "$(for i in 1 2 3 4 5; do tp_frame 0x89 ''; done)" >&3; tp_wsread fivepings 2
+# (lws answers one ping of those that come in one read: it drops a ping while a pong waits)
+check "5 pings are answered, and the stream goes on" 'grep -q "8a00" "$tmp/fivepings" && ! tp_closed_with fivepings 03f0'
+tp_ws /ws-api/v3; printf "$(for i in 1 2 3 4 5 6 7; do tp_frame 0x89 ''; done)" >&3; tp_wsread apipings 1
+check "the WebSocket API has no 5 a second rule for pings" '! tp_closed_with apipings 03f0'
+
+# held answers (delay fault) count toward the out-queue limit
+"$q" exchange -c "$ini" --port 0 --port-file "$tmp/tpd.port" --fault delay_ms=60000 --speed 5 --loop "${rec[@]}" 2>"$tmp/tpd.log" &
+tpd_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/tpd.port" ] && break; sleep 0.1; done
+mapfile -t tpreqs < <(for i in $(seq 4200); do echo '{"id":1,"method":"time"}'; done)
+"$probe" "$(cat "$tmp/tpd.port")" /ws-api/v3 1 "${tpreqs[@]}" > /dev/null 2>&1
+check "answers held by the delay fault are bounded like the out-queue" 'grep -q "answers held by the delay fault" "$tmp/tpd.log"'
+kill -INT $tpd_pid; wait $tpd_pid
+
+# serverShutdown in the documented forms: raw, combined (wrapped, stream "!serverShutdown"), WebSocket API (event)
+"$probe" "$tport" /ws/btcusdt@depth@1000ms 100000 > "$tmp/sd_raw" 2>&1 &
+"$probe" "$tport" "/stream?streams=btcusdt@depth@1000ms" 100000 > "$tmp/sd_comb" 2>&1 &
+"$probe" "$tport" /ws-api/v3 100000 > "$tmp/sd_api" 2>&1 &
+sleep 1.5; kill -TERM $tp_pid; wait $tp_pid; tp_rc=$?; sleep 0.5
+check "serverShutdown on a raw stream: raw" 'grep -q "^{\"e\":\"serverShutdown\",\"E\":[0-9]*}$" "$tmp/sd_raw"'
+check "serverShutdown on a combined stream: {\"stream\":\"!serverShutdown\",\"data\":{...}}" 'grep -q "^{\"stream\":\"!serverShutdown\",\"data\":{\"e\":\"serverShutdown\",\"E\":[0-9]*}}$" "$tmp/sd_comb"'
+check "serverShutdown on the WebSocket API: {\"event\":{...}}" 'grep -q "^{\"event\":{\"e\":\"serverShutdown\",\"E\":[0-9]*}}$" "$tmp/sd_api"'
+check "SIGTERM stops it cleanly" '[ $tp_rc = 0 ] && grep -q "exchange stopped" "$tmp/tp.log"'
 echo "exchange: $passes passed, $fails failed"
 [ $fails -eq 0 ]

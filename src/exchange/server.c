@@ -57,6 +57,9 @@ static void on_signal(int sig) {
     if (S.ctx) lws_cancel_service(S.ctx);
 }
 
+/* transport.c: lws's header limits and the log line that says it refused a request head */
+void transport_init(struct lws_context_creation_info *info);
+
 static void on_market_event(void *ctx, const md_event_t *ev, int64_t now) {
     (void)ctx;
     matching_on_market(&S.match, ev, now / 1000000);
@@ -92,13 +95,24 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     S.mkt.on_event = on_market_event;
     rl_init(&S.rl, cfg);
     S.match.on_exec = on_exec;
-    lws_set_log_level(LLL_ERR | LLL_WARN | LLL_USER, NULL);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
+    transport_init(&info);
     info.port = o->port ? o->port : CONTEXT_PORT_NO_LISTEN_SERVER;
     info.iface = o->bind ? o->bind : "127.0.0.1";
     info.protocols = xs_protocols;
-    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    /* text frames must be UTF-8 (RFC 6455 8.1: 1007 otherwise, fragmented or not); a method
+       lws does not know leaves HTTP for the raw role, where transport.c answers it 405
+       (without the option lws answers 403 in HTML) */
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_VALIDATE_UTF8 |
+                   LWS_SERVER_OPTION_FALLBACK_TO_APPLY_LISTEN_ACCEPT_CONFIG;
+    /* Every connection is answered or closed within a few seconds: a request head must be
+       complete within timeout_secs_ah_idle (lws 4.1.6: 10 s, not renewed as bytes come), a
+       body must keep coming (timeout_secs between reads), an idle keep-alive connection
+       goes after keepalive_timeout. */
+    info.timeout_secs = 5;
+    info.timeout_secs_ah_idle = 5;
+    info.keepalive_timeout = 5;
     /* server pings on idle connections (Binance: every 20 s), hang up without an answer */
     static lws_retry_bo_t idle;
     double ping = cfg->ping_interval_s;
@@ -137,13 +151,15 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
         if (lws_service(S.ctx, spin ? -1 : 0) < 0) break;
     }
     /* a planned close: tell every WebSocket client, give the messages a moment to leave */
-    char shut[96];
+    /* in the documented forms: raw on /ws/..., wrapped on /stream (as "!serverShutdown"),
+       as an event on the WebSocket API (web-socket-streams.md, web-socket-api.md) */
+    char shut[96], w[160];
     int sn = snprintf(shut, sizeof shut, "{\"e\":\"serverShutdown\",\"E\":%lld}", (long long)now_ms());
     for (pss_t *c = S.conns; c; c = c->next) {
         if (c->is_api) {
-            char w[128];
-            int wn = snprintf(w, sizeof w, "{\"event\":%s}", shut);
-            enqueue(c, w, wn);
+            enqueue(c, w, snprintf(w, sizeof w, "{\"event\":%s}", shut));
+        } else if (c->combined) {
+            enqueue(c, w, snprintf(w, sizeof w, "{\"stream\":\"!serverShutdown\",\"data\":%s}", shut));
         } else {
             enqueue(c, shut, sn);
         }
