@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #define URI_MAX 8192    /* a longer request URI is answered 414 */
-#define HEAD_MAX 16384  /* a longer request head (line and headers) is answered 431 */
+#define HEAD_MAX 16384  /* lws's header buffer: a head past it is answered 431 from the bytes seen */
+#define HEADERS_MAX 8192 /* a request head longer than this (but within lws's buffer) is answered 431 */
 
 /* ---- what lws 4.1.6 does not check, seen in the bytes it reads ----
  * lws 4.1.6 accepts unmasked client frames, answers pings without telling the protocol
@@ -33,6 +34,7 @@ typedef struct rawconn {
     uint8_t refused;     /* answered 414/431 past lws, which is closing it */
     uint32_t head_bytes; /* bytes read since the last request head ended */
     uint32_t head_peak;  /* the longest head read whole since lws last took one (LWS_CALLBACK_HTTP) */
+    uint32_t head_last;  /* the length of the last request head read whole */
     uint8_t hlen, hneed; /* the frame header being read, and its length once known */
     uint8_t hdr[14];
     uint64_t left;       /* payload bytes of the current frame still to come */
@@ -121,6 +123,7 @@ static void observe(int fd, const unsigned char *p, ssize_t n) {
             if (++r->nl == 2) {
                 r->nl = 0;
                 if (r->head_bytes > r->head_peak) r->head_peak = r->head_bytes;
+                r->head_last = r->head_bytes;
                 r->head_bytes = 0;
                 last.head_end = i + 1;
             }
@@ -489,6 +492,8 @@ static int refuse(struct lws *wsi, pss_t *c, int status, const char *msg) {
    cut at URI_MAX, a version other than HTTP/1.0 and 1.1, and bodies it would misread. */
 static int framing_refused(struct lws *wsi, pss_t *c, int uri_len, int *wait_body) {
     if (uri_len + lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS) >= URI_MAX) return 414;
+    rawconn_t *hr = conn_of(wsi);
+    if (hr && hr->head_last > HEADERS_MAX) return 431; /* the head as read, line and headers */
     char v[16] = "";
     if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP) < 0 || (strcmp(v, "HTTP/1.1") && strcmp(v, "HTTP/1.0"))) return 505;
     *wait_body = 0;
@@ -517,6 +522,7 @@ static const char *framing_msg(int status) {
     case 400: return "Both Transfer-Encoding and Content-Length.";
     case 411: return "A body needs Content-Length here.";
     case 414: return "Request URI too long.";
+    case 431: return "Request header fields too large.";
     case 501: return "Only the chunked transfer coding is supported.";
     case 505: return "HTTP version not supported.";
     default: return "Bad request.";
