@@ -39,6 +39,12 @@ typedef struct rawconn {
     uint8_t hdr[14];
     uint64_t left;       /* payload bytes of the current frame still to come */
     int violation;       /* a close code to close with at the next callback, or 0 */
+    /* lws 4.1.6 answers no ping that comes between the frames of a fragmented message
+       (RFC 6455 5.4 allows it there): such a ping's payload is kept and answered here */
+    uint8_t in_msg;      /* a data message has begun and not ended */
+    uint8_t ping_want, ping_got, pong_due;
+    uint8_t mask[4];
+    unsigned char ping[125];
     /* HTTP: the request being read */
     uint8_t close_after; /* close once the answer is written (framing error, chunked body) */
     uint8_t chunked;     /* the body comes in chunks (Transfer-Encoding: chunked) */
@@ -80,6 +86,20 @@ static void frame_start(rawconn_t *r) {
     }
     r->left = len;
     if (!(r->hdr[1] & 0x80)) violate(r, LWS_CLOSE_STATUS_PROTOCOL_ERR); /* RFC 6455 5.1 */
+    int fin = r->hdr[0] & 0x80;
+    if (op == 0x1 || op == 0x2) r->in_msg = !fin;
+    else if (op == 0x0 && fin) r->in_msg = 0;
+    else if (op == 0x9 && r->in_msg && len <= sizeof r->ping && (r->hdr[1] & 0x80) && !r->pong_due) {
+        memcpy(r->mask, r->hdr + r->hneed - 4, 4);
+        r->ping_want = (uint8_t)len;
+        r->ping_got = 0;
+        if (!len) {
+            r->pong_due = 1;
+            lws_callback_on_writable(r->wsi);
+        } else {
+            r->pong_due = 2; /* collecting */
+        }
+    }
     if (op == 0x8) r->closed = 1;
     if (op == 0x9 || op == 0xa) { /* Binance counts pings and pongs among a stream's 5 a second */
         pss_t *c = lws_wsi_user(r->wsi);
@@ -91,6 +111,14 @@ static void follow_frames(rawconn_t *r, const unsigned char *p, size_t n) {
     while (n && !r->closed) {
         if (r->left) {
             size_t take = r->left < n ? (size_t)r->left : n;
+            if (r->pong_due == 2) { /* an answered-by-us ping's payload, unmasked */
+                for (size_t i = 0; i < take && r->ping_got < r->ping_want; i++, r->ping_got++)
+                    r->ping[r->ping_got] = p[i] ^ r->mask[r->ping_got % 4];
+                if (r->ping_got == r->ping_want) {
+                    r->pong_due = 1;
+                    lws_callback_on_writable(r->wsi);
+                }
+            }
             r->left -= take;
             p += take;
             n -= take;
@@ -356,6 +384,17 @@ int error(struct lws *wsi, pss_t *c, int status, int code, const char *msg) {
     proto_json_escape(msg, m, sizeof m);
     int n = snprintf(b, sizeof b, "{\"code\":%d,\"msg\":\"%s\"}", code, m);
     return respond(wsi, c, status, b, n);
+}
+
+/* answers a ping lws did not (see rawconn_t), before anything written after it; -1 when
+   the write failed */
+static int send_due_pong(struct lws *wsi) {
+    rawconn_t *rc = conn_of(wsi);
+    if (!rc || rc->pong_due != 1) return 0;
+    unsigned char pong[LWS_PRE + sizeof rc->ping];
+    memcpy(pong + LWS_PRE, rc->ping, rc->ping_want);
+    rc->pong_due = 0;
+    return lws_write(wsi, pong + LWS_PRE, rc->ping_want, LWS_WRITE_PONG) < 0 ? -1 : 0;
 }
 
 /* Binance disconnects a market stream client that sends more than 5 messages a second:
@@ -719,6 +758,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         size_t n;
         if (violated(wsi)) return -1; /* before the frame's content is acted on */
         if (c->peer_closed) break; /* nothing after the client's close frame is answered */
+        if (send_due_pong(wsi)) return -1; /* a ping between this message's frames comes first */
         wsmsg_rc_t rc = wsmsg_add(&c->rx, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi), &msg, &n);
         if (rc == WSMSG_MORE) break;
         if (rc != WSMSG_DONE) {
@@ -752,11 +792,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         c->peer_closed = 1;
         break;
-    case LWS_CALLBACK_SERVER_WRITEABLE:
+    case LWS_CALLBACK_SERVER_WRITEABLE: {
         if (violated(wsi)) return -1;
+        if (send_due_pong(wsi)) return -1;
         /* as many frames as the socket takes now, not one per event loop turn */
         if (flush_queue(wsi, c, 1)) return -1;
         break;
+    }
     case LWS_CALLBACK_TIMER:
         if (!c->is_ws) { /* a delayed HTTP answer */
             lws_callback_on_writable(wsi);
