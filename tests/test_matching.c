@@ -19,11 +19,28 @@ static int64_t now = 1700000000000LL;
 #define BTC 100000000LL    /* lots of 1 BTC */
 #define PX(whole, cents) ((int64_t)(whole) * 100 + (cents))
 
+/* balances are per asset in atto (1e-18); these read them in the symbol's units (asserting
+   the amount is a whole number of them) and write them from symbol units */
+static int64_t lots_of(const matching_t *mm, __int128 atto) {
+    assert_true(atto % mm->atto_lot == 0);
+    return (int64_t)(atto / mm->atto_lot);
+}
+static __int128 tl_of(const matching_t *mm, __int128 atto) {
+    assert_true(atto % mm->atto_tick_lot == 0);
+    return atto / mm->atto_tick_lot;
+}
+#define BASE(i, fld) lots_of(&m, acc.a[i].bal[m.base_asset].fld)
+#define QUOTE(i, fld) tl_of(&m, acc.a[i].bal[m.quote_asset].fld)
+#define SET_BASE(i, fld, v) (acc.a[i].bal[m.base_asset].fld = (__int128)(v) * m.atto_lot)
+#define SET_QUOTE(i, fld, v) (acc.a[i].bal[m.quote_asset].fld = (__int128)(v) * m.atto_tick_lot)
+
 /* BTCUSDT (tick 0.01, step 0.00001, min notional 5): bids 99999.99 x 1, 99999.98 x 2;
    asks 100000.00 x 0.005, 100000.01 x 1. Two accounts with 10 BTC and 10M USDT each. */
 static void setup(void) {
     matching_free(&m);
     tu_btcusdt(&rules);
+    snprintf(rules.base, sizeof rules.base, "BTC");
+    snprintf(rules.quote, sizeof rules.quote, "USDT");
     rules.max_num_orders = 200;
     book_free(&book);
     assert_int_equal(book_init(&book, 12), 0);
@@ -35,14 +52,17 @@ static void setup(void) {
     book.last_id = 1;
     memset(&acc, 0, sizeof acc);
     acc.n = 2;
+    assert_int_equal(matching_init(&m, &rules, &acc, &book), 0); /* registers BTC and USDT */
+    assert_string_equal(accounts_asset_name(&acc, m.base_asset), "BTC");
+    assert_string_equal(accounts_asset_name(&acc, m.quote_asset), "USDT");
+    assert_true(m.atto_lot == 10000000000LL && m.atto_tick_lot == 100000000);
     for (int i = 0; i < 2; i++) {
         snprintf(acc.a[i].name, sizeof acc.a[i].name, "t%d", i);
-        acc.a[i].base_free = 10 * BTC;
-        acc.a[i].quote_free = (__int128)10000000 * USDT;
+        SET_BASE(i, free, 10 * BTC);
+        SET_QUOTE(i, free, (__int128)10000000 * USDT);
         acc.a[i].maker_fee = 0.001;
         acc.a[i].taker_fee = 0.001;
     }
-    assert_int_equal(matching_init(&m, &rules, &acc, &book), 0);
 }
 
 static int place_full(int a, order_side_t side, xtype_t type, xtif_t tif, int64_t price, int64_t qty, __int128 quote,
@@ -82,11 +102,11 @@ static md_event_t trade_ev(int64_t price, int64_t qty, int buyer_maker) {
 static void test_long_run_keeps_resting_order(void **st) {
     (void)st;
     setup();
-    __int128 q0 = acc.a[0].quote_free;
+    __int128 q0 = QUOTE(0, free);
     xorder_t *k, *o;
     assert_int_equal(place(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0), BTC / 1000, "keeper", &k), 0);
     uint64_t kid = k->id;
-    assert_true(acc.a[0].quote_locked == (__int128)PX(99000, 0) * (BTC / 1000));
+    assert_true(QUOTE(0, locked) == (__int128)PX(99000, 0) * (BTC / 1000));
     const char *msg;
     uint64_t last_canceled = 0;
     for (int i = 0; i < 70000; i++) {
@@ -122,7 +142,7 @@ static void test_long_run_keeps_resting_order(void **st) {
     xorder_t *live[4];
     assert_int_equal(matching_open_orders(&m, 0, live, 4), 1);
     assert_ptr_equal(live[0], o);
-    assert_int_equal(acc.a[0].open_orders, 1);
+    assert_int_equal(matching_open_orders(&m, 0, 0, 0), 1);
     /* a duplicate of the live client id is still refused */
     assert_int_equal(place_full(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0), 10000, 0, XSTP_DEFAULT, "keeper", &o, &msg),
                      -2010);
@@ -130,9 +150,9 @@ static void test_long_run_keeps_resting_order(void **st) {
     assert_int_equal(matching_cancel(&m, 0, 0, "keeper", now, &o, &msg), 0);
     assert_int_equal(o->id, kid);
     assert_int_equal(o->status, XS_CANCELED);
-    assert_int_equal(acc.a[0].open_orders, 0);
-    assert_true(acc.a[0].quote_locked == 0);
-    assert_true(acc.a[0].base_locked == 0);
+    assert_int_equal(matching_open_orders(&m, 0, 0, 0), 0);
+    assert_true(QUOTE(0, locked) == 0);
+    assert_true(BASE(0, locked) == 0);
     assert_int_equal(matching_open_orders(&m, 0, live, 4), 0);
     /* every quote unit is accounted for: what the IOC sells brought, less commissions */
     xtrade_t tr[MATCH_TRADES_MAX];
@@ -150,7 +170,7 @@ static void test_long_run_keeps_resting_order(void **st) {
         q.from_id = tr[n - 1].id + 1;
     }
     assert_int_equal(ntr, 14000);
-    assert_true(acc.a[0].quote_free == q0 + net);
+    assert_true(QUOTE(0, free) == q0 + net);
     /* reused slots do not resurrect old ids */
     assert_null(matching_find(&m, 0, kid + 1, 0));
 }
@@ -275,6 +295,16 @@ static int64_t printed_quote(__int128 v) {
     assert_int_equal(fx_parse(b, strlen(b), &u, &x), 0);
     return x;
 }
+/* ... and of a balance (atto), as the account endpoint prints it */
+static int64_t printed_bal(__int128 atto) {
+    char b[64];
+    fx_unit_t u;
+    int64_t x;
+    assert_true(accounts_format(atto, b, sizeof b) > 0);
+    fx_unit_make(8, 1, &u);
+    assert_int_equal(fx_parse(b, strlen(b), &u, &x), 0);
+    return x;
+}
 static int64_t printed_base(int64_t lots) {
     char b[64];
     fx_unit_t u;
@@ -292,7 +322,7 @@ static void test_commission_prints_what_it_charges(void **st) {
     setup();
     acc.a[1].taker_fee = 0.00075;
     acc.a[1].maker_fee = 0.0002;
-    int64_t qb0 = printed_quote(acc.a[1].quote_free), bb0 = printed_base(acc.a[1].base_free);
+    int64_t qb0 = printed_bal(acc.a[1].bal[m.quote_asset].free), bb0 = printed_bal(acc.a[1].bal[m.base_asset].free);
     int64_t sum_quote = 0, sum_base = 0; /* the client's sums of printed fills */
     int fills = 0;
     xorder_t *o;
@@ -340,8 +370,8 @@ static void test_commission_prints_what_it_charges(void **st) {
         fills++;
     }
     assert_true(fills >= 9750);
-    assert_int_equal(printed_quote(acc.a[1].quote_free) - qb0, sum_quote);
-    assert_int_equal(printed_base(acc.a[1].base_free) - bb0, sum_base);
+    assert_int_equal(printed_bal(acc.a[1].bal[m.quote_asset].free) - qb0, sum_quote);
+    assert_int_equal(printed_bal(acc.a[1].bal[m.base_asset].free) - bb0, sum_base);
     /* the trade history holds the same values */
     xtrade_t tr[MATCH_TRADES_MAX];
     xtrade_query_t q = {0};
@@ -358,8 +388,8 @@ static void test_quote_order_qty(void **st) {
     setup();
     xorder_t *o;
     const char *msg;
-    __int128 q0 = acc.a[0].quote_free;
-    int64_t b0 = acc.a[0].base_free;
+    __int128 q0 = QUOTE(0, free);
+    int64_t b0 = BASE(0, free);
     /* 1000 USDT: 0.005 at 100000.00 (500 USDT), then 0.00499 of what 500 USDT buys at 100000.01 */
     assert_int_equal(place_full(0, SIDE_BUY, XT_MARKET, XTIF_GTC, 0, 0, (__int128)1000 * USDT, XSTP_DEFAULT, 0, &o, &msg), 0);
     assert_int_equal(o->status, XS_FILLED);
@@ -370,17 +400,17 @@ static void test_quote_order_qty(void **st) {
     assert_true(o->cum_quote == (__int128)9990000499000LL);
     assert_true(o->cum_quote <= (__int128)1000 * USDT);
     assert_true(o->cum_quote + (__int128)PX(100000, 1) * rules.step_lots > (__int128)1000 * USDT); /* one step more would not fit */
-    assert_true(acc.a[0].quote_free == q0 - o->cum_quote);
-    assert_true(acc.a[0].quote_locked == 0);
-    assert_int_equal(acc.a[0].base_free, b0 + 999000 - (int64_t)m.fills[0].commission - (int64_t)m.fills[1].commission);
-    assert_int_equal(acc.a[0].open_orders, 0);
+    assert_true(QUOTE(0, free) == q0 - o->cum_quote);
+    assert_true(QUOTE(0, locked) == 0);
+    assert_int_equal(BASE(0, free), b0 + 999000 - (int64_t)m.fills[0].commission - (int64_t)m.fills[1].commission);
+    assert_int_equal(matching_open_orders(&m, 0, 0, 0), 0);
     /* SELL 150000 USDT: the 1 BTC at 99999.99, then 0.5 BTC at 99999.98 */
     assert_int_equal(place_full(0, SIDE_SELL, XT_MARKET, XTIF_GTC, 0, 0, (__int128)150000 * USDT, XSTP_DEFAULT, 0, &o, &msg), 0);
     assert_int_equal(o->status, XS_FILLED);
     assert_int_equal(o->qty, 150000000);
     assert_true(o->cum_quote == (__int128)1499999800000000LL);
     assert_true(o->cum_quote <= (__int128)150000 * USDT);
-    assert_int_equal(acc.a[0].base_locked, 0);
+    assert_int_equal(BASE(0, locked), 0);
     /* one or the other; MARKET only */
     assert_int_equal(place_full(0, SIDE_BUY, XT_MARKET, XTIF_GTC, 0, 1000, (__int128)100 * USDT, XSTP_DEFAULT, 0, &o, &msg), -1106);
     assert_int_equal(place_full(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0), 0, (__int128)100 * USDT, XSTP_DEFAULT, 0, &o, &msg),
@@ -389,7 +419,7 @@ static void test_quote_order_qty(void **st) {
     rules.min_notional_applies = 1;
     assert_int_equal(place_full(0, SIDE_BUY, XT_MARKET, XTIF_GTC, 0, 0, (__int128)1 * USDT, XSTP_DEFAULT, 0, &o, &msg), -1013);
     /* more than the balance */
-    acc.a[0].quote_free = 50 * USDT;
+    SET_QUOTE(0, free, 50 * USDT);
     assert_int_equal(place_full(0, SIDE_BUY, XT_MARKET, XTIF_GTC, 0, 0, (__int128)1000 * USDT, XSTP_DEFAULT, 0, &o, &msg), -2010);
     assert_string_equal(msg, "Account has insufficient balance for requested action.");
     /* nothing to buy from */
@@ -436,7 +466,7 @@ static void test_stp_and_expiry_reason(void **st) {
     assert_int_equal(o->status, XS_EXPIRED);
     assert_int_equal(o->executed, 3 * BTC);
     assert_string_equal(xexpiry_name(o->expiry), "INSUFFICIENT_LIQUIDITY");
-    assert_int_equal(acc.a[0].base_locked, 0);
+    assert_int_equal(BASE(0, locked), 0);
     assert_string_equal(xexpiry_name(XER_EXECUTION_RULE_PRICE_RANGE_EXCEEDED), "EXECUTION_RULE_PRICE_RANGE_EXCEEDED");
 }
 
@@ -459,7 +489,7 @@ static void test_symbol_status(void **st) {
     assert_int_equal(place(0, SIDE_SELL, XT_MARKET, XTIF_GTC, 0, 1000, 0, &o), -2010);
     assert_int_equal(matching_cancel(&m, 0, 0, "rest", now, &o, &msg), 0);
     assert_int_equal(o->status, XS_CANCELED);
-    assert_true(acc.a[0].quote_locked == 0);
+    assert_true(QUOTE(0, locked) == 0);
     matching_set_status(&m, XSS_TRADING);
     assert_int_equal(place(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0), 10000, 0, &o), 0);
 }
@@ -525,17 +555,30 @@ static void test_hostile_numbers(void **st) {
     assert_int_equal(o->executed, BTC + BTC / 200);
     /* a limit sell far above the market rests; its lock is exact */
     assert_int_equal(place(0, SIDE_SELL, XT_LIMIT, XTIF_GTC, INT64_MAX, 9 * BTC, 0, &o), 0);
-    assert_int_equal(acc.a[0].base_locked, 9 * BTC);
+    assert_int_equal(BASE(0, locked), 9 * BTC);
     /* a deep book and a market sell of the most Binance allows: the notional is exact */
     book_set(&book, BOOK_BID, PX(99999, 99), INT64_MAX / 4);
-    acc.a[1].base_free = 9000000 * BTC;
+    SET_BASE(1, free, 9000000 * BTC);
     assert_int_equal(place(1, SIDE_SELL, XT_MARKET, XTIF_GTC, 0, 9000000 * BTC, 0, &o), 0);
     assert_int_equal(o->status, XS_FILLED);
     assert_true(o->cum_quote == (__int128)PX(99999, 99) * 9000000 * BTC);
-    /* MAX_POSITION: a base balance that could not count what a buy brings */
-    acc.a[1].base_free = INT64_MAX - 5000;
-    acc.a[1].quote_free = (__int128)1 << 100;
+    /* MAX_POSITION: a base balance that would pass ACCOUNT_AMOUNT_MAX with what a buy brings */
+    acc.a[1].bal[m.base_asset].free = ACCOUNT_AMOUNT_MAX - 6000 * m.atto_lot;
+    acc.a[1].bal[m.quote_asset].free = ACCOUNT_AMOUNT_MAX / 2;
     assert_int_equal(place_full(1, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0), 10000, 0, XSTP_DEFAULT, 0, &o, &msg), -1013);
+    assert_string_equal(msg, "Filter failure: MAX_POSITION");
+    assert_int_equal(place_full(1, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0), 6000, 0, XSTP_DEFAULT, 0, &o, &msg), 0);
+    /* ... counting what live buys will bring: a second one does not fit */
+    assert_int_equal(place_full(1, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0), 6000, 0, XSTP_DEFAULT, 0, &o, &msg), -1013);
+    assert_string_equal(msg, "Filter failure: MAX_POSITION");
+    assert_true(acc.a[1].bal[m.base_asset].incoming == 6000 * m.atto_lot);
+    xorder_t *lv[2];
+    assert_int_equal(matching_open_orders(&m, 1, lv, 2), 1);
+    assert_int_equal(matching_cancel(&m, 1, lv[0]->id, 0, now, &o, &msg), 0);
+    assert_true(acc.a[1].bal[m.base_asset].incoming == 0);
+    assert_true(acc.a[1].bal[m.base_asset].free == ACCOUNT_AMOUNT_MAX - 6000 * m.atto_lot);
+    /* a sell's proceeds, at its limit price, count against the quote balance */
+    assert_int_equal(place_full(1, SIDE_SELL, XT_LIMIT, XTIF_GTC, INT64_MAX, 1000 * BTC, 0, XSTP_DEFAULT, 0, &o, &msg), -1013);
     assert_string_equal(msg, "Filter failure: MAX_POSITION");
     /* keepPriority's new client id is indexed; a live duplicate is refused */
     assert_int_equal(place(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0), 10000, "a1", &o), 0);
@@ -564,7 +607,7 @@ static void test_venue_full(void **st) {
     }
     assert_int_equal(place_full(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(98000, 0), 10000, 0, XSTP_DEFAULT, 0, &o, &msg), -1008);
     assert_int_equal(place_full(0, SIDE_SELL, XT_LIMIT, XTIF_IOC, PX(99999, 99), 10000, 0, XSTP_DEFAULT, 0, &o, &msg), -1008);
-    assert_int_equal(acc.a[0].open_orders, SIM_MAX_RESTING);
+    assert_int_equal(matching_open_orders(&m, 0, 0, 0), SIM_MAX_RESTING);
     assert_int_equal(matching_cancel(&m, 0, first->id, 0, now, &o, &msg), 0);
     assert_int_equal(place(0, SIDE_SELL, XT_LIMIT, XTIF_IOC, PX(99999, 99), 10000, 0, &o), 0);
     assert_int_equal(o->status, XS_FILLED);
