@@ -861,6 +861,11 @@ static void test_multi_symbol_locks_and_limits(void **st) {
     assert_true(acc.a[1].bal[usdt].free == 0 && acc.a[1].bal[usdt].locked == UNITS(3800));
     assert_int_equal(accounts_credit(&acc, 1, usdt, UNITS(5) / 2), 0);
     assert_true(acc.a[1].bal[usdt].free == UNITS(5) / 2);
+    /* deposits stop at INT64_MAX units of 1e-8 held in all (3800 USDT are locked) */
+    assert_int_equal(accounts_credit(&acc, 1, usdt, ACCOUNT_DEPOSIT_MAX - UNITS(3800) - UNITS(5) / 2 + 1), Q_E_RANGE);
+    assert_int_equal(accounts_credit(&acc, 1, usdt, ACCOUNT_DEPOSIT_MAX - UNITS(3800) - UNITS(5) / 2), 0);
+    assert_int_equal(accounts_credit(&acc, 1, usdt, 1), Q_E_RANGE);
+    assert_int_equal(accounts_credit(&acc, 1, usdt, -1), 0); /* withdrawals always */
     assert_int_equal(accounts_credit(&acc, 1, 7, 1), Q_E_INVAL);
     assert_int_equal(matching_cancel(&eb.m, 1, o->id, 0, now, &o, &msg), 0);
     assert_true(acc.a[1].bal[eth].incoming == UNITS(2));

@@ -111,7 +111,7 @@ int accounts_credit(accounts_t *acc, int a, int asset, __int128 delta) {
     if (delta < -ACCOUNT_AMOUNT_MAX || delta > ACCOUNT_AMOUNT_MAX) return delta < 0 ? Q_E_STATE : Q_E_RANGE;
     __int128 nf = b->free + delta; /* both within ~2 * ACCOUNT_AMOUNT_MAX: no overflow */
     if (nf < 0) return Q_E_STATE;
-    if (delta > 0 && nf + b->locked + b->incoming > ACCOUNT_AMOUNT_MAX) return Q_E_RANGE;
+    if (delta > 0 && nf + b->locked + b->incoming > ACCOUNT_DEPOSIT_MAX) return Q_E_RANGE;
     b->free = nf;
     return 0;
 }

@@ -12,9 +12,10 @@
  * converts its symbol units at the account boundary exactly (matching.h).
  *
  * Every amount an account holds stays within ACCOUNT_AMOUNT_MAX (10^18 whole units of the
- * asset): deposits (accounts_credit) and starting balances are refused beyond it, and the
- * matching refuses an order whose fills could take free + locked + incoming past it
- * (MAX_POSITION), so every sum over balances is far inside 128 bits.
+ * asset): starting balances are refused beyond it, deposits (accounts_credit) beyond the
+ * smaller ACCOUNT_DEPOSIT_MAX, and the matching refuses an order whose fills could take
+ * free + locked + incoming past it (MAX_POSITION), so every sum over balances is far inside
+ * 128 bits.
  *
  * Fee rates have at most 8 decimals (as Binance prints them); commissions are whole 1e-8 of
  * the asset charged (matching.h), so with balances held and printed to 8 decimals (starting
@@ -32,6 +33,9 @@
 #define ASSET_NAME_MAX 15
 #define ACCOUNT_ATTO ((__int128)1000000000000000000LL)                /* atto in one unit */
 #define ACCOUNT_AMOUNT_MAX (ACCOUNT_ATTO * (__int128)1000000000000000000LL) /* 10^18 units */
+/* deposits stop where a client counting 1e-8 of the asset in 64 bits would: INT64_MAX units
+   of 1e-8 (92233720368.54775807) held in all (free + locked + incoming) */
+#define ACCOUNT_DEPOSIT_MAX ((__int128)INT64_MAX * 10000000000LL)
 
 typedef struct balance {
     __int128 free, locked;   /* atto */
@@ -101,8 +105,9 @@ int accounts_format(__int128 atto, char *buf, size_t cap);
 int accounts_parse(const char *decimal, __int128 *atto);
 
 /* A deposit (delta > 0) or withdrawal (delta < 0): free += delta. 0, or Q_E_STATE when free
-   would go below zero (insufficient balance), Q_E_RANGE when free + locked + incoming would
-   pass ACCOUNT_AMOUNT_MAX, Q_E_INVAL for a bad account or asset id. Nothing changes on error. */
+   would go below zero (insufficient balance), Q_E_RANGE when a deposit would take free +
+   locked + incoming past ACCOUNT_DEPOSIT_MAX, Q_E_INVAL for a bad account or asset id.
+   Nothing changes on error. */
 int accounts_credit(accounts_t *acc, int a, int asset, __int128 delta);
 
 #endif
