@@ -114,7 +114,7 @@ int admin_balance(struct lws *wsi, pss_t *c) {
             return error(wsi, c, 400, -1111, "Parameter 'delta' has too much precision.");
         if (dec < 0 || d == 0)
             return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; a non-zero decimal.");
-        /* balances stay within what every later sum over them can hold (ACCOUNT_AMOUNT_MAX) */
+        /* balances stay within what every later sum over them can hold (ACCOUNT_DEPOSIT_MAX) */
         int rc = accounts_credit(S.acc, ai, id, d);
         if (rc == Q_E_STATE) return error(wsi, c, 400, -2010, "Account has insufficient balance for requested action.");
         if (rc) return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; the balance would be too large.");
