@@ -84,7 +84,7 @@ int cmd_exchange(int argc, char **argv) {
     int rc = cli_parse_with(&c, nrest, rest, usage, load_exchange_file, &acc);
     if (rc) return rc;
     char aerr[512];
-    if (accounts_resolve(&acc, &c.x.rules, aerr, sizeof aerr)) {
+    if (accounts_resolve(&acc, &c.x.rules, 1, aerr, sizeof aerr)) {
         cli_fail("%s: %s", c.config_path, aerr);
         return 2;
     }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/err.h"
+
 static void drop_connections(void) {
     int n = 0;
     for (pss_t *c = S.conns; c; c = c->next, n++)
@@ -104,32 +106,20 @@ int admin_balance(struct lws *wsi, pss_t *c) {
     if (!strcmp(c->method, "POST")) {
         arg(wsi, "asset", asset, sizeof asset);
         arg(wsi, "delta", delta, sizeof delta);
-        int base = !strcmp(asset, S.rules->base);
-        if (!base && strcmp(asset, S.rules->quote)) return error(wsi, c, 400, -1000, "Unknown asset.");
-        int64_t d64 = 0;
-        __int128 dq = 0;
-        const char *num = delta[0] == '-' ? delta + 1 : delta, *dot = strchr(delta, '.');
-        if (dot && strlen(dot + 1) > 8) /* balances are printed, so held, to 8 decimals */
+        int id = accounts_asset_find(S.acc, asset);
+        if (id < 0) return error(wsi, c, 400, -1000, "Unknown asset.");
+        __int128 d = 0;
+        int dec = accounts_parse(delta, &d);
+        if (dec > 8 || dec == Q_E_INEXACT) /* balances are printed, so held, to 8 decimals */
             return error(wsi, c, 400, -1111, "Parameter 'delta' has too much precision.");
-        int bad = base ? fx_parse(delta, strlen(delta), &S.rules->lot, &d64) != 0
-                       : symbol_notional_parse(S.rules, num, &dq) != 0;
-        if (!base && delta[0] == '-') dq = -dq;
-        if (bad || !delta[0] || (base ? d64 == 0 : dq == 0))
+        if (dec < 0 || d == 0)
             return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; a non-zero decimal.");
-        /* balances stay within what every later sum over them can hold */
-        static const __int128 quote_max = (__int128)INT64_MAX * 1000000;
-        int64_t nb = 0;
-        __int128 nq = base ? 0 : a->quote_free + dq; /* |dq| < 2^100: no overflow */
-        if (base ? __builtin_add_overflow(a->base_free, d64, &nb) || nb > INT64_MAX / 4 : nq > quote_max)
-            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; the balance would be too large.");
-        if (base ? nb < 0 : nq < 0)
-            return error(wsi, c, 400, -2010, "Account has insufficient balance for requested action.");
-        if (base) a->base_free = nb;
-        else a->quote_free = nq;
+        /* balances stay within what every later sum over them can hold (ACCOUNT_DEPOSIT_MAX) */
+        int rc = accounts_credit(S.acc, ai, id, d);
+        if (rc == Q_E_STATE) return error(wsi, c, 400, -2010, "Account has insufficient balance for requested action.");
+        if (rc) return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; the balance would be too large.");
         char dtxt[48];
-        if (base) lots(d64, dtxt);
-        else if (dq < 0) dtxt[0] = '-', quote_amt(-dq, dtxt + 1);
-        else quote_amt(dq, dtxt);
+        accounts_format(d, dtxt, sizeof dtxt);
         lwsl_user("admin: balance of %s: %s %s\n", a->name, dtxt, asset);
         if (user_data_wanted(ai)) {
             int n = snprintf(b, sizeof b, "{\"e\":\"balanceUpdate\",\"E\":%lld,\"a\":\"%s\",\"d\":\"%s\",\"T\":%lld}",

@@ -73,6 +73,28 @@ static __int128 commission(__int128 amount, __int128 grain, int64_t rate) {
     return (q * rate + c) * grain;
 }
 
+/* ---- the account boundary: symbol units <-> atto of the shared balances ------------ */
+
+static balance_t *bal_of(const matching_t *m, int acct, int asset) { return &m->acc->a[acct].bal[asset]; }
+
+/* units * factor in atto, or -1 when negative or beyond ACCOUNT_AMOUNT_MAX (never overflows) */
+static __int128 atto_checked(__int128 units, __int128 factor) {
+    if (units < 0 || units > ACCOUNT_AMOUNT_MAX / factor) return -1;
+    return units * factor;
+}
+
+/* the received asset: base for buys, quote for sells */
+static balance_t *recv_bal(const matching_t *m, const xorder_t *o) {
+    return bal_of(m, o->acct, o->side == SIDE_BUY ? m->base_asset : m->quote_asset);
+}
+
+/* gross atto that came in: counts off the order's (and the balance's) incoming */
+static void incoming_done(const matching_t *m, xorder_t *o, __int128 gross) {
+    __int128 d = gross < o->incoming ? gross : o->incoming;
+    o->incoming -= d;
+    recv_bal(m, o)->incoming -= d;
+}
+
 /* ---- order id -> slot --------------------------------------------------------- */
 
 static uint32_t id_hash(uint64_t id) { return (uint32_t)((id * 0x9E3779B97F4A7C15ull) >> 32); }
@@ -321,8 +343,12 @@ int matching_init(matching_t *m, const symbol_rules_t *r, accounts_t *acc, const
     m->trade_history = MATCH_TRADE_HISTORY;
     m->default_stp = XSTP_EXPIRE_MAKER;
     m->hash_seed = (uint32_t)(uintptr_t)m ^ (uint32_t)time(0) * 2654435761u;
-    /* commission arithmetic (see commission()) needs the quote grain * 1e8 within 10^26 */
-    if (r->tick.scale + r->lot.scale > 26) return Q_E_RANGE;
+    /* balances count atto: the symbol's units must be whole numbers of them (which also
+       keeps the commission grains * 1e8 within 10^26, as commission() needs) */
+    if (accounts_units(r, &m->atto_lot, &m->atto_tick_lot)) return Q_E_RANGE;
+    m->base_asset = accounts_asset(acc, r->base);
+    m->quote_asset = accounts_asset(acc, r->quote);
+    if (m->base_asset < 0 || m->quote_asset < 0) return Q_E_FULL;
     m->grain_base = grain_of(r->lot.mult, r->lot.scale);
     m->grain_quote = grain_of((__int128)r->tick.mult * r->lot.mult, r->tick.scale + r->lot.scale);
     queue_model_t qm = {QUEUE_CONSERVATIVE, 2};
@@ -391,16 +417,16 @@ int matching_set_cid(matching_t *m, xorder_t *o, const char *cid, const char **m
 
 /* a finished order: releases what it still locks, leaves the live list, joins history */
 static void finish(matching_t *m, xorder_t *o) {
-    account_t *a = &m->acc->a[o->acct];
+    balance_t *b = bal_of(m, o->acct, m->base_asset), *q = bal_of(m, o->acct, m->quote_asset);
     match_acct_t *x = &m->acct[o->acct];
-    a->base_free += o->lock_base;
-    a->base_locked -= o->lock_base;
-    a->quote_free += o->lock_quote;
-    a->quote_locked -= o->lock_quote;
+    __int128 lb = o->lock_base * m->atto_lot, lq = o->lock_quote * m->atto_tick_lot;
+    b->free += lb;
+    b->locked -= lb;
+    q->free += lq;
+    q->locked -= lq;
     o->lock_base = 0;
     o->lock_quote = 0;
-    a->open_orders--;
-    if (o->side == SIDE_BUY) x->buying -= o->qty - o->executed;
+    incoming_done(m, o, o->incoming);
     live_remove(x, o);
     int64_t i = id_index(m, o->id);
     if (i >= 0) m->done[m->done_tail++ & (m->done_cap - 1)] = m->ids[i].slot; /* room reserved at placement */
@@ -447,29 +473,31 @@ static void on_sim_event(void *ctx, const venue_event_t *ev) {
     matching_t *m = ctx;
     xorder_t *o = by_id(m, ev->order_id);
     if (!o || !xorder_live(o)) return;
-    account_t *a = &m->acc->a[o->acct];
-    match_acct_t *x = &m->acct[o->acct];
+    const account_t *a = &m->acc->a[o->acct];
+    balance_t *bb = bal_of(m, o->acct, m->base_asset), *qb = bal_of(m, o->acct, m->quote_asset);
     o->update_ms = m->now_ms;
     switch (ev->type) {
     case VEV_FILL: {
         int64_t q = ev->qty;
         __int128 notional = (__int128)ev->price * q, fee;
         int64_t rate = rate_e8(ev->maker ? a->maker_fee : a->taker_fee);
+        /* symbol units, exactly as reported, times the exact atto factors */
         if (o->side == SIDE_BUY) {
             /* a limit buy locked its price for each lot; a market buy locked its exact cost */
             __int128 locked = o->lock_price ? (__int128)o->lock_price * q : notional;
             if (locked > o->lock_quote) locked = o->lock_quote;
             o->lock_quote -= locked;
-            a->quote_locked -= locked;
-            a->quote_free += locked - notional;
+            qb->locked -= locked * m->atto_tick_lot;
+            qb->free += (locked - notional) * m->atto_tick_lot;
             fee = commission(q, m->grain_base, rate);
-            a->base_free += q - (int64_t)fee;
-            x->buying -= q;
+            bb->free += (q - fee) * m->atto_lot;
+            incoming_done(m, o, q * m->atto_lot);
         } else {
             o->lock_base -= q;
-            a->base_locked -= q;
+            bb->locked -= q * m->atto_lot;
             fee = commission(notional, m->grain_quote, rate);
-            a->quote_free += notional - fee;
+            qb->free += (notional - fee) * m->atto_tick_lot;
+            incoming_done(m, o, notional * m->atto_tick_lot);
         }
         int first = o->executed == 0;
         o->executed += q;
@@ -605,7 +633,7 @@ static __int128 scale_cost(__int128 cost, int64_t qty, int64_t filled) {
 }
 
 int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xorder_t **out, const char **msg) {
-    account_t *a = &m->acc->a[ai];
+    balance_t *bb = bal_of(m, ai, m->base_asset), *qb = bal_of(m, ai, m->quote_asset);
     match_acct_t *x = &m->acct[ai];
     m->nfills = 0;
     m->now_ms = now_ms;
@@ -660,7 +688,7 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
         *msg = "Market is closed.";
         return -2010;
     }
-    if (a->open_orders >= m->max_open) return filter_error("MAX_NUM_ORDERS", msg);
+    if (x->nlive >= m->max_open) return filter_error("MAX_NUM_ORDERS", msg); /* this symbol's */
     if (p->cid && p->cid[0]) {
         xorder_t *dup = matching_find(m, ai, 0, p->cid);
         if (dup && xorder_live(dup)) {
@@ -671,13 +699,21 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     /* balances: a buy locks quote at its limit price (a market buy: what the walk costs), a sell locks base */
     __int128 need_quote = p->side == SIDE_BUY ? (market ? cost : (__int128)price * qty) : 0;
     int64_t need_base = p->side == SIDE_SELL ? qty : 0;
-    if (need_quote > a->quote_free || need_base > a->base_free) {
+    /* n units * f atto <= free exactly when n <= free / f (no product to overflow) */
+    if (need_quote > qb->free / m->atto_tick_lot || need_base > bb->free / m->atto_lot) {
         *msg = "Account has insufficient balance for requested action.";
         return -2010;
     }
-    /* Binance's MAX_POSITION rule (free + locked base + open buys), at the one bound every
-       exchange has: the base balance must stay countable in 64 bits after every fill */
-    if (p->side == SIDE_BUY && (__int128)a->base_free + a->base_locked + x->buying + qty > INT64_MAX) {
+    /* Binance's MAX_POSITION rule (free + locked + what open orders bring), at the one bound
+       every balance has, whichever symbols trade the asset: ACCOUNT_AMOUNT_MAX (account.h),
+       so every later sum stays exact. A buy brings its quantity of base; a sell at most what
+       it takes from the book now plus its remainder at its limit price (it rests, and a
+       resting order fills at its own price); gross of fees (a rebate adds at most 1%, far
+       inside 128 bits). */
+    balance_t *rb = p->side == SIDE_BUY ? bb : qb;
+    __int128 incoming = p->side == SIDE_BUY ? atto_checked(qty, m->atto_lot)
+                        : atto_checked(cost + (market ? 0 : (__int128)price * (qty - filled)), m->atto_tick_lot);
+    if (incoming < 0 || rb->free + rb->locked + rb->incoming + incoming > ACCOUNT_AMOUNT_MAX) {
         *msg = "Filter failure: MAX_POSITION";
         return -1013;
     }
@@ -716,12 +752,12 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     o->lock_base = need_base;
     o->lock_quote = need_quote;
     o->lock_price = market ? 0 : price;
-    a->base_free -= need_base;
-    a->base_locked += need_base;
-    a->quote_free -= need_quote;
-    a->quote_locked += need_quote;
-    a->open_orders++;
-    if (p->side == SIDE_BUY) x->buying += qty;
+    o->incoming = incoming;
+    bb->free -= need_base * m->atto_lot;
+    bb->locked += need_base * m->atto_lot;
+    qb->free -= need_quote * m->atto_tick_lot;
+    qb->locked += need_quote * m->atto_tick_lot;
+    rb->incoming += incoming;
     *out = o;
     if (m->on_exec) m->on_exec(m->exec_ctx, o, "NEW", 0);
     if (p->tif == XTIF_FOK && filled < qty) { /* all or nothing */
@@ -816,19 +852,20 @@ int matching_amend(matching_t *m, int ai, uint64_t id, const char *cid, int64_t 
         *msg = "Order amend (too many amends) is not supported.";
         return -2038;
     }
-    account_t *a = &m->acc->a[o->acct];
+    balance_t *bb = bal_of(m, o->acct, m->base_asset), *qb = bal_of(m, o->acct, m->quote_asset);
     int64_t cut = o->qty - new_qty;
     if (o->side == SIDE_BUY) {
         __int128 free_q = (__int128)o->lock_price * cut;
         if (free_q > o->lock_quote) free_q = o->lock_quote;
         o->lock_quote -= free_q;
-        a->quote_locked -= free_q;
-        a->quote_free += free_q;
-        m->acct[o->acct].buying -= cut;
+        qb->locked -= free_q * m->atto_tick_lot;
+        qb->free += free_q * m->atto_tick_lot;
+        incoming_done(m, o, cut * m->atto_lot); /* the cut will never come */
     } else {
         o->lock_base -= cut;
-        a->base_locked -= cut;
-        a->base_free += cut;
+        bb->locked -= cut * m->atto_lot;
+        bb->free += cut * m->atto_lot;
+        incoming_done(m, o, (__int128)o->lock_price * cut * m->atto_tick_lot);
     }
     o->qty = new_qty;
     o->amends++;

@@ -12,7 +12,14 @@
  *
  * Pointers: an xorder_t * from any function here stays valid (and keeps naming the same
  * order) at least until the next matching_place: finished orders are only evicted when a
- * new order needs room. */
+ * new order needs room.
+ *
+ * Several symbols, one accounts_t: each symbol has its own matching_t, and they share the
+ * accounts' per-asset balances (account.h), held in atto (1e-18 of the asset). A matching_t
+ * counts in its symbol's units (lots, ticks, tick*lot notionals: orders, locks, fills,
+ * commissions) and converts at the account boundary with the exact factors m->atto_lot
+ * and m->atto_tick_lot into the balances of m->base_asset and m->quote_asset. Open orders
+ * (and MAX_NUM_ORDERS) count per account per symbol: matching_open_orders. */
 #ifndef Q_MATCHING_H
 #define Q_MATCHING_H
 
@@ -69,7 +76,9 @@ typedef struct xorder {
     xstatus_t status;
     int64_t time_ms, update_ms;
     int64_t lock_base;            /* still locked: lots of base (sells) */
-    __int128 lock_quote;          /* ... or quote (buys) */
+    __int128 lock_quote;          /* ... or tick*lot units of quote (buys) */
+    __int128 incoming;            /* atto of the asset it receives (base for buys, quote for
+                                     sells) it may still bring: its part of balance_t.incoming */
     int64_t lock_price;           /* price the quote lock was computed at; 0: a MARKET buy, whose
                                      lock is its exact cost (each fill takes its notional) */
     int amends;                   /* keepPriority amends so far (Binance allows 10) */
@@ -80,9 +89,10 @@ typedef struct xorder {
    once, up (never undercharged; a rebate rounds toward zero), to a whole number of 1e-8
    of the asset: Binance's baseCommissionPrecision/quoteCommissionPrecision 8, so the value
    printed with 8 decimals is exactly the value charged, and a client summing its fills'
-   commissions lands on its balance. The fields hold it in the asset's balance units (lots;
-   tick*lot units). (When tick or step is not a power of ten, 1e-8 may not be a whole
-   number of balance units; the grain is then the smallest amount that is both.) */
+   commissions lands on its balance. The fields hold it in the symbol's units of the asset
+   (lots; tick*lot units); the balance moves by exactly that times m->atto_lot or
+   m->atto_tick_lot. (When tick or step is not a power of ten, 1e-8 may not be a whole
+   number of those units; the grain is then the smallest amount that is both.) */
 typedef struct xfill {
     int64_t price, qty;
     __int128 commission;            /* in the received asset's units: lots, or tick*lot units */
@@ -110,7 +120,6 @@ typedef struct match_acct {
     xtrade_t *tr;                /* ring of trades, oldest first: tr[(head + k) & (tr_cap - 1)] */
     uint64_t tr_head, tr_tail;
     uint32_t tr_cap;             /* a power of two */
-    int64_t buying;              /* lots still to come to live BUY orders (the MAX_POSITION guard) */
 } match_acct_t;
 
 typedef struct matching {
@@ -118,6 +127,9 @@ typedef struct matching {
     symbol_rules_t sim_rules;  /* filters are checked here, not again in the sim */
     const symbol_rules_t *r;
     accounts_t *acc;
+    int base_asset, quote_asset; /* asset ids of r->base, r->quote in acc */
+    __int128 atto_lot;         /* atto of base in one lot */
+    __int128 atto_tick_lot;    /* atto of quote in one tick*lot unit (a notional) */
     const book_t *book;
     /* order slots: chunk[slot >> MATCH_CHUNK_BITS][slot & mask]; a free slot has id 0 */
     xorder_t **chunk;
@@ -178,6 +190,10 @@ typedef struct xtrade_query {
     int limit;                 /* <= 0: 500; above 1000: 1000 */
 } xtrade_query_t;
 
+/* One symbol's order engine over the shared accounts: finds (registering when new) the
+   assets r->base and r->quote in acc and the symbol's atto factors (accounts_units). 0, or
+   Q_E_RANGE when the symbol's units are finer than 1e-18 of an asset, Q_E_FULL when the
+   asset registry is full. */
 int matching_init(matching_t *m, const symbol_rules_t *r, accounts_t *acc, const book_t *book);
 void matching_free(matching_t *m);
 /* Places an order for account `a` at wall time now. Returns 0 and the order (fills of
@@ -200,8 +216,9 @@ int matching_amend(matching_t *m, int a, uint64_t id, const char *cid, int64_t n
 /* A market event already applied to the book: match resting orders (only while TRADING). */
 void matching_on_market(matching_t *m, const md_event_t *ev, int64_t now_ms);
 
-/* The account's live orders, oldest (lowest id) first: writes up to cap of them to out and
-   returns how many there are (which may be more than cap). The pointers stay valid across
+/* The account's live orders on this symbol, oldest (lowest id) first: writes up to cap of
+   them to out and returns how many there are (which may be more than cap; out may be NULL
+   with cap 0: the count, which MAX_NUM_ORDERS limits). The pointers stay valid across
    matching_cancel, so a caller may cancel each one it got (DELETE openOrders). */
 int matching_open_orders(matching_t *m, int a, xorder_t **out, int cap);
 /* myTrades: copies the account's matching trades to out, oldest first, and returns their

@@ -80,7 +80,8 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
         return 2;
     }
     if (matching_init(&S.match, rules, acc, &S.mkt.book)) {
-        fprintf(stderr, "quoter: out of memory\n");
+        fprintf(stderr, "quoter: %s: cannot trade it (units finer than 1e-18 of an asset, or more than %d assets)\n",
+                rules->symbol, ASSET_MAX);
         return 2;
     }
     for (int i = 0; i < o->nfaults; i++) {

@@ -404,17 +404,21 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         body[n] = 0;
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/account")) {
         account_t *x = &S.acc->a[a];
-        char bf[40], bl[40], qf[48], ql[48];
         n = snprintf(body, sizeof body,
                      "{\"makerCommission\":%d,\"takerCommission\":%d,\"buyerCommission\":0,\"sellerCommission\":0,"
                      "\"commissionRates\":{\"maker\":\"%.8f\",\"taker\":\"%.8f\",\"buyer\":\"0.00000000\",\"seller\":\"0.00000000\"},"
                      "\"canTrade\":true,\"canWithdraw\":false,\"canDeposit\":false,\"brokered\":false,"
                      "\"requireSelfTradePrevention\":false,\"preventSor\":false,\"updateTime\":%lld,\"accountType\":\"SPOT\","
-                     "\"balances\":[{\"asset\":\"%s\",\"free\":\"%s\",\"locked\":\"%s\"},{\"asset\":\"%s\",\"free\":\"%s\",\"locked\":\"%s\"}],"
-                     "\"permissions\":[\"SPOT\"],\"uid\":%d}",
-                     (int)(x->maker_fee * 10000), (int)(x->taker_fee * 10000), x->maker_fee, x->taker_fee, (long long)t,
-                     S.rules->base, lots(x->base_free, bf), lots(x->base_locked, bl), S.rules->quote,
-                     quote_amt(x->quote_free, qf), quote_amt(x->quote_locked, ql), 1000 + a);
+                     "\"balances\":[",
+                     (int)(x->maker_fee * 10000), (int)(x->taker_fee * 10000), x->maker_fee, x->taker_fee, (long long)t);
+        for (int id = 0; id < S.acc->nassets; id++) { /* every asset, as Binance lists them (omitZeroBalances=false) */
+            char f[48], l[48];
+            accounts_format(x->bal[id].free, f, sizeof f);
+            accounts_format(x->bal[id].locked, l, sizeof l);
+            n += snprintf(body + n, sizeof body - (size_t)n, "%s{\"asset\":\"%s\",\"free\":\"%s\",\"locked\":\"%s\"}",
+                          id ? "," : "", accounts_asset_name(S.acc, id), f, l);
+        }
+        n += snprintf(body + n, sizeof body - (size_t)n, "],\"permissions\":[\"SPOT\"],\"uid\":%d}", 1000 + a);
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/myTrades")) {
         static xtrade_t trs[MATCH_TRADES_MAX];
         xtrade_query_t qy = {0};

@@ -8,12 +8,16 @@
 
 /* the account's balances as an outboundAccountPosition event */
 int position_json(const account_t *a, int64_t t, char *pos, size_t cap) {
-    char bf[40], bl[40], qf[48], ql[48];
+    char bf[48], bl[48], qf[48], ql[48];
+    const balance_t *b = &a->bal[S.match.base_asset], *q = &a->bal[S.match.quote_asset];
+    accounts_format(b->free, bf, sizeof bf);
+    accounts_format(b->locked, bl, sizeof bl);
+    accounts_format(q->free, qf, sizeof qf);
+    accounts_format(q->locked, ql, sizeof ql);
     return snprintf(pos, cap,
         "{\"e\":\"outboundAccountPosition\",\"E\":%lld,\"u\":%lld,\"B\":[{\"a\":\"%s\",\"f\":\"%s\",\"l\":\"%s\"},"
         "{\"a\":\"%s\",\"f\":\"%s\",\"l\":\"%s\"}]}",
-        (long long)t, (long long)t, S.rules->base, lots(a->base_free, bf), lots(a->base_locked, bl), S.rules->quote,
-        quote_amt(a->quote_free, qf), quote_amt(a->quote_locked, ql));
+        (long long)t, (long long)t, S.rules->base, bf, bl, S.rules->quote, qf, ql);
 }
 
 int user_data_wanted(int acct) {
