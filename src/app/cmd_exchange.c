@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "../exchange/server.h"
-#include "../exchange/synth.h"
+#include "../exchange/listing.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -51,7 +51,16 @@ static const char usage[] =
     "Retired, for older clients: the listenKey user data stream (/api/v3/userDataStream).\n"
     "Logs a line per connection, per rejected request and per fault. Stop with Ctrl-C.\n";
 
+static listing_t listing;
+
+static int symbol_key(void *ctx, const char *section, const char *key, const char *value, char *err, int errcap) {
+    return listing_section_key(ctx, section, key, value, err, errcap);
+}
+
 static int load_exchange_file(void *ctx, config_t *cfg, const char *path, char *err, int errcap) {
+    accounts_t *acc = ctx;
+    acc->symbol_key = symbol_key;
+    acc->symbol_ctx = &listing;
     return accounts_load(ctx, cfg, path, err, errcap);
 }
 
@@ -67,8 +76,14 @@ int cmd_exchange(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
-        if (!strcmp(a, "--port") && has) o.port = atoi(argv[++i]);
-        else if (!strcmp(a, "--speed") && has) o.speed = atof(argv[++i]);
+        char *end = 0;
+        if (!strcmp(a, "--port") && has) {
+            long v = strtol(argv[++i], &end, 10);
+            o.port = *end || end == argv[i] || v < 0 || v > 65535 ? -1 : (int)v;
+        } else if (!strcmp(a, "--speed") && has) {
+            o.speed = strtod(argv[++i], &end);
+            if (*end || end == argv[i] || !(o.speed > 0 && o.speed <= 1e6)) o.speed = -1;
+        }
         else if (!strcmp(a, "--bind") && has) o.bind = argv[++i];
         else if (!strcmp(a, "--port-file") && has) o.port_file = argv[++i];
         else if (!strcmp(a, "--loop")) o.loop = 1;
@@ -76,36 +91,38 @@ int cmd_exchange(int argc, char **argv) {
         else if (nrest < 255) rest[nrest++] = argv[i];
     }
     if (o.port < 0 || o.port > 65535 || o.speed <= 0) {
-        cli_fail("exchange: --port must be 0..65535 and --speed positive");
+        cli_fail("exchange: --port must be 0..65535 and --speed a number in (0, 1000000]");
         return 2;
     }
     static cli_common_t c;
     static accounts_t acc;
     int rc = cli_parse_with(&c, nrest, rest, usage, load_exchange_file, &acc);
     if (rc) return rc;
+    /* the symbols: each recording's, synth:NAME ones, or with none a synthetic market for
+       every configured symbol */
+    char lerr[512];
+    if (listing_build(&listing, &c.cfg, c.files, c.nfiles, lerr, sizeof lerr)) {
+        listing_free(&listing);
+        cli_fail("%s", lerr);
+        return 2;
+    }
+    /* the accounts' assets: the [market] symbol's first (base_balance and quote_balance are
+       its), then every symbol's */
+    static symbol_rules_t rules[LISTING_MAX + 1];
+    rules[0] = c.x.rules;
+    for (int i = 0; i < listing.n; i++) rules[i + 1] = listing.s[i].rules;
     char aerr[512];
-    if (accounts_resolve(&acc, &c.x.rules, 1, aerr, sizeof aerr)) {
-        cli_fail("%s: %s", c.config_path, aerr);
+    if (accounts_resolve(&acc, rules, listing.n + 1, aerr, sizeof aerr)) {
+        listing_free(&listing);
+        cli_fail("%s: %s", c.config_path ? c.config_path : "accounts", aerr);
         return 2;
     }
     if (!acc.n) fprintf(stderr, "quoter: no accounts (-c examples/exchange.ini defines one): market data only\n");
-    char synth_path[64] = "";
-    if (c.nfiles == 0) { /* no recording: an hour of synthetic market, looping */
-        synth_params_t p;
-        synth_defaults(&p);
-        p.seconds = 3600;
-        snprintf(synth_path, sizeof synth_path, "/tmp/quoter-exchange-%d.gz", (int)getpid());
-        char err[256];
-        if (synth_write(&p, &c.x.rules, synth_path, err, sizeof err)) {
-            cli_fail("%s", err);
-            return 2;
-        }
-        c.files[c.nfiles++] = synth_path;
-        o.loop = 1;
-        fprintf(stderr, "quoter: no recording given: serving a synthetic %s market\n", c.x.rules.symbol);
-    }
+    for (int i = 0; i < listing.n; i++)
+        if (listing.s[i].synth_path[0])
+            fprintf(stderr, "quoter: %s: serving a synthetic market (no recording given)\n", listing.s[i].rules.symbol);
     o.cfg = &c.cfg;
-    rc = xserver_run(&c.x.rules, &acc, c.files, c.nfiles, &o);
-    if (synth_path[0]) remove(synth_path);
+    rc = xserver_run(&listing, &acc, &o);
+    listing_free(&listing);
     return rc;
 }

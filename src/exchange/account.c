@@ -152,6 +152,13 @@ static int distinct_assets(const accounts_t *acc, const char *name) {
 static int on_ini(void *user, const char *section, const char *name, const char *value) {
     load_t *l = user;
     if (l->failed) return 0;
+    if (!strncmp(section, "symbol ", 7) && l->acc->symbol_key) { /* the exchange's further symbols */
+        if (l->acc->symbol_key(l->acc->symbol_ctx, section, name, value, l->err, l->errcap)) {
+            l->failed = 1;
+            return 0;
+        }
+        return 1;
+    }
     if (strncmp(section, "account ", 8) != 0) {
         char a[512];
         snprintf(a, sizeof a, "%s.%s=%s", section, name, value);

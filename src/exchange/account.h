@@ -63,10 +63,14 @@ typedef struct accounts {
     int n;
     char asset[ASSET_MAX][ASSET_NAME_MAX + 1]; /* the asset registry: names by id */
     int nassets;
+    /* [symbol NAME] sections, which the exchange reads itself (listing.h): each key is given
+       to this hook (0, or an error in err) rather than to the config */
+    int (*symbol_key)(void *ctx, const char *section, const char *key, const char *value, char *err, int errcap);
+    void *symbol_ctx;
 } accounts_t;
 
-/* Loads the file: [account NAME] sections into `acc`, every other section into `cfg`
-   (like -c). Account keys: hmac_api_key, hmac_secret_key, ed25519_api_key,
+/* Loads the file: [account NAME] sections into `acc`, [symbol NAME] sections to
+   acc->symbol_key when set, every other section into `cfg` (like -c). Account keys: hmac_api_key, hmac_secret_key, ed25519_api_key,
    ed25519_public_key, maker_fee, taker_fee, base_balance and quote_balance (the [market]
    symbol's base and quote), balance.ASSET (any asset, e.g. balance.ETH = 10). Amounts are
    non-negative decimals with at most 8 decimals. 0 or an error in err (file:line: key: why). */

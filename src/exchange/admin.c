@@ -3,6 +3,8 @@
  * withdrawals). */
 #include "state.h"
 
+#include "../core/err.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,20 +75,21 @@ int admin_symbol(struct lws *wsi, pss_t *c) {
     if (parse_params(wsi, c, &q)) return error(wsi, c, 400, q.code, q.msg);
     const char *sym = params_get(&q, "symbol"), *st = params_get(&q, "status");
     if (!sym) return error(wsi, c, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
-    if (strcmp(sym, S.rules->symbol)) return error(wsi, c, 400, -1121, "Invalid symbol.");
+    xsym_t *x = sym_find(sym);
+    if (!x) return error(wsi, c, 400, -1121, "Invalid symbol.");
     if (!strcmp(c->method, "POST")) {
         static const xsymstatus_t all[] = {XSS_TRADING, XSS_END_OF_DAY, XSS_HALT, XSS_BREAK, XSS_CANCEL_ONLY};
         size_t k = 0;
         while (k < sizeof all / sizeof *all && !(st && !strcmp(st, xsymstatus_name(all[k])))) k++;
         if (k == sizeof all / sizeof *all)
             return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'status'; legal range is 'TRADING, END_OF_DAY, HALT, BREAK, CANCEL_ONLY'.");
-        matching_set_status(&S.match, all[k]);
+        matching_set_status(&x->match, all[k]);
         lwsl_user("admin: %s is now %s\n", sym, st);
     } else if (strcmp(c->method, "GET")) {
         return error(wsi, c, 405, -1000, "Method not allowed.");
     }
     return respond(wsi, c, 200, b,
-                   snprintf(b, sizeof b, "{\"symbol\":\"%s\",\"status\":\"%s\"}", S.rules->symbol, xsymstatus_name(S.match.status)));
+                   snprintf(b, sizeof b, "{\"symbol\":\"%s\",\"status\":\"%s\"}", x->rules.symbol, xsymstatus_name(x->match.status)));
 }
 
 /* /admin/balance on loopback: POST ?account=NAME&asset=ASSET&delta=D credits (or, negative,
@@ -94,28 +97,28 @@ int admin_symbol(struct lws *wsi, pss_t *c) {
    balanceUpdate and outboundAccountPosition to its user data subscribers; GET ?account=NAME
    shows the balances. */
 int admin_balance(struct lws *wsi, pss_t *c) {
-    char name[64] = "", asset[16] = "", delta[48] = "", b[1024];
+    static params_t q;
+    static char b[16384];
     if (!loopback(c)) return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
-    arg(wsi, "account", name, sizeof name);
+    if (parse_params(wsi, c, &q)) return error(wsi, c, 400, q.code, q.msg);
+    const char *name = params_get(&q, "account");
     int ai = -1;
-    for (int i = 0; i < S.acc->n; i++)
+    for (int i = 0; name && i < S.acc->n; i++)
         if (!strcmp(S.acc->a[i].name, name)) ai = i;
     if (ai < 0) return error(wsi, c, 400, -1000, "Unknown account (the [account NAME] sections of the config).");
     account_t *a = &S.acc->a[ai];
     int64_t t = now_ms();
     if (!strcmp(c->method, "POST")) {
-        arg(wsi, "asset", asset, sizeof asset);
-        arg(wsi, "delta", delta, sizeof delta);
-        int id = accounts_asset_find(S.acc, asset);
-        if (id < 0) return error(wsi, c, 400, -1000, "Unknown asset.");
+        const char *asset = params_get(&q, "asset"), *delta = params_get(&q, "delta");
+        int id = asset ? accounts_asset_find(S.acc, asset) : -1;
+        if (id < 0) return error(wsi, c, 400, -1000, "Unknown asset (the assets of the symbols served, and balance.ASSET keys).");
         __int128 d = 0;
-        int dec = accounts_parse(delta, &d);
-        if (dec > 8 || dec == Q_E_INEXACT) /* balances are printed, so held, to 8 decimals */
+        int rc = delta ? accounts_parse(delta, &d) : Q_E_PARSE;
+        if (rc > 8 || rc == Q_E_INEXACT) /* balances are printed, so held, to 8 decimals */
             return error(wsi, c, 400, -1111, "Parameter 'delta' has too much precision.");
-        if (dec < 0 || d == 0)
+        if (rc < 0 || d == 0)
             return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; a non-zero decimal.");
-        /* balances stay within what every later sum over them can hold (ACCOUNT_DEPOSIT_MAX) */
-        int rc = accounts_credit(S.acc, ai, id, d);
+        rc = accounts_credit(S.acc, ai, id, d);
         if (rc == Q_E_STATE) return error(wsi, c, 400, -2010, "Account has insufficient balance for requested action.");
         if (rc) return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; the balance would be too large.");
         char dtxt[48];
@@ -125,12 +128,12 @@ int admin_balance(struct lws *wsi, pss_t *c) {
             int n = snprintf(b, sizeof b, "{\"e\":\"balanceUpdate\",\"E\":%lld,\"a\":\"%s\",\"d\":\"%s\",\"T\":%lld}",
                              (long long)t, asset, dtxt, (long long)t);
             push_user_event(ai, b, n);
-            n = position_json(a, t, b, sizeof b);
+            n = position_json(a, &id, 1, t, b, sizeof b);
             push_user_event(ai, b, n);
         }
     } else if (strcmp(c->method, "GET")) {
         return error(wsi, c, 405, -1000, "Method not allowed.");
     }
-    return respond(wsi, c, 200, b, position_json(a, t, b, sizeof b));
+    return respond(wsi, c, 200, b, position_json(a, 0, -1, t, b, sizeof b));
 }
 

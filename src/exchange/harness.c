@@ -12,8 +12,10 @@ static ratelimit_t rl0;   /* the limits, counts at zero */
 static int ready;
 
 static int matching_start(void) {
-    if (matching_init(&S.match, S.rules, S.acc, &S.mkt.book)) return -1;
-    S.match.on_exec = on_exec;
+    xsym_t *x = &S.sym[0];
+    if (matching_init(&x->match, &x->rules, S.acc, &x->mkt.book)) return -1;
+    x->match.on_exec = on_exec;
+    x->match.exec_ctx = x;
     return 0;
 }
 
@@ -25,12 +27,13 @@ int xserver_harness_init(const symbol_rules_t *rules, accounts_t *acc, const con
         config_defaults(&defaults);
         cfg = &defaults;
     }
-    S.rules = rules;
+    S.sym[0].rules = *rules; /* one symbol */
+    S.nsym = 1;
     S.acc = acc;
     acc0 = *acc;
     /* the market as market_open() leaves it, with no recording behind it (open = 0) */
-    market_t *m = &S.mkt;
-    m->rules = rules;
+    market_t *m = &S.sym[0].mkt;
+    m->rules = &S.sym[0].rules;
     m->speed = 1;
     for (int i = 0; rules->symbol[i] && i < 23; i++)
         m->lower[i] = (char)(rules->symbol[i] >= 'A' && rules->symbol[i] <= 'Z' ? rules->symbol[i] + 32 : rules->symbol[i]);
@@ -53,7 +56,7 @@ int xserver_harness_init(const symbol_rules_t *rules, accounts_t *acc, const con
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
     S.ctx = lws_create_context(&info);
     if (!S.ctx) {
-        matching_free(&S.match);
+        matching_free(&S.sym[0].match);
         sync_free(&m->sync);
         book_free(&m->book);
         return -1;
@@ -65,8 +68,8 @@ int xserver_harness_init(const symbol_rules_t *rules, accounts_t *acc, const con
 void xserver_harness_reset(void) {
     *S.acc = acc0;
     S.rl = rl0;
-    if (S.match.next_id != 1 || S.match.ntrades) { /* orders were placed: a fresh engine */
-        matching_free(&S.match);
+    if (S.sym[0].match.next_id != 1 || S.sym[0].match.ntrades) { /* orders were placed: a fresh engine */
+        matching_free(&S.sym[0].match);
         if (matching_start()) abort();
     }
     S.nlisten = 0;
@@ -75,10 +78,10 @@ void xserver_harness_reset(void) {
 }
 
 void xserver_harness_book(int64_t mid, int levels, int64_t qty) {
-    book_clear(&S.mkt.book);
+    book_clear(&S.sym[0].mkt.book);
     for (int i = 0; i < levels; i++) {
-        if (mid - 1 - i > 0) book_set(&S.mkt.book, BOOK_BID, mid - 1 - i, qty);
-        book_set(&S.mkt.book, BOOK_ASK, mid + 1 + i, qty);
+        if (mid - 1 - i > 0) book_set(&S.sym[0].mkt.book, BOOK_BID, mid - 1 - i, qty);
+        book_set(&S.sym[0].mkt.book, BOOK_ASK, mid + 1 + i, qty);
     }
 }
 
@@ -128,9 +131,9 @@ void xserver_harness_free(void) {
     if (!ready) return;
     while (S.conns) xserver_harness_close(S.conns);
     if (S.ctx) lws_context_destroy(S.ctx);
-    matching_free(&S.match);
-    sync_free(&S.mkt.sync);
-    book_free(&S.mkt.book);
+    matching_free(&S.sym[0].match);
+    sync_free(&S.sym[0].mkt.sync);
+    book_free(&S.sym[0].mkt.book);
     memset(&S, 0, sizeof S);
     ready = 0;
 }

@@ -30,8 +30,9 @@ int qarg(const args_t *a, const char *name, char *out, int cap) {
     return 1;
 }
 
-int exchange_info(char *b, int cap) {
-    const symbol_rules_t *r = S.rules;
+/* one symbol of exchangeInfo */
+static int symbol_info(const xsym_t *x, char *b, int cap) {
+    const symbol_rules_t *r = &x->rules;
     char tick[40], minp[40], maxp[40], step[40], minq[40], maxq[40];
     fx_format(1, &r->tick, 8, tick, sizeof tick);
     fx_format(r->min_price ? r->min_price : 1, &r->tick, 8, minp, sizeof minp);
@@ -43,12 +44,7 @@ int exchange_info(char *b, int cap) {
     symbol_quote_format(r, r->min_notional, min_notional, sizeof min_notional);
     symbol_quote_format(r, r->max_notional, max_notional, sizeof max_notional);
     return snprintf(b, (size_t)cap,
-        "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":["
-        "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d},"
-        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":%d},"
-        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":%d},"
-        "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":%d}],"
-        "\"exchangeFilters\":[],\"symbols\":[{\"symbol\":\"%s\",\"status\":\"%s\",\"baseAsset\":\"%s\","
+        "{\"symbol\":\"%s\",\"status\":\"%s\",\"baseAsset\":\"%s\","
         "\"baseAssetPrecision\":8,\"quoteAsset\":\"%s\",\"quotePrecision\":8,\"quoteAssetPrecision\":8,"
         "\"baseCommissionPrecision\":8,\"quoteCommissionPrecision\":8,"
         "\"orderTypes\":[\"LIMIT\",\"LIMIT_MAKER\",\"MARKET\"],\"icebergAllowed\":false,\"ocoAllowed\":false,"
@@ -61,9 +57,30 @@ int exchange_info(char *b, int cap) {
         "\"maxNotional\":\"%s\",\"applyMaxToMarket\":false,\"avgPriceMins\":5},"
         "{\"filterType\":\"MAX_NUM_ORDERS\",\"maxNumOrders\":%d}],"
         "\"permissions\":[],\"permissionSets\":[[\"SPOT\"]],\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\","
-        "\"allowedSelfTradePreventionModes\":[\"NONE\",\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}]}",
-        (long long)(wall_ns() / 1000000), S.rl.weight_limit, S.rl.orders10_limit, S.rl.ordersday_limit, S.rl.raw_limit, r->symbol, xsymstatus_name(S.match.status), r->base, r->quote, minp, maxp, tick, minq, maxq, step,
+        "\"allowedSelfTradePreventionModes\":[\"NONE\",\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}",
+        r->symbol, xsymstatus_name(x->match.status), r->base, r->quote, minp, maxp, tick, minq, maxq, step,
         min_notional, r->min_notional_applies ? "true" : "false", r->max_notional ? max_notional : "9000000000000.00000000", r->max_num_orders ? r->max_num_orders : 200);
+}
+
+/* exchangeInfo of the symbols selected */
+static int exchange_info(xsym_t *const *sel, int n, char *b, int cap) {
+    int len = snprintf(b, (size_t)cap,
+        "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":["
+        "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d},"
+        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":%d},"
+        "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":%d},"
+        "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":%d}],"
+        "\"exchangeFilters\":[],\"symbols\":[",
+        (long long)(wall_ns() / 1000000), S.rl.weight_limit, S.rl.orders10_limit, S.rl.ordersday_limit, S.rl.raw_limit);
+    for (int i = 0; i < n && len > 0 && len < cap; i++) {
+        if (i) b[len++] = ',';
+        int w = symbol_info(sel[i], b + len, cap - len - 4);
+        if (w < 0 || w >= cap - len - 4) return -1;
+        len += w;
+    }
+    if (len <= 0 || len + 3 >= cap) return -1;
+    memcpy(b + len, "]}", 3);
+    return len + 2;
 }
 
 /* Binance's request weights */
@@ -92,19 +109,89 @@ int endpoint_weight(const args_t *a, const char *method, const char *path) {
     return 1;
 }
 
-static int symbol_ok(reply_t *r, const args_t *a, int required) {
+/* "symbol": the symbol, or NULL with the error in r (-1102 missing, -1121 unknown) */
+static xsym_t *symbol_arg(reply_t *r, const args_t *a) {
     char sym[64];
     if (!qarg(a, "symbol", sym, sizeof sym)) {
-        if (!required) return 1;
         rfail(r, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
         return 0;
     }
-    if (strcmp(sym, S.rules->symbol)) {
+    xsym_t *x = sym_find(sym);
+    if (!x) rfail(r, 400, -1121, "Invalid symbol.");
+    return x;
+}
+
+/* "symbol" or "symbols" (a JSON list), or neither: every symbol. Fills sel (LISTING_MAX),
+   *n and *one (the answer is one object, not a list); 0 with the error in r. */
+static int symbols_arg(reply_t *r, const args_t *a, xsym_t **sel, int *n, int *one) {
+    char sym[64], list[1024];
+    int has_one = qarg(a, "symbol", sym, sizeof sym), has_list = qarg(a, "symbols", list, sizeof list);
+    *n = 0;
+    *one = has_one;
+    if (has_one && has_list) return rfail(r, 400, -1128, "Combination of optional parameters invalid."), 0;
+    if (has_one) {
+        if (!(sel[0] = sym_find(sym))) return rfail(r, 400, -1121, "Invalid symbol."), 0;
+        *n = 1;
+        return 1;
+    }
+    if (!has_list) {
+        for (int i = 0; i < S.nsym; i++) sel[(*n)++] = &S.sym[i];
+        return 1;
+    }
+    cJSON *j = cJSON_Parse(list);
+    int ok = cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, j) {
+        xsym_t *x = cJSON_IsString(it) ? sym_find(it->valuestring) : 0;
+        if (!ok || !x || *n == LISTING_MAX) {
+            ok = 0;
+            break;
+        }
+        for (int i = 0; i < *n; i++)
+            if (sel[i] == x) ok = 0; /* named twice */
+        sel[(*n)++] = x;
+    }
+    cJSON_Delete(j);
+    if (!ok) {
         rfail(r, 400, -1121, "Invalid symbol.");
         return 0;
     }
     return 1;
 }
+
+/* one object per symbol selected by emit(x, buf, cap) -> length or -1: the object when one
+   symbol was asked for by "symbol", else a list */
+static void per_symbol(reply_t *r, xsym_t **sel, int n, int one, int (*emit)(xsym_t *, int, char *, int), int arg,
+                       char *body, int cap) {
+    int len = 0;
+    if (!one) body[len++] = '[';
+    for (int i = 0; i < n; i++) {
+        if (i) body[len++] = ',';
+        int w = emit(sel[i], arg, body + len, cap - len - 2);
+        if (w < 0 || w >= cap - len - 2) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+        len += w;
+    }
+    if (!one) body[len++] = ']';
+    body[len] = 0;
+    rok(r, body, len);
+}
+
+static int emit_ticker24(xsym_t *x, int mini, char *b, int cap) {
+    return market_ticker24_json(&x->mkt, wall_ns() / 1000000, mini, b, cap);
+}
+static int emit_book(xsym_t *x, int unused, char *b, int cap) {
+    (void)unused;
+    return market_bookticker_json(&x->mkt, b, cap);
+}
+static int emit_price(xsym_t *x, int unused, char *b, int cap) {
+    (void)unused;
+    const market_t *m = &x->mkt;
+    const market_trade_t *t = m->ntrades ? &m->trades[(m->ntrades - 1) % MARKET_TRADES] : 0;
+    char p[40];
+    fx_format(t ? t->price : 0, &x->rules.tick, 8, p, sizeof p);
+    return snprintf(b, (size_t)cap, "{\"symbol\":\"%s\",\"price\":\"%s\"}", x->rules.symbol, p);
+}
+
 
 static int int_arg(const args_t *a, const char *name, int def, int lo, int hi, int *out) {
     char v[32];
@@ -158,21 +245,20 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
         n = snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(wall_ns() / 1000000));
         return (void)rok(r, body, n);
     }
+    xsym_t *sel[LISTING_MAX], *x;
+    int nsel, one;
     if (!strcmp(path, "/api/v3/exchangeInfo")) {
-        if (!symbol_ok(r, a, 0)) return;
-        n = exchange_info(body, sizeof body);
-        return (void)rok(r, body, n);
+        if (!symbols_arg(r, a, sel, &nsel, &one)) return;
+        return answer(r, body, exchange_info(sel, nsel, body, sizeof body));
     }
     if (!strcmp(path, "/api/v3/depth")) {
-        if (!symbol_ok(r, a, 1)) return;
-        if (!limit_arg(r, a, 100, 5000, &limit)) return;
-        n = market_depth_json(&S.mkt, limit, body, sizeof body);
+        if (!(x = symbol_arg(r, a)) || !limit_arg(r, a, 100, 5000, &limit)) return;
+        n = market_depth_json(&x->mkt, limit, body, sizeof body);
         return answer(r, body, n);
     }
     if (!strcmp(path, "/api/v3/trades")) {
-        if (!symbol_ok(r, a, 1)) return;
-        if (!limit_arg(r, a, 500, 1000, &limit)) return;
-        return answer(r, body, market_trades_json(&S.mkt, limit, body, sizeof body));
+        if (!(x = symbol_arg(r, a)) || !limit_arg(r, a, 500, 1000, &limit)) return;
+        return answer(r, body, market_trades_json(&x->mkt, limit, body, sizeof body));
     }
     if (!strcmp(path, "/api/v3/klines") || !strcmp(path, "/api/v3/uiKlines")) {
         static const struct { const char *name; int minutes; } intervals[] = {
@@ -181,7 +267,7 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
         char iv[16] = "";
         long long st, en;
         int minutes = 0;
-        if (!symbol_ok(r, a, 1)) return;
+        if (!(x = symbol_arg(r, a))) return;
         if (!qarg(a, "interval", iv, sizeof iv))
             return (void)rfail(r, 400, -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
         for (size_t i = 0; i < sizeof intervals / sizeof *intervals; i++)
@@ -191,62 +277,39 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
         if (!time_arg(r, a, "startTime", &st) || !time_arg(r, a, "endTime", &en)) return;
         if (st != MARKET_ABSENT && en != MARKET_ABSENT && en < st)
             return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
-        n = market_klines_query_json(&S.mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
+        n = market_klines_query_json(&x->mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
         return answer(r, body, n);
     }
     if (!strcmp(path, "/api/v3/avgPrice")) {
-        if (!symbol_ok(r, a, 1)) return;
-        n = market_avgprice_json(&S.mkt, wall_ns() / 1000000, 5, body, sizeof body);
+        if (!(x = symbol_arg(r, a))) return;
+        n = market_avgprice_json(&x->mkt, wall_ns() / 1000000, 5, body, sizeof body);
         return (void)rok(r, body, n);
     }
     if (!strcmp(path, "/api/v3/ticker/price")) {
-        char sym[64];
-        int one = qarg(a, "symbol", sym, sizeof sym);
-        if (one && strcmp(sym, S.rules->symbol)) return (void)rfail(r, 400, -1121, "Invalid symbol.");
-        const market_trade_t *t = S.mkt.ntrades ? &S.mkt.trades[(S.mkt.ntrades - 1) % MARKET_TRADES] : 0;
-        char p[40];
-        fx_format(t ? t->price : 0, &S.rules->tick, 8, p, sizeof p);
-        n = snprintf(body, sizeof body, "%s{\"symbol\":\"%s\",\"price\":\"%s\"}%s", one ? "" : "[", S.rules->symbol, p,
-                     one ? "" : "]");
-        return (void)rok(r, body, n);
+        if (!symbols_arg(r, a, sel, &nsel, &one)) return;
+        return per_symbol(r, sel, nsel, one, emit_price, 0, body, sizeof body);
     }
     if (!strcmp(path, "/api/v3/aggTrades")) {
         long long from, st, en;
-        if (!symbol_ok(r, a, 1)) return;
+        if (!(x = symbol_arg(r, a))) return;
         if (!limit_arg(r, a, 500, 1000, &limit)) return;
         if (!time_arg(r, a, "fromId", &from) || !time_arg(r, a, "startTime", &st) || !time_arg(r, a, "endTime", &en)) return;
         if (st != MARKET_ABSENT && en != MARKET_ABSENT && en < st)
             return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
-        n = market_aggtrades_query_json(&S.mkt, limit, from, st, en, body, sizeof body);
+        n = market_aggtrades_query_json(&x->mkt, limit, from, st, en, body, sizeof body);
         return answer(r, body, n);
     }
     if (!strcmp(path, "/api/v3/ticker/24hr")) {
-        char sym[64], syms[256], type[16] = "FULL";
-        int one = qarg(a, "symbol", sym, sizeof sym), list = qarg(a, "symbols", syms, sizeof syms);
+        char type[16] = "FULL";
         qarg(a, "type", type, sizeof type);
-        if (one && list)
-            return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
         if (strcmp(type, "FULL") && strcmp(type, "MINI"))
             return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'type'; legal range is 'FULL', 'MINI'.");
-        char want[80];
-        snprintf(want, sizeof want, "[\"%s\"]", S.rules->symbol);
-        if ((one && strcmp(sym, S.rules->symbol)) || (list && strcmp(syms, want))) return (void)rfail(r, 400, -1121, "Invalid symbol.");
-        n = market_ticker24_json(&S.mkt, wall_ns() / 1000000, type[0] == 'M', body + 1, sizeof body - 2);
-        if (n < 0) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
-        if (one) return (void)rok(r, body + 1, n);
-        body[0] = '['; /* symbols=[...] or no symbol: a list */
-        body[n + 1] = ']';
-        return (void)rok(r, body, n + 2);
+        if (!symbols_arg(r, a, sel, &nsel, &one)) return;
+        return per_symbol(r, sel, nsel, one, emit_ticker24, type[0] == 'M', body, sizeof body);
     }
     if (!strcmp(path, "/api/v3/ticker/bookTicker")) {
-        char sym[64];
-        int one = qarg(a, "symbol", sym, sizeof sym);
-        if (one && strcmp(sym, S.rules->symbol)) return (void)rfail(r, 400, -1121, "Invalid symbol.");
-        n = market_bookticker_json(&S.mkt, body + 1, sizeof body - 2);
-        if (one) return (void)rok(r, body + 1, n);
-        body[0] = '[';
-        body[n + 1] = ']';
-        return (void)rok(r, body, n + 2);
+        if (!symbols_arg(r, a, sel, &nsel, &one)) return;
+        return per_symbol(r, sel, nsel, one, emit_book, 0, body, sizeof body);
     }
     lwsl_user("rejected: GET %s (unknown endpoint)\n", path);
     rfail(r, 404, -1000, "Unknown endpoint.");

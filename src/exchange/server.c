@@ -31,18 +31,29 @@ int64_t mono_ns(void) {
 }
 
 
+xsym_t *sym_find(const char *name) {
+    for (int i = 0; i < S.nsym; i++)
+        if (!strcmp(S.sym[i].rules.symbol, name)) return &S.sym[i];
+    return 0;
+}
+
 static void tick(lws_sorted_usec_list_t *sul) {
-    int64_t now = wall_ns();
-    int64_t next = market_poll(&S.mkt, now, on_market, 0);
+    int64_t now = wall_ns(), next = INT64_MAX;
+    for (int i = 0; i < S.nsym; i++) {
+        int64_t due = market_poll(&S.sym[i].mkt, now, on_market, &S.sym[i]);
+        if (due < next) next = due;
+    }
     /* periodic streams: every 100 ms, and on each new second */
     static int64_t last_100ms, last_s;
     if (now / 100000000 != last_100ms) {
         last_100ms = now / 100000000;
         int second = now / 1000000000 != last_s;
         last_s = now / 1000000000;
-        uint32_t want = 0;
-        for (pss_t *c = S.conns; c; c = c->next) want |= c->subs;
-        market_periodic(&S.mkt, now, want, second, on_market, 0);
+        for (int i = 0; i < S.nsym; i++) {
+            uint32_t want = 0;
+            for (pss_t *c = S.conns; c; c = c->next) want |= c->subs[i];
+            market_periodic(&S.sym[i].mkt, now, want, second, on_market, &S.sym[i]);
+        }
     }
     if (next > now + 100000000) next = now + 100000000;
     int64_t wait_us = next == INT64_MAX ? 100000 : (next - now) / 1000;
@@ -61,11 +72,19 @@ static void on_signal(int sig) {
 void transport_init(struct lws_context_creation_info *info);
 
 static void on_market_event(void *ctx, const md_event_t *ev, int64_t now) {
-    (void)ctx;
-    matching_on_market(&S.match, ev, now / 1000000);
+    xsym_t *x = ctx;
+    matching_on_market(&x->match, ev, now / 1000000);
 }
 
-int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int nfiles, const xserver_opts_t *o) {
+static void close_symbols(void) {
+    for (int i = 0; i < S.nsym; i++) {
+        matching_free(&S.sym[i].match);
+        market_close(&S.sym[i].mkt);
+    }
+    S.nsym = 0;
+}
+
+int xserver_run(const listing_t *l, accounts_t *acc, const xserver_opts_t *o) {
     memset(&S, 0, sizeof S);
     config_t defaults; /* without a config, the [exchange] keys' defaults (Binance's limits) */
     const config_t *cfg = o->cfg;
@@ -73,16 +92,27 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
         config_defaults(&defaults);
         cfg = &defaults;
     }
-    S.rules = rules;
     S.acc = acc;
-    if (market_open(&S.mkt, rules, files, nfiles, o->speed, o->loop, wall_ns())) {
-        fprintf(stderr, "quoter: cannot open the market: %s\n", S.mkt.err);
-        return 2;
-    }
-    if (matching_init(&S.match, rules, acc, &S.mkt.book)) {
-        fprintf(stderr, "quoter: %s: cannot trade it (units finer than 1e-18 of an asset, or more than %d assets)\n",
-                rules->symbol, ASSET_MAX);
-        return 2;
+    for (int i = 0; i < l->n; i++) { /* each symbol: its market, its matching */
+        xsym_t *x = &S.sym[i];
+        x->rules = l->s[i].rules;
+        int loop = o->loop || l->s[i].synth_path[0]; /* a synthetic market loops */
+        if (market_open(&x->mkt, &x->rules, (char **)l->s[i].files, l->s[i].nfiles, o->speed, loop, wall_ns())) {
+            fprintf(stderr, "quoter: cannot open the %s market: %s\n", x->rules.symbol, x->mkt.err);
+            close_symbols();
+            return 2;
+        }
+        S.nsym = i + 1;
+        if (matching_init(&x->match, &x->rules, acc, &x->mkt.book)) {
+            fprintf(stderr, "quoter: %s: cannot trade it (units finer than 1e-18 of an asset, or more than %d assets)\n",
+                    x->rules.symbol, ASSET_MAX);
+            close_symbols();
+            return 2;
+        }
+        x->mkt.on_event = on_market_event;
+        x->mkt.event_ctx = x;
+        x->match.on_exec = on_exec;
+        x->match.exec_ctx = x;
     }
     for (int i = 0; i < o->nfaults; i++) {
         char k[64];
@@ -93,9 +123,7 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
             return 2;
         }
     }
-    S.mkt.on_event = on_market_event;
     rl_init(&S.rl, cfg);
-    S.match.on_exec = on_exec;
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     transport_init(&info);
@@ -125,13 +153,16 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     S.ctx = lws_create_context(&info);
     if (!S.ctx) {
         fprintf(stderr, "quoter: cannot listen on %s:%d\n", info.iface, o->port);
-        market_close(&S.mkt);
+        close_symbols();
         return 2;
     }
     struct lws_vhost *vh = lws_get_vhost_by_name(S.ctx, "default");
     int port = vh ? lws_get_vhost_listen_port(vh) : o->port;
+    char names[LISTING_MAX * 24] = "";
+    for (int i = 0, n = 0; i < S.nsym; i++)
+        n += snprintf(names + n, sizeof names - (size_t)n, "%s%s", i ? ", " : "", S.sym[i].rules.symbol);
     fprintf(stderr, "quoter: exchange listening on http://%s:%d (REST /api/v3, streams /ws and /stream) for %s\n",
-            info.iface, port, rules->symbol);
+            info.iface, port, names);
     if (o->port_file) {
         FILE *f = fopen(o->port_file, "w");
         if (f) {
@@ -168,8 +199,7 @@ int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int 
     for (int64_t end = wall_ns() + 300000000; wall_ns() < end;)
         if (lws_service(S.ctx, 0) < 0) break;
     lws_context_destroy(S.ctx);
-    matching_free(&S.match);
-    market_close(&S.mkt);
+    close_symbols();
     fprintf(stderr, "quoter: exchange stopped after %lld requests, %lld stream connections\n", (long long)S.requests,
             (long long)S.connections);
     return 0;

@@ -11,6 +11,7 @@
 #define Q_SERVER_H
 
 #include "account.h"
+#include "listing.h"
 #include "market.h"
 
 typedef struct xserver_opts {
@@ -25,6 +26,7 @@ typedef struct xserver_opts {
 } xserver_opts_t;
 
 /* Runs until SIGINT/SIGTERM. Returns 0 or an error (printed). */
-int xserver_run(const symbol_rules_t *rules, accounts_t *acc, char **files, int nfiles, const xserver_opts_t *o);
+/* Serves the listing's symbols (each with its market) to the accounts. */
+int xserver_run(const listing_t *l, accounts_t *acc, const xserver_opts_t *o);
 
 #endif

@@ -23,6 +23,7 @@
 #include "../proto/params.h"
 #include "../proto/wsmsg.h"
 #include "account.h"
+#include "listing.h"
 #include "market.h"
 #include "matching.h"
 #include "ratelimit.h"
@@ -40,7 +41,7 @@ typedef struct pss {
     struct lws *wsi;
     struct pss *next;
     int is_ws, combined;
-    uint32_t subs;
+    uint32_t subs[LISTING_MAX];   /* market streams, a bit per market_stream_t, per symbol */
     frame_t *q[QUEUE];
     int qhead, qtail;
     int64_t qbytes;
@@ -75,12 +76,19 @@ typedef struct pss {
 
 typedef struct delayed delayed_t;
 
+/* one symbol: its rules, its replayed market and its order matching (order and trade ids
+   are per symbol, as on Binance); balances are the accounts', shared by every symbol */
+typedef struct xsym {
+    symbol_rules_t rules;
+    market_t mkt;
+    matching_t match;
+} xsym_t;
+
 typedef struct server {
     struct lws_context *ctx;
-    market_t mkt;
+    xsym_t sym[LISTING_MAX];
+    int nsym;
     accounts_t *acc;
-    matching_t match;
-    const symbol_rules_t *rules;
     lws_sorted_usec_list_t sul;
     pss_t *conns;
     int64_t requests, connections;
@@ -101,6 +109,9 @@ typedef struct server {
 } server_t;
 
 extern server_t S;
+
+/* server.c: the symbol named (exactly, upper case), or NULL */
+xsym_t *sym_find(const char *name);
 
 /* server.c: the exchange's clock (the machine's plus any injected skew), and a monotonic one */
 int64_t wall_ns(void);
@@ -150,28 +161,28 @@ int listen_key(struct lws *wsi, pss_t *c);
 /* market_api.c */
 int qarg(const args_t *a, const char *name, char *out, int cap);
 int endpoint_weight(const args_t *a, const char *method, const char *path);
-int exchange_info(char *b, int cap);
+
 void market_data(reply_t *r, const args_t *a, const char *path);
 
 /* trade_api.c */
 int check_signed(reply_t *r, const char *key, const params_t *p, int sig_required);
 void dispatch(reply_t *r, int a, const params_t *p);
-const char *lots(int64_t v, char *buf);
-const char *px(int64_t v, char *buf);
-const char *quote_amt(__int128 v, char *buf);
+const char *lots(const symbol_rules_t *r, int64_t v, char *buf);
+const char *px(const symbol_rules_t *r, int64_t v, char *buf);
+const char *quote_amt(const symbol_rules_t *r, __int128 v, char *buf);
 
 /* ws_api.c */
 void ws_api_request(pss_t *c, const char *msg, size_t len);
 
 /* streams.c */
-int stream_bit(const char *name, size_t n);
+int stream_bit(const char *name, size_t n, int *sym);
 void subscribe_list(pss_t *c, const char *list);
 void ws_request(pss_t *c, const char *msg, size_t len);
 void on_market(void *ctx, market_stream_t s, const char *json, int len);
 extern const char *const stream_suffix[MS_NSTREAMS];
 
 /* user_data.c */
-int position_json(const account_t *a, int64_t t, char *pos, size_t cap);
+int position_json(const account_t *a, const int *assets, int n, int64_t t, char *pos, size_t cap);
 int user_data_wanted(int acct);
 void push_user_event(int acct, const char *ev, int len);
 void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *fill);

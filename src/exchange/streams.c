@@ -11,19 +11,26 @@ const char *const stream_suffix[MS_NSTREAMS] = {
     "@trade",   "@bookTicker", "@depth@100ms", "@aggTrade",        "@depth",          "@depth5",
     "@depth10", "@depth20",    "@depth5@100ms", "@depth10@100ms", "@depth20@100ms", "@ticker", "@miniTicker"};
 
-/* "btcusdt@trade" -> its bit, or -1 */
-int stream_bit(const char *name, size_t n) {
-    size_t sl = strlen(S.mkt.lower);
-    if (n <= sl || strncmp(name, S.mkt.lower, sl)) return -1;
-    for (int k = 0; k < MS_NSTREAMS; k++)
-        if (n - sl == strlen(stream_suffix[k]) && !memcmp(name + sl, stream_suffix[k], n - sl)) return k;
+/* "btcusdt@trade" -> its bit, and in *sym its symbol's index; or -1 */
+int stream_bit(const char *name, size_t n, int *sym) {
+    for (int i = 0; i < S.nsym; i++) {
+        const char *lower = S.sym[i].mkt.lower;
+        size_t sl = strlen(lower);
+        if (n <= sl || strncmp(name, lower, sl) || name[sl] != '@') continue;
+        for (int k = 0; k < MS_NSTREAMS; k++)
+            if (n - sl == strlen(stream_suffix[k]) && !memcmp(name + sl, stream_suffix[k], n - sl)) {
+                *sym = i;
+                return k;
+            }
+    }
     return -1;
 }
 
+/* a market message of symbol ctx (an xsym_t) to its stream's subscribers */
 void on_market(void *ctx, market_stream_t s, const char *json, int len) {
-    (void)ctx;
-    int listeners = 0;
-    for (pss_t *c = S.conns; c && !listeners; c = c->next) listeners = (c->subs >> s) & 1;
+    const xsym_t *x = ctx;
+    int si = (int)(x - S.sym), listeners = 0;
+    for (pss_t *c = S.conns; c && !listeners; c = c->next) listeners = (c->subs[si] >> s) & 1;
     if (!listeners) return;
     if (s == MS_DEPTH_100MS && S.f.skip_diffs > 0) { /* only diffs someone would have seen count */
         S.f.skip_diffs--;
@@ -33,13 +40,13 @@ void on_market(void *ctx, market_stream_t s, const char *json, int len) {
     static char wrapped[(1 << 20) + 128];
     int wl = -1;
     for (pss_t *c = S.conns; c; c = c->next) {
-        if (!(c->subs & (1u << s))) continue;
+        if (!(c->subs[si] & (1u << s))) continue;
         if (!c->combined) {
             enqueue(c, json, len);
             continue;
         }
         if (wl < 0)
-            wl = snprintf(wrapped, sizeof wrapped, "{\"stream\":\"%s%s\",\"data\":%.*s}", S.mkt.lower, stream_suffix[s],
+            wl = snprintf(wrapped, sizeof wrapped, "{\"stream\":\"%s%s\",\"data\":%.*s}", x->mkt.lower, stream_suffix[s],
                           len, json);
         if (wl > 0 && wl < (int)sizeof wrapped) enqueue(c, wrapped, wl);
     }
@@ -47,7 +54,7 @@ void on_market(void *ctx, market_stream_t s, const char *json, int len) {
 
 static void send_text(pss_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void send_text(pss_t *c, const char *fmt, ...) {
-    char b[4096];
+    char b[8192];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(b, sizeof b, fmt, ap);
@@ -61,8 +68,8 @@ void subscribe_list(pss_t *c, const char *list) {
     while (*p) {
         const char *e = strchr(p, '/');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        int bit = stream_bit(p, n);
-        if (bit >= 0) c->subs |= 1u << bit;
+        int si, bit = stream_bit(p, n, &si);
+        if (bit >= 0) c->subs[si] |= 1u << bit;
         p += n + (e ? 1 : 0);
     }
 }
@@ -89,25 +96,27 @@ void ws_request(pss_t *c, const char *msg, size_t len) {
         send_text(c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: missing field `method`\"},\"id\":%s}", idtxt);
     } else if (!strcmp(m->valuestring, "SUBSCRIBE") || !strcmp(m->valuestring, "UNSUBSCRIBE")) {
         int sub = m->valuestring[0] == 'S', bad = !cJSON_IsArray(params);
-        uint32_t bits = 0;
+        uint32_t bits[LISTING_MAX] = {0};
         const cJSON *p;
         cJSON_ArrayForEach(p, params) {
-            int bit = cJSON_IsString(p) ? stream_bit(p->valuestring, strlen(p->valuestring)) : -1;
+            int si = 0, bit = cJSON_IsString(p) ? stream_bit(p->valuestring, strlen(p->valuestring), &si) : -1;
             if (bit < 0) bad = 1;
-            else bits |= 1u << bit;
+            else bits[si] |= 1u << bit;
         }
         if (bad) {
             send_text(c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown stream or malformed params\"},\"id\":%s}", idtxt);
         } else {
-            c->subs = sub ? c->subs | bits : c->subs & ~bits;
+            for (int i = 0; i < S.nsym; i++) c->subs[i] = sub ? c->subs[i] | bits[i] : c->subs[i] & ~bits[i];
             send_text(c, "{\"result\":null,\"id\":%s}", idtxt);
         }
     } else if (!strcmp(m->valuestring, "LIST_SUBSCRIPTIONS")) {
-        char list[512];
+        char list[7680]; /* LISTING_MAX symbols x MS_NSTREAMS names fit */
         int n = 0;
-        for (int k = 0; k < MS_NSTREAMS; k++)
-            if (c->subs & (1u << k))
-                n += snprintf(list + n, sizeof list - (size_t)n, "%s\"%s%s\"", n ? "," : "", S.mkt.lower, stream_suffix[k]);
+        for (int i = 0; i < S.nsym; i++)
+            for (int k = 0; k < MS_NSTREAMS; k++)
+                if (c->subs[i] & (1u << k))
+                    n += snprintf(list + n, sizeof list - (size_t)n, "%s\"%s%s\"", n ? "," : "", S.sym[i].mkt.lower,
+                                  stream_suffix[k]);
         list[n] = 0;
         send_text(c, "{\"result\":[%s],\"id\":%s}", list, idtxt);
     } else if (!strcmp(m->valuestring, "SET_PROPERTY") || !strcmp(m->valuestring, "GET_PROPERTY")) {

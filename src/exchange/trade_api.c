@@ -75,17 +75,17 @@ int check_signed(reply_t *r, const char *key, const params_t *p, int sig_require
 
 /* ---- formatting ------------------------------------------------------------ */
 
-const char *lots(int64_t v, char *buf) {
-    fx_format(v, &S.rules->lot, 8, buf, 40);
+const char *lots(const symbol_rules_t *r, int64_t v, char *buf) {
+    fx_format(v, &r->lot, 8, buf, 40);
     return buf;
 }
-const char *px(int64_t v, char *buf) {
-    fx_format(v, &S.rules->tick, 8, buf, 40);
+const char *px(const symbol_rules_t *r, int64_t v, char *buf) {
+    fx_format(v, &r->tick, 8, buf, 40);
     return buf;
 }
 /* tick*lot units of quote as Binance prints them: 8 places, truncated */
-const char *quote_amt(__int128 v, char *buf) {
-    return symbol_quote_format(S.rules, v, buf, 48);
+const char *quote_amt(const symbol_rules_t *r, __int128 v, char *buf) {
+    return symbol_quote_format(r, v, buf, 48);
 }
 
 /* an order as Binance prints it: a placement (resp_full adds fills), a query, or - with
@@ -108,21 +108,22 @@ static void jb(jbuf_t *j, const char *fmt, ...) {
     else j->n += w;
 }
 
-static int order_json(char *b, int cap, const xorder_t *o, int resp_full, int query, const char *cancel_cid) {
+static int order_json(const xsym_t *X, char *b, int cap, const xorder_t *o, int resp_full, int query, const char *cancel_cid) {
+    const symbol_rules_t *R = &X->rules;
     char p[40], q[40], e[40], cq[48], oq[48];
     jbuf_t j = {b, cap, 0, 0};
     if (cancel_cid)
         jb(&j, "{\"symbol\":\"%s\",\"origClientOrderId\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",",
-           S.rules->symbol, o->cid, (unsigned long long)o->id, cancel_cid);
+           R->symbol, o->cid, (unsigned long long)o->id, cancel_cid);
     else
-        jb(&j, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",", S.rules->symbol,
+        jb(&j, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",", R->symbol,
            (unsigned long long)o->id, o->cid);
     if (!query) jb(&j, "\"transactTime\":%lld,", (long long)o->update_ms);
     jb(&j,
        "\"price\":\"%s\",\"origQty\":\"%s\",\"executedQty\":\"%s\",\"origQuoteOrderQty\":\"%s\","
        "\"cummulativeQuoteQty\":\"%s\",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\",",
-       o->price ? px(o->price, p) : "0.00000000", lots(o->qty, q), lots(o->executed, e), quote_amt(o->quote_qty, oq),
-       quote_amt(o->cum_quote, cq), xstatus_name(o->status), xtif_name(o->tif), xtype_name(o->type),
+       o->price ? px(R, o->price, p) : "0.00000000", lots(R, o->qty, q), lots(R, o->executed, e), quote_amt(R, o->quote_qty, oq),
+       quote_amt(R, o->cum_quote, cq), xstatus_name(o->status), xtif_name(o->tif), xtype_name(o->type),
        o->side == SIDE_BUY ? "BUY" : "SELL");
     if (query)
         jb(&j, "\"stopPrice\":\"0.00000000\",\"icebergQty\":\"0.00000000\",\"time\":%lld,\"updateTime\":%lld,\"isWorking\":true,",
@@ -131,13 +132,13 @@ static int order_json(char *b, int cap, const xorder_t *o, int resp_full, int qu
     if (o->status == XS_EXPIRED) jb(&j, ",\"expiryReason\":\"%s\"", xexpiry_name(o->expiry)); /* only when expired */
     if (resp_full) {
         jb(&j, ",\"fills\":[");
-        for (int i = 0; i < S.match.nfills; i++) {
-            const xfill_t *f = &S.match.fills[i];
+        for (int i = 0; i < X->match.nfills; i++) {
+            const xfill_t *f = &X->match.fills[i];
             char fp[40], fq[40], fc[48];
             jb(&j, "%s{\"price\":\"%s\",\"qty\":\"%s\",\"commission\":\"%s\",\"commissionAsset\":\"%s\",\"tradeId\":%llu}",
-               i ? "," : "", px(f->price, fp), lots(f->qty, fq),
-               f->buyer ? lots((int64_t)f->commission, fc) : quote_amt(f->commission, fc),
-               f->buyer ? S.rules->base : S.rules->quote, (unsigned long long)f->trade_id);
+               i ? "," : "", px(R, f->price, fp), lots(R, f->qty, fq),
+               f->buyer ? lots(R, (int64_t)f->commission, fc) : quote_amt(R, f->commission, fc),
+               f->buyer ? R->base : R->quote, (unsigned long long)f->trade_id);
         }
         jb(&j, "]");
     }
@@ -186,7 +187,8 @@ static int resp_type(reply_t *r, const params_t *p, char *out) {
     return 0;
 }
 
-static int parse_new_order(reply_t *r, const params_t *p, xplace_t *x) {
+static int parse_new_order(const xsym_t *X, reply_t *r, const params_t *p, xplace_t *x) {
+    const symbol_rules_t *R = &X->rules;
     memset(x, 0, sizeof *x);
     const char *side = params_get(p, "side"), *type = params_get(p, "type"), *tif = params_get(p, "timeInForce"), *qty = params_get(p, "quantity"),
                *price = params_get(p, "price");
@@ -220,20 +222,20 @@ static int parse_new_order(reply_t *r, const params_t *p, xplace_t *x) {
     if (qq) {
         const char *dot = strchr(qq, '.');
         if (dot && strlen(dot + 1) > 8) return order_error(r, -1111, "Parameter 'quoteOrderQty' has too much precision."), -1;
-        if (symbol_notional_parse(S.rules, qq, &x->quote_qty) || x->quote_qty <= 0)
+        if (symbol_notional_parse(R, qq, &x->quote_qty) || x->quote_qty <= 0)
             return order_error(r, -1100, "Illegal characters found in parameter 'quoteOrderQty'; legal range is '0.00000001' to '9000000000'."), -1;
     } else if (!qty) {
         return order_error(r, -1102, x->type == XT_MARKET
                                          ? "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!"
                                          : "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."), -1;
-    } else if (decimal_param(r, "quantity", qty, &S.rules->lot, "LOT_SIZE", &x->qty)) {
+    } else if (decimal_param(r, "quantity", qty, &R->lot, "LOT_SIZE", &x->qty)) {
         return -1;
     }
     if (stp && (xstp_parse(stp, &x->stp) || x->stp == XSTP_DECREMENT || x->stp == XSTP_TRANSFER))
         return order_error(r, -1100, "Illegal characters found in parameter 'selfTradePreventionMode'; legal range is 'NONE, EXPIRE_TAKER, EXPIRE_MAKER, EXPIRE_BOTH'."), -1;
     if (x->type != XT_MARKET) {
         if (!price) return order_error(r, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed."), -1;
-        if (decimal_param(r, "price", price, &S.rules->tick, "PRICE_FILTER", &x->price)) return -1;
+        if (decimal_param(r, "price", price, &R->tick, "PRICE_FILTER", &x->price)) return -1;
     } else if (price) {
         return order_error(r, -1106, "Parameter 'price' sent when not required."), -1;
     }
@@ -297,7 +299,9 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         rc = order_error(r, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
         goto done;
     }
-    if (sym && strcmp(sym, S.rules->symbol)) {
+    xsym_t *X = sym ? sym_find(sym) : 0; /* NULL: the account, or open orders of every symbol */
+    const symbol_rules_t *R = X ? &X->rules : 0;
+    if (sym && !X) {
         rc = order_error(r, -1121, "Invalid symbol.");
         goto done;
     }
@@ -319,10 +323,10 @@ void dispatch(reply_t *r, int a, const params_t *p) {
     if (!strcmp(method, "POST") && (!strcmp(path, "/api/v3/order") || !strcmp(path, "/api/v3/order/test"))) {
         xplace_t x;
         char rt;
-        if (parse_new_order(r, p, &x) || resp_type(r, p, &rt)) goto done;
+        if (parse_new_order(X, r, p, &x) || resp_type(r, p, &rt)) goto done;
         x.test = !strcmp(path, "/api/v3/order/test");
         if (!x.test && order_budget(r, a, t)) goto done;
-        int code = matching_place(&S.match, a, &x, t, &o, &msg);
+        int code = matching_place(&X->match, a, &x, t, &o, &msg);
         if (code) {
             rc = order_error(r, code, msg);
             goto done;
@@ -351,47 +355,55 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         }
         if (rt == 'A')
             n = snprintf(body, sizeof body, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",\"transactTime\":%lld}",
-                         S.rules->symbol, (unsigned long long)o->id, o->cid, (long long)o->update_ms);
+                         R->symbol, (unsigned long long)o->id, o->cid, (long long)o->update_ms);
         else
-            n = order_json(body, sizeof body, o, rt == 'F', 0, 0);
+            n = order_json(X, body, sizeof body, o, rt == 'F', 0, 0);
     } else if (!strcmp(method, "DELETE") && !strcmp(path, "/api/v3/order")) {
         uint64_t id;
         const char *cid;
         if (id_args(r, p, &id, &cid)) goto done;
-        int code = matching_cancel(&S.match, a, id, cid, t, &o, &msg);
+        int code = matching_cancel(&X->match, a, id, cid, t, &o, &msg);
         if (code) {
             rc = order_error(r, code, msg);
             goto done;
         }
-        n = order_json(body, sizeof body, o, 0, 0, cancel_id(p, "newClientOrderId"));
+        n = order_json(X, body, sizeof body, o, 0, 0, cancel_id(p, "newClientOrderId"));
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/order")) {
         uint64_t id;
         const char *cid;
         if (id_args(r, p, &id, &cid)) goto done;
-        o = matching_find(&S.match, a, id, cid);
+        o = matching_find(&X->match, a, id, cid);
         if (!o) {
             rc = order_error(r, -2013, "Order does not exist.");
             goto done;
         }
-        n = order_json(body, sizeof body, o, 0, 1, 0);
+        n = order_json(X, body, sizeof body, o, 0, 1, 0);
     } else if (!strcmp(path, "/api/v3/openOrders") && (method[0] == 'G' || method[0] == 'D')) {
         int del = method[0] == 'D', k = 0;
         n = snprintf(body, sizeof body, "[");
-        int nl = matching_open_orders(&S.match, a, 0, 0);
-        xorder_t **live = malloc(((size_t)nl + 1) * sizeof *live);
-        if (live) nl = matching_open_orders(&S.match, a, live, nl);
-        for (int i = 0; live && i < nl; i++) {
-            xorder_t *x = live[i];
-            if (del && matching_cancel(&S.match, a, x->id, 0, t, &o, &msg)) continue;
-            if (k++) body[n++] = ',';
-            int w = order_json(body + n, (int)sizeof body - n - 2, x, 0, !del, del ? cancel_id(p, "newClientOrderId") : 0);
-            if (w < 0) { /* never a list cut short: the request fails whole (500) */
+        for (int si = 0; si < S.nsym && n >= 0; si++) { /* the symbol's, or (GET without one) every symbol's */
+            xsym_t *Y = &S.sym[si];
+            if (X && Y != X) continue;
+            int nl = matching_open_orders(&Y->match, a, 0, 0);
+            xorder_t **live = malloc(((size_t)nl + 1) * sizeof *live);
+            if (!live) {
                 n = -1;
                 break;
             }
-            n += w;
+            nl = matching_open_orders(&Y->match, a, live, nl);
+            for (int i = 0; i < nl; i++) {
+                xorder_t *x = live[i];
+                if (del && matching_cancel(&Y->match, a, x->id, 0, t, &o, &msg)) continue;
+                if (k++) body[n++] = ',';
+                int w = order_json(Y, body + n, (int)sizeof body - n - 2, x, 0, !del, del ? cancel_id(p, "newClientOrderId") : 0);
+                if (w < 0) { /* never a list cut short: the request fails whole (500) */
+                    n = -1;
+                    break;
+                }
+                n += w;
+            }
+            free(live);
         }
-        free(live);
         if (n < 0) {
             rc = rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
             goto done;
@@ -404,21 +416,22 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         body[n] = 0;
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/account")) {
         account_t *x = &S.acc->a[a];
-        n = snprintf(body, sizeof body,
-                     "{\"makerCommission\":%d,\"takerCommission\":%d,\"buyerCommission\":0,\"sellerCommission\":0,"
-                     "\"commissionRates\":{\"maker\":\"%.8f\",\"taker\":\"%.8f\",\"buyer\":\"0.00000000\",\"seller\":\"0.00000000\"},"
-                     "\"canTrade\":true,\"canWithdraw\":false,\"canDeposit\":false,\"brokered\":false,"
-                     "\"requireSelfTradePrevention\":false,\"preventSor\":false,\"updateTime\":%lld,\"accountType\":\"SPOT\","
-                     "\"balances\":[",
-                     (int)(x->maker_fee * 10000), (int)(x->taker_fee * 10000), x->maker_fee, x->taker_fee, (long long)t);
+        jbuf_t j = {body, (int)sizeof body, 0, 0};
+        jb(&j,
+           "{\"makerCommission\":%d,\"takerCommission\":%d,\"buyerCommission\":0,\"sellerCommission\":0,"
+           "\"commissionRates\":{\"maker\":\"%.8f\",\"taker\":\"%.8f\",\"buyer\":\"0.00000000\",\"seller\":\"0.00000000\"},"
+           "\"canTrade\":true,\"canWithdraw\":false,\"canDeposit\":false,\"brokered\":false,"
+           "\"requireSelfTradePrevention\":false,\"preventSor\":false,\"updateTime\":%lld,\"accountType\":\"SPOT\","
+           "\"balances\":[",
+           (int)(x->maker_fee * 10000 + 0.5), (int)(x->taker_fee * 10000 + 0.5), x->maker_fee, x->taker_fee, (long long)t);
         for (int id = 0; id < S.acc->nassets; id++) { /* every asset, as Binance lists them (omitZeroBalances=false) */
             char f[48], l[48];
             accounts_format(x->bal[id].free, f, sizeof f);
             accounts_format(x->bal[id].locked, l, sizeof l);
-            n += snprintf(body + n, sizeof body - (size_t)n, "%s{\"asset\":\"%s\",\"free\":\"%s\",\"locked\":\"%s\"}",
-                          id ? "," : "", accounts_asset_name(S.acc, id), f, l);
+            jb(&j, "%s{\"asset\":\"%s\",\"free\":\"%s\",\"locked\":\"%s\"}", id ? "," : "", accounts_asset_name(S.acc, id), f, l);
         }
-        n += snprintf(body + n, sizeof body - (size_t)n, "],\"permissions\":[\"SPOT\"],\"uid\":%d}", 1000 + a);
+        jb(&j, "],\"permissions\":[\"SPOT\"],\"uid\":%d}", 1000 + a);
+        n = j.over ? -1 : j.n;
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/myTrades")) {
         static xtrade_t trs[MATCH_TRADES_MAX];
         xtrade_query_t qy = {0};
@@ -437,7 +450,7 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         qy.start_ms = st;
         qy.end_ms = en;
         qy.limit = (int)limit;
-        int nt = matching_trades(&S.match, a, &qy, trs, MATCH_TRADES_MAX, &msg);
+        int nt = matching_trades(&X->match, a, &qy, trs, MATCH_TRADES_MAX, &msg);
         if (nt < 0) {
             rc = order_error(r, nt, msg);
             goto done;
@@ -450,10 +463,10 @@ void dispatch(reply_t *r, int a, const params_t *p) {
                           "%s{\"symbol\":\"%s\",\"id\":%llu,\"orderId\":%llu,\"orderListId\":-1,\"price\":\"%s\",\"qty\":\"%s\","
                           "\"quoteQty\":\"%s\",\"commission\":\"%s\",\"commissionAsset\":\"%s\",\"time\":%lld,"
                           "\"isBuyer\":%s,\"isMaker\":%s,\"isBestMatch\":true}",
-                          k++ ? "," : "", S.rules->symbol, (unsigned long long)tr->id, (unsigned long long)tr->order_id,
-                          px(tr->price, tp), lots(tr->qty, tq), quote_amt((__int128)tr->price * tr->qty, tqq),
-                          tr->side == SIDE_BUY ? lots(tr->commission, tc) : quote_amt(tr->commission, tc),
-                          tr->side == SIDE_BUY ? S.rules->base : S.rules->quote, (long long)tr->time_ms,
+                          k++ ? "," : "", R->symbol, (unsigned long long)tr->id, (unsigned long long)tr->order_id,
+                          px(R, tr->price, tp), lots(R, tr->qty, tq), quote_amt(R, (__int128)tr->price * tr->qty, tqq),
+                          tr->side == SIDE_BUY ? lots(R, tr->commission, tc) : quote_amt(R, tr->commission, tc),
+                          tr->side == SIDE_BUY ? R->base : R->quote, (long long)tr->time_ms,
                           tr->side == SIDE_BUY ? "true" : "false", tr->maker ? "true" : "false");
         }
         body[n++] = ']';
@@ -477,19 +490,19 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         }
         xplace_t x;
         char rt;
-        if (parse_new_order(r, p, &x) || resp_type(r, p, &rt)) goto done;
+        if (parse_new_order(X, r, p, &x) || resp_type(r, p, &rt)) goto done;
         if (order_budget(r, a, t)) goto done;
         static char cancel_part[4096], new_part[RESP_MAX / 2], data[RESP_MAX / 2 + 8192];
         const char *cmsg = 0, *nmsg = 0;
         xorder_t *co = 0, *no = 0;
-        int ccode = matching_cancel(&S.match, a, cancel_oid, ccid, t, &co, &cmsg);
+        int ccode = matching_cancel(&X->match, a, cancel_oid, ccid, t, &co, &cmsg);
         if (ccode) snprintf(cancel_part, sizeof cancel_part, "{\"code\":%d,\"msg\":\"%s\"}", ccode, cmsg);
-        else order_json(cancel_part, sizeof cancel_part, co, 0, 0, cancel_id(p, "cancelNewClientOrderId"));
+        else order_json(X, cancel_part, sizeof cancel_part, co, 0, 0, cancel_id(p, "cancelNewClientOrderId"));
         int ncode = 1; /* not attempted */
         if (!ccode || !strcmp(mode, "ALLOW_FAILURE")) {
-            ncode = matching_place(&S.match, a, &x, t, &no, &nmsg);
+            ncode = matching_place(&X->match, a, &x, t, &no, &nmsg);
             if (ncode) snprintf(new_part, sizeof new_part, "{\"code\":%d,\"msg\":\"%s\"}", ncode, nmsg);
-            else order_json(new_part, sizeof new_part, no, rt == 'F', 0, 0);
+            else order_json(X, new_part, sizeof new_part, no, rt == 'F', 0, 0);
         }
         n = snprintf(data, sizeof data, "{\"cancelResult\":\"%s\",\"newOrderResult\":\"%s\",\"cancelResponse\":%s,\"newOrderResponse\":%s}",
                      ccode ? "FAILURE" : "SUCCESS", ncode == 1 ? "NOT_ATTEMPTED" : ncode ? "FAILURE" : "SUCCESS", cancel_part,
@@ -507,11 +520,11 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         const char *cid, *nq = params_get(p, "newQty");
         if (id_args(r, p, &id, &cid)) goto done;
         int64_t q;
-        if (!nq || fx_parse(nq, strlen(nq), &S.rules->lot, &q)) {
+        if (!nq || fx_parse(nq, strlen(nq), &R->lot, &q)) {
             rc = order_error(r, -1102, "Mandatory parameter 'newQty' was not sent, was empty/null, or malformed.");
             goto done;
         }
-        int code = matching_amend(&S.match, a, id, cid, q, t, &o, &msg);
+        int code = matching_amend(&X->match, a, id, cid, q, t, &o, &msg);
         if (code) {
             rc = order_error(r, code, msg);
             goto done;
@@ -519,7 +532,7 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         const char *ncid = params_get(p, "newClientOrderId");
         char ocid[40];
         snprintf(ocid, sizeof ocid, "%s", o->cid);
-        if (ncid && (code = matching_set_cid(&S.match, o, ncid, &msg))) { /* the index follows the new id */
+        if (ncid && (code = matching_set_cid(&X->match, o, ncid, &msg))) { /* the index follows the new id */
             rc = order_error(r, code, msg);
             goto done;
         }
@@ -530,9 +543,9 @@ void dispatch(reply_t *r, int a, const params_t *p) {
                      "\"executedQty\":\"%s\",\"preventedQty\":\"0.00000000\",\"quoteOrderQty\":\"0.00000000\","
                      "\"cumulativeQuoteQty\":\"%s\",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\","
                      "\"workingTime\":%lld,\"selfTradePreventionMode\":\"NONE\"}}",
-                     (long long)t, (unsigned long long)(o->id * 1000 + (uint64_t)o->amends), S.rules->symbol,
-                     (unsigned long long)o->id, ocid, o->cid, px(o->price, pr), lots(o->qty, oq), lots(o->executed, eq),
-                     quote_amt(o->cum_quote, cq), xstatus_name(o->status), xtif_name(o->tif), xtype_name(o->type),
+                     (long long)t, (unsigned long long)(o->id * 1000 + (uint64_t)o->amends), R->symbol,
+                     (unsigned long long)o->id, ocid, o->cid, px(R, o->price, pr), lots(R, o->qty, oq), lots(R, o->executed, eq),
+                     quote_amt(R, o->cum_quote, cq), xstatus_name(o->status), xtif_name(o->tif), xtype_name(o->type),
                      o->side == SIDE_BUY ? "BUY" : "SELL", (long long)o->time_ms);
     } else {
         rc = rfail(r, 404, -1000, "Unknown endpoint.");

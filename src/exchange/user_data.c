@@ -6,18 +6,23 @@
 #include <stdio.h>
 #include <string.h>
 
-/* the account's balances as an outboundAccountPosition event */
-int position_json(const account_t *a, int64_t t, char *pos, size_t cap) {
-    char bf[48], bl[48], qf[48], ql[48];
-    const balance_t *b = &a->bal[S.match.base_asset], *q = &a->bal[S.match.quote_asset];
-    accounts_format(b->free, bf, sizeof bf);
-    accounts_format(b->locked, bl, sizeof bl);
-    accounts_format(q->free, qf, sizeof qf);
-    accounts_format(q->locked, ql, sizeof ql);
-    return snprintf(pos, cap,
-        "{\"e\":\"outboundAccountPosition\",\"E\":%lld,\"u\":%lld,\"B\":[{\"a\":\"%s\",\"f\":\"%s\",\"l\":\"%s\"},"
-        "{\"a\":\"%s\",\"f\":\"%s\",\"l\":\"%s\"}]}",
-        (long long)t, (long long)t, S.rules->base, bf, bl, S.rules->quote, qf, ql);
+/* the account's balances as an outboundAccountPosition event: of the n assets given (those
+   that changed), or of every asset when n < 0 */
+int position_json(const account_t *a, const int *assets, int n, int64_t t, char *pos, size_t cap) {
+    int len = snprintf(pos, cap, "{\"e\":\"outboundAccountPosition\",\"E\":%lld,\"u\":%lld,\"B\":[", (long long)t,
+                       (long long)t);
+    int count = n < 0 ? S.acc->nassets : n;
+    for (int i = 0; i < count && len > 0 && (size_t)len < cap; i++) {
+        int id = n < 0 ? i : assets[i];
+        char f[48], l[48];
+        accounts_format(a->bal[id].free, f, sizeof f);
+        accounts_format(a->bal[id].locked, l, sizeof l);
+        len += snprintf(pos + len, cap - (size_t)len, "%s{\"a\":\"%s\",\"f\":\"%s\",\"l\":\"%s\"}", i ? "," : "",
+                        accounts_asset_name(S.acc, id), f, l);
+    }
+    if (len <= 0 || (size_t)len + 3 > cap) return -1;
+    memcpy(pos + len, "]}", 3);
+    return len + 2;
 }
 
 int user_data_wanted(int acct) {
@@ -45,9 +50,10 @@ void push_user_event(int acct, const char *ev, int len) {
 
 /* user data: an order event for every connection subscribed to its account */
 void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
-    (void)ctx;
+    const xsym_t *X = ctx; /* the order's symbol */
+    const symbol_rules_t *R = &X->rules;
     /* an order's first fill lowers the unfilled order count (faqs/order_count_decrement.md) */
-    if (f && o->executed == f->qty) rl_order_filled(&S.rl, o->acct, now_ms(), f->maker);
+    if (f && f->first) rl_order_filled(&S.rl, o->acct, now_ms(), f->maker);
     if (!user_data_wanted(o->acct)) return;
     static char ev[4096], pos[1024];
     char q[40], pr[40], l[40], z[40], L[40], n[48], Z[48], Y[48];
@@ -57,20 +63,21 @@ void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
         "\"p\":\"%s\",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":\"%s\",\"x\":\"%s\",\"X\":\"%s\",\"r\":\"NONE\","
         "\"i\":%llu,\"l\":\"%s\",\"z\":\"%s\",\"L\":\"%s\",\"n\":\"%s\",\"N\":%s%s%s,\"T\":%lld,\"t\":%lld,\"I\":%llu,"
         "\"w\":%s,\"m\":%s,\"M\":false,\"O\":%lld,\"Z\":\"%s\",\"Y\":\"%s\",\"Q\":\"0.00000000\",\"W\":%lld,\"V\":\"%s\"%s%s%s}",
-        (long long)t, S.rules->symbol, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL", xtype_name(o->type),
-        xtif_name(o->tif), lots(o->qty, q), o->price ? px(o->price, pr) : "0.00000000",
+        (long long)t, R->symbol, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL", xtype_name(o->type),
+        xtif_name(o->tif), lots(R, o->qty, q), o->price ? px(R, o->price, pr) : "0.00000000",
         strcmp(exec, "CANCELED") ? "" : o->cid, exec, xstatus_name(o->status), (unsigned long long)o->id,
-        lots(f ? f->qty : 0, l), lots(o->executed, z), f ? px(f->price, L) : "0.00000000",
-        f ? (f->buyer ? lots(f->commission, n) : quote_amt(f->commission, n)) : "0",
-        f ? "\"" : "", f ? (f->buyer ? S.rules->base : S.rules->quote) : "null", f ? "\"" : "", (long long)t,
+        lots(R, f ? f->qty : 0, l), lots(R, o->executed, z), f ? px(R, f->price, L) : "0.00000000",
+        f ? (f->buyer ? lots(R, (int64_t)f->commission, n) : quote_amt(R, f->commission, n)) : "0",
+        f ? "\"" : "", f ? (f->buyer ? R->base : R->quote) : "null", f ? "\"" : "", (long long)t,
         f ? (long long)f->trade_id : -1LL, (unsigned long long)(o->id * 1000 + (uint64_t)o->executed % 1000),
         xorder_live(o) ? "true" : "false", f && f->maker ? "true" : "false", (long long)o->time_ms,
-        quote_amt(o->cum_quote, Z), quote_amt(f ? (__int128)f->price * f->qty : 0, Y), (long long)o->time_ms,
+        quote_amt(R, o->cum_quote, Z), quote_amt(R, f ? (__int128)f->price * f->qty : 0, Y), (long long)o->time_ms,
         xstp_name(o->stp), o->status == XS_EXPIRED ? ",\"eR\":\"" : "", o->status == XS_EXPIRED ? xexpiry_name(o->expiry) : "",
         o->status == XS_EXPIRED ? "\"" : "");
-    int plen = position_json(&S.acc->a[o->acct], t, pos, sizeof pos);
+    int pair[2] = {X->match.base_asset, X->match.quote_asset}; /* the balances an order moves */
+    int plen = position_json(&S.acc->a[o->acct], pair, 2, t, pos, sizeof pos);
     push_user_event(o->acct, ev, len);
-    push_user_event(o->acct, pos, plen);
+    if (plen > 0) push_user_event(o->acct, pos, plen);
 }
 
 const char *new_listen_key(int acct) {

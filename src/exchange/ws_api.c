@@ -108,7 +108,7 @@ static const struct { const char *ws, *path; } ws_market[] = {
     {"depth", "/api/v3/depth"},             {"trades.recent", "/api/v3/trades"}, {"trades.aggregate", "/api/v3/aggTrades"},
     {"klines", "/api/v3/klines"},           {"uiKlines", "/api/v3/uiKlines"},    {"avgPrice", "/api/v3/avgPrice"},
     {"ticker.24hr", "/api/v3/ticker/24hr"}, {"ticker.price", "/api/v3/ticker/price"},
-    {"ticker.book", "/api/v3/ticker/bookTicker"},
+    {"ticker.book", "/api/v3/ticker/bookTicker"}, {"exchangeInfo", "/api/v3/exchangeInfo"},
 };
 
 static const char *ws_market_path(const char *method) {
@@ -182,7 +182,7 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
     r.path = method;
     r.order_acct = -1;
     /* weight: the REST endpoint's for mapped methods, else 1 (exchangeInfo 20) */
-    int weight = !strcmp(method, "exchangeInfo") ? 20 : 1;
+    int weight = 1;
     for (size_t k = 0; k < sizeof ws_routes / sizeof *ws_routes; k++)
         if (!strcmp(ws_routes[k].ws, method)) weight = endpoint_weight(&(args_t){0, pj}, ws_routes[k].method, ws_routes[k].path);
     if (ws_market_path(method)) weight = endpoint_weight(&(args_t){0, pj}, "GET", ws_market_path(method));
@@ -227,8 +227,6 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
         rok(&r, "{}", 2);
     } else if (!strcmp(method, "time")) {
         rok(&r, body, snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)now_ms()));
-    } else if (!strcmp(method, "exchangeInfo")) {
-        rok(&r, body, exchange_info(body, sizeof body));
     } else if (!strcmp(method, "session.status")) {
         rok(&r, body, session_json(c, body, sizeof body));
     } else if (!strcmp(method, "session.logout")) {
