@@ -61,7 +61,7 @@ static void setup(void) {
     char err[512];
     config_defaults(&cfg);
     if (accounts_load(&acc, &cfg, QUOTER_SRC "/examples/exchange.ini", err, sizeof err) ||
-        config_resolve(&cfg, &x, err, sizeof err) || accounts_resolve(&acc, &x.rules, err, sizeof err)) {
+        config_resolve(&cfg, &x, err, sizeof err) || accounts_resolve(&acc, &x.rules, 1, err, sizeof err)) {
         fprintf(stderr, "fuzz_ws_api: examples/exchange.ini: %s\n", err);
         abort();
     }
