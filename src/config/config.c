@@ -81,6 +81,7 @@ static const key_def_t keys[] = {
     D("exchange", "max_connection_s", max_connection_s, "86400", 1, 86400, "quoter exchange: WebSocket connections close after this long"),
     I("exchange", "busy_poll_us", busy_poll_us, "0", 0, 1000000, "quoter exchange: after a WebSocket API request, poll without sleeping this long (lower latency across cores, costs CPU; 0 = off)"),
     D("exchange", "ping_interval_s", ping_interval_s, "20", 1, 3600, "quoter exchange: seconds between server pings"),
+    I("exchange", "slow_client_ms", slow_client_ms, "2000", 100, 600000, "quoter exchange: a WebSocket client whose oldest unsent message waited this long is disconnected"),
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 

@@ -59,6 +59,7 @@ typedef struct config {
     double ban_seconds;        /* 418 ban after repeated 429s */
     double max_connection_s;   /* WebSocket connections are closed after this (24 h) */
     double ping_interval_s;    /* server pings */
+    int slow_client_ms;        /* a WebSocket client that lets a message wait this long is closed */
 } config_t;
 
 /* resolved, exact values (ticks and lots) */

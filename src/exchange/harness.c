@@ -106,10 +106,9 @@ struct pss *xserver_harness_conn(const char *ip) {
 int xserver_harness_drain(struct pss *c, void (*fn)(void *ctx, const char *msg, int len), void *ctx) {
     int n = 0;
     while (c->qhead < c->qtail) {
-        frame_t *f = c->q[c->qhead++ % QUEUE];
-        c->qbytes -= f->len;
+        frame_t *f = dequeue(c);
         if (fn) fn(ctx, (const char *)f->data + LWS_PRE, f->len);
-        free(f);
+        frame_release(f);
         n++;
     }
     return n;

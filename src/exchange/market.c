@@ -128,7 +128,8 @@ static void count_minute(market_t *m, const market_trade_t *t) {
 
 int64_t market_poll(market_t *m, int64_t now,
                     void (*emit)(void *ctx, market_stream_t s, const char *json, int len), void *ctx) {
-    for (;;) {
+    for (int budget = MARKET_POLL_BUDGET;; budget--) {
+        if (budget == 0) return now; /* more is due: the caller serves its clients, then comes back */
         if (!m->have_event) {
             int rc = m->open ? replay_next(&m->rp, &m->ev) : 0;
             if (rc < 0) {

@@ -85,9 +85,13 @@ int market_open(market_t *m, const symbol_rules_t *r, char **files, int nfiles, 
                 int64_t wall_now_ns);
 void market_close(market_t *m);
 
-/* Applies every event due by wall time `now`; for each, calls emit(ctx, stream, json, len)
-   with the Binance stream payload (not the combined-stream wrapper). Returns the wall time
-   the next event is due, or INT64_MAX at the end of a non-looping replay. */
+/* Applies the events due by wall time `now`, at most MARKET_POLL_BUDGET of them (a fast
+   replay, or a server that fell behind, must not hold the event loop: the rest is due at
+   once, after the server has served its clients); for each, calls emit(ctx, stream, json,
+   len) with the Binance stream payload (not the combined-stream wrapper). Returns the wall
+   time the next event is due (`now` when the budget ran out), or INT64_MAX at the end of a
+   non-looping replay. */
+#define MARKET_POLL_BUDGET 1024
 int64_t market_poll(market_t *m, int64_t now_ns,
                     void (*emit)(void *ctx, market_stream_t s, const char *json, int len), void *ctx);
 

@@ -149,6 +149,7 @@ int xserver_run(const listing_t *l, accounts_t *acc, const xserver_opts_t *o) {
     idle.secs_since_valid_hangup = (uint16_t)(idle.secs_since_valid_ping * 3);
     info.retry_and_idle_policy = &idle;
     S.max_conn_s = cfg->max_connection_s;
+    S.slow_client_ns = (int64_t)cfg->slow_client_ms * 1000000;
     if (!o->port) info.port = 0; /* the kernel picks */
     S.ctx = lws_create_context(&info);
     if (!S.ctx) {

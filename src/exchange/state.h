@@ -28,13 +28,21 @@
 #include "matching.h"
 #include "ratelimit.h"
 
-#define QUEUE 4096                  /* frames waiting per connection ... */
+#define QUEUE_MAX (1 << 20)         /* frames waiting per connection ... */
 #define QUEUE_BYTES (64 << 20)      /* ... and their bytes; past either the client is too slow: closed */
+#define HELD_MAX 4096               /* WebSocket API answers the delay fault may hold per connection */
 #define RESP_MAX (1 << 20)
 #define WS_MESSAGE_MAX (64 << 10)   /* a longer incoming WebSocket message is closed with 1009 */
 #define WSAPI_SUBS 4
 
-typedef struct frame { int len; unsigned char data[]; } frame_t; /* data: LWS_PRE + payload */
+/* an outgoing text frame; one frame serves every subscriber of a stream message (lws only
+   writes the frame header into the LWS_PRE bytes, the same for every connection) */
+typedef struct frame {
+    int len;
+    int refs;                     /* queues holding it */
+    int64_t queued_ns;            /* mono_ns() when made: a frame waiting too long means a slow client */
+    unsigned char data[];         /* LWS_PRE + payload */
+} frame_t;
 
 /* one connection: an HTTP request, a market stream or a WebSocket API session */
 typedef struct pss {
@@ -42,8 +50,8 @@ typedef struct pss {
     struct pss *next;
     int is_ws, combined;
     uint32_t subs[LISTING_MAX];   /* market streams, a bit per market_stream_t, per symbol */
-    frame_t *q[QUEUE];
-    int qhead, qtail;
+    frame_t **q;                  /* a ring of qcap (a power of two) growing as needed */
+    int qcap, qhead, qtail;       /* qhead..qtail count up; a frame's slot is its count & (qcap - 1) */
     int64_t qbytes;
     int too_slow;                 /* the out-queue overflowed: being closed */
     int peer_closed;              /* the client sent its close frame */
@@ -94,6 +102,7 @@ typedef struct server {
     int64_t requests, connections;
     ratelimit_t rl;
     double max_conn_s;
+    int64_t slow_client_ns;      /* a WebSocket client whose oldest unsent frame waited this long is closed */
     int64_t busy_poll_ns, last_api_ns; /* spin after WebSocket API requests (see the main loop) */
     struct { char key[64]; int acct; } listen[64]; /* retired listenKey streams */
     int nlisten;
@@ -120,6 +129,10 @@ int64_t mono_ns(void);
 
 /* transport.c */
 void enqueue(pss_t *c, const char *msg, int len);
+frame_t *frame_new(const char *msg, int len);  /* NULL when out of memory */
+void enqueue_frame(pss_t *c, frame_t *f);      /* queues a shared frame (refs + 1) */
+void frame_release(frame_t *f);                /* refs - 1, freed at 0 */
+frame_t *dequeue(pss_t *c);                    /* the oldest frame; the caller releases it */
 void enqueue_delayed(pss_t *c, const char *msg, int len, int delay_ms);
 int respond_with(struct lws *wsi, pss_t *c, int status, const char *body, int len, int retry_after);
 int respond(struct lws *wsi, pss_t *c, int status, const char *body, int len);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const stream_suffix[MS_NSTREAMS] = {
@@ -37,19 +38,25 @@ void on_market(void *ctx, market_stream_t s, const char *json, int len) {
         lwsl_user("fault: depth diff not sent (%d more to skip)\n", S.f.skip_diffs);
         return;
     }
+    /* one frame for the raw subscribers and one for the combined ones, shared by each */
     static char wrapped[(1 << 20) + 128];
-    int wl = -1;
+    frame_t *raw = 0, *comb = 0;
     for (pss_t *c = S.conns; c; c = c->next) {
-        if (!(c->subs[si] & (1u << s))) continue;
-        if (!c->combined) {
-            enqueue(c, json, len);
-            continue;
+        if (!(c->subs[si] & (1u << s)) || c->too_slow) continue;
+        frame_t **f = c->combined ? &comb : &raw;
+        if (!*f) {
+            if (c->combined) {
+                int wl = snprintf(wrapped, sizeof wrapped, "{\"stream\":\"%s%s\",\"data\":%.*s}", x->mkt.lower,
+                                  stream_suffix[s], len, json);
+                if (wl > 0 && wl < (int)sizeof wrapped) *f = frame_new(wrapped, wl);
+            } else {
+                *f = frame_new(json, len);
+            }
         }
-        if (wl < 0)
-            wl = snprintf(wrapped, sizeof wrapped, "{\"stream\":\"%s%s\",\"data\":%.*s}", x->mkt.lower, stream_suffix[s],
-                          len, json);
-        if (wl > 0 && wl < (int)sizeof wrapped) enqueue(c, wrapped, wl);
+        if (*f) enqueue_frame(c, *f);
     }
+    if (raw && !raw->refs) free(raw);
+    if (comb && !comb->refs) free(comb);
 }
 
 static void send_text(pss_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -230,29 +230,73 @@ void transport_init(struct lws_context_creation_info *info) {
     }
 }
 
+#define QAT(c, i) ((c)->q[(i) & ((c)->qcap - 1)])
+
+static void too_slow(pss_t *c, const char *why) {
+    c->too_slow = 1;
+    lwsl_user("closing connection from %s: it does not read (%s; %d frames, %lld bytes waiting)\n", c->ip, why,
+              c->qtail - c->qhead, (long long)c->qbytes);
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
 /* Queues a text frame for the connection. A client that does not read what it asked for
-   is not served partly: past QUEUE frames or QUEUE_BYTES bytes waiting it is disconnected
-   (as Binance does), so it knows to resynchronise, rather than losing frames unseen. */
+   is not served partly: when its oldest unsent frame has waited exchange.slow_client_ms, or
+   past QUEUE_MAX frames or QUEUE_BYTES bytes, it is disconnected (as Binance does), so it
+   knows to resynchronise, rather than losing frames unseen. A burst that the client reads
+   (a fast replay emits thousands of messages in one turn of the loop) only grows the ring. */
+frame_t *frame_new(const char *msg, int len) {
+    frame_t *f = malloc(sizeof *f + LWS_PRE + (size_t)len);
+    if (!f) return 0;
+    f->len = len;
+    f->refs = 0;
+    f->queued_ns = mono_ns();
+    memcpy(f->data + LWS_PRE, msg, (size_t)len);
+    return f;
+}
+
+void frame_release(frame_t *f) {
+    if (f && --f->refs <= 0) free(f);
+}
+
 void enqueue(pss_t *c, const char *msg, int len) {
     if (c->too_slow) return;
-    if (c->qtail - c->qhead >= QUEUE || c->qbytes + len > QUEUE_BYTES) {
-        c->too_slow = 1;
-        lwsl_user("closing connection from %s: it does not read (%d frames, %lld bytes waiting)\n", c->ip,
-                  c->qtail - c->qhead, (long long)c->qbytes);
-        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
-        return;
+    frame_t *f = frame_new(msg, len);
+    if (!f) return too_slow(c, "out of memory"); /* a frame lost is a stream broken */
+    enqueue_frame(c, f);
+    if (!f->refs) free(f);
+}
+
+void enqueue_frame(pss_t *c, frame_t *f) {
+    if (c->too_slow) return;
+    int64_t now = f->queued_ns;
+    int n = c->qtail - c->qhead, len = f->len;
+    if (n && S.slow_client_ns && now - QAT(c, c->qhead)->queued_ns > S.slow_client_ns) return too_slow(c, "waited too long");
+    if (n >= QUEUE_MAX || c->qbytes + len > QUEUE_BYTES) return too_slow(c, "too much waiting");
+    if (n == c->qcap) { /* grow the ring, keeping the frames in order */
+        int cap = c->qcap ? c->qcap * 2 : 64;
+        frame_t **q = malloc((size_t)cap * sizeof *q);
+        if (!q) return too_slow(c, "out of memory"); /* a frame lost is a stream broken */
+        for (int i = 0; i < n; i++) q[i] = QAT(c, c->qhead + i);
+        free(c->q);
+        c->q = q;
+        c->qcap = cap;
+        c->qhead = 0;
+        c->qtail = n;
     }
-    frame_t *f = malloc(sizeof *f + LWS_PRE + (size_t)len);
-    if (!f) {
-        c->too_slow = 1; /* a frame lost is a stream broken: the client must start over */
-        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
-        return;
-    }
-    f->len = len;
-    memcpy(f->data + LWS_PRE, msg, (size_t)len);
-    c->q[c->qtail++ % QUEUE] = f;
+    f->refs++;
+    QAT(c, c->qtail) = f;
+    c->qtail++;
     c->qbytes += len;
     if (!c->direct) lws_callback_on_writable(c->wsi);
+}
+
+/* takes the oldest queued frame (the caller frees it) */
+frame_t *dequeue(pss_t *c) {
+    if (c->qhead == c->qtail) return 0;
+    frame_t *f = QAT(c, c->qhead);
+    c->qhead++;
+    c->qbytes -= f->len;
+    return f;
 }
 
 /* writes queued frames while the socket takes them (all of them when !stop_when_choked);
@@ -260,10 +304,9 @@ void enqueue(pss_t *c, const char *msg, int len) {
 static int flush_queue(struct lws *wsi, pss_t *c, int stop_when_choked) {
     while (c->qhead < c->qtail && !c->too_slow) {
         if (!stop_when_choked && lws_partial_buffered(wsi)) break;
-        frame_t *f = c->q[c->qhead++ % QUEUE];
-        c->qbytes -= f->len;
+        frame_t *f = dequeue(c);
         int n = lws_write(wsi, f->data + LWS_PRE, (size_t)f->len, LWS_WRITE_TEXT);
-        free(f);
+        frame_release(f);
         if (n < 0) return -1;
         if (stop_when_choked && lws_send_pipe_choked(wsi)) break;
     }
@@ -302,7 +345,7 @@ void enqueue_delayed(pss_t *c, const char *msg, int len, int delay_ms) {
     delayed_t **pp = &S.delayed;
     for (delayed_t *e = S.delayed; e; e = e->next) /* (the fault's path, not the hot one) */
         if (e->c == c) held++, bytes += e->len;
-    if (held + (c->qtail - c->qhead) >= QUEUE || bytes + c->qbytes + len > QUEUE_BYTES) {
+    if (held >= HELD_MAX || held + (c->qtail - c->qhead) >= QUEUE_MAX || bytes + c->qbytes + len > QUEUE_BYTES) {
         c->too_slow = 1;
         lwsl_user("closing connection from %s: it does not read (%lld answers held by the delay fault)\n", c->ip,
                   (long long)held);
@@ -430,8 +473,10 @@ static void unlink_conn(pss_t *c) {
             *pp = c->next;
             break;
         }
-    while (c->qhead < c->qtail) free(c->q[c->qhead++ % QUEUE]);
-    c->qbytes = 0;
+    for (frame_t *f; (f = dequeue(c));) frame_release(f);
+    free(c->q);
+    c->q = 0;
+    c->qcap = c->qhead = c->qtail = 0;
     wsmsg_free(&c->rx);
     drop_delayed(c);
 }
