@@ -137,6 +137,13 @@ static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const cha
     memset(s, 0, sizeof *s);
     double sp;
     if (rules_for(l, cfg, name, &s->rules, &sp, err, errcap)) return 0;
+    /* what exchangeInfo advertises is what is enforced: bounds the rules leave open get the
+       values printed for them (PRICE_FILTER up to 10^11 ticks, LOT_SIZE up to 9*10^11 lots) */
+    symbol_rules_t *r = &s->rules;
+    if (!r->min_price) r->min_price = 1;
+    if (!r->max_price) r->max_price = 100000000000LL;
+    if (!r->min_qty) r->min_qty = r->step_lots;
+    if (!r->max_qty) r->max_qty = 900000000000LL;
     l->n++;
     return s;
 }
