@@ -2,6 +2,7 @@
  * injection, every injected fault logged as `fault: ...`) and /admin/balance (deposits and
  * withdrawals). */
 #include "state.h"
+#include "../proto/errors.h"
 
 #include "../core/err.h"
 
@@ -45,7 +46,7 @@ static int faults_json(char *b, int cap) {
 int admin(struct lws *wsi, pss_t *c) {
     char b[512];
     if (strncmp(c->ip, "127.", 4) && strcmp(c->ip, "::1")) /* see loopback() */
-        return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
+        return error(wsi, c, 403, BE_UNKNOWN, "The admin endpoint is for loopback only.");
     if (!strcmp(c->method, "DELETE")) {
         memset(&S.f, 0, sizeof S.f);
         lwsl_user("fault: all cleared\n");
@@ -55,10 +56,10 @@ int admin(struct lws *wsi, pss_t *c) {
         for (int i = 0; i < q.n; i++)
             if (fault_set(q.k[i], q.v[i])) {
                 snprintf(b, sizeof b, "unknown fault or bad value: %.64s (faults: delay_ms, unknown_outcome, skip_diffs, storm_s, skew_ms, drop=1)", q.k[i]);
-                return error(wsi, c, 400, -1000, b);
+                return error(wsi, c, 400, BE_UNKNOWN, b);
             }
     } else if (strcmp(c->method, "GET")) {
-        return error(wsi, c, 405, -1000, "Method not allowed.");
+        return error(wsi, c, 405, BE_UNKNOWN, "Method not allowed.");
     }
     return respond(wsi, c, 200, b, faults_json(b, sizeof b));
 }
@@ -67,26 +68,26 @@ static int loopback(const pss_t *c) { return !strncmp(c->ip, "127.", 4) || !strc
 
 /* /admin/symbol on loopback: GET ?symbol=S shows the symbol's status, POST ?symbol=S&status=X
    sets it at run time (TRADING, END_OF_DAY, HALT, BREAK, CANCEL_ONLY: all but TRADING refuse
-   new orders with -2010 "Market is closed." and keep cancels working); exchangeInfo shows it */
+   new orders with BE_NEW_ORDER_REJECTED "Market is closed." and keep cancels working); exchangeInfo shows it */
 int admin_symbol(struct lws *wsi, pss_t *c) {
     static params_t q;
     char b[256];
-    if (!loopback(c)) return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
+    if (!loopback(c)) return error(wsi, c, 403, BE_UNKNOWN, "The admin endpoint is for loopback only.");
     if (parse_params(wsi, c, &q)) return error(wsi, c, 400, q.code, q.msg);
     const char *sym = params_get(&q, "symbol"), *st = params_get(&q, "status");
-    if (!sym) return error(wsi, c, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+    if (!sym) return error(wsi, c, 400, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
     xsym_t *x = sym_find(sym);
-    if (!x) return error(wsi, c, 400, -1121, "Invalid symbol.");
+    if (!x) return error(wsi, c, 400, BE_BAD_SYMBOL, "Invalid symbol.");
     if (!strcmp(c->method, "POST")) {
         static const xsymstatus_t all[] = {XSS_TRADING, XSS_END_OF_DAY, XSS_HALT, XSS_BREAK, XSS_CANCEL_ONLY};
         size_t k = 0;
         while (k < sizeof all / sizeof *all && !(st && !strcmp(st, xsymstatus_name(all[k])))) k++;
         if (k == sizeof all / sizeof *all)
-            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'status'; legal range is 'TRADING, END_OF_DAY, HALT, BREAK, CANCEL_ONLY'.");
+            return error(wsi, c, 400, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'status'; legal range is 'TRADING, END_OF_DAY, HALT, BREAK, CANCEL_ONLY'.");
         matching_set_status(&x->match, all[k]);
         lwsl_user("admin: %s is now %s\n", sym, st);
     } else if (strcmp(c->method, "GET")) {
-        return error(wsi, c, 405, -1000, "Method not allowed.");
+        return error(wsi, c, 405, BE_UNKNOWN, "Method not allowed.");
     }
     return respond(wsi, c, 200, b,
                    snprintf(b, sizeof b, "{\"symbol\":\"%s\",\"status\":\"%s\"}", x->rules.symbol, xsymstatus_name(x->match.status)));
@@ -99,28 +100,28 @@ int admin_symbol(struct lws *wsi, pss_t *c) {
 int admin_balance(struct lws *wsi, pss_t *c) {
     static params_t q;
     static char b[16384];
-    if (!loopback(c)) return error(wsi, c, 403, -1000, "The admin endpoint is for loopback only.");
+    if (!loopback(c)) return error(wsi, c, 403, BE_UNKNOWN, "The admin endpoint is for loopback only.");
     if (parse_params(wsi, c, &q)) return error(wsi, c, 400, q.code, q.msg);
     const char *name = params_get(&q, "account");
     int ai = -1;
     for (int i = 0; name && i < S.acc->n; i++)
         if (!strcmp(S.acc->a[i].name, name)) ai = i;
-    if (ai < 0) return error(wsi, c, 400, -1000, "Unknown account (the [account NAME] sections of the config).");
+    if (ai < 0) return error(wsi, c, 400, BE_UNKNOWN, "Unknown account (the [account NAME] sections of the config).");
     account_t *a = &S.acc->a[ai];
     int64_t t = now_ms();
     if (!strcmp(c->method, "POST")) {
         const char *asset = params_get(&q, "asset"), *delta = params_get(&q, "delta");
         int id = asset ? accounts_asset_find(S.acc, asset) : -1;
-        if (id < 0) return error(wsi, c, 400, -1000, "Unknown asset (the assets of the symbols served, and balance.ASSET keys).");
+        if (id < 0) return error(wsi, c, 400, BE_UNKNOWN, "Unknown asset (the assets of the symbols served, and balance.ASSET keys).");
         __int128 d = 0;
         int rc = delta ? accounts_parse(delta, &d) : Q_E_PARSE;
         if (rc > 8 || rc == Q_E_INEXACT) /* balances are printed, so held, to 8 decimals */
-            return error(wsi, c, 400, -1111, "Parameter 'delta' has too much precision.");
+            return error(wsi, c, 400, BE_BAD_PRECISION, "Parameter 'delta' has too much precision.");
         if (rc < 0 || d == 0)
-            return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; a non-zero decimal.");
+            return error(wsi, c, 400, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'delta'; a non-zero decimal.");
         rc = accounts_credit(S.acc, ai, id, d);
-        if (rc == Q_E_STATE) return error(wsi, c, 400, -2010, "Account has insufficient balance for requested action.");
-        if (rc) return error(wsi, c, 400, -1100, "Illegal characters found in parameter 'delta'; the balance would be too large.");
+        if (rc == Q_E_STATE) return error(wsi, c, 400, BE_NEW_ORDER_REJECTED, "Account has insufficient balance for requested action.");
+        if (rc) return error(wsi, c, 400, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'delta'; the balance would be too large.");
         char dtxt[48];
         accounts_format(d, dtxt, sizeof dtxt);
         lwsl_user("admin: balance of %s: %s %s\n", a->name, dtxt, asset);
@@ -132,7 +133,7 @@ int admin_balance(struct lws *wsi, pss_t *c) {
             push_user_event(ai, b, n);
         }
     } else if (strcmp(c->method, "GET")) {
-        return error(wsi, c, 405, -1000, "Method not allowed.");
+        return error(wsi, c, 405, BE_UNKNOWN, "Method not allowed.");
     }
     return respond(wsi, c, 200, b, position_json(a, 0, -1, t, b, sizeof b));
 }

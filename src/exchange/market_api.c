@@ -2,6 +2,7 @@
  * the WebSocket API alike (args_t reads a query string or a params object; the answer is
  * a reply_t that each side renders). */
 #include "state.h"
+#include "../proto/errors.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -109,15 +110,15 @@ int endpoint_weight(const args_t *a, const char *method, const char *path) {
     return 1;
 }
 
-/* "symbol": the symbol, or NULL with the error in r (-1102 missing, -1121 unknown) */
+/* "symbol": the symbol, or NULL with the error in r (BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED missing, BE_BAD_SYMBOL unknown) */
 static xsym_t *symbol_arg(reply_t *r, const args_t *a) {
     char sym[64];
     if (!qarg(a, "symbol", sym, sizeof sym)) {
-        rfail(r, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+        rfail(r, 400, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
         return 0;
     }
     xsym_t *x = sym_find(sym);
-    if (!x) rfail(r, 400, -1121, "Invalid symbol.");
+    if (!x) rfail(r, 400, BE_BAD_SYMBOL, "Invalid symbol.");
     return x;
 }
 
@@ -128,9 +129,9 @@ static int symbols_arg(reply_t *r, const args_t *a, xsym_t **sel, int *n, int *o
     int has_one = qarg(a, "symbol", sym, sizeof sym), has_list = qarg(a, "symbols", list, sizeof list);
     *n = 0;
     *one = has_one;
-    if (has_one && has_list) return rfail(r, 400, -1128, "Combination of optional parameters invalid."), 0;
+    if (has_one && has_list) return rfail(r, 400, BE_OPTIONAL_PARAMS_BAD_COMBO, "Combination of optional parameters invalid."), 0;
     if (has_one) {
-        if (!(sel[0] = sym_find(sym))) return rfail(r, 400, -1121, "Invalid symbol."), 0;
+        if (!(sel[0] = sym_find(sym))) return rfail(r, 400, BE_BAD_SYMBOL, "Invalid symbol."), 0;
         *n = 1;
         return 1;
     }
@@ -153,7 +154,7 @@ static int symbols_arg(reply_t *r, const args_t *a, xsym_t **sel, int *n, int *o
     }
     cJSON_Delete(j);
     if (!ok) {
-        rfail(r, 400, -1121, "Invalid symbol.");
+        rfail(r, 400, BE_BAD_SYMBOL, "Invalid symbol.");
         return 0;
     }
     return 1;
@@ -168,7 +169,7 @@ static void per_symbol(reply_t *r, xsym_t **sel, int n, int one, int (*emit)(xsy
     for (int i = 0; i < n; i++) {
         if (i) body[len++] = ',';
         int w = emit(sel[i], arg, body + len, cap - len - 2);
-        if (w < 0 || w >= cap - len - 2) return (void)rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+        if (w < 0 || w >= cap - len - 2) return (void)rfail(r, 500, BE_UNKNOWN, "An unknown error occurred while processing the request.");
         len += w;
     }
     if (!one) body[len++] = ']';
@@ -205,17 +206,17 @@ static int int_arg(const args_t *a, const char *name, int def, int lo, int hi, i
     return 1;
 }
 
-/* "limit": absent (def) or 1..max, else -1100 as Binance words it */
+/* "limit": absent (def) or 1..max, else BE_ILLEGAL_CHARS as Binance words it */
 static int limit_arg(reply_t *r, const args_t *a, int def, int max, int *limit) {
     if (int_arg(a, "limit", def, 1, max, limit)) return 1;
     char m[120];
     snprintf(m, sizeof m, "Illegal characters found in parameter 'limit'; legal range is '1' to '%d'.", max);
-    rfail(r, 400, -1100, m);
+    rfail(r, 400, BE_ILLEGAL_CHARS, m);
     return 0;
 }
 
 /* an optional time in ms or id (startTime, endTime, fromId): absent (MARKET_ABSENT) or
-   0..INT64_MAX, else -1100; 1 when fine */
+   0..INT64_MAX, else BE_ILLEGAL_CHARS; 1 when fine */
 static int time_arg(reply_t *r, const args_t *a, const char *name, long long *out) {
     char v[64], m[160];
     int64_t x = 0;
@@ -226,13 +227,13 @@ static int time_arg(reply_t *r, const args_t *a, const char *name, long long *ou
         return 1;
     }
     snprintf(m, sizeof m, "Illegal characters found in parameter '%s'; legal range is '0' to '9223372036854775807'.", name);
-    rfail(r, 400, -1100, m);
+    rfail(r, 400, BE_ILLEGAL_CHARS, m);
     return 0;
 }
 
 /* a body written into a buffer, or -1 when it did not fit */
 static void answer(reply_t *r, const char *body, int n) {
-    if (n < 0) rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+    if (n < 0) rfail(r, 500, BE_UNKNOWN, "An unknown error occurred while processing the request.");
     else rok(r, body, n);
 }
 
@@ -269,14 +270,14 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
         int minutes = 0;
         if (!(x = symbol_arg(r, a))) return;
         if (!qarg(a, "interval", iv, sizeof iv))
-            return (void)rfail(r, 400, -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
+            return (void)rfail(r, 400, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
         for (size_t i = 0; i < sizeof intervals / sizeof *intervals; i++)
             if (!strcmp(iv, intervals[i].name)) minutes = intervals[i].minutes;
-        if (!minutes) return (void)rfail(r, 400, -1120, "Invalid interval.");
+        if (!minutes) return (void)rfail(r, 400, BE_BAD_INTERVAL, "Invalid interval.");
         if (!limit_arg(r, a, 500, 1000, &limit)) return;
         if (!time_arg(r, a, "startTime", &st) || !time_arg(r, a, "endTime", &en)) return;
         if (st != MARKET_ABSENT && en != MARKET_ABSENT && en < st)
-            return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
+            return (void)rfail(r, 400, BE_OPTIONAL_PARAMS_BAD_COMBO, "Combination of optional parameters invalid.");
         n = market_klines_query_json(&x->mkt, wall_ns() / 1000000, minutes, st, en, limit, body, sizeof body);
         return answer(r, body, n);
     }
@@ -295,7 +296,7 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
         if (!limit_arg(r, a, 500, 1000, &limit)) return;
         if (!time_arg(r, a, "fromId", &from) || !time_arg(r, a, "startTime", &st) || !time_arg(r, a, "endTime", &en)) return;
         if (st != MARKET_ABSENT && en != MARKET_ABSENT && en < st)
-            return (void)rfail(r, 400, -1128, "Combination of optional parameters invalid.");
+            return (void)rfail(r, 400, BE_OPTIONAL_PARAMS_BAD_COMBO, "Combination of optional parameters invalid.");
         n = market_aggtrades_query_json(&x->mkt, limit, from, st, en, body, sizeof body);
         return answer(r, body, n);
     }
@@ -303,7 +304,7 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
         char type[16] = "FULL";
         qarg(a, "type", type, sizeof type);
         if (strcmp(type, "FULL") && strcmp(type, "MINI"))
-            return (void)rfail(r, 400, -1100, "Illegal characters found in parameter 'type'; legal range is 'FULL', 'MINI'.");
+            return (void)rfail(r, 400, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'type'; legal range is 'FULL', 'MINI'.");
         if (!symbols_arg(r, a, sel, &nsel, &one)) return;
         return per_symbol(r, sel, nsel, one, emit_ticker24, type[0] == 'M', body, sizeof body);
     }
@@ -312,6 +313,6 @@ void market_data(reply_t *r, const args_t *a, const char *path) {
         return per_symbol(r, sel, nsel, one, emit_book, 0, body, sizeof body);
     }
     lwsl_user("rejected: GET %s (unknown endpoint)\n", path);
-    rfail(r, 404, -1000, "Unknown endpoint.");
+    rfail(r, 404, BE_UNKNOWN, "Unknown endpoint.");
 }
 

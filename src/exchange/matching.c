@@ -1,5 +1,6 @@
 /* matching.c: the local exchange's order engine (see matching.h). */
 #include "matching.h"
+#include "../proto/errors.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -401,11 +402,11 @@ int matching_set_cid(matching_t *m, xorder_t *o, const char *cid, const char **m
     xorder_t *d = matching_find(m, o->acct, 0, cid);
     if (d && d != o && xorder_live(d)) {
         *msg = "Duplicate order sent.";
-        return -2010;
+        return BE_NEW_ORDER_REJECTED;
     }
     if (cid_reserve(m)) {
         *msg = "An unknown error occurred while processing the request.";
-        return -1000;
+        return BE_UNKNOWN;
     }
     cid_delete(m, o);
     snprintf(o->cid, sizeof o->cid, "%s", cid);
@@ -618,7 +619,7 @@ static int64_t walk_quote(const matching_t *m, order_side_t side, __int128 quote
 
 static int filter_error(const char *name, const char **msg) {
     *msg = symbol_filter_failure(name);
-    return -1013;
+    return BE_INVALID_MESSAGE;
 }
 
 static int64_t max_lots_of(const symbol_rules_t *r) {
@@ -640,21 +641,21 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     const symbol_rules_t *r = m->r;
     if (m->status != XSS_TRADING) {
         *msg = "Market is closed.";
-        return -2010;
+        return BE_NEW_ORDER_REJECTED;
     }
     int64_t price = p->price, qty = p->qty, max_lots = max_lots_of(r);
     int market = p->type == XT_MARKET, by_quote = p->quote_qty != 0;
     if (by_quote && (!market || qty)) {
         *msg = "Parameter 'quoteOrderQty' sent when not required.";
-        return -1106;
+        return BE_PARAM_NOT_REQUIRED;
     }
     if (by_quote && p->quote_qty < 0) {
         *msg = "Illegal characters found in parameter 'quoteOrderQty'.";
-        return -1100;
+        return BE_ILLEGAL_CHARS;
     }
     if (qty < 0 || qty > max_lots) {
         *msg = "Illegal characters found in parameter 'quantity'; legal range is '0' to '9000000'.";
-        return -1100;
+        return BE_ILLEGAL_CHARS;
     }
     /* filters, exactly (MARKET orders: quantity rules, and notional at the current price) */
     if (!market && !symbol_price_ok(r, price)) return filter_error("PRICE_FILTER", msg);
@@ -664,11 +665,11 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
         qty = walk_quote(m, p->side, p->quote_qty, max_lots, &avail);
         if (!avail) {
             *msg = "Order book liquidity is less than symbol minimum quantity.";
-            return -2010;
+            return BE_NEW_ORDER_REJECTED;
         }
         if (avail < (r->min_qty > r->step_lots ? r->min_qty : r->step_lots)) {
             *msg = "Order book liquidity is less than LOT_SIZE filter minimum quantity.";
-            return -2010;
+            return BE_NEW_ORDER_REJECTED;
         }
     }
     if (!symbol_qty_ok(r, qty)) return filter_error(market ? "MARKET_LOT_SIZE" : "LOT_SIZE", msg);
@@ -682,18 +683,18 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     }
     if (p->type == XT_LIMIT_MAKER && filled > 0) {
         *msg = "Order would immediately match and take.";
-        return -2010;
+        return BE_NEW_ORDER_REJECTED;
     }
     if (market && filled == 0) {
         *msg = "Market is closed.";
-        return -2010;
+        return BE_NEW_ORDER_REJECTED;
     }
     if (x->nlive >= m->max_open) return filter_error("MAX_NUM_ORDERS", msg); /* this symbol's */
     if (p->cid && p->cid[0]) {
         xorder_t *dup = matching_find(m, ai, 0, p->cid);
         if (dup && xorder_live(dup)) {
             *msg = "Duplicate order sent.";
-            return -2010;
+            return BE_NEW_ORDER_REJECTED;
         }
     }
     /* balances: a buy locks quote at its limit price (a market buy: what the walk costs), a sell locks base */
@@ -702,7 +703,7 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     /* n units * f atto <= free exactly when n <= free / f (no product to overflow) */
     if (need_quote > qb->free / m->atto_tick_lot || need_base > bb->free / m->atto_lot) {
         *msg = "Account has insufficient balance for requested action.";
-        return -2010;
+        return BE_NEW_ORDER_REJECTED;
     }
     /* Binance's MAX_POSITION rule (free + locked + what open orders bring), at the one bound
        every balance has, whichever symbols trade the asset: ACCOUNT_AMOUNT_MAX (account.h),
@@ -715,19 +716,19 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
                         : atto_checked(cost + (market ? 0 : (__int128)price * (qty - filled)), m->atto_tick_lot);
     if (incoming < 0 || rb->free + rb->locked + rb->incoming + incoming > ACCOUNT_AMOUNT_MAX) {
         *msg = "Filter failure: MAX_POSITION";
-        return -1013;
+        return BE_INVALID_MESSAGE;
     }
     if (p->test) return 0;
     /* the simulated venue holds a fixed number of resting orders for everybody, and when
        full it refuses any order, even one that would only take (after its NEW event) */
     if (m->sim.nresting >= SIM_MAX_RESTING) {
         *msg = "Server is currently overloaded with other requests. Please try again in a few minutes.";
-        return -1008;
+        return BE_SERVER_BUSY;
     }
     uint32_t slot;
     if (reserve(m, x, &slot)) {
         *msg = "An unknown error occurred while processing the request.";
-        return -1000;
+        return BE_UNKNOWN;
     }
     uint64_t id = m->next_id++;
     xorder_t *o = slot_at(m, slot);
@@ -795,7 +796,7 @@ int matching_cancel(matching_t *m, int ai, uint64_t id, const char *cid, int64_t
     xorder_t *o = matching_find(m, ai, id, cid);
     if (!o || !xorder_live(o)) {
         *msg = "Unknown order sent.";
-        return -2011;
+        return BE_CANCEL_REJECTED;
     }
     order_t so;
     memset(&so, 0, sizeof so);
@@ -830,27 +831,27 @@ int matching_amend(matching_t *m, int ai, uint64_t id, const char *cid, int64_t 
     xorder_t *o = matching_find(m, ai, id, cid);
     if (!o || !xorder_live(o)) {
         *msg = "Order does not exist.";
-        return -2013;
+        return BE_NO_SUCH_ORDER;
     }
     if (m->status != XSS_TRADING) {
         *msg = "Market is closed.";
-        return -2038;
+        return BE_ORDER_AMEND_REJECTED;
     }
     if (new_qty <= 0 || new_qty % m->r->step_lots) {
         *msg = "Filter failure: LOT_SIZE";
-        return -1013;
+        return BE_INVALID_MESSAGE;
     }
     if (new_qty >= o->qty) {
         *msg = "Order amend (quantity increase) is not supported.";
-        return -2038;
+        return BE_ORDER_AMEND_REJECTED;
     }
     if (new_qty < o->executed) {
         *msg = "Order amend (quantity below executed) is not supported.";
-        return -2038;
+        return BE_ORDER_AMEND_REJECTED;
     }
     if (o->amends >= 10) {
         *msg = "Order amend (too many amends) is not supported.";
-        return -2038;
+        return BE_ORDER_AMEND_REJECTED;
     }
     balance_t *bb = bal_of(m, o->acct, m->base_asset), *qb = bal_of(m, o->acct, m->quote_asset);
     int64_t cut = o->qty - new_qty;
@@ -894,11 +895,11 @@ int matching_trades(matching_t *m, int a, const xtrade_query_t *q, xtrade_t *out
     int timed = q->start_ms || q->end_ms;
     if (timed && (q->from_id || q->order_id)) {
         *msg = "Combination of optional parameters invalid.";
-        return -1128;
+        return BE_OPTIONAL_PARAMS_BAD_COMBO;
     }
     if (q->start_ms && q->end_ms && (__int128)q->end_ms - q->start_ms > DAY_MS) {
         *msg = "More than 24 hours between startTime and endTime.";
-        return -1127;
+        return BE_MORE_THAN_XX_HOURS;
     }
     const match_acct_t *x = &m->acct[a];
     uint64_t n = x->tr_tail - x->tr_head, k = 0;

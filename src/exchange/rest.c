@@ -2,6 +2,7 @@
  * the IP limits, replies written as HTTP, the signed endpoints' entry, the retired
  * listenKey endpoints. */
 #include "state.h"
+#include "../proto/errors.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,13 +78,13 @@ int listen_key(struct lws *wsi, pss_t *c) {
     char key[128] = "", lk[128] = "";
     if (lws_hdr_custom_copy(wsi, key, sizeof key, "x-mbx-apikey:", 13) <= 0 &&
         lws_hdr_custom_copy(wsi, key, sizeof key, "X-MBX-APIKEY:", 13) <= 0)
-        return error(wsi, c, 401, -2014, "API-key format invalid.");
+        return error(wsi, c, 401, BE_BAD_API_KEY_FMT, "API-key format invalid.");
     int kind;
     account_t *a = accounts_by_key(S.acc, key, &kind);
-    if (!a) return error(wsi, c, 401, -2015, "Invalid API-key, IP, or permissions for action.");
+    if (!a) return error(wsi, c, 401, BE_REJECTED_MBX_KEY, "Invalid API-key, IP, or permissions for action.");
     if (!strcmp(c->method, "POST")) {
         const char *k = new_listen_key((int)(a - S.acc->a));
-        if (!k) return error(wsi, c, 400, -1000, "Too many listen keys.");
+        if (!k) return error(wsi, c, 400, BE_UNKNOWN, "Too many listen keys.");
         char b[96];
         return respond(wsi, c, 200, b, snprintf(b, sizeof b, "{\"listenKey\":\"%s\"}", k));
     }
@@ -93,7 +94,7 @@ int listen_key(struct lws *wsi, pss_t *c) {
     int found = -1;
     for (int i = 0; v && i < S.nlisten; i++)
         if (!strcmp(S.listen[i].key, v)) found = i;
-    if (found < 0) return error(wsi, c, 400, -1125, "This listenKey does not exist.");
+    if (found < 0) return error(wsi, c, 400, BE_INVALID_LISTEN_KEY, "This listenKey does not exist.");
     if (!strcmp(c->method, "DELETE")) S.listen[found] = S.listen[--S.nlisten];
     return respond(wsi, c, 200, "{}", 2);
 }
@@ -102,7 +103,7 @@ int rfail(reply_t *r, int status, int code, const char *msg) {
     r->status = status;
     r->code = code;
     proto_json_escape(msg, r->msg, sizeof r->msg);
-    if (status != 404 || code != -1000) lwsl_user("rejected: %s %s: %d %s\n", r->method, r->path, code, msg);
+    if (status != 404 || code != BE_UNKNOWN) lwsl_user("rejected: %s %s: %d %s\n", r->method, r->path, code, msg);
     return 0;
 }
 
@@ -134,7 +135,7 @@ int parse_params(struct lws *wsi, pss_t *c, params_t *p) {
             continue;
         }
         if (fl >= (int)sizeof frag) { /* refused whole: never act on the parameters around it */
-            p->code = -1100;
+            p->code = BE_ILLEGAL_CHARS;
             snprintf(p->msg, sizeof p->msg, "Illegal characters found in a parameter; a value is longer than %d bytes.",
                      PARAM_VALUE_MAX - 1);
             break;

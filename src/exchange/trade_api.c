@@ -2,6 +2,7 @@
  * WebSocket API alike: API keys, timestamps and signatures; orders (place, test, cancel,
  * query, cancel-replace, amend), open orders, the account and its trades. */
 #include "state.h"
+#include "../proto/errors.h"
 
 #include "../core/err.h"
 #include "../proto/sign.h"
@@ -18,55 +19,55 @@ int check_signed(reply_t *r, const char *key, const params_t *p, int sig_require
     int kind = 0;
     account_t *a = key && key[0] ? accounts_by_key(S.acc, key, &kind) : 0;
     if (!key || !key[0]) {
-        rfail(r, 401, -2014, "API-key format invalid.");
+        rfail(r, 401, BE_BAD_API_KEY_FMT, "API-key format invalid.");
         return -1;
     }
     if (!a) {
-        rfail(r, 401, -2015, "Invalid API-key, IP, or permissions for action.");
+        rfail(r, 401, BE_REJECTED_MBX_KEY, "Invalid API-key, IP, or permissions for action.");
         return -1;
     }
     const char *ts = params_get(p, "timestamp"), *rw = params_get(p, "recvWindow");
     if (!ts) {
-        rfail(r, 400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+        rfail(r, 400, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
         return -1;
     }
     if (sig_required && !p->sig[0]) {
-        rfail(r, 400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
+        rfail(r, 400, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
         return -1;
     }
     /* timestamp: an integer of milliseconds, or of microseconds; recvWindow: milliseconds
        with up to 3 decimals (microseconds), at most 60000. All compared in microseconds. */
     int64_t t_us, window_us = 5000000;
     if (proto_parse_i64(ts, &t_us) || t_us < 0) {
-        rfail(r, 400, -1100, "Illegal characters found in parameter 'timestamp'; legal range is '0' to '9223372036854775807'.");
+        rfail(r, 400, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'timestamp'; legal range is '0' to '9223372036854775807'.");
         return -1;
     }
     if (t_us < 100000000000000LL) t_us *= 1000; /* milliseconds (until the year 5138) */
     if (rw) {
         int rc = proto_parse_fixed(rw, 3, &window_us);
         if (rc == -2) {
-            rfail(r, 400, -1111, "Parameter 'recvWindow' has too much precision.");
+            rfail(r, 400, BE_BAD_PRECISION, "Parameter 'recvWindow' has too much precision.");
             return -1;
         }
         if (rc) {
-            rfail(r, 400, -1100, "Illegal characters found in parameter 'recvWindow'; legal range is '0' to '60000'.");
+            rfail(r, 400, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'recvWindow'; legal range is '0' to '60000'.");
             return -1;
         }
     }
     if (window_us <= 0 || window_us > 60000000) {
-        rfail(r, 400, -1131, "recvWindow must be less than 60000");
+        rfail(r, 400, BE_BAD_RECV_WINDOW, "recvWindow must be less than 60000");
         return -1;
     }
     int64_t server = wall_ns() / 1000;
     if (!(t_us < server + 1000000 && server - t_us <= window_us)) {
-        rfail(r, 400, -1021, "Timestamp for this request is outside of the recvWindow.");
+        rfail(r, 400, BE_INVALID_TIMESTAMP, "Timestamp for this request is outside of the recvWindow.");
         return -1;
     }
     if (sig_required) {
         int ok = kind == 1 ? sign_hmac_verify(a->hmac_secret, p->payload, (size_t)p->plen, p->sig)
                            : sign_ed25519_verify(a->ed_public_pem, p->payload, (size_t)p->plen, p->sig);
         if (!ok) {
-            rfail(r, 400, -1022, "Signature for this request is not valid.");
+            rfail(r, 400, BE_INVALID_SIGNATURE, "Signature for this request is not valid.");
             return -1;
         }
     }
@@ -157,8 +158,8 @@ static const char *cancel_id(const params_t *p, const char *param) {
 
 static int order_error(reply_t *r, int code, const char *msg) { return rfail(r, 400, code, msg); }
 
-/* A decimal parameter (price, quantity) in units of `unit`: -1100 when it is not a plain
-   positive decimal, -1111 with more decimals than the asset's precision (8), -1013 with
+/* A decimal parameter (price, quantity) in units of `unit`: BE_ILLEGAL_CHARS when it is not a plain
+   positive decimal, BE_BAD_PRECISION with more decimals than the asset's precision (8), BE_INVALID_MESSAGE with
    the filter's failure when it is not a whole number of units. 0 when fine. */
 static int decimal_param(reply_t *r, const char *name, const char *v, const fx_unit_t *unit, const char *filter,
                          int64_t *out) {
@@ -166,13 +167,13 @@ static int decimal_param(reply_t *r, const char *name, const char *v, const fx_u
     const char *dot = strchr(v, '.');
     if (dot && strlen(dot + 1) > 8) {
         snprintf(m, sizeof m, "Parameter '%s' has too much precision.", name);
-        return order_error(r, -1111, m), -1;
+        return order_error(r, BE_BAD_PRECISION, m), -1;
     }
     int rc = fx_parse(v, strlen(v), unit, out);
-    if (rc == Q_E_INEXACT) return order_error(r, -1013, symbol_filter_failure(filter)), -1;
+    if (rc == Q_E_INEXACT) return order_error(r, BE_INVALID_MESSAGE, symbol_filter_failure(filter)), -1;
     if (rc || *out <= 0) {
         snprintf(m, sizeof m, "Illegal characters found in parameter '%s'; legal range is '0.00000001' to '9000000000'.", name);
-        return order_error(r, -1100, m), -1;
+        return order_error(r, BE_ILLEGAL_CHARS, m), -1;
     }
     return 0;
 }
@@ -182,7 +183,7 @@ static int resp_type(reply_t *r, const params_t *p, char *out) {
     const char *rt = params_get(p, "newOrderRespType");
     if (!rt) rt = "FULL";
     if (strcmp(rt, "ACK") && strcmp(rt, "RESULT") && strcmp(rt, "FULL"))
-        return order_error(r, -1100, "Illegal characters found in parameter 'newOrderRespType'; legal range is 'ACK, RESULT, FULL'."), -1;
+        return order_error(r, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'newOrderRespType'; legal range is 'ACK, RESULT, FULL'."), -1;
     *out = rt[0];
     return 0;
 }
@@ -196,55 +197,55 @@ static int parse_new_order(const xsym_t *X, reply_t *r, const params_t *p, xplac
     if (missing) {
         char m[160];
         snprintf(m, sizeof m, "Mandatory parameter '%s' was not sent, was empty/null, or malformed.", missing);
-        return order_error(r, -1102, m), -1;
+        return order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, m), -1;
     }
     if (!strcmp(side, "BUY")) x->side = SIDE_BUY;
     else if (!strcmp(side, "SELL")) x->side = SIDE_SELL;
-    else return order_error(r, -1117, "Invalid side."), -1;
+    else return order_error(r, BE_INVALID_SIDE, "Invalid side."), -1;
     if (!strcmp(type, "LIMIT")) x->type = XT_LIMIT;
     else if (!strcmp(type, "LIMIT_MAKER")) x->type = XT_LIMIT_MAKER;
     else if (!strcmp(type, "MARKET")) x->type = XT_MARKET;
-    else return order_error(r, -1116, "Invalid orderType."), -1;
+    else return order_error(r, BE_INVALID_ORDER_TYPE, "Invalid orderType."), -1;
     if (x->type == XT_LIMIT) {
-        if (!tif) return order_error(r, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed."), -1;
+        if (!tif) return order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed."), -1;
         if (!strcmp(tif, "GTC")) x->tif = XTIF_GTC;
         else if (!strcmp(tif, "IOC")) x->tif = XTIF_IOC;
         else if (!strcmp(tif, "FOK")) x->tif = XTIF_FOK;
-        else return order_error(r, -1115, "Invalid timeInForce."), -1;
+        else return order_error(r, BE_INVALID_TIF, "Invalid timeInForce."), -1;
     } else if (tif) {
-        return order_error(r, -1106, "Parameter 'timeInForce' sent when not required."), -1;
+        return order_error(r, BE_PARAM_NOT_REQUIRED, "Parameter 'timeInForce' sent when not required."), -1;
     }
     if (params_get(p, "icebergQty")) /* exchangeInfo: icebergAllowed false */
-        return order_error(r, -2010, "Iceberg orders are not supported for this symbol."), -1;
+        return order_error(r, BE_NEW_ORDER_REJECTED, "Iceberg orders are not supported for this symbol."), -1;
     const char *qq = params_get(p, "quoteOrderQty"), *stp = params_get(p, "selfTradePreventionMode");
     if (qq && (x->type != XT_MARKET || qty)) /* MARKET only, and instead of quantity */
-        return order_error(r, -1106, "Parameter 'quoteOrderQty' sent when not required."), -1;
+        return order_error(r, BE_PARAM_NOT_REQUIRED, "Parameter 'quoteOrderQty' sent when not required."), -1;
     if (qq) {
         const char *dot = strchr(qq, '.');
-        if (dot && strlen(dot + 1) > 8) return order_error(r, -1111, "Parameter 'quoteOrderQty' has too much precision."), -1;
+        if (dot && strlen(dot + 1) > 8) return order_error(r, BE_BAD_PRECISION, "Parameter 'quoteOrderQty' has too much precision."), -1;
         if (symbol_notional_parse(R, qq, &x->quote_qty) || x->quote_qty <= 0)
-            return order_error(r, -1100, "Illegal characters found in parameter 'quoteOrderQty'; legal range is '0.00000001' to '9000000000'."), -1;
+            return order_error(r, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'quoteOrderQty'; legal range is '0.00000001' to '9000000000'."), -1;
     } else if (!qty) {
-        return order_error(r, -1102, x->type == XT_MARKET
+        return order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, x->type == XT_MARKET
                                          ? "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!"
                                          : "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."), -1;
     } else if (decimal_param(r, "quantity", qty, &R->lot, "LOT_SIZE", &x->qty)) {
         return -1;
     }
     if (stp && (xstp_parse(stp, &x->stp) || x->stp == XSTP_DECREMENT || x->stp == XSTP_TRANSFER))
-        return order_error(r, -1100, "Illegal characters found in parameter 'selfTradePreventionMode'; legal range is 'NONE, EXPIRE_TAKER, EXPIRE_MAKER, EXPIRE_BOTH'."), -1;
+        return order_error(r, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'selfTradePreventionMode'; legal range is 'NONE, EXPIRE_TAKER, EXPIRE_MAKER, EXPIRE_BOTH'."), -1;
     if (x->type != XT_MARKET) {
-        if (!price) return order_error(r, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed."), -1;
+        if (!price) return order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'price' was not sent, was empty/null, or malformed."), -1;
         if (decimal_param(r, "price", price, &R->tick, "PRICE_FILTER", &x->price)) return -1;
     } else if (price) {
-        return order_error(r, -1106, "Parameter 'price' sent when not required."), -1;
+        return order_error(r, BE_PARAM_NOT_REQUIRED, "Parameter 'price' sent when not required."), -1;
     }
     x->cid = params_get(p, "newClientOrderId");
     return 0;
 }
 
 /* an optional integer parameter within [lo, hi]: 0 absent (*out untouched), 1 read, -1 with
-   -1100 in r when it is not a whole number in range */
+   BE_ILLEGAL_CHARS in r when it is not a whole number in range */
 static int int_param(reply_t *r, const params_t *p, const char *name, int64_t lo, int64_t hi, int64_t *out) {
     const char *v = params_get(p, name);
     int64_t x;
@@ -253,7 +254,7 @@ static int int_param(reply_t *r, const params_t *p, const char *name, int64_t lo
         char m[200];
         snprintf(m, sizeof m, "Illegal characters found in parameter '%s'; legal range is '%lld' to '%lld'.", name,
                  (long long)lo, (long long)hi);
-        order_error(r, -1100, m);
+        order_error(r, BE_ILLEGAL_CHARS, m);
         return -1;
     }
     *out = x;
@@ -265,17 +266,17 @@ static int id_args(reply_t *r, const params_t *p, uint64_t *id, const char **cid
     *cid = params_get(p, "origClientOrderId");
     *id = 0;
     if (oid && (proto_parse_u64(oid, id) || *id > INT64_MAX)) {
-        order_error(r, -1100, "Illegal characters found in parameter 'orderId'; legal range is '0' to '9223372036854775807'.");
+        order_error(r, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'orderId'; legal range is '0' to '9223372036854775807'.");
         return -1;
     }
     if (!*id && !*cid) {
-        order_error(r, -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
+        order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
         return -1;
     }
     return 0;
 }
 
-/* counts a new order against the account's ORDERS limits; 1 (with -1015) when over */
+/* counts a new order against the account's ORDERS limits; 1 (with BE_TOO_MANY_ORDERS) when over */
 static int order_budget(reply_t *r, int a, int64_t t) {
     const char *which;
     r->order_acct = a;
@@ -283,7 +284,7 @@ static int order_budget(reply_t *r, int a, int64_t t) {
     char m[160];
     snprintf(m, sizeof m, "Too many new orders; current limit is %d orders per %s.",
              which[0] == '1' && which[2] == 'D' ? S.rl.ordersday_limit : S.rl.orders10_limit, which);
-    rfail(r, 429, -1015, m);
+    rfail(r, 429, BE_TOO_MANY_ORDERS, m);
     return 1;
 }
 
@@ -296,13 +297,13 @@ void dispatch(reply_t *r, int a, const params_t *p) {
     const char *sym = params_get(p, "symbol");
     int needs_symbol = strcmp(path, "/api/v3/account") && !(strcmp(path, "/api/v3/openOrders") == 0 && method[0] == 'G');
     if (needs_symbol && !sym) {
-        rc = order_error(r, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+        rc = order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
         goto done;
     }
     xsym_t *X = sym ? sym_find(sym) : 0; /* NULL: the account, or open orders of every symbol */
     const symbol_rules_t *R = X ? &X->rules : 0;
     if (sym && !X) {
-        rc = order_error(r, -1121, "Invalid symbol.");
+        rc = order_error(r, BE_BAD_SYMBOL, "Invalid symbol.");
         goto done;
     }
     static const char *const id_params[] = {"newClientOrderId", "origClientOrderId", "cancelNewClientOrderId",
@@ -313,7 +314,7 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             char m[160];
             snprintf(m, sizeof m, "Illegal characters found in parameter '%s'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.",
                      id_params[i]);
-            rc = order_error(r, -1100, m);
+            rc = order_error(r, BE_ILLEGAL_CHARS, m);
             goto done;
         }
     }
@@ -334,7 +335,7 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         if (x.test) {
             const char *cc = params_get(p, "computeCommissionRates");
             if (cc && strcmp(cc, "true") && strcmp(cc, "false")) {
-                rc = order_error(r, -1100, "Illegal characters found in parameter 'computeCommissionRates'; legal range is 'true, false'.");
+                rc = order_error(r, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'computeCommissionRates'; legal range is 'true, false'.");
                 goto done;
             }
             if (!cc || cc[0] == 'f') {
@@ -374,7 +375,7 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         if (id_args(r, p, &id, &cid)) goto done;
         o = matching_find(&X->match, a, id, cid);
         if (!o) {
-            rc = order_error(r, -2013, "Order does not exist.");
+            rc = order_error(r, BE_NO_SUCH_ORDER, "Order does not exist.");
             goto done;
         }
         n = order_json(X, body, sizeof body, o, 0, 1, 0);
@@ -405,11 +406,11 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             free(live);
         }
         if (n < 0) {
-            rc = rfail(r, 500, -1000, "An unknown error occurred while processing the request.");
+            rc = rfail(r, 500, BE_UNKNOWN, "An unknown error occurred while processing the request.");
             goto done;
         }
         if (del && k == 0) {
-            rc = order_error(r, -2011, "Unknown order sent.");
+            rc = order_error(r, BE_CANCEL_REJECTED, "Unknown order sent.");
             goto done;
         }
         body[n++] = ']';
@@ -442,7 +443,7 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             int_param(r, p, "endTime", 0, INT64_MAX, &en) < 0)
             goto done;
         if (params_get(p, "fromId") && (st || en)) {
-            rc = order_error(r, -1128, "Combination of optional parameters invalid.");
+            rc = order_error(r, BE_OPTIONAL_PARAMS_BAD_COMBO, "Combination of optional parameters invalid.");
             goto done;
         }
         qy.order_id = (uint64_t)oid;
@@ -472,20 +473,20 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         body[n++] = ']';
         body[n] = 0;
     } else if (!strcmp(method, "POST") && !strcmp(path, "/api/v3/order/cancelReplace")) {
-        /* cancel, then (by mode) place; 200 both, 400 -2022 both failed, 409 -2021 one failed */
+        /* cancel, then (by mode) place; 200 both, 400 BE_CANCEL_REPLACE_FAILED both failed, 409 BE_CANCEL_REPLACE_PARTIALLY_FAILED one failed */
         const char *mode = params_get(p, "cancelReplaceMode");
         if (!mode || (strcmp(mode, "STOP_ON_FAILURE") && strcmp(mode, "ALLOW_FAILURE"))) {
-            rc = order_error(r, -1102, "Mandatory parameter 'cancelReplaceMode' was not sent, was empty/null, or malformed.");
+            rc = order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'cancelReplaceMode' was not sent, was empty/null, or malformed.");
             goto done;
         }
         const char *coid = params_get(p, "cancelOrderId"), *ccid = params_get(p, "cancelOrigClientOrderId");
         if (!coid && !ccid) {
-            rc = order_error(r, -1102, "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be sent, but both were empty/null!");
+            rc = order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be sent, but both were empty/null!");
             goto done;
         }
         uint64_t cancel_oid = 0;
         if (coid && (proto_parse_u64(coid, &cancel_oid) || cancel_oid > INT64_MAX)) {
-            rc = order_error(r, -1100, "Illegal characters found in parameter 'cancelOrderId'; legal range is '0' to '9223372036854775807'.");
+            rc = order_error(r, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'cancelOrderId'; legal range is '0' to '9223372036854775807'.");
             goto done;
         }
         xplace_t x;
@@ -512,8 +513,8 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             goto done;
         }
         r->data = data;
-        rc = (ccode && ncode) ? rfail(r, 400, -2022, "Order cancel-replace failed.")
-                              : rfail(r, 409, -2021, "Order cancel-replace partially failed.");
+        rc = (ccode && ncode) ? rfail(r, 400, BE_CANCEL_REPLACE_FAILED, "Order cancel-replace failed.")
+                              : rfail(r, 409, BE_CANCEL_REPLACE_PARTIALLY_FAILED, "Order cancel-replace partially failed.");
         goto done;
     } else if (!strcmp(method, "PUT") && !strcmp(path, "/api/v3/order/amend/keepPriority")) {
         uint64_t id;
@@ -521,7 +522,7 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         if (id_args(r, p, &id, &cid)) goto done;
         int64_t q;
         if (!nq || fx_parse(nq, strlen(nq), &R->lot, &q)) {
-            rc = order_error(r, -1102, "Mandatory parameter 'newQty' was not sent, was empty/null, or malformed.");
+            rc = order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'newQty' was not sent, was empty/null, or malformed.");
             goto done;
         }
         int code = matching_amend(&X->match, a, id, cid, q, t, &o, &msg);
@@ -548,15 +549,15 @@ void dispatch(reply_t *r, int a, const params_t *p) {
                      quote_amt(R, o->cum_quote, cq), xstatus_name(o->status), xtif_name(o->tif), xtype_name(o->type),
                      o->side == SIDE_BUY ? "BUY" : "SELL", (long long)o->time_ms);
     } else {
-        rc = rfail(r, 404, -1000, "Unknown endpoint.");
+        rc = rfail(r, 404, BE_UNKNOWN, "Unknown endpoint.");
         goto done;
     }
-    rc = n < 0 ? rfail(r, 500, -1000, "An unknown error occurred while processing the request.") : rok(r, body, n);
+    rc = n < 0 ? rfail(r, 500, BE_UNKNOWN, "An unknown error occurred while processing the request.") : rok(r, body, n);
     if (rc == 0 && r->status == 200 && o && S.f.unknown_outcome > 0 && !strcmp(method, "POST") &&
         !strcmp(path, "/api/v3/order")) { /* fault: executed, but the answer says nobody knows */
         S.f.unknown_outcome--;
         lwsl_user("fault: order %llu accepted but answered 503 -1007\n", (unsigned long long)o->id);
-        rfail(r, 503, -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.");
+        rfail(r, 503, BE_TIMEOUT, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.");
     }
 done:
     (void)rc;

@@ -2,6 +2,7 @@
  * REST, admin and listen-key handlers; WebSocket connections (streams and the WebSocket
  * API) with their out-queues, message reassembly and Binance's per-connection rules. */
 #include "state.h"
+#include "../proto/errors.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -561,7 +562,7 @@ static int dechunk(rawconn_t *r, pss_t *c, const unsigned char *p, size_t n) {
 static int body_done(struct lws *wsi, pss_t *c) {
     if (!strcmp(c->path, "/api/v3/userDataStream")) return listen_key(wsi, c) ? -1 : 0;
     if (is_signed_path(c->path)) return signed_endpoint(wsi, c) ? -1 : 0;
-    return error(wsi, c, 405, -1000, "Method not allowed.") ? -1 : 0;
+    return error(wsi, c, 405, BE_UNKNOWN, "Method not allowed.") ? -1 : 0;
 }
 
 /* an answer after which the connection closes: the request's framing is not one to read on */
@@ -569,7 +570,7 @@ static int refuse(struct lws *wsi, pss_t *c, int status, const char *msg) {
     rawconn_t *r = conn_of(wsi);
     if (r) r->close_after = 1;
     lwsl_user("rejected: %s %.40s from %s: %d %s\n", c->method, c->path, c->ip, status, msg);
-    return error(wsi, c, status, -1000, msg) ? -1 : 0;
+    return error(wsi, c, status, BE_UNKNOWN, msg) ? -1 : 0;
 }
 
 /* The request line and framing headers, which lws 4.1.6 takes as they come: a URI that lws
@@ -664,7 +665,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (wait_body) return 0;
         if (!strcmp(c->path, "/api/v3/userDataStream")) return listen_key(wsi, c) ? -1 : 0;
         if (is_signed_path(c->path)) return signed_endpoint(wsi, c) ? -1 : 0;
-        if (strcmp(method, "GET")) return error(wsi, c, 405, -1000, "Method not allowed.") ? -1 : 0;
+        if (strcmp(method, "GET")) return error(wsi, c, 405, BE_UNKNOWN, "Method not allowed.") ? -1 : 0;
         return http_get(wsi, c, c->path) ? -1 : 0;
     }
     case LWS_CALLBACK_HTTP_BODY: {

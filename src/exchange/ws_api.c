@@ -3,6 +3,7 @@
  * (params sorted by name, raw), order and account methods mapped onto the REST endpoints'
  * handlers, and the user data subscriptions (userDataStream.subscribe[.signature]). */
 #include "state.h"
+#include "../proto/errors.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@ static int ws_params(const cJSON *params, params_t *p) {
     params_reset(p);
     if (!params) return 0;
     if (!cJSON_IsObject(params)) {
-        p->code = -1101;
+        p->code = BE_TOO_MANY_PARAMETERS;
         snprintf(p->msg, sizeof p->msg, "Malformed parameters: 'params' must be an object.");
         return p->code;
     }
@@ -33,7 +34,7 @@ static int ws_params(const cJSON *params, params_t *p) {
             else snprintf(num, sizeof num, "%.15g", d); /* a fraction: the strict readers refuse it where an integer is due */
             v = num;
         } else {
-            p->code = -1100;
+            p->code = BE_ILLEGAL_CHARS;
             snprintf(p->msg, sizeof p->msg, "Illegal characters found in a parameter: values are strings, numbers or booleans.");
             return p->code;
         }
@@ -196,30 +197,30 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
         snprintf(limit_data, sizeof limit_data, "{\"serverTime\":%lld,\"retryAfter\":%lld}", (long long)now_ms(),
                  (long long)S.f.storm_until_ms);
         r.data = limit_data;
-        rfail(&r, 429, -1003, "Too much request weight used; please use WebSocket Streams for live updates to avoid polling the API.");
+        rfail(&r, 429, BE_TOO_MANY_REQUESTS, "Too much request weight used; please use WebSocket Streams for live updates to avoid polling the API.");
     } else if (verdict != RL_OK) {
         snprintf(limit_data, sizeof limit_data, "{\"serverTime\":%lld,\"retryAfter\":%lld}", (long long)now_ms(), (long long)until);
         r.data = limit_data;
         static char raw_msg[128];
         snprintf(raw_msg, sizeof raw_msg, "Too many requests; current limit of IP(%s) is %d requests per 5 MINUTE.", c->ip,
                  S.rl.raw_limit);
-        rfail(&r, verdict == RL_429 ? 429 : 418, -1003,
+        rfail(&r, verdict == RL_429 ? 429 : 418, BE_TOO_MANY_REQUESTS,
               verdict == RL_429 && raw ? raw_msg
               : verdict == RL_429 ? "Too much request weight used; please use WebSocket Streams for live updates to avoid polling the API."
                                 : "Way too much request weight used; IP banned. Please use WebSocket Streams for live updates to avoid bans.");
     } else if (bad_id) {
-        rfail(&r, 400, -1000, "Invalid 'id' in JSON request; expected an integer, a string matching '^[a-zA-Z0-9-_]{1,36}$', or null.");
+        rfail(&r, 400, BE_UNKNOWN, "Invalid 'id' in JSON request; expected an integer, a string matching '^[a-zA-Z0-9-_]{1,36}$', or null.");
     } else if (!j || trailing || !cJSON_IsObject(j) || !cJSON_IsString(m)) {
-        rfail(&r, 400, -1000, "Malformed request: expected {\"id\",\"method\",\"params\"}.");
+        rfail(&r, 400, BE_UNKNOWN, "Malformed request: expected {\"id\",\"method\",\"params\"}.");
     } else if (rate_limits < 0) {
         rate_limits = c->rate_limits;
-        rfail(&r, 400, -1100, "Illegal characters found in parameter 'returnRateLimits'; legal range is 'true, false'.");
+        rfail(&r, 400, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'returnRateLimits'; legal range is 'true, false'.");
     } else if (duplicate_key(pj)) {
         char dm[160];
         snprintf(dm, sizeof dm, "Duplicate values for a parameter detected: '%.64s'.", duplicate_key(pj));
-        rfail(&r, 400, -1101, dm);
+        rfail(&r, 400, BE_TOO_MANY_PARAMETERS, dm);
     } else if (ws_market_path(method)) { /* unsigned; params may hold a list (symbols) */
-        if (pj && !cJSON_IsObject(pj)) rfail(&r, 400, -1101, "Too many or malformed parameters.");
+        if (pj && !cJSON_IsObject(pj)) rfail(&r, 400, BE_TOO_MANY_PARAMETERS, "Too many or malformed parameters.");
         else market_data(&r, &(args_t){0, pj}, ws_market_path(method));
     } else if (ws_params(pj, p)) { /* (returnRateLimits is signed like any param, then left out below) */
         rfail(&r, 400, p->code, p->msg);
@@ -238,7 +239,7 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
         const char *key = params_get(p, "apiKey");
         account_t *acct = key ? accounts_by_key(S.acc, key, &kind) : 0;
         if (acct && kind != 2) {
-            rfail(&r, 400, -4056, "HMAC_SHA256 API key is not supported.");
+            rfail(&r, 400, BE_KEY_TYPE_NOT_SUPPORTED, "HMAC_SHA256 API key is not supported.");
         } else {
             int a = check_signed(&r, key, p, 1);
             if (a >= 0) {
@@ -251,9 +252,9 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
         int a = -1;
         if (method[24] == '.') a = check_signed(&r, params_get(p, "apiKey"), p, 1);
         else if (c->logon >= 0) a = c->logon;
-        else rfail(&r, 401, -2015, "Invalid API-key, IP, or permissions for action.");
+        else rfail(&r, 401, BE_REJECTED_MBX_KEY, "Invalid API-key, IP, or permissions for action.");
         if (a >= 0 && c->nsubs == WSAPI_SUBS) {
-            rfail(&r, 400, -1000, "Too many subscriptions on this connection.");
+            rfail(&r, 400, BE_UNKNOWN, "Too many subscriptions on this connection.");
         } else if (a >= 0) {
             c->sub_acct[c->nsubs] = a;
             c->sub_logon[c->nsubs] = method[24] != '.';
@@ -268,17 +269,17 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
         const char *key = params_get(p, "apiKey"), *lk = params_get(p, "listenKey");
         account_t *acct = key ? accounts_by_key(S.acc, key, &kind) : 0;
         if (!acct) {
-            rfail(&r, 401, -2015, "Invalid API-key, IP, or permissions for action.");
+            rfail(&r, 401, BE_REJECTED_MBX_KEY, "Invalid API-key, IP, or permissions for action.");
         } else if (method[15] == 's' && method[16] == 't' && method[17] == 'a') {
             const char *k = new_listen_key((int)(acct - S.acc->a));
-            if (!k) rfail(&r, 400, -1000, "Too many listen keys.");
+            if (!k) rfail(&r, 400, BE_UNKNOWN, "Too many listen keys.");
             else rok(&r, body, snprintf(body, sizeof body, "{\"listenKey\":\"%s\"}", k));
         } else {
             int found = -1;
             for (int i = 0; lk && i < S.nlisten; i++)
                 if (!strcmp(S.listen[i].key, lk)) found = i;
             if (found < 0) {
-                rfail(&r, 400, -1125, "This listenKey does not exist.");
+                rfail(&r, 400, BE_INVALID_LISTEN_KEY, "This listenKey does not exist.");
             } else {
                 if (method[15] == 's') S.listen[found] = S.listen[--S.nlisten];
                 rok(&r, "{}", 2);
@@ -288,7 +289,7 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
         const char *sid = params_get(p, "subscriptionId"); /* none: all of them */
         int64_t sub_id;
         if (sid && (proto_parse_i64(sid, &sub_id) || sub_id < 0 || sub_id > INT32_MAX)) {
-            rfail(&r, 400, -1100, "Illegal characters found in parameter 'subscriptionId'; legal range is '0' to '2147483647'.");
+            rfail(&r, 400, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'subscriptionId'; legal range is '0' to '2147483647'.");
         } else {
             end_subscriptions(c, sid ? (int)sub_id : -1, 0);
             rok(&r, "{}", 2);
@@ -297,13 +298,13 @@ void ws_api_request(pss_t *c, const char *msg, size_t len) {
         size_t k = 0;
         while (k < sizeof ws_routes / sizeof *ws_routes && strcmp(ws_routes[k].ws, method)) k++;
         if (k == sizeof ws_routes / sizeof *ws_routes) {
-            rfail(&r, 400, -1000, "Unknown method.");
+            rfail(&r, 400, BE_UNKNOWN, "Unknown method.");
         } else {
             int a;
             const char *key = params_get(p, "apiKey");
             if (key) a = check_signed(&r, key, p, 1);
             else if (c->logon >= 0) a = check_signed(&r, S.acc->a[c->logon].ed_key, p, 0);
-            else a = -1, rfail(&r, 400, -1102, "Mandatory parameter 'apiKey' was not sent, was empty/null, or malformed.");
+            else a = -1, rfail(&r, 400, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'apiKey' was not sent, was empty/null, or malformed.");
             if (a >= 0) {
                 r.method = ws_routes[k].method;
                 r.path = ws_routes[k].path;

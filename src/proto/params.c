@@ -1,5 +1,6 @@
 /* params.c: Binance request parameters and their strict readers (see params.h). */
 #include "params.h"
+#include "errors.h"
 
 #include "sign.h"
 
@@ -33,7 +34,7 @@ static int fail(params_t *p, int code, const char *fmt, const char *name, size_t
 static int payload_add(params_t *p, const char *s, size_t n) {
     if ((size_t)p->plen + n >= sizeof p->payload) {
         if (!p->code) {
-            p->code = -1101;
+            p->code = BE_TOO_MANY_PARAMETERS;
             snprintf(p->msg, sizeof p->msg, "Request too long; the parameters may take %d bytes.", PARAMS_PAYLOAD_MAX - 1);
         }
         return p->code;
@@ -47,24 +48,24 @@ static int payload_add(params_t *p, const char *s, size_t n) {
 int params_add(params_t *p, const char *k, size_t kl, const char *v, size_t vl) {
     if (p->code) return p->code;
     if (kl == 9 && !memcmp(k, "signature", 9)) {
-        if (p->has_sig) return fail(p, -1101, "Duplicate values for a parameter detected: '%s'.", k, kl);
-        if (vl >= sizeof p->sig) return fail(p, -1022, "Signature for this request is not valid.", k, kl);
+        if (p->has_sig) return fail(p, BE_TOO_MANY_PARAMETERS, "Duplicate values for a parameter detected: '%s'.", k, kl);
+        if (vl >= sizeof p->sig) return fail(p, BE_INVALID_SIGNATURE, "Signature for this request is not valid.", k, kl);
         if (memchr(v, 0, vl)) /* "%00" in a form body: stored cut short, what follows would go unread */
-            return fail(p, -1100, "Illegal characters found in parameter '%s'.", k, kl);
+            return fail(p, BE_ILLEGAL_CHARS, "Illegal characters found in parameter '%s'.", k, kl);
         memcpy(p->sig, v, vl);
         p->sig[vl] = 0;
         p->has_sig = 1;
         return 0;
     }
-    if (kl == 0 || kl >= PARAM_NAME_MAX) return fail(p, -1100, "Illegal characters found in a parameter name.", k, 0);
+    if (kl == 0 || kl >= PARAM_NAME_MAX) return fail(p, BE_ILLEGAL_CHARS, "Illegal characters found in a parameter name.", k, 0);
     for (int i = 0; i < p->n; i++)
         if (strlen(p->k[i]) == kl && !memcmp(p->k[i], k, kl))
-            return fail(p, -1101, "Duplicate values for a parameter detected: '%s'.", k, kl);
+            return fail(p, BE_TOO_MANY_PARAMETERS, "Duplicate values for a parameter detected: '%s'.", k, kl);
     if (vl >= PARAM_VALUE_MAX)
-        return fail(p, -1100, "Illegal characters found in parameter '%s'; the value is too long.", k, kl);
+        return fail(p, BE_ILLEGAL_CHARS, "Illegal characters found in parameter '%s'; the value is too long.", k, kl);
     if (memchr(v, 0, vl) || memchr(k, 0, kl))
-        return fail(p, -1100, "Illegal characters found in parameter '%s'.", k, kl);
-    if (p->n == PARAMS_MAX) return fail(p, -1101, "Too many parameters; expected at most 32 and received more ('%s').", k, kl);
+        return fail(p, BE_ILLEGAL_CHARS, "Illegal characters found in parameter '%s'.", k, kl);
+    if (p->n == PARAMS_MAX) return fail(p, BE_TOO_MANY_PARAMETERS, "Too many parameters; expected at most 32 and received more ('%s').", k, kl);
     memcpy(p->k[p->n], k, kl); /* (on every order's path: no snprintf) */
     p->k[p->n][kl] = 0;
     memcpy(p->v[p->n], v, vl);
@@ -85,9 +86,9 @@ int params_add_query(params_t *p, const char *kv, size_t n) {
     char enc[3 * PARAM_VALUE_MAX + 1];
     if (p->plen && payload_add(p, "&", 1)) return p->code;
     int el = sign_pct_encode(kv, kl, enc, sizeof enc);
-    if (el < 0 || payload_add(p, enc, (size_t)el) || payload_add(p, "=", 1)) return fail(p, -1101, "Request too long.", "", 0);
+    if (el < 0 || payload_add(p, enc, (size_t)el) || payload_add(p, "=", 1)) return fail(p, BE_TOO_MANY_PARAMETERS, "Request too long.", "", 0);
     el = sign_pct_encode(v, vl, enc, sizeof enc);
-    if (el < 0 || payload_add(p, enc, (size_t)el)) return fail(p, -1101, "Request too long.", "", 0);
+    if (el < 0 || payload_add(p, enc, (size_t)el)) return fail(p, BE_TOO_MANY_PARAMETERS, "Request too long.", "", 0);
     return 0;
 }
 
@@ -122,8 +123,8 @@ int params_add_form(params_t *p, const char *s, size_t len) {
         long kl = form_decode(b, eq ? (size_t)(eq - b) : n, k, sizeof k);
         long vl = eq ? form_decode(eq + 1, n - (size_t)(eq - b) - 1, v, sizeof v) : (v[0] = 0, 0);
         if (n) {
-            if (kl < 0) return fail(p, -1100, "Illegal characters found in a parameter name.", "", 0);
-            if (vl < 0) return fail(p, -1100, "Illegal characters found in parameter '%s'; the value is too long.", k, (size_t)kl);
+            if (kl < 0) return fail(p, BE_ILLEGAL_CHARS, "Illegal characters found in a parameter name.", "", 0);
+            if (vl < 0) return fail(p, BE_ILLEGAL_CHARS, "Illegal characters found in parameter '%s'; the value is too long.", k, (size_t)kl);
             if (params_add(p, k, (size_t)kl, v, (size_t)vl)) return p->code;
             if (!(kl == 9 && !memcmp(k, "signature", 9))) {
                 if (!first && payload_add(p, "&", 1)) return p->code;
@@ -146,7 +147,7 @@ int params_sort_payload(params_t *p) {
     p->plen = sign_sorted_payload(k, v, p->n, p->payload, sizeof p->payload);
     if (p->plen < 0) {
         p->plen = 0;
-        return fail(p, -1101, "Request too long.", "", 0);
+        return fail(p, BE_TOO_MANY_PARAMETERS, "Request too long.", "", 0);
     }
     return 0;
 }
