@@ -15,3 +15,16 @@ start_exchange() {
   for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.1; done
   printf -v "${name}_port" '%s' "$(cat "$tmp/$name.port" 2>/dev/null)"
 }
+
+# checks: `check NAME 'CONDITION'` counts a pass, or prints FAIL: NAME and counts a failure
+fails=0 passes=0
+check() { if eval "$2"; then passes=$((passes+1)); else echo "FAIL: $1"; fails=$((fails+1)); fi; }
+
+# requests, once base, key and secret are set: get PATH; call METHOD PATH QUERY [BODY] signs
+# query+body with HMAC and sends the signature in the query; field NAME of the last answer
+get() { curl -s -o "$tmp/body" -w '%{http_code}' "$base$1"; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+hmac() { printf '%s' "$1" | openssl dgst -sha256 -hmac "$secret" | sed 's/.* //'; }
+call() { local m=$1 path=$2 qs="${3:+$3&}timestamp=$(ms)" body=${4:-}
+  curl -s -D "$tmp/h" -o "$tmp/body" -w '%{http_code}' -X "$m" -H "X-MBX-APIKEY: $key" ${body:+-d "$body"} "$base$path?$qs&signature=$(hmac "$qs$body")"; }
+field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p" "$tmp/body" | head -1; }

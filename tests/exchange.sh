@@ -3,8 +3,6 @@
 # errors, and the streams (raw, combined, SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS).
 set -u
 q=$1 probe=$2 data=$3 src=$(cd "$(dirname "$0")/.." && pwd)
-fails=0 passes=0
-check() { if eval "$2"; then passes=$((passes+1)); else echo "FAIL: $1"; fails=$((fails+1)); fi; }
 tmp=$(mktemp -d)
 . "$src/tests/exchange-lib.sh"
 trap 'kill ${main_pid:-} ${limits_pid:-} ${orders_pid:-} ${aged_pid:-} ${raw_pid:-} ${short_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -13,7 +11,6 @@ pid=$main_pid port=$main_port
 check "exchange started" '[ -n "$port" ]'
 sleep 1
 base="http://127.0.0.1:$port"
-get() { curl -s -o "$tmp/body" -w '%{http_code}' "$base$1"; }
 
 check "ping" '[ "$(get /api/v3/ping)" = 200 ] && [ "$(cat "$tmp/body")" = "{}" ]'
 check "time" '[ "$(get /api/v3/time)" = 200 ] && grep -q "\"serverTime\":[0-9]\{13\}" "$tmp/body"'
@@ -62,14 +59,9 @@ check "connections are logged" 'grep -q "connection" "$tmp/main.log"'
 ini=$src/examples/exchange.ini
 key=$(sed -n 's/^hmac_api_key = //p' "$ini"); secret=$(sed -n 's/^hmac_secret_key = //p' "$ini")
 edkey=$(sed -n 's/^ed25519_api_key = //p' "$ini")
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
-hmac() { printf '%s' "$1" | openssl dgst -sha256 -hmac "$secret" | sed 's/.* //'; }
 ed() { printf '%s' "$1" > "$tmp/pl"; openssl pkeyutl -sign -inkey "$src/examples/demo-ed25519-private.pem" -rawin -in "$tmp/pl" |
        base64 -w0 | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g'; }
 # call METHOD PATH QUERY [BODY]: signs query+body with HMAC, sends the signature in the query
-call() { local m=$1 path=$2 qs="${3:+$3&}timestamp=$(ms)" body=${4:-}
-  curl -s -D "$tmp/h" -o "$tmp/body" -w '%{http_code}' -X "$m" -H "X-MBX-APIKEY: $key" ${body:+-d "$body"} "$base$path?$qs&signature=$(hmac "$qs$body")"; }
-field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p" "$tmp/body" | head -1; }
 
 check "account" '[ "$(call GET /api/v3/account "recvWindow=5000")" = 200 ] && grep -q "\"asset\":\"BTC\",\"free\":\"1.00000000\",\"locked\":\"0.00000000\"" "$tmp/body"'
 check "unknown API key -2015" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -H "X-MBX-APIKEY: nope" "$base/api/v3/account?timestamp=$(ms)&signature=00")" = 401 ] && grep -q "\"code\":-2015" "$tmp/body"'

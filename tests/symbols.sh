@@ -5,8 +5,6 @@
 # balances shared by asset, open orders across symbols, user data naming the symbol.
 set -u
 q=$1 probe=$2 data=$3 src=$(cd "$(dirname "$0")/.." && pwd)
-fails=0 passes=0
-check() { if eval "$2"; then passes=$((passes+1)); else echo "FAIL: $1"; fails=$((fails+1)); fi; }
 tmp=$(mktemp -d)
 . "$src/tests/exchange-lib.sh"
 trap 'kill ${multi_pid:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -16,13 +14,7 @@ start_exchange multi -c "$ini" --speed 5 synth:ETHUSDT synth:ETHBTC
 port=$multi_port base="http://127.0.0.1:$port"
 check "exchange started with three symbols" '[ -n "$port" ] && grep -q "for BTCUSDT, ETHUSDT, ETHBTC\|for ETHUSDT, ETHBTC, BTCUSDT" "$tmp/multi.log"'
 sleep 1
-get() { curl -s -o "$tmp/body" -w '%{http_code}' "$base$1"; }
 key=$(sed -n 's/^hmac_api_key = //p' "$ini"); secret=$(sed -n 's/^hmac_secret_key = //p' "$ini")
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
-hmac() { printf '%s' "$1" | openssl dgst -sha256 -hmac "$secret" | sed 's/.* //'; }
-call() { local m=$1 path=$2 qs="${3:+$3&}timestamp=$(ms)"
-  curl -s -o "$tmp/body" -w '%{http_code}' -X "$m" -H "X-MBX-APIKEY: $key" "$base$path?$qs&signature=$(hmac "$qs")"; }
-field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p" "$tmp/body" | head -1; }
 bal() { call GET /api/v3/account "" >/dev/null; sed -n "s/.*{\"asset\":\"$1\",\"free\":\"\([0-9.]*\)\",\"locked\":\"\([0-9.]*\)\"}.*/\1 \2/p" "$tmp/body"; }
 
 # market data: per symbol, a list of some, all
