@@ -194,18 +194,6 @@ static void check_id(const char *s) {
     CHECK(proto_valid_id(s) == ok);
 }
 
-/* UTF-8 well-formedness (no overlong/surrogate checks: the escape only must not cut) */
-static int utf8_ok(const unsigned char *s, size_t n) {
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t l = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (!l || i + l > n) return 0;
-        for (size_t k = 1; k < l; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
-        i += l;
-    }
-    return 1;
-}
 
 static void check_escape(const char *s, size_t cap) {
     static char out[PARAM_VALUE_MAX * 6 + 8];
@@ -240,7 +228,7 @@ static void check_escape(const char *s, size_t cap) {
     }
     if (in < sl) CHECK(cap < 8 || ol + 7 >= cap); /* cut short only for want of room */
     /* cut at a character boundary: valid UTF-8 stays valid */
-    if (utf8_ok((const unsigned char *)s, sl)) CHECK(utf8_ok((const unsigned char *)out, ol));
+    if (proto_utf8_ok(s, sl)) CHECK(proto_utf8_ok(out, ol));
 }
 
 static void check_readers(const char *v, unsigned places, size_t cap) {

@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "exchange/account.h"
 #include "exchange/harness.h"
+#include "proto/params.h"
 #include "exchange/state.h"
 #include "proto/sign.h"
 
@@ -117,17 +118,6 @@ static int ed_request(int id, const char *method, char *params, char *out, size_
     return ok ? (int)strlen(out) : -1;
 }
 
-static int utf8_ok(const unsigned char *s, size_t n) {
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t l = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (!l || i + l > n) return 0;
-        for (size_t k = 1; k < l; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
-        i += l;
-    }
-    return 1;
-}
 
 typedef struct seen {
     int answers;
@@ -141,7 +131,7 @@ static void on_frame(void *ctx, const char *msg, int len) {
     if (verbose < 0) verbose = getenv("FUZZ_WS_API_VERBOSE") != 0; /* prints every frame */
     if (verbose) fprintf(stderr, "%.*s\n", len, msg);
     CHECK(len > 0);
-    if (s->utf8_in) CHECK(utf8_ok((const unsigned char *)msg, (size_t)len));
+    if (s->utf8_in) CHECK(proto_utf8_ok(msg, (size_t)len));
     cJSON *j = cJSON_ParseWithLength(msg, (size_t)len);
     if (!j) fprintf(stderr, "fuzz_ws_api: not JSON: %.*s\n", len, msg);
     CHECK(j && cJSON_IsObject(j));
@@ -215,7 +205,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             cJSON_Delete(chk);
             s.want_id = id;
         }
-        s.utf8_in = utf8_ok((const unsigned char *)msg, mlen);
+        s.utf8_in = proto_utf8_ok(msg, mlen);
         ws_api_request(c, msg, mlen);
         xserver_harness_drain(c, on_frame, &s);
         CHECK(s.answers == 1);

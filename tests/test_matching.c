@@ -88,15 +88,6 @@ static int place(int a, order_side_t side, xtype_t type, xtif_t tif, int64_t pri
     return place_full(a, side, type, tif, price, qty, 0, XSTP_DEFAULT, cid, o, 0);
 }
 
-static md_event_t trade_ev(int64_t price, int64_t qty, int buyer_maker) {
-    md_event_t ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = MD_TRADE;
-    ev.u.trade.price = price;
-    ev.u.trade.qty = qty;
-    ev.u.trade.buyer_maker = buyer_maker;
-    return ev;
-}
 
 /* 1. A resting order outlives 70,000 newer orders: still found by id and client id,
    listed, cancellable, and its funds come back. (The old ring of 65,536 forgot it.) */
@@ -359,7 +350,7 @@ static void test_commission_prints_what_it_charges(void **st) {
     for (int i = 0; i < 50; i++) {
         now++;
         assert_int_equal(place(1, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99999, 97), 7000, 0, &o), 0);
-        md_event_t t = trade_ev(PX(99999, 97), 7000, 1);
+        md_event_t t = tu_trade(PX(99999, 97), 7000, 1);
         matching_on_market(&m, &t, now);
         assert_int_equal(m.nfills, 1);
         assert_int_equal(o->status, XS_FILLED);
@@ -483,7 +474,7 @@ static void test_symbol_status(void **st) {
     assert_int_equal(place_full(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99000, 0), 10000, 0, XSTP_DEFAULT, 0, &o, &msg), -2010);
     assert_string_equal(msg, "Market is closed.");
     assert_int_equal(matching_amend(&m, 0, r->id, 0, 0, now, &o, &msg), -2038);
-    md_event_t t = trade_ev(PX(99999, 96), 5000, 1); /* through our price: no fill while not trading */
+    md_event_t t = tu_trade(PX(99999, 96), 5000, 1); /* through our price: no fill while not trading */
     matching_on_market(&m, &t, now);
     assert_int_equal(r->executed, 0);
     matching_set_status(&m, XSS_HALT);
@@ -516,7 +507,7 @@ static void test_first_fill(void **st) {
     xorder_t *o;
     /* maker: rests at 99999.97 (nothing ahead), filled by two market trades */
     assert_int_equal(place(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99999, 97), 30000, 0, &o), 0);
-    md_event_t t = trade_ev(PX(99999, 97), 10000, 1);
+    md_event_t t = tu_trade(PX(99999, 97), 10000, 1);
     matching_on_market(&m, &t, ++now);
     matching_on_market(&m, &t, ++now);
     assert_int_equal(nev, 3);
@@ -779,11 +770,11 @@ static void test_multi_symbol_shared_assets(void **st) {
     xorder_t *r1, *r2;
     assert_int_equal(place_on(&bu, 0, SIDE_BUY, XTIF_GTC, PX(99999, 98), 7000, &r1, &msg), 0);
     assert_int_equal(place_on(&eu, 0, SIDE_SELL, XTIF_GTC, PX(2000, 1), 30000, &r2, &msg), 0);
-    md_event_t t = trade_ev(PX(99999, 98), 7000, 1);
+    md_event_t t = tu_trade(PX(99999, 98), 7000, 1);
     matching_on_market(&bu.m, &t, ++now);
     assert_int_equal(r1->status, XS_FILLED);
     sum_fills(&bu, sum);
-    t = trade_ev(PX(2000, 1), 30000, 0);
+    t = tu_trade(PX(2000, 1), 30000, 0);
     matching_on_market(&eu.m, &t, ++now);
     assert_int_equal(r2->status, XS_FILLED);
     sum_fills(&eu, sum);

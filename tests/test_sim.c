@@ -49,15 +49,6 @@ static order_t order(uint64_t id, order_side_t side, order_type_t type, int64_t 
     return o;
 }
 
-static md_event_t trade(int64_t price, int64_t qty, int buyer_maker) {
-    md_event_t ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = MD_TRADE;
-    ev.u.trade.price = price;
-    ev.u.trade.qty = qty;
-    ev.u.trade.buyer_maker = buyer_maker;
-    return ev;
-}
 
 static md_event_t diff_event(void) {
     md_event_t ev;
@@ -128,19 +119,19 @@ static void test_queue_conservative(void **st) {
     sim_on_market(&sim, &d, 6 * MS);
     assert_true(sim.resting[0].q.ahead == 4);
     /* a buyer lifting asks does not touch our bid */
-    md_event_t t = trade(9999, 10, 0);
+    md_event_t t = tu_trade(9999, 10, 0);
     sim_on_market(&sim, &t, 7 * MS);
     assert_int_equal(sim.resting[0].filled, 0);
     /* sellers hit 3 at our price: 1 still ahead */
-    t = trade(9999, 3, 1);
+    t = tu_trade(9999, 3, 1);
     sim_on_market(&sim, &t, 8 * MS);
     assert_int_equal(sim.resting[0].filled, 0);
     /* 2 more: 1 for the one ahead, 1 for us (a partial fill) */
-    t = trade(9999, 2, 1);
+    t = tu_trade(9999, 2, 1);
     sim_on_market(&sim, &t, 9 * MS);
     assert_int_equal(sim.resting[0].filled, 1);
     /* a trade through our price fills the rest */
-    t = trade(9998, 1, 1);
+    t = tu_trade(9998, 1, 1);
     sim_on_market(&sim, &t, 10 * MS);
     assert_int_equal(sim.nresting, 0);
     sim_deliver(&sim, 1000 * MS);
@@ -169,7 +160,7 @@ static void test_queue_probabilistic(void **st) {
     sim_on_market(&sim, &d, 7 * MS);
     assert_true(sim.resting[0].q.ahead > 74.99 && sim.resting[0].q.ahead < 75.01);
     /* a shrink explained by a trade is not counted twice */
-    md_event_t t = trade(9999, 30, 1);
+    md_event_t t = tu_trade(9999, 30, 1);
     sim_on_market(&sim, &t, 8 * MS);
     assert_true(sim.resting[0].q.ahead > 44.99 && sim.resting[0].q.ahead < 45.01);
     book_set(&book, BOOK_BID, 9999, 120);

@@ -83,3 +83,13 @@ char *tu_read(const char *path, size_t *len) {
     buf[*len] = 0;
     return buf;
 }
+
+md_event_t tu_trade(int64_t price, int64_t qty, int buyer_maker) {
+    md_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = MD_TRADE;
+    ev.u.trade.price = price;
+    ev.u.trade.qty = qty;
+    ev.u.trade.buyer_maker = buyer_maker;
+    return ev;
+}

@@ -23,6 +23,8 @@ void tu_recordings(char *files[2]);
 void tu_open_recordings(replay_t *rp, symbol_rules_t *r);
 /* The same outside a test (in main): exits 77, which ctest reports as skipped. */
 const char *tu_require_data(const char *rel);
+/* a market trade event (price in ticks, qty in lots) */
+md_event_t tu_trade(int64_t price, int64_t qty, int buyer_maker);
 /* BTCUSDT rules as in the shared recording: tick 0.01, step 0.00001, min notional 5. */
 void tu_btcusdt(symbol_rules_t *r);
 /* Rules with given tick and step strings. */

@@ -123,6 +123,7 @@ void xserver_harness_close(struct pss *c) {
         }
     xserver_harness_drain(c, 0, 0);
     wsmsg_free(&c->rx);
+    free(c->q); /* the out-queue ring */
     free(c);
 }
 

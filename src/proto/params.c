@@ -205,6 +205,19 @@ int proto_parse_fixed(const char *s, int places, int64_t *out) {
     return 0;
 }
 
+int proto_utf8_ok(const char *str, size_t n) {
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        size_t l = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (!l || i + l > n) return 0;
+        for (size_t k = 1; k < l; k++)
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+        i += l;
+    }
+    return 1;
+}
+
 int proto_valid_id(const char *s) {
     size_t n = strlen(s);
     if (n < 1 || n > 36) return 0;

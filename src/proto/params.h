@@ -49,6 +49,9 @@ int proto_parse_i64(const char *s, int64_t *out);
 /* A non-negative decimal with at most `places` decimals, as an integer scaled by
    10^places ("5000.5", 3 -> 5000500). 0; -1 malformed; -2 more decimals than `places`. */
 int proto_parse_fixed(const char *s, int places, int64_t *out);
+/* UTF-8 well-formed by its lead and continuation bytes (what a text must be to go into
+   JSON unchanged; overlong forms and surrogates are not looked for) */
+int proto_utf8_ok(const char *s, size_t n);
 /* Binance's rule for client order ids and request ids: ^[a-zA-Z0-9-_]{1,36}$ */
 int proto_valid_id(const char *s);
 /* Text for a JSON string: quotes, backslashes and control characters escaped. Always
