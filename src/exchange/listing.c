@@ -41,6 +41,8 @@ int listing_section_key(listing_t *l, const char *section, const char *key, cons
         snprintf(x->name, sizeof x->name, "%s", name);
         config_defaults(&x->cfg);
         snprintf(x->cfg.symbol, sizeof x->cfg.symbol, "%s", name);
+        /* [market]'s notional bounds are in USDT; another quote asset states its own */
+        snprintf(x->cfg.max_notional, sizeof x->cfg.max_notional, "0");
     }
     if (!strcmp(key, "synth_start_price")) {
         char *end;
@@ -144,6 +146,7 @@ static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const cha
     if (!r->max_price) r->max_price = 100000000000LL;
     if (!r->min_qty) r->min_qty = r->step_lots;
     if (!r->max_qty) r->max_qty = 900000000000LL;
+    if (!r->max_notional) r->max_notional = (__int128)r->max_price * r->max_qty; /* (no bound below the filters') */
     l->n++;
     return s;
 }

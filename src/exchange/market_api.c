@@ -60,7 +60,7 @@ static int symbol_info(const xsym_t *x, char *b, int cap) {
         "\"permissions\":[],\"permissionSets\":[[\"SPOT\"]],\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\","
         "\"allowedSelfTradePreventionModes\":[\"NONE\",\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}",
         r->symbol, xsymstatus_name(x->match.status), r->base, r->quote, minp, maxp, tick, minq, maxq, step,
-        min_notional, r->min_notional_applies ? "true" : "false", r->max_notional ? max_notional : "9000000000000.00000000", r->max_num_orders ? r->max_num_orders : 200);
+        min_notional, r->min_notional_applies ? "true" : "false", max_notional, r->max_num_orders ? r->max_num_orders : 200);
 }
 
 /* exchangeInfo of the symbols selected */
