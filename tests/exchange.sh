@@ -23,6 +23,7 @@ check "bookTicker, all symbols" '[ "$(get "/api/v3/ticker/bookTicker")" = 200 ] 
 check "invalid symbol -1121" '[ "$(get "/api/v3/depth?symbol=NOPE")" = 400 ] && grep -q "\"code\":-1121" "$tmp/body"'
 check "missing symbol -1102" '[ "$(get "/api/v3/depth")" = 400 ] && grep -q "\"code\":-1102" "$tmp/body"'
 check "bad limit -1100" '[ "$(get "/api/v3/depth?symbol=BTCUSDT&limit=0")" = 400 ] && grep -q "\"code\":-1100" "$tmp/body"'
+check "a number too long to read whole is -1100, not read cut short" '[ "$(get "/api/v3/depth?symbol=BTCUSDT&limit=$(printf "%030d" 0)5junk")" = 400 ] && grep -q "\"code\":-1100" "$tmp/body"'
 check "unknown endpoint 404" '[ "$(get "/api/v3/nosuch")" = 404 ]'
 
 # streams: raw, combined, and subscriptions made on the connection
@@ -31,6 +32,10 @@ check "raw trade stream" '[ $(grep -c "^{\"e\":\"trade\"" "$tmp/raw") = 2 ]'
 "$probe" "$port" "/stream?streams=btcusdt@bookTicker/btcusdt@depth@100ms" 40 > "$tmp/comb" 2>&1
 check "combined stream wraps bookTicker" 'grep -q "^{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":" "$tmp/comb"'
 check "combined stream carries depth diffs" 'grep -q "^{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\"" "$tmp/comb"'
+# (by hand: the probe's own client cannot send so long a URL)
+{ exec 3<>/dev/tcp/127.0.0.1/$port; printf "GET /stream?streams=%sbtcusdt@bookTicker HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" "$(for i in $(seq 200); do printf "btcusdt@trade/"; done)" >&3
+  timeout 3 head -c 2000 <&3 > "$tmp/longurl"; exec 3<&-; } 2>/dev/null
+check "a 3 KB stream list is read whole" 'grep -q "{\"stream\":\"btcusdt@bookTicker\"" "$tmp/longurl"'
 "$probe" "$port" /ws 3 '{"method":"SUBSCRIBE","params":["btcusdt@trade"],"id":7}' > "$tmp/sub" 2>&1
 check "SUBSCRIBE answers, then data flows" '[ "$(head -1 "$tmp/sub")" = "{\"result\":null,\"id\":7}" ] && [ $(grep -c "\"e\":\"trade\"" "$tmp/sub") = 2 ]'
 "$probe" "$port" /ws/btcusdt@trade/btcusdt@bookTicker 1 '{"method":"LIST_SUBSCRIPTIONS","id":"x"}' > "$tmp/list" 2>&1
@@ -145,15 +150,22 @@ edsig=$(openssl pkeyutl -sign -inkey "$src/examples/demo-ed25519-private.pem" -r
 logon="{\"id\":10,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$edkey\",\"timestamp\":$ts,\"signature\":\"$edsig\"}}"
 sub='{"id":11,"method":"userDataStream.subscribe"}'
 place="{\"id\":12,\"method\":\"order.place\",\"params\":{\"symbol\":\"BTCUSDT\",\"side\":\"BUY\",\"type\":\"LIMIT_MAKER\",\"quantity\":\"0.001\",\"price\":\"$below\",\"newClientOrderId\":\"w1\",\"timestamp\":$(ms)}}"
-cancel="{\"id\":13,\"method\":\"order.cancel\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"w1\",\"timestamp\":$(ms)}}"
-"$probe" "$port" /ws-api/v3 8 "$logon" "$sub" "$place" "$cancel" > "$tmp/ud" 2>&1
+amend="{\"id\":14,\"method\":\"order.amend.keepPriority\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"w1\",\"newClientOrderId\":\"w2\",\"newQty\":\"0.0005\",\"timestamp\":$(ms)}}"
+cancel="{\"id\":13,\"method\":\"order.cancel\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"w2\",\"newClientOrderId\":\"wc\",\"timestamp\":$(ms)}}"
+"$probe" "$port" /ws-api/v3 12 "$logon" "$sub" "$place" "$amend" "$cancel" > "$tmp/ud" 2>&1
 check "session.logon (Ed25519)" 'grep -q "^{\"id\":10,\"status\":200,\"result\":{\"apiKey\":\"$edkey\"" "$tmp/ud"'
 check "userDataStream.subscribe" 'grep -q "^{\"id\":11,\"status\":200,\"result\":{\"subscriptionId\":0}" "$tmp/ud"'
 check "order.place on the session" 'grep -q "^{\"id\":12,\"status\":200,\"result\":{\"symbol\":\"BTCUSDT\",\"orderId\":[0-9]*,\"orderListId\":-1,\"clientOrderId\":\"w1\"" "$tmp/ud"'
 check "executionReport NEW pushed" 'grep -q "^{\"subscriptionId\":0,\"event\":{\"e\":\"executionReport\".*\"c\":\"w1\".*\"x\":\"NEW\",\"X\":\"NEW\"" "$tmp/ud"'
 check "outboundAccountPosition pushed" 'grep -q "^{\"subscriptionId\":0,\"event\":{\"e\":\"outboundAccountPosition\"" "$tmp/ud"'
 check "order.cancel and its executionReport" 'grep -q "^{\"id\":13,\"status\":200" "$tmp/ud" && grep -q "\"x\":\"CANCELED\",\"X\":\"CANCELED\"" "$tmp/ud"'
+check "an amend is an executionReport REPLACED under the new client id" 'grep -q "^{\"id\":14,\"status\":200" "$tmp/ud" && grep -q "\"e\":\"executionReport\".*\"c\":\"w2\".*\"q\":\"0.00050000\".*\"x\":\"REPLACED\"" "$tmp/ud"'
+check "a cancel's executionReport: c is the cancel's id, C the order's" 'grep -q "\"c\":\"wc\".*\"C\":\"w2\",\"x\":\"CANCELED\"" "$tmp/ud"'
+
 # ending subscriptions: session.logout ends the session's own, unsubscribe the rest; each with eventStreamTerminated
+ts=$(ms); pl="apiKey=$edkey&timestamp=$ts"; printf '%s' "$pl" > "$tmp/pl" # a fresh logon: the last may be past its recvWindow
+edsig=$(openssl pkeyutl -sign -inkey "$src/examples/demo-ed25519-private.pem" -rawin -in "$tmp/pl" | base64 -w0)
+logon="{\"id\":10,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$edkey\",\"timestamp\":$ts,\"signature\":\"$edsig\"}}"
 "$probe" "$port" /ws-api/v3 7 "$logon" "$sub" "$(wsreq userDataStream.subscribe.signature 14 '')" \
     '{"id":15,"method":"session.logout"}' '{"id":16,"method":"userDataStream.unsubscribe"}' > "$tmp/term" 2>&1
 check "session.logout ends the session's subscription with eventStreamTerminated" 'grep -q "^{\"subscriptionId\":0,\"event\":{\"e\":\"eventStreamTerminated\",\"E\":[0-9]*}}$" "$tmp/term" && grep -q "^{\"id\":15,\"status\":200" "$tmp/term"'

@@ -10,25 +10,26 @@
 #include <string.h>
 
 int qarg(const args_t *a, const char *name, char *out, int cap) {
+    int n;
     if (!a->params) {
         const char *v = a->query ? params_get(a->query, name) : 0;
         if (!v) return 0;
-        snprintf(out, (size_t)cap, "%s", v);
-        return 1;
+        n = snprintf(out, (size_t)cap, "%s", v);
+        return n < cap ? 1 : -1;
     }
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(a->params, name);
     if (cJSON_IsString(it)) {
-        snprintf(out, (size_t)cap, "%s", it->valuestring);
+        n = snprintf(out, (size_t)cap, "%s", it->valuestring);
     } else if (cJSON_IsNumber(it)) {
         double d = it->valuedouble;
-        if (d == floor(d) && fabs(d) < 9e18) snprintf(out, (size_t)cap, "%lld", (long long)d);
-        else snprintf(out, (size_t)cap, "%.15g", d);
+        if (d == floor(d) && fabs(d) < 9e18) n = snprintf(out, (size_t)cap, "%lld", (long long)d);
+        else n = snprintf(out, (size_t)cap, "%.15g", d);
     } else if (cJSON_IsArray(it)) { /* symbols=["BTCUSDT"] as the query string would carry it */
-        if (!cJSON_PrintPreallocated((cJSON *)it, out, cap, 0)) return 0;
+        return cJSON_PrintPreallocated((cJSON *)it, out, cap, 0) ? 1 : -1;
     } else {
-        return 0;
+        return it ? -1 : 0; /* an object or null where a value is due: malformed */
     }
-    return 1;
+    return n >= 0 && n < cap ? 1 : -1;
 }
 
 /* one symbol of exchangeInfo */
@@ -113,7 +114,9 @@ int endpoint_weight(const args_t *a, const char *method, const char *path) {
 /* "symbol": the symbol, or NULL with the error in r (BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED missing, BE_BAD_SYMBOL unknown) */
 static xsym_t *symbol_arg(reply_t *r, const args_t *a) {
     char sym[64];
-    if (!qarg(a, "symbol", sym, sizeof sym)) {
+    int q = qarg(a, "symbol", sym, sizeof sym);
+    if (q < 0) return rfail(r, 400, BE_BAD_SYMBOL, "Invalid symbol."), (xsym_t *)0;
+    if (!q) {
         rfail(r, 400, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
         return 0;
     }
@@ -127,6 +130,7 @@ static xsym_t *symbol_arg(reply_t *r, const args_t *a) {
 static int symbols_arg(reply_t *r, const args_t *a, xsym_t **sel, int *n, int *one) {
     char sym[64], list[1024];
     int has_one = qarg(a, "symbol", sym, sizeof sym), has_list = qarg(a, "symbols", list, sizeof list);
+    if (has_one < 0 || has_list < 0) return rfail(r, 400, BE_BAD_SYMBOL, "Invalid symbol."), 0;
     *n = 0;
     *one = has_one;
     if (has_one && has_list) return rfail(r, 400, BE_OPTIONAL_PARAMS_BAD_COMBO, "Combination of optional parameters invalid."), 0;
@@ -196,7 +200,9 @@ static int emit_price(xsym_t *x, int unused, char *b, int cap) {
 
 static int int_arg(const args_t *a, const char *name, int def, int lo, int hi, int *out) {
     char v[32];
-    if (!qarg(a, name, v, sizeof v)) {
+    int q = qarg(a, name, v, sizeof v);
+    if (q < 0) return 0; /* too long to be a number in range */
+    if (!q) {
         *out = def;
         return 1;
     }
@@ -221,8 +227,9 @@ static int time_arg(reply_t *r, const args_t *a, const char *name, long long *ou
     char v[64], m[160];
     int64_t x = 0;
     *out = MARKET_ABSENT;
-    if (!qarg(a, name, v, sizeof v)) return 1;
-    if (!proto_parse_i64(v, &x) && x >= 0) {
+    int q = qarg(a, name, v, sizeof v);
+    if (!q) return 1;
+    if (q > 0 && !proto_parse_i64(v, &x) && x >= 0) {
         *out = x;
         return 1;
     }

@@ -110,9 +110,13 @@ int rfail(reply_t *r, int status, int code, const char *msg) {
 /* a reply as an HTTP answer (r->msg is already JSON-escaped) */
 int reply_respond(struct lws *wsi, pss_t *c, const reply_t *r) {
     if (r->status == 200) return respond(wsi, c, 200, r->body, r->len);
-    static char b[16384];
+    static char b[RESP_MAX + 1024]; /* as large as the data an error may carry (cancelReplace) */
     int n = snprintf(b, sizeof b, "{\"code\":%d,\"msg\":\"%s\"%s%s}", r->code, r->msg, r->data ? ",\"data\":" : "",
                      r->data ? r->data : "");
+    if (n < 0 || n >= (int)sizeof b) { /* never an answer cut short, nor one past its buffer */
+        static const char unknown[] = "{\"code\":-1000,\"msg\":\"An unknown error occurred while processing the request.\"}";
+        return respond(wsi, c, 500, unknown, (int)sizeof unknown - 1);
+    }
     return respond(wsi, c, r->status, b, n);
 }
 

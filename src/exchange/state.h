@@ -103,6 +103,8 @@ typedef struct server {
     ratelimit_t rl;
     double max_conn_s;
     int64_t slow_client_ns;      /* a WebSocket client whose oldest unsent frame waited this long is closed */
+    const char *cancel_cid;      /* the clientOrderId of the cancel being served: its executionReport's
+                                    "c" (the order's own id goes in "C"), as Binance sends them */
     int64_t busy_poll_ns, last_api_ns; /* spin after WebSocket API requests (see the main loop) */
     struct { char key[64]; int acct; } listen[64]; /* retired listenKey streams */
     int nlisten;

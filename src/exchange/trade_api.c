@@ -363,7 +363,9 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         uint64_t id;
         const char *cid;
         if (id_args(r, p, &id, &cid)) goto done;
+        S.cancel_cid = cancel_id(p, "newClientOrderId");
         int code = matching_cancel(&X->match, a, id, cid, t, &o, &msg);
+        S.cancel_cid = 0;
         if (code) {
             rc = order_error(r, code, msg);
             goto done;
@@ -394,7 +396,10 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             nl = matching_open_orders(&Y->match, a, live, nl);
             for (int i = 0; i < nl; i++) {
                 xorder_t *x = live[i];
-                if (del && matching_cancel(&Y->match, a, x->id, 0, t, &o, &msg)) continue;
+                S.cancel_cid = cancel_id(p, "newClientOrderId");
+                int failed = del && matching_cancel(&Y->match, a, x->id, 0, t, &o, &msg);
+                S.cancel_cid = 0;
+                if (failed) continue;
                 if (k++) body[n++] = ',';
                 int w = order_json(Y, body + n, (int)sizeof body - n - 2, x, 0, !del, del ? cancel_id(p, "newClientOrderId") : 0);
                 if (w < 0) { /* never a list cut short: the request fails whole (500) */
@@ -496,18 +501,27 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         static char cancel_part[4096], new_part[RESP_MAX / 2], data[RESP_MAX / 2 + 8192];
         const char *cmsg = 0, *nmsg = 0;
         xorder_t *co = 0, *no = 0;
+        int toolong = 0;
+        S.cancel_cid = cancel_id(p, "cancelNewClientOrderId");
         int ccode = matching_cancel(&X->match, a, cancel_oid, ccid, t, &co, &cmsg);
+        S.cancel_cid = 0;
         if (ccode) snprintf(cancel_part, sizeof cancel_part, "{\"code\":%d,\"msg\":\"%s\"}", ccode, cmsg);
-        else order_json(X, cancel_part, sizeof cancel_part, co, 0, 0, cancel_id(p, "cancelNewClientOrderId"));
+        else if (order_json(X, cancel_part, sizeof cancel_part, co, 0, 0, cancel_id(p, "cancelNewClientOrderId")) < 0)
+            toolong = 1;
         int ncode = 1; /* not attempted */
         if (!ccode || !strcmp(mode, "ALLOW_FAILURE")) {
             ncode = matching_place(&X->match, a, &x, t, &no, &nmsg);
             if (ncode) snprintf(new_part, sizeof new_part, "{\"code\":%d,\"msg\":\"%s\"}", ncode, nmsg);
-            else order_json(X, new_part, sizeof new_part, no, rt == 'F', 0, 0);
+            else if (order_json(X, new_part, sizeof new_part, no, rt == 'F', 0, 0) < 0)
+                toolong = 1;
         }
         n = snprintf(data, sizeof data, "{\"cancelResult\":\"%s\",\"newOrderResult\":\"%s\",\"cancelResponse\":%s,\"newOrderResponse\":%s}",
                      ccode ? "FAILURE" : "SUCCESS", ncode == 1 ? "NOT_ATTEMPTED" : ncode ? "FAILURE" : "SUCCESS", cancel_part,
                      ncode == 1 ? "null" : new_part);
+        if (toolong || n < 0 || n >= (int)sizeof data) { /* done, but not sayable whole: 500, an unknown outcome */
+            rc = rfail(r, 500, BE_UNKNOWN, "An unknown error occurred while processing the request.");
+            goto done;
+        }
         if (!ccode && !ncode) {
             rc = rok(r, data, n);
             goto done;
@@ -543,11 +557,14 @@ void dispatch(reply_t *r, int a, const params_t *p) {
                      "\"orderListId\":-1,\"origClientOrderId\":\"%s\",\"clientOrderId\":\"%s\",\"price\":\"%s\",\"qty\":\"%s\","
                      "\"executedQty\":\"%s\",\"preventedQty\":\"0.00000000\",\"quoteOrderQty\":\"0.00000000\","
                      "\"cumulativeQuoteQty\":\"%s\",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\","
-                     "\"workingTime\":%lld,\"selfTradePreventionMode\":\"NONE\"}}",
+                     "\"workingTime\":%lld,\"selfTradePreventionMode\":\"%s\"}}",
                      (long long)t, (unsigned long long)(o->id * 1000 + (uint64_t)o->amends), R->symbol,
                      (unsigned long long)o->id, ocid, o->cid, px(R, o->price, pr), lots(R, o->qty, oq), lots(R, o->executed, eq),
                      quote_amt(R, o->cum_quote, cq), xstatus_name(o->status), xtif_name(o->tif), xtype_name(o->type),
-                     o->side == SIDE_BUY ? "BUY" : "SELL", (long long)o->time_ms);
+                     o->side == SIDE_BUY ? "BUY" : "SELL", (long long)o->time_ms, xstp_name(o->stp));
+        /* the user data stream hears of it as Binance tells it: execution type REPLACED,
+           under the order's client id after the amend */
+        on_exec(X, o, "REPLACED", 0);
     } else {
         rc = rfail(r, 404, BE_UNKNOWN, "Unknown endpoint.");
         goto done;

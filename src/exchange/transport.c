@@ -297,6 +297,7 @@ frame_t *dequeue(pss_t *c) {
     frame_t *f = QAT(c, c->qhead);
     c->qhead++;
     c->qbytes -= f->len;
+    if (c->qhead == c->qtail) c->qhead = c->qtail = 0; /* the counters never run far */
     return f;
 }
 
@@ -748,7 +749,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         memset(c, 0, sizeof *c);
         c->wsi = wsi;
         c->is_ws = 1;
-        char uri[512], streams[2048];
+        static char uri[URI_MAX + 64], streams[URI_MAX + 64]; /* a URI lws let through fits whole */
         if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0) uri[0] = 0;
         c->logon = -1;
         c->listen_acct = -1;
@@ -772,7 +773,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             if (c->listen_acct < 0) subscribe_list(c, uri + 4);
         } else if (!strncmp(uri, "/stream", 7)) {
             c->combined = 1;
-            char buf[2048];
+            static char buf[URI_MAX + 64];
             const char *v = lws_get_urlarg_by_name(wsi, "streams=", buf, sizeof buf);
             if (v) {
                 snprintf(streams, sizeof streams, "%s", v);

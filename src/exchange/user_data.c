@@ -63,7 +63,8 @@ void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
         "\"p\":\"%s\",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":\"%s\",\"x\":\"%s\",\"X\":\"%s\",\"r\":\"NONE\","
         "\"i\":%llu,\"l\":\"%s\",\"z\":\"%s\",\"L\":\"%s\",\"n\":\"%s\",\"N\":%s%s%s,\"T\":%lld,\"t\":%lld,\"I\":%llu,"
         "\"w\":%s,\"m\":%s,\"M\":false,\"O\":%lld,\"Z\":\"%s\",\"Y\":\"%s\",\"Q\":\"0.00000000\",\"W\":%lld,\"V\":\"%s\"%s%s%s}",
-        (long long)t, R->symbol, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL", xtype_name(o->type),
+        (long long)t, R->symbol, !strcmp(exec, "CANCELED") && S.cancel_cid ? S.cancel_cid : o->cid,
+        o->side == SIDE_BUY ? "BUY" : "SELL", xtype_name(o->type),
         xtif_name(o->tif), lots(R, o->qty, q), o->price ? px(R, o->price, pr) : "0.00000000",
         strcmp(exec, "CANCELED") ? "" : o->cid, exec, xstatus_name(o->status), (unsigned long long)o->id,
         lots(R, f ? f->qty : 0, l), lots(R, o->executed, z), f ? px(R, f->price, L) : "0.00000000",

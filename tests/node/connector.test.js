@@ -68,8 +68,11 @@ test('a signed LIMIT_MAKER order: placed, in openOrders, canceled, with its exec
       callbacks: {
         message: (raw) => {
           const e = JSON.parse(raw)
-          if (e.e === 'executionReport' && e.c === 'node-1') reports.push(e)
-          if (e.e === 'executionReport' && e.c === 'node-1' && e.x === 'CANCELED') { clearTimeout(timer); resolve() }
+          // as Binance sends them: a cancel's report carries the canceled order's id in C
+          // (its c is the cancel request's own client id)
+          const mine = e.e === 'executionReport' && (e.c === 'node-1' || e.C === 'node-1')
+          if (mine) reports.push(e)
+          if (mine && e.x === 'CANCELED' && e.C === 'node-1' && e.c !== 'node-1') { clearTimeout(timer); resolve() }
         }
       }
     })
