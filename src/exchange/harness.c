@@ -122,6 +122,7 @@ void xserver_harness_close(struct pss *c) {
             break;
         }
     xserver_harness_drain(c, 0, 0);
+    drop_delayed(c); /* answers the delay fault holds for it */
     wsmsg_free(&c->rx);
     free(c->q); /* the out-queue ring */
     free(c);

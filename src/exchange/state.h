@@ -136,6 +136,7 @@ void enqueue_frame(pss_t *c, frame_t *f);      /* queues a shared frame (refs + 
 void frame_release(frame_t *f);                /* refs - 1, freed at 0 */
 frame_t *dequeue(pss_t *c);                    /* the oldest frame; the caller releases it */
 void enqueue_delayed(pss_t *c, const char *msg, int len, int delay_ms);
+void drop_delayed(pss_t *c);                   /* a closing connection's held answers go with it */
 int respond_with(struct lws *wsi, pss_t *c, int status, const char *body, int len, int retry_after);
 int respond(struct lws *wsi, pss_t *c, int status, const char *body, int len);
 int error(struct lws *wsi, pss_t *c, int status, int code, const char *msg);

@@ -368,7 +368,7 @@ void enqueue_delayed(pss_t *c, const char *msg, int len, int delay_ms) {
 }
 
 /* a closing connection's held answers go with it */
-static void drop_delayed(pss_t *c) {
+void drop_delayed(pss_t *c) {
     for (delayed_t **pp = &S.delayed; *pp;) {
         if ((*pp)->c == c) {
             delayed_t *d = *pp;
