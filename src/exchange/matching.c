@@ -532,39 +532,6 @@ static void on_sim_event(void *ctx, const venue_event_t *ev) {
 
 /* ---- names ----------------------------------------------------------------------- */
 
-const char *xstatus_name(xstatus_t s) {
-    static const char *const n[] = {"NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "EXPIRED"};
-    return (unsigned)s < sizeof n / sizeof *n ? n[s] : "?";
-}
-const char *xtype_name(xtype_t t) {
-    static const char *const n[] = {"LIMIT", "LIMIT_MAKER", "MARKET"};
-    return (unsigned)t < sizeof n / sizeof *n ? n[t] : "?";
-}
-const char *xtif_name(xtif_t t) {
-    static const char *const n[] = {"GTC", "IOC", "FOK"};
-    return (unsigned)t < sizeof n / sizeof *n ? n[t] : "?";
-}
-static const char *const stp_names[] = {"NONE", "NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"};
-const char *xstp_name(xstp_t s) { return (unsigned)s < sizeof stp_names / sizeof *stp_names ? stp_names[s] : "NONE"; }
-int xstp_parse(const char *s, xstp_t *out) {
-    for (unsigned i = XSTP_NONE; i < sizeof stp_names / sizeof *stp_names; i++)
-        if (!strcmp(s, stp_names[i])) {
-            *out = (xstp_t)i;
-            return 0;
-        }
-    return -1;
-}
-const char *xexpiry_name(xexpiry_t e) {
-    static const char *const n[] = {"NONE", "REJECTED", "EXCHANGE_CANCELED", "OCO_TRIGGER", "OTO_PHASE_ONE_EXPIRED",
-                                    "UNFILLED_IOC_QUANTITY_EXPIRED", "UNFILLED_FOK_ORDER_EXPIRED",
-                                    "INSUFFICIENT_LIQUIDITY", "EXECUTION_RULE_PRICE_RANGE_EXCEEDED"};
-    return (unsigned)e < sizeof n / sizeof *n ? n[e] : "NONE";
-}
-const char *xsymstatus_name(xsymstatus_t s) {
-    static const char *const n[] = {"TRADING", "END_OF_DAY", "HALT", "BREAK", "CANCEL_ONLY"};
-    return (unsigned)s < sizeof n / sizeof *n ? n[s] : "TRADING";
-}
-
 void matching_set_status(matching_t *m, xsymstatus_t s) { m->status = s; }
 
 /* ---- placing ----------------------------------------------------------------------- */

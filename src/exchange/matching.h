@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "../venue/sim/sim.h"
+#include "../proto/order.h"
 #include "account.h"
 
 /* finished orders kept for order queries, beyond the live ones (default of m->order_history) */
@@ -38,27 +39,6 @@
 /* the largest order quantity, in units of the base asset: Binance's legal range for
    `quantity` ('0' to '9000000'); keeps every price*quantity far inside 128 bits */
 #define MATCH_MAX_BASE_UNITS 9000000
-
-typedef enum xtype { XT_LIMIT = 0, XT_LIMIT_MAKER, XT_MARKET } xtype_t;
-typedef enum xtif { XTIF_GTC = 0, XTIF_IOC, XTIF_FOK } xtif_t;
-typedef enum xstatus { XS_NEW = 0, XS_PARTIALLY_FILLED, XS_FILLED, XS_CANCELED, XS_REJECTED, XS_EXPIRED } xstatus_t;
-/* selfTradePreventionMode (enums.md "STP Modes"). XSTP_DEFAULT in a request means "not
-   sent": the order gets m->default_stp (EXPIRE_MAKER, as the exchangeInfo says). Stored
-   and echoed only: users' orders match the replayed market, never each other. */
-typedef enum xstp {
-    XSTP_DEFAULT = 0, XSTP_NONE, XSTP_EXPIRE_TAKER, XSTP_EXPIRE_MAKER, XSTP_EXPIRE_BOTH, XSTP_DECREMENT, XSTP_TRANSFER
-} xstp_t;
-/* expiryReason of an EXPIRED order (enums.md "Expiry Reasons", user-data-stream.md `eR`).
-   This exchange sets the IOC, FOK and MARKET ones; the others are there to be named. */
-typedef enum xexpiry {
-    XER_NONE = 0, XER_REJECTED, XER_EXCHANGE_CANCELED, XER_OCO_TRIGGER, XER_OTO_PHASE_ONE_EXPIRED,
-    XER_UNFILLED_IOC_QUANTITY_EXPIRED, /* an IOC LIMIT's remainder */
-    XER_UNFILLED_FOK_ORDER_EXPIRED,    /* a FOK that could not fill whole */
-    XER_INSUFFICIENT_LIQUIDITY,        /* a MARKET order's remainder: the book ran out */
-    XER_EXECUTION_RULE_PRICE_RANGE_EXCEEDED
-} xexpiry_t;
-/* symbol status (enums.md); only TRADING takes new orders, every status takes cancels */
-typedef enum xsymstatus { XSS_TRADING = 0, XSS_END_OF_DAY, XSS_HALT, XSS_BREAK, XSS_CANCEL_ONLY } xsymstatus_t;
 
 typedef struct xorder {
     uint64_t id;
@@ -238,13 +218,6 @@ int matching_trades(matching_t *m, int a, const xtrade_query_t *q, xtrade_t *out
    market (nothing trades on a symbol that is not TRADING). */
 void matching_set_status(matching_t *m, xsymstatus_t s);
 
-const char *xstatus_name(xstatus_t s);
-const char *xtype_name(xtype_t t);
-const char *xtif_name(xtif_t t);
-const char *xstp_name(xstp_t s);            /* "NONE", "EXPIRE_MAKER", ...; XSTP_DEFAULT: "NONE" */
-int xstp_parse(const char *s, xstp_t *out); /* 0, or -1 for an unknown name */
-const char *xexpiry_name(xexpiry_t e);      /* "NONE", "UNFILLED_IOC_QUANTITY_EXPIRED", ... */
-const char *xsymstatus_name(xsymstatus_t s);/* "TRADING", "CANCEL_ONLY", ... */
 int xorder_live(const xorder_t *o);
 
 #endif

@@ -3,6 +3,8 @@
  * and to the retired listenKey streams (raw). */
 #include "state.h"
 
+#include "../proto/order.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -56,25 +58,32 @@ void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
     if (f && f->first) rl_order_filled(&S.rl, o->acct, now_ms(), f->maker);
     if (!user_data_wanted(o->acct)) return;
     static char ev[4096], pos[1024];
-    char q[40], pr[40], l[40], z[40], L[40], n[48], Z[48], Y[48];
     int64_t t = now_ms();
-    int len = snprintf(ev, sizeof ev,
-        "{\"e\":\"executionReport\",\"E\":%lld,\"s\":\"%s\",\"c\":\"%s\",\"S\":\"%s\",\"o\":\"%s\",\"f\":\"%s\",\"q\":\"%s\","
-        "\"p\":\"%s\",\"P\":\"0.00000000\",\"F\":\"0.00000000\",\"g\":-1,\"C\":\"%s\",\"x\":\"%s\",\"X\":\"%s\",\"r\":\"NONE\","
-        "\"i\":%llu,\"l\":\"%s\",\"z\":\"%s\",\"L\":\"%s\",\"n\":\"%s\",\"N\":%s%s%s,\"T\":%lld,\"t\":%lld,\"I\":%llu,"
-        "\"w\":%s,\"m\":%s,\"M\":false,\"O\":%lld,\"Z\":\"%s\",\"Y\":\"%s\",\"Q\":\"0.00000000\",\"W\":%lld,\"V\":\"%s\"%s%s%s}",
-        (long long)t, R->symbol, !strcmp(exec, "CANCELED") && S.cancel_cid ? S.cancel_cid : o->cid,
-        o->side == SIDE_BUY ? "BUY" : "SELL", xtype_name(o->type),
-        xtif_name(o->tif), lots(R, o->qty, q), o->price ? px(R, o->price, pr) : "0.00000000",
-        strcmp(exec, "CANCELED") ? "" : o->cid, exec, xstatus_name(o->status), (unsigned long long)o->id,
-        lots(R, f ? f->qty : 0, l), lots(R, o->executed, z), f ? px(R, f->price, L) : "0.00000000",
-        f ? (f->buyer ? lots(R, (int64_t)f->commission, n) : quote_amt(R, f->commission, n)) : "0",
-        f ? "\"" : "", f ? (f->buyer ? R->base : R->quote) : "null", f ? "\"" : "", (long long)t,
-        f ? (long long)f->trade_id : -1LL, (unsigned long long)(o->id * 1000 + (uint64_t)o->executed % 1000),
-        xorder_live(o) ? "true" : "false", f && f->maker ? "true" : "false", (long long)o->time_ms,
-        quote_amt(R, o->cum_quote, Z), quote_amt(R, f ? (__int128)f->price * f->qty : 0, Y), (long long)o->time_ms,
-        xstp_name(o->stp), o->status == XS_EXPIRED ? ",\"eR\":\"" : "", o->status == XS_EXPIRED ? xexpiry_name(o->expiry) : "",
-        o->status == XS_EXPIRED ? "\"" : "");
+    int cancel = !strcmp(exec, "CANCELED");
+    proto_exec_t e = {.event_ms = t, .buy = o->side == SIDE_BUY, .type = o->type, .tif = o->tif, .status = o->status,
+                      .order_id = o->id, .trade_ms = t, .trade_id = f ? (int64_t)f->trade_id : -1,
+                      .exec_id = o->id * 1000 + (uint64_t)o->executed % 1000, .on_book = xorder_live(o),
+                      .maker = f && f->maker, .created_ms = o->time_ms, .working_ms = o->time_ms, .stp = o->stp,
+                      .expiry = o->status == XS_EXPIRED ? o->expiry : XER_NONE};
+    snprintf(e.symbol, sizeof e.symbol, "%s", R->symbol);
+    snprintf(e.cid, sizeof e.cid, "%s", cancel && S.cancel_cid ? S.cancel_cid : o->cid);
+    snprintf(e.orig_cid, sizeof e.orig_cid, "%s", cancel ? o->cid : "");
+    snprintf(e.exec, sizeof e.exec, "%s", exec);
+    lots(R, o->qty, e.qty);
+    if (o->price) px(R, o->price, e.price);
+    else snprintf(e.price, sizeof e.price, "0.00000000");
+    lots(R, f ? f->qty : 0, e.last_qty);
+    lots(R, o->executed, e.cum_qty);
+    if (f) px(R, f->price, e.last_price);
+    else snprintf(e.last_price, sizeof e.last_price, "0.00000000");
+    if (!f) snprintf(e.commission, sizeof e.commission, "0");
+    else if (f->buyer) lots(R, (int64_t)f->commission, e.commission); /* in the asset received */
+    else quote_amt(R, f->commission, e.commission);
+    if (f) snprintf(e.commission_asset, sizeof e.commission_asset, "%s", f->buyer ? R->base : R->quote);
+    quote_amt(R, o->cum_quote, e.cum_quote);
+    quote_amt(R, f ? (__int128)f->price * f->qty : 0, e.last_quote);
+    int len = proto_exec_json(&e, ev, sizeof ev);
+    if (len < 0) return;
     int pair[2] = {X->match.base_asset, X->match.quote_asset}; /* the balances an order moves */
     int plen = position_json(&S.acc->a[o->acct], pair, 2, t, pos, sizeof pos);
     push_user_event(o->acct, ev, len);
