@@ -125,12 +125,64 @@ static void test_refused(void **state) {
     assert_int_equal(proto_exec_parse(bad, strlen(bad), &e), -1);
 }
 
+/* rest-api.md's FULL answer to POST /api/v3/order (the first fills of it, comments left out) */
+static const char doc_full[] =
+    "{\"symbol\":\"BTCUSDT\",\"orderId\":28,\"orderListId\":-1,\"clientOrderId\":\"6gCrw2kRUAF9CvJDGP16IP\","
+    "\"transactTime\":1507725176595,\"price\":\"0.00000000\",\"origQty\":\"10.00000000\",\"executedQty\":\"10.00000000\","
+    "\"origQuoteOrderQty\":\"0.000000\",\"cummulativeQuoteQty\":\"10.00000000\",\"status\":\"FILLED\",\"timeInForce\":\"GTC\","
+    "\"type\":\"MARKET\",\"side\":\"SELL\",\"workingTime\":1507725176595,\"selfTradePreventionMode\":\"NONE\",\"fills\":["
+    "{\"price\":\"4000.00000000\",\"qty\":\"1.00000000\",\"commission\":\"4.00000000\",\"commissionAsset\":\"USDT\",\"tradeId\":56},"
+    "{\"price\":\"3999.00000000\",\"qty\":\"5.00000000\",\"commission\":\"19.99500000\",\"commissionAsset\":\"USDT\",\"tradeId\":57}]}";
+
+static void test_order_answers(void **state) {
+    (void)state;
+    proto_order_t o;
+    proto_fill_t fills[1];
+    assert_int_equal(proto_order_parse(doc_full, strlen(doc_full), &o, fills, 1), 0);
+    assert_string_equal(o.symbol, "BTCUSDT");
+    assert_int_equal(o.order_id, 28);
+    assert_int_equal(o.transact_ms, 1507725176595LL);
+    assert_false(o.query);
+    assert_int_equal(o.status, XS_FILLED);
+    assert_int_equal(o.type, XT_MARKET);
+    assert_false(o.buy);
+    assert_true(o.full);
+    assert_int_equal(o.nfills, 2); /* counted whole, kept as room allows */
+    assert_string_equal(fills[0].commission, "4.00000000");
+    assert_int_equal(fills[0].trade_id, 56);
+    /* a query and a cancel, written and read back the same */
+    proto_order_t q = {.order_id = 9, .query = 1, .time_ms = 1, .update_ms = 2, .working_ms = 1, .status = XS_EXPIRED,
+                       .tif = XTIF_IOC, .type = XT_LIMIT, .buy = 1, .stp = XSTP_EXPIRE_MAKER,
+                       .expiry = XER_UNFILLED_IOC_QUANTITY_EXPIRED};
+    snprintf(q.symbol, sizeof q.symbol, "ETHBTC");
+    snprintf(q.cid, sizeof q.cid, "cancel-7");
+    snprintf(q.orig_cid, sizeof q.orig_cid, "ord-7");
+    snprintf(q.price, sizeof q.price, "0.04200000");
+    snprintf(q.orig_qty, sizeof q.orig_qty, "1.00000000");
+    snprintf(q.executed_qty, sizeof q.executed_qty, "0.00000000");
+    snprintf(q.orig_quote_qty, sizeof q.orig_quote_qty, "0.00000000");
+    snprintf(q.cum_quote, sizeof q.cum_quote, "0.00000000");
+    char buf[2048], again[2048];
+    int n = proto_order_json(&q, buf, sizeof buf);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "\"origClientOrderId\":\"ord-7\""));
+    assert_non_null(strstr(buf, "\"expiryReason\":\"UNFILLED_IOC_QUANTITY_EXPIRED\""));
+    assert_null(strstr(buf, "transactTime")); /* a query has time and updateTime instead */
+    proto_order_t back;
+    assert_int_equal(proto_order_parse(buf, (size_t)n, &back, 0, 0), 0);
+    assert_int_equal(proto_order_json(&back, again, sizeof again), n);
+    assert_string_equal(again, buf);
+    assert_int_equal(proto_order_json(&q, buf, 64), -1); /* refused, never cut short */
+    assert_int_equal(proto_order_parse("{\"symbol\":\"BTCUSDT\"}", 20, &back, 0, 0), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_doc_example),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_order_answers),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -11,7 +11,8 @@
  *   streams.c    market data streams (/ws, /stream)
  *   user_data.c  the user data stream: execution reports, balances, listen keys
  *   admin.c      /admin/faults and /admin/balance (loopback only)
- * What a client needs too (signing, parameters, strict numbers, reassembly) is in src/proto. */
+ * What a client needs too (signing, parameters, strict numbers, error codes, order answers
+ * and events, reassembly) is in src/proto. */
 #ifndef Q_EXCHANGE_STATE_H
 #define Q_EXCHANGE_STATE_H
 

@@ -5,6 +5,7 @@
 #include "../proto/errors.h"
 
 #include "../core/err.h"
+#include "../proto/order.h"
 #include "../proto/sign.h"
 
 #include <stdarg.h>
@@ -92,59 +93,45 @@ const char *quote_amt(const symbol_rules_t *r, __int128 v, char *buf) {
 /* an order as Binance prints it: a placement (resp_full adds fills), a query, or - with
    cancel_cid - a cancel's answer, which names the order by origClientOrderId and carries the
    cancel request's own clientOrderId */
-/* an appender that knows when it ran out of room: nothing is cut short unnoticed */
-typedef struct jbuf {
-    char *b;
-    int cap, n, over;
-} jbuf_t;
-
-static void jb(jbuf_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void jb(jbuf_t *j, const char *fmt, ...) {
-    if (j->over) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(j->b + j->n, (size_t)(j->cap - j->n), fmt, ap);
-    va_end(ap);
-    if (w < 0 || w >= j->cap - j->n) j->over = 1;
-    else j->n += w;
-}
-
 static int order_json(const xsym_t *X, char *b, int cap, const xorder_t *o, int resp_full, int query, const char *cancel_cid) {
     const symbol_rules_t *R = &X->rules;
-    char p[40], q[40], e[40], cq[48], oq[48];
-    jbuf_t j = {b, cap, 0, 0};
-    if (cancel_cid)
-        jb(&j, "{\"symbol\":\"%s\",\"origClientOrderId\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",",
-           R->symbol, o->cid, (unsigned long long)o->id, cancel_cid);
-    else
-        jb(&j, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",", R->symbol,
-           (unsigned long long)o->id, o->cid);
-    if (!query) jb(&j, "\"transactTime\":%lld,", (long long)o->update_ms);
-    jb(&j,
-       "\"price\":\"%s\",\"origQty\":\"%s\",\"executedQty\":\"%s\",\"origQuoteOrderQty\":\"%s\","
-       "\"cummulativeQuoteQty\":\"%s\",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\",",
-       o->price ? px(R, o->price, p) : "0.00000000", lots(R, o->qty, q), lots(R, o->executed, e), quote_amt(R, o->quote_qty, oq),
-       quote_amt(R, o->cum_quote, cq), xstatus_name(o->status), xtif_name(o->tif), xtype_name(o->type),
-       o->side == SIDE_BUY ? "BUY" : "SELL");
-    if (query)
-        jb(&j, "\"stopPrice\":\"0.00000000\",\"icebergQty\":\"0.00000000\",\"time\":%lld,\"updateTime\":%lld,\"isWorking\":true,",
-           (long long)o->time_ms, (long long)o->update_ms);
-    jb(&j, "\"workingTime\":%lld,\"selfTradePreventionMode\":\"%s\"", (long long)o->time_ms, xstp_name(o->stp));
-    if (o->status == XS_EXPIRED) jb(&j, ",\"expiryReason\":\"%s\"", xexpiry_name(o->expiry)); /* only when expired */
-    if (resp_full) {
-        jb(&j, ",\"fills\":[");
-        for (int i = 0; i < X->match.nfills; i++) {
-            const xfill_t *f = &X->match.fills[i];
-            char fp[40], fq[40], fc[48];
-            jb(&j, "%s{\"price\":\"%s\",\"qty\":\"%s\",\"commission\":\"%s\",\"commissionAsset\":\"%s\",\"tradeId\":%llu}",
-               i ? "," : "", px(R, f->price, fp), lots(R, f->qty, fq),
-               f->buyer ? lots(R, (int64_t)f->commission, fc) : quote_amt(R, f->commission, fc),
-               f->buyer ? R->base : R->quote, (unsigned long long)f->trade_id);
+    proto_order_t po = {.order_id = o->id, .query = query, .transact_ms = o->update_ms, .time_ms = o->time_ms,
+                        .update_ms = o->update_ms, .working_ms = o->time_ms, .status = o->status, .tif = o->tif,
+                        .type = o->type, .buy = o->side == SIDE_BUY, .stp = o->stp,
+                        .expiry = o->status == XS_EXPIRED ? o->expiry : XER_NONE, .full = resp_full};
+    snprintf(po.symbol, sizeof po.symbol, "%s", R->symbol);
+    snprintf(po.cid, sizeof po.cid, "%s", cancel_cid ? cancel_cid : o->cid);
+    snprintf(po.orig_cid, sizeof po.orig_cid, "%s", cancel_cid ? o->cid : "");
+    if (o->price) px(R, o->price, po.price);
+    else snprintf(po.price, sizeof po.price, "0.00000000");
+    lots(R, o->qty, po.orig_qty);
+    lots(R, o->executed, po.executed_qty);
+    quote_amt(R, o->quote_qty, po.orig_quote_qty);
+    quote_amt(R, o->cum_quote, po.cum_quote);
+    if (resp_full) { /* the fills of the request being answered, as printed */
+        static proto_fill_t *fills;
+        static int cap_fills;
+        int nf = X->match.nfills;
+        if (nf > cap_fills) {
+            proto_fill_t *g = realloc(fills, (size_t)nf * sizeof *g);
+            if (!g) return -1;
+            fills = g;
+            cap_fills = nf;
         }
-        jb(&j, "]");
+        for (int i = 0; i < nf; i++) {
+            const xfill_t *f = &X->match.fills[i];
+            proto_fill_t *pf = &fills[i];
+            px(R, f->price, pf->price);
+            lots(R, f->qty, pf->qty);
+            if (f->buyer) lots(R, (int64_t)f->commission, pf->commission); /* in the asset received */
+            else quote_amt(R, f->commission, pf->commission);
+            snprintf(pf->commission_asset, sizeof pf->commission_asset, "%s", f->buyer ? R->base : R->quote);
+            pf->trade_id = f->trade_id;
+        }
+        po.fills = fills;
+        po.nfills = nf;
     }
-    jb(&j, "}");
-    return j.over ? -1 : j.n;
+    return proto_order_json(&po, b, (size_t)cap);
 }
 
 /* the clientOrderId of a cancel request: its newClientOrderId (cancelNewClientOrderId in a
@@ -422,8 +409,8 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         body[n] = 0;
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/account")) {
         account_t *x = &S.acc->a[a];
-        jbuf_t j = {body, (int)sizeof body, 0, 0};
-        jb(&j,
+        proto_jbuf_t j = {body, sizeof body, 0, 0};
+        proto_jb(&j,
            "{\"makerCommission\":%d,\"takerCommission\":%d,\"buyerCommission\":0,\"sellerCommission\":0,"
            "\"commissionRates\":{\"maker\":\"%.8f\",\"taker\":\"%.8f\",\"buyer\":\"0.00000000\",\"seller\":\"0.00000000\"},"
            "\"canTrade\":true,\"canWithdraw\":false,\"canDeposit\":false,\"brokered\":false,"
@@ -434,10 +421,10 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             char f[48], l[48];
             accounts_format(x->bal[id].free, f, sizeof f);
             accounts_format(x->bal[id].locked, l, sizeof l);
-            jb(&j, "%s{\"asset\":\"%s\",\"free\":\"%s\",\"locked\":\"%s\"}", id ? "," : "", accounts_asset_name(S.acc, id), f, l);
+            proto_jb(&j, "%s{\"asset\":\"%s\",\"free\":\"%s\",\"locked\":\"%s\"}", id ? "," : "", accounts_asset_name(S.acc, id), f, l);
         }
-        jb(&j, "],\"permissions\":[\"SPOT\"],\"uid\":%d}", 1000 + a);
-        n = j.over ? -1 : j.n;
+        proto_jb(&j, "],\"permissions\":[\"SPOT\"],\"uid\":%d}", 1000 + a);
+        n = j.over ? -1 : (int)j.n;
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/myTrades")) {
         static xtrade_t trs[MATCH_TRADES_MAX];
         xtrade_query_t qy = {0};

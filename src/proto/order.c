@@ -1,7 +1,10 @@
 /* order.c: Binance's order vocabulary and the executionReport event (see order.h). */
 #include "order.h"
 
+#include "params.h"
+
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -129,5 +132,82 @@ int proto_exec_parse(const char *json, size_t n, proto_exec_t *e) {
         if (!str(o, "eR", er, sizeof er) && xexpiry_parse(er, &e->expiry)) rc = 1;
     }
     cJSON_Delete(o);
+    return rc ? -1 : 0;
+}
+
+int proto_order_json(const proto_order_t *o, char *buf, size_t cap) {
+    proto_jbuf_t j = {buf, cap, 0, cap == 0};
+    if (o->orig_cid[0])
+        proto_jb(&j, "{\"symbol\":\"%s\",\"origClientOrderId\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",",
+           o->symbol, o->orig_cid, (unsigned long long)o->order_id, o->cid);
+    else
+        proto_jb(&j, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\",", o->symbol,
+           (unsigned long long)o->order_id, o->cid);
+    if (!o->query) proto_jb(&j, "\"transactTime\":%lld,", (long long)o->transact_ms);
+    proto_jb(&j,
+       "\"price\":\"%s\",\"origQty\":\"%s\",\"executedQty\":\"%s\",\"origQuoteOrderQty\":\"%s\","
+       "\"cummulativeQuoteQty\":\"%s\",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\",",
+       o->price, o->orig_qty, o->executed_qty, o->orig_quote_qty, o->cum_quote, xstatus_name(o->status), xtif_name(o->tif),
+       xtype_name(o->type), o->buy ? "BUY" : "SELL");
+    if (o->query)
+        proto_jb(&j, "\"stopPrice\":\"0.00000000\",\"icebergQty\":\"0.00000000\",\"time\":%lld,\"updateTime\":%lld,\"isWorking\":true,",
+           (long long)o->time_ms, (long long)o->update_ms);
+    proto_jb(&j, "\"workingTime\":%lld,\"selfTradePreventionMode\":\"%s\"", (long long)o->working_ms, xstp_name(o->stp));
+    if (o->expiry) proto_jb(&j, ",\"expiryReason\":\"%s\"", xexpiry_name(o->expiry));
+    if (o->full) {
+        proto_jb(&j, ",\"fills\":[");
+        for (int i = 0; i < o->nfills; i++) {
+            const proto_fill_t *f = &o->fills[i];
+            proto_jb(&j, "%s{\"price\":\"%s\",\"qty\":\"%s\",\"commission\":\"%s\",\"commissionAsset\":\"%s\",\"tradeId\":%llu}",
+               i ? "," : "", f->price, f->qty, f->commission, f->commission_asset, (unsigned long long)f->trade_id);
+        }
+        proto_jb(&j, "]");
+    }
+    proto_jb(&j, "}");
+    return j.over ? -1 : (int)j.n;
+}
+
+int proto_order_parse(const char *json, size_t n, proto_order_t *o, proto_fill_t *fills, int cap) {
+    memset(o, 0, sizeof *o);
+    cJSON *j = cJSON_ParseWithLength(json, n);
+    char side[8], type[16], tif[8], status[20], stp[20], er[48];
+    int64_t oid;
+    int rc = !cJSON_IsObject(j) || str(j, "symbol", o->symbol, sizeof o->symbol) || num(j, "orderId", &oid) ||
+             str(j, "clientOrderId", o->cid, sizeof o->cid) || str(j, "price", o->price, sizeof o->price) ||
+             str(j, "origQty", o->orig_qty, sizeof o->orig_qty) ||
+             str(j, "executedQty", o->executed_qty, sizeof o->executed_qty) ||
+             str(j, "cummulativeQuoteQty", o->cum_quote, sizeof o->cum_quote) || str(j, "status", status, sizeof status) ||
+             str(j, "timeInForce", tif, sizeof tif) || str(j, "type", type, sizeof type) || str(j, "side", side, sizeof side);
+    if (!rc) {
+        o->order_id = (uint64_t)oid;
+        if (str(j, "origClientOrderId", o->orig_cid, sizeof o->orig_cid)) o->orig_cid[0] = 0;
+        if (str(j, "origQuoteOrderQty", o->orig_quote_qty, sizeof o->orig_quote_qty)) o->orig_quote_qty[0] = 0;
+        o->query = num(j, "transactTime", &o->transact_ms) != 0;
+        if (o->query && (num(j, "time", &o->time_ms) || num(j, "updateTime", &o->update_ms))) rc = 1;
+        if (num(j, "workingTime", &o->working_ms)) o->working_ms = 0;
+        o->buy = !strcmp(side, "BUY");
+        if ((!o->buy && strcmp(side, "SELL")) || xstatus_parse(status, &o->status) || xtif_parse(tif, &o->tif) ||
+            xtype_parse(type, &o->type))
+            rc = 1;
+        o->stp = XSTP_NONE;
+        if (!str(j, "selfTradePreventionMode", stp, sizeof stp) && xstp_parse(stp, &o->stp)) rc = 1;
+        if (!str(j, "expiryReason", er, sizeof er) && xexpiry_parse(er, &o->expiry)) rc = 1;
+        const cJSON *fl = cJSON_GetObjectItemCaseSensitive(j, "fills"), *f;
+        o->full = cJSON_IsArray(fl);
+        cJSON_ArrayForEach(f, fl) {
+            proto_fill_t x;
+            int64_t tid;
+            if (str(f, "price", x.price, sizeof x.price) || str(f, "qty", x.qty, sizeof x.qty) ||
+                str(f, "commission", x.commission, sizeof x.commission) ||
+                str(f, "commissionAsset", x.commission_asset, sizeof x.commission_asset) || num(f, "tradeId", &tid)) {
+                rc = 1;
+                break;
+            }
+            x.trade_id = (uint64_t)tid;
+            if (fills && o->nfills < cap) fills[o->nfills] = x;
+            o->nfills++;
+        }
+    }
+    cJSON_Delete(j);
     return rc ? -1 : 0;
 }

@@ -78,4 +78,37 @@ int proto_exec_json(const proto_exec_t *e, char *buf, size_t cap);
    wrapper); 0, or -1 when it is not one or a field is missing or malformed. */
 int proto_exec_parse(const char *json, size_t n, proto_exec_t *out);
 
+/* an order as the REST and WebSocket API answers give it: a placement (with its fills when
+   the answer is FULL), a query, or a cancel (which names the canceled order by
+   origClientOrderId and carries the cancel request's own client id) */
+typedef struct proto_fill {
+    char price[40], qty[40], commission[48], commission_asset[16];
+    uint64_t trade_id;
+} proto_fill_t;
+
+typedef struct proto_order {
+    char symbol[24];
+    uint64_t order_id;
+    char cid[40];                /* clientOrderId: the order's, or on a cancel the cancel's */
+    char orig_cid[40];           /* origClientOrderId: a cancel's answer only ("" otherwise) */
+    int query;                   /* a query's form: time, updateTime, isWorking; no transactTime */
+    int64_t transact_ms, time_ms, update_ms, working_ms;
+    char price[40], orig_qty[40], executed_qty[40], orig_quote_qty[48], cum_quote[48];
+    xstatus_t status;
+    xtif_t tif;
+    xtype_t type;
+    int buy;
+    xstp_t stp;
+    xexpiry_t expiry;            /* expiryReason, when EXPIRED (XER_NONE: absent) */
+    int full;                    /* the answer lists its fills */
+    const proto_fill_t *fills;   /* writer: the fills (nfills of them) */
+    int nfills;                  /* reader: how many the answer listed (even past the room given) */
+} proto_order_t;
+
+/* Writes the order's JSON; its length, or -1 when cap is too small (never cut short). */
+int proto_order_json(const proto_order_t *o, char *buf, size_t cap);
+/* Reads an order answer; the first `cap` fills go to fills (NULL: none kept). 0, or -1
+   when a field is missing or malformed. */
+int proto_order_parse(const char *json, size_t n, proto_order_t *o, proto_fill_t *fills, int cap);
+
 #endif

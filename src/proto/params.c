@@ -4,6 +4,7 @@
 
 #include "sign.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,16 @@ int proto_valid_id(const char *s) {
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
             return 0;
     return 1;
+}
+
+void proto_jb(proto_jbuf_t *j, const char *fmt, ...) {
+    if (j->over) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(j->b + j->n, j->cap - j->n, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= j->cap - j->n) j->over = 1;
+    else j->n += (size_t)w;
 }
 
 void proto_json_escape(const char *in, char *out, size_t cap) {

@@ -57,5 +57,13 @@ int proto_valid_id(const char *s);
 /* Text for a JSON string: quotes, backslashes and control characters escaped. Always
    terminated; cut short (at a character boundary) when cap is too small. */
 void proto_json_escape(const char *in, char *out, size_t cap);
+/* An appender for JSON text that knows when it ran out of room: once over, it writes no
+   more, and the caller refuses the text rather than send it cut short. */
+typedef struct proto_jbuf {
+    char *b;
+    size_t cap, n;
+    int over;
+} proto_jbuf_t;
+void proto_jb(proto_jbuf_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
