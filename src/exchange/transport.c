@@ -756,9 +756,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->rate_limits = 1;
         c->connected_ms = now_ms();
         wsmsg_init(&c->rx, WS_MESSAGE_MAX);
-        { /* no Nagle: answers leave as soon as they are written */
-            int one = 1, fd = lws_get_socket_fd(wsi);
-            if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        { /* no Nagle: answers leave as soon as they are written; and a send buffer of a
+             fixed size (the kernel's grows to megabytes), so that what a client does not read
+             waits in its out-queue, where exchange.slow_client_ms sees it, within a second */
+            int one = 1, sndbuf = 256 << 10, fd = lws_get_socket_fd(wsi);
+            if (fd >= 0) {
+                setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+            }
         }
         lws_get_peer_simple(wsi, c->ip, sizeof c->ip);
         if (!strncmp(uri, "/ws-api/v3", 10)) {
