@@ -96,9 +96,9 @@ static void test_klines_start_after_newest(void **st) {
     /* the freeze: interval 1h, startTime one minute ago: the next hour's kline does not exist yet */
     assert_string_equal((klines(NOW, 60, NOW - MIN, A, 500), buf), "[]");
     assert_string_equal((klines(NOW, 60, NOW - MIN, NOW, 500), buf), "[]");
-    /* the same with the old convention (0 = absent), as the server calls it */
+    /* the same as the server calls it (an endTime not sent) */
     alarm(BOUND_S);
-    assert_true(market_klines_json(&mkt, NOW, 60, NOW - MIN, 0, 500, buf, sizeof buf) > 0);
+    assert_true(market_klines_query_json(&mkt, NOW, 60, NOW - MIN, MARKET_ABSENT, 500, buf, sizeof buf) > 0);
     alarm(0);
     assert_string_equal(buf, "[]");
     /* any start in the future, every interval */
@@ -226,11 +226,11 @@ static void test_aggtrades(void **st) {
     assert_string_equal((agg(INT_MIN, 0, A, A), buf), "[]");
     assert_int_equal(count(agg(INT_MAX, A, A, A)), kept);
     assert_int_equal(count(agg(1000, -5, -5, INT64_MAX)), kept);
-    /* the old convention: 0 = absent, ids past INT64_MAX after every trade */
+    /* as the server calls it: nothing sent, and the largest fromId it reads (after every trade) */
     alarm(BOUND_S);
-    assert_true(market_aggtrades_json(&mkt, 3, 0, 0, 0, buf, sizeof buf) > 0);
+    assert_true(market_aggtrades_query_json(&mkt, 3, MARKET_ABSENT, MARKET_ABSENT, MARKET_ABSENT, buf, sizeof buf) > 0);
     assert_int_equal(count((int)strlen(buf)), 3);
-    assert_true(market_aggtrades_json(&mkt, 3, UINT64_MAX, 0, 0, buf, sizeof buf) > 0);
+    assert_true(market_aggtrades_query_json(&mkt, 3, INT64_MAX, MARKET_ABSENT, MARKET_ABSENT, buf, sizeof buf) > 0);
     assert_string_equal(buf, "[]");
     alarm(0);
 }

@@ -182,14 +182,14 @@ static void test_refund_same_window_only(void **st) {
     assert_int_equal(rl_used(&rl, "1.2.3.4", m1 + 1), 0);
     /* never negative, never a gift */
     assert_int_equal(req("1.2.3.4", 2, m1 + 2), RL_OK);
-    rl_refund(&rl, "1.2.3.4", 50, m1 + 2);
+    rl_refund_at(&rl, "1.2.3.4", 50, m1 + 2, m1 + 2);
     assert_int_equal(rl_used(&rl, "1.2.3.4", m1 + 2), 0);
     assert_int_equal(req("1.2.3.4", 2, m1 + 3), RL_OK);
-    rl_refund(&rl, "1.2.3.4", -50, m1 + 3);
-    rl_refund(&rl, "1.2.3.4", INT_MIN, m1 + 3);
+    rl_refund_at(&rl, "1.2.3.4", -50, m1 + 3, m1 + 3);
+    rl_refund_at(&rl, "1.2.3.4", INT_MIN, m1 + 3, m1 + 3);
     assert_int_equal(rl_used(&rl, "1.2.3.4", m1 + 3), 2);
     /* an IP never charged gets nothing, and a refund does not roll an old window into now */
-    rl_refund(&rl, "5.6.7.8", 10, m1);
+    rl_refund_at(&rl, "5.6.7.8", 10, m1, m1);
     assert_int_equal(rl_used(&rl, "5.6.7.8", m1), 0);
 }
 

@@ -42,10 +42,13 @@ static int faults_json(char *b, int cap) {
                     (long long)(S.f.storm_until_ms > t ? (S.f.storm_until_ms - t + 999) / 1000 : 0), (long long)S.f.skew_ms);
 }
 
+/* the admin endpoints answer loopback clients only */
+static int loopback(const pss_t *c) { return !strncmp(c->ip, "127.", 4) || !strcmp(c->ip, "::1"); }
+
 /* /admin/faults on loopback: GET shows, POST ?k=v&... sets, DELETE clears */
 int admin(struct lws *wsi, pss_t *c) {
     char b[512];
-    if (strncmp(c->ip, "127.", 4) && strcmp(c->ip, "::1")) /* see loopback() */
+    if (!loopback(c))
         return error(wsi, c, 403, BE_UNKNOWN, "The admin endpoint is for loopback only.");
     if (!strcmp(c->method, "DELETE")) {
         memset(&S.f, 0, sizeof S.f);
@@ -64,7 +67,6 @@ int admin(struct lws *wsi, pss_t *c) {
     return respond(wsi, c, 200, b, faults_json(b, sizeof b));
 }
 
-static int loopback(const pss_t *c) { return !strncmp(c->ip, "127.", 4) || !strcmp(c->ip, "::1"); }
 
 /* /admin/symbol on loopback: GET ?symbol=S shows the symbol's status, POST ?symbol=S&status=X
    sets it at run time (TRADING, END_OF_DAY, HALT, BREAK, CANCEL_ONLY: all but TRADING refuse

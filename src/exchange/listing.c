@@ -137,8 +137,7 @@ static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const cha
     }
     listing_symbol_t *s = &l->s[l->n];
     memset(s, 0, sizeof *s);
-    double sp;
-    if (rules_for(l, cfg, name, &s->rules, &sp, err, errcap)) return 0;
+    if (rules_for(l, cfg, name, &s->rules, &s->synth_start_price, err, errcap)) return 0;
     /* what exchangeInfo advertises is what is enforced: bounds the rules leave open get the
        values printed for them (PRICE_FILTER up to 10^11 ticks, LOT_SIZE up to 9*10^11 lots) */
     symbol_rules_t *r = &s->rules;
@@ -152,13 +151,11 @@ static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const cha
 }
 
 /* an hour of synthetic market for s, looping like any market here */
-static int make_synth(listing_t *l, listing_symbol_t *s, const config_t *cfg, char *err, int errcap) {
+static int make_synth(listing_t *l, listing_symbol_t *s, char *err, int errcap) {
     synth_params_t p;
     synth_defaults(&p);
     p.seconds = 3600;
-    double sp;
-    symbol_rules_t r;
-    if (rules_for(l, cfg, s->rules.symbol, &r, &sp, err, errcap)) return -1;
+    double sp = s->synth_start_price;
     if (sp > 0) { /* sizes scaled so notionals stay as calibrated */
         double k = p.start_price / sp;
         p.start_price = sp;
@@ -202,7 +199,7 @@ int listing_build(listing_t *l, const config_t *cfg, char **args, int nargs, cha
             return -1;
         }
         if (synth) {
-            if (make_synth(l, s, cfg, err, errcap)) return -1;
+            if (make_synth(l, s, err, errcap)) return -1;
         } else {
             if (s->nfiles == LISTING_FILES) {
                 snprintf(err, (size_t)errcap, "%s: at most %d files a symbol", a, LISTING_FILES);
@@ -220,7 +217,7 @@ int listing_build(listing_t *l, const config_t *cfg, char **args, int nargs, cha
             if (strcmp(l->sec[i].name, cfg->symbol)) names[nn++] = l->sec[i].name;
         for (int i = 0; i < nn; i++) {
             listing_symbol_t *s = add_symbol(l, cfg, names[i], err, errcap);
-            if (!s || make_synth(l, s, cfg, err, errcap)) return -1;
+            if (!s || make_synth(l, s, err, errcap)) return -1;
         }
     }
     return 0;

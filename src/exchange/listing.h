@@ -21,6 +21,7 @@ typedef struct listing_symbol {
     char *files[LISTING_FILES];
     int nfiles;
     char synth_path[80];       /* a synthetic market written for it, removed by listing_free */
+    double synth_start_price;  /* where that market starts (0: the synthetic default) */
 } listing_symbol_t;
 
 typedef struct listing_section {

@@ -396,12 +396,6 @@ int market_klines_query_json(const market_t *m, int64_t now_ms, int minutes, int
     return end_list(buf, n, cap);
 }
 
-int market_klines_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms, int limit,
-                       char *buf, int cap) {
-    return market_klines_query_json(m, now_ms, minutes, start_ms ? start_ms : MARKET_ABSENT,
-                                    end_ms ? end_ms : MARKET_ABSENT, limit, buf, cap);
-}
-
 int market_avgprice_json(const market_t *m, int64_t now_ms, int mins, char *buf, int cap) {
     int64_t cur = floor_div(clamp_ms(now_ms), 60000), v = 0;
     __int128 q = 0;
@@ -523,14 +517,6 @@ int market_trades_json(const market_t *m, int limit, char *buf, int cap) {
 int market_aggtrades_query_json(const market_t *m, int limit, int64_t from_id, int64_t start_ms, int64_t end_ms,
                                 char *buf, int cap) {
     return trades_select(m, limit, from_id, start_ms, end_ms, 1, buf, cap);
-}
-
-int market_aggtrades_json(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, char *buf,
-                          int cap) {
-    /* 0 means "not sent" here; ids past INT64_MAX are after every trade */
-    int64_t from = !from_id ? MARKET_ABSENT : from_id > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)from_id;
-    return trades_select(m, limit, from, start_ms ? start_ms : MARKET_ABSENT, end_ms ? end_ms : MARKET_ABSENT, 1, buf,
-                         cap);
 }
 
 int market_bookticker_json(const market_t *m, char *buf, int cap) {

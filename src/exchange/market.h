@@ -111,10 +111,6 @@ int market_trades_json(const market_t *m, int limit, char *buf, int cap);
    far-future bound just selects nothing or everything; limit < 1 gives "[]"). */
 int market_aggtrades_query_json(const market_t *m, int limit, int64_t from_id, int64_t start_ms, int64_t end_ms,
                                 char *buf, int cap);
-/* The same where 0 means "not sent" for each of from_id, start_ms, end_ms (the older calling
-   convention: it cannot ask for fromId=0 or startTime=0). */
-int market_aggtrades_json(const market_t *m, int limit, uint64_t from_id, int64_t start_ms, int64_t end_ms, char *buf,
-                          int cap);
 int market_bookticker_json(const market_t *m, char *buf, int cap);
 /* klines of `minutes` minutes (1..MARKET_KLINE_MAX_MINUTES; Binance's 1m .. 1d) from the last
    24 h of minutes at now_ms, aligned to the interval from the epoch (UTC), as GET
@@ -126,9 +122,6 @@ int market_bookticker_json(const market_t *m, char *buf, int cap);
    range. */
 int market_klines_query_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms,
                              int limit, char *buf, int cap);
-/* The same where start/end 0 means "not sent" (the older calling convention). */
-int market_klines_json(const market_t *m, int64_t now_ms, int minutes, int64_t start_ms, int64_t end_ms, int limit,
-                       char *buf, int cap);
 /* the volume-weighted price of the last `mins` minutes' trades ("avgPrice"; at most the
    MARKET_MINUTES kept are looked at) */
 int market_avgprice_json(const market_t *m, int64_t now_ms, int mins, char *buf, int cap);

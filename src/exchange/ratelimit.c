@@ -179,4 +179,3 @@ void rl_refund_at(ratelimit_t *r, const char *ip, int weight, int64_t charged, i
     s->weight = s->weight > weight ? s->weight - weight : 0;
 }
 
-void rl_refund(ratelimit_t *r, const char *ip, int weight, int64_t now) { rl_refund_at(r, ip, weight, now, now); }

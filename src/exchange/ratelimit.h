@@ -70,10 +70,6 @@ int rl_connect(ratelimit_t *r, const char *ip, int64_t now_ms);
    nothing is given back (giving it to the new minute would hand out free weight). Never
    below zero. */
 void rl_refund_at(ratelimit_t *r, const char *ip, int weight, int64_t charged_ms, int64_t now_ms);
-/* The same for a request charged in the minute of now_ms (rl_refund_at(r, ip, w, now, now)):
-   as the charge time is unknown here, the refund is made only while the IP's counted minute
-   is still now's minute, i.e. it never rolls the window to give weight back. */
-void rl_refund(ratelimit_t *r, const char *ip, int weight, int64_t now_ms);
 /* Weight used by ip this minute. */
 int rl_used(ratelimit_t *r, const char *ip, int64_t now_ms);
 /* Counts a new order for account a; 0, or -1 when over a limit (*which = "10 SECOND" or

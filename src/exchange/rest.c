@@ -8,17 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* a query argument, url-decoded by lws; 1 when present */
-int arg(struct lws *wsi, const char *name, char *out, int cap) {
-    char key[64];
-    snprintf(key, sizeof key, "%s=", name);
-    char buf[512];
-    const char *v = lws_get_urlarg_by_name(wsi, key, buf, sizeof buf);
-    if (!v) return 0;
-    snprintf(out, (size_t)cap, "%s", v);
-    return 1;
-}
-
 /* charges the request's weight; when the IP is over its limit, answers 429 or 418 and returns 1 */
 int limited(struct lws *wsi, pss_t *c) {
     int retry = 0;

@@ -166,7 +166,6 @@ typedef struct args {
 } args_t;
 
 /* rest.c */
-int arg(struct lws *wsi, const char *name, char *out, int cap);
 int limited(struct lws *wsi, pss_t *c);
 int parse_params(struct lws *wsi, pss_t *c, params_t *p);
 int reply_respond(struct lws *wsi, pss_t *c, const reply_t *r);

@@ -145,14 +145,19 @@ static const char *cancel_id(const params_t *p, const char *param) {
 
 static int order_error(reply_t *r, int code, const char *msg) { return rfail(r, 400, code, msg); }
 
+/* more decimals than an asset's precision (8): Binance answers -1111 */
+static int too_precise(const char *v) {
+    const char *dot = strchr(v, '.');
+    return dot && strlen(dot + 1) > 8;
+}
+
 /* A decimal parameter (price, quantity) in units of `unit`: BE_ILLEGAL_CHARS when it is not a plain
    positive decimal, BE_BAD_PRECISION with more decimals than the asset's precision (8), BE_INVALID_MESSAGE with
    the filter's failure when it is not a whole number of units. 0 when fine. */
 static int decimal_param(reply_t *r, const char *name, const char *v, const fx_unit_t *unit, const char *filter,
                          int64_t *out) {
     char m[200];
-    const char *dot = strchr(v, '.');
-    if (dot && strlen(dot + 1) > 8) {
+    if (too_precise(v)) {
         snprintf(m, sizeof m, "Parameter '%s' has too much precision.", name);
         return order_error(r, BE_BAD_PRECISION, m), -1;
     }
@@ -208,8 +213,7 @@ static int parse_new_order(const xsym_t *X, reply_t *r, const params_t *p, xplac
     if (qq && (x->type != XT_MARKET || qty)) /* MARKET only, and instead of quantity */
         return order_error(r, BE_PARAM_NOT_REQUIRED, "Parameter 'quoteOrderQty' sent when not required."), -1;
     if (qq) {
-        const char *dot = strchr(qq, '.');
-        if (dot && strlen(dot + 1) > 8) return order_error(r, BE_BAD_PRECISION, "Parameter 'quoteOrderQty' has too much precision."), -1;
+        if (too_precise(qq)) return order_error(r, BE_BAD_PRECISION, "Parameter 'quoteOrderQty' has too much precision."), -1;
         if (symbol_notional_parse(R, qq, &x->quote_qty) || x->quote_qty <= 0)
             return order_error(r, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'quoteOrderQty'; legal range is '0.00000001' to '9000000000'."), -1;
     } else if (!qty) {
