@@ -51,6 +51,10 @@ void push_user_event(int acct, const char *ev, int len) {
 }
 
 /* user data: an order event for every connection subscribed to its account */
+/* executionReport "I": unique and increasing over every event (an order's id with its
+   executed quantity repeated itself: a client de-duplicating by it lost events) */
+static uint64_t exec_seq;
+
 void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
     const xsym_t *X = ctx; /* the order's symbol */
     const symbol_rules_t *R = &X->rules;
@@ -62,7 +66,7 @@ void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
     int cancel = !strcmp(exec, "CANCELED");
     proto_exec_t e = {.event_ms = t, .buy = o->side == SIDE_BUY, .type = o->type, .tif = o->tif, .status = o->status,
                       .order_id = o->id, .trade_ms = t, .trade_id = f ? (int64_t)f->trade_id : -1,
-                      .exec_id = o->id * 1000 + (uint64_t)o->executed % 1000, .on_book = xorder_live(o),
+                      .exec_id = ++exec_seq, .on_book = xorder_live(o),
                       .maker = f && f->maker, .created_ms = o->time_ms, .working_ms = o->time_ms, .stp = o->stp,
                       .expiry = o->status == XS_EXPIRED ? o->expiry : XER_NONE};
     snprintf(e.symbol, sizeof e.symbol, "%s", R->symbol);

@@ -90,7 +90,10 @@ static int str(const cJSON *o, const char *k, char *out, size_t cap) {
 }
 static int num(const cJSON *o, const char *k, int64_t *out) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble) return -1;
+    /* whole and within int64 before the cast (casting 1e300 is undefined) */
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= -9.2e18 && v->valuedouble <= 9.2e18) ||
+        v->valuedouble != (double)(int64_t)v->valuedouble)
+        return -1;
     *out = (int64_t)v->valuedouble; /* (ids and times of today are exact in a double: < 2^53) */
     return 0;
 }
