@@ -123,6 +123,9 @@ static void test_refused(void **state) {
     snprintf(bad, sizeof bad, "%s", doc_example);
     memcpy(strstr(bad, "\"i\":4293153"), "\"i\":\"429315\"", 12); /* the order id as a string */
     assert_int_equal(proto_exec_parse(bad, strlen(bad), &e), -1);
+    snprintf(bad, sizeof bad, "%s", doc_example);
+    memcpy(strstr(bad, "\"i\":4293153"), "\"i\":1e300  ", 12); /* out of int64: refused, not cast */
+    assert_int_equal(proto_exec_parse(bad, strlen(bad), &e), -1);
 }
 
 /* rest-api.md's FULL answer to POST /api/v3/order (the first fills of it, comments left out) */
