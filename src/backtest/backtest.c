@@ -15,9 +15,9 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
     queue_model_t qm = {strcasecmp(c->queue_model, "probabilistic") == 0 ? QUEUE_PROBABILISTIC
                                                                         : QUEUE_CONSERVATIVE,
                         c->queue_power};
-    if ((rc = engine_init(&bt->eng, c, x, &bt->sim.base, bt->err, sizeof bt->err))) return rc;
+    if ((rc = engine_init(&bt->eng, c, x, &bt->sim.base, 0, bt->err, sizeof bt->err))) return rc;
     sim_init(&bt->sim, &bt->eng.book, &x->rules, qm, (int64_t)(c->entry_latency_ms * 1e6),
-             (int64_t)(c->response_latency_ms * 1e6));
+             (int64_t)(c->response_latency_ms * 1e6), c->maker_fee, c->taker_fee, x->base_balance, x->quote_balance);
     /* sim_init cleared the venue: wire the sink again */
     bt->sim.base.sink = oms_on_venue;
     bt->sim.base.sink_ctx = &bt->eng.oms;

@@ -106,13 +106,13 @@ static void write_order(report_t *r, const order_t *o) {
     px(r, o->price, p, sizeof p);
     qty(r, o->qty, q, sizeof q);
     qty(r, o->filled, f, sizeof f);
-    fprintf(r->orders_csv, "%" PRId64 ",q%" PRIu64 ",%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s\n",
-            o->sent_ns, o->id, o->side == SIDE_BUY ? "BUY" : "SELL",
+    fprintf(r->orders_csv, "%" PRId64 ",%s,%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s\n",
+            o->sent_ns, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL",
             o->type == OT_LIMIT ? "LIMIT" : "LIMIT_MAKER", p, q, f, order_state_name(o->state), o->level,
             o->acked_ns, o->done_ns, o->fees_quote, o->reason ? o->reason : "");
 }
 
-void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, int64_t fee, double fee_quote) {
+void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {
     report_t *r = ctx;
     r->fills_written++;
     if (!r->fills_csv) return;
@@ -121,16 +121,12 @@ void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, int64_
     px(r, ev->price, p, sizeof p);
     qty(r, ev->qty, q, sizeof q);
     qty(r, ledger_inventory(l), inv, sizeof inv);
-    if (o->side == SIDE_BUY) {
-        fx_format(fee, &rules(r)->lot, 0, fe, sizeof fe);
-    } else { /* tick*lot units of quote */
-        fx_unit_t u;
-        fx_unit_make(rules(r)->tick.scale + rules(r)->lot.scale, rules(r)->tick.mult * rules(r)->lot.mult, &u);
-        fx_format(fee, &u, 0, fe, sizeof fe);
-    }
-    fprintf(r->fills_csv, "%" PRId64 ",q%" PRIu64 ",%s,%s,%s,%d,%s,%s,%.8f,%s,%.6f\n", ev->local_ns, o->id,
-            o->side == SIDE_BUY ? "BUY" : "SELL", p, q, ev->maker, fe,
-            o->side == SIDE_BUY ? rules(r)->base : rules(r)->quote, fee_quote, inv, l->realized);
+    /* the commission as the venue stated it, in its asset */
+    fx_unit_t u;
+    if (fx_unit_make(ev->fee_scale, 1, &u) || fx_format(ev->fee, &u, 0, fe, sizeof fe) < 0) snprintf(fe, sizeof fe, "?");
+    order_side_t side = o ? o->side : ev->side;
+    fprintf(r->fills_csv, "%" PRId64 ",%s,%s,%s,%s,%d,%s,%s,%.8f,%s,%.6f\n", ev->local_ns, ev->cid,
+            side == SIDE_BUY ? "BUY" : "SELL", p, q, ev->maker, fe, ev->fee_asset, fee_quote, inv, l->realized);
 }
 
 void report_on_done(void *ctx, const order_t *o) { write_order(ctx, o); }

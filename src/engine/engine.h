@@ -28,7 +28,10 @@ typedef struct engine {
     quote_set_t want;
 } engine_t;
 
-int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t *v, char *err, int errcap);
+/* run_tag: 0 in backtests (client ids are the configured prefix and a sequence); live runs
+   pass a tag unique to the run (its start time), so ids never repeat across runs. */
+int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t *v, uint64_t run_tag, char *err,
+                int errcap);
 void engine_free(engine_t *e);
 /* Applies a market event to the book and the engine's view of the market. */
 void engine_on_market(engine_t *e, const md_event_t *ev);

@@ -37,8 +37,8 @@ static int finish(order_t *o, order_state_t to, int64_t cum) {
 int order_apply(order_t *o, order_event_t ev, int64_t cum) {
     order_state_t s = o->state;
     if (ev == OEV_FILL) {
-        if (cum <= 0 || take_cum(o, cum)) return Q_E_STATE;
         if (s == ORD_REJECTED) return Q_E_STATE; /* a rejected order never traded */
+        if (cum <= 0 || take_cum(o, cum)) return Q_E_STATE;
         o->acked = 1;
         if (o->filled == o->qty) o->state = ORD_FILLED;
         else if (s == ORD_PENDING_NEW || s == ORD_UNKNOWN || s == ORD_NEW) o->state = ORD_PARTIALLY_FILLED;

@@ -87,6 +87,7 @@ typedef struct order {
     order_req_t pending;       /* the request in flight */
     int64_t deadline_ns;       /* its answer is due by then */
     int queries;               /* queries sent about it */
+    uint32_t sync_seen;        /* the last sync (oms) that listed it open */
     int level;                 /* strategy level it serves (0 = best) */
     int64_t sent_ns, acked_ns, done_ns; /* local times */
     double fees_quote;         /* fees paid on this order's fills, valued in quote */
