@@ -13,6 +13,7 @@
 typedef struct report {
     const engine_t *eng;
     const struct sim *sim;           /* for fill-cause counts; may be NULL */
+    const struct chaos *chaos;       /* the chaos venue's counts; NULL when off */
     int64_t start_ns, end_ns;        /* first and last event, local */
     int64_t events, bad_lines, gaps, offgrid;
     double start_mid, end_mid, start_equity;
