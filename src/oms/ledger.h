@@ -31,7 +31,7 @@
 /* a commission: amount * 10^-scale of asset (Binance states 8 decimals) */
 typedef struct ledger_fee {
     int64_t amount;
-    int scale;              /* 0..18 */
+    int scale;              /* 0..36 (others are refused: Q_E_INVAL) */
     const char *asset;      /* "BTC", "USDT", "BNB"; NULL or "" means no fee */
 } ledger_fee_t;
 
@@ -62,7 +62,7 @@ typedef struct ledger {
     int64_t negative;           /* fills after which a balance was below zero */
     int64_t refused;            /* fills refused (overflow, a fee asset table full, a bad fee) */
     int64_t unvalued_fees;      /* fees in an asset without a price */
-    int64_t fee_inexact;        /* fees finer than the balance unit, rounded up */
+    int64_t fee_inexact;        /* fees finer than the balance unit: charges rounded up, rebates toward zero */
 } ledger_t;
 
 void ledger_init(ledger_t *l, const symbol_rules_t *r, int64_t base, __int128 quote);
