@@ -54,10 +54,10 @@ static void run(const char *example, char **data, int ndata, double level, int s
     int left = backtest_drain(bt, 20 * 1000000000LL, 10 * 1000000LL);
     if (left) fail_msg("%s seed %d: %d orders unresolved after the drain", example, seed, left);
     /* the ledger books what the exchange did, to the unit */
-    if (l->base != bt->sim.acct_base || l->quote != bt->sim.acct_quote)
+    if (l->base != bt->sim.bal_base || l->quote != bt->sim.bal_quote)
         fail_msg("%s seed %d: ledger base %lld quote %lld, exchange base %lld quote %lld", example, seed,
-                 (long long)l->base, (long long)(l->quote / 10000000000LL), (long long)bt->sim.acct_base,
-                 (long long)(bt->sim.acct_quote / 10000000000LL));
+                 (long long)l->base, (long long)(l->quote / 10000000000LL), (long long)bt->sim.bal_base,
+                 (long long)(bt->sim.bal_quote / 10000000000LL));
     assert_true(l->base == l->base_start + l->bought - l->sold - l->fee_base);
     assert_true(l->quote == l->quote_start - l->buy_notional + l->sell_notional - l->fee_quote);
     assert_int_equal(l->refused, 0);
