@@ -4,6 +4,7 @@
  * lost reports, lost replies, unknown outcomes, an earlier run's orders. Each case an
  * outside review proved against the old oms is a test here. A fake venue records what the
  * oms sends. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,7 +123,7 @@ static venue_event_t mk(venue_event_type_t type, const char *c, int64_t now) {
     venue_event_t e;
     memset(&e, 0, sizeof e);
     e.type = type;
-    snprintf(e.cid, sizeof e.cid, "%s", c);
+    snprintf(e.cid, sizeof e.cid, "%.36s", c);
     e.local_ns = now;
     e.cum_qty = -1;
     return e;
@@ -338,6 +339,9 @@ static void test_cancel_reject_gone(void **st) {
                 venue_event_t e = mk(VEV_CANCEL_REJECT, cid(1), k * S);
                 e.code = VENUE_CODE_UNKNOWN_ORDER;
                 oms_on_venue(&oms, &e);
+            } else if (o->state == ORD_PENDING_CANCEL) { /* the others are replaced normally */
+                ev(VEV_CANCELED, o->id, 0);
+                i--;
             }
         }
         for (int i = 0; i < oms.nlive; i++) {
@@ -415,6 +419,12 @@ static void test_deadlines(void **st) {
     e.cum_qty = 0;
     oms_on_venue(&oms, &e);
     assert_int_equal(oms_find(&oms, 2)->state, ORD_NEW);
+    for (uint64_t id = 3; id <= 4; id++) {
+        e = mk(VEV_STATUS, cid(id), 10 * S);
+        e.code = VENUE_CODE_NO_SUCH_ORDER;
+        oms_on_venue(&oms, &e);
+    }
+    assert_int_equal(oms_unresolved_count(&oms), 1);
     /* a lost cancel reply: UNKNOWN after the deadline, then the query says CANCELED */
     oms_update(&oms, 0, 11 * S);
     order_t *o2 = oms_find(&oms, 2);

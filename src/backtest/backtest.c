@@ -16,8 +16,12 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
                                                                         : QUEUE_CONSERVATIVE,
                         c->queue_power};
     /* the sim keeps a pointer to the engine's book, which engine_init builds */
-    sim_init(&bt->sim, &bt->eng.book, &x->rules, qm, (int64_t)(c->entry_latency_ms * 1e6),
-             (int64_t)(c->response_latency_ms * 1e6), c->maker_fee, c->taker_fee, x->base_balance, x->quote_balance);
+    if ((rc = sim_init(&bt->sim, &bt->eng.book, &x->rules, qm, (int64_t)(c->entry_latency_ms * 1e6),
+                       (int64_t)(c->response_latency_ms * 1e6), c->maker_fee, c->taker_fee, x->base_balance,
+                       x->quote_balance))) {
+        snprintf(bt->err, sizeof bt->err, "simulated exchange: %s", q_strerror(rc));
+        return rc;
+    }
     venue_t *v = &bt->sim.base;
     if (c->chaos > 0) {
         chaos_config_t cc;
@@ -83,5 +87,6 @@ int backtest_drain(backtest_t *bt, int64_t max_ns, int64_t step_ns) {
 
 void backtest_free(backtest_t *bt) {
     replay_close(&bt->rp);
+    sim_free(&bt->sim);
     engine_free(&bt->eng);
 }

@@ -1,6 +1,7 @@
 /* oms.c: quote diffing, order events, deadlines and queries, balances (see oms.h). */
 #include "oms.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/err.h"
@@ -211,6 +212,7 @@ static void send_query(oms_t *m, order_t *o, int64_t now) {
     m->st.queries++;
     if (rc == VENUE_NOT_SENT) m->st.not_sent++;
     /* not sent: the deadline brings the next attempt */
+    o->answered = 0;
     set_pending(m, o, OREQ_QUERY, now);
     if (order_is_terminal(o->state)) track_resolve(m, o);
 }
@@ -359,6 +361,12 @@ void oms_poll(oms_t *m, int64_t now) {
             }
             m->st.timeouts++;
             if (o->pending != OREQ_QUERY) order_apply(o, OEV_TIMEOUT, 0); /* a place or a cancel: UNKNOWN */
+            if (pass && o->queries >= OMS_MAX_QUERIES) { /* a done order whose trades the venue no longer tells */
+                o->pending = OREQ_NONE;
+                m->st.unrecovered++;
+                slot_remove(list, n, list[i--]);
+                continue;
+            }
             send_query(m, o, now);
             if (o->deadline_ns < next) next = o->deadline_ns;
         }
@@ -540,7 +548,8 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
     case VEV_FILL:
         book_fill(m, o, ev);
         rc = order_apply(o, OEV_FILL, ev->cum_qty >= 0 ? ev->cum_qty : o->booked);
-        answered = o->pending == OREQ_PLACE;
+        /* a place is answered; a query once its status came and the trades it implied are in */
+        answered = o->pending == OREQ_PLACE || (o->pending == OREQ_QUERY && o->answered && o->booked >= o->filled);
         break;
     case VEV_CANCELED:
         rc = order_apply(o, OEV_CANCELED, ev->cum_qty);
@@ -577,8 +586,12 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
         send_query(m, o, ev->local_ns);
         break;
     case VEV_STATUS:
-        if (o->pending == OREQ_QUERY) answered = 1;
         rc = apply_status(o, ev);
+        if (o->pending == OREQ_QUERY) { /* answered, unless the trades it implies are still to come */
+            o->answered = 1;
+            answered = o->booked >= o->filled;
+            if (!answered) set_pending(m, o, OREQ_QUERY, ev->local_ns); /* they must come by then */
+        }
         break;
     case VEV_OPEN_ORDER:
         o->sync_seen = m->sync_gen;
@@ -592,13 +605,7 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
     if (o->state == ORD_FILLED && before != ORD_FILLED) m->st.filled_orders++;
     if (!order_is_terminal(before) && order_is_terminal(o->state)) order_done(m, o, ev->local_ns);
     /* the venue says more traded than we booked: a fill report was lost; its query repeats
-       the order's trades (they follow a query's status: no new query then). An order in
-       UNKNOWN without a request in flight is queried too. A done order whose trades the
-       venue no longer tells is given up after OMS_MAX_QUERIES. */
-    int missing = o->filled > o->booked && ev->type != VEV_STATUS;
-    if (!o->pending && (o->state == ORD_UNKNOWN || missing)) {
-        if (order_is_live(o->state) || o->queries < OMS_MAX_QUERIES) send_query(m, o, ev->local_ns);
-        else if (slot_in(m->resolve, m->nresolve, (int)(o - m->orders))) m->st.unrecovered++;
-    }
+       the order's trades. An order in UNKNOWN without a request in flight is queried too. */
+    if (!o->pending && (o->state == ORD_UNKNOWN || o->filled > o->booked)) send_query(m, o, ev->local_ns);
     if (!o->pending) slot_remove(m->resolve, &m->nresolve, (int)(o - m->orders));
 }

@@ -47,7 +47,14 @@ int order_apply(order_t *o, order_event_t ev, int64_t cum) {
     }
     if (ev == OEV_CANCELED) return finish(o, ORD_CANCELED, cum);
     if (ev == OEV_EXPIRED) return finish(o, ORD_EXPIRED, cum);
-    if (order_is_terminal(s)) return ev == OEV_REJECT && s == ORD_REJECTED ? 0 : Q_E_STATE;
+    if (order_is_terminal(s)) {
+        /* stale reports of a done order change nothing: an ACK told late (not for a
+           rejected order: that one never was), the same REJECT again, a query finding a
+           done order gone */
+        if ((ev == OEV_ACK && s != ORD_REJECTED) || (ev == OEV_REJECT && s == ORD_REJECTED) || ev == OEV_NOT_FOUND)
+            return 0;
+        return Q_E_STATE;
+    }
     switch (ev) {
     case OEV_ACK:
         if (take_cum(o, cum)) return Q_E_STATE;

@@ -19,8 +19,10 @@
  *
  * Rules:
  *  1. FILLED, CANCELED, REJECTED, EXPIRED are terminal. Local events there are refused; a
- *     repeated terminal report is a no-op; a late FILL still raises `filled` (a trade that
- *     happened before the cancel, told after it), and one reaching qty makes it FILLED.
+ *     repeated terminal report, a late ACK and a query's NOT_FOUND are no-ops (stale news);
+ *     a late FILL still raises `filled` (a trade that happened before the cancel, told
+ *     after it), and one reaching qty makes it FILLED. An ACK of a REJECTED order, which
+ *     never was, is refused.
  *  2. `filled` is the highest cumulative quantity the venue has stated, never a sum of
  *     reported fills: a duplicated or reordered report can neither lose nor double it.
  *     A cumulative quantity above qty is refused.
@@ -87,6 +89,7 @@ typedef struct order {
     order_req_t pending;       /* the request in flight */
     int64_t deadline_ns;       /* its answer is due by then */
     int queries;               /* queries sent about it */
+    int answered;              /* the query in flight has its status answer (its trades follow) */
     uint32_t sync_seen;        /* the last sync (oms) that listed it open */
     int level;                 /* strategy level it serves (0 = best) */
     int64_t sent_ns, acked_ns, done_ns; /* local times */
