@@ -50,13 +50,23 @@ static void run(const char *example, char **data, int ndata, double level, int s
     if (backtest_run(bt, &c, &x, data, ndata, NULL)) fail_msg("backtest: %s", bt->err);
     const oms_t *m = &bt->eng.oms;
     const ledger_t *l = &m->ledger;
+    /* at every step, every order not yet resolved waited on a request of ours within its deadline */
+    if (bt->violations) fail_msg("%s seed %d: %lld deadline invariant failures", example, seed, (long long)bt->violations);
     /* every order resolved within a few deadlines (2 s each) of the data's end */
-    int left = backtest_drain(bt, 20 * 1000000000LL, 10 * 1000000LL);
-    if (left) fail_msg("%s seed %d: %d orders unresolved after the drain", example, seed, left);
+    int left = backtest_drain(bt, 120 * 1000000000LL, 10 * 1000000LL);
+    if (left) {
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < (pass ? m->nresolve : m->nlive); i++) {
+                const order_t *o = &m->orders[pass ? m->resolve[i] : m->live[i]];
+                printf("unresolved: %s %s pending %d queries %d filled %lld booked %lld\n", o->cid,
+                       order_state_name(o->state), o->pending, o->queries, (long long)o->filled, (long long)o->booked);
+            }
+        fail_msg("%s seed %d: %d orders unresolved after the drain", example, seed, left);
+    }
     /* the ledger books what the exchange did, to the unit */
     if (l->base != bt->sim.bal_base || l->quote != bt->sim.bal_quote)
-        fail_msg("%s seed %d: ledger base %lld quote %lld, exchange base %lld quote %lld", example, seed,
-                 (long long)l->base, (long long)(l->quote / 10000000000LL), (long long)bt->sim.bal_base,
+        fail_msg("%s seed %d (unrecovered %lld, refused %lld): ledger base %lld quote %lld, exchange base %lld quote %lld", example, seed,
+                 (long long)m->st.unrecovered, (long long)m->st.refused_fills, (long long)l->base, (long long)(l->quote / 10000000000LL), (long long)bt->sim.bal_base,
                  (long long)(bt->sim.bal_quote / 10000000000LL));
     assert_true(l->base == l->base_start + l->bought - l->sold - l->fee_base);
     assert_true(l->quote == l->quote_start - l->buy_notional + l->sell_notional - l->fee_quote);
@@ -65,6 +75,7 @@ static void run(const char *example, char **data, int ndata, double level, int s
     assert_int_equal(bt->chaos.st.dup_cids, 0);
     assert_int_equal(m->st.pool_full, 0);
     assert_int_equal(bt->sim.st.dropped_events, 0);
+    assert_int_equal(bt->violations, 0);
     tot->runs++;
     tot->fills += l->fills;
     tot->dropped += bt->chaos.st.dropped_events + bt->chaos.st.dropped_requests;
@@ -90,11 +101,13 @@ static void report(const char *what, const totals_t *t) {
 static void test_recording(void **st) {
     (void)st;
     totals_t t = {0};
-    for (int seed = 1; seed <= 3; seed++) run("btcusdt.ini", files, 1, 0.05, seed, 0, &t);
-    for (int seed = 1; seed <= 2; seed++) run("seed.ini", files, 1, 0.05, seed, 0, &t);
+    static const double level[] = {0.02, 0.05, 0.1, 0.2, 0.15, 0.05};
+    for (int seed = 1; seed <= 6; seed++) run("btcusdt.ini", files, 2, level[seed - 1], seed, 0, &t);
+    for (int seed = 1; seed <= 3; seed++) run("seed.ini", files, 2, level[seed], seed, 0, &t);
     /* LIMIT orders that take, and cancel-replace that places whatever the cancel did */
     const char *taker[] = {"strategy.order_type=limit", "orders.cancel_replace_mode=allow_failure", 0};
-    run("btcusdt.ini", files, 1, 0.1, 7, taker, &t);
+    run("btcusdt.ini", files, 2, 0.1, 7, taker, &t);
+    run("seed.ini", files, 2, 0.2, 8, taker, &t);
     report("recording", &t);
     assert_true(t.fills > 100);
     assert_true(t.dropped > 0 && t.duplicated > 0);
@@ -108,10 +121,11 @@ static void test_synthetic(void **st) {
     symbol_rules_t r;
     tu_btcusdt(&r);
     totals_t t = {0};
-    for (int k = 0; k < 6; k++) {
+    const char *taker[] = {"strategy.order_type=limit", "orders.cancel_replace_mode=allow_failure", 0};
+    for (int k = 0; k < 12; k++) {
         synth_params_t p;
         synth_defaults(&p);
-        p.seconds = 90;
+        p.seconds = 120;
         p.seed = (uint64_t)(100 + k);
         p.vol_bps = k % 2 ? 4.0 : 1.2;
         p.trades_per_s = k % 3 == 2 ? 60 : 14;
@@ -119,7 +133,7 @@ static void test_synthetic(void **st) {
         snprintf(path, sizeof path, "%s/synth%d.gz", tmpdir, k);
         if (synth_write(&p, &r, path, err, sizeof err)) fail_msg("synth: %s", err);
         char *data[1] = {path};
-        run(k % 2 ? "seed.ini" : "btcusdt.ini", data, 1, k < 3 ? 0.05 : 0.2, 1000 + k, 0, &t);
+        run(k % 2 ? "seed.ini" : "btcusdt.ini", data, 1, k < 6 ? 0.05 : 0.2, 1000 + k, k % 4 == 3 ? taker : 0, &t);
         unlink(path);
     }
     report("synthetic", &t);

@@ -53,6 +53,7 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
         sim_deliver(&bt->sim, ev.local_ns);
         if (bt->chaos_on) chaos_pump(&bt->chaos, ev.local_ns);
         engine_decide(&bt->eng, ev.local_ns);
+        if (bt->chaos_on) bt->violations += oms_check(&bt->eng.oms, ev.local_ns);
         report_on_event(&bt->rep, ev.local_ns);
     }
     if (rc < 0) {
@@ -76,6 +77,7 @@ int backtest_drain(backtest_t *bt, int64_t max_ns, int64_t step_ns) {
         if (bt->chaos_on) chaos_pump(&bt->chaos, t);
         oms_poll(m, t);
         oms_update(m, 0, t); /* cancels what a query found still open */
+        bt->violations += oms_check(m, t);
         int quiet = bt->sim.req_head == bt->sim.req_tail && bt->sim.ev_head == bt->sim.ev_tail &&
                     (!bt->chaos_on || !chaos_held(&bt->chaos));
         if ((quiet && !oms_unresolved_count(m)) || t >= end) break;

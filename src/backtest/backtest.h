@@ -23,6 +23,7 @@ typedef struct backtest {
     sim_t sim;
     chaos_t chaos;            /* between the sim and the engine when sim.chaos > 0 */
     int chaos_on;
+    int64_t violations;       /* with chaos: oms_check() failures summed over every step */
     engine_t eng;
     exch_clock_t clock;
     report_t rep;

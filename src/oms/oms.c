@@ -374,6 +374,23 @@ void oms_poll(oms_t *m, int64_t now) {
     m->next_deadline = next;
 }
 
+int oms_check(const oms_t *m, int64_t now) {
+    int bad = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const int *list = pass ? m->resolve : m->live;
+        int n = pass ? m->nresolve : m->nlive;
+        for (int i = 0; i < n; i++) {
+            const order_t *o = &m->orders[list[i]];
+            if (o->pending && o->deadline_ns < now) bad++;                  /* a deadline nobody saw */
+            if (o->state == ORD_UNKNOWN && o->pending != OREQ_QUERY) bad++; /* unknown, and nobody asks */
+            if (o->state == ORD_PENDING_CANCEL && !o->pending) bad++;      /* waits on nothing */
+            if (o->booked < o->filled && !o->pending) bad++;               /* trades missing, nobody asks */
+            if (pass && !order_is_terminal(o->state)) bad++;
+        }
+    }
+    return bad;
+}
+
 int oms_sync(oms_t *m, int64_t now) {
     if (!m->venue->vt->sync) return Q_E_INVAL;
     int rc = m->venue->vt->sync(m->venue, now);
@@ -576,15 +593,19 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
             rc = order_apply(o, OEV_CANCEL_REJECT, 0);
         }
         break;
-    case VEV_UNKNOWN:
+    case VEV_UNKNOWN: {
         m->st.unknowns++;
-        if (order_is_live(o->state) && o->state != ORD_UNKNOWN &&
-            (ev->req == VREQ_PLACE || ev->req == VREQ_CANCEL || ev->req == VREQ_REPLACE) &&
-            (o->state == ORD_PENDING_NEW || o->state == ORD_PENDING_CANCEL))
+        /* only about the request in flight: an older one's outcome no longer matters */
+        order_req_t r = ev->req == VREQ_QUERY ? OREQ_QUERY : ev->req == VREQ_CANCEL ? OREQ_CANCEL
+                      : ev->req == VREQ_PLACE ? OREQ_PLACE : OREQ_NONE;
+        if (ev->req == VREQ_REPLACE) r = o->pending == OREQ_CANCEL ? OREQ_CANCEL : OREQ_PLACE;
+        if (r == OREQ_NONE || r != o->pending) break;
+        if (r != OREQ_QUERY && (o->state == ORD_PENDING_NEW || o->state == ORD_PENDING_CANCEL))
             rc = order_apply(o, OEV_TIMEOUT, 0);
         o->pending = OREQ_NONE;
         send_query(m, o, ev->local_ns);
         break;
+    }
     case VEV_STATUS:
         rc = apply_status(o, ev);
         if (o->pending == OREQ_QUERY) { /* answered, unless the trades it implies are still to come */

@@ -35,7 +35,7 @@
 #define OMS_PREFIX_MAX 16          /* a client id prefix; the rest of the 36 is the sequence */
 #define OMS_TRADE_SLOTS (1 << 16)  /* the trade-id set's table */
 #define OMS_TRADE_KEEP (1 << 15)   /* trade ids remembered, oldest forgotten first */
-#define OMS_MAX_QUERIES 8          /* about a done order whose trades are missing */
+#define OMS_MAX_QUERIES 32         /* about a done order whose trades are missing */
 
 /* what to do with an earlier run's open orders found by a sync */
 typedef enum oms_earlier { OMS_EARLIER_CANCEL = 0, OMS_EARLIER_ADOPT } oms_earlier_t;
@@ -112,6 +112,11 @@ void oms_update(oms_t *m, const quote_set_t *want, int64_t now_ns);
 /* Deadlines: requests past theirs make their orders UNKNOWN and send queries. Call on every
    step (cheap when nothing is due). */
 void oms_poll(oms_t *m, int64_t now_ns);
+/* The invariants of the deadlines, after oms_poll(now): every order not yet resolved waits
+   on a request of ours whose deadline has not passed (an UNKNOWN order on a query, one
+   being canceled on its cancel, one missing trades on a query). Returns the orders that
+   break them (0). For tests and the chaos backtests. */
+int oms_check(const oms_t *m, int64_t now);
 /* Asks the venue for its open orders and balances (start-up, after a reconnect). */
 int oms_sync(oms_t *m, int64_t now_ns);
 /* Cancels every open order at the venue (one request). */
