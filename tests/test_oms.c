@@ -16,6 +16,7 @@ typedef struct fake {
     venue_t base;
     int places, cancels, replaces, queries, cancel_alls, syncs;
     int refuse;                /* requests return VENUE_NOT_SENT */
+    int maybe;                 /* requests return VENUE_MAYBE_SENT */
     char last_place[40], last_cancel[40], last_query[40];
 } fake_t;
 
@@ -25,7 +26,7 @@ static int fake_place(venue_t *v, const order_t *o, int64_t now) {
     if (f->refuse) return VENUE_NOT_SENT;
     f->places++;
     strcpy(f->last_place, o->cid);
-    return 0;
+    return f->maybe ? VENUE_MAYBE_SENT : 0;
 }
 static int fake_cancel(venue_t *v, const order_t *o, int64_t now) {
     (void)now;
@@ -469,6 +470,15 @@ static void test_not_sent(void **st) {
     oms_update(&oms, 0, 3 * S);
     assert_int_equal(o->state, ORD_PENDING_CANCEL);
     assert_int_equal(fv.cancels, 1);
+    /* "maybe sent": the order may exist; no answer by the deadline makes it a query */
+    fv.maybe = 1;
+    oms_update(&oms, &(quote_set_t){.nasks = 1, .asks = {{6000100, 100000}}}, 4 * S);
+    order_t *m3 = oms_find_cid(&oms, fv.last_place);
+    assert_int_equal(m3->state, ORD_PENDING_NEW);
+    assert_int_equal(m3->pending, OREQ_PLACE);
+    oms_poll(&oms, 9 * S);
+    assert_int_equal(m3->state, ORD_UNKNOWN);
+    assert_string_equal(fv.last_query, m3->cid);
 }
 
 /* review: every run restarted ids at 1, so an earlier run's order that filled was ignored,

@@ -75,6 +75,11 @@ double engine_mid(const engine_t *e) {
     return (double)(t.bid + t.ask) * 0.5 * e->rules->tick.value;
 }
 
+int64_t engine_next_slot(int64_t slot, int64_t now, int64_t interval) {
+    if (slot > now) return slot;
+    return slot + ((now - slot) / interval + 1) * interval;
+}
+
 void engine_decide(engine_t *e, int64_t now) {
     e->now = now;
     oms_poll(&e->oms, now); /* requests past their deadline: before any decision */
@@ -102,7 +107,7 @@ void engine_decide(engine_t *e, int64_t now) {
         /* keep the schedule: every requote_ns from the first decision; the next slot after
            now in one step, however long the quiet gap and however short the interval */
         if (!e->next_decision) e->next_decision = now;
-        e->next_decision += ((now - e->next_decision) / e->requote_ns + 1) * e->requote_ns;
+        e->next_decision = engine_next_slot(e->next_decision, now, e->requote_ns);
     }
     strat_input_t in;
     book_top(&e->book, &in.top);

@@ -37,6 +37,9 @@ void engine_free(engine_t *e);
 void engine_on_market(engine_t *e, const md_event_t *ev);
 /* Asks the strategy what it wants, when a decision is due, and updates orders. */
 void engine_decide(engine_t *e, int64_t now_ns);
+/* The first slot of the schedule slot + k * interval (k >= 0) after now, in one step: no
+   loop however long the quiet gap and however short the interval (interval > 0). */
+int64_t engine_next_slot(int64_t slot, int64_t now, int64_t interval);
 /* Mid price (quote asset) of the merged top, 0 when one side is missing. */
 double engine_mid(const engine_t *e);
 int engine_ready(const engine_t *e);
