@@ -440,6 +440,34 @@ static int chaos_run(const char *example, char **data, int ndata, double level, 
     return bad;
 }
 
+/* ---- 8. a chaos level the config accepts (sim.chaos <= 0.5) breaks the ledger ---------
+   synthetic market 5008 (80 trades/s, 1.5 bps), btcusdt.ini, sim.chaos=0.4, seed 8: after
+   the drain the ledger is 293706 lots and ~182 USDT off the exchange, 2 done orders
+   "unrecovered" (OMS_MAX_QUERIES queries, each of whose answers lost a trade). Also at 0.5:
+   seeds 4, 14, 24, 34 (synthetic) and the recording with seed.ini seed 20 leave orders
+   unresolved after 120 s of drain. The issue: with chaos the ledger equals the exchange's
+   balances and no order stays unresolved past its deadline plus one query. Recovery is a
+   bounded number of whole-answer retries, so it fails with probability at these levels;
+   every seed tried at 0.05..0.3 held (100 synthetic runs, 20 on the recording). */
+static void test_chaos_level_04(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    tu_btcusdt(&r);
+    synth_params_t p;
+    synth_defaults(&p);
+    p.seconds = 90;
+    p.seed = 5008;
+    p.vol_bps = 1.5;
+    p.trades_per_s = 80;
+    char path[256], err[256];
+    snprintf(path, sizeof path, "/tmp/review_synth_one_%d.gz", getpid());
+    if (synth_write(&p, &r, path, err, sizeof err)) fail_msg("synth: %s", err);
+    char *data[1] = {path};
+    int bad = chaos_run("btcusdt.ini", data, 1, 0.4, 8, 0);
+    unlink(path);
+    assert_int_equal(bad, 0);
+}
+
 /* REVIEW_SWEEP=from-to: a long sweep over seeds, levels and configs, reporting every failure */
 static void test_chaos_sweep(void **st) {
     (void)st;
@@ -496,6 +524,7 @@ int main(void) {
         cmocka_unit_test(test_run_prefix_truncated),
         cmocka_unit_test(test_trade_set_random),
         cmocka_unit_test(test_reordered_fills_without_trade_id),
+        cmocka_unit_test(test_chaos_level_04),
         cmocka_unit_test(test_chaos_sweep),
         cmocka_unit_test(test_huge_adopted_sells_overflow),
     };
