@@ -53,7 +53,7 @@ check "chaos off: no venue_events key" '! grep -q venue_events "$tmp/a.json"'
 $q backtest -c "$src/examples/btcusdt.ini" --set sim.chaos=0.05 "$rec1" > "$tmp/ch.txt" 2>/dev/null
 check "chaos: the text report says what happened" 'grep -q "^venue events" "$tmp/ch.txt" && grep -q "told twice" "$tmp/ch.txt"'
 $q backtest -c "$src/examples/btcusdt.ini" --set sim.chaos=0.9 "$rec1" >/dev/null 2>"$tmp/err"; rc=$?
-check "chaos above 0.5 is refused" '[ $rc -eq 2 ] && grep -q "sim.chaos" "$tmp/err"'
+check "chaos above 0.3 is refused" '[ $rc -eq 2 ] && grep -q "sim.chaos" "$tmp/err"'
 $q backtest -c "$src/examples/btcusdt.ini" --set orders.client_id_prefix=q-1 "$rec1" >/dev/null 2>"$tmp/err"; rc=$?
 check "a client id prefix with a dash is refused" '[ $rc -eq 2 ] && grep -q "client_id_prefix" "$tmp/err"'
 $q backtest -c "$src/examples/btcusdt.ini" --set account.fee_asset_prices=BNB "$rec1" >/dev/null 2>"$tmp/err"; rc=$?

@@ -68,7 +68,7 @@ static const key_def_t keys[] = {
     D("sim", "response_latency_ms", response_latency_ms, "5", 0, 60000, "exchange -> our process, for acks and fills"),
     S("sim", "queue_model", queue_model, "conservative", "conservative|probabilistic", "where a new resting order joins the queue and how it advances"),
     D("sim", "queue_power", queue_power, "2", 0.1, 10, "probabilistic model: exponent of the queue-share function"),
-    D("sim", "chaos", chaos, "0", 0, 0.5, "test the engine under live event orders: the chance that a venue event or request is duplicated, reordered, delayed, dropped or left with an unknown outcome (0 = off)"),
+    D("sim", "chaos", chaos, "0", 0, 0.3, "test the engine under live event orders: the chance that a venue event or request is duplicated, reordered, delayed, dropped or left with an unknown outcome (0 = off)"),
     I("sim", "chaos_seed", chaos_seed, "1", 0, 2147483647, "the chaos's random seed (same seed, same run)"),
     D("orders", "request_timeout", request_timeout_s, "10", 0.001, 3600, "seconds an order request may go unanswered; then the order is UNKNOWN and a query resolves it"),
     S("orders", "client_id_prefix", client_id_prefix, "q", 0, "what every client order id of quoter starts with (1-8 of a-z A-Z 0-9 _); live runs add a run tag, so an earlier run's orders are told apart"),

@@ -26,7 +26,10 @@ int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t
     oc.timeout_ns = (int64_t)(c->request_timeout_s * 1e9);
     oc.family = c->client_id_prefix;
     char prefix[OMS_PREFIX_MAX + 1];
-    oms_run_prefix(prefix, sizeof prefix, c->client_id_prefix, run_tag);
+    if (run_tag && oms_run_prefix(prefix, sizeof prefix, c->client_id_prefix, run_tag)) {
+        snprintf(err, (size_t)errcap, "orders.client_id_prefix = \"%s\": too long for a run prefix", c->client_id_prefix);
+        return Q_E_RANGE;
+    }
     oc.prefix = run_tag ? prefix : c->client_id_prefix;
     oc.earlier = strcasecmp(c->earlier_orders, "adopt") == 0 ? OMS_EARLIER_ADOPT : OMS_EARLIER_CANCEL;
     oc.replace_mode = strcasecmp(c->cancel_replace_mode, "allow_failure") == 0 ? VREPLACE_ALLOW_FAILURE

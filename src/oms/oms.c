@@ -52,19 +52,24 @@ int oms_init(oms_t *m, venue_t *v, const symbol_rules_t *rules, const oms_config
     return 0;
 }
 
-void oms_run_prefix(char *out, size_t cap, const char *family, uint64_t tag) {
-    char t[16];
+int oms_run_prefix(char *out, size_t cap, const char *family, uint64_t tag) {
+    char t[8];
     int n = 0;
+    tag %= 2821109907456ull; /* 36^8 */
     do {
         t[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[tag % 36];
         tag /= 36;
-    } while (tag && n < 13);
-    size_t fl = strlen(family), k = 0;
-    if (cap < 2) return;
-    for (size_t i = 0; i < fl && k + 1 < cap; i++) out[k++] = family[i];
-    while (n && k + 1 < cap) out[k++] = t[--n];
-    if (k + 1 < cap) out[k++] = '-';
-    out[k] = 0;
+    } while (tag);
+    size_t fl = strlen(family), len = fl + (size_t)n + 1;
+    if (len >= cap || len > OMS_PREFIX_MAX) {
+        if (cap) out[0] = 0;
+        return Q_E_RANGE;
+    }
+    memcpy(out, family, fl);
+    for (int i = 0; i < n; i++) out[fl + (size_t)i] = t[n - 1 - i];
+    out[len - 1] = '-';
+    out[len] = 0;
+    return 0;
 }
 
 /* ---- lookup ------------------------------------------------------------------------ */
@@ -94,9 +99,11 @@ order_t *oms_find_cid(oms_t *m, const char *cid) {
         order_t *o = oms_find(m, id);
         if (o && !o->earlier && !strcmp(o->cid, cid)) return o;
     }
-    for (int i = 0; i < m->nlive; i++) { /* adopted orders keep their own client ids */
-        order_t *o = &m->orders[m->live[i]];
-        if (o->earlier && !strcmp(o->cid, cid)) return o;
+    /* adopted orders keep their own client ids, also once done (late trades still come):
+       a walk of the pool, for the rare events not of this run's ids */
+    for (int i = 0; i < OMS_POOL; i++) {
+        order_t *o = &m->orders[i];
+        if (o->earlier && o->id && !strcmp(o->cid, cid)) return o;
     }
     return 0;
 }
@@ -196,7 +203,9 @@ static void trade_remember(oms_t *m, int64_t id) {
 
 static void set_pending(oms_t *m, order_t *o, order_req_t req, int64_t now) {
     o->pending = req;
-    o->deadline_ns = now + m->cfg.timeout_ns;
+    /* a venue slow to tell about this order is asked less often */
+    int64_t mult = req != OREQ_QUERY || o->queries <= 4 ? 1 : o->queries <= 8 ? 2 : 4;
+    o->deadline_ns = now + m->cfg.timeout_ns * mult;
     if (o->deadline_ns < m->next_deadline) m->next_deadline = o->deadline_ns;
 }
 
@@ -210,6 +219,7 @@ static void send_query(oms_t *m, order_t *o, int64_t now) {
     int rc = m->venue->vt->query(m->venue, o, now);
     o->queries++;
     m->st.queries++;
+    if (o->queries == OMS_SLOW_QUERIES) m->st.unrecovered++;
     if (rc == VENUE_NOT_SENT) m->st.not_sent++;
     /* not sent: the deadline brings the next attempt */
     o->answered = 0;
@@ -361,12 +371,6 @@ void oms_poll(oms_t *m, int64_t now) {
             }
             m->st.timeouts++;
             if (o->pending != OREQ_QUERY) order_apply(o, OEV_TIMEOUT, 0); /* a place or a cancel: UNKNOWN */
-            if (pass && o->queries >= OMS_MAX_QUERIES) { /* a done order whose trades the venue no longer tells */
-                o->pending = OREQ_NONE;
-                m->st.unrecovered++;
-                slot_remove(list, n, list[i--]);
-                continue;
-            }
             send_query(m, o, now);
             if (o->deadline_ns < next) next = o->deadline_ns;
         }
@@ -383,7 +387,7 @@ int oms_check(const oms_t *m, int64_t now) {
             const order_t *o = &m->orders[list[i]];
             if (o->pending && o->deadline_ns < now) bad++;                  /* a deadline nobody saw */
             if (o->state == ORD_UNKNOWN && o->pending != OREQ_QUERY) bad++; /* unknown, and nobody asks */
-            if (o->state == ORD_PENDING_CANCEL && !o->pending) bad++;      /* waits on nothing */
+            if ((o->state == ORD_PENDING_CANCEL || o->state == ORD_PENDING_NEW) && !o->pending) bad++; /* waits on nothing */
             if (o->booked < o->filled && !o->pending) bad++;               /* trades missing, nobody asks */
             if (pass && !order_is_terminal(o->state)) bad++;
         }
@@ -415,7 +419,8 @@ int oms_cancel_all(oms_t *m, int64_t now) {
     }
     for (int i = 0; i < m->nlive; i++) {
         order_t *o = &m->orders[m->live[i]];
-        if (o->state == ORD_PENDING_CANCEL || order_apply(o, OEV_CANCEL_SENT, 0)) continue;
+        /* an UNKNOWN order keeps its query: if it exists, the venue's CANCELED tells */
+        if (o->state == ORD_PENDING_CANCEL || o->state == ORD_UNKNOWN || order_apply(o, OEV_CANCEL_SENT, 0)) continue;
         m->st.cancels_sent++;
         set_pending(m, o, OREQ_CANCEL, now);
     }
@@ -424,19 +429,32 @@ int oms_cancel_all(oms_t *m, int64_t now) {
 
 /* ---- events ---------------------------------------------------------------------------- */
 
+/* what tells a trade from another: its trade id; without one (a venue that gives none), the
+   order's client id and the cumulative quantity after the trade, as a negative key (every
+   trade of an order leaves a different cumulative quantity); 0: nothing to tell by */
+static int64_t fill_key(const venue_event_t *ev) {
+    if (ev->trade_id > 0) return ev->trade_id;
+    if (ev->cum_qty <= 0 || !ev->cid[0]) return 0;
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the cid, then the quantity mixed in */
+    for (const char *c = ev->cid; *c; c++) h = (h ^ (uint8_t)*c) * 1099511628211ull;
+    h ^= (uint64_t)ev->cum_qty * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 31;
+    return -(int64_t)(h >> 2) - 1;
+}
+
 /* books a trade once (by trade id); o may be NULL (an order this run does not know) */
 static void book_fill(oms_t *m, order_t *o, const venue_event_t *ev) {
     if (ev->qty <= 0 || ev->price <= 0) {
         m->st.refused_fills++;
         return;
     }
-    if (ev->trade_id > 0) {
-        if (trade_seen(m, ev->trade_id)) {
-            m->st.duplicate_fills++;
-            return;
-        }
-    } else if (o && ev->cum_qty >= 0 && ev->cum_qty <= o->booked) {
-        m->st.duplicate_fills++; /* no trade id: the cumulative quantity says it was booked */
+    if (o && o->earlier && ev->cum_qty >= 0 && ev->cum_qty <= o->adopted_cum) {
+        m->st.pre_adoption_fills++; /* before this run: in the balances the sync told */
+        return;
+    }
+    int64_t key = fill_key(ev);
+    if (key && trade_seen(m, key)) {
+        m->st.duplicate_fills++;
         return;
     }
     if (o && (__int128)o->booked + ev->qty > o->qty) {
@@ -450,7 +468,7 @@ static void book_fill(oms_t *m, order_t *o, const venue_event_t *ev) {
         m->st.refused_fills++;
         return;
     }
-    if (ev->trade_id > 0) trade_remember(m, ev->trade_id);
+    if (key) trade_remember(m, key);
     if (m->ledger.negative) risk_kill(&m->risk, "a balance went below zero: the ledger and the venue disagree");
     if (o) {
         o->booked += ev->qty;
@@ -476,7 +494,7 @@ static void adopt(oms_t *m, const venue_event_t *ev) {
     o->price = ev->price;
     o->qty = ev->qty;
     /* what it filled before this run is in the balances the sync told: not booked again */
-    o->filled = o->booked = ev->cum_qty > 0 ? ev->cum_qty : 0;
+    o->filled = o->booked = o->adopted_cum = ev->cum_qty > 0 ? ev->cum_qty : 0;
     o->acked = 1;
     o->state = o->filled ? ORD_PARTIALLY_FILLED : ORD_NEW;
     o->sent_ns = o->acked_ns = ev->local_ns;
@@ -492,8 +510,12 @@ static void on_balance(oms_t *m, const venue_event_t *ev) {
     __int128 total = ev->free + ev->locked;
     int base = !strcmp(ev->asset, r->base), quote = !strcmp(ev->asset, r->quote);
     if (!base && !quote) return;
+    if (base && (total > INT64_MAX || total < 0)) { /* not a balance the ledger can hold */
+        m->st.balance_mismatches++;
+        return;
+    }
     if (l->fills == 0) { /* before any fill: the venue's balances are where the ledger starts */
-        if (base && total <= INT64_MAX && total >= 0) l->base = l->base_start = (int64_t)total;
+        if (base) l->base = l->base_start = (int64_t)total;
         if (quote) l->quote = l->quote_start = total;
         return;
     }
@@ -559,7 +581,10 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
     case VEV_REJECT:
         rc = order_apply(o, OEV_REJECT, 0);
         if (!rc && before != ORD_REJECTED) { o->reason = ev->reason; m->st.rejected++; }
-        if (ev->code == VENUE_CODE_TOO_MANY) m->st.rate_limited++;
+        if (ev->code == VENUE_CODE_TOO_MANY) { /* the ORDERS limit: hold new orders a second at least */
+            m->st.rate_limited++;
+            risk_backoff(&m->risk, ev->local_ns + 1000000000LL);
+        }
         answered = o->pending == OREQ_PLACE;
         break;
     case VEV_FILL:
@@ -625,6 +650,15 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
     if (answered) o->pending = OREQ_NONE;
     if (o->state == ORD_FILLED && before != ORD_FILLED) m->st.filled_orders++;
     if (!order_is_terminal(before) && order_is_terminal(o->state)) order_done(m, o, ev->local_ns);
+    if (order_is_terminal(before) && order_is_live(o->state)) { /* presumed rejected, and it was not */
+        m->st.revived++;
+        o->done_ns = 0;
+        slot_remove(m->resolve, &m->nresolve, (int)(o - m->orders));
+        m->live[m->nlive++] = (int)(o - m->orders);
+    }
+    /* a cancel of an unacknowledged order failed and it stands: its place's answer is
+       awaited again, with a deadline */
+    if (!o->pending && o->state == ORD_PENDING_NEW) set_pending(m, o, OREQ_PLACE, ev->local_ns);
     /* the venue says more traded than we booked: a fill report was lost; its query repeats
        the order's trades. An order in UNKNOWN without a request in flight is queried too. */
     if (!o->pending && (o->state == ORD_UNKNOWN || o->filled > o->booked)) send_query(m, o, ev->local_ns);

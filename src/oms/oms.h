@@ -19,6 +19,9 @@
  *  - client order ids are this run's prefix and a sequence, so no id is ever sent for two
  *    orders and an earlier run's orders (same family prefix, another run's) are told apart;
  *    a sync (start-up, reconnect) adopts or cancels them as configured.
+ * Queries about one order are asked again at each deadline, never given up (a venue that
+ * will not tell leaves the order visibly unresolved, never silently wrong); the deadline
+ * doubles after 4 queries and again after 8.
  * Orders live in a fixed pool indexed by id (no allocation after init). */
 #ifndef Q_OMS_H
 #define Q_OMS_H
@@ -32,10 +35,10 @@
 #include "risk.h"
 
 #define OMS_POOL 1024
-#define OMS_PREFIX_MAX 16          /* a client id prefix; the rest of the 36 is the sequence */
+#define OMS_PREFIX_MAX 18          /* a client id prefix; the rest of the 36 is the sequence */
 #define OMS_TRADE_SLOTS (1 << 16)  /* the trade-id set's table */
 #define OMS_TRADE_KEEP (1 << 15)   /* trade ids remembered, oldest forgotten first */
-#define OMS_MAX_QUERIES 32         /* about a done order whose trades are missing */
+#define OMS_SLOW_QUERIES 32        /* queries about one order past which it counts as `unrecovered` */
 
 /* what to do with an earlier run's open orders found by a sync */
 typedef enum oms_earlier { OMS_EARLIER_CANCEL = 0, OMS_EARLIER_ADOPT } oms_earlier_t;
@@ -74,7 +77,9 @@ typedef struct oms_stats {
     int64_t not_sent;           /* requests the venue could not send */
     int64_t rate_limited;       /* rate-limit feedback from the venue */
     int64_t syncs, earlier_found, adopted, foreign_open, balance_mismatches;
-    int64_t unrecovered;        /* done orders whose missing trades no query brought back */
+    int64_t unrecovered;        /* orders still unresolved after OMS_SLOW_QUERIES queries (asked on) */
+    int64_t revived;            /* orders presumed rejected (a query found nothing) that the venue then told of */
+    int64_t pre_adoption_fills; /* trades of adopted orders from before this run (in the balances already) */
 } oms_stats_t;
 
 typedef struct oms {
@@ -105,8 +110,10 @@ void oms_config_default(oms_config_t *c);
 /* Q_E_INVAL when the prefix is not 1..16 of [a-zA-Z0-9-_] or does not start with the family.
    The ledger is set up by the caller (ledger_init) after this. */
 int oms_init(oms_t *m, venue_t *v, const symbol_rules_t *rules, const oms_config_t *cfg);
-/* A run prefix: family + the run tag in base 36 + "-" (e.g. "q" and 1764650000 -> "qtcv2zk-"). */
-void oms_run_prefix(char *out, size_t cap, const char *family, uint64_t tag);
+/* A run prefix: family + the run tag's last 8 base-36 digits + "-" ("q" and 1764650000 ->
+   "qt6mknk-"); a start time in milliseconds repeats after 89 years. 0, or Q_E_RANGE when it
+   does not fit cap or OMS_PREFIX_MAX. */
+int oms_run_prefix(char *out, size_t cap, const char *family, uint64_t tag);
 /* Brings live orders in line with `want` (NULL or empty: cancel everything). */
 void oms_update(oms_t *m, const quote_set_t *want, int64_t now_ns);
 /* Deadlines: requests past theirs make their orders UNKNOWN and send queries. Call on every

@@ -35,6 +35,13 @@ static int finish(order_t *o, order_state_t to, int64_t cum) {
 }
 
 int order_apply(order_t *o, order_event_t ev, int64_t cum) {
+    /* presumed rejected (a query found nothing) and the venue now tells of the order: the
+       place landed after the query; it is what the venue says */
+    if (o->state == ORD_REJECTED && o->presumed &&
+        (ev == OEV_ACK || ev == OEV_FILL || ev == OEV_CANCELED || ev == OEV_EXPIRED)) {
+        o->state = ORD_UNKNOWN;
+        o->presumed = 0;
+    }
     order_state_t s = o->state;
     if (ev == OEV_FILL) {
         if (s == ORD_REJECTED) return Q_E_STATE; /* a rejected order never traded */
@@ -85,7 +92,12 @@ int order_apply(order_t *o, order_event_t ev, int64_t cum) {
         return 0;
     case OEV_NOT_FOUND:
         /* never told of and never traded: it never reached the venue; else it is gone */
-        o->state = o->acked || o->filled > 0 ? ORD_CANCELED : ORD_REJECTED;
+        if (o->acked || o->filled > 0) {
+            o->state = ORD_CANCELED;
+        } else {
+            o->state = ORD_REJECTED;
+            o->presumed = 1;
+        }
         return 0;
     default:
         return Q_E_INVAL;

@@ -14,7 +14,9 @@
  *      |  v                v
  *      |  UNKNOWN  (the order may or may not exist: a query resolves it; its answer is one of
  *      |            ACK, FILL, CANCELED, EXPIRED, or NOT_FOUND: REJECTED when the venue never
- *      |            acknowledged it, CANCELED when it did)
+ *      |            acknowledged it (presumed: a place still in flight may land after the
+ *      |            query, and then its ACK or FILL brings the order back to NEW or
+ *      |            PARTIALLY_FILLED: the venue's word wins), CANCELED when it did)
  *      +-- EXPIRED (IOC/FOK remainder, or the venue expired it; from any live state)
  *
  * Rules:
@@ -86,6 +88,8 @@ typedef struct order {
     order_state_t before_cancel; /* PENDING_NEW or UNKNOWN: where an unacknowledged order returns */
     int acked;                 /* the venue has stated the order exists */
     int earlier;               /* an earlier run's order, found by a sync */
+    int64_t adopted_cum;       /* earlier: what it had filled when adopted (in the balances already) */
+    int presumed;              /* REJECTED because a query did not find it, not by the venue's word */
     order_req_t pending;       /* the request in flight */
     int64_t deadline_ns;       /* its answer is due by then */
     int queries;               /* queries sent about it */

@@ -39,7 +39,7 @@ typedef struct risk {
 
 typedef struct risk_state {
     int open;                 /* live orders */
-    int64_t base_free;        /* lots not locked by open sells */
+    __int128 base_free;       /* lots not locked by open sells (wide: any quantities summed) */
     __int128 quote_free;      /* tick*lot units not locked by open buys */
 } risk_state_t;
 
