@@ -72,14 +72,14 @@ static void run(const char *example, char **data, int ndata, double level, int s
     assert_true(l->quote == l->quote_start - l->buy_notional + l->sell_notional - l->fee_quote);
     assert_int_equal(l->refused, 0);
     assert_int_equal(l->negative, 0);
-    assert_int_equal(bt->chaos.st.dup_cids, 0);
+    assert_int_equal(bt->chaos->st.dup_cids, 0);
     assert_int_equal(m->st.pool_full, 0);
     assert_int_equal(bt->sim.st.dropped_events, 0);
     assert_int_equal(bt->violations, 0);
     tot->runs++;
     tot->fills += l->fills;
-    tot->dropped += bt->chaos.st.dropped_events + bt->chaos.st.dropped_requests;
-    tot->duplicated += bt->chaos.st.duplicated;
+    tot->dropped += bt->chaos->st.dropped_events + bt->chaos->st.dropped_requests;
+    tot->duplicated += bt->chaos->st.duplicated;
     tot->duplicate_fills += m->st.duplicate_fills;
     tot->queries += m->st.queries;
     tot->timeouts += m->st.timeouts;

@@ -85,6 +85,7 @@ static void setup_with(int64_t tolerance, int64_t max_age, int rate, const char 
     c.orders_per_10s = rate;
     c.timeout_ns = 5 * S;
     if (prefix) c.prefix = prefix;
+    oms_free(&oms);
     assert_int_equal(oms_init(&oms, &fv.base, &rules, &c), 0);
     /* 1 BTC and 100000 USDT */
     ledger_init(&oms.ledger, &rules, 100000000, (__int128)100000 * 10000000000LL);
@@ -490,6 +491,7 @@ static void test_runs(void **st) {
     assert_string_equal(p, "qt6mknk-");
     assert_true(strlen(p) <= OMS_PREFIX_MAX);
     setup_with(0, 0, 0, p);
+    oms_free(&oms);
     assert_int_equal(oms_init(&oms, &fv.base, &rules, &(oms_config_t){.prefix = "x1", .family = "q"}), Q_E_INVAL);
     assert_int_equal(oms_init(&oms, &fv.base, &rules, &(oms_config_t){.prefix = "q!", .family = "q"}), Q_E_INVAL);
     setup_with(0, 0, 0, p);

@@ -85,6 +85,7 @@ static void setup_with(int64_t tolerance, int64_t max_age, int rate, const char 
     c.orders_per_10s = rate;
     c.timeout_ns = 5 * S;
     if (prefix) c.prefix = prefix;
+    oms_free(&oms);
     assert_int_equal(oms_init(&oms, &fv.base, &rules, &c), 0);
     /* 1 BTC and 100000 USDT */
     ledger_init(&oms.ledger, &rules, 100000000, (__int128)100000 * 10000000000LL);
@@ -429,9 +430,9 @@ static int chaos_run(const char *example, char **data, int ndata, double level, 
                (long long)(bt->sim.bal_quote / 10000000000LL), (long long)m->st.unrecovered, (long long)m->st.refused_fills);
         bad = 1;
     }
-    if (l->refused || l->negative || bt->chaos.st.dup_cids || m->st.pool_full || bt->sim.st.dropped_events || bt->violations != v) {
+    if (l->refused || l->negative || bt->chaos->st.dup_cids || m->st.pool_full || bt->sim.st.dropped_events || bt->violations != v) {
         printf("%s lvl %g seed %d: refused %lld negative %lld dup_cids %lld pool_full %lld sim dropped %lld drain violations %lld\n", example, level, seed,
-               (long long)l->refused, (long long)l->negative, (long long)bt->chaos.st.dup_cids, (long long)m->st.pool_full,
+               (long long)l->refused, (long long)l->negative, (long long)bt->chaos->st.dup_cids, (long long)m->st.pool_full,
                (long long)bt->sim.st.dropped_events, (long long)(bt->violations - v));
         bad = 1;
     }

@@ -49,6 +49,7 @@ int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t
 }
 
 void engine_free(engine_t *e) {
+    oms_free(&e->oms);
     sync_free(&e->sync);
     book_free(&e->book);
 }
@@ -85,7 +86,7 @@ int64_t engine_next_slot(int64_t slot, int64_t now, int64_t interval) {
 
 void engine_decide(engine_t *e, int64_t now) {
     e->now = now;
-    oms_poll(&e->oms, now); /* requests past their deadline: before any decision */
+    if (now >= e->oms.next_deadline) oms_poll(&e->oms, now); /* requests past their deadline first */
     if (!engine_ready(e)) {
         if (e->oms.nlive) oms_update(&e->oms, 0, now); /* no book, no quotes */
         return;

@@ -2,6 +2,7 @@
 #include "oms.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/err.h"
@@ -36,6 +37,12 @@ int oms_init(oms_t *m, venue_t *v, const symbol_rules_t *rules, const oms_config
     const char *p = cfg->prefix ? cfg->prefix : "q", *f = cfg->family ? cfg->family : "q";
     size_t pl = strlen(p), fl = strlen(f);
     if (!pl || pl > OMS_PREFIX_MAX || fl > pl || strncmp(p, f, fl) || !cid_chars_ok(p)) return Q_E_INVAL;
+    m->trade_slot = calloc(OMS_TRADE_SLOTS, sizeof *m->trade_slot);
+    m->trade_fifo = calloc(OMS_TRADE_KEEP, sizeof *m->trade_fifo);
+    if (!m->trade_slot || !m->trade_fifo) {
+        oms_free(m);
+        return Q_E_NOMEM;
+    }
     memcpy(m->prefix, p, pl + 1);
     memcpy(m->family, f, fl + 1);
     m->prefix_len = pl;
@@ -50,6 +57,12 @@ int oms_init(oms_t *m, venue_t *v, const symbol_rules_t *rules, const oms_config
     int max_open = cfg->max_open < OMS_POOL / 2 ? cfg->max_open : OMS_POOL / 2;
     risk_init(&m->risk, rules, max_open, cfg->orders_per_10s, 10000000000LL);
     return 0;
+}
+
+void oms_free(oms_t *m) {
+    free(m->trade_slot);
+    free(m->trade_fifo);
+    m->trade_slot = m->trade_fifo = 0;
 }
 
 int oms_run_prefix(char *out, size_t cap, const char *family, uint64_t tag) {

@@ -95,8 +95,8 @@ typedef struct oms {
     int64_t next_deadline;  /* the earliest pending deadline (INT64_MAX: none) */
     uint32_t sync_gen;      /* the sync in progress or last done */
     int syncing;
-    int64_t trade_slot[OMS_TRADE_SLOTS]; /* the trade-id set: open addressing, 0 = empty */
-    int64_t trade_fifo[OMS_TRADE_KEEP];  /* insertion order, to forget the oldest */
+    int64_t *trade_slot;    /* the trade-id set (OMS_TRADE_SLOTS): open addressing, 0 = empty */
+    int64_t *trade_fifo;    /* insertion order (OMS_TRADE_KEEP), to forget the oldest */
     int trade_n, trade_head;
     ledger_t ledger;
     risk_t risk;
@@ -107,9 +107,12 @@ typedef struct oms {
 
 /* Fills a config with the defaults (LIMIT_MAKER, no tolerance, 10 s timeout, prefix "q"). */
 void oms_config_default(oms_config_t *c);
-/* Q_E_INVAL when the prefix is not 1..16 of [a-zA-Z0-9-_] or does not start with the family.
-   The ledger is set up by the caller (ledger_init) after this. */
+/* Q_E_INVAL when the prefix is not 1..18 of [a-zA-Z0-9-_] or does not start with the family;
+   Q_E_NOMEM. The ledger is set up by the caller (ledger_init) after this. m must be zeroed
+   or freed by oms_free before (its trade-id set is on the heap: untouched pages cost no
+   memory until used). */
 int oms_init(oms_t *m, venue_t *v, const symbol_rules_t *rules, const oms_config_t *cfg);
+void oms_free(oms_t *m);
 /* A run prefix: family + the run tag's last 8 base-36 digits + "-" ("q" and 1764650000 ->
    "qt6mknk-"); a start time in milliseconds repeats after 89 years. 0, or Q_E_RANGE when it
    does not fit cap or OMS_PREFIX_MAX. */

@@ -3,14 +3,6 @@
 
 #include "../core/err.h"
 
-int order_is_terminal(order_state_t s) {
-    return s == ORD_FILLED || s == ORD_CANCELED || s == ORD_REJECTED || s == ORD_EXPIRED;
-}
-
-int order_is_live(order_state_t s) { return !order_is_terminal(s); }
-
-int order_is_working(order_state_t s) { return s == ORD_NEW || s == ORD_PARTIALLY_FILLED; }
-
 static order_state_t working(const order_t *o) {
     return o->filled > 0 ? ORD_PARTIALLY_FILLED : ORD_NEW;
 }

@@ -104,11 +104,14 @@ typedef struct order {
 /* cum: the venue's cumulative filled quantity for ACK, FILL, CANCELED, EXPIRED (-1: not
    stated); ignored by the other events */
 int order_apply(order_t *o, order_event_t ev, int64_t cum);
-int order_is_terminal(order_state_t s);
+/* inline: the quote diff asks these for every live order at every decision */
+static inline int order_is_terminal(order_state_t s) {
+    return s == ORD_FILLED || s == ORD_CANCELED || s == ORD_REJECTED || s == ORD_EXPIRED;
+}
 /* live: counts against open orders (not terminal) */
-int order_is_live(order_state_t s);
+static inline int order_is_live(order_state_t s) { return !order_is_terminal(s); }
 /* working: acknowledged and on the book as far as we know */
-int order_is_working(order_state_t s);
+static inline int order_is_working(order_state_t s) { return s == ORD_NEW || s == ORD_PARTIALLY_FILLED; }
 const char *order_state_name(order_state_t s);
 const char *order_event_name(order_event_t e);
 
