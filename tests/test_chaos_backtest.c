@@ -6,7 +6,8 @@
  *   - the ledger's balances equal the simulated exchange's, to the unit;
  *   - no order is left unresolved, and none waited past a few deadlines;
  *   - no client order id was ever sent for two orders;
- *   - the chaos did happen (events were lost and told twice, queries were needed). */
+ *   - the chaos did happen (events were lost and told twice, queries were needed).
+ * CHAOS_SWEEP=1-500 runs a longer sweep (see test_sweep). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,9 @@ static void load(config_t *c, config_exact_t *x, const char *example, const char
     if (config_resolve(c, x, err, sizeof err)) fail_msg("%s", err);
 }
 
-static void run(const char *example, char **data, int ndata, double level, int seed, const char *const *extra,
-                totals_t *tot) {
+/* one chaos backtest and its drain; 0 when every invariant held, else 1 with `why` */
+static int check(const char *example, char **data, int ndata, double level, int seed, const char *const *extra,
+                 totals_t *tot, char *why, size_t cap) {
     static config_t c;
     static config_exact_t x;
     char lv[64], sd[64];
@@ -50,32 +52,30 @@ static void run(const char *example, char **data, int ndata, double level, int s
     if (backtest_run(bt, &c, &x, data, ndata, NULL)) fail_msg("backtest: %s", bt->err);
     const oms_t *m = &bt->eng.oms;
     const ledger_t *l = &m->ledger;
-    /* at every step, every order not yet resolved waited on a request of ours within its deadline */
-    if (bt->violations) fail_msg("%s seed %d: %lld deadline invariant failures", example, seed, (long long)bt->violations);
+    /* at every step, every order not yet resolved waited on a request of ours within its
+       deadline (checked during the run and the drain) */
+    int64_t during = bt->violations;
     /* every order resolved within a few deadlines (2 s each) of the data's end */
     int left = backtest_drain(bt, 120 * 1000000000LL, 10 * 1000000LL);
-    if (left) {
-        for (int pass = 0; pass < 2; pass++)
-            for (int i = 0; i < (pass ? m->nresolve : m->nlive); i++) {
-                const order_t *o = &m->orders[pass ? m->resolve[i] : m->live[i]];
-                printf("unresolved: %s %s pending %d queries %d filled %lld booked %lld\n", o->cid,
-                       order_state_name(o->state), o->pending, o->queries, (long long)o->filled, (long long)o->booked);
-            }
-        fail_msg("%s seed %d: %d orders unresolved after the drain", example, seed, left);
-    }
+    why[0] = 0;
+    if (bt->violations)
+        snprintf(why, cap, "%lld deadline invariant failures (%lld during the run)", (long long)bt->violations,
+                 (long long)during);
+    else if (left)
+        snprintf(why, cap, "%d orders unresolved after the drain", left);
     /* the ledger books what the exchange did, to the unit */
-    if (l->base != bt->sim.bal_base || l->quote != bt->sim.bal_quote)
-        fail_msg("%s seed %d (unrecovered %lld, refused %lld): ledger base %lld quote %lld, exchange base %lld quote %lld", example, seed,
-                 (long long)m->st.unrecovered, (long long)m->st.refused_fills, (long long)l->base, (long long)(l->quote / 10000000000LL), (long long)bt->sim.bal_base,
-                 (long long)(bt->sim.bal_quote / 10000000000LL));
-    assert_true(l->base == l->base_start + l->bought - l->sold - l->fee_base);
-    assert_true(l->quote == l->quote_start - l->buy_notional + l->sell_notional - l->fee_quote);
-    assert_int_equal(l->refused, 0);
-    assert_int_equal(l->negative, 0);
-    assert_int_equal(bt->chaos->st.dup_cids, 0);
-    assert_int_equal(m->st.pool_full, 0);
-    assert_int_equal(bt->sim.st.dropped_events, 0);
-    assert_int_equal(bt->violations, 0);
+    else if (l->base != bt->sim.bal_base || l->quote != bt->sim.bal_quote)
+        snprintf(why, cap, "ledger base %lld quote %lld, exchange base %lld quote %lld (lots, 1e-10 USDT)",
+                 (long long)l->base, (long long)l->quote, (long long)bt->sim.bal_base, (long long)bt->sim.bal_quote);
+    else if (l->base != l->base_start + l->bought - l->sold - l->fee_base ||
+             l->quote != l->quote_start - l->buy_notional + l->sell_notional - l->fee_quote)
+        snprintf(why, cap, "balances are not the sums of fills and fees");
+    else if (l->refused || l->negative || m->st.pool_full || bt->sim.st.dropped_events)
+        snprintf(why, cap, "refused %lld, negative %lld, pool full %lld, sim events dropped %lld", (long long)l->refused,
+                 (long long)l->negative, (long long)m->st.pool_full, (long long)bt->sim.st.dropped_events);
+    /* no client order id was sent for two orders */
+    else if (bt->chaos->st.dup_cids)
+        snprintf(why, cap, "%lld client ids sent for two orders", (long long)bt->chaos->st.dup_cids);
     tot->runs++;
     tot->fills += l->fills;
     tot->dropped += bt->chaos->st.dropped_events + bt->chaos->st.dropped_requests;
@@ -87,6 +87,14 @@ static void run(const char *example, char **data, int ndata, double level, int s
     tot->late_fills += m->st.late_fills;
     backtest_free(bt);
     free(bt);
+    return why[0] != 0;
+}
+
+static void run(const char *example, char **data, int ndata, double level, int seed, const char *const *extra,
+                totals_t *tot) {
+    char why[256];
+    if (check(example, data, ndata, level, seed, extra, tot, why, sizeof why))
+        fail_msg("%s, chaos %g, seed %d: %s", example, level, seed, why);
 }
 
 static void report(const char *what, const totals_t *t) {
@@ -141,6 +149,68 @@ static void test_synthetic(void **st) {
     assert_true(t.dropped > 0 && t.duplicate_fills > 0 && t.queries > 0);
 }
 
+/* the harshest level the config takes, on a busy synthetic market (80 trades a second):
+   an outside review found the ledger off here when queries about a done order were given
+   up after a few attempts; they are asked on now */
+static void test_harshest(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    tu_btcusdt(&r);
+    synth_params_t p;
+    synth_defaults(&p);
+    p.seconds = 90;
+    p.seed = 5008;
+    p.vol_bps = 1.5;
+    p.trades_per_s = 80;
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/busy.gz", tmpdir);
+    if (synth_write(&p, &r, path, err, sizeof err)) fail_msg("synth: %s", err);
+    char *data[1] = {path};
+    totals_t t = {0};
+    run("btcusdt.ini", data, 1, 0.3, 8, 0, &t);
+    unlink(path);
+    report("harshest", &t);
+}
+
+/* CHAOS_SWEEP=FROM-TO [CHAOS_LEVELS=0.05,0.1,...]: a long sweep of synthetic markets and
+   configurations, every failure printed (skipped unless asked for) */
+static void test_sweep(void **st) {
+    (void)st;
+    const char *sw = getenv("CHAOS_SWEEP");
+    if (!sw) skip();
+    int from = 1, to = 50, fails = 0, nlv = 0;
+    if (sscanf(sw, "%d-%d", &from, &to) != 2) fail_msg("CHAOS_SWEEP=FROM-TO");
+    double lv[8] = {0.02, 0.1, 0.2, 0.3};
+    const char *ls = getenv("CHAOS_LEVELS");
+    for (const char *q = ls; q && *q && nlv < 8; q = strchr(q, ',') ? strchr(q, ',') + 1 : "") lv[nlv++] = atof(q);
+    if (!nlv) nlv = 4;
+    const char *cfgs[][3] = {{0}, {"strategy.order_type=limit", "orders.cancel_replace_mode=allow_failure", 0},
+                             {"orders.cancel_replace_mode=allow_failure", 0}, {"strategy.order_type=limit", 0}};
+    symbol_rules_t r;
+    tu_btcusdt(&r);
+    totals_t t = {0};
+    for (int seed = from; seed <= to; seed++) {
+        synth_params_t p;
+        synth_defaults(&p);
+        p.seconds = 90;
+        p.seed = (uint64_t)(5000 + seed);
+        p.vol_bps = seed % 2 ? 4.0 : 1.5;
+        p.trades_per_s = seed % 3 == 2 ? 80 : 20;
+        char path[512], err[256], why[256];
+        snprintf(path, sizeof path, "%s/sweep.gz", tmpdir);
+        if (synth_write(&p, &r, path, err, sizeof err)) fail_msg("synth: %s", err);
+        char *data[1] = {path};
+        const char *ex = seed % 2 ? "seed.ini" : "btcusdt.ini";
+        if (check(ex, data, 1, lv[seed % nlv], seed, cfgs[seed % 4], &t, why, sizeof why)) {
+            printf("FAIL %s chaos %g seed %d: %s\n", ex, lv[seed % nlv], seed, why);
+            fails++;
+        }
+        unlink(path);
+    }
+    report("sweep", &t);
+    assert_int_equal(fails, 0);
+}
+
 int main(void) {
     files[0] = (char *)tu_require_data("binance-spot/btcusdt_20240808.gz");
     files[1] = (char *)tu_require_data("binance-spot/btcusdt_20240809.gz");
@@ -148,6 +218,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recording),
         cmocka_unit_test(test_synthetic),
+        cmocka_unit_test(test_harshest),
+        cmocka_unit_test(test_sweep),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     rmdir(tmpdir);
