@@ -22,6 +22,13 @@ static void btcusdt(symbol_rules_t *r) {
     strcpy(r->quote, "USDT");
 }
 
+/* BTCUSDT rules and a ledger on them, started at `mark` */
+static void fresh(ledger_t *l, symbol_rules_t *r, int64_t base, __int128 quote, double mark) {
+    btcusdt(r);
+    ledger_init(l, r, base, quote);
+    ledger_start(l, mark);
+}
+
 static ledger_fee_t in_base(int64_t lots) { return (ledger_fee_t){lots, 8, "BTC"}; }
 static ledger_fee_t in_quote(int64_t units) { return (ledger_fee_t){units, 10, "USDT"}; }
 static const ledger_fee_t NOFEE = {0, 0, 0};
@@ -115,10 +122,8 @@ static void test_known_answers(void **st) {
 static void test_no_fee(void **st) {
     (void)st;
     symbol_rules_t r;
-    btcusdt(&r);
     ledger_t l;
-    ledger_init(&l, &r, 0, (__int128)100000 * USDT);
-    ledger_start(&l, 50000);
+    fresh(&l, &r, 0, (__int128)100000 * USDT, 50000);
     double fq = 1;
     assert_int_equal(ledger_fill(&l, SIDE_BUY, 5000000, 1000, 0, NULL, &fq), 0);
     assert_true(fq == 0);
@@ -241,10 +246,8 @@ static void test_long_only_bit_identical(void **st) {
 static void test_round_trip_long(void **st) {
     (void)st;
     symbol_rules_t r;
-    btcusdt(&r);
     ledger_t l;
-    ledger_init(&l, &r, 0, (__int128)100000 * USDT);
-    ledger_start(&l, 50000);
+    fresh(&l, &r, 0, (__int128)100000 * USDT, 50000);
     /* buy 1 BTC at 50000, fee 0.001 BTC: 0.999 BTC for 50000 USDT */
     assert_int_equal(fill(&l, SIDE_BUY, 5000000, BTC, in_base(100000), NULL), 0);
     assert_int_equal(l.base, 99900000);
@@ -269,10 +272,8 @@ static void test_round_trip_long(void **st) {
 static void test_round_trip_short(void **st) {
     (void)st;
     symbol_rules_t r;
-    btcusdt(&r);
     ledger_t l;
-    ledger_init(&l, &r, 0, (__int128)100000 * USDT);
-    ledger_start(&l, 50000);
+    fresh(&l, &r, 0, (__int128)100000 * USDT, 50000);
     assert_int_equal(fill(&l, SIDE_SELL, 5000000, BTC, (ledger_fee_t){5, 0, "USDT"}, NULL), 0);
     assert_int_equal(l.base, -BTC);
     assert_int_equal(l.negative, 1); /* base below zero: booked and flagged */
@@ -307,10 +308,8 @@ static void test_round_trip_short(void **st) {
 static void test_round_trip_through_zero(void **st) {
     (void)st;
     symbol_rules_t r;
-    btcusdt(&r);
     ledger_t l;
-    ledger_init(&l, &r, 0, (__int128)1000 * USDT);
-    ledger_start(&l, 100);
+    fresh(&l, &r, 0, (__int128)1000 * USDT, 100);
     assert_int_equal(fill(&l, SIDE_BUY, 10000, 2 * BTC, NOFEE, NULL), 0); /* 2 at 100 */
     near(l.cost, 200);
     assert_int_equal(fill(&l, SIDE_SELL, 11000, 3 * BTC, NOFEE, NULL), 0); /* 3 at 110 */
@@ -360,10 +359,8 @@ static void test_round_trip_through_zero(void **st) {
 static void test_start_balance_short(void **st) {
     (void)st;
     symbol_rules_t r;
-    btcusdt(&r);
     ledger_t l;
-    ledger_init(&l, &r, BTC, (__int128)50000 * USDT);
-    ledger_start(&l, 50000);
+    fresh(&l, &r, BTC, (__int128)50000 * USDT, 50000);
     assert_int_equal(fill(&l, SIDE_SELL, 5200000, 3 * BTC / 2, NOFEE, NULL), 0); /* 1.5 at 52000 */
     near(l.realized, 2000);
     near(l.cost, -26000);
@@ -381,10 +378,8 @@ static void test_start_balance_short(void **st) {
 static void test_fee_other_asset(void **st) {
     (void)st;
     symbol_rules_t r;
-    btcusdt(&r);
     ledger_t l;
-    ledger_init(&l, &r, 0, (__int128)100000 * USDT);
-    ledger_start(&l, 50000);
+    fresh(&l, &r, 0, (__int128)100000 * USDT, 50000);
     assert_int_equal(ledger_set_price(&l, "BNB", 500), 0); /* before the fills */
     double fq;
     /* buy 1 BTC at 50000, fee 0.00075 BNB = 0.375 USDT */
@@ -422,10 +417,8 @@ static void test_fee_other_asset(void **st) {
 static void test_fee_other_unpriced(void **st) {
     (void)st;
     symbol_rules_t r;
-    btcusdt(&r);
     ledger_t l;
-    ledger_init(&l, &r, 0, (__int128)100000 * USDT);
-    ledger_start(&l, 50000);
+    fresh(&l, &r, 0, (__int128)100000 * USDT, 50000);
     double fq = 1;
     assert_int_equal(fill(&l, SIDE_BUY, 5000000, BTC, (ledger_fee_t){75000, 8, "BNB"}, &fq), 0);
     assert_true(fq == 0);
@@ -462,10 +455,8 @@ static void test_fee_other_unpriced(void **st) {
 static void test_fee_table_full(void **st) {
     (void)st;
     symbol_rules_t r;
-    btcusdt(&r);
     ledger_t l;
-    ledger_init(&l, &r, 0, (__int128)100000 * USDT);
-    ledger_start(&l, 50000);
+    fresh(&l, &r, 0, (__int128)100000 * USDT, 50000);
     const char *names[LEDGER_ASSETS] = {"BNB", "ETH", "FDUSD", "EUR"};
     for (int i = 0; i < LEDGER_ASSETS; i++) assert_int_equal(ledger_set_price(&l, names[i], 1 + i), 0);
     assert_int_equal(ledger_set_price(&l, "XRP", 1), Q_E_FULL);
@@ -527,10 +518,8 @@ static void test_fee_odd_units(void **st) {
 static void test_negative_quote(void **st) {
     (void)st;
     symbol_rules_t r;
-    btcusdt(&r);
     ledger_t l;
-    ledger_init(&l, &r, 0, (__int128)100 * USDT);
-    ledger_start(&l, 50000);
+    fresh(&l, &r, 0, (__int128)100 * USDT, 50000);
     assert_int_equal(fill(&l, SIDE_BUY, 5000000, BTC / 1000, NOFEE, NULL), 0); /* 50 USDT */
     assert_int_equal(l.negative, 0);
     assert_int_equal(fill(&l, SIDE_BUY, 5000000, BTC / 1000, (ledger_fee_t){1, 0, "USDT"}, NULL), 0);
