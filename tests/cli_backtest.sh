@@ -42,3 +42,19 @@ check "no look-ahead (equity samples before the cut are identical)" 'cmp -s "$tm
 { zcat "$rec1" | head -3000; echo "not a line"; echo '123 {"stream":'; zcat "$rec1" | sed -n '3001,6000p'; } > "$tmp/bad.txt"
 $q backtest -c "$src/examples/btcusdt.ini" --json "$tmp/bad.txt" > "$tmp/bad.json" 2>"$tmp/bad.err"; rc=$?
 check "bad lines counted" '[ $rc -eq 0 ] && grep -q "\"bad_lines\":2," "$tmp/bad.json" && grep -q "bad.txt:3001" "$tmp/bad.err"'
+
+# chaos between the simulated exchange and the engine: reproducible by seed, reported
+$q backtest -c "$src/examples/btcusdt.ini" --set sim.chaos=0.05 --json "$rec1" > "$tmp/ch1.json" 2>/dev/null
+$q backtest -c "$src/examples/btcusdt.ini" --set sim.chaos=0.05 --json "$rec1" > "$tmp/ch2.json" 2>/dev/null
+$q backtest -c "$src/examples/btcusdt.ini" --set sim.chaos=0.05 --set sim.chaos_seed=2 --json "$rec1" > "$tmp/ch3.json" 2>/dev/null
+check "chaos: same seed, same report" 'cmp -s "$tmp/ch1.json" "$tmp/ch2.json" && grep -q "\"venue_events\":{\"duplicate_fills\":" "$tmp/ch1.json"'
+check "chaos: another seed, another run" '! cmp -s "$tmp/ch1.json" "$tmp/ch3.json"'
+check "chaos off: no venue_events key" '! grep -q venue_events "$tmp/a.json"'
+$q backtest -c "$src/examples/btcusdt.ini" --set sim.chaos=0.05 "$rec1" > "$tmp/ch.txt" 2>/dev/null
+check "chaos: the text report says what happened" 'grep -q "^venue events" "$tmp/ch.txt" && grep -q "told twice" "$tmp/ch.txt"'
+$q backtest -c "$src/examples/btcusdt.ini" --set sim.chaos=0.9 "$rec1" >/dev/null 2>"$tmp/err"; rc=$?
+check "chaos above 0.3 is refused" '[ $rc -eq 2 ] && grep -q "sim.chaos" "$tmp/err"'
+$q backtest -c "$src/examples/btcusdt.ini" --set orders.client_id_prefix=q-1 "$rec1" >/dev/null 2>"$tmp/err"; rc=$?
+check "a client id prefix with a dash is refused" '[ $rc -eq 2 ] && grep -q "client_id_prefix" "$tmp/err"'
+$q backtest -c "$src/examples/btcusdt.ini" --set account.fee_asset_prices=BNB "$rec1" >/dev/null 2>"$tmp/err"; rc=$?
+check "a fee asset price without a price is refused" '[ $rc -eq 2 ] && grep -q "fee_asset_prices" "$tmp/err"'

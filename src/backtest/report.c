@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "../core/err.h"
+#include "../venue/chaos/chaos.h"
 
 static FILE *open_csv(const char *dir, const char *name, const char *header, char *err, int errcap) {
     char path[1024];
@@ -106,13 +107,13 @@ static void write_order(report_t *r, const order_t *o) {
     px(r, o->price, p, sizeof p);
     qty(r, o->qty, q, sizeof q);
     qty(r, o->filled, f, sizeof f);
-    fprintf(r->orders_csv, "%" PRId64 ",q%" PRIu64 ",%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s\n",
-            o->sent_ns, o->id, o->side == SIDE_BUY ? "BUY" : "SELL",
+    fprintf(r->orders_csv, "%" PRId64 ",%s,%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s\n",
+            o->sent_ns, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL",
             o->type == OT_LIMIT ? "LIMIT" : "LIMIT_MAKER", p, q, f, order_state_name(o->state), o->level,
             o->acked_ns, o->done_ns, o->fees_quote, o->reason ? o->reason : "");
 }
 
-void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, int64_t fee, double fee_quote) {
+void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {
     report_t *r = ctx;
     r->fills_written++;
     if (!r->fills_csv) return;
@@ -121,16 +122,12 @@ void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, int64_
     px(r, ev->price, p, sizeof p);
     qty(r, ev->qty, q, sizeof q);
     qty(r, ledger_inventory(l), inv, sizeof inv);
-    if (o->side == SIDE_BUY) {
-        fx_format(fee, &rules(r)->lot, 0, fe, sizeof fe);
-    } else { /* tick*lot units of quote */
-        fx_unit_t u;
-        fx_unit_make(rules(r)->tick.scale + rules(r)->lot.scale, rules(r)->tick.mult * rules(r)->lot.mult, &u);
-        fx_format(fee, &u, 0, fe, sizeof fe);
-    }
-    fprintf(r->fills_csv, "%" PRId64 ",q%" PRIu64 ",%s,%s,%s,%d,%s,%s,%.8f,%s,%.6f\n", ev->local_ns, o->id,
-            o->side == SIDE_BUY ? "BUY" : "SELL", p, q, ev->maker, fe,
-            o->side == SIDE_BUY ? rules(r)->base : rules(r)->quote, fee_quote, inv, l->realized);
+    /* the commission as the venue stated it, in its asset */
+    fx_unit_t u;
+    if (fx_unit_make(ev->fee_scale, 1, &u) || fx_format(ev->fee, &u, 0, fe, sizeof fe) < 0) snprintf(fe, sizeof fe, "?");
+    order_side_t side = o ? o->side : ev->side;
+    fprintf(r->fills_csv, "%" PRId64 ",%s,%s,%s,%s,%d,%s,%s,%.8f,%s,%.6f\n", ev->local_ns, ev->cid,
+            side == SIDE_BUY ? "BUY" : "SELL", p, q, ev->maker, fe, ev->fee_asset, fee_quote, inv, l->realized);
 }
 
 void report_on_done(void *ctx, const order_t *o) { write_order(ctx, o); }
@@ -224,6 +221,26 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     fprintf(f, "quoting\n");
     fprintf(f, "  two-sided       %.1f%% of the time with a synchronised book\n", 100 * g.two_sided);
     fprintf(f, "  mean spread     %.2f ticks = %.4f %s = %.2f bps\n", g.spread_ticks, g.spread_quote, q, g.spread_bps);
+    const oms_stats_t *o = &m->st;
+    if (r->chaos || o->duplicate_fills || o->late_fills || o->foreign_fills || o->timeouts || o->unknowns ||
+        o->queries || o->not_sent || o->state_errors) {
+        fprintf(f, "venue events\n");
+        if (r->chaos)
+            fprintf(f, "  chaos           duplicated %" PRId64 ", reordered %" PRId64 ", delayed %" PRId64
+                       ", dropped %" PRId64 " events and %" PRId64 " requests, unknown %" PRId64 ", not sent %" PRId64
+                       ", rate limited %" PRId64 "\n",
+                    r->chaos->st.duplicated, r->chaos->st.reordered, r->chaos->st.delayed, r->chaos->st.dropped_events,
+                    r->chaos->st.dropped_requests, r->chaos->st.unknowns, r->chaos->st.not_sent,
+                    r->chaos->st.rate_limited);
+        fprintf(f, "  fills           %" PRId64 " told twice (booked once), %" PRId64 " after their order was done, %" PRId64
+                   " of orders not this run's\n",
+                o->duplicate_fills, o->late_fills, o->foreign_fills);
+        fprintf(f, "  requests        %" PRId64 " past their deadline, %" PRId64 " unknown outcomes, %" PRId64
+                   " queries, %" PRId64 " not sent, %" PRId64 " cancels of gone orders\n",
+                o->timeouts, o->unknowns, o->queries, o->not_sent, o->gone);
+        fprintf(f, "  unresolved      %d orders; %" PRId64 " reports contradicting the order's state\n",
+                oms_unresolved_count(m), o->state_errors);
+    }
     if (m->risk.killed) fprintf(f, "kill switch       tripped: %s\n", m->risk.kill_reason);
 }
 
@@ -255,6 +272,14 @@ void report_print_json(const report_t *r, FILE *f) {
                "\"mean_quoted_spread_bps\":%.4f,",
             g.two_sided, g.spread_quote, g.spread_ticks, g.spread_bps);
     fprintf(f, "\"kill_switch\":%s,", m->risk.killed ? "true" : "false");
+    if (r->chaos) /* only with sim.chaos: without it the report stays as it was */
+        fprintf(f, "\"venue_events\":{\"duplicate_fills\":%" PRId64 ",\"late_fills\":%" PRId64
+                   ",\"timeouts\":%" PRId64 ",\"unknowns\":%" PRId64 ",\"queries\":%" PRId64 ",\"not_sent\":%" PRId64
+                   ",\"state_errors\":%" PRId64 ",\"unresolved\":%d,\"chaos_dropped_events\":%" PRId64
+                   ",\"chaos_dropped_requests\":%" PRId64 ",\"chaos_duplicated\":%" PRId64 "},",
+                m->st.duplicate_fills, m->st.late_fills, m->st.timeouts, m->st.unknowns, m->st.queries, m->st.not_sent,
+                m->st.state_errors, oms_unresolved_count(m), r->chaos->st.dropped_events, r->chaos->st.dropped_requests,
+                r->chaos->st.duplicated);
     fprintf(f, "\"fills_by_cause\":{\"queue\":%" PRId64 ",\"trade_through\":%" PRId64 ",\"book_through\":%" PRId64
                ",\"taker\":%" PRId64 "}}\n",
             r->sim ? r->sim->st.queue_fills : 0, r->sim ? r->sim->st.through_fills : 0,

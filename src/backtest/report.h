@@ -13,6 +13,7 @@
 typedef struct report {
     const engine_t *eng;
     const struct sim *sim;           /* for fill-cause counts; may be NULL */
+    const struct chaos *chaos;       /* the chaos venue's counts; NULL when off */
     int64_t start_ns, end_ns;        /* first and last event, local */
     int64_t events, bad_lines, gaps, offgrid;
     double start_mid, end_mid, start_equity;
@@ -32,7 +33,7 @@ int report_open(report_t *r, const engine_t *e, const char *out_dir, double samp
 /* Called after every event: time-weighted statistics, drawdown, equity samples. */
 void report_on_event(report_t *r, int64_t now_ns);
 /* oms hooks */
-void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, int64_t fee, double fee_quote);
+void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote);
 void report_on_done(void *ctx, const order_t *o);
 /* Finishes the files (orders still open are written as they stand). */
 void report_close(report_t *r);

@@ -61,12 +61,19 @@ static const key_def_t keys[] = {
     D("strategy", "size_skew", size_skew, "0", 0, 1, "fraction the adding side's size shrinks at max inventory"),
     S("account", "base_balance", base_balance, "1", 0, "starting base asset balance"),
     S("account", "quote_balance", quote_balance, "100000", 0, "starting quote asset balance"),
-    D("account", "maker_fee", maker_fee, "0.001", -0.01, 0.01, "maker fee rate (0.001 = 0.1%); negative is a rebate"),
-    D("account", "taker_fee", taker_fee, "0.001", 0, 0.01, "taker fee rate"),
+    D("account", "maker_fee", maker_fee, "0.001", -0.01, 0.01, "maker fee rate the simulated exchange charges (0.001 = 0.1%); negative is a rebate. Live runs book what Binance charges"),
+    D("account", "taker_fee", taker_fee, "0.001", 0, 0.01, "taker fee rate the simulated exchange charges"),
+    S("account", "fee_asset_prices", fee_asset_prices, "", 0, "prices in quote of fee assets other than base and quote, to value fees paid in them: \"BNB:600.5,...\" (live runs also use observed prices)"),
     D("sim", "entry_latency_ms", entry_latency_ms, "5", 0, 60000, "order entry latency: send -> exchange"),
     D("sim", "response_latency_ms", response_latency_ms, "5", 0, 60000, "exchange -> our process, for acks and fills"),
     S("sim", "queue_model", queue_model, "conservative", "conservative|probabilistic", "where a new resting order joins the queue and how it advances"),
     D("sim", "queue_power", queue_power, "2", 0.1, 10, "probabilistic model: exponent of the queue-share function"),
+    D("sim", "chaos", chaos, "0", 0, 0.3, "test the engine under live event orders: the chance that a venue event or request is duplicated, reordered, delayed, dropped or left with an unknown outcome (0 = off)"),
+    I("sim", "chaos_seed", chaos_seed, "1", 0, 2147483647, "the chaos's random seed (same seed, same run)"),
+    D("orders", "request_timeout", request_timeout_s, "10", 0.001, 3600, "seconds an order request may go unanswered; then the order is UNKNOWN and a query resolves it"),
+    S("orders", "client_id_prefix", client_id_prefix, "q", 0, "what every client order id of quoter starts with (1-8 of a-z A-Z 0-9 _); live runs add a run tag, so an earlier run's orders are told apart"),
+    S("orders", "earlier_orders", earlier_orders, "cancel", "cancel|adopt", "an earlier run's orders found open at start-up: cancel them, or adopt them as this run's"),
+    S("orders", "cancel_replace_mode", cancel_replace_mode, "stop_on_failure", "stop_on_failure|allow_failure", "order/cancelReplace: when the cancel fails, skip the new order (stop_on_failure) or place it anyway"),
     I("risk", "max_open_orders", max_open_orders, "20", 1, 200, "local limit on open orders"),
     I("risk", "orders_per_10s", orders_per_10s, "50", 0, 1000, "new orders allowed per 10 seconds (Binance's ORDERS limit; 0 = no limit)"),
     D("risk", "max_drawdown", max_drawdown_quote, "0", 0, 1e15, "kill switch: cancel all and stop after this loss in quote asset (0 = off)"),
@@ -245,6 +252,28 @@ int config_market_rules(const config_t *c, symbol_rules_t *r, char *err, int err
     return 0;
 }
 
+/* "BNB:600.5,ETH:3000" */
+static int parse_fee_prices(const char *s, config_exact_t *x, char *err, int errcap) {
+    while (*s) {
+        const char *colon = strchr(s, ':');
+        size_t n = colon ? (size_t)(colon - s) : 0;
+        char *end = 0;
+        double v = colon ? strtod(colon + 1, &end) : 0;
+        if (!colon || n == 0 || n >= sizeof x->fee_prices[0].asset || end == colon + 1 || !(v > 0 && v < 1e15) ||
+            (*end && *end != ',') || x->nfee_prices == CONFIG_FEE_ASSETS) {
+            snprintf(err, (size_t)errcap,
+                     "account.fee_asset_prices: want ASSET:PRICE[,ASSET:PRICE] (up to %d, prices > 0), at \"%s\"",
+                     CONFIG_FEE_ASSETS, s);
+            return Q_E_PARSE;
+        }
+        memcpy(x->fee_prices[x->nfee_prices].asset, s, n);
+        x->fee_prices[x->nfee_prices].asset[n] = 0;
+        x->fee_prices[x->nfee_prices++].price = v;
+        s = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
 int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) {
     memset(x, 0, sizeof *x);
     symbol_rules_t *r = &x->rules;
@@ -266,7 +295,17 @@ int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) 
         snprintf(err, (size_t)errcap, "balances and max_inventory must not be negative");
         return Q_E_RANGE;
     }
-    return 0;
+    size_t pl = strlen(c->client_id_prefix);
+    int ok = pl >= 1 && pl <= 8;
+    for (size_t i = 0; ok && i < pl; i++) {
+        char ch = c->client_id_prefix[i];
+        ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+    }
+    if (!ok) {
+        snprintf(err, (size_t)errcap, "orders.client_id_prefix = \"%s\": 1 to 8 of a-z A-Z 0-9 _", c->client_id_prefix);
+        return Q_E_RANGE;
+    }
+    return parse_fee_prices(c->fee_asset_prices, x, err, errcap);
 }
 
 void config_print_help(void) {

@@ -37,11 +37,19 @@ typedef struct config {
     double size_skew;          /* 0..1: size reduction on the side that adds inventory at max */
     /* [account] */
     char base_balance[32], quote_balance[32];
-    double maker_fee, taker_fee; /* rates, 0.001 = 0.1% */
+    double maker_fee, taker_fee; /* rates the simulated exchange charges, 0.001 = 0.1% */
+    char fee_asset_prices[128];  /* "BNB:600.5,...": fee assets valued in quote */
     /* [sim] */
     double entry_latency_ms, response_latency_ms;
     char queue_model[16];      /* conservative | probabilistic */
     double queue_power;        /* probabilistic model exponent */
+    double chaos;              /* chaos venue level (0 = off) */
+    int chaos_seed;
+    /* [orders] */
+    double request_timeout_s;  /* an unanswered request makes its order UNKNOWN after this */
+    char client_id_prefix[16]; /* the family prefix of every run's client order ids */
+    char earlier_orders[16];   /* cancel | adopt */
+    char cancel_replace_mode[24]; /* stop_on_failure | allow_failure */
     /* [risk] */
     int max_open_orders;
     int orders_per_10s;        /* rate budget for new orders (Binance ORDERS limit) */
@@ -62,9 +70,13 @@ typedef struct config {
     int slow_client_ms;        /* a WebSocket client that lets a message wait this long is closed */
 } config_t;
 
+#define CONFIG_FEE_ASSETS 4
+
 /* resolved, exact values (ticks and lots) */
 typedef struct config_exact {
     symbol_rules_t rules;
+    struct { char asset[16]; double price; } fee_prices[CONFIG_FEE_ASSETS]; /* account.fee_asset_prices */
+    int nfee_prices;
     int64_t quantity, target_inventory, max_inventory, base_balance;
     __int128 quote_balance;    /* tick*lot units */
 } config_exact_t;

@@ -4,19 +4,43 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdio.h>
+
 #include "../core/err.h"
 
-int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t *v, char *err, int errcap) {
+int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t *v, uint64_t run_tag, char *err,
+                int errcap) {
     memset(e, 0, sizeof *e);
     e->rules = &x->rules;
     int rc = book_init(&e->book, 17);
     if (rc) return rc;
     sync_init(&e->sync, &e->book);
     if ((rc = strategy_init(&e->strat, c, x, err, errcap))) return rc;
-    order_type_t type = strcasecmp(c->order_type, "limit") == 0 ? OT_LIMIT : OT_LIMIT_MAKER;
-    oms_init(&e->oms, v, e->rules, type, c->refresh_tolerance, (int64_t)(c->max_order_age_s * 1e9),
-             c->max_open_orders, c->orders_per_10s);
-    ledger_init(&e->oms.ledger, e->rules, x->base_balance, x->quote_balance, c->maker_fee, c->taker_fee);
+    oms_config_t oc;
+    oms_config_default(&oc);
+    oc.type = strcasecmp(c->order_type, "limit") == 0 ? OT_LIMIT : OT_LIMIT_MAKER;
+    oc.tolerance = c->refresh_tolerance;
+    oc.max_age_ns = (int64_t)(c->max_order_age_s * 1e9);
+    oc.max_open = c->max_open_orders;
+    oc.orders_per_10s = c->orders_per_10s;
+    oc.timeout_ns = (int64_t)(c->request_timeout_s * 1e9);
+    oc.family = c->client_id_prefix;
+    char prefix[OMS_PREFIX_MAX + 1];
+    if (run_tag && oms_run_prefix(prefix, sizeof prefix, c->client_id_prefix, run_tag)) {
+        snprintf(err, (size_t)errcap, "orders.client_id_prefix = \"%s\": too long for a run prefix", c->client_id_prefix);
+        return Q_E_RANGE;
+    }
+    oc.prefix = run_tag ? prefix : c->client_id_prefix;
+    oc.earlier = strcasecmp(c->earlier_orders, "adopt") == 0 ? OMS_EARLIER_ADOPT : OMS_EARLIER_CANCEL;
+    oc.replace_mode = strcasecmp(c->cancel_replace_mode, "allow_failure") == 0 ? VREPLACE_ALLOW_FAILURE
+                                                                             : VREPLACE_STOP_ON_FAILURE;
+    if ((rc = oms_init(&e->oms, v, e->rules, &oc))) {
+        snprintf(err, (size_t)errcap, "orders.client_id_prefix = \"%s\": not a valid client id prefix", oc.prefix);
+        return rc;
+    }
+    ledger_init(&e->oms.ledger, e->rules, x->base_balance, x->quote_balance);
+    for (int i = 0; i < x->nfee_prices; i++)
+        ledger_set_price(&e->oms.ledger, x->fee_prices[i].asset, x->fee_prices[i].price);
     v->sink = oms_on_venue;
     v->sink_ctx = &e->oms;
     e->requote_ns = (int64_t)(c->requote_s * 1e9);
@@ -25,6 +49,7 @@ int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t
 }
 
 void engine_free(engine_t *e) {
+    oms_free(&e->oms);
     sync_free(&e->sync);
     book_free(&e->book);
 }
@@ -54,8 +79,14 @@ double engine_mid(const engine_t *e) {
     return (double)(t.bid + t.ask) * 0.5 * e->rules->tick.value;
 }
 
+int64_t engine_next_slot(int64_t slot, int64_t now, int64_t interval) {
+    if (slot > now) return slot;
+    return slot + ((now - slot) / interval + 1) * interval;
+}
+
 void engine_decide(engine_t *e, int64_t now) {
     e->now = now;
+    if (now >= e->oms.next_deadline) oms_poll(&e->oms, now); /* requests past their deadline first */
     if (!engine_ready(e)) {
         if (e->oms.nlive) oms_update(&e->oms, 0, now); /* no book, no quotes */
         return;
@@ -77,9 +108,10 @@ void engine_decide(engine_t *e, int64_t now) {
     }
     if (e->requote_ns > 0) {
         if (now < e->next_decision) return;
-        /* keep the schedule: every requote_ns from the first decision */
+        /* keep the schedule: every requote_ns from the first decision; the next slot after
+           now in one step, however long the quiet gap and however short the interval */
         if (!e->next_decision) e->next_decision = now;
-        while (e->next_decision <= now) e->next_decision += e->requote_ns;
+        e->next_decision = engine_next_slot(e->next_decision, now, e->requote_ns);
     }
     strat_input_t in;
     book_top(&e->book, &in.top);

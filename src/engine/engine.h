@@ -28,12 +28,18 @@ typedef struct engine {
     quote_set_t want;
 } engine_t;
 
-int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t *v, char *err, int errcap);
+/* run_tag: 0 in backtests (client ids are the configured prefix and a sequence); live runs
+   pass a tag unique to the run (its start time), so ids never repeat across runs. */
+int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t *v, uint64_t run_tag, char *err,
+                int errcap);
 void engine_free(engine_t *e);
 /* Applies a market event to the book and the engine's view of the market. */
 void engine_on_market(engine_t *e, const md_event_t *ev);
 /* Asks the strategy what it wants, when a decision is due, and updates orders. */
 void engine_decide(engine_t *e, int64_t now_ns);
+/* The first slot of the schedule slot + k * interval (k >= 0) after now, in one step: no
+   loop however long the quiet gap and however short the interval (interval > 0). */
+int64_t engine_next_slot(int64_t slot, int64_t now, int64_t interval);
 /* Mid price (quote asset) of the merged top, 0 when one side is missing. */
 double engine_mid(const engine_t *e);
 int engine_ready(const engine_t *e);

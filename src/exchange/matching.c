@@ -353,7 +353,8 @@ int matching_init(matching_t *m, const symbol_rules_t *r, accounts_t *acc, const
     m->grain_base = grain_of(r->lot.mult, r->lot.scale);
     m->grain_quote = grain_of((__int128)r->tick.mult * r->lot.mult, r->tick.scale + r->lot.scale);
     queue_model_t qm = {QUEUE_CONSERVATIVE, 2};
-    sim_init(&m->sim, book, &m->sim_rules, qm, 0, 0);
+    /* no fees and no balances in the sim: the exchange keeps every account's itself */
+    if (sim_init(&m->sim, book, &m->sim_rules, qm, 0, 0, 0.0, 0.0, 0, 0)) return Q_E_NOMEM;
     m->sim.base.sink = on_sim_event;
     m->sim.base.sink_ctx = m;
     m->next_id = 1;
@@ -381,6 +382,7 @@ void matching_free(matching_t *m) {
     m->nchunks = m->nslots = m->nfree = m->ids_cap = m->cids_cap = m->done_cap = 0;
     m->nfills = m->fills_cap = 0;
     memset(m->acct, 0, sizeof m->acct);
+    sim_free(&m->sim);
 }
 
 int xorder_live(const xorder_t *o) { return o->id && (o->status == XS_NEW || o->status == XS_PARTIALLY_FILLED); }
@@ -737,7 +739,8 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     }
     order_t so;
     memset(&so, 0, sizeof so);
-    so.id = id;
+    so.venue_id = id; /* the sim's events name it by this exchange's own order id */
+    snprintf(so.cid, sizeof so.cid, "%.*s", ORDER_CID_MAX, o->cid);
     so.side = p->side;
     so.type = p->type == XT_LIMIT_MAKER ? OT_LIMIT_MAKER : OT_LIMIT;
     so.price = market ? worst : price;
@@ -767,7 +770,7 @@ int matching_cancel(matching_t *m, int ai, uint64_t id, const char *cid, int64_t
     }
     order_t so;
     memset(&so, 0, sizeof so);
-    so.id = o->id;
+    so.venue_id = o->id; /* by id only: the order's cid may have changed since it was placed */
     int64_t now_ns = now_ms * 1000000;
     m->sim.base.vt->cancel(&m->sim.base, &so, now_ns);
     sim_advance(&m->sim, now_ns);

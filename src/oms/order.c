@@ -3,55 +3,93 @@
 
 #include "../core/err.h"
 
-int order_is_terminal(order_state_t s) {
-    return s == ORD_FILLED || s == ORD_CANCELED || s == ORD_REJECTED || s == ORD_EXPIRED;
-}
-
-int order_is_live(order_state_t s) { return !order_is_terminal(s); }
-
 static order_state_t working(const order_t *o) {
     return o->filled > 0 ? ORD_PARTIALLY_FILLED : ORD_NEW;
 }
 
-int order_apply(order_t *o, order_event_t ev, int64_t fill_qty) {
+/* takes the venue's cumulative quantity; Q_E_STATE when it exceeds the order */
+static int take_cum(order_t *o, int64_t cum) {
+    if (cum < 0) return 0;
+    if (cum > o->qty) return Q_E_STATE;
+    if (cum > o->filled) o->filled = cum;
+    return 0;
+}
+
+/* a terminal report (CANCELED, EXPIRED) */
+static int finish(order_t *o, order_state_t to, int64_t cum) {
     order_state_t s = o->state;
+    if (s == to) return take_cum(o, cum); /* repeated */
     if (order_is_terminal(s)) return Q_E_STATE;
+    if (take_cum(o, cum)) return Q_E_STATE;
+    o->acked = 1;
+    o->state = o->filled == o->qty ? ORD_FILLED : to;
+    return 0;
+}
+
+int order_apply(order_t *o, order_event_t ev, int64_t cum) {
+    /* presumed rejected (a query found nothing) and the venue now tells of the order: the
+       place landed after the query; it is what the venue says */
+    if (o->state == ORD_REJECTED && o->presumed &&
+        (ev == OEV_ACK || ev == OEV_FILL || ev == OEV_CANCELED || ev == OEV_EXPIRED)) {
+        o->state = ORD_UNKNOWN;
+        o->presumed = 0;
+    }
+    order_state_t s = o->state;
+    if (ev == OEV_FILL) {
+        if (s == ORD_REJECTED) return Q_E_STATE; /* a rejected order never traded */
+        if (cum <= 0 || take_cum(o, cum)) return Q_E_STATE;
+        o->acked = 1;
+        if (o->filled == o->qty) o->state = ORD_FILLED;
+        else if (s == ORD_PENDING_NEW || s == ORD_UNKNOWN || s == ORD_NEW) o->state = ORD_PARTIALLY_FILLED;
+        /* PENDING_CANCEL waits for the cancel's answer; a terminal order stays as it is */
+        return 0;
+    }
+    if (ev == OEV_CANCELED) return finish(o, ORD_CANCELED, cum);
+    if (ev == OEV_EXPIRED) return finish(o, ORD_EXPIRED, cum);
+    if (order_is_terminal(s)) {
+        /* stale reports of a done order change nothing: an ACK told late (not for a
+           rejected order: that one never was), the same REJECT again, a query finding a
+           done order gone */
+        if ((ev == OEV_ACK && s != ORD_REJECTED) || (ev == OEV_REJECT && s == ORD_REJECTED) || ev == OEV_NOT_FOUND)
+            return 0;
+        return Q_E_STATE;
+    }
     switch (ev) {
     case OEV_ACK:
-        if (s == ORD_PENDING_NEW || s == ORD_UNKNOWN) o->state = working(o);
-        /* a late ACK in PENDING_CANCEL or a working state changes nothing */
+        if (take_cum(o, cum)) return Q_E_STATE;
+        o->acked = 1;
+        if (o->filled == o->qty) o->state = ORD_FILLED;
+        else if (s == ORD_PENDING_NEW || s == ORD_UNKNOWN || s == ORD_NEW) o->state = working(o);
+        /* a late ACK in PENDING_CANCEL is remembered (acked) and changes nothing else */
         return 0;
     case OEV_REJECT:
-        if (s != ORD_PENDING_NEW && s != ORD_UNKNOWN && s != ORD_PENDING_CANCEL) return Q_E_STATE;
-        if (o->filled > 0) return Q_E_STATE; /* a filled order was not rejected */
+        if (o->acked || o->filled > 0) return Q_E_STATE; /* an order the venue told of was not rejected */
         o->state = ORD_REJECTED;
-        return 0;
-    case OEV_FILL:
-        if (fill_qty <= 0 || o->filled + fill_qty > o->qty) return Q_E_STATE;
-        o->filled += fill_qty;
-        if (o->filled == o->qty) o->state = ORD_FILLED;
-        else if (s != ORD_PENDING_CANCEL) o->state = ORD_PARTIALLY_FILLED;
         return 0;
     case OEV_CANCEL_SENT:
         if (s == ORD_PENDING_CANCEL) return Q_E_STATE;
-        o->before_cancel = s == ORD_UNKNOWN ? ORD_UNKNOWN : (s == ORD_PENDING_NEW ? ORD_PENDING_NEW : working(o));
+        o->before_cancel = s == ORD_UNKNOWN ? ORD_UNKNOWN : ORD_PENDING_NEW;
         o->state = ORD_PENDING_CANCEL;
-        return 0;
-    case OEV_CANCELED:
-        o->state = ORD_CANCELED;
         return 0;
     case OEV_CANCEL_REJECT:
         if (s != ORD_PENDING_CANCEL) return Q_E_STATE;
-        o->state = o->before_cancel == ORD_PENDING_NEW || o->before_cancel == ORD_UNKNOWN
-                       ? o->before_cancel
-                       : working(o);
-        return 0;
-    case OEV_EXPIRED:
-        o->state = ORD_EXPIRED;
+        o->state = o->acked ? working(o) : o->before_cancel;
         return 0;
     case OEV_TIMEOUT:
-        if (s != ORD_PENDING_NEW && s != ORD_PENDING_CANCEL) return Q_E_STATE;
+        if (s != ORD_PENDING_NEW && s != ORD_PENDING_CANCEL && s != ORD_UNKNOWN) return Q_E_STATE;
         o->state = ORD_UNKNOWN;
+        return 0;
+    case OEV_GONE:
+        o->state = ORD_UNKNOWN;
+        return 0;
+    case OEV_NOT_FOUND:
+        /* never told of and never traded: it never reached the venue; else it is gone */
+        if (o->acked || o->filled > 0) {
+            o->state = ORD_CANCELED;
+        } else {
+            o->state = ORD_REJECTED;
+            o->presumed = 1;
+        }
         return 0;
     default:
         return Q_E_INVAL;
@@ -66,6 +104,6 @@ const char *order_state_name(order_state_t s) {
 
 const char *order_event_name(order_event_t e) {
     static const char *const n[] = {"ACK", "REJECT", "FILL", "CANCEL_SENT", "CANCELED", "CANCEL_REJECT",
-                                    "EXPIRED", "TIMEOUT"};
+                                    "EXPIRED", "TIMEOUT", "GONE", "NOT_FOUND"};
     return (unsigned)e < OEV_NEVENTS ? n[e] : "?";
 }

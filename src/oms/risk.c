@@ -31,6 +31,10 @@ void risk_kill(risk_t *r, const char *why) {
     r->killed = 1;
 }
 
+void risk_backoff(risk_t *r, int64_t until_ns) {
+    if (until_ns > r->backoff_until_ns) r->backoff_until_ns = until_ns;
+}
+
 risk_reason_t risk_check(risk_t *r, const risk_state_t *st, order_side_t side, int64_t price, int64_t qty,
                          int64_t now) {
     risk_reason_t why = RISK_OK;
@@ -38,6 +42,7 @@ risk_reason_t risk_check(risk_t *r, const risk_state_t *st, order_side_t side, i
     if (r->killed) why = RISK_KILLED;
     else if (f) why = f[0] == 'P' ? RISK_PRICE_FILTER : f[0] == 'L' ? RISK_LOT_SIZE : RISK_NOTIONAL;
     else if (st->open >= r->max_open) why = RISK_MAX_OPEN;
+    else if (now < r->backoff_until_ns) why = RISK_RATE;
     else if (r->rate_limit && rate_used(r, now) >= r->rate_limit) why = RISK_RATE;
     else if (side == SIDE_BUY ? (__int128)price * qty > st->quote_free : qty > st->base_free) why = RISK_BALANCE;
     r->rejects[why]++;

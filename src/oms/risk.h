@@ -31,6 +31,7 @@ typedef struct risk {
     int64_t rate_window_ns;
     int64_t sent_ns[RISK_RATE_CAP]; /* ring of recent send times */
     int sent_head, sent_n;
+    int64_t backoff_until_ns; /* the venue asked us to slow down: no new order before */
     int killed;               /* the kill switch: nothing new goes out */
     const char *kill_reason;
     int64_t rejects[RISK_NREASONS];
@@ -38,7 +39,7 @@ typedef struct risk {
 
 typedef struct risk_state {
     int open;                 /* live orders */
-    int64_t base_free;        /* lots not locked by open sells */
+    __int128 base_free;       /* lots not locked by open sells (wide: any quantities summed) */
     __int128 quote_free;      /* tick*lot units not locked by open buys */
 } risk_state_t;
 
@@ -48,6 +49,8 @@ risk_reason_t risk_check(risk_t *r, const risk_state_t *st, order_side_t side, i
 /* Records a new order sent at now_ns (counts against the rate budget). */
 void risk_note_sent(risk_t *r, int64_t now_ns);
 void risk_kill(risk_t *r, const char *why);
+/* The venue's rate-limit feedback: new orders are held back (RISK_RATE) until until_ns. */
+void risk_backoff(risk_t *r, int64_t until_ns);
 const char *risk_reason_name(risk_reason_t why);
 
 #endif

@@ -1,93 +1,297 @@
 /* sim.c: the simulated venue (see sim.h). */
 #include "sim.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../core/err.h"
 
 static int sim_place(venue_t *v, const order_t *o, int64_t now_ns);
 static int sim_cancel(venue_t *v, const order_t *o, int64_t now_ns);
-static int sim_replace(venue_t *v, const order_t *old, const order_t *o, int64_t now_ns);
-static const venue_vt_t sim_vt = {"sim", sim_place, sim_cancel, sim_replace};
+static int sim_replace(venue_t *v, const order_t *old, const order_t *o, venue_replace_mode_t mode,
+                       int64_t now_ns);
+static int sim_query(venue_t *v, const order_t *o, int64_t now_ns);
+static int sim_cancel_all(venue_t *v, int64_t now_ns);
+static int sim_sync(venue_t *v, int64_t now_ns);
+static const venue_vt_t sim_vt = {"sim", sim_place, sim_cancel, sim_replace, sim_query, sim_cancel_all, sim_sync};
 
-void sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_model_t qm,
-              int64_t entry_ns, int64_t response_ns) {
+int sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_model_t qm, int64_t entry_ns,
+             int64_t response_ns, double maker_fee, double taker_fee, int64_t base, __int128 quote) {
     memset(s, 0, sizeof *s);
+    /* calloc: large blocks come as untouched zero pages, resident only once used */
+    s->ev = calloc(SIM_MAX_EVENTS, sizeof *s->ev);
+    s->done = calloc(SIM_MAX_DONE, sizeof *s->done);
+    s->trades = calloc(SIM_MAX_TRADES, sizeof *s->trades);
+    if (!s->ev || !s->done || !s->trades) {
+        sim_free(s);
+        return Q_E_NOMEM;
+    }
     s->base.vt = &sim_vt;
     s->book = book;
     s->rules = rules;
     s->qm = qm;
     s->entry_ns = entry_ns;
     s->response_ns = response_ns;
-}
-
-static int push_request(sim_t *s, sim_request_kind_t kind, const order_t *o, uint64_t old_id, int64_t now_ns) {
-    if (s->req_tail - s->req_head >= SIM_MAX_REQUESTS) return Q_E_FULL;
-    sim_request_t *r = &s->req[s->req_tail++ % SIM_MAX_REQUESTS];
-    r->kind = kind;
-    r->old_id = old_id;
-    r->arrive_ns = now_ns + s->entry_ns;
-    memset(&r->o, 0, sizeof r->o);
-    r->o.id = o->id;
-    r->o.side = o->side;
-    r->o.type = o->type;
-    r->o.price = o->price;
-    r->o.qty = o->qty;
+    s->maker_fee = maker_fee;
+    s->taker_fee = taker_fee;
+    s->bal_base = base;
+    s->bal_quote = quote;
     return 0;
 }
 
+void sim_free(sim_t *s) {
+    free(s->ev);
+    free(s->done);
+    free(s->trades);
+    s->ev = 0;
+    s->done = 0;
+    s->trades = 0;
+}
+
+/* at most ORDER_CID_MAX characters, always terminated */
+static void copy_cid(char *dst, const char *src) {
+    size_t n = 0;
+    while (n < ORDER_CID_MAX && src[n]) n++;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+/* ---- requests ------------------------------------------------------------------ */
+
+static sim_request_t *push_request(sim_t *s, sim_request_kind_t kind, int64_t now_ns) {
+    if (s->req_tail - s->req_head >= SIM_MAX_REQUESTS) return 0;
+    sim_request_t *r = &s->req[s->req_tail++ % SIM_MAX_REQUESTS];
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    r->arrive_ns = now_ns + s->entry_ns;
+    return r;
+}
+
+/* the order as the request carries it; new: it is a new order (its id assigned now) */
+static void take_order(sim_t *s, sim_order_t *d, const order_t *o, int new) {
+    d->id = o->venue_id;
+    if (new && !d->id) d->id = ++s->next_order_id;
+    copy_cid(d->cid, o->cid);
+    d->side = o->side;
+    d->type = o->type;
+    d->price = o->price;
+    d->qty = o->qty;
+}
+
 static int sim_place(venue_t *v, const order_t *o, int64_t now_ns) {
-    return push_request((sim_t *)v, SIM_PLACE, o, 0, now_ns);
+    sim_t *s = (sim_t *)v;
+    sim_request_t *r = push_request(s, SIM_PLACE, now_ns);
+    if (!r) return VENUE_NOT_SENT;
+    take_order(s, &r->o, o, 1);
+    return VENUE_SENT;
 }
 
 static int sim_cancel(venue_t *v, const order_t *o, int64_t now_ns) {
-    return push_request((sim_t *)v, SIM_CANCEL, o, 0, now_ns);
+    sim_t *s = (sim_t *)v;
+    sim_request_t *r = push_request(s, SIM_CANCEL, now_ns);
+    if (!r) return VENUE_NOT_SENT;
+    take_order(s, &r->o, o, 0);
+    return VENUE_SENT;
 }
 
-static int sim_replace(venue_t *v, const order_t *old, const order_t *o, int64_t now_ns) {
-    return push_request((sim_t *)v, SIM_REPLACE, o, old->id, now_ns);
+static int sim_replace(venue_t *v, const order_t *old, const order_t *o, venue_replace_mode_t mode,
+                       int64_t now_ns) {
+    sim_t *s = (sim_t *)v;
+    sim_request_t *r = push_request(s, SIM_REPLACE, now_ns);
+    if (!r) return VENUE_NOT_SENT;
+    r->mode = mode;
+    r->old_id = old->venue_id;
+    copy_cid(r->old_cid, old->cid);
+    take_order(s, &r->o, o, 1);
+    return VENUE_SENT;
 }
 
-static void emit(sim_t *s, venue_event_type_t type, uint64_t id, int64_t exch_ns, int64_t price,
-                 int64_t qty, int maker, int code, const char *reason) {
+static int sim_query(venue_t *v, const order_t *o, int64_t now_ns) {
+    sim_t *s = (sim_t *)v;
+    sim_request_t *r = push_request(s, SIM_QUERY, now_ns);
+    if (!r) return VENUE_NOT_SENT;
+    take_order(s, &r->o, o, 0);
+    return VENUE_SENT;
+}
+
+static int sim_cancel_all(venue_t *v, int64_t now_ns) {
+    return push_request((sim_t *)v, SIM_CANCEL_ALL, now_ns) ? VENUE_SENT : VENUE_NOT_SENT;
+}
+
+static int sim_sync(venue_t *v, int64_t now_ns) {
+    return push_request((sim_t *)v, SIM_SYNC, now_ns) ? VENUE_SENT : VENUE_NOT_SENT;
+}
+
+/* ---- events -------------------------------------------------------------------- */
+
+/* a cleared event at exchange time t (cum not stated), or 0 when the ring is full */
+static venue_event_t *emit(sim_t *s, venue_event_type_t type, int64_t t) {
     if (s->ev_tail - s->ev_head >= SIM_MAX_EVENTS) {
         s->st.dropped_events++;
-        return;
+        return 0;
     }
     venue_event_t *e = &s->ev[s->ev_tail++ % SIM_MAX_EVENTS];
+    memset(e, 0, sizeof *e);
     e->type = type;
-    e->order_id = id;
-    e->exch_ns = exch_ns;
-    e->local_ns = exch_ns + s->response_ns;
-    e->price = price;
-    e->qty = qty;
-    e->maker = maker;
+    e->exch_ns = t;
+    e->local_ns = t + s->response_ns;
+    e->cum_qty = -1;
+    return e;
+}
+
+static venue_status_t order_status(const sim_order_t *o) {
+    return o->filled == 0 ? VST_NEW : o->filled >= o->qty ? VST_FILLED : VST_PARTIALLY_FILLED;
+}
+
+/* an event about order o, its status and cum as they stand */
+static venue_event_t *emit_order(sim_t *s, venue_event_type_t type, const sim_order_t *o, venue_status_t st,
+                                 int64_t t) {
+    venue_event_t *e = emit(s, type, t);
+    if (!e) return 0;
+    memcpy(e->cid, o->cid, sizeof e->cid);
+    e->order_id = o->id;
+    e->side = o->side;
+    e->status = st;
+    e->cum_qty = o->filled;
+    e->cum_quote = o->cum_quote;
+    return e;
+}
+
+static void emit_reject(sim_t *s, const sim_order_t *o, venue_request_t req, int64_t t, int code,
+                        const char *reason) {
+    s->st.rejected++;
+    venue_event_t *e = emit_order(s, VEV_REJECT, o, VST_REJECTED, t);
+    if (!e) return;
+    e->req = req;
     e->code = code;
     e->reason = reason;
+}
+
+/* states a trade's fee on the event, in the asset's decimal units */
+static void state_fee(const sim_t *s, venue_event_t *e, order_side_t side, int64_t units) {
+    const symbol_rules_t *r = s->rules;
+    if (side == SIDE_BUY) {
+        e->fee = units * r->lot.mult;
+        e->fee_scale = r->lot.scale;
+        memcpy(e->fee_asset, r->base, sizeof e->fee_asset);
+    } else {
+        e->fee = (int64_t)((__int128)units * r->tick.mult * r->lot.mult);
+        e->fee_scale = r->tick.scale + r->lot.scale;
+        memcpy(e->fee_asset, r->quote, sizeof e->fee_asset);
+    }
+    e->fee_asset[sizeof e->fee_asset - 1] = 0;
+}
+
+/* a trade as an event; exch_ns: when it is told (the trade's own time is tr->exch_ns) */
+static void emit_trade(sim_t *s, const sim_trade_t *tr, const char *cid, order_side_t side, int64_t exch_ns,
+                       venue_event_t *e) {
+    if (!e) return;
+    memset(e, 0, sizeof *e);
+    e->type = VEV_FILL;
+    e->exch_ns = exch_ns;
+    e->local_ns = exch_ns + s->response_ns;
+    memcpy(e->cid, cid, sizeof e->cid);
+    e->order_id = tr->order_id;
+    e->side = side;
+    e->status = tr->status;
+    e->cum_qty = tr->cum_qty;
+    e->cum_quote = tr->cum_quote;
+    e->price = tr->price;
+    e->qty = tr->qty;
+    e->trade_id = tr->id;
+    e->maker = tr->maker;
+    state_fee(s, e, side, tr->fee_units);
+}
+
+/* ---- fills and fees -------------------------------------------------------------- */
+
+/* rounds a fee away from zero for charges, toward zero for rebates (as the ledger did) */
+static int64_t fee_units(double amount) {
+    return amount >= 0 ? (int64_t)ceil(amount - 1e-9) : (int64_t)ceil(amount);
 }
 
 static void fill(sim_t *s, sim_order_t *o, int64_t price, int64_t qty, int maker, int64_t t) {
     if (qty > o->qty - o->filled) qty = o->qty - o->filled;
     if (qty <= 0) return;
+    __int128 notional = (__int128)price * qty;
+    double rate = maker ? s->maker_fee : s->taker_fee;
+    int64_t fee;
+    if (o->side == SIDE_BUY) {
+        fee = fee_units((double)qty * rate); /* lots of base */
+        s->bal_base += qty - fee;
+        s->bal_quote -= notional;
+        s->fees_base += fee;
+    } else {
+        fee = fee_units((double)notional * rate); /* tick*lot units of quote */
+        s->bal_base -= qty;
+        s->bal_quote += notional - fee;
+        s->fees_quote += fee;
+    }
     o->filled += qty;
+    o->cum_quote += notional;
     s->st.fills++;
-    emit(s, VEV_FILL, o->id, t, price, qty, maker, 0, 0);
+    int64_t id = ++s->ntrades;
+    sim_trade_t *tr = &s->trades[id % SIM_MAX_TRADES];
+    tr->id = id;
+    tr->prev = o->last_trade;
+    tr->order_id = o->id;
+    tr->exch_ns = t;
+    tr->price = price;
+    tr->qty = qty;
+    tr->fee_units = fee;
+    tr->cum_qty = o->filled;
+    tr->cum_quote = o->cum_quote;
+    tr->status = order_status(o);
+    tr->maker = maker;
+    o->last_trade = id;
+    venue_event_t *e = emit(s, VEV_FILL, t);
+    emit_trade(s, tr, o->cid, o->side, t, e);
 }
+
+/* ---- the order memory ------------------------------------------------------------ */
+
+/* remembers an order leaving the book */
+static void record_done(sim_t *s, const sim_order_t *o, venue_status_t st) {
+    sim_record_t *r = &s->done[s->ndone++ % SIM_MAX_DONE];
+    r->id = o->id;
+    memcpy(r->cid, o->cid, sizeof r->cid);
+    r->side = o->side;
+    r->status = st;
+    r->price = o->price;
+    r->qty = o->qty;
+    r->filled = o->filled;
+    r->cum_quote = o->cum_quote;
+    r->last_trade = o->last_trade;
+}
+
+/* does order (id, cid) answer to a request naming (want_id, want_cid)? */
+static int names(uint64_t id, const char *cid, uint64_t want_id, const char *want_cid) {
+    if (!want_id && !want_cid[0]) return 0;
+    if (want_id && id != want_id) return 0;
+    return !want_cid[0] || strcmp(cid, want_cid) == 0;
+}
+
+static int find_resting(const sim_t *s, uint64_t id, const char *cid) {
+    for (int i = 0; i < s->nresting; i++)
+        if (names(s->resting[i].id, s->resting[i].cid, id, cid)) return i;
+    return -1;
+}
+
+/* ---- arrival ----------------------------------------------------------------------- */
 
 /* the top as the exchange sees it: the bookTicker when it is newer than the book */
 static void top(const sim_t *s, book_top_t *t) { book_top(s->book, t); }
 
-static void arrive_place(sim_t *s, sim_order_t *o, int64_t t) {
+static void arrive_place(sim_t *s, sim_order_t *o, venue_request_t req, int64_t t) {
     const char *why = symbol_check_order(s->rules, o->price, o->qty);
     if (why) {
-        s->st.rejected++;
         s->st.filter_rejects++;
-        emit(s, VEV_REJECT, o->id, t, 0, 0, 0, -1013, symbol_filter_failure(why));
+        emit_reject(s, o, req, t, -1013, symbol_filter_failure(why));
         return;
     }
     if (s->nresting >= SIM_MAX_RESTING) {
-        s->st.rejected++;
-        emit(s, VEV_REJECT, o->id, t, 0, 0, 0, -1015, "Too many new orders.");
+        emit_reject(s, o, req, t, VENUE_CODE_TOO_MANY, "Too many new orders.");
         return;
     }
     book_top_t tp;
@@ -95,13 +299,13 @@ static void arrive_place(sim_t *s, sim_order_t *o, int64_t t) {
     int buy = o->side == SIDE_BUY;
     int crosses = buy ? (tp.ask > 0 && o->price >= tp.ask) : (tp.bid > 0 && o->price <= tp.bid);
     if (crosses && o->type == OT_LIMIT_MAKER) {
-        s->st.rejected++;
         s->st.post_only_rejects++;
-        emit(s, VEV_REJECT, o->id, t, 0, 0, 0, -2010, "Order would immediately match and take.");
+        emit_reject(s, o, req, t, -2010, "Order would immediately match and take.");
         return;
     }
     s->st.placed++;
-    emit(s, VEV_ACK, o->id, t, 0, 0, 0, 0, 0);
+    venue_event_t *e = emit_order(s, VEV_ACK, o, VST_NEW, t);
+    if (e) e->req = req;
     if (crosses) { /* take level by level, up to our price */
         book_side_t opp = buy ? BOOK_ASK : BOOK_BID;
         int64_t lp = buy ? tp.ask : tp.bid, lq = buy ? tp.ask_qty : tp.bid_qty;
@@ -111,7 +315,10 @@ static void arrive_place(sim_t *s, sim_order_t *o, int64_t t) {
                 s->st.taker_fills++;
                 fill(s, o, lp, lq, 0, t);
             }
-            if (o->filled == o->qty) return;
+            if (o->filled == o->qty) {
+                record_done(s, o, VST_FILLED);
+                return;
+            }
             if (!book_next(s->book, opp, lp, &lp, &lq)) break;
         }
     }
@@ -122,18 +329,146 @@ static void arrive_place(sim_t *s, sim_order_t *o, int64_t t) {
 
 static void remove_resting(sim_t *s, int i) { s->resting[i] = s->resting[--s->nresting]; }
 
-/* returns 1 when the order was resting and is now canceled */
-static int arrive_cancel(sim_t *s, uint64_t id, int64_t t) {
-    for (int i = 0; i < s->nresting; i++)
-        if (s->resting[i].id == id) {
-            s->st.canceled++;
-            emit(s, VEV_CANCELED, id, t, 0, 0, 0, 0, 0);
-            remove_resting(s, i);
-            return 1;
-        }
+static void cancel_at(sim_t *s, int i, venue_request_t req, int64_t t) {
+    sim_order_t *o = &s->resting[i];
+    s->st.canceled++;
+    venue_event_t *e = emit_order(s, VEV_CANCELED, o, VST_CANCELED, t);
+    if (e) e->req = req;
+    record_done(s, o, VST_CANCELED);
+    remove_resting(s, i);
+}
+
+/* o names the order to cancel (id and/or cid); returns 1 when it was resting and is now
+   canceled */
+static int arrive_cancel(sim_t *s, const sim_order_t *o, venue_request_t req, int64_t t) {
+    int i = find_resting(s, o->id, o->cid);
+    if (i >= 0) {
+        cancel_at(s, i, req, t);
+        return 1;
+    }
     s->st.cancel_rejects++;
-    emit(s, VEV_CANCEL_REJECT, id, t, 0, 0, 0, -2011, "Unknown order sent.");
+    venue_event_t *e = emit(s, VEV_CANCEL_REJECT, t);
+    if (e) {
+        memcpy(e->cid, o->cid, sizeof e->cid);
+        e->order_id = o->id;
+        e->side = o->side;
+        e->req = req;
+        e->code = VENUE_CODE_UNKNOWN_ORDER;
+        e->reason = "Unknown order sent.";
+    }
     return 0;
+}
+
+/* the status, then every trade still remembered, oldest first */
+static void arrive_query(sim_t *s, const sim_order_t *q, int64_t t) {
+    s->st.queries++;
+    const sim_order_t *live = 0;
+    const sim_record_t *rec = 0;
+    int i = find_resting(s, q->id, q->cid);
+    if (i >= 0) live = &s->resting[i];
+    else
+        for (int64_t n = s->ndone - 1; n >= 0 && n >= s->ndone - SIM_MAX_DONE; n--) {
+            const sim_record_t *r = &s->done[n % SIM_MAX_DONE];
+            if (names(r->id, r->cid, q->id, q->cid)) {
+                rec = r;
+                break;
+            }
+        }
+    venue_event_t *e = emit(s, VEV_STATUS, t);
+    if (!e) return;
+    e->req = VREQ_QUERY;
+    if (!live && !rec) {
+        memcpy(e->cid, q->cid, sizeof e->cid);
+        e->order_id = q->id;
+        e->side = q->side;
+        e->status = VST_NONE;
+        e->code = VENUE_CODE_NO_SUCH_ORDER;
+        e->reason = "Order does not exist.";
+        return;
+    }
+    sim_order_t o; /* the fields the events carry */
+    memset(&o, 0, sizeof o);
+    if (live) o = *live;
+    else {
+        o.id = rec->id;
+        memcpy(o.cid, rec->cid, sizeof o.cid);
+        o.side = rec->side;
+        o.price = rec->price;
+        o.qty = rec->qty;
+        o.filled = rec->filled;
+        o.cum_quote = rec->cum_quote;
+        o.last_trade = rec->last_trade;
+    }
+    memcpy(e->cid, o.cid, sizeof e->cid);
+    e->order_id = o.id;
+    e->side = o.side;
+    e->status = live ? order_status(live) : rec->status;
+    e->cum_qty = o.filled;
+    e->cum_quote = o.cum_quote;
+    e->price = o.price;
+    e->qty = o.qty;
+    /* the trades: count those remembered, then write them oldest first */
+    int64_t oldest = s->ntrades - SIM_MAX_TRADES; /* ids above it are in the ring */
+    int n = 0;
+    for (int64_t id = o.last_trade; id > 0 && id > oldest; id = s->trades[id % SIM_MAX_TRADES].prev) n++;
+    if (n > SIM_MAX_EVENTS - (s->ev_tail - s->ev_head)) {
+        s->st.dropped_events += n;
+        return;
+    }
+    int k = n;
+    for (int64_t id = o.last_trade; id > 0 && id > oldest; id = s->trades[id % SIM_MAX_TRADES].prev) {
+        const sim_trade_t *tr = &s->trades[id % SIM_MAX_TRADES];
+        venue_event_t *f = &s->ev[(s->ev_tail + --k) % SIM_MAX_EVENTS];
+        emit_trade(s, tr, o.cid, o.side, t, f);
+        f->exch_ns = tr->exch_ns; /* when the trade happened; it reaches us with the status */
+    }
+    s->ev_tail += n;
+}
+
+static void arrive_cancel_all(sim_t *s, int64_t t) {
+    s->st.cancel_alls++;
+    while (s->nresting > 0) cancel_at(s, 0, VREQ_CANCEL_ALL, t);
+}
+
+/* what resting orders lock: base for sells, quote for buys */
+static void locks(const sim_t *s, int64_t *base, __int128 *quote) {
+    *base = 0;
+    *quote = 0;
+    for (int i = 0; i < s->nresting; i++) {
+        const sim_order_t *o = &s->resting[i];
+        int64_t left = o->qty - o->filled;
+        if (o->side == SIDE_SELL) *base += left;
+        else *quote += (__int128)o->price * left;
+    }
+}
+
+static void emit_balance(sim_t *s, const char *asset, __int128 total, __int128 locked, int64_t t) {
+    venue_event_t *e = emit(s, VEV_BALANCE, t);
+    if (!e) return;
+    e->req = VREQ_SYNC;
+    memcpy(e->asset, asset, sizeof e->asset);
+    e->asset[sizeof e->asset - 1] = 0;
+    e->free = total - locked;
+    e->locked = locked;
+}
+
+static void arrive_sync(sim_t *s, int64_t t) {
+    s->st.syncs++;
+    for (int i = 0; i < s->nresting; i++) {
+        const sim_order_t *o = &s->resting[i];
+        venue_event_t *e = emit_order(s, VEV_OPEN_ORDER, o, order_status(o), t);
+        if (!e) continue;
+        e->req = VREQ_SYNC;
+        e->price = o->price;
+        e->qty = o->qty;
+    }
+    int64_t lb;
+    __int128 lq;
+    locks(s, &lb, &lq);
+    emit_balance(s, s->rules->base, s->bal_base, lb, t);
+    emit_balance(s, s->rules->quote, s->bal_quote, lq, t);
+    venue_event_t *e = emit(s, VEV_SYNC_DONE, t);
+    if (e) e->req = VREQ_SYNC;
 }
 
 void sim_advance(sim_t *s, int64_t exch_ns) {
@@ -141,21 +476,41 @@ void sim_advance(sim_t *s, int64_t exch_ns) {
         sim_request_t *r = &s->req[s->req_head % SIM_MAX_REQUESTS];
         if (r->arrive_ns > exch_ns) break;
         s->req_head++;
-        if (r->kind == SIM_CANCEL) {
-            arrive_cancel(s, r->o.id, r->arrive_ns);
-        } else if (r->kind == SIM_REPLACE) {
+        switch (r->kind) {
+        case SIM_CANCEL:
+            arrive_cancel(s, &r->o, VREQ_CANCEL, r->arrive_ns);
+            break;
+        case SIM_REPLACE: {
             s->st.replaces++;
-            if (arrive_cancel(s, r->old_id, r->arrive_ns)) {
-                arrive_place(s, &r->o, r->arrive_ns);
-            } else { /* STOP_ON_FAILURE: the new order is not attempted */
-                s->st.rejected++;
-                emit(s, VEV_REJECT, r->o.id, r->arrive_ns, 0, 0, 0, -2022, "Order cancel/replace failed.");
-            }
-        } else {
-            arrive_place(s, &r->o, r->arrive_ns);
+            sim_order_t old;
+            memset(&old, 0, sizeof old);
+            old.id = r->old_id;
+            memcpy(old.cid, r->old_cid, sizeof old.cid);
+            old.side = r->o.side;
+            if (arrive_cancel(s, &old, VREQ_REPLACE, r->arrive_ns) || r->mode == VREPLACE_ALLOW_FAILURE)
+                arrive_place(s, &r->o, VREQ_REPLACE, r->arrive_ns);
+            else /* STOP_ON_FAILURE: the new order is not attempted */
+                emit_reject(s, &r->o, VREQ_REPLACE, r->arrive_ns, VENUE_CODE_REPLACE_FAILED,
+                            "Order cancel/replace failed.");
+            break;
+        }
+        case SIM_QUERY:
+            arrive_query(s, &r->o, r->arrive_ns);
+            break;
+        case SIM_CANCEL_ALL:
+            arrive_cancel_all(s, r->arrive_ns);
+            break;
+        case SIM_SYNC:
+            arrive_sync(s, r->arrive_ns);
+            break;
+        default:
+            arrive_place(s, &r->o, VREQ_PLACE, r->arrive_ns);
+            break;
         }
     }
 }
+
+/* ---- the market ------------------------------------------------------------------- */
 
 void sim_on_market(sim_t *s, const md_event_t *ev, int64_t t) {
     if (s->nresting == 0) return;
@@ -195,6 +550,7 @@ void sim_on_market(sim_t *s, const md_event_t *ev, int64_t t) {
             }
         }
         if (o->filled == o->qty) {
+            record_done(s, o, VST_FILLED);
             remove_resting(s, i);
             i--;
         }
@@ -214,7 +570,10 @@ int sim_amend(sim_t *s, uint64_t id, int64_t new_qty) {
     for (int i = 0; i < s->nresting; i++)
         if (s->resting[i].id == id) {
             s->resting[i].qty = new_qty;
-            if (new_qty <= s->resting[i].filled) remove_resting(s, i);
+            if (new_qty <= s->resting[i].filled) {
+                record_done(s, &s->resting[i], VST_FILLED);
+                remove_resting(s, i);
+            }
             return 1;
         }
     return 0;

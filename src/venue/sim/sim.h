@@ -1,5 +1,7 @@
 /* sim.h: the simulated venue: what the exchange would do with our orders, replayed
- * against recorded market data.
+ * against recorded market data. It implements all of venue.h and keeps the account the
+ * venue would keep: balances, fees, order and trade ids, and a memory of recent orders
+ * and trades for queries.
  *
  * Two sides joined by latency, as in hftbacktest: a request sent at local time t reaches
  * the exchange at t + entry latency, and is matched only against market events whose
@@ -15,7 +17,24 @@
  *    passes us; trades through our price fill us fully.
  *  - the book moving through our price (best ask below our bid) fills us fully; a best
  *    ask at our price fills us when nothing is left ahead.
- * Liquidity we take is not removed from the replayed book (the recording cannot react). */
+ * Liquidity we take is not removed from the replayed book (the recording cannot react).
+ *
+ * Ids: an order placed with venue_id != 0 keeps it as its order id (the local exchange
+ * numbers its own orders); else the sim numbers orders from 1 at request time. Trades
+ * are numbered from 1. A cancel, replace or query finds its order by venue_id when that
+ * is set and by cid when that is set (both must agree when both are).
+ *
+ * Fees, as Binance charges them without BNB: a buy pays ceil(qty * rate - 1e-9) lots of
+ * the base, a sell ceil(notional * rate - 1e-9) tick*lot units of the quote (a negative
+ * rate, a rebate, rounds toward zero: ceil(amount)). Events state them in the asset's
+ * decimal units (fee * 10^-fee_scale). Balances move with every fill:
+ *   buy:  bal_base += qty - fee, bal_quote -= price * qty
+ *   sell: bal_base -= qty,       bal_quote += price * qty - fee
+ *
+ * Memory: the last SIM_MAX_DONE finished orders (filled or canceled; rejected orders are
+ * not kept, as on Binance) and the last SIM_MAX_TRADES trades are remembered for queries,
+ * in fixed rings. sim_init allocates the rings (about 12 MB, so that a sim_t stays small
+ * enough for the stack); nothing is allocated after it. sim_free releases them. */
 #ifndef Q_SIM_H
 #define Q_SIM_H
 
@@ -29,27 +48,62 @@
 #define SIM_MAX_RESTING 1024
 #define SIM_MAX_REQUESTS 1024
 #define SIM_MAX_EVENTS 16384
+#define SIM_MAX_DONE 16384   /* finished orders remembered for queries */
+#define SIM_MAX_TRADES 65536 /* trades remembered for queries */
 
 typedef struct sim_order {
-    uint64_t id;
+    uint64_t id;              /* the venue's order id */
+    char cid[ORDER_CID_MAX + 1];
     order_side_t side;
     order_type_t type;
     int64_t price, qty, filled;
+    __int128 cum_quote;       /* tick*lot units traded */
+    int64_t last_trade;       /* id of its latest trade, 0: none */
     queue_pos_t q;
 } sim_order_t;
 
-typedef enum sim_request_kind { SIM_PLACE = 0, SIM_CANCEL, SIM_REPLACE } sim_request_kind_t;
+/* an order no longer on the book, as a query tells it */
+typedef struct sim_record {
+    uint64_t id;
+    char cid[ORDER_CID_MAX + 1];
+    order_side_t side;
+    venue_status_t status;    /* FILLED or CANCELED */
+    int64_t price, qty, filled;
+    __int128 cum_quote;
+    int64_t last_trade;
+} sim_record_t;
+
+/* one trade of ours, as a query tells it again */
+typedef struct sim_trade {
+    int64_t id;               /* trade id; the ring slot is id % SIM_MAX_TRADES */
+    int64_t prev;             /* the order's previous trade, 0: none */
+    uint64_t order_id;
+    int64_t exch_ns;
+    int64_t price, qty;
+    int64_t fee_units;        /* lots (buy) or tick*lot units (sell) */
+    int64_t cum_qty;          /* the order's, after this trade */
+    __int128 cum_quote;
+    venue_status_t status;    /* the order's, after this trade */
+    int maker;
+} sim_trade_t;
+
+typedef enum sim_request_kind {
+    SIM_PLACE = 0, SIM_CANCEL, SIM_REPLACE, SIM_QUERY, SIM_CANCEL_ALL, SIM_SYNC
+} sim_request_kind_t;
 
 typedef struct sim_request {
     sim_request_kind_t kind;
+    venue_replace_mode_t mode; /* replace */
     int64_t arrive_ns;   /* exchange time */
-    sim_order_t o;       /* the new order (place, replace) or the one to cancel */
-    uint64_t old_id;     /* replace: the order to cancel first */
+    sim_order_t o;       /* the new order (place, replace) or the one to cancel or query */
+    uint64_t old_id;     /* replace: the order to cancel first (venue id, 0: by old_cid) */
+    char old_cid[ORDER_CID_MAX + 1];
 } sim_request_t;
 
 typedef struct sim_stats {
     int64_t placed, canceled, rejected, post_only_rejects, filter_rejects, cancel_rejects, replaces;
     int64_t fills, taker_fills, queue_fills, cross_fills, through_fills;
+    int64_t queries, syncs, cancel_alls;
     int64_t dropped_events; /* the event ring overflowed (a bug if ever non-zero) */
 } sim_stats_t;
 
@@ -59,17 +113,34 @@ typedef struct sim {
     const symbol_rules_t *rules;
     queue_model_t qm;
     int64_t entry_ns, response_ns;
-    sim_order_t resting[SIM_MAX_RESTING];
-    int nresting;
-    sim_request_t req[SIM_MAX_REQUESTS];
-    int req_head, req_tail;
-    venue_event_t ev[SIM_MAX_EVENTS];
-    int ev_head, ev_tail;
+    double maker_fee, taker_fee; /* rates (0.001 = 0.1 %) */
+    /* the account: balances after fills and fees */
+    int64_t bal_base;    /* lots */
+    __int128 bal_quote;  /* tick*lot units */
+    int64_t fees_base;   /* lots paid as fees (buys) */
+    __int128 fees_quote; /* tick*lot units paid as fees (sells) */
+    uint64_t next_order_id; /* the last order id the sim assigned */
+    int64_t ntrades;     /* the last trade id */
     sim_stats_t st;
+    int nresting;
+    int req_head, req_tail;
+    int ev_head, ev_tail;
+    int64_t ndone;       /* finished orders recorded (the ring holds the last SIM_MAX_DONE) */
+    sim_order_t resting[SIM_MAX_RESTING];
+    sim_request_t req[SIM_MAX_REQUESTS];
+    /* rings allocated by sim_init, valid by their counters */
+    venue_event_t *ev;   /* SIM_MAX_EVENTS */
+    sim_record_t *done;  /* SIM_MAX_DONE */
+    sim_trade_t *trades; /* SIM_MAX_TRADES */
 } sim_t;
 
-void sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_model_t qm,
-              int64_t entry_ns, int64_t response_ns);
+/* maker_fee, taker_fee: commission rates; base (lots) and quote (tick*lot units): the
+   account's starting balances. `s` is taken as uninitialized (sim_free an initialized one
+   first). Returns 0, or Q_E_NOMEM (nothing held). */
+int sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_model_t qm, int64_t entry_ns,
+             int64_t response_ns, double maker_fee, double taker_fee, int64_t base, __int128 quote);
+/* Releases the rings; the sim can be freed again, or initialized again. */
+void sim_free(sim_t *s);
 /* Processes requests that reach the exchange by exchange time `exch_ns` (against the
    book as it is now, before the next market event is applied). */
 void sim_advance(sim_t *s, int64_t exch_ns);
@@ -77,8 +148,8 @@ void sim_advance(sim_t *s, int64_t exch_ns);
 void sim_on_market(sim_t *s, const md_event_t *ev, int64_t exch_ns);
 /* Hands the sink every event that reaches us by local time `local_ns`. */
 void sim_deliver(sim_t *s, int64_t local_ns);
-/* Reduces a resting order's quantity in place, keeping its queue position (Binance's
-   order amend keepPriority). Returns 1 when found. */
+/* Reduces a resting order's quantity in place (id: its venue order id), keeping its queue
+   position (Binance's order amend keepPriority). Returns 1 when found. */
 int sim_amend(sim_t *s, uint64_t id, int64_t new_qty);
 
 #endif
