@@ -188,7 +188,7 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     const char *b = e->rules->base, *q = e->rules->quote;
     figures_t g;
     compute(r, &g);
-    fprintf(f, "quoter backtest: %s, strategy %s\n", e->rules->symbol, e->strat.vt->name);
+    fprintf(f, "quoter %s: %s, strategy %s\n", r->title ? r->title : "backtest", e->rules->symbol, e->strat.vt->name);
     for (int i = 0; i < nfiles; i++) fprintf(f, "  data            %s\n", files[i]);
     fprintf(f, "  span            %.1f s (%" PRId64 " .. %" PRId64 " ns)\n", g.span_s, r->start_ns, r->end_ns);
     fprintf(f, "  events          %" PRId64 " (bad lines %" PRId64 ", gaps %" PRId64 ")\n", r->events,

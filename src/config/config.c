@@ -70,6 +70,7 @@ static const key_def_t keys[] = {
     D("sim", "queue_power", queue_power, "2", 0.1, 10, "probabilistic model: exponent of the queue-share function"),
     D("sim", "chaos", chaos, "0", 0, 0.3, "test the engine under live event orders: the chance that a venue event or request is duplicated, reordered, delayed, dropped or left with an unknown outcome (0 = off)"),
     I("sim", "chaos_seed", chaos_seed, "1", 0, 2147483647, "the chaos's random seed (same seed, same run)"),
+    D("live", "max_data_age", max_data_age_s, "5", 0.1, 3600, "quoter run: quote only while the last market data message is younger than this (seconds); else cancel and wait"),
     D("orders", "request_timeout", request_timeout_s, "10", 0.001, 3600, "seconds an order request may go unanswered; then the order is UNKNOWN and a query resolves it"),
     S("orders", "client_id_prefix", client_id_prefix, "q", 0, "what every client order id of quoter starts with (1-8 of a-z A-Z 0-9 _); live runs add a run tag, so an earlier run's orders are told apart"),
     S("orders", "earlier_orders", earlier_orders, "cancel", "cancel|adopt", "an earlier run's orders found open at start-up: cancel them, or adopt them as this run's"),

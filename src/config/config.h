@@ -45,6 +45,8 @@ typedef struct config {
     double queue_power;        /* probabilistic model exponent */
     double chaos;              /* chaos venue level (0 = off) */
     int chaos_seed;
+    /* [live] */
+    double max_data_age_s;     /* quote only while the last market data is younger than this */
     /* [orders] */
     double request_timeout_s;  /* an unanswered request makes its order UNKNOWN after this */
     char client_id_prefix[16]; /* the family prefix of every run's client order ids */

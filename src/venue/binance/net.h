@@ -1,0 +1,72 @@
+/* net.h: the live client's WebSocket connections, on one libwebsockets context and one
+ * thread: the market data streams and the WebSocket API. A connection is given a URL
+ * (ws:// or wss://; TLS through OpenSSL, certificates verified for every host that is not
+ * loopback), hands whole text messages to its owner (fragments reassembled by proto/wsmsg),
+ * queues what is sent until the socket can take it, answers pings (libwebsockets does), and
+ * reconnects after a loss with backoff and jitter (0.5 s doubling to 30 s). net_run() waits
+ * in poll() for the sockets or the timeout: there is no polling loop with sleeps. */
+#ifndef Q_NET_H
+#define Q_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../proto/wsmsg.h"
+
+#define NET_MAX_CONNS 4
+#define NET_OUT_MAX 1024        /* queued messages per connection */
+
+typedef struct net_conn net_conn_t;
+
+typedef struct net_conn_ops {
+    void (*on_open)(void *ctx, net_conn_t *c);
+    /* a whole text message; valid during the call */
+    void (*on_text)(void *ctx, net_conn_t *c, const char *msg, size_t len);
+    /* the connection is gone (it will reconnect unless closed by net_close) */
+    void (*on_close)(void *ctx, net_conn_t *c, const char *why);
+} net_conn_ops_t;
+
+typedef enum net_state { NET_IDLE = 0, NET_CONNECTING, NET_OPEN, NET_WAIT, NET_CLOSED } net_state_t;
+
+struct net_conn {
+    struct net *net;
+    struct lws *wsi;
+    char name[16];              /* for logs: "stream", "api" */
+    char host[256], path[1024];
+    int port, tls;
+    net_state_t state;
+    const net_conn_ops_t *ops;
+    void *ctx;
+    char *out[NET_OUT_MAX];     /* queued messages (LWS_PRE bytes of room before each) */
+    size_t out_len[NET_OUT_MAX];
+    int out_head, out_n;
+    wsmsg_t in;
+    int64_t retry_at_ns;        /* NET_WAIT: when to connect again (monotonic) */
+    int64_t backoff_ns;
+    int64_t opened_ns;          /* monotonic */
+    int64_t connects, drops;
+};
+
+typedef struct net {
+    struct lws_context *lws;
+    struct lws_sorted_usec_list *wake; /* the timer that ends net_run's wait (owned) */
+    net_conn_t *conns[NET_MAX_CONNS];
+    int nconns;
+    uint64_t jitter;            /* PRNG state for the backoff's jitter */
+} net_t;
+
+int net_init(net_t *n);
+void net_free(net_t *n);
+/* Opens (and keeps open) a connection to url. Q_E_INVAL for a URL it cannot use. */
+int net_open(net_t *n, net_conn_t *c, const char *name, const char *url, const net_conn_ops_t *ops, void *ctx);
+/* Queues a text message. 0, or Q_E_STATE when the connection is not open (nothing went
+   out), Q_E_FULL when its queue is full, Q_E_NOMEM. */
+int net_send(net_conn_t *c, const char *text, size_t len);
+/* Closes for good (no reconnect). */
+void net_close(net_conn_t *c);
+/* Drops the connection now and reconnects after the backoff (a gap, a stale stream). */
+void net_reconnect(net_conn_t *c);
+/* Serves the sockets for up to timeout_ms (returns earlier when something happened). */
+void net_run(net_t *n, int timeout_ms);
+
+#endif
