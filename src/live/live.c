@@ -152,14 +152,18 @@ static void decide(live_t *l, int64_t now);
 
 static void market_event(live_t *l, md_event_t *ev, int64_t t) {
     ev->local_ns = t;
+    int was_live = l->eng.sync.state == SYNC_LIVE;
     engine_on_market(&l->eng, ev);
+    if (was_live && l->eng.sync.state != SYNC_LIVE) {
+        l->resyncs++;
+        say(l, "book: a gap in the depth stream; resynchronising from a new snapshot");
+    }
     report_on_event(&l->rep, t);
     l->last_md_ns = t;
     l->md_events++;
     /* the book waits for a snapshot (at start, after a gap): ask once */
     if (l->eng.sync.state != SYNC_LIVE && !l->depth_asked && (l->venue != &l->bn.base || l->bn.time_known)) {
         if (binance_depth(&l->bn, 1000) == VENUE_SENT) l->depth_asked = 1;
-        if (l->eng.sync.st.gaps) l->resyncs++;
     }
     decide(l, t);
 }

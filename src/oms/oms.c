@@ -329,7 +329,10 @@ void oms_update(oms_t *m, const quote_set_t *want, int64_t now) {
         for (int i = 0; i < m->nlive; i++) {
             order_t *o = &m->orders[m->live[i]];
             if ((int)o->side != side) continue;
-            if (!order_is_working(o->state) && o->state != ORD_PENDING_NEW) continue;
+            /* an order whose placement has an unknown outcome may be on the book: it holds
+               its level like one in flight (no second order for it) until a query says */
+            int in_flight = o->state == ORD_PENDING_NEW || (o->state == ORD_UNKNOWN && !o->acked);
+            if (!order_is_working(o->state) && !in_flight) continue;
             int match = -1;
             int fresh = !m->cfg.max_age_ns || now - o->sent_ns < m->cfg.max_age_ns;
             for (int k = 0; fresh && k < nw; k++) {
@@ -341,7 +344,7 @@ void oms_update(oms_t *m, const quote_set_t *want, int64_t now) {
             }
             /* an order still in flight holds its place until it is acknowledged (its
                deadline bounds the wait): replacing it now would only pile up requests */
-            for (int k = 0; match < 0 && o->state == ORD_PENDING_NEW && k < nw; k++)
+            for (int k = 0; match < 0 && in_flight && k < nw; k++)
                 if (!kept[k]) match = k;
             if (match >= 0) kept[match] = 1;
             else stale[nstale++] = o;
@@ -355,7 +358,7 @@ void oms_update(oms_t *m, const quote_set_t *want, int64_t now) {
             order_t *old = 0;
             while (used < nstale && !old) {
                 order_t *c = stale[used++];
-                if (c->state == ORD_PENDING_NEW || !m->venue->vt->replace) send_cancel(m, c, now);
+                if (!order_is_working(c->state) || !m->venue->vt->replace) send_cancel(m, c, now);
                 else old = c;
             }
             if (send_new(m, (order_side_t)side, &w[k], k, old, now)) break;

@@ -74,6 +74,11 @@ static bn_pending_t *pend_find(binance_t *b, uint64_t id) {
    Returns VENUE_SENT, or VENUE_NOT_SENT (the pending slot is freed). */
 static int send_req(binance_t *b, bn_pending_t *p, const char *method, const char *params_json, const char *kv) {
     char id[32], buf[4096];
+    /* after a 429 or 418 nothing at all goes out until retryAfter (a ban grows otherwise) */
+    if (clock_real_ns() < b->retry_until_ns && p->kind != BN_TIME) {
+        p->kind = BN_NONE;
+        return VENUE_NOT_SENT;
+    }
     snprintf(id, sizeof id, "\"%" PRIu64 "\"", p->id);
     int n;
     if (kv) {
