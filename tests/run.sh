@@ -74,6 +74,8 @@ check "dry run: nothing reached the exchange" '[ "$(open_orders)" = "[]" ]'
 check "a bad endpoint is refused" '[ $rc -eq 2 ] && grep -q endpoint "$tmp/ep.err"'
 "$q" run --help | grep -q "usage: quoter run"; check "run --help" '[ $? -eq 0 ]'
 
+check "no sanitizer report in any run" '! grep -qE "Sanitizer|runtime error" "$tmp"/*.err'
+
 echo "run: $passes passed, $fails failed"
 [ $fails -eq 0 ] || { echo "--- exchange log"; tail -20 "$tmp/ex.log"; echo "--- run 1"; tail -20 "$tmp/r1.err"; }
 [ $fails -eq 0 ]
