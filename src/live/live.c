@@ -249,10 +249,12 @@ static void status_line(live_t *l, int64_t now) {
     fx_format(ledger_inventory(&m->ledger), &l->x->rules.lot, 0, inv, sizeof inv);
     double mid = engine_mid(&l->eng);
     double pnl = l->rep.start_mid > 0 && mid > 0 ? ledger_equity(&m->ledger, mid) - l->rep.start_equity : 0;
+    double hold = l->rep.start_mid > 0 && mid > 0
+                      ? (double)m->ledger.base_start * l->x->rules.lot.value * (mid - l->rep.start_mid) : 0;
     fprintf(stderr,
-            "quoter run: mid %.2f bid %s ask %s | inventory %s pnl %.4f | open %d fills %" PRId64
+            "quoter run: mid %.2f bid %s ask %s | inventory %s pnl %.4f (vs holding %.4f) | open %d fills %" PRId64
             " | rtt %.2f ms | %s\n",
-            mid, pb, pa, inv, pnl, oms_open_count(m), m->ledger.fills,
+            mid, pb, pa, inv, pnl, pnl - hold, oms_open_count(m), m->ledger.fills,
             l->bn.st.rtt_n ? l->bn.st.rtt_sum_ms / (double)l->bn.st.rtt_n : 0.0, l->healthy ? "healthy" : "waiting");
     (void)now;
 }
