@@ -78,6 +78,9 @@ static const key_def_t keys[] = {
     I("risk", "max_open_orders", max_open_orders, "20", 1, 200, "local limit on open orders"),
     I("risk", "orders_per_10s", orders_per_10s, "50", 0, 1000, "new orders allowed per 10 seconds (Binance's ORDERS limit; 0 = no limit)"),
     D("risk", "max_drawdown", max_drawdown_quote, "0", 0, 1e15, "kill switch: cancel all and stop after this loss in quote asset (0 = off)"),
+    D("risk", "max_loss", max_loss_quote, "0", 0, 1e15, "kill switch: cancel all and stop when the PnL marked to market (equity change since the start) falls below minus this, quote asset (0 = off)"),
+    S("risk", "max_position", max_position, "0", 0, "kill switch: cancel all and stop when the inventory (base, relative to the start) goes beyond plus or minus this (0 = off)"),
+    I("risk", "max_orders_per_minute", max_orders_per_minute, "0", 0, 4000, "kill switch: cancel all and stop when more new orders than this went out in a minute: a runaway guard (0 = off)"),
     D("report", "equity_interval", equity_interval_s, "1", 0.001, 86400, "seconds between equity.csv samples"),
     I("exchange", "weight_per_minute", weight_per_minute, "6000", 1, 10000000, "quoter exchange: REQUEST_WEIGHT per minute per IP"),
     I("exchange", "raw_requests_per_5m", raw_requests_per_5m, "300000", 1, 100000000, "quoter exchange: RAW_REQUESTS (every request, whatever its weight) per 5 minutes per IP (Binance: 300,000 since 2026-04-02)"),
@@ -287,6 +290,11 @@ int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) 
     }
     if ((rc = exact("strategy.target_inventory", c->target_inventory, &r->lot, &x->target_inventory, err, errcap))) return rc;
     if ((rc = exact("strategy.max_inventory", c->max_inventory, &r->lot, &x->max_inventory, err, errcap))) return rc;
+    if ((rc = exact("risk.max_position", c->max_position, &r->lot, &x->max_position, err, errcap))) return rc;
+    if (x->max_position < 0) {
+        snprintf(err, (size_t)errcap, "risk.max_position must not be negative");
+        return Q_E_RANGE;
+    }
     if ((rc = exact("account.base_balance", c->base_balance, &r->lot, &x->base_balance, err, errcap))) return rc;
     if ((rc = symbol_notional_parse(r, c->quote_balance, &x->quote_balance))) {
         snprintf(err, (size_t)errcap, "account.quote_balance = \"%s\": %s", c->quote_balance, q_strerror(rc));
