@@ -587,6 +587,30 @@ static void test_rate_feedback(void **st) {
 }
 
 /* the trade-id set forgets the oldest ids only past its size */
+/* a deposit or withdrawal (balanceUpdate): the ledger follows the account, PnL does not move */
+static void test_transfer(void **st) {
+    (void)st;
+    setup(0, 0, 0);
+    oms.mark = 60000;
+    double before = ledger_equity(&oms.ledger, 60000) - oms.ledger.transfers_value;
+    venue_event_t e = mk(VEV_TRANSFER, "", 0);
+    strcpy(e.asset, "USDT");
+    e.free = -(__int128)2505 * 1000000000LL; /* -250.5 USDT in 1e-10 units */
+    oms_on_venue(&oms, &e);
+    assert_true(oms.ledger.quote == (__int128)100000 * 10000000000LL - (__int128)2505 * 1000000000LL);
+    strcpy(e.asset, "BTC");
+    e.free = 10000000; /* +0.1 BTC */
+    oms_on_venue(&oms, &e);
+    assert_int_equal(oms.ledger.base, 110000000);
+    assert_int_equal(oms.ledger.transfers, 2);
+    double after = ledger_equity(&oms.ledger, 60000) - oms.ledger.transfers_value;
+    assert_true(after > before - 1e-6 && after < before + 1e-6);
+    assert_true(ledger_unrealized(&oms.ledger, 60000) > -1e-6 && ledger_unrealized(&oms.ledger, 60000) < 1e-6);
+    strcpy(e.asset, "ETH"); /* not this symbol's: ignored */
+    oms_on_venue(&oms, &e);
+    assert_int_equal(oms.ledger.transfers, 2);
+}
+
 static void test_trade_set(void **st) {
     (void)st;
     setup(0, 0, 0);
@@ -887,6 +911,7 @@ int main(void) {
         cmocka_unit_test(test_adopt),
         cmocka_unit_test(test_rate_feedback),
         cmocka_unit_test(test_trade_set),
+        cmocka_unit_test(test_transfer),
         cmocka_unit_test(test_risk_gate),
         cmocka_unit_test(test_late_ack_after_not_found),
         cmocka_unit_test(test_cancel_reject_before_ack_lost_ack),

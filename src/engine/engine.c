@@ -95,19 +95,20 @@ void engine_decide(engine_t *e, int64_t now) {
         return;
     }
     double mid = engine_mid(e);
+    e->oms.mark = mid;
     if (!e->started) {
         ledger_start(&e->oms.ledger, mid);
         e->peak_equity = e->start_equity = ledger_equity(&e->oms.ledger, mid);
         e->started = 1;
     }
     if (e->max_drawdown > 0) {
-        double eq = ledger_equity(&e->oms.ledger, mid);
+        double eq = ledger_equity(&e->oms.ledger, mid) - e->oms.ledger.transfers_value;
         if (eq > e->peak_equity) e->peak_equity = eq;
         if (e->peak_equity - eq > e->max_drawdown) risk_kill(&e->oms.risk, "max_drawdown");
     }
     /* the other kill switches: once tripped, everything is canceled and nothing new goes
        out until an operator restarts */
-    if (e->max_loss > 0 && ledger_equity(&e->oms.ledger, mid) - e->start_equity < -e->max_loss)
+    if (e->max_loss > 0 && ledger_equity(&e->oms.ledger, mid) - e->oms.ledger.transfers_value - e->start_equity < -e->max_loss)
         risk_kill(&e->oms.risk, "max_loss");
     if (e->max_position > 0) {
         int64_t inv = ledger_inventory(&e->oms.ledger);

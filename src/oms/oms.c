@@ -571,6 +571,13 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
     switch (ev->type) {
     case VEV_BALANCE: on_balance(m, ev); return;
     case VEV_SYNC_DONE: on_sync_done(m, ev->local_ns); return;
+    case VEV_TRANSFER: { /* a deposit or withdrawal: the ledger follows the account */
+        const symbol_rules_t *r = m->risk.rules;
+        int base = !strcmp(ev->asset, r->base);
+        if ((base || !strcmp(ev->asset, r->quote)) && ledger_transfer(&m->ledger, base, ev->free, m->mark))
+            m->st.balance_mismatches++;
+        return;
+    }
     case VEV_RATE_LIMIT:
         m->st.rate_limited++;
         risk_backoff(&m->risk, ev->retry_ns);

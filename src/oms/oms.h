@@ -95,6 +95,7 @@ typedef struct oms {
     int64_t next_deadline;  /* the earliest pending deadline (INT64_MAX: none) */
     uint32_t sync_gen;      /* the sync in progress or last done */
     int syncing;
+    double mark;            /* the last mid (quote per base), set by the engine: values transfers */
     int64_t *trade_slot;    /* the trade-id set (OMS_TRADE_SLOTS): open addressing, 0 = empty */
     int64_t *trade_fifo;    /* insertion order (OMS_TRADE_KEEP), to forget the oldest */
     int trade_n, trade_head;
