@@ -242,7 +242,9 @@ void journal_run_end(journal_t *j, int64_t ended_ns, int exit_status) {
 
 /* ---- orders ------------------------------------------------------------------------------- */
 
-static int write_order(journal_t *j, const order_t *o) {
+/* with_reason: o->reason may be read (in a venue event's sink call, or a hook: the oms sets
+   it from the event, whose strings live during the sink call only) */
+static int write_order(journal_t *j, const order_t *o, int with_reason) {
     sqlite3_stmt *s = j->st[S_ORDER];
     char px[40], q[40], f[40];
     bind_text(s, 1, o->cid);
@@ -256,7 +258,7 @@ static int write_order(journal_t *j, const order_t *o) {
     bind_text(s, 9, fmt_qty(j, o->filled, f, sizeof f));
     bind_i64(s, 10, (int64_t)o->venue_id, 1);
     bind_i64(s, 11, order_is_terminal(o->state) ? o->done_ns : 0, 1);
-    bind_text(s, 12, order_is_terminal(o->state) ? o->reason : 0);
+    bind_text(s, 12, with_reason && order_is_terminal(o->state) ? o->reason : 0);
     int rc = step(j, S_ORDER);
     if (j->oms) {
         int slot = (int)(o - j->oms->orders);
@@ -308,7 +310,7 @@ int journal_hook_send(void *ctx, const order_t *o, const order_t *old) {
 void journal_hook_done(void *ctx, const order_t *o) {
     journal_t *j = ctx;
     tx_begin(j);
-    write_order(j, o);
+    write_order(j, o, 1);
 }
 
 /* ---- fills, balances ---------------------------------------------------------------------- */
@@ -495,7 +497,7 @@ void journal_post(journal_t *j, const venue_event_t *ev, const journal_mark_t *m
         return;
     }
     write_event(j, o->cid, ev->local_ns, vev_name(ev->type), order_state_name(o->state), ev->cum_qty);
-    write_order(j, o);
+    write_order(j, o, 1);
     recon_t *r = j->nrecon ? recon_find(j, o->cid) : 0;
     if (r && order_is_terminal(o->state) && r->state != 2) {
         r->state = 2;
@@ -522,7 +524,7 @@ void journal_flush(journal_t *j, int64_t now) {
             tx_begin(j);
             if (s->id != o->id || s->state != o->state)
                 write_event(j, o->cid, now, "LOCAL", order_state_name(o->state), -1);
-            write_order(j, o);
+            write_order(j, o, 0);
         }
         for (int i = 0; j->synced && i < j->nrecon; i++) {
             recon_t *r = &j->recon[i];
