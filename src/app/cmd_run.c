@@ -10,7 +10,7 @@
 
 static const char usage[] =
     "usage: quoter run -c CONFIG [--endpoint production|testnet|demo|URL] [--set S.K=V]...\n"
-    "                  [--dry-run] [--quiet] [--seconds N] [--status-interval S]\n"
+    "                  [--dry-run] [--quiet] [--seconds N] [--status-interval S] [--db FILE]\n"
     "\n"
     "Quotes live with the config's strategy, oms and risk gate: the same engine the backtest\n"
     "runs. Orders go over the WebSocket API, fills come by the user data stream, market data\n"
@@ -27,6 +27,9 @@ static const char usage[] =
     "  --quiet             no status line and no order log\n"
     "  --seconds N         stop by itself after N seconds, as on SIGTERM\n"
     "  --status-interval S seconds between status lines (default 5; 0 = none)\n"
+    "  --db FILE           the SQLite journal (default quoter.db here; `none`: no journal; never\n"
+    "                      with --dry-run): orders, events, fills, balances, round trips; a run\n"
+    "                      after a crash reconciles it with the exchange (`quoter history`)\n"
     "\n"
     "Keys come from the environment: QUOTER_API_KEY and QUOTER_API_SECRET (an HMAC-SHA256 key).\n"
     "They are never printed. Use testnet or Demo Mode keys until you trust the config.\n"
@@ -69,6 +72,7 @@ int cmd_run(int argc, char **argv) {
     live_options_t o;
     memset(&o, 0, sizeof o);
     o.status_s = 5;
+    o.db = "quoter.db";
     const char *ep = "production";
     /* take run's own options out, hand the rest to the shared parser */
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
@@ -91,7 +95,10 @@ int cmd_run(int argc, char **argv) {
             o.seconds = atof(argv[++i]);
         } else if (!strcmp(a, "--status-interval") && more) {
             o.status_s = atof(argv[++i]);
-        } else if (!strcmp(a, "--endpoint") || !strcmp(a, "--seconds") || !strcmp(a, "--status-interval")) {
+        } else if (!strcmp(a, "--db") && more) {
+            o.db = strcmp(argv[++i], "none") ? argv[i] : 0;
+        } else if (!strcmp(a, "--endpoint") || !strcmp(a, "--seconds") || !strcmp(a, "--status-interval") ||
+                   !strcmp(a, "--db")) {
             cli_fail("%s needs a value (try --help)", a);
             free(rest);
             return 2;

@@ -90,6 +90,7 @@ struct live {
     int64_t stop_started_ns, next_try_ns;
     int64_t next_status_ns;
     int64_t md_events, bad_md, resyncs, reconnects, earlier_seen;
+    journal_t *jn;              /* --db: the journal (NULL: none) */
     char err[256];
 };
 
@@ -119,7 +120,12 @@ static void on_venue(void *ctx, const venue_event_t *ev) {
     const order_t *o = ev->cid[0] ? oms_find_cid(&l->eng.oms, ev->cid) : 0;
     order_state_t before = o ? o->state : ORD_NSTATES;
     int64_t fills = l->eng.oms.ledger.fills;
+    /* journal: an earlier run's order being reconciled is the journal's alone */
+    journal_mark_t jm;
+    if (l->jn && journal_pre(l->jn, ev, &jm)) return;
     oms_on_venue(&l->eng.oms, ev);
+    if (l->jn) journal_post(l->jn, ev, &jm);
+    /* journal end */
     if (!o) o = ev->cid[0] ? oms_find_cid(&l->eng.oms, ev->cid) : 0;
     /* one line per order event that changed something: a state, a fill, a refusal */
     if (fills != l->eng.oms.ledger.fills || (o && o->state != before) || ev->type == VEV_REJECT ||
@@ -312,6 +318,29 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
     l->bn.base.sink_ctx = l;
     if ((rc = report_open(&l->rep, &l->eng, 0, c->equity_interval_s, err, errcap))) goto out;
     l->rep.title = "run";
+    /* journal: open it, a run row, and its hooks into the oms */
+    if (o->db && !o->dry_run) {
+        if ((rc = journal_open(&l->jn, o->db, err, errcap))) goto out;
+        char *conf = 0;
+        size_t conf_n = 0;
+        FILE *cf = open_memstream(&conf, &conf_n);
+        if (cf) {
+            config_print(c, cf);
+            fclose(cf);
+        }
+        int64_t run = journal_run_begin(l->jn, clock_real_ns(), conf, &x->rules, l->eng.oms.prefix, &l->eng.oms);
+        free(conf);
+        if (run < 0) {
+            snprintf(err, (size_t)errcap, "journal %s: %s", o->db, journal_error(l->jn));
+            rc = (int)run;
+            goto out;
+        }
+        l->eng.oms.hooks = (oms_hooks_t){l->jn, 0, journal_hook_done};
+        l->eng.oms.send_hook = (oms_send_hook_t){l->jn, journal_hook_send};
+        say(l, "journal %s: run %lld; %d orders of earlier runs not known to be done (reconciled after the sync)",
+            o->db, (long long)run, journal_earlier_open(l->jn));
+    }
+    /* journal end */
     say(l, "%s on %s (client ids %s...)%s", x->rules.symbol, o->api_url, l->eng.oms.prefix,
         o->dry_run ? ", dry run: nothing is sent" : "");
     int64_t t0 = clock_real_ns(), status_ns = (int64_t)(o->status_s * 1e9);
@@ -344,6 +373,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
             status_line(l, now);
             l->next_status_ns = now + status_ns;
         }
+        if (l->jn) journal_flush(l->jn, clock_real_ns()); /* journal: once per step */
         if (l->bn.err[0] && !l->bn.ready && !o->dry_run) {
             snprintf(err, (size_t)errcap, "%s", l->bn.err);
             rc = Q_E_IO;
@@ -351,6 +381,14 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
         }
     }
     if (!rc) say(l, "stopped: the exchange confirms no order of ours is open");
+    if (l->jn) { /* journal */
+        journal_flush(l->jn, clock_real_ns());
+        journal_run_end(l->jn, clock_real_ns(), rc);
+        const journal_stats_t *js = journal_stats(l->jn);
+        say(l, "journal %s: %lld intents, %lld events, %lld fills, %lld earlier orders reconciled, %lld errors%s%s",
+            o->db, (long long)js->intents, (long long)js->events, (long long)js->fills, (long long)js->reconciled,
+            (long long)js->errors, js->errors ? ": " : "", js->errors ? journal_error(l->jn) : "");
+    }
     report_close(&l->rep);
     l->rep.gaps = l->eng.sync.st.gaps;
     report_print_text(&l->rep, stdout, 0, 0);
@@ -363,6 +401,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
                x->rules.base, qq, x->rules.quote);
     }
 out:
+    journal_close(l->jn);
     binance_close(&l->bn);
     engine_free(&l->eng);
     free(l->levels);

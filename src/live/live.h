@@ -18,6 +18,7 @@
 #include "../engine/engine.h"
 #include "../feed/decode.h"
 #include "../venue/binance/binance.h"
+#include "journal.h"
 
 typedef struct live_options {
     const char *api_url, *stream_url;
@@ -26,6 +27,7 @@ typedef struct live_options {
     int quiet;                     /* no status line, no order log */
     double seconds;                /* stop by itself after this long (0 = until a signal) */
     double status_s;               /* status line interval */
+    const char *db;                /* the SQLite journal (journal.h); NULL: none (never with dry_run) */
 } live_options_t;
 
 typedef struct live live_t;

@@ -290,7 +290,8 @@ static int send_new(oms_t *m, order_side_t side, const quote_t *w, int k, order_
     o->sent_ns = now;
     o->state = ORD_PENDING_NEW;
     int rc;
-    if (old) rc = m->venue->vt->replace(m->venue, old, o, m->cfg.replace_mode, now);
+    if (m->send_hook.on_send && m->send_hook.on_send(m->send_hook.ctx, o, old)) rc = VENUE_NOT_SENT;
+    else if (old) rc = m->venue->vt->replace(m->venue, old, o, m->cfg.replace_mode, now);
     else rc = m->venue->vt->place(m->venue, o, now);
     if (rc == VENUE_NOT_SENT) {
         o->state = ORD_REJECTED;
