@@ -34,7 +34,7 @@ port=$(cat "$out/exchange.port")
 echo "demo: quoter exchange on 127.0.0.1:$port replays the recording ${speed}x (demo account, log: out/demo/exchange.log)"
 echo "demo: quoter run -c examples/btcusdt.ini --endpoint http://127.0.0.1:$port   (SIGTERM after ${secs} s)"
 echo
-"$q" run -c "$src/examples/btcusdt.ini" --endpoint "http://127.0.0.1:$port" --status-interval 5 >"$out/run.txt" 2>"$out/run.log" &
+"$q" run -c "$src/examples/btcusdt.ini" --endpoint "http://127.0.0.1:$port" --db "$out/run.db" --status-interval 5 >"$out/run.txt" 2>"$out/run.log" &
 run=$!
 # the status lines as they come (every order event is in out/demo/run.log)
 (tail -n +1 -f "$out/run.log" --pid=$run 2>/dev/null | grep --line-buffered -E "mid |healthy|stopp|connected" || true) &

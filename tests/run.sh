@@ -17,7 +17,7 @@ start_exchange ex -c "$ini" --speed 10
 base=http://127.0.0.1:$ex_port
 [ -n "$ex_port" ] || { echo "FAIL: the exchange did not start"; cat "$tmp/ex.log"; exit 1; }
 # a config that fills often: the seed loop close to the touch, orders allowed freely
-cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set risk.orders_per_10s=90)
+cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set risk.orders_per_10s=90 --db "$tmp/run.db")
 
 open_orders() { call GET /api/v3/openOrders "symbol=BTCUSDT" >/dev/null; cat "$tmp/body"; }
 # the exchange's free balance of an asset (nothing is locked once no order is open)

@@ -18,7 +18,7 @@ start_exchange ex -c "$ini" --speed 10
 base=http://127.0.0.1:$ex_port
 [ -n "$ex_port" ] || { echo "FAIL: the exchange did not start"; exit 1; }
 cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set strategy.requote_interval=1 --set strategy.max_order_age=1
-     --set risk.orders_per_10s=90 --set orders.request_timeout=2)
+     --set risk.orders_per_10s=90 --set orders.request_timeout=2 --db "$tmp/run.db")
 
 open_orders() { call GET /api/v3/openOrders "symbol=BTCUSDT" >/dev/null; cat "$tmp/body"; }
 free_of() { call GET /api/v3/account "" >/dev/null

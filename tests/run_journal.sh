@@ -101,7 +101,7 @@ check "the journal never holds the API secret" '! grep -q "$secret" "$db"* && ! 
 check "no journal errors" '! grep -q "journal .*[1-9][0-9]* errors" "$tmp"/r1.err "$tmp/r3.err"'
 # --db none writes nothing
 (cd "$tmp" && "$q" run "${cfg[@]}" --endpoint "$base" --seconds 2 --status-interval 0 --db none >/dev/null 2>"$tmp/r4.err"); rc=$?
-check "--db none: runs, writes no journal" '[ $rc -eq 0 ] && [ ! -e "$tmp/quoter.db" ]'
+check "--db none: runs, writes no journal" '[ $rc -eq 0 ] && [ ! -e "$tmp/quoter.db" ] || { echo "rc=$rc"; tail -5 "$tmp/r4.err"; false; }'
 check "no sanitizer report in any run" '! grep -qE "Sanitizer|runtime error" "$tmp"/r*.err'
 
 echo "run_journal: $passes passed, $fails failed"

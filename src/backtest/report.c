@@ -110,7 +110,7 @@ static void write_order(report_t *r, const order_t *o) {
     fprintf(r->orders_csv, "%" PRId64 ",%s,%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s\n",
             o->sent_ns, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL",
             o->type == OT_LIMIT ? "LIMIT" : "LIMIT_MAKER", p, q, f, order_state_name(o->state), o->level,
-            o->acked_ns, o->done_ns, o->fees_quote, o->reason ? o->reason : "");
+            o->acked_ns, o->done_ns, o->fees_quote, o->reason);
 }
 
 void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {

@@ -258,7 +258,7 @@ static int write_order(journal_t *j, const order_t *o, int with_reason) {
     bind_text(s, 9, fmt_qty(j, o->filled, f, sizeof f));
     bind_i64(s, 10, (int64_t)o->venue_id, 1);
     bind_i64(s, 11, order_is_terminal(o->state) ? o->done_ns : 0, 1);
-    bind_text(s, 12, with_reason && order_is_terminal(o->state) ? o->reason : 0);
+    bind_text(s, 12, with_reason && order_is_terminal(o->state) && o->reason[0] ? o->reason : 0);
     int rc = step(j, S_ORDER);
     if (j->oms) {
         int slot = (int)(o - j->oms->orders);

@@ -254,7 +254,7 @@ static void status_line(live_t *l, int64_t now) {
     if (a) fx_format(a, &l->x->rules.tick, 0, pa, sizeof pa);
     fx_format(ledger_inventory(&m->ledger), &l->x->rules.lot, 0, inv, sizeof inv);
     double mid = engine_mid(&l->eng);
-    double pnl = l->rep.start_mid > 0 && mid > 0 ? ledger_equity(&m->ledger, mid) - l->rep.start_equity : 0;
+    double pnl = l->rep.start_mid > 0 && mid > 0 ? ledger_equity(&m->ledger, mid) - m->ledger.transfers_value - l->rep.start_equity : 0;
     double hold = l->rep.start_mid > 0 && mid > 0
                       ? (double)m->ledger.base_start * l->x->rules.lot.value * (mid - l->rep.start_mid) : 0;
     fprintf(stderr,

@@ -295,7 +295,7 @@ static int send_new(oms_t *m, order_side_t side, const quote_t *w, int k, order_
     else rc = m->venue->vt->place(m->venue, o, now);
     if (rc == VENUE_NOT_SENT) {
         o->state = ORD_REJECTED;
-        o->reason = "not sent: the venue could not take the request";
+        snprintf(o->reason, sizeof o->reason, "not sent: the venue could not take the request");
         m->st.rejected++;
         m->st.not_sent++;
         o->done_ns = now;
@@ -604,7 +604,10 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
         break;
     case VEV_REJECT:
         rc = order_apply(o, OEV_REJECT, 0);
-        if (!rc && before != ORD_REJECTED) { o->reason = ev->reason; m->st.rejected++; }
+        if (!rc && before != ORD_REJECTED) {
+            snprintf(o->reason, sizeof o->reason, "%s", ev->reason ? ev->reason : "");
+            m->st.rejected++;
+        }
         if (ev->code == VENUE_CODE_TOO_MANY) { /* the ORDERS limit: hold new orders a second at least */
             m->st.rate_limited++;
             risk_backoff(&m->risk, ev->local_ns + 1000000000LL);
