@@ -27,7 +27,12 @@ free_of() { call GET /api/v3/account "" >/dev/null
 ledger_of() { sed -n "s/^balances *\([0-9.]*\) BTC, \([0-9.]*\) USDT.*/\\$2/p" "$1"; }
 
 # 1. a timed run: quotes, fills, stops with nothing open, the ledger equals the account
-"$q" run "${cfg[@]}" --endpoint "$base" --seconds 20 --status-interval 2 >"$tmp/r1.out" 2>"$tmp/r1.err"; rc=$?
+"$q" run "${cfg[@]}" --endpoint "$base" --seconds 20 --status-interval 2 >"$tmp/r1.out" 2>"$tmp/r1.err" &
+pid=$!
+sleep 8
+# a withdrawal in the middle (balanceUpdate): the ledger follows the account, and it is no loss
+curl -s -X POST "$base/admin/balance?account=demo&asset=USDT&delta=-250.5" >/dev/null
+wait $pid; rc=$?
 check "timed run exits 0" '[ $rc -eq 0 ]'
 check "it quoted both sides" 'grep -q "ACK .* BUY" "$tmp/r1.err" && grep -q "ACK .* SELL" "$tmp/r1.err"'
 fills=$(sed -n 's/^  count *\([0-9]*\).*/\1/p' "$tmp/r1.out")
@@ -36,7 +41,8 @@ check "fills came by the user data stream" '[ "${fills:-0}" -ge 1 ] && grep -q "
 check "the exchange confirmed nothing left open" 'grep -q "confirms no order of ours is open" "$tmp/r1.err"'
 check "no open orders on the exchange after the run" '[ "$(open_orders)" = "[]" ]'
 check "ledger BTC equals the exchange's" '[ "$(ledger_of "$tmp/r1.out" 1)" = "$(free_of BTC)" ]'
-check "ledger USDT equals the exchange's" '[ "$(ledger_of "$tmp/r1.out" 2)" = "$(free_of USDT)" ]'
+check "ledger USDT equals the exchange's (a withdrawal of 250.5 included)" '[ "$(ledger_of "$tmp/r1.out" 2)" = "$(free_of USDT)" ] && grep -q "balanceUpdate USDT -250.5" "$tmp/r1.err"'
+check "the withdrawal is no loss: no kill switch, the PnL stays small" '! grep -q "kill switch" "$tmp/r1.out" && awk "/^  vs holding/ { exit (\$3 < -100) }" "$tmp/r1.out"'
 
 # 2. SIGTERM: cancel all, confirm, report, exit 0
 "$q" run "${cfg[@]}" --endpoint "$base" --status-interval 0 >"$tmp/r2.out" 2>"$tmp/r2.err" &

@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "../live/live.h"
+#include "../venue/binance/keys.h"
 #include "cli.h"
 
 static const char usage[] =
     "usage: quoter run -c CONFIG [--endpoint production|testnet|demo|URL] [--set S.K=V]...\n"
     "                  [--dry-run] [--quiet] [--seconds N] [--status-interval S] [--db FILE]\n"
+    "                  [--max-connection-age S] [--time-sync S]\n"
     "\n"
     "Quotes live with the config's strategy, oms and risk gate: the same engine the backtest\n"
     "runs. Orders go over the WebSocket API, fills come by the user data stream, market data\n"
@@ -30,9 +32,15 @@ static const char usage[] =
     "  --db FILE           the SQLite journal (default quoter.db here; `none`: no journal; never\n"
     "                      with --dry-run): orders, events, fills, balances, round trips; a run\n"
     "                      after a crash reconciles it with the exchange (`quoter history`)\n"
+    "  --max-connection-age S  replace each connection (a new one opened before the old one\n"
+    "                      closes) when it is this old (default 84600, under Binance's 24 h)\n"
+    "  --time-sync S       measure the clock offset again this often (default 300)\n"
     "\n"
-    "Keys come from the environment: QUOTER_API_KEY and QUOTER_API_SECRET (an HMAC-SHA256 key).\n"
-    "They are never printed. Use testnet or Demo Mode keys until you trust the config.\n"
+    "Keys come from the environment: QUOTER_API_KEY with QUOTER_PRIVATE_KEY_FILE (an Ed25519\n"
+    "private key in PEM: the connection logs on with session.logon), or with\n"
+    "QUOTER_API_SECRET_FILE or QUOTER_API_SECRET (an HMAC-SHA256 secret). A key file must be\n"
+    "readable by its owner only (chmod 600). Keys are never printed; the process makes no\n"
+    "core file. Use testnet or Demo Mode keys until you trust the config.\n"
     "\n"
     "Exit status: 0 stopped cleanly (no order left open), 1 a failure while running (the\n"
     "message says what is left), 2 bad usage or config.\n";
@@ -74,6 +82,8 @@ int cmd_run(int argc, char **argv) {
     o.status_s = 5;
     o.db = "quoter.db";
     const char *ep = "production";
+    binance_tuning_t tune;
+    memset(&tune, 0, sizeof tune);
     /* take run's own options out, hand the rest to the shared parser */
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     if (!rest) return 2;
@@ -97,8 +107,12 @@ int cmd_run(int argc, char **argv) {
             o.status_s = atof(argv[++i]);
         } else if (!strcmp(a, "--db") && more) {
             o.db = strcmp(argv[++i], "none") ? argv[i] : 0;
+        } else if (!strcmp(a, "--max-connection-age") && more) {
+            tune.max_conn_age_s = atof(argv[++i]);
+        } else if (!strcmp(a, "--time-sync") && more) {
+            tune.time_sync_s = atof(argv[++i]);
         } else if (!strcmp(a, "--endpoint") || !strcmp(a, "--seconds") || !strcmp(a, "--status-interval") ||
-                   !strcmp(a, "--db")) {
+                   !strcmp(a, "--db") || !strcmp(a, "--max-connection-age") || !strcmp(a, "--time-sync")) {
             cli_fail("%s needs a value (try --help)", a);
             free(rest);
             return 2;
@@ -120,12 +134,18 @@ int cmd_run(int argc, char **argv) {
     }
     o.api_url = api;
     o.stream_url = stream;
-    o.api_key = getenv("QUOTER_API_KEY");
-    o.secret = getenv("QUOTER_API_SECRET");
-    if (!o.dry_run && (!o.api_key || !*o.api_key || !o.secret || !*o.secret)) {
-        cli_fail("set QUOTER_API_KEY and QUOTER_API_SECRET (an HMAC key), or use --dry-run");
-        return 2;
+    static keys_t keys;
+    if (!o.dry_run) {
+        char kerr[512];
+        if (keys_load(&keys, kerr, sizeof kerr)) {
+            cli_fail("%s", kerr);
+            return 2;
+        }
+        o.api_key = keys.api_key;
+        o.secret = keys.secret; /* an Ed25519 PEM is told by its text: the venue logs on with it */
     }
+    tune.verbose = !o.quiet;
+    binance_set_tuning(&tune);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -134,6 +154,7 @@ int cmd_run(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     char err[512];
     rc = live_run(&c.cfg, &c.x, &o, err, sizeof err);
+    keys_wipe(&keys);
     if (rc) {
         cli_fail("run: %s", err);
         return 1;

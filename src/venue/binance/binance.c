@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,27 @@ static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len);
 static void api_close(void *ctx, net_conn_t *c, const char *why);
 static void stream_text(void *ctx, net_conn_t *c, const char *msg, size_t len);
 static void stream_close(void *ctx, net_conn_t *c, const char *why);
-static const net_conn_ops_t api_ops = {api_open, api_text, api_close};
-static const net_conn_ops_t stream_ops = {0, stream_text, stream_close};
+static void api_rotate(void *ctx, net_conn_t *c);
+static void api_retired(void *ctx, net_conn_t *c);
+static void stream_rotate(void *ctx, net_conn_t *c);
+static const net_conn_ops_t api_ops = {api_open, api_text, api_close, api_rotate, api_retired};
+static const net_conn_ops_t stream_ops = {0, stream_text, stream_close, stream_rotate, 0};
+
+static void balance_event(binance_t *b, int i, int64_t f, int64_t l, __int128 fq, __int128 lq, int64_t t);
+static binance_tuning_t tuning;
+void binance_set_tuning(const binance_tuning_t *t) { tuning = *t; }
+
+static void note(const binance_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(const binance_t *b, const char *fmt, ...) {
+    (void)b;
+    if (!tuning.verbose) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "quoter run: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
@@ -69,11 +89,49 @@ static bn_pending_t *pend_find(binance_t *b, uint64_t id) {
     return 0;
 }
 
+/* an Ed25519 request: the params of kv ("k=v&k=v", no escaping needed) with timestamp, and
+   when `sign` with apiKey and an Ed25519 signature over them sorted (a logged-on session
+   needs neither). Returns the length, or -1. */
+static int ed_request(const binance_t *b, const char *id, const char *method, const char *kv, int sign, char *out,
+                      size_t cap) {
+    char tmp[2048], ts[32], payload[2560], sig[128];
+    const char *k[34], *v[34];
+    int n = 0;
+    if (snprintf(tmp, sizeof tmp, "%s", kv) >= (int)sizeof tmp) return -1;
+    for (char *s = tmp; *s && n < 30;) {
+        char *amp = strchr(s, '&'), *eq = strchr(s, '=');
+        if (amp) *amp = 0;
+        if (!eq || (amp && eq > amp)) return -1;
+        *eq = 0;
+        k[n] = s;
+        v[n++] = eq + 1;
+        if (!amp) break;
+        s = amp + 1;
+    }
+    snprintf(ts, sizeof ts, "%lld", (long long)binance_server_ms(b));
+    k[n] = "timestamp";
+    v[n++] = ts;
+    if (sign) {
+        k[n] = "apiKey";
+        v[n++] = b->cfg.api_key;
+        if (sign_sorted_payload(k, v, n, payload, sizeof payload) < 0) return -1;
+        if (sign_ed25519_sign(b->cfg.secret, payload, strlen(payload), sig, sizeof sig)) return -1;
+    }
+    int len = snprintf(out, cap, "{\"id\":%s,\"method\":\"%s\",\"params\":{", id, method);
+    for (int i = 0; i < n && len > 0 && len < (int)cap; i++)
+        len += snprintf(out + len, cap - (size_t)len, "%s\"%s\":\"%s\"", i ? "," : "", k[i], v[i]);
+    if (len > 0 && len < (int)cap && sign) len += snprintf(out + len, cap - (size_t)len, ",\"signature\":\"%s\"", sig);
+    if (len > 0 && len < (int)cap) len += snprintf(out + len, cap - (size_t)len, "}}");
+    return len > 0 && len < (int)cap ? len : -1;
+}
+
 /* sends a request; an unsigned one when params_json is given ("{...}" or NULL), a signed
-   one when `kv` is ("k=v&k=v": HMAC over the sorted params with apiKey and timestamp).
+   one when `kv` is ("k=v&k=v": HMAC over the sorted params with apiKey and timestamp; with
+   an Ed25519 key signed likewise, or only timestamped once the session is logged on).
    Returns VENUE_SENT, or VENUE_NOT_SENT (the pending slot is freed). */
 static int send_req(binance_t *b, bn_pending_t *p, const char *method, const char *params_json, const char *kv) {
     char id[32], buf[4096];
+    p->gen = b->api.gen;
     /* after a 429 or 418 nothing at all goes out until retryAfter (a ban grows otherwise) */
     if (clock_real_ns() < b->retry_until_ns && p->kind != BN_TIME) {
         p->kind = BN_NONE;
@@ -81,7 +139,9 @@ static int send_req(binance_t *b, bn_pending_t *p, const char *method, const cha
     }
     snprintf(id, sizeof id, "\"%" PRIu64 "\"", p->id);
     int n;
-    if (kv) {
+    if (kv && b->ed25519) {
+        n = ed_request(b, id, method, kv, !b->logged_on || p->kind == BN_LOGON, buf, sizeof buf);
+    } else if (kv) {
         n = sign_ws_request(id, method, kv, b->cfg.api_key, b->cfg.secret, (long long)binance_server_ms(b), buf,
                             sizeof buf);
     } else {
@@ -288,7 +348,21 @@ static void request_time(binance_t *b) {
 
 static void subscribe(binance_t *b) {
     bn_pending_t *p = pend_new(b, BN_SUBSCRIBE);
-    if (p) send_req(b, p, "userDataStream.subscribe.signature", 0, "recvWindow=60000");
+    if (!p) return;
+    if (b->ed25519 && b->logged_on) send_req(b, p, "userDataStream.subscribe", 0, 0);
+    else send_req(b, p, "userDataStream.subscribe.signature", 0, "recvWindow=60000");
+}
+
+/* Ed25519: session.logon, then the subscription; HMAC: the signed subscription */
+static void start_session(binance_t *b) {
+    b->session_asked = 1;
+    if (!b->cfg.api_key || !b->cfg.secret) return; /* no key (a dry run): market data only */
+    if (!b->ed25519) {
+        subscribe(b);
+        return;
+    }
+    bn_pending_t *p = pend_new(b, BN_LOGON);
+    if (p) send_req(b, p, "session.logon", 0, "recvWindow=60000");
 }
 
 /* ---- answers ---------------------------------------------------------------------------- */
@@ -413,7 +487,14 @@ static void on_error(binance_t *b, bn_pending_t *p, int status, const cJSON *err
         }
         break;
     case BN_SUBSCRIBE:
-        snprintf(b->err, sizeof b->err, "user data subscription refused: %d %s", code, msg);
+        if (p->gen != b->api.gen) break;
+        if (code == BE_INVALID_TIMESTAMP) b->session_asked = 0;
+        else snprintf(b->err, sizeof b->err, "user data subscription refused: %d %s", code, msg);
+        break;
+    case BN_LOGON:
+        if (p->gen != b->api.gen) break;
+        if (code == BE_INVALID_TIMESTAMP) b->session_asked = 0; /* again once the clock is re-synced */
+        else snprintf(b->err, sizeof b->err, "session.logon refused: %d %s", code, msg);
         break;
     default:
         break;
@@ -441,13 +522,17 @@ static void trade_events(binance_t *b, const bn_pending_t *p, const cJSON *arr, 
 static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) {
     switch (p->kind) {
     case BN_TIME: {
+        int64_t old_offset = b->offset_ms;
         int64_t server = jnum(r, "serverTime");
         int64_t mid_ms = (p->sent_ns + t) / 2 / 1000000;
         b->offset_ms = server - mid_ms;
         b->st.time_syncs++;
+        if (b->time_known && (b->offset_ms > old_offset + 1000 || b->offset_ms < old_offset - 1000))
+            note(b, "clock offset re-synced: %lld ms (was %lld ms)", (long long)b->offset_ms, (long long)old_offset);
+        b->next_time_sync_ns = t + (int64_t)((tuning.time_sync_s > 0 ? tuning.time_sync_s : BN_TIME_SYNC_S) * 1e9);
+        if (!b->session_asked && p->gen == b->api.gen) start_session(b);
         if (!b->time_known) {
             b->time_known = 1;
-            if (b->cfg.api_key && b->cfg.secret) subscribe(b); /* no key (a dry run): market data only */
             bn_pending_t *q = pend_new(b, BN_EXINFO);
             if (q) {
                 char params[64];
@@ -465,7 +550,15 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         }
         break;
     }
+    case BN_LOGON:
+        b->st.logons++;
+        if (p->gen != b->api.gen) break; /* the old socket's: the new one logs on by itself */
+        b->logged_on = 1;
+        note(b, "logged on (session.logon, Ed25519)");
+        subscribe(b);
+        break;
     case BN_SUBSCRIBE:
+        if (p->gen != b->api.gen) break;
         b->subscribed = 1;
         if (!b->ready) {
             b->ready = 1;
@@ -535,17 +628,12 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
             const char *a = jstr(it, "asset");
             int base = !strcmp(a, b->cfg.rules->base), quote = !strcmp(a, b->cfg.rules->quote);
             if (!base && !quote) continue;
-            venue_event_t e = event(VEV_BALANCE, 0, SIDE_BUY);
-            snprintf(e.asset, sizeof e.asset, "%s", a);
-            e.local_ns = t;
             int64_t f = 0, l = 0;
             __int128 fq = 0, lq = 0;
             if (base && (parse_units(it, "free", &b->cfg.rules->lot, &f) || parse_units(it, "locked", &b->cfg.rules->lot, &l)))
                 continue;
             if (quote && (parse_quote(b, it, "free", &fq) || parse_quote(b, it, "locked", &lq))) continue;
-            e.free = base ? f : fq;
-            e.locked = base ? l : lq;
-            emit(b, &e);
+            balance_event(b, base ? 0 : 1, f, l, fq, lq, t);
         }
         if (b->sync_waiting && !--b->sync_waiting) {
             venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
@@ -616,6 +704,91 @@ static void on_execution(binance_t *b, const cJSON *ev, int64_t t) {
     emit(b, &e);
 }
 
+/* the balance of base (i 0) or quote (i 1) as a VEV_BALANCE; free and locked as read */
+static void balance_event(binance_t *b, int i, int64_t f, int64_t l, __int128 fq, __int128 lq, int64_t t) {
+    venue_event_t e = event(VEV_BALANCE, 0, SIDE_BUY);
+    snprintf(e.asset, sizeof e.asset, "%s", i ? b->cfg.rules->quote : b->cfg.rules->base);
+    e.local_ns = t;
+    e.free = i ? fq : f;
+    e.locked = i ? lq : l;
+    b->bal[i].known = 1;
+    b->bal[i].free = f;
+    b->bal[i].locked = l;
+    b->bal[i].free_q = fq;
+    b->bal[i].locked_q = lq;
+    b->st.balances++;
+    emit(b, &e);
+}
+
+static int asset_index(const binance_t *b, const char *a) {
+    return !strcmp(a, b->cfg.rules->base) ? 0 : !strcmp(a, b->cfg.rules->quote) ? 1 : -1;
+}
+
+/* outboundAccountPosition {e,E,u,B:[{a,f,l}]}: the balances that changed, absolute */
+static void on_position(binance_t *b, const cJSON *ev, int64_t t) {
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(ev, "B")) {
+        int i = asset_index(b, jstr(it, "a"));
+        int64_t f = 0, l = 0;
+        __int128 fq = 0, lq = 0;
+        if (i < 0) continue;
+        if (i == 0 && (parse_units(it, "f", &b->cfg.rules->lot, &f) || parse_units(it, "l", &b->cfg.rules->lot, &l))) {
+            b->st.parse_errors++;
+            continue;
+        }
+        if (i == 1 && (parse_quote(b, it, "f", &fq) || parse_quote(b, it, "l", &lq))) {
+            b->st.parse_errors++;
+            continue;
+        }
+        balance_event(b, i, f, l, fq, lq, t);
+    }
+}
+
+/* balanceUpdate {e,E,a,d,T}: a deposit or withdrawal, a delta on the free balance: told as
+   VEV_TRANSFER (the ledger moves its balance and its start together: no PnL) */
+static void on_balance_update(binance_t *b, const cJSON *ev, int64_t t) {
+    int i = asset_index(b, jstr(ev, "a"));
+    if (i < 0) return;
+    const char *d = jstr(ev, "d");
+    int neg = *d == '-';
+    cJSON *tmp = cJSON_CreateObject();
+    if (!tmp) return;
+    cJSON_AddStringToObject(tmp, "d", d + neg);
+    int64_t dv = 0;
+    __int128 dq = 0;
+    int bad = i == 0 ? parse_units(tmp, "d", &b->cfg.rules->lot, &dv) : parse_quote(b, tmp, "d", &dq);
+    cJSON_Delete(tmp);
+    if (bad) {
+        b->st.parse_errors++;
+        return;
+    }
+    venue_event_t e = event(VEV_TRANSFER, 0, SIDE_BUY);
+    snprintf(e.asset, sizeof e.asset, "%s", jstr(ev, "a"));
+    e.local_ns = t;
+    e.free = i == 0 ? (__int128)(neg ? -dv : dv) : (neg ? -dq : dq);
+    if (b->bal[i].known) { /* the last absolute balance, kept for the next comparisons */
+        if (i == 0) b->bal[0].free += neg ? -dv : dv;
+        else b->bal[1].free_q += neg ? -dq : dq;
+    }
+    note(b, "balanceUpdate %s %s", jstr(ev, "a"), d);
+    emit(b, &e);
+}
+
+/* 1 when this user data event came already (a rotation's overlap: both sockets subscribed) */
+static int seen_event(binance_t *b, const char *msg, size_t len) {
+    const char *e = 0;
+    for (size_t i = 0; i + 8 <= len; i++)
+        if (!memcmp(msg + i, "\"event\":", 8)) { e = msg + i; break; }
+    if (!e) return 0;
+    uint64_t h = 1469598103934665603ull;
+    for (const char *s = e; s < msg + len; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    h |= 1;
+    for (int i = 0; i < BN_SEEN; i++)
+        if (b->seen[i] == h) return 1;
+    b->seen[b->nseen++ % BN_SEEN] = h;
+    return 0;
+}
+
 static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
     (void)c;
     binance_t *b = ctx;
@@ -626,10 +799,24 @@ static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
         return;
     }
     const cJSON *event_obj = cJSON_GetObjectItemCaseSensitive(j, "event");
-    if (event_obj) { /* user data: {"subscriptionId":N,"event":{...}} */
+    if (event_obj) { /* user data: {"subscriptionId":N,"event":{...}}, or the server's {"event":{...}} */
         const char *e = jstr(event_obj, "e");
-        if (!strcmp(e, "executionReport")) on_execution(b, event_obj, t);
-        else if (!strcmp(e, "eventStreamTerminated")) { b->subscribed = 0; subscribe(b); }
+        if (!strcmp(e, "serverShutdown")) {
+            b->st.shutdowns++;
+            note(b, "the WebSocket API announced serverShutdown: opening a new connection");
+            net_rotate(&b->api);
+        } else if (seen_event(b, msg, len)) {
+            b->st.duplicates++;
+        } else if (!strcmp(e, "executionReport")) {
+            on_execution(b, event_obj, t);
+        } else if (!strcmp(e, "outboundAccountPosition")) {
+            on_position(b, event_obj, t);
+        } else if (!strcmp(e, "balanceUpdate")) {
+            on_balance_update(b, event_obj, t);
+        } else if (!strcmp(e, "eventStreamTerminated")) {
+            b->subscribed = 0;
+            subscribe(b);
+        }
         cJSON_Delete(j);
         return;
     }
@@ -659,7 +846,46 @@ static void api_open(void *ctx, net_conn_t *c) {
     (void)c;
     binance_t *b = ctx;
     b->time_known = 0;
+    b->logged_on = b->session_asked = 0;
     request_time(b);
+}
+
+/* a new API socket took over: the clock, the logon and the subscription again on it; the old
+   one's subscription goes on delivering until it closes (events seen twice are dropped) */
+static void api_rotate(void *ctx, net_conn_t *c) {
+    binance_t *b = ctx;
+    b->st.rotations++;
+    b->logged_on = b->session_asked = 0;
+    note(b, "the WebSocket API moved to a new connection (%lld so far); the old one drains", (long long)c->rotations);
+    request_time(b);
+}
+
+/* the old API socket is closed: what was sent on it and not answered has an unknown outcome */
+static void api_retired(void *ctx, net_conn_t *c) {
+    binance_t *b = ctx;
+    int64_t t = clock_real_ns();
+    for (int i = 0; i < BN_PENDING; i++) {
+        bn_pending_t *p = &b->pend[i];
+        if (p->kind == BN_NONE || p->gen >= c->gen) continue;
+        bn_pending_t copy = *p;
+        p->kind = BN_NONE;
+        if (copy.kind == BN_PLACE || copy.kind == BN_CANCEL || copy.kind == BN_REPLACE || copy.kind == BN_STATUS ||
+            copy.kind == BN_TRADES)
+            unknown(b, &copy, t);
+        else if ((copy.kind == BN_ACCOUNT || copy.kind == BN_OPEN_ORDERS) && b->sync_waiting && !--b->sync_waiting) {
+            venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
+            e.code = -1;
+            e.local_ns = t;
+            emit(b, &e);
+        } else if (copy.kind == BN_DEPTH && b->hooks.on_down) {
+            b->hooks.on_down(b->hooks.ctx, "a depth snapshot was lost with a rotated connection");
+        }
+    }
+}
+
+static void stream_rotate(void *ctx, net_conn_t *c) {
+    binance_t *b = ctx;
+    note(b, "the market data streams moved to a new connection (%lld so far)", (long long)c->rotations);
 }
 
 static void api_close(void *ctx, net_conn_t *c, const char *why) {
@@ -688,8 +914,15 @@ static void api_close(void *ctx, net_conn_t *c, const char *why) {
 }
 
 static void stream_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
-    (void)c;
     binance_t *b = ctx;
+    int shutdown = 0;
+    for (size_t i = 0; len < 256 && i + 14 <= len && !shutdown; i++) shutdown = !memcmp(msg + i, "serverShutdown", 14);
+    if (shutdown) {
+        b->st.shutdowns++;
+        note(b, "the streams announced serverShutdown: opening a new connection");
+        net_rotate(c);
+        return;
+    }
     if (b->hooks.on_market) b->hooks.on_market(b->hooks.ctx, msg, len, clock_real_ns());
 }
 
@@ -705,6 +938,7 @@ int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *ho
     b->cfg = *cfg;
     b->hooks = *hooks;
     if (!cfg->recv_window_ms) b->cfg.recv_window_ms = 5000;
+    b->ed25519 = cfg->secret && !strncmp(cfg->secret, "-----BEGIN", 10);
     int n = snprintf(b->symbol_lc, sizeof b->symbol_lc, "%s", cfg->rules->symbol);
     for (int i = 0; i < n; i++) b->symbol_lc[i] = (char)tolower((unsigned char)b->symbol_lc[i]);
     int rc = net_init(&b->net);
@@ -720,9 +954,18 @@ int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *ho
         snprintf(b->err, sizeof b->err, "not a WebSocket URL: %.200s", rc == Q_E_INVAL ? cfg->api_url : url);
         return rc;
     }
+    double age = tuning.max_conn_age_s > 0 ? tuning.max_conn_age_s : 23.5 * 3600;
+    b->api.max_age_ns = b->stream.max_age_ns = (int64_t)(age * 1e9);
     return 0;
 }
 
 void binance_close(binance_t *b) { net_free(&b->net); }
 
-void binance_run(binance_t *b, int timeout_ms) { net_run(&b->net, timeout_ms); }
+void binance_run(binance_t *b, int timeout_ms) {
+    /* the clock offset, measured again every few minutes (and on -1021) */
+    if (b->time_known && b->api.state == NET_OPEN && b->next_time_sync_ns && clock_real_ns() >= b->next_time_sync_ns) {
+        b->next_time_sync_ns = clock_real_ns() + 5000000000LL; /* the answer sets the next */
+        request_time(b);
+    }
+    net_run(&b->net, timeout_ms);
+}

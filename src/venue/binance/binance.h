@@ -16,7 +16,26 @@
  * Answers become venue events. Outcomes Binance leaves open (HTTP 5xx, -1006, -1007, and
  * every request in flight when the connection drops) become VEV_UNKNOWN: the oms queries,
  * never assumes. 429/418 answers become a rejection and VEV_RATE_LIMIT with retryAfter.
- * -1021 (timestamp outside recvWindow) re-syncs the clock offset. */
+ * -1021 (timestamp outside recvWindow) re-syncs the clock offset, and so does a `time`
+ * request every BN_TIME_SYNC_S (5 minutes).
+ *
+ * Keys: an HMAC secret signs every request (userDataStream.subscribe.signature for user
+ * data). An Ed25519 private key (the `secret` given is then a PEM text, "-----BEGIN ...")
+ * logs the connection on (session.logon, signed) once the clock offset is known; then
+ * userDataStream.subscribe (no signature) and requests carry only their timestamp. Until
+ * the logon is answered (and after a rotation, until it is redone) requests are signed one by
+ * one with the Ed25519 key, so nothing waits for the session.
+ *
+ * Connections are replaced before they end (net.h's rotation): on a serverShutdown notice,
+ * and before the connection age limit (binance_tuning_t.max_conn_age_s). After a WebSocket
+ * API rotation the clock, logon and user data subscription are redone on the new socket;
+ * user data events that come on both sockets during the overlap are taken once; requests
+ * written on the old socket are answered there while it drains (3 s), and those still
+ * unanswered when it closes become VEV_UNKNOWN (the oms queries them).
+ *
+ * Balances: outboundAccountPosition (absolute) and balanceUpdate (a delta applied to the
+ * last free balance known) become VEV_BALANCE for the symbol's base (lots) and quote
+ * (tick*lot units). */
 #ifndef Q_BINANCE_H
 #define Q_BINANCE_H
 
@@ -30,8 +49,19 @@
 
 typedef enum bn_kind {
     BN_NONE = 0, BN_TIME, BN_EXINFO, BN_SUBSCRIBE, BN_DEPTH, BN_PLACE, BN_CANCEL, BN_REPLACE, BN_STATUS, BN_TRADES,
-    BN_CANCEL_ALL, BN_ACCOUNT, BN_OPEN_ORDERS
+    BN_CANCEL_ALL, BN_ACCOUNT, BN_OPEN_ORDERS, BN_LOGON
 } bn_kind_t;
+
+#define BN_TIME_SYNC_S 300 /* the clock offset is measured again this often */
+#define BN_SEEN 256        /* user data events remembered (a rotation's overlap sends them twice) */
+
+/* process-wide settings of the live venue (set once by `quoter run` before it opens one) */
+typedef struct binance_tuning {
+    double max_conn_age_s;   /* replace a connection this old (0: 23.5 h, under Binance's 24 h) */
+    double time_sync_s;      /* 0: BN_TIME_SYNC_S */
+    int verbose;             /* log clock re-syncs, rotations and logons to stderr */
+} binance_tuning_t;
+void binance_set_tuning(const binance_tuning_t *t);
 
 typedef struct bn_pending {
     bn_kind_t kind;
@@ -40,10 +70,12 @@ typedef struct bn_pending {
     char cid2[ORDER_CID_MAX + 1];  /* replace: the order canceled */
     order_side_t side;
     int64_t sent_ns;               /* real clock */
+    uint64_t gen;                  /* the API socket it went on (net_conn_t.gen) */
 } bn_pending_t;
 
 typedef struct bn_stats {
     int64_t requests, answers, errors, unknowns, rate_limited, reports, time_syncs, parse_errors;
+    int64_t logons, rotations, shutdowns, duplicates, balances;
     int64_t rtt_n;
     double rtt_sum_ms;             /* order request round trips */
 } bn_stats_t;
@@ -63,7 +95,8 @@ typedef struct bn_hooks {
 typedef struct binance_config {
     const char *api_url;     /* ws://127.0.0.1:PORT/ws-api/v3 or wss://ws-api.binance.com/ws-api/v3 */
     const char *stream_url;  /* ws://127.0.0.1:PORT or wss://stream.binance.com:9443 (the path is added) */
-    const char *api_key, *secret; /* HMAC; kept by pointer: the caller keeps them alive */
+    const char *api_key, *secret; /* HMAC secret, or an Ed25519 private key's PEM text; kept by
+                                     pointer: the caller keeps them alive (and wipes them) */
     const symbol_rules_t *rules;
     int64_t recv_window_ms;
 } binance_config_t;
@@ -79,6 +112,13 @@ struct binance {
     uint64_t next_id;
     int64_t offset_ms;       /* server time - local time */
     int time_known, subscribed, ready;
+    int ed25519;             /* the key is Ed25519: session.logon */
+    int logged_on;           /* the current API socket's session is logged on */
+    int session_asked;       /* logon / subscription asked on the current API socket */
+    int64_t next_time_sync_ns; /* real clock */
+    uint64_t seen[BN_SEEN];  /* hashes of recent user data events */
+    int nseen;
+    struct { int64_t free, locked; __int128 free_q, locked_q; int known; } bal[2]; /* base, quote: the last told */
     int sync_waiting;        /* sync: answers still due (account, open orders) */
     int64_t retry_until_ns;  /* 429/418: nothing new before this (real clock) */
     char symbol_status[24];

@@ -20,8 +20,34 @@ static void drop_queue(net_conn_t *c) {
     c->out_head = 0;
 }
 
+static void kill_wsi(struct lws *w) { lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC); }
+
+/* the old socket of a rotation is gone */
+static void retired(net_conn_t *c) {
+    c->old = NULL;
+    c->in_old.active = 0;
+    c->nseen = 0;
+    if (c->ops->on_retired) c->ops->on_retired(c->ctx, c);
+}
+
+/* 1 when msg came already during a rotation's overlap (on the other socket) */
+static int seen_before(net_conn_t *c, const char *msg, size_t len) {
+    if (!c->old) return 0;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)msg[i]) * 1099511628211ull;
+    h |= 1;
+    for (int i = 0; i < c->nseen && i < NET_DEDUP; i++)
+        if (c->seen[i] == h) return 1;
+    c->seen[c->nseen++ % NET_DEDUP] = h;
+    return 0;
+}
+
 static void lost(net_conn_t *c, const char *why) {
     c->wsi = NULL;
+    if (c->next) { /* a rotation under way is dropped with it */
+        kill_wsi(c->next);
+        c->next = NULL;
+    }
     drop_queue(c);
     c->in.active = 0;
     if (c->state == NET_CLOSED) return;
@@ -41,6 +67,55 @@ static void lost(net_conn_t *c, const char *why) {
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
     net_conn_t *c = user;
+    /* the sockets of a rotation: the new one, connecting; the old one, draining */
+    if (c && wsi && wsi == c->next) {
+        switch (reason) {
+        case LWS_CALLBACK_CLIENT_ESTABLISHED:
+            c->old = c->wsi;
+            c->wsi = wsi;
+            c->next = NULL;
+            c->gen++;
+            c->rotations++;
+            c->connects++;
+            c->opened_ns = clock_mono_ns();
+            c->old_close_ns = c->opened_ns + NET_DRAIN_NS;
+            c->nseen = 0;
+            /* the old socket's partial message (if any) goes on in in_old */
+            { wsmsg_t t = c->in; c->in = c->in_old; c->in_old = t; c->in.active = 0; }
+            if (c->ops->on_rotate) c->ops->on_rotate(c->ctx, c);
+            if (c->out_n) lws_callback_on_writable(wsi);
+            return 0;
+        case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        case LWS_CALLBACK_CLIENT_CLOSED:
+            c->next = NULL; /* the old socket goes on; the age check or the server's close decide */
+            return 0;
+        default:
+            return 0;
+        }
+    }
+    if (c && wsi && wsi == c->old) {
+        switch (reason) {
+        case LWS_CALLBACK_CLIENT_RECEIVE: {
+            if (lws_frame_is_binary(wsi)) break;
+            const char *whole;
+            size_t wl;
+            wsmsg_rc_t rc = wsmsg_add(&c->in_old, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi), &whole, &wl);
+            if (rc == WSMSG_DONE) {
+                if (!seen_before(c, whole, wl) && c->ops->on_text) c->ops->on_text(c->ctx, c, whole, wl);
+            } else if (rc < 0) {
+                return -1;
+            }
+            break;
+        }
+        case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        case LWS_CALLBACK_CLIENT_CLOSED:
+            retired(c);
+            break;
+        default:
+            break;
+        }
+        return 0;
+    }
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (!c || c->wsi != wsi) return -1;
@@ -71,7 +146,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         size_t wl;
         wsmsg_rc_t rc = wsmsg_add(&c->in, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi), &whole, &wl);
         if (rc == WSMSG_DONE) {
-            if (c->ops->on_text) c->ops->on_text(c->ctx, c, whole, wl);
+            if (!seen_before(c, whole, wl) && c->ops->on_text) c->ops->on_text(c->ctx, c, whole, wl);
         } else if (rc < 0) {
             return -1;
         }
@@ -114,8 +189,10 @@ void net_free(net_t *n) {
     for (int i = 0; i < n->nconns; i++) {
         net_conn_t *c = n->conns[i];
         c->state = NET_CLOSED;
+        c->next = c->old = NULL; /* their last callbacks (below) reach no one */
         drop_queue(c);
         wsmsg_free(&c->in);
+        wsmsg_free(&c->in_old);
     }
     if (n->lws) lws_context_destroy(n->lws);
     free(n->wake);
@@ -148,7 +225,7 @@ static int loopback(const char *host) {
     return !strcmp(host, "127.0.0.1") || !strcmp(host, "localhost") || !strcmp(host, "::1") || !strcmp(host, "[::1]");
 }
 
-static void connect_now(net_conn_t *c) {
+static struct lws *connect_wsi(net_conn_t *c) {
     struct lws_client_connect_info ci;
     memset(&ci, 0, sizeof ci);
     ci.context = c->net->lws;
@@ -162,9 +239,19 @@ static void connect_now(net_conn_t *c) {
     ci.userdata = c;
     /* TLS with verified certificates, except on loopback (the local exchange) */
     if (c->tls) ci.ssl_connection = LCCSCF_USE_SSL | (loopback(c->host) ? LCCSCF_ALLOW_SELFSIGNED : 0);
+    return lws_client_connect_via_info(&ci);
+}
+
+static void connect_now(net_conn_t *c) {
     c->state = NET_CONNECTING;
-    c->wsi = lws_client_connect_via_info(&ci);
+    c->wsi = connect_wsi(c);
     if (!c->wsi) lost(c, "cannot start a connection");
+}
+
+void net_rotate(net_conn_t *c) {
+    if (c->state != NET_OPEN || !c->wsi || c->next || c->old) return;
+    c->retry_at_ns = clock_mono_ns() + 1000000000LL; /* the age check tries again at most every second */
+    c->next = connect_wsi(c);
 }
 
 int net_open(net_t *n, net_conn_t *c, const char *name, const char *url, const net_conn_ops_t *ops, void *ctx) {
@@ -176,6 +263,7 @@ int net_open(net_t *n, net_conn_t *c, const char *name, const char *url, const n
     c->ops = ops;
     c->ctx = ctx;
     wsmsg_init(&c->in, NET_MSG_MAX);
+    wsmsg_init(&c->in_old, NET_MSG_MAX);
     n->conns[n->nconns++] = c;
     connect_now(c);
     return 0;
@@ -197,7 +285,10 @@ int net_send(net_conn_t *c, const char *text, size_t len) {
 void net_close(net_conn_t *c) {
     c->state = NET_CLOSED;
     drop_queue(c);
-    if (c->wsi) lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    if (c->wsi) kill_wsi(c->wsi);
+    if (c->next) kill_wsi(c->next);
+    if (c->old) kill_wsi(c->old);
+    c->next = c->old = NULL;
 }
 
 void net_reconnect(net_conn_t *c) {
@@ -213,6 +304,15 @@ void net_run(net_t *n, int timeout_ms) {
     for (int i = 0; i < n->nconns; i++) {
         net_conn_t *c = n->conns[i];
         if (c->state == NET_WAIT && now >= c->retry_at_ns) connect_now(c);
+        /* a socket near its age limit is replaced before the server closes it */
+        if (c->state == NET_OPEN && c->max_age_ns > 0 && now - c->opened_ns >= c->max_age_ns &&
+            now >= c->retry_at_ns)
+            net_rotate(c);
+        if (c->old && now >= c->old_close_ns) {
+            struct lws *w = c->old;
+            retired(c);
+            kill_wsi(w);
+        }
     }
     if (timeout_ms < 0) timeout_ms = 0;
     lws_sul_schedule(n->lws, 0, n->wake, wake, (lws_usec_t)timeout_ms * 1000 + 1);

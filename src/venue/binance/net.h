@@ -4,7 +4,14 @@
  * loopback), hands whole text messages to its owner (fragments reassembled by proto/wsmsg),
  * queues what is sent until the socket can take it, answers pings (libwebsockets does), and
  * reconnects after a loss with backoff and jitter (0.5 s doubling to 30 s). net_run() waits
- * in poll() for the sockets or the timeout: there is no polling loop with sleeps. */
+ * in poll() for the sockets or the timeout: there is no polling loop with sleeps.
+ *
+ * Rotation (a server's serverShutdown notice, or a connection near its age limit): a second
+ * socket is connected beside the open one; once it is established it becomes the
+ * connection (what is queued and sent from then on goes on it), and the old socket is
+ * kept reading for a drain period (NET_DRAIN_NS) so that answers and events already on their
+ * way still arrive, then closed. Messages that come on both sockets during the overlap
+ * (the same stream event twice) are handed over once. No on_close is called for a rotation. */
 #ifndef Q_NET_H
 #define Q_NET_H
 
@@ -24,7 +31,14 @@ typedef struct net_conn_ops {
     void (*on_text)(void *ctx, net_conn_t *c, const char *msg, size_t len);
     /* the connection is gone (it will reconnect unless closed by net_close) */
     void (*on_close)(void *ctx, net_conn_t *c, const char *why);
+    /* rotation: the new socket is now the connection (gen was incremented); optional */
+    void (*on_rotate)(void *ctx, net_conn_t *c);
+    /* rotation: the old socket is closed; what was sent on it and not answered never will be */
+    void (*on_retired)(void *ctx, net_conn_t *c);
 } net_conn_ops_t;
+
+#define NET_DRAIN_NS 3000000000LL   /* how long a rotated-out socket is kept reading */
+#define NET_DEDUP 512               /* messages remembered during a rotation's overlap */
 
 typedef enum net_state { NET_IDLE = 0, NET_CONNECTING, NET_OPEN, NET_WAIT, NET_CLOSED } net_state_t;
 
@@ -45,6 +59,16 @@ struct net_conn {
     int64_t backoff_ns;
     int64_t opened_ns;          /* monotonic */
     int64_t connects, drops;
+    /* rotation */
+    struct lws *next;           /* connecting beside wsi */
+    struct lws *old;            /* rotated out: read until closed */
+    int64_t old_close_ns;       /* monotonic: when old is closed */
+    uint64_t gen;               /* sockets this connection has had (rotations included) */
+    int64_t max_age_ns;         /* rotate before a socket is this old (0: never) */
+    uint64_t seen[NET_DEDUP];   /* hashes of messages during the overlap */
+    int nseen;
+    wsmsg_t in_old;             /* the old socket's fragments */
+    int64_t rotations;
 };
 
 typedef struct net {
@@ -66,6 +90,8 @@ int net_send(net_conn_t *c, const char *text, size_t len);
 void net_close(net_conn_t *c);
 /* Drops the connection now and reconnects after the backoff (a gap, a stale stream). */
 void net_reconnect(net_conn_t *c);
+/* Starts a rotation (see above); nothing when one is under way or the connection is not open. */
+void net_rotate(net_conn_t *c);
 /* Serves the sockets for up to timeout_ms (returns earlier when something happened). */
 void net_run(net_t *n, int timeout_ms);
 
