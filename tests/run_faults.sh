@@ -60,7 +60,7 @@ check "gaps: the book resynchronised" 'grep -q "resynchronising from a new snaps
 
 run_with storm storm_s=2 4
 check "storm: 429s seen, then quiet until retryAfter" 'grep -q "RATE_LIMIT" "$tmp/storm.err"'
-check "storm: no 418 ban" '! grep -q "418" "$tmp/ex.log"'
+check "storm: no 418 ban" '! grep -q "IP banned" "$tmp/storm.err"'
 
 run_with skew skew_ms=8000 4
 check "skew: -1021 answered by a new clock offset" 'grep -q -- "-1021" "$tmp/ex.log" || grep -q -- "-1021" "$tmp/skew.err"'
