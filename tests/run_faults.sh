@@ -28,10 +28,10 @@ fault() { curl -s -X POST "$base/admin/faults?$1" >/dev/null; }
 clear_faults() { curl -s -X DELETE "$base/admin/faults" >/dev/null; }
 acks() { grep -c "^quoter run: ACK" "$1" 2>/dev/null || true; }
 
-# run_with NAME FAULT WAIT_BEFORE: a 14 s run, the fault set after WAIT_BEFORE seconds
+# run_with NAME FAULT WAIT_BEFORE: an 11 s run, the fault set after WAIT_BEFORE seconds
 run_with() {
   local name=$1 f=$2 before=$3
-  "$q" run "${cfg[@]}" --endpoint "$base" --seconds 14 --status-interval 0 >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  "$q" run "${cfg[@]}" --endpoint "$base" --seconds 11 --status-interval 0 >"$tmp/$name.out" 2>"$tmp/$name.err" &
   local pid=$!
   sleep "$before"
   acks "$tmp/$name.err" > "$tmp/$name.acks_before"
@@ -46,7 +46,7 @@ run_with() {
   check "$name: no sanitizer report" '! grep -qE "Sanitizer|runtime error" "$tmp/$name.err"'
 }
 
-run_with drop drop=1 5
+run_with drop drop=1 4
 check "drop: it saw the loss and reconnected" 'grep -q "connection lost" "$tmp/drop.err" && [ $(grep -c "^quoter run: connected" "$tmp/drop.err") -ge 2 ]'
 
 run_with unknown unknown_outcome=3 4

@@ -22,7 +22,7 @@ printf '%s\n' "$secret" > "$tmp/hmac.secret"; chmod 600 "$tmp/hmac.secret"
 start_exchange ex -c "$ini" --speed 10 --set exchange.max_connection_s=5
 base=http://127.0.0.1:$ex_port
 [ -n "$ex_port" ] || { echo "FAIL: the exchange did not start"; cat "$tmp/ex.log"; exit 1; }
-cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set risk.orders_per_10s=90)
+cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set risk.orders_per_10s=90 --db "$tmp/run.db")
 
 open_orders() { call GET /api/v3/openOrders "symbol=BTCUSDT" >/dev/null; cat "$tmp/body"; }
 free_of() { call GET /api/v3/account "" >/dev/null

@@ -66,6 +66,12 @@ static void lost(net_conn_t *c, const char *why) {
 }
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+    /* `user` is our connection only for a client connection's own callbacks: the protocol
+       and vhost ones (at lws_create_context) pass other pointers */
+    if (reason != LWS_CALLBACK_CLIENT_ESTABLISHED && reason != LWS_CALLBACK_CLIENT_WRITEABLE &&
+        reason != LWS_CALLBACK_CLIENT_RECEIVE && reason != LWS_CALLBACK_CLIENT_CONNECTION_ERROR &&
+        reason != LWS_CALLBACK_CLIENT_CLOSED)
+        return 0;
     net_conn_t *c = user;
     /* the sockets of a rotation: the new one, connecting; the old one, draining */
     if (c && wsi && wsi == c->next) {
