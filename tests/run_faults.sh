@@ -65,6 +65,23 @@ check "storm: no 418 ban" '! grep -q "IP banned" "$tmp/storm.err"'
 run_with skew skew_ms=8000 4
 check "skew: -1021 answered by a new clock offset" 'grep -q -- "-1021" "$tmp/ex.log" || grep -q -- "-1021" "$tmp/skew.err"'
 
+# the symbol turns CANCEL_ONLY: quoting stops without a storm of rejected orders, and starts
+# again by itself when it trades again
+"$q" run "${cfg[@]}" --endpoint "$base" --seconds 16 --status-interval 0 >"$tmp/halt.out" 2>"$tmp/halt.err" &
+pid=$!
+sleep 4
+curl -s -X POST "$base/admin/symbol?symbol=BTCUSDT&status=CANCEL_ONLY" >/dev/null
+sleep 5
+acks_halted=$(acks "$tmp/halt.err")
+curl -s -X POST "$base/admin/symbol?symbol=BTCUSDT&status=TRADING" >/dev/null
+wait $pid; rc=$?
+check "cancel-only: exit 0, nothing open" '[ $rc -eq 0 ] && [ "$(open_orders)" = "[]" ]'
+check "cancel-only: it stopped quoting" 'grep -q "is CANCEL_ONLY: not quoting" "$tmp/halt.err"'
+check "cancel-only: no storm of rejected orders (at most 4)" '[ "$(grep -c "Market is closed" "$tmp/halt.err")" -le 4 ]'
+check "cancel-only: quoting again once it trades" 'grep -q "is TRADING again" "$tmp/halt.err" && [ "$(acks "$tmp/halt.err")" -gt "$acks_halted" ]'
+check "cancel-only: ledger equals the exchange's account" \
+  '[ "$(ledger_of "$tmp/halt.out" 1)" = "$(free_of BTC)" ] && [ "$(ledger_of "$tmp/halt.out" 2)" = "$(free_of USDT)" ]'
+
 echo "run_faults: $passes passed, $fails failed"
-[ $fails -eq 0 ] || { echo "--- exchange log"; grep -v "connection .* from" "$tmp/ex.log" | tail -25; for n in drop unknown gaps storm skew; do echo "--- $n"; tail -8 "$tmp/$n.err"; done; }
+[ $fails -eq 0 ] || { echo "--- exchange log"; grep -v "connection .* from" "$tmp/ex.log" | tail -25; for n in drop unknown gaps storm skew halt; do echo "--- $n"; tail -8 "$tmp/$n.err"; done; }
 [ $fails -eq 0 ]

@@ -83,6 +83,7 @@ struct live {
     int64_t max_age_ns;
     int sync_asked;             /* a start-up / reconnect sync is on its way */
     int symbol_ok;              /* exchangeInfo says TRADING */
+    int symbol_seen;            /* its status was told once */
     char symbol_status[24];
     int healthy;
     /* the stop: cancel all, then confirm from the exchange that nothing is open */
@@ -216,8 +217,11 @@ static void on_down(void *ctx, const char *what) {
 static void on_symbol(void *ctx, const char *status) {
     live_t *l = ctx;
     snprintf(l->symbol_status, sizeof l->symbol_status, "%s", status);
+    int was_ok = l->symbol_ok;
     l->symbol_ok = !strcmp(status, "TRADING");
-    if (!l->symbol_ok) say(l, "%s is %s: not quoting", l->x->rules.symbol, status);
+    if (!l->symbol_ok) say(l, "%s is %s: not quoting (orders canceled; its status is asked every 5 s)", l->x->rules.symbol, status);
+    else if (was_ok == 0 && l->symbol_seen) say(l, "%s is TRADING again", l->x->rules.symbol);
+    l->symbol_seen = 1;
 }
 
 /* ---- health and decisions ------------------------------------------------------------------ */

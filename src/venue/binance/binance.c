@@ -341,6 +341,16 @@ int binance_depth(binance_t *b, int limit) {
     return send_req(b, p, "depth", params, 0);
 }
 
+static void request_exinfo(binance_t *b) {
+    b->next_exinfo_ns = clock_real_ns() + 5000000000LL; /* the answer sets the next */
+    bn_pending_t *q = pend_new(b, BN_EXINFO);
+    if (q) {
+        char params[64];
+        snprintf(params, sizeof params, "{\"symbol\":\"%s\"}", b->cfg.rules->symbol);
+        send_req(b, q, "exchangeInfo", params, 0);
+    }
+}
+
 static void request_time(binance_t *b) {
     bn_pending_t *p = pend_new(b, BN_TIME);
     if (p) send_req(b, p, "time", 0, 0);
@@ -434,6 +444,8 @@ static void canceled(binance_t *b, const cJSON *r, const char *cid, int64_t t) {
 static void on_error(binance_t *b, bn_pending_t *p, int status, const cJSON *err, int64_t t) {
     int code = (int)jnum(err, "code");
     const char *msg = jstr(err, "msg");
+    /* "Market is closed.": the symbol stopped trading; its status, asked now, stops quoting */
+    if (strstr(msg, "Market is closed") && (p->kind == BN_PLACE || p->kind == BN_REPLACE)) request_exinfo(b);
     b->st.errors++;
     if (code == BE_INVALID_TIMESTAMP) request_time(b); /* -1021: the clock drifted */
     if (status == 429 || status == 418) rate_limited(b, err, t);
@@ -533,21 +545,19 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         if (!b->session_asked && p->gen == b->api.gen) start_session(b);
         if (!b->time_known) {
             b->time_known = 1;
-            bn_pending_t *q = pend_new(b, BN_EXINFO);
-            if (q) {
-                char params[64];
-                snprintf(params, sizeof params, "{\"symbol\":\"%s\"}", b->cfg.rules->symbol);
-                send_req(b, q, "exchangeInfo", params, 0);
-            }
+            request_exinfo(b);
         }
         break;
     }
     case BN_EXINFO: {
         const cJSON *syms = cJSON_GetObjectItemCaseSensitive(r, "symbols"), *s;
         cJSON_ArrayForEach(s, syms) if (!strcmp(jstr(s, "symbol"), b->cfg.rules->symbol)) {
+            int changed = strcmp(b->symbol_status, jstr(s, "status")) != 0;
             snprintf(b->symbol_status, sizeof b->symbol_status, "%s", jstr(s, "status"));
-            if (b->hooks.on_symbol) b->hooks.on_symbol(b->hooks.ctx, b->symbol_status);
+            if (changed && b->hooks.on_symbol) b->hooks.on_symbol(b->hooks.ctx, b->symbol_status);
         }
+        /* asked again in a minute; every 5 s while the symbol does not trade */
+        b->next_exinfo_ns = t + (strcmp(b->symbol_status, "TRADING") ? 5000000000LL : 60000000000LL);
         break;
     }
     case BN_LOGON:
@@ -962,6 +972,8 @@ int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *ho
 void binance_close(binance_t *b) { net_free(&b->net); }
 
 void binance_run(binance_t *b, int timeout_ms) {
+    if (b->time_known && b->api.state == NET_OPEN && b->next_exinfo_ns && clock_real_ns() >= b->next_exinfo_ns)
+        request_exinfo(b);
     /* the clock offset, measured again every few minutes (and on -1021) */
     if (b->time_known && b->api.state == NET_OPEN && b->next_time_sync_ns && clock_real_ns() >= b->next_time_sync_ns) {
         b->next_time_sync_ns = clock_real_ns() + 5000000000LL; /* the answer sets the next */

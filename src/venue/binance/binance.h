@@ -116,6 +116,7 @@ struct binance {
     int logged_on;           /* the current API socket's session is logged on */
     int session_asked;       /* logon / subscription asked on the current API socket */
     int64_t next_time_sync_ns; /* real clock */
+    int64_t next_exinfo_ns;    /* the symbol's status, asked again then (real clock) */
     uint64_t seen[BN_SEEN];  /* hashes of recent user data events */
     int nseen;
     struct { int64_t free, locked; __int128 free_q, locked_q; int known; } bal[2]; /* base, quote: the last told */
