@@ -276,6 +276,10 @@ int net_open(net_t *n, net_conn_t *c, const char *name, const char *url, const n
 }
 
 int net_send(net_conn_t *c, const char *text, size_t len) {
+    if (c->capture) {
+        c->capture(c->capture_ctx, text, len);
+        return 0;
+    }
     if (c->state != NET_OPEN || !c->wsi) return Q_E_STATE;
     if (c->out_n == NET_OUT_MAX) return Q_E_FULL;
     char *m = malloc(LWS_PRE + len);

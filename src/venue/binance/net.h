@@ -59,6 +59,10 @@ struct net_conn {
     int64_t backoff_ns;
     int64_t opened_ns;          /* monotonic */
     int64_t connects, drops;
+    /* when set, net_send hands the bytes here instead of the socket (the tick-to-order
+       benchmark measures the client up to the request's bytes; nothing else sets it) */
+    void (*capture)(void *ctx, const char *text, size_t len);
+    void *capture_ctx;
     /* rotation */
     struct lws *next;           /* connecting beside wsi */
     struct lws *old;            /* rotated out: read until closed */
