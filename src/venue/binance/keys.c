@@ -135,6 +135,7 @@ int keys_load(keys_t *k, char *err, size_t cap) {
 }
 
 void keys_wipe(keys_t *k) {
+    sign_cache_wipe(); /* the signer's copies of the secret or key */
     if (k->secret) {
         OPENSSL_cleanse(k->secret, k->secret_cap);
         free(k->secret);
