@@ -4,7 +4,8 @@ MAKEFLAGS += --no-print-directory
 DATA ?= $(abspath ../shared/data)
 CMAKE_FLAGS = -DQUOTER_DATA=$(DATA)
 
-.PHONY: all deps build asan fuzz test test-release test-asan test-fuzz bench demo clean
+.PHONY: all deps build asan fuzz test test-release test-asan test-fuzz bench demo install clean
+PREFIX ?= /usr/local
 
 all: build
 
@@ -41,6 +42,10 @@ bench: build
 
 demo: build
 	@./scripts/demo.sh build $(DATA)
+
+# the binary to $(PREFIX)/bin, examples and the systemd unit to $(PREFIX)/share/quoter
+install: build
+	@cmake --install build --prefix $(PREFIX)
 
 clean:
 	rm -rf build build-asan build-fuzz out

@@ -147,6 +147,31 @@ static void test_latency_changes_outcome(void **st) {
     free(b);
 }
 
+/* the kill switches: each trips, and then nothing new goes out */
+static void test_kill_switches(void **st) {
+    (void)st;
+    char *base = run_json("btcusdt.ini", NULL);
+    assert_non_null(strstr(base, "\"kill_switch\":false"));
+    const char *loss[] = {"risk.max_loss=20", 0}, *pos[] = {"risk.max_position=0.005", 0},
+               *rate[] = {"risk.max_orders_per_minute=100", 0};
+    const char *const *sets[] = {loss, pos, rate};
+    long long sent_base = 0;
+    sscanf(strstr(base, "\"orders_sent\":") + 14, "%lld", &sent_base);
+    for (int i = 0; i < 3; i++) {
+        char *j = run_json("btcusdt.ini", sets[i]);
+        assert_non_null(strstr(j, "\"kill_switch\":true"));
+        long long sent = 0;
+        double inv_max = 0;
+        sscanf(strstr(j, "\"orders_sent\":") + 14, "%lld", &sent);
+        sscanf(strstr(j, "\"inventory_max\":") + 16, "%lf", &inv_max);
+        assert_true(sent < sent_base);
+        if (i == 1) assert_true(inv_max <= 0.005 + 0.0045 + 1e-9); /* one order past the limit at most */
+        if (i == 2) assert_true(sent <= 100 + 6); /* the decision that crossed it: 3 levels a side */
+        free(j);
+    }
+    free(base);
+}
+
 int main(void) {
     files[0] = (char *)tu_require_data("binance-spot/btcusdt_20240808.gz");
     files[1] = (char *)tu_require_data("binance-spot/btcusdt_20240809.gz");
@@ -157,6 +182,7 @@ int main(void) {
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_latency_changes_outcome),
         cmocka_unit_test(test_queue_model_matters),
+        cmocka_unit_test(test_kill_switches),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[300];

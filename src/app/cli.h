@@ -32,5 +32,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_exchange(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

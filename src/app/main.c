@@ -9,6 +9,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  backtest -c CONFIG FILE...   replay recordings through the engine and the simulated venue\n"
+    "  run -c CONFIG [--endpoint production|testnet|demo|URL]   quote live (Binance or a local exchange)\n"
+    "  history [--db FILE] [--json] [RUN]   what a live run did, from its SQLite journal\n"
     "  verify [-c CONFIG] FILE...   check the synchronised book against every bookTicker\n"
     "  synth --seconds N --seed S -o FILE.gz   write a synthetic recording\n"
     "  exchange [--port N] [--speed X] [--loop] [FILE...]   a local Binance-compatible exchange\n"
@@ -29,6 +31,8 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "config")) return cmd_config(argc - 1, argv + 1);
     if (!strcmp(cmd, "stats")) return cmd_stats(argc - 1, argv + 1);
     if (!strcmp(cmd, "exchange")) return cmd_exchange(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "history")) return cmd_history(argc - 1, argv + 1);
     fprintf(stderr, "quoter: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

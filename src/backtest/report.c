@@ -64,7 +64,7 @@ static void sample(report_t *r, int64_t now, double mid) {
     px(r, b, pb, sizeof pb);
     px(r, a, pa, sizeof pa);
     qty(r, ledger_inventory(l), inv, sizeof inv);
-    double eq = ledger_equity(l, mid);
+    double eq = ledger_equity(l, mid) - l->transfers_value;
     double hold = (double)l->base_start * rules(r)->lot.value * (mid - r->start_mid);
     fprintf(r->equity_csv, "%" PRId64 ",%.8f,%s,%s,%s,%.6f,%.6f,%.6f,%.6f\n", now, mid, pb, pa, inv, eq,
             eq - r->start_equity, l->realized, eq - r->start_equity - hold);
@@ -84,7 +84,7 @@ void report_on_event(report_t *r, int64_t now) {
         r->start_equity = r->peak_equity = ledger_equity(l, mid);
     }
     r->end_mid = mid;
-    double eq = ledger_equity(l, mid);
+    double eq = ledger_equity(l, mid) - l->transfers_value;
     if (eq > r->peak_equity) r->peak_equity = eq;
     if (r->peak_equity - eq > r->max_drawdown) r->max_drawdown = r->peak_equity - eq;
     if (engine_ready(e)) r->ready_ns += dt;
@@ -110,7 +110,7 @@ static void write_order(report_t *r, const order_t *o) {
     fprintf(r->orders_csv, "%" PRId64 ",%s,%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s\n",
             o->sent_ns, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL",
             o->type == OT_LIMIT ? "LIMIT" : "LIMIT_MAKER", p, q, f, order_state_name(o->state), o->level,
-            o->acked_ns, o->done_ns, o->fees_quote, o->reason ? o->reason : "");
+            o->acked_ns, o->done_ns, o->fees_quote, o->reason);
 }
 
 void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {
@@ -165,7 +165,7 @@ static void compute(const report_t *r, figures_t *g) {
     g->realized = l->realized;
     double mark = r->end_mid;
     g->end_equity = mark > 0 ? ledger_equity(l, mark) : r->start_equity;
-    g->total = g->end_equity - r->start_equity;
+    g->total = g->end_equity - l->transfers_value - r->start_equity; /* deposits and withdrawals are no PnL */
     g->unrealized = mark > 0 ? ledger_unrealized(l, mark) : 0;
     g->hold = (double)l->base_start * s->lot.value * (r->end_mid - r->start_mid);
     g->vs_hold = g->total - g->hold;
@@ -188,7 +188,7 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     const char *b = e->rules->base, *q = e->rules->quote;
     figures_t g;
     compute(r, &g);
-    fprintf(f, "quoter backtest: %s, strategy %s\n", e->rules->symbol, e->strat.vt->name);
+    fprintf(f, "quoter %s: %s, strategy %s\n", r->title ? r->title : "backtest", e->rules->symbol, e->strat.vt->name);
     for (int i = 0; i < nfiles; i++) fprintf(f, "  data            %s\n", files[i]);
     fprintf(f, "  span            %.1f s (%" PRId64 " .. %" PRId64 " ns)\n", g.span_s, r->start_ns, r->end_ns);
     fprintf(f, "  events          %" PRId64 " (bad lines %" PRId64 ", gaps %" PRId64 ")\n", r->events,

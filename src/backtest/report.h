@@ -11,6 +11,7 @@
 #include "../venue/sim/sim.h"
 
 typedef struct report {
+    const char *title;               /* "backtest" (NULL) or "run" */
     const engine_t *eng;
     const struct sim *sim;           /* for fill-cause counts; may be NULL */
     const struct chaos *chaos;       /* the chaos venue's counts; NULL when off */

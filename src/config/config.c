@@ -70,6 +70,7 @@ static const key_def_t keys[] = {
     D("sim", "queue_power", queue_power, "2", 0.1, 10, "probabilistic model: exponent of the queue-share function"),
     D("sim", "chaos", chaos, "0", 0, 0.3, "test the engine under live event orders: the chance that a venue event or request is duplicated, reordered, delayed, dropped or left with an unknown outcome (0 = off)"),
     I("sim", "chaos_seed", chaos_seed, "1", 0, 2147483647, "the chaos's random seed (same seed, same run)"),
+    D("live", "max_data_age", max_data_age_s, "5", 0.1, 3600, "quoter run: quote only while the last market data message is younger than this (seconds); else cancel and wait"),
     D("orders", "request_timeout", request_timeout_s, "10", 0.001, 3600, "seconds an order request may go unanswered; then the order is UNKNOWN and a query resolves it"),
     S("orders", "client_id_prefix", client_id_prefix, "q", 0, "what every client order id of quoter starts with (1-8 of a-z A-Z 0-9 _); live runs add a run tag, so an earlier run's orders are told apart"),
     S("orders", "earlier_orders", earlier_orders, "cancel", "cancel|adopt", "an earlier run's orders found open at start-up: cancel them, or adopt them as this run's"),
@@ -77,6 +78,9 @@ static const key_def_t keys[] = {
     I("risk", "max_open_orders", max_open_orders, "20", 1, 200, "local limit on open orders"),
     I("risk", "orders_per_10s", orders_per_10s, "50", 0, 1000, "new orders allowed per 10 seconds (Binance's ORDERS limit; 0 = no limit)"),
     D("risk", "max_drawdown", max_drawdown_quote, "0", 0, 1e15, "kill switch: cancel all and stop after this loss in quote asset (0 = off)"),
+    D("risk", "max_loss", max_loss_quote, "0", 0, 1e15, "kill switch: cancel all and stop when the PnL marked to market (equity change since the start) falls below minus this, quote asset (0 = off)"),
+    S("risk", "max_position", max_position, "0", 0, "kill switch: cancel all and stop when the inventory (base, relative to the start) goes beyond plus or minus this (0 = off)"),
+    I("risk", "max_orders_per_minute", max_orders_per_minute, "0", 0, 4000, "kill switch: cancel all and stop when more new orders than this went out in a minute: a runaway guard (0 = off)"),
     D("report", "equity_interval", equity_interval_s, "1", 0.001, 86400, "seconds between equity.csv samples"),
     I("exchange", "weight_per_minute", weight_per_minute, "6000", 1, 10000000, "quoter exchange: REQUEST_WEIGHT per minute per IP"),
     I("exchange", "raw_requests_per_5m", raw_requests_per_5m, "300000", 1, 100000000, "quoter exchange: RAW_REQUESTS (every request, whatever its weight) per 5 minutes per IP (Binance: 300,000 since 2026-04-02)"),
@@ -286,6 +290,11 @@ int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) 
     }
     if ((rc = exact("strategy.target_inventory", c->target_inventory, &r->lot, &x->target_inventory, err, errcap))) return rc;
     if ((rc = exact("strategy.max_inventory", c->max_inventory, &r->lot, &x->max_inventory, err, errcap))) return rc;
+    if ((rc = exact("risk.max_position", c->max_position, &r->lot, &x->max_position, err, errcap))) return rc;
+    if (x->max_position < 0) {
+        snprintf(err, (size_t)errcap, "risk.max_position must not be negative");
+        return Q_E_RANGE;
+    }
     if ((rc = exact("account.base_balance", c->base_balance, &r->lot, &x->base_balance, err, errcap))) return rc;
     if ((rc = symbol_notional_parse(r, c->quote_balance, &x->quote_balance))) {
         snprintf(err, (size_t)errcap, "account.quote_balance = \"%s\": %s", c->quote_balance, q_strerror(rc));

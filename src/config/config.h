@@ -45,6 +45,8 @@ typedef struct config {
     double queue_power;        /* probabilistic model exponent */
     double chaos;              /* chaos venue level (0 = off) */
     int chaos_seed;
+    /* [live] */
+    double max_data_age_s;     /* quote only while the last market data is younger than this */
     /* [orders] */
     double request_timeout_s;  /* an unanswered request makes its order UNKNOWN after this */
     char client_id_prefix[16]; /* the family prefix of every run's client order ids */
@@ -54,6 +56,9 @@ typedef struct config {
     int max_open_orders;
     int orders_per_10s;        /* rate budget for new orders (Binance ORDERS limit) */
     double max_drawdown_quote; /* kill switch: stop quoting past this loss (0 = off) */
+    double max_loss_quote;     /* kill switch: PnL marked to market below minus this (0 = off) */
+    char max_position[32];     /* kill switch: |inventory| beyond this, base asset (0 = off) */
+    int max_orders_per_minute; /* kill switch: a runaway guard (0 = off) */
     /* [report] */
     double equity_interval_s;
     /* [exchange]: the local exchange's limits */
@@ -78,6 +83,7 @@ typedef struct config_exact {
     struct { char asset[16]; double price; } fee_prices[CONFIG_FEE_ASSETS]; /* account.fee_asset_prices */
     int nfee_prices;
     int64_t quantity, target_inventory, max_inventory, base_balance;
+    int64_t max_position;      /* lots; 0 = off */
     __int128 quote_balance;    /* tick*lot units */
 } config_exact_t;
 

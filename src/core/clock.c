@@ -2,6 +2,19 @@
 #include "clock.h"
 
 #include <string.h>
+#include <time.h>
+
+int64_t clock_real_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t clock_mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 void exch_clock_init(exch_clock_t *c) { memset(c, 0, sizeof *c); }
 

@@ -20,6 +20,11 @@ typedef struct exch_clock {
     int64_t last;      /* last estimate returned */
 } exch_clock_t;
 
+/* The real clock, for live runs (the only readers of the system clock outside the local
+   exchange): wall time in ns since the epoch, and a monotonic clock for intervals. */
+int64_t clock_real_ns(void);
+int64_t clock_mono_ns(void);
+
 void exch_clock_init(exch_clock_t *c);
 /* exch_ns 0 means the event has no exchange time. Returns the estimate, on the local clock. */
 int64_t exch_clock_estimate(exch_clock_t *c, int64_t local_ns, int64_t exch_ns);

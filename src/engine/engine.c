@@ -45,6 +45,9 @@ int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t
     v->sink_ctx = &e->oms;
     e->requote_ns = (int64_t)(c->requote_s * 1e9);
     e->max_drawdown = c->max_drawdown_quote;
+    e->max_loss = c->max_loss_quote;
+    e->max_position = x->max_position;
+    e->max_orders_per_minute = c->max_orders_per_minute;
     return 0;
 }
 
@@ -92,16 +95,27 @@ void engine_decide(engine_t *e, int64_t now) {
         return;
     }
     double mid = engine_mid(e);
+    e->oms.mark = mid;
     if (!e->started) {
         ledger_start(&e->oms.ledger, mid);
-        e->peak_equity = ledger_equity(&e->oms.ledger, mid);
+        e->peak_equity = e->start_equity = ledger_equity(&e->oms.ledger, mid);
         e->started = 1;
     }
     if (e->max_drawdown > 0) {
-        double eq = ledger_equity(&e->oms.ledger, mid);
+        double eq = ledger_equity(&e->oms.ledger, mid) - e->oms.ledger.transfers_value;
         if (eq > e->peak_equity) e->peak_equity = eq;
         if (e->peak_equity - eq > e->max_drawdown) risk_kill(&e->oms.risk, "max_drawdown");
     }
+    /* the other kill switches: once tripped, everything is canceled and nothing new goes
+       out until an operator restarts */
+    if (e->max_loss > 0 && ledger_equity(&e->oms.ledger, mid) - e->oms.ledger.transfers_value - e->start_equity < -e->max_loss)
+        risk_kill(&e->oms.risk, "max_loss");
+    if (e->max_position > 0) {
+        int64_t inv = ledger_inventory(&e->oms.ledger);
+        if (inv > e->max_position || inv < -e->max_position) risk_kill(&e->oms.risk, "max_position");
+    }
+    if (e->max_orders_per_minute > 0 && risk_sent_within(&e->oms.risk, now, 60000000000LL) > e->max_orders_per_minute)
+        risk_kill(&e->oms.risk, "max_orders_per_minute");
     if (e->oms.risk.killed) {
         if (e->oms.nlive) oms_update(&e->oms, 0, now);
         return;

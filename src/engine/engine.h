@@ -22,6 +22,10 @@ typedef struct engine {
     int64_t requote_ns;       /* 0: decide on every event */
     int64_t next_decision;
     double max_drawdown;      /* kill switch, quote asset; 0 = off */
+    double max_loss;          /* kill switch: equity change below -max_loss; 0 = off */
+    int64_t max_position;     /* kill switch: |inventory| beyond this, lots; 0 = off */
+    int max_orders_per_minute;/* kill switch: new orders in any minute; 0 = off */
+    double start_equity;      /* at the first decision */
     double peak_equity;
     int started;              /* the ledger has its starting mark */
     int64_t decisions;

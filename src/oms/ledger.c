@@ -272,3 +272,23 @@ double ledger_unrealized(const ledger_t *l, double mark) {
 }
 
 int64_t ledger_inventory(const ledger_t *l) { return l->base - l->base_start; }
+
+int ledger_transfer(ledger_t *l, int base, __int128 delta, double mark) {
+    if (base) {
+        __int128 b = (__int128)l->base + delta, bs = (__int128)l->base_start + delta;
+        if (b > INT64_MAX || b < INT64_MIN || bs > INT64_MAX || bs < INT64_MIN) return Q_E_RANGE;
+        /* the moved lots carry the current average cost, so no PnL comes of them */
+        if (l->base != 0) l->cost += l->cost / (double)l->base * (double)delta;
+        else if (l->start_mark > 0) l->cost += (double)delta * l->rules->lot.value * l->start_mark;
+        l->base = (int64_t)b;
+        l->base_start = (int64_t)bs;
+        l->transfers_value += (double)delta * l->rules->lot.value * mark;
+    } else {
+        l->quote += delta;
+        l->quote_start += delta;
+        l->transfers_value += ledger_quote_real(l, delta);
+    }
+    if (l->base < 0 || l->quote < 0) l->negative++;
+    l->transfers++;
+    return 0;
+}

@@ -63,6 +63,8 @@ typedef struct ledger {
     int64_t refused;            /* fills refused (overflow, a fee asset table full, a bad fee) */
     int64_t unvalued_fees;      /* fees in an asset without a price */
     int64_t fee_inexact;        /* fees finer than the balance unit: charges rounded up, rebates toward zero */
+    int64_t transfers;          /* deposits and withdrawals booked */
+    double transfers_value;     /* their value in quote when they happened (PnL leaves it out) */
 } ledger_t;
 
 void ledger_init(ledger_t *l, const symbol_rules_t *r, int64_t base, __int128 quote);
@@ -74,6 +76,11 @@ int ledger_set_price(ledger_t *l, const char *asset, double quote_per_unit);
    Q_E_RANGE / Q_E_INVAL / Q_E_FULL when it is refused (nothing booked, `refused` counted). */
 int ledger_fill(ledger_t *l, order_side_t side, int64_t price, int64_t qty, int maker, const ledger_fee_t *fee,
                 double *fee_quote_value);
+/* A deposit (delta > 0) or withdrawal of the base (lots) or the quote (tick*lot units):
+   the balance and its starting value move together, and its value at `mark` (quote per
+   base) is added to transfers_value, so PnL (equity - transfers_value - start equity) is
+   unchanged. Q_E_RANGE (nothing changed) when it would overflow. */
+int ledger_transfer(ledger_t *l, int base, __int128 delta, double mark);
 double ledger_quote_real(const ledger_t *l, __int128 v);
 double ledger_equity(const ledger_t *l, double mark);
 double ledger_unrealized(const ledger_t *l, double mark);

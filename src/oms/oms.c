@@ -290,11 +290,12 @@ static int send_new(oms_t *m, order_side_t side, const quote_t *w, int k, order_
     o->sent_ns = now;
     o->state = ORD_PENDING_NEW;
     int rc;
-    if (old) rc = m->venue->vt->replace(m->venue, old, o, m->cfg.replace_mode, now);
+    if (m->send_hook.on_send && m->send_hook.on_send(m->send_hook.ctx, o, old)) rc = VENUE_NOT_SENT;
+    else if (old) rc = m->venue->vt->replace(m->venue, old, o, m->cfg.replace_mode, now);
     else rc = m->venue->vt->place(m->venue, o, now);
     if (rc == VENUE_NOT_SENT) {
         o->state = ORD_REJECTED;
-        o->reason = "not sent: the venue could not take the request";
+        snprintf(o->reason, sizeof o->reason, "not sent: the venue could not take the request");
         m->st.rejected++;
         m->st.not_sent++;
         o->done_ns = now;
@@ -329,7 +330,10 @@ void oms_update(oms_t *m, const quote_set_t *want, int64_t now) {
         for (int i = 0; i < m->nlive; i++) {
             order_t *o = &m->orders[m->live[i]];
             if ((int)o->side != side) continue;
-            if (!order_is_working(o->state) && o->state != ORD_PENDING_NEW) continue;
+            /* an order whose placement has an unknown outcome may be on the book: it holds
+               its level like one in flight (no second order for it) until a query says */
+            int in_flight = o->state == ORD_PENDING_NEW || (o->state == ORD_UNKNOWN && !o->acked);
+            if (!order_is_working(o->state) && !in_flight) continue;
             int match = -1;
             int fresh = !m->cfg.max_age_ns || now - o->sent_ns < m->cfg.max_age_ns;
             for (int k = 0; fresh && k < nw; k++) {
@@ -341,7 +345,7 @@ void oms_update(oms_t *m, const quote_set_t *want, int64_t now) {
             }
             /* an order still in flight holds its place until it is acknowledged (its
                deadline bounds the wait): replacing it now would only pile up requests */
-            for (int k = 0; match < 0 && o->state == ORD_PENDING_NEW && k < nw; k++)
+            for (int k = 0; match < 0 && in_flight && k < nw; k++)
                 if (!kept[k]) match = k;
             if (match >= 0) kept[match] = 1;
             else stale[nstale++] = o;
@@ -355,7 +359,7 @@ void oms_update(oms_t *m, const quote_set_t *want, int64_t now) {
             order_t *old = 0;
             while (used < nstale && !old) {
                 order_t *c = stale[used++];
-                if (c->state == ORD_PENDING_NEW || !m->venue->vt->replace) send_cancel(m, c, now);
+                if (!order_is_working(c->state) || !m->venue->vt->replace) send_cancel(m, c, now);
                 else old = c;
             }
             if (send_new(m, (order_side_t)side, &w[k], k, old, now)) break;
@@ -568,6 +572,13 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
     switch (ev->type) {
     case VEV_BALANCE: on_balance(m, ev); return;
     case VEV_SYNC_DONE: on_sync_done(m, ev->local_ns); return;
+    case VEV_TRANSFER: { /* a deposit or withdrawal: the ledger follows the account */
+        const symbol_rules_t *r = m->risk.rules;
+        int base = !strcmp(ev->asset, r->base);
+        if ((base || !strcmp(ev->asset, r->quote)) && ledger_transfer(&m->ledger, base, ev->free, m->mark))
+            m->st.balance_mismatches++;
+        return;
+    }
     case VEV_RATE_LIMIT:
         m->st.rate_limited++;
         risk_backoff(&m->risk, ev->retry_ns);
@@ -593,7 +604,10 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
         break;
     case VEV_REJECT:
         rc = order_apply(o, OEV_REJECT, 0);
-        if (!rc && before != ORD_REJECTED) { o->reason = ev->reason; m->st.rejected++; }
+        if (!rc && before != ORD_REJECTED) {
+            snprintf(o->reason, sizeof o->reason, "%s", ev->reason ? ev->reason : "");
+            m->st.rejected++;
+        }
         if (ev->code == VENUE_CODE_TOO_MANY) { /* the ORDERS limit: hold new orders a second at least */
             m->st.rate_limited++;
             risk_backoff(&m->risk, ev->local_ns + 1000000000LL);

@@ -63,6 +63,14 @@ typedef struct oms_hooks {
     void (*on_done)(void *ctx, const order_t *o); /* the order reached a terminal state */
 } oms_hooks_t;
 
+/* a new order's intent, just before the venue call (old: the order a cancel-replace
+   cancels, or NULL); nonzero: it is not sent (as VENUE_NOT_SENT). The live journal writes
+   it; unset (NULL) in backtests. */
+typedef struct oms_send_hook {
+    void *ctx;
+    int (*on_send)(void *ctx, const order_t *o, const order_t *old);
+} oms_send_hook_t;
+
 typedef struct oms_stats {
     int64_t sent, cancels_sent, replaced, acked, rejected, canceled, expired, filled_orders;
     int64_t cancel_rejects, state_errors, unknown_order_events, pool_full;
@@ -95,6 +103,7 @@ typedef struct oms {
     int64_t next_deadline;  /* the earliest pending deadline (INT64_MAX: none) */
     uint32_t sync_gen;      /* the sync in progress or last done */
     int syncing;
+    double mark;            /* the last mid (quote per base), set by the engine: values transfers */
     int64_t *trade_slot;    /* the trade-id set (OMS_TRADE_SLOTS): open addressing, 0 = empty */
     int64_t *trade_fifo;    /* insertion order (OMS_TRADE_KEEP), to forget the oldest */
     int trade_n, trade_head;
@@ -102,6 +111,7 @@ typedef struct oms {
     risk_t risk;
     venue_t *venue;
     oms_hooks_t hooks;
+    oms_send_hook_t send_hook;
     oms_stats_t st;
 } oms_t;
 

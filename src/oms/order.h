@@ -98,7 +98,8 @@ typedef struct order {
     int level;                 /* strategy level it serves (0 = best) */
     int64_t sent_ns, acked_ns, done_ns; /* local times */
     double fees_quote;         /* fees paid on this order's fills, valued in quote */
-    const char *reason;        /* why it was rejected, when it was (a static string) */
+    char reason[96];           /* why it was rejected, when it was (a copy: the venue's text lives
+                                  only during its event) */
 } order_t;
 
 /* cum: the venue's cumulative filled quantity for ACK, FILL, CANCELED, EXPIRED (-1: not

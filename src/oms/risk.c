@@ -19,7 +19,30 @@ static int rate_used(risk_t *r, int64_t now) {
     return r->sent_n;
 }
 
+static void minute_drop(risk_t *r, int64_t now) {
+    while (r->minute_n && now - r->minute_ns[r->minute_head] >= 60000000000LL) {
+        r->minute_head = (r->minute_head + 1) % RISK_MINUTE_CAP;
+        r->minute_n--;
+    }
+}
+
+int risk_sent_within(risk_t *r, int64_t now, int64_t window) {
+    minute_drop(r, now);
+    int n = 0;
+    for (int i = r->minute_n - 1; i >= 0; i--) {
+        if (now - r->minute_ns[(r->minute_head + i) % RISK_MINUTE_CAP] >= window) break;
+        n++;
+    }
+    return n;
+}
+
 void risk_note_sent(risk_t *r, int64_t now) {
+    minute_drop(r, now);
+    if (r->minute_n == RISK_MINUTE_CAP) {
+        r->minute_head = (r->minute_head + 1) % RISK_MINUTE_CAP;
+        r->minute_n--;
+    }
+    r->minute_ns[(r->minute_head + r->minute_n++) % RISK_MINUTE_CAP] = now;
     if (!r->rate_limit) return;
     rate_used(r, now);
     if (r->sent_n == RISK_RATE_CAP) { r->sent_head = (r->sent_head + 1) % RISK_RATE_CAP; r->sent_n--; }

@@ -11,6 +11,7 @@
 #include "order.h"
 
 #define RISK_RATE_CAP 1024
+#define RISK_MINUTE_CAP 4096 /* sends remembered for the last minute (the runaway guard) */
 
 typedef enum risk_reason {
     RISK_OK = 0,
@@ -31,6 +32,8 @@ typedef struct risk {
     int64_t rate_window_ns;
     int64_t sent_ns[RISK_RATE_CAP]; /* ring of recent send times */
     int sent_head, sent_n;
+    int64_t minute_ns[RISK_MINUTE_CAP]; /* every send of the last minute (oldest first) */
+    int minute_head, minute_n;
     int64_t backoff_until_ns; /* the venue asked us to slow down: no new order before */
     int killed;               /* the kill switch: nothing new goes out */
     const char *kill_reason;
@@ -48,6 +51,8 @@ risk_reason_t risk_check(risk_t *r, const risk_state_t *st, order_side_t side, i
                          int64_t now_ns);
 /* Records a new order sent at now_ns (counts against the rate budget). */
 void risk_note_sent(risk_t *r, int64_t now_ns);
+/* New orders sent in (now - window, now], window <= 60 s (at most RISK_MINUTE_CAP). */
+int risk_sent_within(risk_t *r, int64_t now_ns, int64_t window_ns);
 void risk_kill(risk_t *r, const char *why);
 /* The venue's rate-limit feedback: new orders are held back (RISK_RATE) until until_ns. */
 void risk_backoff(risk_t *r, int64_t until_ns);

@@ -223,3 +223,18 @@ int sign_ws_request(const char *id, const char *method, const char *params, cons
                      id, method, api_key, json, ts, sig);
     return w < 0 || (size_t)w >= cap ? -1 : w;
 }
+
+void sign_cache_wipe(void) {
+    for (int i = 0; i < mac_cached; i++) {
+        if (mac_cache[i].secret) OPENSSL_cleanse(mac_cache[i].secret, strlen(mac_cache[i].secret));
+        free(mac_cache[i].secret);
+        EVP_MAC_CTX_free(mac_cache[i].ctx);
+    }
+    mac_cached = 0;
+    for (int i = 0; i < key_cached; i++) {
+        if (key_cache[i].pem) OPENSSL_cleanse(key_cache[i].pem, strlen(key_cache[i].pem));
+        free(key_cache[i].pem);
+        EVP_PKEY_free(key_cache[i].k);
+    }
+    key_cached = 0;
+}

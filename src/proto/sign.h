@@ -34,6 +34,10 @@ int sign_sorted_payload(const char *const *k, const char *const *v, int n, char 
 int sign_ws_request(const char *id, const char *method, const char *params, const char *api_key,
                     const char *secret, long long timestamp_ms, char *out, size_t cap);
 
+/* Forgets the cached keys, their copies wiped (OPENSSL_cleanse): at the end of a live run,
+   so no secret stays in memory longer than it is used. */
+void sign_cache_wipe(void);
+
 /* RFC 3986 percent-encoding: unreserved characters stay, every other byte is %XX
    (upper-case hex). Returns the length, or -1 when cap is too small. */
 int sign_pct_encode(const char *in, size_t n, char *out, size_t cap);

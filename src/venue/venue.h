@@ -51,6 +51,8 @@ typedef enum venue_event_type {
     VEV_BALANCE,       /* a sync (or an account update): an asset's balance, free + locked */
     VEV_SYNC_DONE,     /* a sync's last event: every open order and balance has been told */
     VEV_RATE_LIMIT,    /* the venue says slow down: no new order before retry_ns (local) */
+    VEV_TRANSFER,      /* a deposit or withdrawal (Binance's balanceUpdate): `free` holds the signed
+                          change of `asset`, in BALANCE's units */
 } venue_event_type_t;
 
 typedef enum venue_request {

@@ -1,0 +1,163 @@
+/* cmd_run.c: `quoter run`: live market making on Binance Spot, testnet, Demo Mode, or a
+ * local exchange. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../live/live.h"
+#include "../venue/binance/keys.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: quoter run -c CONFIG [--endpoint production|testnet|demo|URL] [--set S.K=V]...\n"
+    "                  [--dry-run] [--quiet] [--seconds N] [--status-interval S] [--db FILE]\n"
+    "                  [--max-connection-age S] [--time-sync S]\n"
+    "\n"
+    "Quotes live with the config's strategy, oms and risk gate: the same engine the backtest\n"
+    "runs. Orders go over the WebSocket API, fills come by the user data stream, market data\n"
+    "by the combined streams. It quotes only while healthy (connected, reconciled, book in\n"
+    "sync, market data fresh) and cancels everything otherwise. SIGINT or SIGTERM cancels every\n"
+    "open order, confirms from the exchange that none is left, prints the report and exits 0;\n"
+    "a second signal exits at once.\n"
+    "\n"
+    "  -c, --config FILE   INI config (examples/btcusdt.ini); `quoter config --keys` lists keys\n"
+    "  --endpoint E        production (default), testnet, demo, or http://HOST:PORT for a\n"
+    "                      `quoter exchange` whose streams and WebSocket API share that port\n"
+    "  --set S.K=V         override one key\n"
+    "  --dry-run           market data only: the quotes are logged, nothing is sent (no key needed)\n"
+    "  --quiet             no status line and no order log\n"
+    "  --seconds N         stop by itself after N seconds, as on SIGTERM\n"
+    "  --status-interval S seconds between status lines (default 5; 0 = none)\n"
+    "  --db FILE           the SQLite journal (default quoter.db here; `none`: no journal; never\n"
+    "                      with --dry-run): orders, events, fills, balances, round trips; a run\n"
+    "                      after a crash reconciles it with the exchange (`quoter history`)\n"
+    "  --max-connection-age S  replace each connection (a new one opened before the old one\n"
+    "                      closes) when it is this old (default 84600, under Binance's 24 h)\n"
+    "  --time-sync S       measure the clock offset again this often (default 300)\n"
+    "\n"
+    "Keys come from the environment: QUOTER_API_KEY with QUOTER_PRIVATE_KEY_FILE (an Ed25519\n"
+    "private key in PEM: the connection logs on with session.logon), or with\n"
+    "QUOTER_API_SECRET_FILE or QUOTER_API_SECRET (an HMAC-SHA256 secret). A key file must be\n"
+    "readable by its owner only (chmod 600). Keys are never printed; the process makes no\n"
+    "core file. Use testnet or Demo Mode keys until you trust the config.\n"
+    "\n"
+    "Exit status: 0 stopped cleanly (no order left open), 1 a failure while running (the\n"
+    "message says what is left), 2 bad usage or config.\n";
+
+static void on_signal(int sig) {
+    (void)sig;
+    live_request_stop();
+}
+
+/* the WebSocket API and stream base URLs of an endpoint name or a local exchange's URL */
+static int endpoint(const char *e, char *api, char *stream, size_t cap) {
+    if (!strcmp(e, "production")) {
+        snprintf(api, cap, "wss://ws-api.binance.com:443/ws-api/v3");
+        snprintf(stream, cap, "wss://stream.binance.com:9443");
+    } else if (!strcmp(e, "testnet")) {
+        snprintf(api, cap, "wss://ws-api.testnet.binance.vision/ws-api/v3");
+        snprintf(stream, cap, "wss://stream.testnet.binance.vision");
+    } else if (!strcmp(e, "demo")) {
+        snprintf(api, cap, "wss://demo-ws-api.binance.com/ws-api/v3");
+        snprintf(stream, cap, "wss://demo-stream.binance.com:9443");
+    } else if (!strncmp(e, "http://", 7) || !strncmp(e, "https://", 8) || !strncmp(e, "ws://", 5) ||
+               !strncmp(e, "wss://", 6)) {
+        int tls = !strncmp(e, "https://", 8) || !strncmp(e, "wss://", 6);
+        const char *host = strstr(e, "://") + 3;
+        size_t n = strcspn(host, "/");
+        if (!n || n > 200) return -1;
+        snprintf(api, cap, "%s://%.*s/ws-api/v3", tls ? "wss" : "ws", (int)n, host);
+        snprintf(stream, cap, "%s://%.*s", tls ? "wss" : "ws", (int)n, host);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_run(int argc, char **argv) {
+    static cli_common_t c;
+    live_options_t o;
+    memset(&o, 0, sizeof o);
+    o.status_s = 5;
+    o.db = "quoter.db";
+    const char *ep = "production";
+    binance_tuning_t tune;
+    memset(&tune, 0, sizeof tune);
+    /* take run's own options out, hand the rest to the shared parser */
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    if (!rest) return 2;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            free(rest);
+            return 0;
+        } else if (!strcmp(a, "--endpoint") && more) {
+            ep = argv[++i];
+        } else if (!strcmp(a, "--dry-run")) {
+            o.dry_run = 1;
+        } else if (!strcmp(a, "--quiet")) {
+            o.quiet = 1;
+        } else if (!strcmp(a, "--seconds") && more) {
+            o.seconds = atof(argv[++i]);
+        } else if (!strcmp(a, "--status-interval") && more) {
+            o.status_s = atof(argv[++i]);
+        } else if (!strcmp(a, "--db") && more) {
+            o.db = strcmp(argv[++i], "none") ? argv[i] : 0;
+        } else if (!strcmp(a, "--max-connection-age") && more) {
+            tune.max_conn_age_s = atof(argv[++i]);
+        } else if (!strcmp(a, "--time-sync") && more) {
+            tune.time_sync_s = atof(argv[++i]);
+        } else if (!strcmp(a, "--endpoint") || !strcmp(a, "--seconds") || !strcmp(a, "--status-interval") ||
+                   !strcmp(a, "--db") || !strcmp(a, "--max-connection-age") || !strcmp(a, "--time-sync")) {
+            cli_fail("%s needs a value (try --help)", a);
+            free(rest);
+            return 2;
+        } else {
+            rest[n++] = argv[i];
+        }
+    }
+    int rc = cli_parse(&c, n, rest, usage);
+    free(rest);
+    if (rc) return rc;
+    if (c.nfiles) {
+        cli_fail("run takes no files (try --help)");
+        return 2;
+    }
+    static char api[512], stream[512];
+    if (endpoint(ep, api, stream, sizeof api)) {
+        cli_fail("--endpoint %s: want production, testnet, demo or http://HOST:PORT", ep);
+        return 2;
+    }
+    o.api_url = api;
+    o.stream_url = stream;
+    static keys_t keys;
+    if (!o.dry_run) {
+        char kerr[512];
+        if (keys_load(&keys, kerr, sizeof kerr)) {
+            cli_fail("%s", kerr);
+            return 2;
+        }
+        o.api_key = keys.api_key;
+        o.secret = keys.secret; /* an Ed25519 PEM is told by its text: the venue logs on with it */
+    }
+    tune.verbose = !o.quiet;
+    binance_set_tuning(&tune);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, 0);
+    sigaction(SIGTERM, &sa, 0);
+    signal(SIGPIPE, SIG_IGN);
+    char err[512];
+    rc = live_run(&c.cfg, &c.x, &o, err, sizeof err);
+    keys_wipe(&keys);
+    if (rc) {
+        cli_fail("run: %s", err);
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,414 @@
+/* live.c: the live run loop (see live.h). */
+#include "live.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/clock.h"
+#include "../core/err.h"
+
+#define LIVE_LEVELS 20000
+
+static volatile sig_atomic_t stop_requests;
+
+void live_request_stop(void) {
+    if (stop_requests++) _exit(130); /* the second signal: at once */
+}
+
+/* a venue that sends nothing (--dry-run): every order is acknowledged on the next loop
+   step and canceled when asked, so the log shows what would have been quoted */
+#define DRY_MAX 256
+typedef struct dry {
+    venue_t base;
+    venue_event_t ev[DRY_MAX];
+    int n;
+} dry_t;
+
+static int dry_push(dry_t *d, venue_event_type_t type, const order_t *o) {
+    if (d->n == DRY_MAX) return VENUE_NOT_SENT;
+    venue_event_t *e = &d->ev[d->n++];
+    memset(e, 0, sizeof *e);
+    e->type = type;
+    e->side = o->side;
+    e->cum_qty = 0;
+    e->status = type == VEV_ACK ? VST_NEW : VST_CANCELED;
+    snprintf(e->cid, sizeof e->cid, "%s", o->cid);
+    return VENUE_SENT;
+}
+static int dry_place(venue_t *v, const order_t *o, int64_t now) { (void)now; return dry_push((dry_t *)v, VEV_ACK, o); }
+static int dry_cancel(venue_t *v, const order_t *o, int64_t now) { (void)now; return dry_push((dry_t *)v, VEV_CANCELED, o); }
+static int dry_replace(venue_t *v, const order_t *old, const order_t *o, venue_replace_mode_t m, int64_t now) {
+    (void)m;
+    (void)now;
+    if (((dry_t *)v)->n + 2 > DRY_MAX) return VENUE_NOT_SENT;
+    dry_push((dry_t *)v, VEV_CANCELED, old);
+    return dry_push((dry_t *)v, VEV_ACK, o);
+}
+static int dry_query(venue_t *v, const order_t *o, int64_t now) {
+    (void)now;
+    dry_t *d = (dry_t *)v;
+    if (dry_push(d, VEV_STATUS, o)) return VENUE_NOT_SENT;
+    d->ev[d->n - 1].code = VENUE_CODE_NO_SUCH_ORDER;
+    return VENUE_SENT;
+}
+static int dry_cancel_all(venue_t *v, int64_t now) { (void)v; (void)now; return VENUE_SENT; }
+static int dry_sync(venue_t *v, int64_t now) {
+    (void)now;
+    dry_t *d = (dry_t *)v;
+    if (d->n == DRY_MAX) return VENUE_NOT_SENT;
+    memset(&d->ev[d->n], 0, sizeof d->ev[0]);
+    d->ev[d->n++].type = VEV_SYNC_DONE;
+    return VENUE_SENT;
+}
+static const venue_vt_t dry_vt = {"dry-run", dry_place, dry_cancel, dry_replace, dry_query, dry_cancel_all, dry_sync};
+
+struct live {
+    const config_t *cfg;
+    const config_exact_t *x;
+    const live_options_t *opt;
+    binance_t bn;
+    dry_t dry;
+    venue_t *venue;             /* &bn.base, or &dry.base */
+    engine_t eng;
+    report_t rep;
+    md_decoder_t dec;
+    md_level_t *levels;
+    int depth_asked;            /* a snapshot is on its way */
+    int64_t last_md_ns;         /* real clock */
+    int64_t max_age_ns;
+    int sync_asked;             /* a start-up / reconnect sync is on its way */
+    int symbol_ok;              /* exchangeInfo says TRADING */
+    int symbol_seen;            /* its status was told once */
+    char symbol_status[24];
+    int healthy;
+    /* the stop: cancel all, then confirm from the exchange that nothing is open */
+    int stopping, confirming, confirm_open, confirmed, tries;
+    int64_t stop_started_ns, next_try_ns;
+    int64_t next_status_ns;
+    int64_t md_events, bad_md, resyncs, reconnects, earlier_seen;
+    journal_t *jn;              /* --db: the journal (NULL: none) */
+    char err[256];
+};
+
+static void say(live_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(live_t *l, const char *fmt, ...) {
+    if (l->opt->quiet) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "quoter run: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- events from the venue: logged, watched by the stop, then to the oms ----------------- */
+
+static const char *vev_name(venue_event_type_t t) {
+    static const char *const n[] = {"ACK", "REJECT", "FILL", "CANCELED", "CANCEL_REJECT", "EXPIRED", "UNKNOWN",
+                                    "STATUS", "OPEN_ORDER", "BALANCE", "SYNC_DONE", "RATE_LIMIT"};
+    return (unsigned)t < sizeof n / sizeof n[0] ? n[t] : "?";
+}
+
+static void on_venue(void *ctx, const venue_event_t *ev) {
+    live_t *l = ctx;
+    if (l->confirming && ev->type == VEV_OPEN_ORDER) l->confirm_open++;
+    int done_confirm = l->confirming && ev->type == VEV_SYNC_DONE;
+    const order_t *o = ev->cid[0] ? oms_find_cid(&l->eng.oms, ev->cid) : 0;
+    order_state_t before = o ? o->state : ORD_NSTATES;
+    int64_t fills = l->eng.oms.ledger.fills;
+    /* journal: an earlier run's order being reconciled is the journal's alone */
+    journal_mark_t jm;
+    if (l->jn && journal_pre(l->jn, ev, &jm)) return;
+    oms_on_venue(&l->eng.oms, ev);
+    if (l->jn) journal_post(l->jn, ev, &jm);
+    /* journal end */
+    if (!o) o = ev->cid[0] ? oms_find_cid(&l->eng.oms, ev->cid) : 0;
+    /* one line per order event that changed something: a state, a fill, a refusal */
+    if (fills != l->eng.oms.ledger.fills || (o && o->state != before) || ev->type == VEV_REJECT ||
+        ev->type == VEV_UNKNOWN || ev->type == VEV_RATE_LIMIT) {
+        char px[32] = "", q[32] = "";
+        const order_t *oo = o;
+        int64_t price = ev->type == VEV_FILL ? ev->price : oo ? oo->price : ev->price;
+        int64_t qty = ev->type == VEV_FILL ? ev->qty : oo ? oo->qty : ev->qty;
+        if (price) fx_format(price, &l->x->rules.tick, 0, px, sizeof px);
+        if (qty) fx_format(qty, &l->x->rules.lot, 0, q, sizeof q);
+        say(l, "%-13s %s %s %s @ %s%s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-",
+            (oo ? oo->side : ev->side) == SIDE_BUY ? "BUY" : "SELL", *q ? q : "-", *px ? px : "-",
+            oo ? " -> " : "", oo ? order_state_name(oo->state) : "", ev->reason ? "" : "");
+        if (ev->reason && (ev->type == VEV_REJECT || ev->type == VEV_CANCEL_REJECT)) say(l, "  %d %s", ev->code, ev->reason);
+    }
+    if (ev->type == VEV_SYNC_DONE && l->eng.oms.st.earlier_found != l->earlier_seen) {
+        say(l, "found %lld open orders of an earlier run: %s", (long long)(l->eng.oms.st.earlier_found - l->earlier_seen),
+            l->eng.oms.cfg.earlier == OMS_EARLIER_ADOPT ? "adopted" : "canceling them");
+        l->earlier_seen = l->eng.oms.st.earlier_found;
+    }
+    if (done_confirm) {
+        l->confirming = 0;
+        if (!l->confirm_open && ev->code == 0) l->confirmed = 1;
+    }
+}
+
+/* ---- market data --------------------------------------------------------------------------- */
+
+static void decide(live_t *l, int64_t now);
+
+static void market_event(live_t *l, md_event_t *ev, int64_t t) {
+    ev->local_ns = t;
+    int was_live = l->eng.sync.state == SYNC_LIVE;
+    engine_on_market(&l->eng, ev);
+    if (was_live && l->eng.sync.state != SYNC_LIVE) {
+        l->resyncs++;
+        say(l, "book: a gap in the depth stream; resynchronising from a new snapshot");
+    }
+    report_on_event(&l->rep, t);
+    l->last_md_ns = t;
+    l->md_events++;
+    /* the book waits for a snapshot (at start, after a gap): ask once */
+    if (l->eng.sync.state != SYNC_LIVE && !l->depth_asked && (l->venue != &l->bn.base || l->bn.time_known)) {
+        if (binance_depth(&l->bn, 1000) == VENUE_SENT) l->depth_asked = 1;
+    }
+    decide(l, t);
+}
+
+static void on_market(void *ctx, const char *json, size_t n, int64_t t) {
+    live_t *l = ctx;
+    md_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    if (md_decode(&l->dec, json, n, &ev)) {
+        l->bad_md++;
+        return;
+    }
+    if (ev.type == MD_IGNORED) return;
+    market_event(l, &ev, t);
+}
+
+static void on_depth(void *ctx, const char *json, size_t n, int64_t t) {
+    live_t *l = ctx;
+    l->depth_asked = 0;
+    md_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    if (md_decode(&l->dec, json, n, &ev) || ev.type != MD_SNAPSHOT) {
+        l->bad_md++;
+        return;
+    }
+    market_event(l, &ev, t);
+}
+
+static void on_ready(void *ctx) {
+    live_t *l = ctx;
+    /* start-up, or back after a reconnect: balances and open orders first (an earlier
+       run's orders are canceled or adopted; ours are reconciled) */
+    say(l, "connected: clock offset %lld ms; syncing balances and open orders", (long long)l->bn.offset_ms);
+    l->sync_asked = oms_sync(&l->eng.oms, clock_real_ns()) == 0;
+}
+
+static void on_down(void *ctx, const char *what) {
+    live_t *l = ctx;
+    l->reconnects++;
+    l->depth_asked = 0;
+    say(l, "connection lost (%s): not quoting until reconnected and reconciled", what);
+}
+
+static void on_symbol(void *ctx, const char *status) {
+    live_t *l = ctx;
+    snprintf(l->symbol_status, sizeof l->symbol_status, "%s", status);
+    int was_ok = l->symbol_ok;
+    l->symbol_ok = !strcmp(status, "TRADING");
+    if (!l->symbol_ok) say(l, "%s is %s: not quoting (orders canceled; its status is asked every 5 s)", l->x->rules.symbol, status);
+    else if (was_ok == 0 && l->symbol_seen) say(l, "%s is TRADING again", l->x->rules.symbol);
+    l->symbol_seen = 1;
+}
+
+/* ---- health and decisions ------------------------------------------------------------------ */
+
+static int healthy(live_t *l, int64_t now) {
+    if (l->venue == &l->bn.base && (!l->bn.ready || l->eng.oms.syncing || !l->sync_asked)) return 0;
+    if (l->venue != &l->bn.base && !l->bn.time_known) return 0;
+    if (!l->symbol_ok) return 0;
+    if (l->eng.sync.state != SYNC_LIVE) return 0;
+    if (now - l->last_md_ns > l->max_age_ns) return 0;
+    return 1;
+}
+
+static void decide(live_t *l, int64_t now) {
+    if (l->stopping) return;
+    int h = healthy(l, now);
+    if (h != l->healthy) say(l, h ? "healthy: quoting" : "not healthy: canceling and waiting");
+    l->healthy = h;
+    if (h) {
+        engine_decide(&l->eng, now);
+    } else {
+        oms_poll(&l->eng.oms, now);
+        if (l->eng.oms.nlive && (l->venue != &l->bn.base || l->bn.ready)) oms_update(&l->eng.oms, 0, now);
+    }
+}
+
+static void status_line(live_t *l, int64_t now) {
+    if (l->opt->quiet) return;
+    const oms_t *m = &l->eng.oms;
+    int64_t b, a;
+    oms_best_live(m, &b, &a);
+    char pb[32] = "-", pa[32] = "-", inv[32];
+    if (b) fx_format(b, &l->x->rules.tick, 0, pb, sizeof pb);
+    if (a) fx_format(a, &l->x->rules.tick, 0, pa, sizeof pa);
+    fx_format(ledger_inventory(&m->ledger), &l->x->rules.lot, 0, inv, sizeof inv);
+    double mid = engine_mid(&l->eng);
+    double pnl = l->rep.start_mid > 0 && mid > 0 ? ledger_equity(&m->ledger, mid) - m->ledger.transfers_value - l->rep.start_equity : 0;
+    double hold = l->rep.start_mid > 0 && mid > 0
+                      ? (double)m->ledger.base_start * l->x->rules.lot.value * (mid - l->rep.start_mid) : 0;
+    fprintf(stderr,
+            "quoter run: mid %.2f bid %s ask %s | inventory %s pnl %.4f (vs holding %.4f) | open %d fills %" PRId64
+            " | rtt %.2f ms | %s\n",
+            mid, pb, pa, inv, pnl, pnl - hold, oms_open_count(m), m->ledger.fills,
+            l->bn.st.rtt_n ? l->bn.st.rtt_sum_ms / (double)l->bn.st.rtt_n : 0.0, l->healthy ? "healthy" : "waiting");
+    (void)now;
+}
+
+/* the stop: cancel everything, then ask the exchange what is open until it says nothing
+   (canceling again what it still lists). Returns 1 when done. */
+static int stop_step(live_t *l, int64_t now) {
+    if (!l->stopping) {
+        l->stopping = 1;
+        l->stop_started_ns = now;
+        say(l, "stopping: canceling every open order");
+        if (l->venue != &l->bn.base) return 1;
+        oms_cancel_all(&l->eng.oms, now);
+        l->next_try_ns = now + 300000000LL;
+        return 0;
+    }
+    if (l->venue != &l->bn.base || l->confirmed) return 1;
+    oms_poll(&l->eng.oms, now);
+    if (!l->confirming && now >= l->next_try_ns && l->bn.ready) {
+        if (l->tries && l->confirm_open) oms_cancel_all(&l->eng.oms, now);
+        l->confirm_open = 0;
+        l->confirming = binance_open_orders(&l->bn) == VENUE_SENT;
+        l->tries++;
+        l->next_try_ns = now + 500000000LL;
+    }
+    return 0;
+}
+
+int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o, char *err, int errcap) {
+    live_t *l = calloc(1, sizeof *l);
+    if (!l) return Q_E_NOMEM;
+    l->cfg = c;
+    l->x = x;
+    l->opt = o;
+    l->max_age_ns = (int64_t)(c->max_data_age_s * 1e9);
+    l->levels = calloc(LIVE_LEVELS, sizeof *l->levels);
+    int rc = l->levels ? 0 : Q_E_NOMEM;
+    if (rc) goto out;
+    md_decoder_init(&l->dec, &x->rules.tick, &x->rules.lot, x->rules.symbol, l->levels, LIVE_LEVELS);
+    binance_config_t bc = {o->api_url, o->stream_url, o->dry_run ? 0 : o->api_key, o->dry_run ? 0 : o->secret,
+                           &x->rules, 5000};
+    bn_hooks_t hooks = {l, on_market, on_depth, on_ready, on_down, on_symbol};
+    if ((rc = binance_open(&l->bn, &bc, &hooks))) {
+        snprintf(err, (size_t)errcap, "%s", l->bn.err);
+        goto out;
+    }
+    l->dry.base.vt = &dry_vt;
+    l->venue = o->dry_run ? &l->dry.base : &l->bn.base;
+    /* the run tag: the start time in ms, so client ids never repeat across runs */
+    uint64_t tag = (uint64_t)(clock_real_ns() / 1000000);
+    if ((rc = engine_init(&l->eng, c, x, l->venue, tag, err, errcap))) goto out;
+    l->venue->sink = on_venue;
+    l->venue->sink_ctx = l;
+    l->bn.base.sink = on_venue;
+    l->bn.base.sink_ctx = l;
+    if ((rc = report_open(&l->rep, &l->eng, 0, c->equity_interval_s, err, errcap))) goto out;
+    l->rep.title = "run";
+    /* journal: open it, a run row, and its hooks into the oms */
+    if (o->db && !o->dry_run) {
+        if ((rc = journal_open(&l->jn, o->db, err, errcap))) goto out;
+        char *conf = 0;
+        size_t conf_n = 0;
+        FILE *cf = open_memstream(&conf, &conf_n);
+        if (cf) {
+            config_print(c, cf);
+            fclose(cf);
+        }
+        int64_t run = journal_run_begin(l->jn, clock_real_ns(), conf, &x->rules, l->eng.oms.prefix, &l->eng.oms);
+        free(conf);
+        if (run < 0) {
+            snprintf(err, (size_t)errcap, "journal %s: %s", o->db, journal_error(l->jn));
+            rc = (int)run;
+            goto out;
+        }
+        l->eng.oms.hooks = (oms_hooks_t){l->jn, 0, journal_hook_done};
+        l->eng.oms.send_hook = (oms_send_hook_t){l->jn, journal_hook_send};
+        say(l, "journal %s: run %lld; %d orders of earlier runs not known to be done (reconciled after the sync)",
+            o->db, (long long)run, journal_earlier_open(l->jn));
+    }
+    /* journal end */
+    say(l, "%s on %s (client ids %s...)%s", x->rules.symbol, o->api_url, l->eng.oms.prefix,
+        o->dry_run ? ", dry run: nothing is sent" : "");
+    int64_t t0 = clock_real_ns(), status_ns = (int64_t)(o->status_s * 1e9);
+    l->next_status_ns = t0 + status_ns;
+    for (;;) {
+        binance_run(&l->bn, 50);
+        int64_t now = clock_real_ns();
+        if (l->venue == &l->dry.base) { /* its answers, one step late */
+            int n = l->dry.n;
+            l->dry.n = 0;
+            venue_event_t evs[DRY_MAX];
+            memcpy(evs, l->dry.ev, (size_t)n * sizeof evs[0]);
+            for (int i = 0; i < n; i++) {
+                evs[i].local_ns = now;
+                on_venue(l, &evs[i]);
+            }
+            if (!l->sync_asked && l->bn.time_known) l->sync_asked = oms_sync(&l->eng.oms, now) == 0;
+        }
+        if (stop_requests || (o->seconds > 0 && now - t0 >= (int64_t)(o->seconds * 1e9))) {
+            if (stop_step(l, now)) break;
+            if (now - l->stop_started_ns > 15000000000LL) {
+                snprintf(err, (size_t)errcap, "could not confirm that no order is left open on the exchange within 15 s");
+                rc = Q_E_IO;
+                break;
+            }
+        } else {
+            decide(l, now);
+        }
+        if (status_ns > 0 && now >= l->next_status_ns) {
+            status_line(l, now);
+            l->next_status_ns = now + status_ns;
+        }
+        if (l->jn) journal_flush(l->jn, clock_real_ns()); /* journal: once per step */
+        if (l->bn.err[0] && !l->bn.ready && !o->dry_run) {
+            snprintf(err, (size_t)errcap, "%s", l->bn.err);
+            rc = Q_E_IO;
+            break;
+        }
+    }
+    if (!rc) say(l, "stopped: the exchange confirms no order of ours is open");
+    if (l->jn) { /* journal */
+        journal_flush(l->jn, clock_real_ns());
+        journal_run_end(l->jn, clock_real_ns(), rc);
+        const journal_stats_t *js = journal_stats(l->jn);
+        say(l, "journal %s: %lld intents, %lld events, %lld fills, %lld earlier orders reconciled, %lld errors%s%s",
+            o->db, (long long)js->intents, (long long)js->events, (long long)js->fills, (long long)js->reconciled,
+            (long long)js->errors, js->errors ? ": " : "", js->errors ? journal_error(l->jn) : "");
+    }
+    report_close(&l->rep);
+    l->rep.gaps = l->eng.sync.st.gaps;
+    report_print_text(&l->rep, stdout, 0, 0);
+    {
+        const ledger_t *lg = &l->eng.oms.ledger;
+        char bb[48], qq[48];
+        fx_format(lg->base, &x->rules.lot, 0, bb, sizeof bb);
+        symbol_quote_format(&x->rules, lg->quote, qq, sizeof qq);
+        printf("balances          %s %s, %s %s (the ledger, from the fills the exchange reported)\n", bb,
+               x->rules.base, qq, x->rules.quote);
+    }
+out:
+    journal_close(l->jn);
+    binance_close(&l->bn);
+    engine_free(&l->eng);
+    free(l->levels);
+    free(l);
+    return rc;
+}

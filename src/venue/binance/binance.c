@@ -1,0 +1,983 @@
+/* binance.c: the live venue over the WebSocket API and the streams (see binance.h). */
+#include "binance.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/clock.h"
+#include "../../core/err.h"
+#include "../../proto/errors.h"
+#include "../../proto/order.h"
+#include "../../proto/sign.h"
+
+static int bn_place(venue_t *v, const order_t *o, int64_t now);
+static int bn_cancel(venue_t *v, const order_t *o, int64_t now);
+static int bn_replace(venue_t *v, const order_t *old, const order_t *o, venue_replace_mode_t mode, int64_t now);
+static int bn_query(venue_t *v, const order_t *o, int64_t now);
+static int bn_cancel_all(venue_t *v, int64_t now);
+static int bn_sync(venue_t *v, int64_t now);
+static const venue_vt_t bn_vt = {"binance", bn_place, bn_cancel, bn_replace, bn_query, bn_cancel_all, bn_sync};
+
+static void api_open(void *ctx, net_conn_t *c);
+static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len);
+static void api_close(void *ctx, net_conn_t *c, const char *why);
+static void stream_text(void *ctx, net_conn_t *c, const char *msg, size_t len);
+static void stream_close(void *ctx, net_conn_t *c, const char *why);
+static void api_rotate(void *ctx, net_conn_t *c);
+static void api_retired(void *ctx, net_conn_t *c);
+static void stream_rotate(void *ctx, net_conn_t *c);
+static const net_conn_ops_t api_ops = {api_open, api_text, api_close, api_rotate, api_retired};
+static const net_conn_ops_t stream_ops = {0, stream_text, stream_close, stream_rotate, 0};
+
+static void balance_event(binance_t *b, int i, int64_t f, int64_t l, __int128 fq, __int128 lq, int64_t t);
+static binance_tuning_t tuning;
+void binance_set_tuning(const binance_tuning_t *t) { tuning = *t; }
+
+static void note(const binance_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(const binance_t *b, const char *fmt, ...) {
+    (void)b;
+    if (!tuning.verbose) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "quoter run: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static void emit(binance_t *b, venue_event_t *e) {
+    if (!e->local_ns) e->local_ns = clock_real_ns();
+    if (b->base.sink) b->base.sink(b->base.sink_ctx, e);
+}
+
+static venue_event_t event(venue_event_type_t type, const char *cid, order_side_t side) {
+    venue_event_t e;
+    memset(&e, 0, sizeof e);
+    e.type = type;
+    e.side = side;
+    e.cum_qty = -1;
+    if (cid) snprintf(e.cid, sizeof e.cid, "%.36s", cid);
+    return e;
+}
+
+int64_t binance_server_ms(const binance_t *b) { return clock_real_ns() / 1000000 + b->offset_ms; }
+
+static bn_pending_t *pend_new(binance_t *b, bn_kind_t kind) {
+    for (int i = 0; i < BN_PENDING; i++) {
+        bn_pending_t *p = &b->pend[(b->next_id + (uint64_t)i) % BN_PENDING];
+        if (p->kind == BN_NONE) {
+            memset(p, 0, sizeof *p);
+            p->kind = kind;
+            p->id = ++b->next_id;
+            p->sent_ns = clock_real_ns();
+            return p;
+        }
+    }
+    return 0;
+}
+
+static bn_pending_t *pend_find(binance_t *b, uint64_t id) {
+    for (int i = 0; i < BN_PENDING; i++)
+        if (b->pend[i].kind != BN_NONE && b->pend[i].id == id) return &b->pend[i];
+    return 0;
+}
+
+/* an Ed25519 request: the params of kv ("k=v&k=v", no escaping needed) with timestamp, and
+   when `sign` with apiKey and an Ed25519 signature over them sorted (a logged-on session
+   needs neither). Returns the length, or -1. */
+static int ed_request(const binance_t *b, const char *id, const char *method, const char *kv, int sign, char *out,
+                      size_t cap) {
+    char tmp[2048], ts[32], payload[2560], sig[128];
+    const char *k[34], *v[34];
+    int n = 0;
+    if (snprintf(tmp, sizeof tmp, "%s", kv) >= (int)sizeof tmp) return -1;
+    for (char *s = tmp; *s && n < 30;) {
+        char *amp = strchr(s, '&'), *eq = strchr(s, '=');
+        if (amp) *amp = 0;
+        if (!eq || (amp && eq > amp)) return -1;
+        *eq = 0;
+        k[n] = s;
+        v[n++] = eq + 1;
+        if (!amp) break;
+        s = amp + 1;
+    }
+    snprintf(ts, sizeof ts, "%lld", (long long)binance_server_ms(b));
+    k[n] = "timestamp";
+    v[n++] = ts;
+    if (sign) {
+        k[n] = "apiKey";
+        v[n++] = b->cfg.api_key;
+        if (sign_sorted_payload(k, v, n, payload, sizeof payload) < 0) return -1;
+        if (sign_ed25519_sign(b->cfg.secret, payload, strlen(payload), sig, sizeof sig)) return -1;
+    }
+    int len = snprintf(out, cap, "{\"id\":%s,\"method\":\"%s\",\"params\":{", id, method);
+    for (int i = 0; i < n && len > 0 && len < (int)cap; i++)
+        len += snprintf(out + len, cap - (size_t)len, "%s\"%s\":\"%s\"", i ? "," : "", k[i], v[i]);
+    if (len > 0 && len < (int)cap && sign) len += snprintf(out + len, cap - (size_t)len, ",\"signature\":\"%s\"", sig);
+    if (len > 0 && len < (int)cap) len += snprintf(out + len, cap - (size_t)len, "}}");
+    return len > 0 && len < (int)cap ? len : -1;
+}
+
+/* sends a request; an unsigned one when params_json is given ("{...}" or NULL), a signed
+   one when `kv` is ("k=v&k=v": HMAC over the sorted params with apiKey and timestamp; with
+   an Ed25519 key signed likewise, or only timestamped once the session is logged on).
+   Returns VENUE_SENT, or VENUE_NOT_SENT (the pending slot is freed). */
+static int send_req(binance_t *b, bn_pending_t *p, const char *method, const char *params_json, const char *kv) {
+    char id[32], buf[4096];
+    p->gen = b->api.gen;
+    /* after a 429 or 418 nothing at all goes out until retryAfter (a ban grows otherwise) */
+    if (clock_real_ns() < b->retry_until_ns && p->kind != BN_TIME) {
+        p->kind = BN_NONE;
+        return VENUE_NOT_SENT;
+    }
+    snprintf(id, sizeof id, "\"%" PRIu64 "\"", p->id);
+    int n;
+    if (kv && b->ed25519) {
+        n = ed_request(b, id, method, kv, !b->logged_on || p->kind == BN_LOGON, buf, sizeof buf);
+    } else if (kv) {
+        n = sign_ws_request(id, method, kv, b->cfg.api_key, b->cfg.secret, (long long)binance_server_ms(b), buf,
+                            sizeof buf);
+    } else {
+        n = snprintf(buf, sizeof buf, "{\"id\":%s,\"method\":\"%s\"%s%s}", id, method, params_json ? ",\"params\":" : "",
+                     params_json ? params_json : "");
+    }
+    if (n < 0 || n >= (int)sizeof buf || net_send(&b->api, buf, (size_t)n)) {
+        p->kind = BN_NONE;
+        return VENUE_NOT_SENT;
+    }
+    b->st.requests++;
+    return VENUE_SENT;
+}
+
+static void fmt_price(const binance_t *b, int64_t v, char *out, size_t cap) { fx_format(v, &b->cfg.rules->tick, 0, out, cap); }
+static void fmt_qty(const binance_t *b, int64_t v, char *out, size_t cap) { fx_format(v, &b->cfg.rules->lot, 0, out, cap); }
+
+static int parse_units(const cJSON *o, const char *k, const fx_unit_t *u, int64_t *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsString(v)) return -1;
+    return fx_parse(v->valuestring, strlen(v->valuestring), u, out) ? -1 : 0;
+}
+
+/* a quote amount ("123.45600000") in tick*lot units; -1 when unreadable */
+static int parse_quote(const binance_t *b, const cJSON *o, const char *k, __int128 *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsString(v)) return -1;
+    return symbol_notional_parse(b->cfg.rules, v->valuestring, out) ? -1 : 0;
+}
+
+/* a decimal commission ("0.00000100") as amount * 10^-scale */
+static int parse_fee(const char *s, int64_t *amount, int *scale) {
+    int64_t a = 0;
+    int sc = -1, neg = 0;
+    if (*s == '-') { neg = 1; s++; }
+    if (!*s) return -1;
+    for (; *s; s++) {
+        if (*s == '.') {
+            if (sc >= 0) return -1;
+            sc = 0;
+            continue;
+        }
+        if (!isdigit((unsigned char)*s) || a > (INT64_MAX - 9) / 10) return -1;
+        a = a * 10 + (*s - '0');
+        if (sc >= 0 && ++sc > 18) return -1;
+    }
+    *amount = neg ? -a : a;
+    *scale = sc < 0 ? 0 : sc;
+    return 0;
+}
+
+static const char *jstr(const cJSON *o, const char *k) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int64_t jnum(const cJSON *o, const char *k) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static venue_status_t status_of(const char *s) {
+    xstatus_t x;
+    if (xstatus_parse(s, &x)) return VST_NONE;
+    switch (x) {
+    case XS_NEW: return VST_NEW;
+    case XS_PARTIALLY_FILLED: return VST_PARTIALLY_FILLED;
+    case XS_FILLED: return VST_FILLED;
+    case XS_CANCELED: return VST_CANCELED;
+    case XS_REJECTED: return VST_REJECTED;
+    case XS_EXPIRED: return VST_EXPIRED;
+    }
+    return VST_NONE;
+}
+
+/* an order object of an answer (order.cancel, order.status, openOrders, cancelAll) */
+static void order_fields(const binance_t *b, const cJSON *r, venue_event_t *e) {
+    e->order_id = (uint64_t)jnum(r, "orderId");
+    e->status = status_of(jstr(r, "status"));
+    int64_t v;
+    if (!parse_units(r, "executedQty", &b->cfg.rules->lot, &v)) e->cum_qty = v;
+    __int128 q;
+    if (!parse_quote(b, r, "cummulativeQuoteQty", &q)) e->cum_quote = q;
+    if (!parse_units(r, "price", &b->cfg.rules->tick, &v)) e->price = v;
+    if (!parse_units(r, "origQty", &b->cfg.rules->lot, &v)) e->qty = v;
+    e->side = !strcmp(jstr(r, "side"), "SELL") ? SIDE_SELL : SIDE_BUY;
+}
+
+/* ---- requests -------------------------------------------------------------------------- */
+
+static int order_kv(const binance_t *b, const order_t *o, const char *prefix, char *out, size_t cap) {
+    char p[48], q[48];
+    fmt_price(b, o->price, p, sizeof p);
+    fmt_qty(b, o->qty, q, sizeof q);
+    return snprintf(out, cap, "%snewClientOrderId=%s&newOrderRespType=ACK&price=%s&quantity=%s&recvWindow=%lld&side=%s&symbol=%s&%s",
+                    prefix, o->cid, p, q, (long long)b->cfg.recv_window_ms, o->side == SIDE_BUY ? "BUY" : "SELL",
+                    b->cfg.rules->symbol, o->type == OT_LIMIT ? "timeInForce=GTC&type=LIMIT" : "type=LIMIT_MAKER");
+}
+
+static int blocked(binance_t *b) { return clock_real_ns() < b->retry_until_ns; }
+
+static int bn_place(venue_t *v, const order_t *o, int64_t now) {
+    (void)now;
+    binance_t *b = (binance_t *)v;
+    if (!b->ready || blocked(b)) return VENUE_NOT_SENT;
+    bn_pending_t *p = pend_new(b, BN_PLACE);
+    if (!p) return VENUE_NOT_SENT;
+    snprintf(p->cid, sizeof p->cid, "%s", o->cid);
+    p->side = o->side;
+    char kv[1024];
+    order_kv(b, o, "", kv, sizeof kv);
+    return send_req(b, p, "order.place", 0, kv);
+}
+
+static int bn_cancel(venue_t *v, const order_t *o, int64_t now) {
+    (void)now;
+    binance_t *b = (binance_t *)v;
+    if (!b->ready) return VENUE_NOT_SENT;
+    bn_pending_t *p = pend_new(b, BN_CANCEL);
+    if (!p) return VENUE_NOT_SENT;
+    snprintf(p->cid, sizeof p->cid, "%s", o->cid);
+    p->side = o->side;
+    char kv[512];
+    snprintf(kv, sizeof kv, "origClientOrderId=%s&recvWindow=%lld&symbol=%s", o->cid, (long long)b->cfg.recv_window_ms,
+             b->cfg.rules->symbol);
+    return send_req(b, p, "order.cancel", 0, kv);
+}
+
+static int bn_replace(venue_t *v, const order_t *old, const order_t *o, venue_replace_mode_t mode, int64_t now) {
+    (void)now;
+    binance_t *b = (binance_t *)v;
+    if (!b->ready || blocked(b)) return VENUE_NOT_SENT;
+    bn_pending_t *p = pend_new(b, BN_REPLACE);
+    if (!p) return VENUE_NOT_SENT;
+    snprintf(p->cid, sizeof p->cid, "%s", o->cid);
+    snprintf(p->cid2, sizeof p->cid2, "%s", old->cid);
+    p->side = o->side;
+    char pre[160], kv[1200];
+    snprintf(pre, sizeof pre, "cancelOrigClientOrderId=%s&cancelReplaceMode=%s&", old->cid,
+             mode == VREPLACE_ALLOW_FAILURE ? "ALLOW_FAILURE" : "STOP_ON_FAILURE");
+    order_kv(b, o, pre, kv, sizeof kv);
+    return send_req(b, p, "order.cancelReplace", 0, kv);
+}
+
+static int bn_query(venue_t *v, const order_t *o, int64_t now) {
+    (void)now;
+    binance_t *b = (binance_t *)v;
+    if (!b->ready) return VENUE_NOT_SENT;
+    bn_pending_t *p = pend_new(b, BN_STATUS);
+    if (!p) return VENUE_NOT_SENT;
+    snprintf(p->cid, sizeof p->cid, "%s", o->cid);
+    p->side = o->side;
+    char kv[512];
+    snprintf(kv, sizeof kv, "origClientOrderId=%s&recvWindow=%lld&symbol=%s", o->cid, (long long)b->cfg.recv_window_ms,
+             b->cfg.rules->symbol);
+    return send_req(b, p, "order.status", 0, kv);
+}
+
+static int bn_cancel_all(venue_t *v, int64_t now) {
+    (void)now;
+    binance_t *b = (binance_t *)v;
+    if (!b->ready) return VENUE_NOT_SENT;
+    bn_pending_t *p = pend_new(b, BN_CANCEL_ALL);
+    if (!p) return VENUE_NOT_SENT;
+    char kv[256];
+    snprintf(kv, sizeof kv, "recvWindow=%lld&symbol=%s", (long long)b->cfg.recv_window_ms, b->cfg.rules->symbol);
+    return send_req(b, p, "openOrders.cancelAll", 0, kv);
+}
+
+int binance_open_orders(binance_t *b) {
+    bn_pending_t *p = pend_new(b, BN_OPEN_ORDERS);
+    if (!p) return VENUE_NOT_SENT;
+    char kv[256];
+    snprintf(kv, sizeof kv, "recvWindow=%lld&symbol=%s", (long long)b->cfg.recv_window_ms, b->cfg.rules->symbol);
+    return send_req(b, p, "openOrders.status", 0, kv);
+}
+
+static int bn_sync(venue_t *v, int64_t now) {
+    (void)now;
+    binance_t *b = (binance_t *)v;
+    if (!b->ready) return VENUE_NOT_SENT;
+    bn_pending_t *p = pend_new(b, BN_ACCOUNT);
+    if (!p) return VENUE_NOT_SENT;
+    char kv[256];
+    snprintf(kv, sizeof kv, "omitZeroBalances=true&recvWindow=%lld", (long long)b->cfg.recv_window_ms);
+    if (send_req(b, p, "account.status", 0, kv)) return VENUE_NOT_SENT;
+    if (binance_open_orders(b)) return VENUE_MAYBE_SENT;
+    b->sync_waiting = 2;
+    return VENUE_SENT;
+}
+
+int binance_depth(binance_t *b, int limit) {
+    bn_pending_t *p = pend_new(b, BN_DEPTH);
+    if (!p) return VENUE_NOT_SENT;
+    char params[128];
+    snprintf(params, sizeof params, "{\"symbol\":\"%s\",\"limit\":%d}", b->cfg.rules->symbol, limit);
+    return send_req(b, p, "depth", params, 0);
+}
+
+static void request_exinfo(binance_t *b) {
+    b->next_exinfo_ns = clock_real_ns() + 5000000000LL; /* the answer sets the next */
+    bn_pending_t *q = pend_new(b, BN_EXINFO);
+    if (q) {
+        char params[64];
+        snprintf(params, sizeof params, "{\"symbol\":\"%s\"}", b->cfg.rules->symbol);
+        send_req(b, q, "exchangeInfo", params, 0);
+    }
+}
+
+static void request_time(binance_t *b) {
+    bn_pending_t *p = pend_new(b, BN_TIME);
+    if (p) send_req(b, p, "time", 0, 0);
+}
+
+static void subscribe(binance_t *b) {
+    bn_pending_t *p = pend_new(b, BN_SUBSCRIBE);
+    if (!p) return;
+    if (b->ed25519 && b->logged_on) send_req(b, p, "userDataStream.subscribe", 0, 0);
+    else send_req(b, p, "userDataStream.subscribe.signature", 0, "recvWindow=60000");
+}
+
+/* Ed25519: session.logon, then the subscription; HMAC: the signed subscription */
+static void start_session(binance_t *b) {
+    b->session_asked = 1;
+    if (!b->cfg.api_key || !b->cfg.secret) return; /* no key (a dry run): market data only */
+    if (!b->ed25519) {
+        subscribe(b);
+        return;
+    }
+    bn_pending_t *p = pend_new(b, BN_LOGON);
+    if (p) send_req(b, p, "session.logon", 0, "recvWindow=60000");
+}
+
+/* ---- answers ---------------------------------------------------------------------------- */
+
+
+/* an order request's outcome is unknown: its orders are queried by the oms */
+static void unknown(binance_t *b, const bn_pending_t *p, int64_t t) {
+    b->st.unknowns++;
+    venue_request_t r = p->kind == BN_PLACE ? VREQ_PLACE : p->kind == BN_CANCEL ? VREQ_CANCEL
+                      : p->kind == BN_REPLACE ? VREQ_REPLACE : VREQ_QUERY;
+    venue_event_t e = event(VEV_UNKNOWN, p->cid, p->side);
+    e.req = r;
+    e.local_ns = t;
+    e.code = BE_TIMEOUT;
+    e.reason = "outcome unknown";
+    emit(b, &e);
+    if (p->kind == BN_REPLACE) {
+        e = event(VEV_UNKNOWN, p->cid2, p->side);
+        e.req = VREQ_CANCEL;
+        e.local_ns = t;
+        emit(b, &e);
+    }
+}
+
+static void rate_limited(binance_t *b, const cJSON *err, int64_t t) {
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(err, "data");
+    int64_t retry_ms = data ? jnum(data, "retryAfter") : 0; /* an epoch time in ms */
+    int64_t until = retry_ms > 0 ? (retry_ms - b->offset_ms) * 1000000 : t + 1000000000LL;
+    if (until < t + 100000000LL) until = t + 100000000LL;
+    if (until > b->retry_until_ns) b->retry_until_ns = until;
+    b->st.rate_limited++;
+    venue_event_t e = event(VEV_RATE_LIMIT, 0, SIDE_BUY);
+    e.local_ns = t;
+    e.retry_ns = until;
+    e.orders_used = -1;
+    emit(b, &e);
+}
+
+static void place_failed(binance_t *b, const char *cid, order_side_t side, venue_request_t req, int code, const char *msg,
+                         int64_t t) {
+    venue_event_t e = event(VEV_REJECT, cid, side);
+    e.req = req;
+    e.code = code;
+    e.reason = msg;
+    e.local_ns = t;
+    emit(b, &e);
+}
+
+static void cancel_failed(binance_t *b, const char *cid, order_side_t side, venue_request_t req, int code, const char *msg,
+                          int64_t t) {
+    venue_event_t e = event(VEV_CANCEL_REJECT, cid, side);
+    e.req = req;
+    e.code = code;
+    e.reason = msg;
+    e.local_ns = t;
+    emit(b, &e);
+}
+
+static void canceled(binance_t *b, const cJSON *r, const char *cid, int64_t t) {
+    venue_event_t e = event(VEV_CANCELED, cid, SIDE_BUY);
+    order_fields(b, r, &e);
+    e.local_ns = t;
+    if (e.status == VST_FILLED) e.type = VEV_FILL; /* not canceled: it had filled (the trades follow) */
+    if (e.type == VEV_FILL) e.qty = 0;
+    if (e.type == VEV_FILL) return; /* a fill is told by its trade; nothing to add */
+    emit(b, &e);
+}
+
+static void on_error(binance_t *b, bn_pending_t *p, int status, const cJSON *err, int64_t t) {
+    int code = (int)jnum(err, "code");
+    const char *msg = jstr(err, "msg");
+    /* "Market is closed.": the symbol stopped trading; its status, asked now, stops quoting */
+    if (strstr(msg, "Market is closed") && (p->kind == BN_PLACE || p->kind == BN_REPLACE)) request_exinfo(b);
+    b->st.errors++;
+    if (code == BE_INVALID_TIMESTAMP) request_time(b); /* -1021: the clock drifted */
+    if (status == 429 || status == 418) rate_limited(b, err, t);
+    if (binance_outcome_unknown(status, code) && (p->kind == BN_PLACE || p->kind == BN_CANCEL || p->kind == BN_REPLACE ||
+                                          p->kind == BN_STATUS || p->kind == BN_TRADES)) {
+        unknown(b, p, t);
+        return;
+    }
+    switch (p->kind) {
+    case BN_PLACE: place_failed(b, p->cid, p->side, VREQ_PLACE, code, msg, t); break;
+    case BN_CANCEL: cancel_failed(b, p->cid, p->side, VREQ_CANCEL, code, msg, t); break;
+    case BN_REPLACE: {
+        /* -2021/-2022 carry each part's outcome in data */
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(err, "data");
+        const cJSON *cr = data ? cJSON_GetObjectItemCaseSensitive(data, "cancelResponse") : 0;
+        const cJSON *nr = data ? cJSON_GetObjectItemCaseSensitive(data, "newOrderResponse") : 0;
+        if (cr && cJSON_GetObjectItemCaseSensitive(cr, "code"))
+            cancel_failed(b, p->cid2, p->side, VREQ_REPLACE, (int)jnum(cr, "code"), jstr(cr, "msg"), t);
+        else if (cr)
+            canceled(b, cr, p->cid2, t);
+        if (nr && cJSON_GetObjectItemCaseSensitive(nr, "code"))
+            place_failed(b, p->cid, p->side, VREQ_REPLACE, (int)jnum(nr, "code"), jstr(nr, "msg"), t);
+        else if (nr) {
+            venue_event_t e = event(VEV_ACK, p->cid, p->side);
+            e.order_id = (uint64_t)jnum(nr, "orderId");
+            e.status = VST_NEW;
+            e.local_ns = t;
+            emit(b, &e);
+        }
+        if (!cr && !nr) { /* the request itself was refused: nothing canceled, nothing placed */
+            cancel_failed(b, p->cid2, p->side, VREQ_REPLACE, code, msg, t);
+            place_failed(b, p->cid, p->side, VREQ_REPLACE, code, msg, t);
+        }
+        break;
+    }
+    case BN_STATUS: {
+        venue_event_t e = event(VEV_STATUS, p->cid, p->side);
+        e.code = code == BE_NO_SUCH_ORDER ? VENUE_CODE_NO_SUCH_ORDER : code;
+        e.local_ns = t;
+        if (e.code == VENUE_CODE_NO_SUCH_ORDER) emit(b, &e);
+        else unknown(b, p, t);
+        break;
+    }
+    case BN_ACCOUNT:
+    case BN_OPEN_ORDERS:
+        if (b->sync_waiting && !--b->sync_waiting) {
+            venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
+            e.code = code;
+            e.local_ns = t;
+            emit(b, &e);
+        }
+        break;
+    case BN_SUBSCRIBE:
+        if (p->gen != b->api.gen) break;
+        if (code == BE_INVALID_TIMESTAMP) b->session_asked = 0;
+        else snprintf(b->err, sizeof b->err, "user data subscription refused: %d %s", code, msg);
+        break;
+    case BN_LOGON:
+        if (p->gen != b->api.gen) break;
+        if (code == BE_INVALID_TIMESTAMP) b->session_asked = 0; /* again once the clock is re-synced */
+        else snprintf(b->err, sizeof b->err, "session.logon refused: %d %s", code, msg);
+        break;
+    default:
+        break;
+    }
+}
+
+static void trade_events(binance_t *b, const bn_pending_t *p, const cJSON *arr, int64_t t) {
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr) {
+        venue_event_t e = event(VEV_FILL, p->cid, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "isBuyer")) ? SIDE_BUY : SIDE_SELL);
+        e.local_ns = t;
+        e.trade_id = jnum(it, "id");
+        e.order_id = (uint64_t)jnum(it, "orderId");
+        e.maker = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "isMaker"));
+        if (parse_units(it, "price", &b->cfg.rules->tick, &e.price) || parse_units(it, "qty", &b->cfg.rules->lot, &e.qty) ||
+            parse_fee(jstr(it, "commission"), &e.fee, &e.fee_scale)) {
+            b->st.parse_errors++;
+            continue;
+        }
+        snprintf(e.fee_asset, sizeof e.fee_asset, "%s", jstr(it, "commissionAsset"));
+        emit(b, &e);
+    }
+}
+
+static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) {
+    switch (p->kind) {
+    case BN_TIME: {
+        int64_t old_offset = b->offset_ms;
+        int64_t server = jnum(r, "serverTime");
+        int64_t mid_ms = (p->sent_ns + t) / 2 / 1000000;
+        b->offset_ms = server - mid_ms;
+        b->st.time_syncs++;
+        if (b->time_known && (b->offset_ms > old_offset + 1000 || b->offset_ms < old_offset - 1000))
+            note(b, "clock offset re-synced: %lld ms (was %lld ms)", (long long)b->offset_ms, (long long)old_offset);
+        b->next_time_sync_ns = t + (int64_t)((tuning.time_sync_s > 0 ? tuning.time_sync_s : BN_TIME_SYNC_S) * 1e9);
+        if (!b->session_asked && p->gen == b->api.gen) start_session(b);
+        if (!b->time_known) {
+            b->time_known = 1;
+            request_exinfo(b);
+        }
+        break;
+    }
+    case BN_EXINFO: {
+        const cJSON *syms = cJSON_GetObjectItemCaseSensitive(r, "symbols"), *s;
+        cJSON_ArrayForEach(s, syms) if (!strcmp(jstr(s, "symbol"), b->cfg.rules->symbol)) {
+            int changed = strcmp(b->symbol_status, jstr(s, "status")) != 0;
+            snprintf(b->symbol_status, sizeof b->symbol_status, "%s", jstr(s, "status"));
+            if (changed && b->hooks.on_symbol) b->hooks.on_symbol(b->hooks.ctx, b->symbol_status);
+        }
+        /* asked again in a minute; every 5 s while the symbol does not trade */
+        b->next_exinfo_ns = t + (strcmp(b->symbol_status, "TRADING") ? 5000000000LL : 60000000000LL);
+        break;
+    }
+    case BN_LOGON:
+        b->st.logons++;
+        if (p->gen != b->api.gen) break; /* the old socket's: the new one logs on by itself */
+        b->logged_on = 1;
+        note(b, "logged on (session.logon, Ed25519)");
+        subscribe(b);
+        break;
+    case BN_SUBSCRIBE:
+        if (p->gen != b->api.gen) break;
+        b->subscribed = 1;
+        if (!b->ready) {
+            b->ready = 1;
+            if (b->hooks.on_ready) b->hooks.on_ready(b->hooks.ctx);
+        }
+        break;
+    case BN_DEPTH: {
+        char *txt = cJSON_PrintUnformatted(r);
+        if (txt && b->hooks.on_depth) b->hooks.on_depth(b->hooks.ctx, txt, strlen(txt), t);
+        free(txt);
+        break;
+    }
+    case BN_PLACE: {
+        venue_event_t e = event(VEV_ACK, p->cid, p->side);
+        e.order_id = (uint64_t)jnum(r, "orderId");
+        e.status = VST_NEW;
+        e.local_ns = t;
+        emit(b, &e);
+        break;
+    }
+    case BN_CANCEL:
+        canceled(b, r, p->cid, t);
+        break;
+    case BN_REPLACE: {
+        const cJSON *cr = cJSON_GetObjectItemCaseSensitive(r, "cancelResponse");
+        const cJSON *nr = cJSON_GetObjectItemCaseSensitive(r, "newOrderResponse");
+        if (cr) canceled(b, cr, p->cid2, t);
+        if (nr) {
+            venue_event_t e = event(VEV_ACK, p->cid, p->side);
+            e.order_id = (uint64_t)jnum(nr, "orderId");
+            e.status = VST_NEW;
+            e.local_ns = t;
+            emit(b, &e);
+        }
+        break;
+    }
+    case BN_STATUS: {
+        venue_event_t e = event(VEV_STATUS, p->cid, p->side);
+        order_fields(b, r, &e);
+        e.local_ns = t;
+        emit(b, &e);
+        /* its trades follow: myTrades for this order */
+        if (e.cum_qty > 0) {
+            bn_pending_t *q = pend_new(b, BN_TRADES);
+            if (q) {
+                snprintf(q->cid, sizeof q->cid, "%s", p->cid);
+                q->side = p->side;
+                char kv[256];
+                snprintf(kv, sizeof kv, "orderId=%" PRIu64 "&recvWindow=%lld&symbol=%s", e.order_id,
+                         (long long)b->cfg.recv_window_ms, b->cfg.rules->symbol);
+                send_req(b, q, "myTrades", 0, kv);
+            }
+        }
+        break;
+    }
+    case BN_TRADES:
+        trade_events(b, p, r, t);
+        break;
+    case BN_CANCEL_ALL: {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, r) canceled(b, it, jstr(it, "origClientOrderId"), t);
+        break;
+    }
+    case BN_ACCOUNT: {
+        const cJSON *bal = cJSON_GetObjectItemCaseSensitive(r, "balances"), *it;
+        cJSON_ArrayForEach(it, bal) {
+            const char *a = jstr(it, "asset");
+            int base = !strcmp(a, b->cfg.rules->base), quote = !strcmp(a, b->cfg.rules->quote);
+            if (!base && !quote) continue;
+            int64_t f = 0, l = 0;
+            __int128 fq = 0, lq = 0;
+            if (base && (parse_units(it, "free", &b->cfg.rules->lot, &f) || parse_units(it, "locked", &b->cfg.rules->lot, &l)))
+                continue;
+            if (quote && (parse_quote(b, it, "free", &fq) || parse_quote(b, it, "locked", &lq))) continue;
+            balance_event(b, base ? 0 : 1, f, l, fq, lq, t);
+        }
+        if (b->sync_waiting && !--b->sync_waiting) {
+            venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
+            e.local_ns = t;
+            emit(b, &e);
+        }
+        break;
+    }
+    case BN_OPEN_ORDERS: {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, r) {
+            venue_event_t e = event(VEV_OPEN_ORDER, jstr(it, "clientOrderId"), SIDE_BUY);
+            order_fields(b, it, &e);
+            e.local_ns = t;
+            emit(b, &e);
+        }
+        if (!b->sync_waiting || !--b->sync_waiting) {
+            venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
+            e.local_ns = t;
+            emit(b, &e);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* an executionReport: the order's state and its trades as the exchange tells them */
+static void on_execution(binance_t *b, const cJSON *ev, int64_t t) {
+    b->st.reports++;
+    if (strcmp(jstr(ev, "s"), b->cfg.rules->symbol)) return;
+    const char *x = jstr(ev, "x");
+    const char *cid = !strcmp(x, "CANCELED") && *jstr(ev, "C") ? jstr(ev, "C") : jstr(ev, "c");
+    order_side_t side = !strcmp(jstr(ev, "S"), "SELL") ? SIDE_SELL : SIDE_BUY;
+    venue_event_t e = event(VEV_ACK, cid, side);
+    e.local_ns = t;
+    e.exch_ns = jnum(ev, "E") * 1000000;
+    e.order_id = (uint64_t)jnum(ev, "i");
+    e.status = status_of(jstr(ev, "X"));
+    int64_t v;
+    if (!parse_units(ev, "z", &b->cfg.rules->lot, &v)) e.cum_qty = v;
+    __int128 q;
+    if (!parse_quote(b, ev, "Z", &q)) e.cum_quote = q;
+    if (!strcmp(x, "NEW")) {
+        e.type = VEV_ACK;
+    } else if (!strcmp(x, "TRADE")) {
+        e.type = VEV_FILL;
+        e.trade_id = jnum(ev, "t");
+        e.maker = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "m"));
+        if (parse_units(ev, "L", &b->cfg.rules->tick, &e.price) || parse_units(ev, "l", &b->cfg.rules->lot, &e.qty) ||
+            parse_fee(jstr(ev, "n"), &e.fee, &e.fee_scale)) {
+            b->st.parse_errors++;
+            return;
+        }
+        snprintf(e.fee_asset, sizeof e.fee_asset, "%s", jstr(ev, "N"));
+    } else if (!strcmp(x, "CANCELED")) {
+        e.type = VEV_CANCELED;
+    } else if (!strcmp(x, "EXPIRED") || !strcmp(x, "TRADE_PREVENTION")) {
+        e.type = VEV_EXPIRED;
+    } else if (!strcmp(x, "REJECTED")) {
+        e.type = VEV_REJECT;
+        e.req = VREQ_PLACE;
+        e.reason = jstr(ev, "r");
+    } else {
+        return; /* REPLACED (amend) and others: the state follows in later reports */
+    }
+    emit(b, &e);
+}
+
+/* the balance of base (i 0) or quote (i 1) as a VEV_BALANCE; free and locked as read */
+static void balance_event(binance_t *b, int i, int64_t f, int64_t l, __int128 fq, __int128 lq, int64_t t) {
+    venue_event_t e = event(VEV_BALANCE, 0, SIDE_BUY);
+    snprintf(e.asset, sizeof e.asset, "%s", i ? b->cfg.rules->quote : b->cfg.rules->base);
+    e.local_ns = t;
+    e.free = i ? fq : f;
+    e.locked = i ? lq : l;
+    b->bal[i].known = 1;
+    b->bal[i].free = f;
+    b->bal[i].locked = l;
+    b->bal[i].free_q = fq;
+    b->bal[i].locked_q = lq;
+    b->st.balances++;
+    emit(b, &e);
+}
+
+static int asset_index(const binance_t *b, const char *a) {
+    return !strcmp(a, b->cfg.rules->base) ? 0 : !strcmp(a, b->cfg.rules->quote) ? 1 : -1;
+}
+
+/* outboundAccountPosition {e,E,u,B:[{a,f,l}]}: the balances that changed, absolute */
+static void on_position(binance_t *b, const cJSON *ev, int64_t t) {
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(ev, "B")) {
+        int i = asset_index(b, jstr(it, "a"));
+        int64_t f = 0, l = 0;
+        __int128 fq = 0, lq = 0;
+        if (i < 0) continue;
+        if (i == 0 && (parse_units(it, "f", &b->cfg.rules->lot, &f) || parse_units(it, "l", &b->cfg.rules->lot, &l))) {
+            b->st.parse_errors++;
+            continue;
+        }
+        if (i == 1 && (parse_quote(b, it, "f", &fq) || parse_quote(b, it, "l", &lq))) {
+            b->st.parse_errors++;
+            continue;
+        }
+        balance_event(b, i, f, l, fq, lq, t);
+    }
+}
+
+/* balanceUpdate {e,E,a,d,T}: a deposit or withdrawal, a delta on the free balance: told as
+   VEV_TRANSFER (the ledger moves its balance and its start together: no PnL) */
+static void on_balance_update(binance_t *b, const cJSON *ev, int64_t t) {
+    int i = asset_index(b, jstr(ev, "a"));
+    if (i < 0) return;
+    const char *d = jstr(ev, "d");
+    int neg = *d == '-';
+    cJSON *tmp = cJSON_CreateObject();
+    if (!tmp) return;
+    cJSON_AddStringToObject(tmp, "d", d + neg);
+    int64_t dv = 0;
+    __int128 dq = 0;
+    int bad = i == 0 ? parse_units(tmp, "d", &b->cfg.rules->lot, &dv) : parse_quote(b, tmp, "d", &dq);
+    cJSON_Delete(tmp);
+    if (bad) {
+        b->st.parse_errors++;
+        return;
+    }
+    venue_event_t e = event(VEV_TRANSFER, 0, SIDE_BUY);
+    snprintf(e.asset, sizeof e.asset, "%s", jstr(ev, "a"));
+    e.local_ns = t;
+    e.free = i == 0 ? (__int128)(neg ? -dv : dv) : (neg ? -dq : dq);
+    if (b->bal[i].known) { /* the last absolute balance, kept for the next comparisons */
+        if (i == 0) b->bal[0].free += neg ? -dv : dv;
+        else b->bal[1].free_q += neg ? -dq : dq;
+    }
+    note(b, "balanceUpdate %s %s", jstr(ev, "a"), d);
+    emit(b, &e);
+}
+
+/* 1 when this user data event came already (a rotation's overlap: both sockets subscribed) */
+static int seen_event(binance_t *b, const char *msg, size_t len) {
+    const char *e = 0;
+    for (size_t i = 0; i + 8 <= len; i++)
+        if (!memcmp(msg + i, "\"event\":", 8)) { e = msg + i; break; }
+    if (!e) return 0;
+    uint64_t h = 1469598103934665603ull;
+    for (const char *s = e; s < msg + len; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    h |= 1;
+    for (int i = 0; i < BN_SEEN; i++)
+        if (b->seen[i] == h) return 1;
+    b->seen[b->nseen++ % BN_SEEN] = h;
+    return 0;
+}
+
+static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
+    (void)c;
+    binance_t *b = ctx;
+    int64_t t = clock_real_ns();
+    cJSON *j = cJSON_ParseWithLength(msg, len);
+    if (!j) {
+        b->st.parse_errors++;
+        return;
+    }
+    const cJSON *event_obj = cJSON_GetObjectItemCaseSensitive(j, "event");
+    if (event_obj) { /* user data: {"subscriptionId":N,"event":{...}}, or the server's {"event":{...}} */
+        const char *e = jstr(event_obj, "e");
+        if (!strcmp(e, "serverShutdown")) {
+            b->st.shutdowns++;
+            note(b, "the WebSocket API announced serverShutdown: opening a new connection");
+            net_rotate(&b->api);
+        } else if (seen_event(b, msg, len)) {
+            b->st.duplicates++;
+        } else if (!strcmp(e, "executionReport")) {
+            on_execution(b, event_obj, t);
+        } else if (!strcmp(e, "outboundAccountPosition")) {
+            on_position(b, event_obj, t);
+        } else if (!strcmp(e, "balanceUpdate")) {
+            on_balance_update(b, event_obj, t);
+        } else if (!strcmp(e, "eventStreamTerminated")) {
+            b->subscribed = 0;
+            subscribe(b);
+        }
+        cJSON_Delete(j);
+        return;
+    }
+    const cJSON *idv = cJSON_GetObjectItemCaseSensitive(j, "id");
+    uint64_t id = cJSON_IsString(idv) ? strtoull(idv->valuestring, 0, 10) : cJSON_IsNumber(idv) ? (uint64_t)idv->valuedouble : 0;
+    bn_pending_t *p = pend_find(b, id);
+    if (!p) {
+        cJSON_Delete(j);
+        return;
+    }
+    b->st.answers++;
+    if (p->kind == BN_PLACE || p->kind == BN_CANCEL || p->kind == BN_REPLACE) {
+        b->st.rtt_n++;
+        b->st.rtt_sum_ms += (double)(t - p->sent_ns) / 1e6;
+    }
+    int status = (int)jnum(j, "status");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "result");
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
+    bn_pending_t copy = *p;
+    p->kind = BN_NONE; /* free before the events: a sink may send the next request */
+    if (status == 200 && r) on_result(b, &copy, r, t);
+    else on_error(b, &copy, status, err, t);
+    cJSON_Delete(j);
+}
+
+static void api_open(void *ctx, net_conn_t *c) {
+    (void)c;
+    binance_t *b = ctx;
+    b->time_known = 0;
+    b->logged_on = b->session_asked = 0;
+    request_time(b);
+}
+
+/* a new API socket took over: the clock, the logon and the subscription again on it; the old
+   one's subscription goes on delivering until it closes (events seen twice are dropped) */
+static void api_rotate(void *ctx, net_conn_t *c) {
+    binance_t *b = ctx;
+    b->st.rotations++;
+    b->logged_on = b->session_asked = 0;
+    note(b, "the WebSocket API moved to a new connection (%lld so far); the old one drains", (long long)c->rotations);
+    request_time(b);
+}
+
+/* the old API socket is closed: what was sent on it and not answered has an unknown outcome */
+static void api_retired(void *ctx, net_conn_t *c) {
+    binance_t *b = ctx;
+    int64_t t = clock_real_ns();
+    for (int i = 0; i < BN_PENDING; i++) {
+        bn_pending_t *p = &b->pend[i];
+        if (p->kind == BN_NONE || p->gen >= c->gen) continue;
+        bn_pending_t copy = *p;
+        p->kind = BN_NONE;
+        if (copy.kind == BN_PLACE || copy.kind == BN_CANCEL || copy.kind == BN_REPLACE || copy.kind == BN_STATUS ||
+            copy.kind == BN_TRADES)
+            unknown(b, &copy, t);
+        else if ((copy.kind == BN_ACCOUNT || copy.kind == BN_OPEN_ORDERS) && b->sync_waiting && !--b->sync_waiting) {
+            venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
+            e.code = -1;
+            e.local_ns = t;
+            emit(b, &e);
+        } else if (copy.kind == BN_DEPTH && b->hooks.on_down) {
+            b->hooks.on_down(b->hooks.ctx, "a depth snapshot was lost with a rotated connection");
+        }
+    }
+}
+
+static void stream_rotate(void *ctx, net_conn_t *c) {
+    binance_t *b = ctx;
+    note(b, "the market data streams moved to a new connection (%lld so far)", (long long)c->rotations);
+}
+
+static void api_close(void *ctx, net_conn_t *c, const char *why) {
+    (void)c;
+    binance_t *b = ctx;
+    int64_t t = clock_real_ns();
+    b->ready = b->subscribed = 0;
+    /* every order request in flight has an unknown outcome now */
+    for (int i = 0; i < BN_PENDING; i++) {
+        bn_pending_t *p = &b->pend[i];
+        if (p->kind == BN_NONE) continue;
+        bn_pending_t copy = *p;
+        p->kind = BN_NONE;
+        if (copy.kind == BN_PLACE || copy.kind == BN_CANCEL || copy.kind == BN_REPLACE || copy.kind == BN_STATUS ||
+            copy.kind == BN_TRADES)
+            unknown(b, &copy, t);
+    }
+    if (b->sync_waiting) {
+        b->sync_waiting = 0;
+        venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
+        e.code = -1;
+        e.local_ns = t;
+        emit(b, &e);
+    }
+    if (b->hooks.on_down) b->hooks.on_down(b->hooks.ctx, why);
+}
+
+static void stream_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
+    binance_t *b = ctx;
+    int shutdown = 0;
+    for (size_t i = 0; len < 256 && i + 14 <= len && !shutdown; i++) shutdown = !memcmp(msg + i, "serverShutdown", 14);
+    if (shutdown) {
+        b->st.shutdowns++;
+        note(b, "the streams announced serverShutdown: opening a new connection");
+        net_rotate(c);
+        return;
+    }
+    if (b->hooks.on_market) b->hooks.on_market(b->hooks.ctx, msg, len, clock_real_ns());
+}
+
+static void stream_close(void *ctx, net_conn_t *c, const char *why) {
+    (void)c;
+    binance_t *b = ctx;
+    if (b->hooks.on_down) b->hooks.on_down(b->hooks.ctx, why);
+}
+
+int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *hooks) {
+    memset(b, 0, sizeof *b);
+    b->base.vt = &bn_vt;
+    b->cfg = *cfg;
+    b->hooks = *hooks;
+    if (!cfg->recv_window_ms) b->cfg.recv_window_ms = 5000;
+    b->ed25519 = cfg->secret && !strncmp(cfg->secret, "-----BEGIN", 10);
+    int n = snprintf(b->symbol_lc, sizeof b->symbol_lc, "%s", cfg->rules->symbol);
+    for (int i = 0; i < n; i++) b->symbol_lc[i] = (char)tolower((unsigned char)b->symbol_lc[i]);
+    int rc = net_init(&b->net);
+    if (rc) {
+        snprintf(b->err, sizeof b->err, "cannot start the network loop");
+        return rc;
+    }
+    char url[1024];
+    snprintf(url, sizeof url, "%s/stream?streams=%s@depth@100ms/%s@bookTicker/%s@trade", cfg->stream_url, b->symbol_lc,
+             b->symbol_lc, b->symbol_lc);
+    if ((rc = net_open(&b->net, &b->api, "api", cfg->api_url, &api_ops, b)) ||
+        (rc = net_open(&b->net, &b->stream, "stream", url, &stream_ops, b))) {
+        snprintf(b->err, sizeof b->err, "not a WebSocket URL: %.200s", rc == Q_E_INVAL ? cfg->api_url : url);
+        return rc;
+    }
+    double age = tuning.max_conn_age_s > 0 ? tuning.max_conn_age_s : 23.5 * 3600;
+    b->api.max_age_ns = b->stream.max_age_ns = (int64_t)(age * 1e9);
+    return 0;
+}
+
+void binance_close(binance_t *b) { net_free(&b->net); }
+
+void binance_run(binance_t *b, int timeout_ms) {
+    if (b->time_known && b->api.state == NET_OPEN && b->next_exinfo_ns && clock_real_ns() >= b->next_exinfo_ns)
+        request_exinfo(b);
+    /* the clock offset, measured again every few minutes (and on -1021) */
+    if (b->time_known && b->api.state == NET_OPEN && b->next_time_sync_ns && clock_real_ns() >= b->next_time_sync_ns) {
+        b->next_time_sync_ns = clock_real_ns() + 5000000000LL; /* the answer sets the next */
+        request_time(b);
+    }
+    net_run(&b->net, timeout_ms);
+}

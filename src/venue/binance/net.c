@@ -1,0 +1,330 @@
+/* net.c: WebSocket client connections on one libwebsockets context (see net.h). */
+#include "net.h"
+
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/clock.h"
+#include "../../core/err.h"
+
+#define NET_MSG_MAX (8u << 20) /* the largest message taken: a 5000-level depth snapshot is ~300 KB */
+
+static void drop_queue(net_conn_t *c) {
+    while (c->out_n) {
+        free(c->out[c->out_head]);
+        c->out_head = (c->out_head + 1) % NET_OUT_MAX;
+        c->out_n--;
+    }
+    c->out_head = 0;
+}
+
+static void kill_wsi(struct lws *w) { lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC); }
+
+/* the old socket of a rotation is gone */
+static void retired(net_conn_t *c) {
+    c->old = NULL;
+    c->in_old.active = 0;
+    c->nseen = 0;
+    if (c->ops->on_retired) c->ops->on_retired(c->ctx, c);
+}
+
+/* 1 when msg came already during a rotation's overlap (on the other socket) */
+static int seen_before(net_conn_t *c, const char *msg, size_t len) {
+    if (!c->old) return 0;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)msg[i]) * 1099511628211ull;
+    h |= 1;
+    for (int i = 0; i < c->nseen && i < NET_DEDUP; i++)
+        if (c->seen[i] == h) return 1;
+    c->seen[c->nseen++ % NET_DEDUP] = h;
+    return 0;
+}
+
+static void lost(net_conn_t *c, const char *why) {
+    c->wsi = NULL;
+    if (c->next) { /* a rotation under way is dropped with it */
+        kill_wsi(c->next);
+        c->next = NULL;
+    }
+    drop_queue(c);
+    c->in.active = 0;
+    if (c->state == NET_CLOSED) return;
+    int was_open = c->state == NET_OPEN;
+    c->state = NET_WAIT;
+    c->drops += was_open;
+    /* backoff with jitter: 0.5 s doubling to 30 s, reset by a connection that held 30 s */
+    if (was_open && clock_mono_ns() - c->opened_ns > 30000000000LL) c->backoff_ns = 0;
+    c->backoff_ns = c->backoff_ns ? c->backoff_ns * 2 : 500000000LL;
+    if (c->backoff_ns > 30000000000LL) c->backoff_ns = 30000000000LL;
+    net_t *n = c->net;
+    n->jitter = n->jitter * 6364136223846793005ull + 1442695040888963407ull;
+    int64_t jitter = (int64_t)((n->jitter >> 33) % (uint64_t)(c->backoff_ns / 4 + 1));
+    c->retry_at_ns = clock_mono_ns() + c->backoff_ns + jitter;
+    if (c->ops->on_close) c->ops->on_close(c->ctx, c, why);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+    /* `user` is our connection only for a client connection's own callbacks: the protocol
+       and vhost ones (at lws_create_context) pass other pointers */
+    if (reason != LWS_CALLBACK_CLIENT_ESTABLISHED && reason != LWS_CALLBACK_CLIENT_WRITEABLE &&
+        reason != LWS_CALLBACK_CLIENT_RECEIVE && reason != LWS_CALLBACK_CLIENT_CONNECTION_ERROR &&
+        reason != LWS_CALLBACK_CLIENT_CLOSED)
+        return 0;
+    net_conn_t *c = user;
+    /* the sockets of a rotation: the new one, connecting; the old one, draining */
+    if (c && wsi && wsi == c->next) {
+        switch (reason) {
+        case LWS_CALLBACK_CLIENT_ESTABLISHED:
+            c->old = c->wsi;
+            c->wsi = wsi;
+            c->next = NULL;
+            c->gen++;
+            c->rotations++;
+            c->connects++;
+            c->opened_ns = clock_mono_ns();
+            c->old_close_ns = c->opened_ns + NET_DRAIN_NS;
+            c->nseen = 0;
+            /* the old socket's partial message (if any) goes on in in_old */
+            { wsmsg_t t = c->in; c->in = c->in_old; c->in_old = t; c->in.active = 0; }
+            if (c->ops->on_rotate) c->ops->on_rotate(c->ctx, c);
+            if (c->out_n) lws_callback_on_writable(wsi);
+            return 0;
+        case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        case LWS_CALLBACK_CLIENT_CLOSED:
+            c->next = NULL; /* the old socket goes on; the age check or the server's close decide */
+            return 0;
+        default:
+            return 0;
+        }
+    }
+    if (c && wsi && wsi == c->old) {
+        switch (reason) {
+        case LWS_CALLBACK_CLIENT_RECEIVE: {
+            if (lws_frame_is_binary(wsi)) break;
+            const char *whole;
+            size_t wl;
+            wsmsg_rc_t rc = wsmsg_add(&c->in_old, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi), &whole, &wl);
+            if (rc == WSMSG_DONE) {
+                if (!seen_before(c, whole, wl) && c->ops->on_text) c->ops->on_text(c->ctx, c, whole, wl);
+            } else if (rc < 0) {
+                return -1;
+            }
+            break;
+        }
+        case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        case LWS_CALLBACK_CLIENT_CLOSED:
+            retired(c);
+            break;
+        default:
+            break;
+        }
+        return 0;
+    }
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        if (!c || c->wsi != wsi) return -1;
+        c->state = NET_OPEN;
+        c->opened_ns = clock_mono_ns();
+        c->connects++;
+        if (c->ops->on_open) c->ops->on_open(c->ctx, c);
+        if (c->out_n) lws_callback_on_writable(wsi);
+        break;
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        if (!c || c->wsi != wsi) return -1;
+        if (c->state == NET_CLOSED) return -1;
+        if (c->out_n) {
+            char *m = c->out[c->out_head];
+            size_t n = c->out_len[c->out_head];
+            int w = lws_write(wsi, (unsigned char *)m + LWS_PRE, n, LWS_WRITE_TEXT);
+            free(m);
+            c->out_head = (c->out_head + 1) % NET_OUT_MAX;
+            c->out_n--;
+            if (w < (int)n) return -1;
+            if (c->out_n) lws_callback_on_writable(wsi);
+        }
+        break;
+    case LWS_CALLBACK_CLIENT_RECEIVE: {
+        if (!c || c->wsi != wsi) return -1;
+        if (lws_frame_is_binary(wsi)) break;
+        const char *whole;
+        size_t wl;
+        wsmsg_rc_t rc = wsmsg_add(&c->in, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi), &whole, &wl);
+        if (rc == WSMSG_DONE) {
+            if (!seen_before(c, whole, wl) && c->ops->on_text) c->ops->on_text(c->ctx, c, whole, wl);
+        } else if (rc < 0) {
+            return -1;
+        }
+        break;
+    }
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        if (c && c->wsi == wsi) lost(c, in && len ? (const char *)in : "connection failed");
+        break;
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        if (c && c->wsi == wsi) lost(c, "connection closed");
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static const struct lws_protocols protocols[] = {{"quoter-client", callback, 0, 1 << 16, 0, NULL, 0},
+                                                 {NULL, NULL, 0, 0, 0, NULL, 0}};
+
+static void wake(struct lws_sorted_usec_list *sul) { (void)sul; }
+
+int net_init(net_t *n) {
+    memset(n, 0, sizeof *n);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    lws_set_log_level(LLL_ERR, NULL);
+    n->lws = lws_create_context(&info);
+    if (!n->lws) return Q_E_IO;
+    n->wake = calloc(1, sizeof *n->wake);
+    if (!n->wake) return Q_E_NOMEM;
+    n->jitter = (uint64_t)clock_mono_ns();
+    return 0;
+}
+
+void net_free(net_t *n) {
+    for (int i = 0; i < n->nconns; i++) {
+        net_conn_t *c = n->conns[i];
+        c->state = NET_CLOSED;
+        c->next = c->old = NULL; /* their last callbacks (below) reach no one */
+        drop_queue(c);
+        wsmsg_free(&c->in);
+        wsmsg_free(&c->in_old);
+    }
+    if (n->lws) lws_context_destroy(n->lws);
+    free(n->wake);
+    memset(n, 0, sizeof *n);
+}
+
+/* ws://host[:port]/path or wss://... */
+static int parse_url(net_conn_t *c, const char *url) {
+    const char *p;
+    if (!strncmp(url, "ws://", 5)) { c->tls = 0; p = url + 5; c->port = 80; }
+    else if (!strncmp(url, "wss://", 6)) { c->tls = 1; p = url + 6; c->port = 443; }
+    else return Q_E_INVAL;
+    const char *slash = strchr(p, '/'), *colon = strchr(p, ':');
+    size_t hl = slash ? (size_t)(slash - p) : strlen(p);
+    if (colon && (!slash || colon < slash)) {
+        hl = (size_t)(colon - p);
+        char *end;
+        long port = strtol(colon + 1, &end, 10);
+        if (port <= 0 || port > 65535 || (end != slash && *end)) return Q_E_INVAL;
+        c->port = (int)port;
+    }
+    if (!hl || hl >= sizeof c->host) return Q_E_INVAL;
+    memcpy(c->host, p, hl);
+    c->host[hl] = 0;
+    if (snprintf(c->path, sizeof c->path, "%s", slash ? slash : "/") >= (int)sizeof c->path) return Q_E_INVAL;
+    return 0;
+}
+
+static int loopback(const char *host) {
+    return !strcmp(host, "127.0.0.1") || !strcmp(host, "localhost") || !strcmp(host, "::1") || !strcmp(host, "[::1]");
+}
+
+static struct lws *connect_wsi(net_conn_t *c) {
+    struct lws_client_connect_info ci;
+    memset(&ci, 0, sizeof ci);
+    ci.context = c->net->lws;
+    ci.address = c->host;
+    ci.port = c->port;
+    ci.path = c->path;
+    ci.host = c->host;
+    ci.origin = c->host;
+    ci.protocol = NULL;
+    ci.local_protocol_name = "quoter-client";
+    ci.userdata = c;
+    /* TLS with verified certificates, except on loopback (the local exchange) */
+    if (c->tls) ci.ssl_connection = LCCSCF_USE_SSL | (loopback(c->host) ? LCCSCF_ALLOW_SELFSIGNED : 0);
+    return lws_client_connect_via_info(&ci);
+}
+
+static void connect_now(net_conn_t *c) {
+    c->state = NET_CONNECTING;
+    c->wsi = connect_wsi(c);
+    if (!c->wsi) lost(c, "cannot start a connection");
+}
+
+void net_rotate(net_conn_t *c) {
+    if (c->state != NET_OPEN || !c->wsi || c->next || c->old) return;
+    c->retry_at_ns = clock_mono_ns() + 1000000000LL; /* the age check tries again at most every second */
+    c->next = connect_wsi(c);
+}
+
+int net_open(net_t *n, net_conn_t *c, const char *name, const char *url, const net_conn_ops_t *ops, void *ctx) {
+    if (n->nconns == NET_MAX_CONNS) return Q_E_FULL;
+    memset(c, 0, sizeof *c);
+    if (parse_url(c, url)) return Q_E_INVAL;
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->net = n;
+    c->ops = ops;
+    c->ctx = ctx;
+    wsmsg_init(&c->in, NET_MSG_MAX);
+    wsmsg_init(&c->in_old, NET_MSG_MAX);
+    n->conns[n->nconns++] = c;
+    connect_now(c);
+    return 0;
+}
+
+int net_send(net_conn_t *c, const char *text, size_t len) {
+    if (c->capture) {
+        c->capture(c->capture_ctx, text, len);
+        return 0;
+    }
+    if (c->state != NET_OPEN || !c->wsi) return Q_E_STATE;
+    if (c->out_n == NET_OUT_MAX) return Q_E_FULL;
+    char *m = malloc(LWS_PRE + len);
+    if (!m) return Q_E_NOMEM;
+    memcpy(m + LWS_PRE, text, len);
+    int k = (c->out_head + c->out_n++) % NET_OUT_MAX;
+    c->out[k] = m;
+    c->out_len[k] = len;
+    lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+void net_close(net_conn_t *c) {
+    c->state = NET_CLOSED;
+    drop_queue(c);
+    if (c->wsi) kill_wsi(c->wsi);
+    if (c->next) kill_wsi(c->next);
+    if (c->old) kill_wsi(c->old);
+    c->next = c->old = NULL;
+}
+
+void net_reconnect(net_conn_t *c) {
+    if (c->wsi) {
+        struct lws *w = c->wsi;
+        lost(c, "reconnecting");
+        lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    }
+}
+
+void net_run(net_t *n, int timeout_ms) {
+    int64_t now = clock_mono_ns();
+    for (int i = 0; i < n->nconns; i++) {
+        net_conn_t *c = n->conns[i];
+        if (c->state == NET_WAIT && now >= c->retry_at_ns) connect_now(c);
+        /* a socket near its age limit is replaced before the server closes it */
+        if (c->state == NET_OPEN && c->max_age_ns > 0 && now - c->opened_ns >= c->max_age_ns &&
+            now >= c->retry_at_ns)
+            net_rotate(c);
+        if (c->old && now >= c->old_close_ns) {
+            struct lws *w = c->old;
+            retired(c);
+            kill_wsi(w);
+        }
+    }
+    if (timeout_ms < 0) timeout_ms = 0;
+    lws_sul_schedule(n->lws, 0, n->wake, wake, (lws_usec_t)timeout_ms * 1000 + 1);
+    lws_service(n->lws, 0);
+}

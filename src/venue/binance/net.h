@@ -1,0 +1,102 @@
+/* net.h: the live client's WebSocket connections, on one libwebsockets context and one
+ * thread: the market data streams and the WebSocket API. A connection is given a URL
+ * (ws:// or wss://; TLS through OpenSSL, certificates verified for every host that is not
+ * loopback), hands whole text messages to its owner (fragments reassembled by proto/wsmsg),
+ * queues what is sent until the socket can take it, answers pings (libwebsockets does), and
+ * reconnects after a loss with backoff and jitter (0.5 s doubling to 30 s). net_run() waits
+ * in poll() for the sockets or the timeout: there is no polling loop with sleeps.
+ *
+ * Rotation (a server's serverShutdown notice, or a connection near its age limit): a second
+ * socket is connected beside the open one; once it is established it becomes the
+ * connection (what is queued and sent from then on goes on it), and the old socket is
+ * kept reading for a drain period (NET_DRAIN_NS) so that answers and events already on their
+ * way still arrive, then closed. Messages that come on both sockets during the overlap
+ * (the same stream event twice) are handed over once. No on_close is called for a rotation. */
+#ifndef Q_NET_H
+#define Q_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../proto/wsmsg.h"
+
+#define NET_MAX_CONNS 4
+#define NET_OUT_MAX 1024        /* queued messages per connection */
+
+typedef struct net_conn net_conn_t;
+
+typedef struct net_conn_ops {
+    void (*on_open)(void *ctx, net_conn_t *c);
+    /* a whole text message; valid during the call */
+    void (*on_text)(void *ctx, net_conn_t *c, const char *msg, size_t len);
+    /* the connection is gone (it will reconnect unless closed by net_close) */
+    void (*on_close)(void *ctx, net_conn_t *c, const char *why);
+    /* rotation: the new socket is now the connection (gen was incremented); optional */
+    void (*on_rotate)(void *ctx, net_conn_t *c);
+    /* rotation: the old socket is closed; what was sent on it and not answered never will be */
+    void (*on_retired)(void *ctx, net_conn_t *c);
+} net_conn_ops_t;
+
+#define NET_DRAIN_NS 3000000000LL   /* how long a rotated-out socket is kept reading */
+#define NET_DEDUP 512               /* messages remembered during a rotation's overlap */
+
+typedef enum net_state { NET_IDLE = 0, NET_CONNECTING, NET_OPEN, NET_WAIT, NET_CLOSED } net_state_t;
+
+struct net_conn {
+    struct net *net;
+    struct lws *wsi;
+    char name[16];              /* for logs: "stream", "api" */
+    char host[256], path[1024];
+    int port, tls;
+    net_state_t state;
+    const net_conn_ops_t *ops;
+    void *ctx;
+    char *out[NET_OUT_MAX];     /* queued messages (LWS_PRE bytes of room before each) */
+    size_t out_len[NET_OUT_MAX];
+    int out_head, out_n;
+    wsmsg_t in;
+    int64_t retry_at_ns;        /* NET_WAIT: when to connect again (monotonic) */
+    int64_t backoff_ns;
+    int64_t opened_ns;          /* monotonic */
+    int64_t connects, drops;
+    /* when set, net_send hands the bytes here instead of the socket (the tick-to-order
+       benchmark measures the client up to the request's bytes; nothing else sets it) */
+    void (*capture)(void *ctx, const char *text, size_t len);
+    void *capture_ctx;
+    /* rotation */
+    struct lws *next;           /* connecting beside wsi */
+    struct lws *old;            /* rotated out: read until closed */
+    int64_t old_close_ns;       /* monotonic: when old is closed */
+    uint64_t gen;               /* sockets this connection has had (rotations included) */
+    int64_t max_age_ns;         /* rotate before a socket is this old (0: never) */
+    uint64_t seen[NET_DEDUP];   /* hashes of messages during the overlap */
+    int nseen;
+    wsmsg_t in_old;             /* the old socket's fragments */
+    int64_t rotations;
+};
+
+typedef struct net {
+    struct lws_context *lws;
+    struct lws_sorted_usec_list *wake; /* the timer that ends net_run's wait (owned) */
+    net_conn_t *conns[NET_MAX_CONNS];
+    int nconns;
+    uint64_t jitter;            /* PRNG state for the backoff's jitter */
+} net_t;
+
+int net_init(net_t *n);
+void net_free(net_t *n);
+/* Opens (and keeps open) a connection to url. Q_E_INVAL for a URL it cannot use. */
+int net_open(net_t *n, net_conn_t *c, const char *name, const char *url, const net_conn_ops_t *ops, void *ctx);
+/* Queues a text message. 0, or Q_E_STATE when the connection is not open (nothing went
+   out), Q_E_FULL when its queue is full, Q_E_NOMEM. */
+int net_send(net_conn_t *c, const char *text, size_t len);
+/* Closes for good (no reconnect). */
+void net_close(net_conn_t *c);
+/* Drops the connection now and reconnects after the backoff (a gap, a stale stream). */
+void net_reconnect(net_conn_t *c);
+/* Starts a rotation (see above); nothing when one is under way or the connection is not open. */
+void net_rotate(net_conn_t *c);
+/* Serves the sockets for up to timeout_ms (returns earlier when something happened). */
+void net_run(net_t *n, int timeout_ms);
+
+#endif

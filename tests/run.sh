@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# run.sh QUOTER DATA SRC: `quoter run` end to end against `quoter exchange` on loopback:
+# it quotes both sides, fills arrive by the user data stream, the ledger's balances equal the
+# exchange's account, a stop (by time or SIGTERM) leaves zero open orders, a run killed with
+# -9 leaves orders that the next run finds and cancels, keys are required and never printed.
+set -u
+q=$1 data=$2 src=$3
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+. "$src/tests/exchange-lib.sh"
+
+ini=$src/examples/exchange.ini
+key=$(sed -n 's/^hmac_api_key *= *//p' "$ini" | head -1)
+secret=$(sed -n 's/^hmac_secret_key *= *//p' "$ini" | head -1)
+export QUOTER_API_KEY=$key QUOTER_API_SECRET=$secret
+start_exchange ex -c "$ini" --speed 10
+base=http://127.0.0.1:$ex_port
+[ -n "$ex_port" ] || { echo "FAIL: the exchange did not start"; cat "$tmp/ex.log"; exit 1; }
+# a config that fills often: the seed loop close to the touch, orders allowed freely
+cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set risk.orders_per_10s=90 --db "$tmp/run.db")
+
+open_orders() { call GET /api/v3/openOrders "symbol=BTCUSDT" >/dev/null; cat "$tmp/body"; }
+# the exchange's free balance of an asset (nothing is locked once no order is open)
+free_of() { call GET /api/v3/account "" >/dev/null
+  tr '{' '\n' < "$tmp/body" | sed -n "s/.*\"asset\":\"$1\",\"free\":\"\([0-9.]*\)\".*/\1/p"; }
+# the run's ledger: "balances 0.99999000 BTC, 99999.41910370 USDT"
+ledger_of() { sed -n "s/^balances *\([0-9.]*\) BTC, \([0-9.]*\) USDT.*/\\$2/p" "$1"; }
+
+# 1. a timed run: quotes, fills, stops with nothing open, the ledger equals the account
+"$q" run "${cfg[@]}" --endpoint "$base" --seconds 20 --status-interval 2 >"$tmp/r1.out" 2>"$tmp/r1.err" &
+pid=$!
+sleep 8
+# a withdrawal in the middle (balanceUpdate): the ledger follows the account, and it is no loss
+curl -s -X POST "$base/admin/balance?account=demo&asset=USDT&delta=-250.5" >/dev/null
+wait $pid; rc=$?
+check "timed run exits 0" '[ $rc -eq 0 ]'
+check "it quoted both sides" 'grep -q "ACK .* BUY" "$tmp/r1.err" && grep -q "ACK .* SELL" "$tmp/r1.err"'
+fills=$(sed -n 's/^  count *\([0-9]*\).*/\1/p' "$tmp/r1.out")
+echo "run 1: ${fills:-0} fills; $(grep -c . "$tmp/r1.err") log lines"
+check "fills came by the user data stream" '[ "${fills:-0}" -ge 1 ] && grep -q "^quoter run: FILL" "$tmp/r1.err"'
+check "the exchange confirmed nothing left open" 'grep -q "confirms no order of ours is open" "$tmp/r1.err"'
+check "no open orders on the exchange after the run" '[ "$(open_orders)" = "[]" ]'
+check "ledger BTC equals the exchange's" '[ "$(ledger_of "$tmp/r1.out" 1)" = "$(free_of BTC)" ]'
+check "ledger USDT equals the exchange's (a withdrawal of 250.5 included)" '[ "$(ledger_of "$tmp/r1.out" 2)" = "$(free_of USDT)" ] && grep -q "balanceUpdate USDT -250.5" "$tmp/r1.err"'
+check "the withdrawal is no loss: no kill switch, the PnL stays small" '! grep -q "kill switch" "$tmp/r1.out" && awk "/^  vs holding/ { exit (\$3 < -100) }" "$tmp/r1.out"'
+
+# 2. SIGTERM: cancel all, confirm, report, exit 0
+"$q" run "${cfg[@]}" --endpoint "$base" --status-interval 0 >"$tmp/r2.out" 2>"$tmp/r2.err" &
+pid=$!
+for _ in $(seq 100); do grep -q "ACK" "$tmp/r2.err" 2>/dev/null && break; sleep 0.1; done
+sleep 2
+kill -TERM $pid; wait $pid; rc=$?
+check "SIGTERM: exit 0" '[ $rc -eq 0 ]'
+check "SIGTERM: the report is printed" 'grep -q "^fills" "$tmp/r2.out"'
+check "SIGTERM: no open orders left" '[ "$(open_orders)" = "[]" ]'
+check "SIGTERM: ledger equals the account" '[ "$(ledger_of "$tmp/r2.out" 2)" = "$(free_of USDT)" ] && [ "$(ledger_of "$tmp/r2.out" 1)" = "$(free_of BTC)" ]'
+
+# 3. kill -9 leaves orders open; the next run finds them by their client id prefix and cancels them
+"$q" run "${cfg[@]}" --endpoint "$base" --status-interval 0 >"$tmp/r3.out" 2>"$tmp/r3.err" &
+pid=$!
+for _ in $(seq 100); do grep -q "ACK" "$tmp/r3.err" 2>/dev/null && break; sleep 0.1; done
+sleep 1
+kill -9 $pid; wait $pid 2>/dev/null
+left=$(open_orders)
+check "kill -9 left orders open" '[ "$left" != "[]" ] && echo "$left" | grep -q "\"clientOrderId\":\"q"'
+"$q" run "${cfg[@]}" --endpoint "$base" --seconds 4 --status-interval 0 >"$tmp/r4.out" 2>"$tmp/r4.err"; rc=$?
+check "restart after kill -9: exit 0" '[ $rc -eq 0 ]'
+check "restart: the earlier run's orders were found and canceled" 'grep -q "open orders of an earlier run: canceling" "$tmp/r4.err"'
+check "restart: nothing left open" '[ "$(open_orders)" = "[]" ]'
+
+# 4. keys: required, never printed; --dry-run needs none and sends nothing
+env -u QUOTER_API_KEY -u QUOTER_API_SECRET "$q" run "${cfg[@]}" --endpoint "$base" >/dev/null 2>"$tmp/nokey.err"; rc=$?
+check "no key: refused with exit 2" '[ $rc -eq 2 ] && grep -q QUOTER_API_KEY "$tmp/nokey.err"'
+check "the secret is in no output" '! grep -q "$secret" "$tmp"/r*.out "$tmp"/r*.err "$tmp/nokey.err"'
+env -u QUOTER_API_KEY -u QUOTER_API_SECRET "$q" run "${cfg[@]}" --set strategy.reference=mid --endpoint "$base" --dry-run --seconds 3 \
+  >"$tmp/dry.out" 2>"$tmp/dry.err"; rc=$?
+check "dry run: exit 0, quotes logged" '[ $rc -eq 0 ] && grep -q "dry run" "$tmp/dry.err" && grep -q "ACK" "$tmp/dry.err"'
+check "dry run: nothing reached the exchange" '[ "$(open_orders)" = "[]" ]'
+"$q" run --endpoint ftp://x -c "$src/examples/seed.ini" >/dev/null 2>"$tmp/ep.err"; rc=$?
+check "a bad endpoint is refused" '[ $rc -eq 2 ] && grep -q endpoint "$tmp/ep.err"'
+"$q" run --help | grep -q "usage: quoter run"; check "run --help" '[ $? -eq 0 ]'
+
+check "no sanitizer report in any run" '! grep -qE "Sanitizer|runtime error" "$tmp"/*.err'
+
+echo "run: $passes passed, $fails failed"
+[ $fails -eq 0 ] || { echo "--- exchange log"; tail -20 "$tmp/ex.log"; echo "--- run 1"; tail -20 "$tmp/r1.err"; }
+[ $fails -eq 0 ]
