@@ -56,19 +56,30 @@ fail=0
 # but its dictionary)
 targets=()
 for f in "$src"/fuzz/fuzz_*.c; do t=$(basename "$f" .c); targets+=("${t#fuzz_}"); done
-for t in "${targets[@]}"; do
-  bin=$build/fuzz_$t
+# two at a time: each fuzzer is one process on one core, and the machine has two
+run_one() {
+  local t=$1 bin=$build/fuzz_$1 dict=$src/fuzz/$1.dict
   mkdir -p "$corpus/$t"
-  dict=$src/fuzz/$t.dict
-  args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -seed="$seed"
+  local args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -seed="$seed"
         -artifact_prefix="$build/artifacts/$t-")
   [ -f "$dict" ] && args+=(-dict="$dict")
-  echo "fuzz: $t for ${secs}s"
-  if ! "$bin" "${args[@]}" "$corpus/$t" > "$build/fuzz_$t.log" 2>&1; then
+  "$bin" "${args[@]}" "$corpus/$t" > "$build/fuzz_$t.log" 2>&1
+}
+report() {
+  local t=$1 rc=$2
+  if [ "$rc" -ne 0 ]; then
     echo "fuzz: $t FAILED; see $build/fuzz_$t.log and $build/artifacts/"; tail -30 "$build/fuzz_$t.log"
     fail=1
   else
-    grep -E "stat::number_of_executed_units|Done" "$build/fuzz_$t.log" | tr '\n' ' '; echo
+    echo "fuzz: $t for ${secs}s: $(grep -E "stat::number_of_executed_units|Done" "$build/fuzz_$t.log" | tr '\n' ' ')"
   fi
+}
+for ((i = 0; i < ${#targets[@]}; i += 2)); do
+  a=${targets[i]} b=${targets[i+1]:-}
+  run_one "$a" & pa=$!
+  if [ -n "$b" ]; then run_one "$b" & pb=$!; fi
+  ra=0; wait $pa || ra=$?
+  report "$a" $ra
+  if [ -n "$b" ]; then rb=0; wait $pb || rb=$?; report "$b" $rb; fi
 done
 exit $fail

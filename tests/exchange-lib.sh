@@ -28,3 +28,24 @@ hmac() { printf '%s' "$1" | openssl dgst -sha256 -hmac "$secret" | sed 's/.* //'
 call() { local m=$1 path=$2 qs="${3:+$3&}timestamp=$(ms)" body=${4:-}
   curl -s -D "$tmp/h" -o "$tmp/body" -w '%{http_code}' -X "$m" -H "X-MBX-APIKEY: $key" ${body:+-d "$body"} "$base$path?$qs&signature=$(hmac "$qs$body")"; }
 field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p" "$tmp/body" | head -1; }
+
+# ---- for the `quoter run` tests (run.sh, run_faults.sh, run_keys.sh, run_journal.sh) ----
+# live_exchange NAME ARGS...: the demo account's HMAC key exported for quoter run (key,
+# secret, ini set), the exchange started with ARGS, base set; exits when it does not start
+live_exchange() {
+  local name=$1; shift
+  ini=$src/examples/exchange.ini
+  key=$(sed -n 's/^hmac_api_key *= *//p' "$ini" | head -1)
+  secret=$(sed -n 's/^hmac_secret_key *= *//p' "$ini" | head -1)
+  export QUOTER_API_KEY=$key QUOTER_API_SECRET=$secret
+  start_exchange "$name" -c "$ini" "$@"
+  local port_var="${name}_port"
+  base=http://127.0.0.1:${!port_var}
+  [ -n "${!port_var}" ] || { echo "FAIL: the exchange did not start"; cat "$tmp/$name.log"; exit 1; }
+}
+# what the exchange says: our open orders ("[]" when none), an asset's free balance
+open_orders() { call GET /api/v3/openOrders "symbol=BTCUSDT" >/dev/null; cat "$tmp/body"; }
+free_of() { call GET /api/v3/account "" >/dev/null
+  tr '{' '\n' < "$tmp/body" | sed -n "s/.*\"asset\":\"$1\",\"free\":\"\([0-9.]*\)\".*/\1/p"; }
+# what a run's report says: ledger_of REPORT 1 (BTC) or 2 (USDT), from its "balances" line
+ledger_of() { sed -n "s/^balances *\([0-9.]*\) BTC, \([0-9.]*\) USDT.*/\\$2/p" "$1"; }

@@ -9,22 +9,10 @@ tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$src/tests/exchange-lib.sh"
 
-ini=$src/examples/exchange.ini
-key=$(sed -n 's/^hmac_api_key *= *//p' "$ini" | head -1)
-secret=$(sed -n 's/^hmac_secret_key *= *//p' "$ini" | head -1)
-export QUOTER_API_KEY=$key QUOTER_API_SECRET=$secret
-start_exchange ex -c "$ini" --speed 10
-base=http://127.0.0.1:$ex_port
-[ -n "$ex_port" ] || { echo "FAIL: the exchange did not start"; cat "$tmp/ex.log"; exit 1; }
+live_exchange ex --speed 10
 # a config that fills often: the seed loop close to the touch, orders allowed freely
 cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set risk.orders_per_10s=90 --db "$tmp/run.db")
 
-open_orders() { call GET /api/v3/openOrders "symbol=BTCUSDT" >/dev/null; cat "$tmp/body"; }
-# the exchange's free balance of an asset (nothing is locked once no order is open)
-free_of() { call GET /api/v3/account "" >/dev/null
-  tr '{' '\n' < "$tmp/body" | sed -n "s/.*\"asset\":\"$1\",\"free\":\"\([0-9.]*\)\".*/\1/p"; }
-# the run's ledger: "balances 0.99999000 BTC, 99999.41910370 USDT"
-ledger_of() { sed -n "s/^balances *\([0-9.]*\) BTC, \([0-9.]*\) USDT.*/\\$2/p" "$1"; }
 
 # 1. a timed run: quotes, fills, stops with nothing open, the ledger equals the account
 "$q" run "${cfg[@]}" --endpoint "$base" --seconds 20 --status-interval 2 >"$tmp/r1.out" 2>"$tmp/r1.err" &

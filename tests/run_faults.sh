@@ -10,20 +10,10 @@ tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 . "$src/tests/exchange-lib.sh"
 
-ini=$src/examples/exchange.ini
-key=$(sed -n 's/^hmac_api_key *= *//p' "$ini" | head -1)
-secret=$(sed -n 's/^hmac_secret_key *= *//p' "$ini" | head -1)
-export QUOTER_API_KEY=$key QUOTER_API_SECRET=$secret
-start_exchange ex -c "$ini" --speed 10
-base=http://127.0.0.1:$ex_port
-[ -n "$ex_port" ] || { echo "FAIL: the exchange did not start"; exit 1; }
+live_exchange ex --speed 10
 cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set strategy.requote_interval=1 --set strategy.max_order_age=1
      --set risk.orders_per_10s=90 --set orders.request_timeout=2 --db "$tmp/run.db")
 
-open_orders() { call GET /api/v3/openOrders "symbol=BTCUSDT" >/dev/null; cat "$tmp/body"; }
-free_of() { call GET /api/v3/account "" >/dev/null
-  tr '{' '\n' < "$tmp/body" | sed -n "s/.*\"asset\":\"$1\",\"free\":\"\([0-9.]*\)\".*/\1/p"; }
-ledger_of() { sed -n "s/^balances *\([0-9.]*\) BTC, \([0-9.]*\) USDT.*/\\$2/p" "$1"; }
 fault() { curl -s -X POST "$base/admin/faults?$1" >/dev/null; }
 clear_faults() { curl -s -X DELETE "$base/admin/faults" >/dev/null; }
 acks() { grep -c "^quoter run: ACK" "$1" 2>/dev/null || true; }

@@ -12,13 +12,7 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$src/tests/exchange-lib.sh"
 command -v sqlite3 >/dev/null || { echo "run_journal: no sqlite3 command line"; exit 77; }
 
-ini=$src/examples/exchange.ini
-key=$(sed -n 's/^hmac_api_key *= *//p' "$ini" | head -1)
-secret=$(sed -n 's/^hmac_secret_key *= *//p' "$ini" | head -1)
-export QUOTER_API_KEY=$key QUOTER_API_SECRET=$secret
-start_exchange ex -c "$ini" --speed 10
-base=http://127.0.0.1:$ex_port
-[ -n "$ex_port" ] || { echo "FAIL: the exchange did not start"; cat "$tmp/ex.log"; exit 1; }
+live_exchange ex --speed 10
 cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set risk.orders_per_10s=90)
 db=$tmp/j.db
 sq() { sqlite3 -batch -noheader "$db" "$1"; }

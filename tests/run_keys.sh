@@ -24,10 +24,6 @@ base=http://127.0.0.1:$ex_port
 [ -n "$ex_port" ] || { echo "FAIL: the exchange did not start"; cat "$tmp/ex.log"; exit 1; }
 cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set risk.orders_per_10s=90 --db "$tmp/run.db")
 
-open_orders() { call GET /api/v3/openOrders "symbol=BTCUSDT" >/dev/null; cat "$tmp/body"; }
-free_of() { call GET /api/v3/account "" >/dev/null
-  tr '{' '\n' < "$tmp/body" | sed -n "s/.*\"asset\":\"$1\",\"free\":\"\([0-9.]*\)\".*/\1/p"; }
-ledger_of() { sed -n "s/^balances *\([0-9.]*\) BTC, \([0-9.]*\) USDT.*/\\$2/p" "$1"; }
 ed() { env -u QUOTER_API_SECRET -u QUOTER_API_SECRET_FILE QUOTER_API_KEY=$edkey QUOTER_PRIVATE_KEY_FILE=$pem "$@"; }
 
 # 1. Ed25519 through several rotations (rotated at 3.5 s, before the exchange's 5 s), with a

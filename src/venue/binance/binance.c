@@ -256,18 +256,22 @@ static int bn_place(venue_t *v, const order_t *o, int64_t now) {
     return send_req(b, p, "order.place", 0, kv);
 }
 
-static int bn_cancel(venue_t *v, const order_t *o, int64_t now) {
-    (void)now;
-    binance_t *b = (binance_t *)v;
+/* a request about one order by its client id (order.cancel, order.status) */
+static int order_request(binance_t *b, bn_kind_t kind, const char *method, const order_t *o) {
     if (!b->ready) return VENUE_NOT_SENT;
-    bn_pending_t *p = pend_new(b, BN_CANCEL);
+    bn_pending_t *p = pend_new(b, kind);
     if (!p) return VENUE_NOT_SENT;
     snprintf(p->cid, sizeof p->cid, "%s", o->cid);
     p->side = o->side;
     char kv[512];
     snprintf(kv, sizeof kv, "origClientOrderId=%s&recvWindow=%lld&symbol=%s", o->cid, (long long)b->cfg.recv_window_ms,
              b->cfg.rules->symbol);
-    return send_req(b, p, "order.cancel", 0, kv);
+    return send_req(b, p, method, 0, kv);
+}
+
+static int bn_cancel(venue_t *v, const order_t *o, int64_t now) {
+    (void)now;
+    return order_request((binance_t *)v, BN_CANCEL, "order.cancel", o);
 }
 
 static int bn_replace(venue_t *v, const order_t *old, const order_t *o, venue_replace_mode_t mode, int64_t now) {
@@ -288,16 +292,7 @@ static int bn_replace(venue_t *v, const order_t *old, const order_t *o, venue_re
 
 static int bn_query(venue_t *v, const order_t *o, int64_t now) {
     (void)now;
-    binance_t *b = (binance_t *)v;
-    if (!b->ready) return VENUE_NOT_SENT;
-    bn_pending_t *p = pend_new(b, BN_STATUS);
-    if (!p) return VENUE_NOT_SENT;
-    snprintf(p->cid, sizeof p->cid, "%s", o->cid);
-    p->side = o->side;
-    char kv[512];
-    snprintf(kv, sizeof kv, "origClientOrderId=%s&recvWindow=%lld&symbol=%s", o->cid, (long long)b->cfg.recv_window_ms,
-             b->cfg.rules->symbol);
-    return send_req(b, p, "order.status", 0, kv);
+    return order_request((binance_t *)v, BN_STATUS, "order.status", o);
 }
 
 static int bn_cancel_all(venue_t *v, int64_t now) {
