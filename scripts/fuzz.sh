@@ -50,6 +50,22 @@ printf '\000#)\n{"id":2,"method":"session.status"}\n!\016symbol=BTCUSDT\n{"id":4
 printf '\000!\000symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59999.00&quantity=0.01000&newClientOrderId=a1\n!\011symbol=BTCUSDT&orderId=1&newQty=0.00500\n!\010symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59998.00&quantity=0.01000&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=a1\n!\004symbol=BTCUSDT\n!\001symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.00100\n!\000symbol=BTCUSDT&side=SELL&type=MARKET&quoteOrderQty=100\n!\007symbol=BTCUSDT\n!\005symbol=BTCUSDT' \
   > "$corpus/ws_api/amend"
 
+# binance: what the WebSocket API answers and pushes, one message a line (fuzz/fuzz_binance.c)
+mkdir -p "$corpus/binance"
+cat > "$corpus/binance/answers" <<'EOT'
+{"id":"1","status":200,"result":{"symbol":"BTCUSDT","orderId":7,"clientOrderId":"q1","transactTime":1}}
+{"id":"3","status":200,"result":{"balances":[{"asset":"BTC","free":"1.00000000","locked":"0.00000000"},{"asset":"USDT","free":"99940.00000000","locked":"60.00000000"}]}}
+{"id":"4","status":200,"result":[{"symbol":"BTCUSDT","orderId":7,"clientOrderId":"q1","price":"60000.00","origQty":"0.00100000","executedQty":"0.00000000","cummulativeQuoteQty":"0.00000000","status":"NEW","side":"BUY"}]}
+{"id":"5","status":200,"result":{"symbol":"BTCUSDT","orderId":7,"clientOrderId":"q1","price":"60000.00","origQty":"0.00100000","executedQty":"0.00100000","cummulativeQuoteQty":"60.00000000","status":"FILLED","side":"BUY"}}
+{"id":"6","status":400,"error":{"code":-2011,"msg":"Unknown order sent."}}
+EOT
+cat > "$corpus/binance/events" <<'EOT'
+{"subscriptionId":0,"event":{"e":"executionReport","E":1,"s":"BTCUSDT","c":"q1","S":"BUY","o":"LIMIT","x":"TRADE","X":"FILLED","i":7,"l":"0.00100000","z":"0.00100000","L":"60000.00","n":"0.00000100","N":"BTC","t":11,"m":true,"Z":"60.00000000"}}
+{"subscriptionId":0,"event":{"e":"outboundAccountPosition","E":2,"u":2,"B":[{"a":"BTC","f":"1.00099900","l":"0.00000000"}]}}
+{"subscriptionId":0,"event":{"e":"balanceUpdate","E":3,"a":"USDT","d":"-250.50000000","T":3}}
+{"id":"2","status":503,"error":{"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."}}
+EOT
+
 set -o pipefail
 fail=0
 # every target built from fuzz/fuzz_<name>.c, each seeded from $corpus/<name> (empty: from nothing

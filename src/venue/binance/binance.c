@@ -200,7 +200,8 @@ static const char *jstr(const cJSON *o, const char *k) {
 
 static int64_t jnum(const cJSON *o, const char *k) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+    /* a number out of int64's range (or NaN) reads as 0: casting it would be undefined */
+    return cJSON_IsNumber(v) && v->valuedouble > -9.2e18 && v->valuedouble < 9.2e18 ? (int64_t)v->valuedouble : 0;
 }
 
 static venue_status_t status_of(const char *s) {
@@ -826,7 +827,7 @@ static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
         return;
     }
     const cJSON *idv = cJSON_GetObjectItemCaseSensitive(j, "id");
-    uint64_t id = cJSON_IsString(idv) ? strtoull(idv->valuestring, 0, 10) : cJSON_IsNumber(idv) ? (uint64_t)idv->valuedouble : 0;
+    uint64_t id = cJSON_IsString(idv) ? strtoull(idv->valuestring, 0, 10) : cJSON_IsNumber(idv) && idv->valuedouble >= 0 && idv->valuedouble < 1.8e19 ? (uint64_t)idv->valuedouble : 0;
     bn_pending_t *p = pend_find(b, id);
     if (!p) {
         cJSON_Delete(j);
@@ -965,6 +966,8 @@ int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *ho
 }
 
 void binance_close(binance_t *b) { net_free(&b->net); }
+
+void binance_feed_api(binance_t *b, const char *msg, size_t len) { api_text(b, &b->api, msg, len); }
 
 void binance_run(binance_t *b, int timeout_ms) {
     if (b->time_known && b->api.state == NET_OPEN && b->next_exinfo_ns && clock_real_ns() >= b->next_exinfo_ns)

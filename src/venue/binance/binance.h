@@ -136,6 +136,8 @@ void binance_run(binance_t *b, int timeout_ms);
 int binance_depth(binance_t *b, int limit);
 /* Asks for the open orders only (answered as VEV_OPEN_ORDER ... VEV_SYNC_DONE). */
 int binance_open_orders(binance_t *b);
+/* Hands a message to the WebSocket API's handler as if it had arrived (the fuzzer's way in). */
+void binance_feed_api(binance_t *b, const char *msg, size_t len);
 /* The exchange's time now (ms), by the offset measured. */
 int64_t binance_server_ms(const binance_t *b);
 
