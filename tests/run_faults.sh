@@ -72,6 +72,14 @@ check "cancel-only: quoting again once it trades" 'grep -q "is TRADING again" "$
 check "cancel-only: ledger equals the exchange's account" \
   '[ "$(ledger_of "$tmp/halt.out" 1)" = "$(free_of BTC)" ] && [ "$(ledger_of "$tmp/halt.out" 2)" = "$(free_of USDT)" ]'
 
+# an account allowed 8 new orders per 10 s (exchangeInfo says so; answers count them): the run
+# keeps to it, though its config allows 90, and the exchange never refuses an order for it
+start_exchange tight -c "$ini" --speed 10 --set exchange.orders_per_10s=8
+"$q" run "${cfg[@]}" --endpoint "http://127.0.0.1:$tight_port" --seconds 9 --status-interval 0 >"$tmp/tight.out" 2>"$tmp/tight.err"; rc=$?
+check "tight budget: exit 0, it quoted" '[ $rc -eq 0 ] && grep -q "^quoter run: ACK" "$tmp/tight.err"'
+check "tight budget: no order refused for the ORDERS limit" '! grep -q "Too many new orders" "$tmp/tight.err"'
+kill $tight_pid 2>/dev/null
+
 echo "run_faults: $passes passed, $fails failed"
-[ $fails -eq 0 ] || { echo "--- exchange log"; grep -v "connection .* from" "$tmp/ex.log" | tail -25; for n in drop unknown gaps storm skew halt; do echo "--- $n"; tail -8 "$tmp/$n.err"; done; }
+[ $fails -eq 0 ] || { echo "--- exchange log"; grep -v "connection .* from" "$tmp/ex.log" | tail -25; for n in drop unknown gaps storm skew halt tight; do echo "--- $n"; tail -8 "$tmp/$n.err"; done; }
 [ $fails -eq 0 ]

@@ -586,6 +586,31 @@ static void test_rate_feedback(void **st) {
     assert_int_equal(fv.places, 4);
 }
 
+/* the venue's ORDERS limit (exchangeInfo) and count (its answers' rateLimits) keep the budget true */
+static void test_venue_rate_limits(void **st) {
+    (void)st;
+    setup(0, 0, 0); /* no budget configured */
+    venue_event_t e = {.type = VEV_RATE_LIMIT, .orders_limit = 3, .orders_used = -1};
+    oms_on_venue(&oms, &e);
+    quote_set_t q = quotes(6000000, 6000100, 100000);
+    oms_update(&oms, &q, 0);
+    assert_int_equal(fv.places, 3); /* the venue's limit of 3 a window */
+    /* a configured budget larger than the venue's takes the venue's; a smaller one stays */
+    setup(0, 0, 10);
+    e.orders_limit = 100;
+    oms_on_venue(&oms, &e);
+    assert_int_equal(oms.risk.rate_limit, 10);
+    /* the venue counts 9 of ours (another process on the account sent some): 1 more goes out */
+    e = (venue_event_t){.type = VEV_RATE_LIMIT, .orders_used = 9, .local_ns = 1};
+    oms_on_venue(&oms, &e);
+    oms_update(&oms, &q, 2);
+    assert_int_equal(fv.places, 1);
+    assert_int_equal(oms.st.rate_limited, 0); /* no wait was asked */
+    /* after the window, the venue's old count no longer holds */
+    oms_update(&oms, &q, 10 * S + 2);
+    assert_int_equal(fv.places, 4);
+}
+
 /* the trade-id set forgets the oldest ids only past its size */
 /* a deposit or withdrawal (balanceUpdate): the ledger follows the account, PnL does not move */
 static void test_transfer(void **st) {
@@ -912,6 +937,7 @@ int main(void) {
         cmocka_unit_test(test_rate_feedback),
         cmocka_unit_test(test_trade_set),
         cmocka_unit_test(test_transfer),
+        cmocka_unit_test(test_venue_rate_limits),
         cmocka_unit_test(test_risk_gate),
         cmocka_unit_test(test_late_ack_after_not_found),
         cmocka_unit_test(test_cancel_reject_before_ack_lost_ack),

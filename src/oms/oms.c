@@ -580,8 +580,12 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
         return;
     }
     case VEV_RATE_LIMIT:
-        m->st.rate_limited++;
-        risk_backoff(&m->risk, ev->retry_ns);
+        if (ev->retry_ns) { /* told to wait */
+            m->st.rate_limited++;
+            risk_backoff(&m->risk, ev->retry_ns);
+        }
+        if (ev->orders_limit > 0) risk_venue_limit(&m->risk, ev->orders_limit);
+        if (ev->orders_used >= 0) risk_venue_used(&m->risk, ev->orders_used, ev->local_ns);
         return;
     default: break;
     }

@@ -58,6 +58,28 @@ void risk_backoff(risk_t *r, int64_t until_ns) {
     if (until_ns > r->backoff_until_ns) r->backoff_until_ns = until_ns;
 }
 
+void risk_venue_limit(risk_t *r, int limit) {
+    if (limit <= 0) return;
+    if (limit > RISK_RATE_CAP) limit = RISK_RATE_CAP;
+    if (!r->rate_limit || limit < r->rate_limit) r->rate_limit = limit;
+}
+
+void risk_venue_used(risk_t *r, int used, int64_t now) {
+    if (used < 0) return;
+    r->venue_used = used;
+    r->venue_used_ns = now;
+}
+
+/* the orders in the window, by our count or the venue's, whichever says more */
+static int window_used(risk_t *r, int64_t now) {
+    int ours = rate_used(r, now);
+    if (!r->venue_used_ns || now - r->venue_used_ns >= r->rate_window_ns) return ours;
+    int since = 0; /* sent after the venue counted */
+    for (int i = r->sent_n - 1; i >= 0 && r->sent_ns[(r->sent_head + i) % RISK_RATE_CAP] > r->venue_used_ns; i--) since++;
+    int theirs = r->venue_used + since;
+    return theirs > ours ? theirs : ours;
+}
+
 risk_reason_t risk_check(risk_t *r, const risk_state_t *st, order_side_t side, int64_t price, int64_t qty,
                          int64_t now) {
     risk_reason_t why = RISK_OK;
@@ -66,7 +88,7 @@ risk_reason_t risk_check(risk_t *r, const risk_state_t *st, order_side_t side, i
     else if (f) why = f[0] == 'P' ? RISK_PRICE_FILTER : f[0] == 'L' ? RISK_LOT_SIZE : RISK_NOTIONAL;
     else if (st->open >= r->max_open) why = RISK_MAX_OPEN;
     else if (now < r->backoff_until_ns) why = RISK_RATE;
-    else if (r->rate_limit && rate_used(r, now) >= r->rate_limit) why = RISK_RATE;
+    else if (r->rate_limit && window_used(r, now) >= r->rate_limit) why = RISK_RATE;
     else if (side == SIDE_BUY ? (__int128)price * qty > st->quote_free : qty > st->base_free) why = RISK_BALANCE;
     r->rejects[why]++;
     return why;

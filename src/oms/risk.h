@@ -35,6 +35,8 @@ typedef struct risk {
     int64_t minute_ns[RISK_MINUTE_CAP]; /* every send of the last minute (oldest first) */
     int minute_head, minute_n;
     int64_t backoff_until_ns; /* the venue asked us to slow down: no new order before */
+    int venue_used;           /* the venue's own count of our new orders in its window ... */
+    int64_t venue_used_ns;    /* ... as of then (0: never told) */
     int killed;               /* the kill switch: nothing new goes out */
     const char *kill_reason;
     int64_t rejects[RISK_NREASONS];
@@ -56,6 +58,12 @@ int risk_sent_within(risk_t *r, int64_t now_ns, int64_t window_ns);
 void risk_kill(risk_t *r, const char *why);
 /* The venue's rate-limit feedback: new orders are held back (RISK_RATE) until until_ns. */
 void risk_backoff(risk_t *r, int64_t until_ns);
+/* The venue's limit for new orders per window (exchangeInfo's ORDERS): the budget becomes the
+   smaller of it and the configured one. */
+void risk_venue_limit(risk_t *r, int limit);
+/* The venue's count of new orders in its window (the rateLimits of its answers): the budget
+   counts at least that, plus what was sent since, until the window has passed. */
+void risk_venue_used(risk_t *r, int used, int64_t now_ns);
 const char *risk_reason_name(risk_reason_t why);
 
 #endif

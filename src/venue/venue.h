@@ -50,7 +50,8 @@ typedef enum venue_event_type {
     VEV_OPEN_ORDER,    /* a sync: an order open at the venue (price, qty, side, status, cum) */
     VEV_BALANCE,       /* a sync (or an account update): an asset's balance, free + locked */
     VEV_SYNC_DONE,     /* a sync's last event: every open order and balance has been told */
-    VEV_RATE_LIMIT,    /* the venue says slow down: no new order before retry_ns (local) */
+    VEV_RATE_LIMIT,    /* the venue's rate limits: no new order before retry_ns (local; 0: no wait),
+                          orders_used of orders_limit new orders in its 10 s window (-1: not told) */
     VEV_TRANSFER,      /* a deposit or withdrawal (Binance's balanceUpdate): `free` holds the signed
                           change of `asset`, in BALANCE's units */
 } venue_event_type_t;
@@ -98,6 +99,7 @@ typedef struct venue_event {
                                  10^-8 for any other asset */
     int64_t retry_ns;         /* RATE_LIMIT: local time before which no new order goes out */
     int orders_used;          /* RATE_LIMIT: the venue's count of new orders in its 10 s window; -1 */
+    int orders_limit;         /* RATE_LIMIT: that window's limit (exchangeInfo, or an answer); 0: not told */
     const char *reason;       /* REJECT, CANCEL_REJECT, UNKNOWN: the venue's message */
     int code;                 /* REJECT, CANCEL_REJECT, STATUS: the venue's error code (0: none) */
 } venue_event_t;

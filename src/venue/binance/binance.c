@@ -35,6 +35,7 @@ static const net_conn_ops_t api_ops = {api_open, api_text, api_close, api_rotate
 static const net_conn_ops_t stream_ops = {0, stream_text, stream_close, stream_rotate, 0};
 
 static void balance_event(binance_t *b, int i, int64_t f, int64_t l, __int128 fq, __int128 lq, int64_t t);
+static void orders_limits(binance_t *b, const cJSON *limits, int64_t t);
 static binance_tuning_t tuning;
 void binance_set_tuning(const binance_tuning_t *t) { tuning = *t; }
 
@@ -546,6 +547,7 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         break;
     }
     case BN_EXINFO: {
+        orders_limits(b, cJSON_GetObjectItemCaseSensitive(r, "rateLimits"), t);
         const cJSON *syms = cJSON_GetObjectItemCaseSensitive(r, "symbols"), *s;
         cJSON_ArrayForEach(s, syms) if (!strcmp(jstr(s, "symbol"), b->cfg.rules->symbol)) {
             int changed = strcmp(b->symbol_status, jstr(s, "status")) != 0;
@@ -795,6 +797,23 @@ static int seen_event(binance_t *b, const char *msg, size_t len) {
     return 0;
 }
 
+/* rateLimits [{rateLimitType, interval, intervalNum, limit, count}]: the ORDERS per 10 s
+   limit (exchangeInfo) and count (answers) as a VEV_RATE_LIMIT without a wait */
+static void orders_limits(binance_t *b, const cJSON *limits, int64_t t) {
+    const cJSON *it;
+    cJSON_ArrayForEach(it, limits) {
+        if (strcmp(jstr(it, "rateLimitType"), "ORDERS") || strcmp(jstr(it, "interval"), "SECOND") ||
+            jnum(it, "intervalNum") != 10)
+            continue;
+        venue_event_t e = event(VEV_RATE_LIMIT, 0, SIDE_BUY);
+        e.local_ns = t;
+        int64_t lim = jnum(it, "limit"), cnt = cJSON_GetObjectItemCaseSensitive(it, "count") ? jnum(it, "count") : -1;
+        e.orders_limit = lim > 0 && lim < 1000000 ? (int)lim : 0;
+        e.orders_used = cnt >= 0 && cnt < 1000000 ? (int)cnt : -1;
+        emit(b, &e);
+    }
+}
+
 static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
     (void)c;
     binance_t *b = ctx;
@@ -845,6 +864,8 @@ static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
     p->kind = BN_NONE; /* free before the events: a sink may send the next request */
     if (status == 200 && r) on_result(b, &copy, r, t);
     else on_error(b, &copy, status, err, t);
+    /* the venue's own count of our new orders: the risk gate's budget stays true to it */
+    orders_limits(b, cJSON_GetObjectItemCaseSensitive(j, "rateLimits"), t);
     cJSON_Delete(j);
 }
 
