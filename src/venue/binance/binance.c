@@ -408,9 +408,10 @@ static void rate_limited(binance_t *b, const cJSON *err, int64_t t) {
     emit(b, &e);
 }
 
-static void place_failed(binance_t *b, const char *cid, order_side_t side, venue_request_t req, int code, const char *msg,
-                         int64_t t) {
-    venue_event_t e = event(VEV_REJECT, cid, side);
+/* a refusal: of a new order (VEV_REJECT) or of a cancel (VEV_CANCEL_REJECT) */
+static void refused(binance_t *b, venue_event_type_t type, const char *cid, order_side_t side, venue_request_t req,
+                    int code, const char *msg, int64_t t) {
+    venue_event_t e = event(type, cid, side);
     e.req = req;
     e.code = code;
     e.reason = msg;
@@ -418,14 +419,14 @@ static void place_failed(binance_t *b, const char *cid, order_side_t side, venue
     emit(b, &e);
 }
 
+static void place_failed(binance_t *b, const char *cid, order_side_t side, venue_request_t req, int code, const char *msg,
+                         int64_t t) {
+    refused(b, VEV_REJECT, cid, side, req, code, msg, t);
+}
+
 static void cancel_failed(binance_t *b, const char *cid, order_side_t side, venue_request_t req, int code, const char *msg,
                           int64_t t) {
-    venue_event_t e = event(VEV_CANCEL_REJECT, cid, side);
-    e.req = req;
-    e.code = code;
-    e.reason = msg;
-    e.local_ns = t;
-    emit(b, &e);
+    refused(b, VEV_CANCEL_REJECT, cid, side, req, code, msg, t);
 }
 
 static void canceled(binance_t *b, const cJSON *r, const char *cid, int64_t t) {

@@ -65,6 +65,18 @@ static void lost(net_conn_t *c, const char *why) {
     if (c->ops->on_close) c->ops->on_close(c->ctx, c, why);
 }
 
+/* a piece of a text message on one of the connection's sockets (its own reassembly buffer):
+   a whole message goes to the owner once, even when both sockets of a rotation carry it */
+static int receive(net_conn_t *c, wsmsg_t *m, struct lws *wsi, void *in, size_t len) {
+    if (lws_frame_is_binary(wsi)) return 0;
+    const char *whole;
+    size_t wl;
+    wsmsg_rc_t rc = wsmsg_add(m, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi), &whole, &wl);
+    if (rc < 0) return -1;
+    if (rc == WSMSG_DONE && !seen_before(c, whole, wl) && c->ops->on_text) c->ops->on_text(c->ctx, c, whole, wl);
+    return 0;
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
     /* `user` is our connection only for a client connection's own callbacks: the protocol
        and vhost ones (at lws_create_context) pass other pointers */
@@ -101,18 +113,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
     if (c && wsi && wsi == c->old) {
         switch (reason) {
-        case LWS_CALLBACK_CLIENT_RECEIVE: {
-            if (lws_frame_is_binary(wsi)) break;
-            const char *whole;
-            size_t wl;
-            wsmsg_rc_t rc = wsmsg_add(&c->in_old, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi), &whole, &wl);
-            if (rc == WSMSG_DONE) {
-                if (!seen_before(c, whole, wl) && c->ops->on_text) c->ops->on_text(c->ctx, c, whole, wl);
-            } else if (rc < 0) {
-                return -1;
-            }
-            break;
-        }
+        case LWS_CALLBACK_CLIENT_RECEIVE:
+            return receive(c, &c->in_old, wsi, in, len);
         case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         case LWS_CALLBACK_CLIENT_CLOSED:
             retired(c);
@@ -145,19 +147,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             if (c->out_n) lws_callback_on_writable(wsi);
         }
         break;
-    case LWS_CALLBACK_CLIENT_RECEIVE: {
+    case LWS_CALLBACK_CLIENT_RECEIVE:
         if (!c || c->wsi != wsi) return -1;
-        if (lws_frame_is_binary(wsi)) break;
-        const char *whole;
-        size_t wl;
-        wsmsg_rc_t rc = wsmsg_add(&c->in, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi), &whole, &wl);
-        if (rc == WSMSG_DONE) {
-            if (!seen_before(c, whole, wl) && c->ops->on_text) c->ops->on_text(c->ctx, c, whole, wl);
-        } else if (rc < 0) {
-            return -1;
-        }
-        break;
-    }
+        return receive(c, &c->in, wsi, in, len);
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (c && c->wsi == wsi) lost(c, in && len ? (const char *)in : "connection failed");
         break;
