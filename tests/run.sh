@@ -67,6 +67,8 @@ check "dry run: nothing reached the exchange" '[ "$(open_orders)" = "[]" ]'
 "$q" run --endpoint ftp://x -c "$src/examples/seed.ini" >/dev/null 2>"$tmp/ep.err"; rc=$?
 check "a bad endpoint is refused" '[ $rc -eq 2 ] && grep -q endpoint "$tmp/ep.err"'
 "$q" run --help | grep -q "usage: quoter run"; check "run --help" '[ $? -eq 0 ]'
+"$q" run "${cfg[@]}" --endpoint "$base" --seconds 5x >/dev/null 2>"$tmp/num.err"; rc=$?
+check "a number read whole: --seconds 5x is refused" '[ $rc -eq 2 ] && grep -q "number of seconds" "$tmp/num.err"'
 
 check "no sanitizer report in any run" '! grep -qE "Sanitizer|runtime error" "$tmp"/*.err'
 

@@ -45,6 +45,13 @@ static const char usage[] =
     "Exit status: 0 stopped cleanly (no order left open), 1 a failure while running (the\n"
     "message says what is left), 2 bad usage or config.\n";
 
+/* a number of seconds, read whole ("5x" is refused, not 5); -1 when it is not one */
+static double seconds_arg(const char *s) {
+    char *end;
+    double v = strtod(s, &end);
+    return end != s && !*end && v >= 0 && v < 1e9 ? v : -1;
+}
+
 static void on_signal(int sig) {
     (void)sig;
     live_request_stop();
@@ -102,15 +109,15 @@ int cmd_run(int argc, char **argv) {
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = 1;
         } else if (!strcmp(a, "--seconds") && more) {
-            o.seconds = atof(argv[++i]);
+            o.seconds = seconds_arg(argv[++i]);
         } else if (!strcmp(a, "--status-interval") && more) {
-            o.status_s = atof(argv[++i]);
+            o.status_s = seconds_arg(argv[++i]);
         } else if (!strcmp(a, "--db") && more) {
             o.db = strcmp(argv[++i], "none") ? argv[i] : 0;
         } else if (!strcmp(a, "--max-connection-age") && more) {
-            tune.max_conn_age_s = atof(argv[++i]);
+            tune.max_conn_age_s = seconds_arg(argv[++i]);
         } else if (!strcmp(a, "--time-sync") && more) {
-            tune.time_sync_s = atof(argv[++i]);
+            tune.time_sync_s = seconds_arg(argv[++i]);
         } else if (!strcmp(a, "--endpoint") || !strcmp(a, "--seconds") || !strcmp(a, "--status-interval") ||
                    !strcmp(a, "--db") || !strcmp(a, "--max-connection-age") || !strcmp(a, "--time-sync")) {
             cli_fail("%s needs a value (try --help)", a);
@@ -119,6 +126,11 @@ int cmd_run(int argc, char **argv) {
         } else {
             rest[n++] = argv[i];
         }
+    }
+    if (o.seconds < 0 || o.status_s < 0 || tune.max_conn_age_s < 0 || tune.time_sync_s < 0) {
+        cli_fail("--seconds, --status-interval, --max-connection-age and --time-sync take a number of seconds");
+        free(rest);
+        return 2;
     }
     int rc = cli_parse(&c, n, rest, usage);
     free(rest);

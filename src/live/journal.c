@@ -242,11 +242,9 @@ void journal_run_end(journal_t *j, int64_t ended_ns, int exit_status) {
 
 /* ---- orders ------------------------------------------------------------------------------- */
 
-/* with_reason: o->reason may be read (in a venue event's sink call, or a hook: the oms sets
-   it from the event, whose strings live during the sink call only) */
-static int write_order(journal_t *j, const order_t *o, int with_reason) {
-    sqlite3_stmt *s = j->st[S_ORDER];
-    char px[40], q[40], f[40];
+/* the columns an order's row and its intent share: cid, run, side, type, price, qty, sent */
+static void bind_order_head(journal_t *j, sqlite3_stmt *s, const order_t *o) {
+    char px[40], q[40];
     bind_text(s, 1, o->cid);
     sqlite3_bind_int64(s, 2, j->run);
     bind_text(s, 3, side_name(o->side));
@@ -254,16 +252,27 @@ static int write_order(journal_t *j, const order_t *o, int with_reason) {
     bind_text(s, 5, fmt_px(j, o->price, px, sizeof px));
     bind_text(s, 6, fmt_qty(j, o->qty, q, sizeof q));
     sqlite3_bind_int64(s, 7, o->sent_ns);
+}
+
+/* what was last written of the order in its pool slot (the step-end pass compares) */
+static void shadow_note(journal_t *j, const order_t *o) {
+    if (!j->oms) return;
+    int slot = (int)(o - j->oms->orders);
+    if (slot >= 0 && slot < OMS_POOL) j->shadow[slot] = (shadow_t){o->id, o->state, o->filled, o->venue_id};
+}
+
+/* the reason is the order's own copy (order.h), so it may be written at any time */
+static int write_order(journal_t *j, const order_t *o) {
+    sqlite3_stmt *s = j->st[S_ORDER];
+    char f[40];
+    bind_order_head(j, s, o);
     bind_text(s, 8, order_state_name(o->state));
     bind_text(s, 9, fmt_qty(j, o->filled, f, sizeof f));
     bind_i64(s, 10, (int64_t)o->venue_id, 1);
     bind_i64(s, 11, order_is_terminal(o->state) ? o->done_ns : 0, 1);
-    bind_text(s, 12, with_reason && order_is_terminal(o->state) && o->reason[0] ? o->reason : 0);
+    bind_text(s, 12, order_is_terminal(o->state) && o->reason[0] ? o->reason : 0);
     int rc = step(j, S_ORDER);
-    if (j->oms) {
-        int slot = (int)(o - j->oms->orders);
-        if (slot >= 0 && slot < OMS_POOL) j->shadow[slot] = (shadow_t){o->id, o->state, o->filled, o->venue_id};
-    }
+    shadow_note(j, o);
     return rc;
 }
 
@@ -285,19 +294,9 @@ int journal_hook_send(void *ctx, const order_t *o, const order_t *old) {
     (void)old;
     tx_begin(j);
     sqlite3_stmt *s = j->st[S_INTENT];
-    char px[40], q[40];
-    bind_text(s, 1, o->cid);
-    sqlite3_bind_int64(s, 2, j->run);
-    bind_text(s, 3, side_name(o->side));
-    bind_text(s, 4, o->type == OT_LIMIT_MAKER ? "LIMIT_MAKER" : "LIMIT");
-    bind_text(s, 5, fmt_px(j, o->price, px, sizeof px));
-    bind_text(s, 6, fmt_qty(j, o->qty, q, sizeof q));
-    sqlite3_bind_int64(s, 7, o->sent_ns);
+    bind_order_head(j, s, o);
     int rc = step(j, S_INTENT);
-    if (j->oms) {
-        int slot = (int)(o - j->oms->orders);
-        if (slot >= 0 && slot < OMS_POOL) j->shadow[slot] = (shadow_t){o->id, o->state, o->filled, o->venue_id};
-    }
+    shadow_note(j, o);
     if (!rc) rc = write_event(j, o->cid, o->sent_ns, old ? "SEND_REPLACE" : "SEND", "PENDING_NEW", -1);
     /* on disk (the WAL) before the request is even queued */
     if (!rc) rc = tx_commit(j);
@@ -310,7 +309,7 @@ int journal_hook_send(void *ctx, const order_t *o, const order_t *old) {
 void journal_hook_done(void *ctx, const order_t *o) {
     journal_t *j = ctx;
     tx_begin(j);
-    write_order(j, o, 1);
+    write_order(j, o);
 }
 
 /* ---- fills, balances ---------------------------------------------------------------------- */
@@ -497,7 +496,7 @@ void journal_post(journal_t *j, const venue_event_t *ev, const journal_mark_t *m
         return;
     }
     write_event(j, o->cid, ev->local_ns, vev_name(ev->type), order_state_name(o->state), ev->cum_qty);
-    write_order(j, o, 1);
+    write_order(j, o);
     recon_t *r = j->nrecon ? recon_find(j, o->cid) : 0;
     if (r && order_is_terminal(o->state) && r->state != 2) {
         r->state = 2;
@@ -524,7 +523,7 @@ void journal_flush(journal_t *j, int64_t now) {
             tx_begin(j);
             if (s->id != o->id || s->state != o->state)
                 write_event(j, o->cid, now, "LOCAL", order_state_name(o->state), -1);
-            write_order(j, o, 0);
+            write_order(j, o);
         }
         for (int i = 0; j->synced && i < j->nrecon; i++) {
             recon_t *r = &j->recon[i];

@@ -78,7 +78,9 @@ struct live {
     report_t rep;
     md_decoder_t dec;
     md_level_t *levels;
-    int depth_asked;            /* a snapshot is on its way */
+    int depth_asked;            /* a snapshot is on its way ... */
+    int64_t depth_asked_ns;     /* ... asked then: asked again when no answer came in 10 s */
+    int64_t sync_asked_ns;      /* the last sync asked: again when it is not done in 10 s */
     int64_t last_md_ns;         /* real clock */
     int64_t max_age_ns;
     int sync_asked;             /* a start-up / reconnect sync is on its way */
@@ -137,9 +139,9 @@ static void on_venue(void *ctx, const venue_event_t *ev) {
         int64_t qty = ev->type == VEV_FILL ? ev->qty : oo ? oo->qty : ev->qty;
         if (price) fx_format(price, &l->x->rules.tick, 0, px, sizeof px);
         if (qty) fx_format(qty, &l->x->rules.lot, 0, q, sizeof q);
-        say(l, "%-13s %s %s %s @ %s%s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-",
+        say(l, "%-13s %s %s %s @ %s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-",
             (oo ? oo->side : ev->side) == SIDE_BUY ? "BUY" : "SELL", *q ? q : "-", *px ? px : "-",
-            oo ? " -> " : "", oo ? order_state_name(oo->state) : "", ev->reason ? "" : "");
+            oo ? " -> " : "", oo ? order_state_name(oo->state) : "");
         if (ev->reason && (ev->type == VEV_REJECT || ev->type == VEV_CANCEL_REJECT)) say(l, "  %d %s", ev->code, ev->reason);
     }
     if (ev->type == VEV_SYNC_DONE && l->eng.oms.st.earlier_found != l->earlier_seen) {
@@ -170,7 +172,10 @@ static void market_event(live_t *l, md_event_t *ev, int64_t t) {
     l->md_events++;
     /* the book waits for a snapshot (at start, after a gap): ask once */
     if (l->eng.sync.state != SYNC_LIVE && !l->depth_asked && (l->venue != &l->bn.base || l->bn.time_known)) {
-        if (binance_depth(&l->bn, 1000) == VENUE_SENT) l->depth_asked = 1;
+        if (binance_depth(&l->bn, 1000) == VENUE_SENT) {
+            l->depth_asked = 1;
+            l->depth_asked_ns = t;
+        }
     }
     decide(l, t);
 }
@@ -205,6 +210,7 @@ static void on_ready(void *ctx) {
        run's orders are canceled or adopted; ours are reconciled) */
     say(l, "connected: clock offset %lld ms; syncing balances and open orders", (long long)l->bn.offset_ms);
     l->sync_asked = oms_sync(&l->eng.oms, clock_real_ns()) == 0;
+    l->sync_asked_ns = clock_real_ns();
 }
 
 static void on_down(void *ctx, const char *what) {
@@ -226,6 +232,16 @@ static void on_symbol(void *ctx, const char *status) {
 
 /* ---- health and decisions ------------------------------------------------------------------ */
 
+/* replies that may never come: a snapshot or a sync not answered in 10 s is asked again */
+static void rearm(live_t *l, int64_t now) {
+    if (l->depth_asked && now - l->depth_asked_ns > 10000000000LL) l->depth_asked = 0;
+    if (l->venue == &l->bn.base && l->bn.ready && l->eng.oms.syncing && now - l->sync_asked_ns > 10000000000LL) {
+        say(l, "the sync was not answered in 10 s: asking again");
+        l->sync_asked = oms_sync(&l->eng.oms, now) == 0;
+        l->sync_asked_ns = now;
+    }
+}
+
 static int healthy(live_t *l, int64_t now) {
     if (l->venue == &l->bn.base && (!l->bn.ready || l->eng.oms.syncing || !l->sync_asked)) return 0;
     if (l->venue != &l->bn.base && !l->bn.time_known) return 0;
@@ -237,6 +253,7 @@ static int healthy(live_t *l, int64_t now) {
 
 static void decide(live_t *l, int64_t now) {
     if (l->stopping) return;
+    rearm(l, now);
     int h = healthy(l, now);
     if (h != l->healthy) say(l, h ? "healthy: quoting" : "not healthy: canceling and waiting");
     l->healthy = h;

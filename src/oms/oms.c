@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/err.h"
+#include "../proto/params.h"
 
 void oms_config_default(oms_config_t *c) {
     memset(c, 0, sizeof *c);
@@ -18,14 +19,6 @@ void oms_config_default(oms_config_t *c) {
     c->replace_mode = VREPLACE_STOP_ON_FAILURE;
 }
 
-static int cid_chars_ok(const char *s) {
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' ||
-              *s == '_'))
-            return 0;
-    return 1;
-}
-
 int oms_init(oms_t *m, venue_t *v, const symbol_rules_t *rules, const oms_config_t *cfg) {
     memset(m, 0, sizeof *m);
     oms_config_t def;
@@ -36,7 +29,7 @@ int oms_init(oms_t *m, venue_t *v, const symbol_rules_t *rules, const oms_config
     m->cfg = *cfg;
     const char *p = cfg->prefix ? cfg->prefix : "q", *f = cfg->family ? cfg->family : "q";
     size_t pl = strlen(p), fl = strlen(f);
-    if (!pl || pl > OMS_PREFIX_MAX || fl > pl || strncmp(p, f, fl) || !cid_chars_ok(p)) return Q_E_INVAL;
+    if (!pl || pl > OMS_PREFIX_MAX || fl > pl || strncmp(p, f, fl) || !proto_valid_id(p)) return Q_E_INVAL;
     m->trade_slot = calloc(OMS_TRADE_SLOTS, sizeof *m->trade_slot);
     m->trade_fifo = calloc(OMS_TRADE_KEEP, sizeof *m->trade_fifo);
     if (!m->trade_slot || !m->trade_fifo) {

@@ -13,6 +13,7 @@
 #include "../../core/err.h"
 #include "../../proto/errors.h"
 #include "../../proto/order.h"
+#include "../../proto/params.h"
 #include "../../proto/sign.h"
 
 static int bn_place(venue_t *v, const order_t *o, int64_t now);
@@ -433,9 +434,7 @@ static void canceled(binance_t *b, const cJSON *r, const char *cid, int64_t t) {
     venue_event_t e = event(VEV_CANCELED, cid, SIDE_BUY);
     order_fields(b, r, &e);
     e.local_ns = t;
-    if (e.status == VST_FILLED) e.type = VEV_FILL; /* not canceled: it had filled (the trades follow) */
-    if (e.type == VEV_FILL) e.qty = 0;
-    if (e.type == VEV_FILL) return; /* a fill is told by its trade; nothing to add */
+    if (e.status == VST_FILLED) return; /* not canceled: it had filled, which its trades tell */
     emit(b, &e);
 }
 
@@ -847,7 +846,9 @@ static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
         return;
     }
     const cJSON *idv = cJSON_GetObjectItemCaseSensitive(j, "id");
-    uint64_t id = cJSON_IsString(idv) ? strtoull(idv->valuestring, 0, 10) : cJSON_IsNumber(idv) && idv->valuedouble >= 0 && idv->valuedouble < 1.8e19 ? (uint64_t)idv->valuedouble : 0;
+    /* ours are decimal strings: read whole ("12abc" is not request 12) */
+    uint64_t id = 0;
+    if (!cJSON_IsString(idv) || proto_parse_u64(idv->valuestring, &id)) id = 0;
     bn_pending_t *p = pend_find(b, id);
     if (!p) {
         cJSON_Delete(j);
