@@ -209,6 +209,14 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     fprintf(f, "  count           %" PRId64 " (maker share %.1f%%)\n", l->fills, 100 * g.maker_share);
     fprintf(f, "  volume          %.8f %s, %.2f %s\n", g.volume_base, b, g.volume_quote, q);
     fprintf(f, "  fees            %.4f %s\n", g.fees, q);
+    /* fees paid in another asset (BNB when the account pays fees with it): the amount, and its
+       value in quote (part of the line above) */
+    for (int k = 0; k < l->nother; k++) {
+        char amt[64];
+        ledger_asset_amount(&l->other[k], amt, sizeof amt);
+        fprintf(f, "  fees in %-7s %s %s (valued %.4f %s%s)\n", l->other[k].name, amt, l->other[k].name, l->other[k].value, q,
+                l->other[k].price > 0 ? "" : "; no price: account.fee_asset_prices");
+    }
     fprintf(f, "pnl (%s)\n", q);
     fprintf(f, "  realized        %.4f\n", g.realized);
     fprintf(f, "  unrealized      %.4f\n", g.unrealized);
