@@ -75,7 +75,20 @@ check "a bad endpoint is refused" '[ $rc -eq 2 ] && grep -q endpoint "$tmp/ep.er
 "$q" run "${cfg[@]}" --endpoint "$base" --seconds 5x >/dev/null 2>"$tmp/num.err"; rc=$?
 check "a number read whole: --seconds 5x is refused" '[ $rc -eq 2 ] && grep -q "number of seconds" "$tmp/num.err"'
 
-# 5. an account that pays fees in BNB (at 600 USDT a BNB, 25% off): each fill's fee is booked in
+# 5. post-only orders priced to take (bids at the ask): each is refused -2010 and handled as a
+#    rejection: logged with its reason, counted, no kill switch, quoting goes on, the budget holds
+"$q" run -c "$src/examples/btcusdt.ini" --set strategy.reference=ask --set strategy.spread=0 --set strategy.levels=1 \
+  --set risk.orders_per_10s=20 --endpoint "$base" --db none --seconds 8 --status-interval 0 >"$tmp/po.out" 2>"$tmp/po.err"; rc=$?
+po=$(grep -c "^quoter run:   -2010 Order would immediately match and take." "$tmp/po.err")
+echo "post-only run: $po rejections"
+check "post-only: exit 0, rejections logged as -2010 with their reason" '[ $rc -eq 0 ] && [ "$po" -ge 1 ]'
+check "post-only: the report counts each rejection" 'grep -q "^  rejected        $po by the venue" "$tmp/po.out"'
+check "post-only: no kill switch, the other side quoted, nothing left open" \
+  '! grep -q "kill switch" "$tmp/po.out" && grep -q "ACK .* SELL" "$tmp/po.err" && [ "$(open_orders)" = "[]" ]'
+check "post-only: no storm: orders sent stay within 20 per 10 s" \
+  '[ "$(sed -n "s/^  sent *\([0-9]*\).*/\1/p" "$tmp/po.out")" -le 20 ]'
+
+# 6. an account that pays fees in BNB (at 600 USDT a BNB, 25% off): each fill's fee is booked in
 #    BNB, as its executionReport names it; BTC and USDT are then the account's to the unit, and
 #    the BNB the exchange took is the BNB the report says was paid
 cp "$ini" "$tmp/bnb.ini"
