@@ -129,6 +129,10 @@ xsym_t *sym_find(const char *name);
 int64_t wall_ns(void);
 int64_t now_ms(void);
 int64_t mono_ns(void);
+/* reaction.c: bench_reaction's measurement hook (off unless QUOTER_REACTION_LOG is set) */
+void reaction_bbo(const char *json, int len);
+void reaction_request(const char *msg, size_t len);
+void reaction_close(void);
 
 /* transport.c */
 void enqueue(pss_t *c, const char *msg, int len);
