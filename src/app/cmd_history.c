@@ -194,13 +194,50 @@ static int setup_engine(hist_t *h, const char *conf) {
     return 0;
 }
 
+/* without a journaled state: the ledger starts from the first balances the run journaled
+   (the sync's), costed at its first fill's price (the mid it started at is not known) */
+static void legacy_start(hist_t *h) {
+    ledger_t *l = &h->eng->oms.ledger;
+    const symbol_rules_t *ru = h->eng->rules;
+    sqlite3_stmt *s = 0;
+    if (sqlite3_prepare_v2(h->db, "SELECT free, locked FROM balances WHERE run = ?1 AND asset = ?2 ORDER BY rowid"
+                                  " LIMIT 1", -1, &s, 0) != SQLITE_OK)
+        return;
+    for (int k = 0; k < 2; k++) {
+        sqlite3_bind_int64(s, 1, h->run);
+        sqlite3_bind_text(s, 2, k ? ru->quote : ru->base, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            const char *fr = col_text(s, 0), *lk = col_text(s, 1);
+            int64_t a = 0, b = 0;
+            __int128 qa = 0, qb = 0;
+            if (!k && !fx_parse(fr, strlen(fr), &ru->lot, &a) && !fx_parse(lk, strlen(lk), &ru->lot, &b))
+                l->base = l->base_start = a + b;
+            if (k && !symbol_notional_parse(ru, fr, &qa) && !symbol_notional_parse(ru, lk, &qb))
+                l->quote = l->quote_start = qa + qb;
+        }
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    const char *q = "SELECT price FROM fills WHERE run = ?1 ORDER BY rowid LIMIT 1";
+    int64_t px = 0;
+    if (sqlite3_prepare_v2(h->db, q, -1, &s, 0) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, h->run);
+        if (sqlite3_step(s) == SQLITE_ROW) fx_parse(col_text(s, 0), strlen(col_text(s, 0)), &ru->tick, &px);
+        sqlite3_finalize(s);
+    }
+    if (px > 0) ledger_start(l, (double)px * ru->tick.value);
+}
+
 /* the report's accumulators, the ledger's start and the counts, as the run last journaled them */
 static void load_state(hist_t *h) {
     report_t *r = &h->rep;
     oms_t *m = &h->eng->oms;
     ledger_t *l = &m->ledger;
     const cJSON *s = h->state;
-    if (!s) return;
+    if (!s) {
+        legacy_start(h);
+        return;
+    }
     r->events = jint(s, "events");
     r->bad_lines = jint(s, "bad_lines");
     r->gaps = jint(s, "gaps");
@@ -535,7 +572,8 @@ int cmd_history(int argc, char **argv) {
     }
     if (!h->state)
         fprintf(stderr, "quoter history: run %lld has no journaled report state (%s): the report has its orders and"
-                        " fills, not its span, equity or quoting figures\n", (long long)run,
+                        " fills (the ledger from its first balances, costed at its first fill's price), not its span,"
+                        " equity or quoting figures\n", (long long)run,
                 h->legacy ? "a journal written by an earlier quoter" : "it stopped before its first mid price");
     if (setup_engine(h, conf ? conf : "")) goto out;
     char err[512];
