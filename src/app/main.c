@@ -10,7 +10,7 @@ static const char usage[] =
     "commands:\n"
     "  backtest -c CONFIG FILE...   replay recordings through the engine and the simulated venue\n"
     "  run -c CONFIG [--endpoint production|testnet|demo|URL]   quote live (Binance or a local exchange)\n"
-    "  history [--db FILE] [--json] [RUN]   what a live run did, from its SQLite journal\n"
+    "  history [--db FILE] [--json] [--out DIR] [RUN]   a live run's backtest report, from its journal\n"
     "  verify [-c CONFIG] FILE...   check the synchronised book against every bookTicker\n"
     "  synth --seconds N --seed S -o FILE.gz   write a synthetic recording\n"
     "  exchange [--port N] [--speed X] [--loop] [FILE...]   a local Binance-compatible exchange\n"
