@@ -124,8 +124,8 @@ static void time_iso(char *out, size_t cap) {
     time_t s = (time_t)(ns / 1000000000);
     struct tm tm;
     gmtime_r(&s, &tm);
-    snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (int)(ns / 1000000 % 1000));
+    size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, cap - n, ".%03dZ", (int)(ns / 1000000 % 1000));
 }
 
 static void emit(log_level_t lv, const char *source, const log_field_t *f, int nf, const char *fmt, va_list ap) {

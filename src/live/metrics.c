@@ -192,10 +192,10 @@ int metrics_parse_addr(const char *s, char *addr, size_t cap, int *port, char *e
         snprintf(err, errcap, "--metrics %s: the address is not an IPv4 address (as 127.0.0.1 or 0.0.0.0)", s);
         return Q_E_INVAL;
     }
-    char *end;
-    errno = 0;
-    long p = strtol(colon + 1, &end, 10);
-    if (end == colon + 1 || *end || errno || p < 1 || p > 65535) {
+    long p = 0; /* digits only: no sign, no space, nothing after */
+    const char *d = colon + 1;
+    for (; *d >= '0' && *d <= '9' && p <= 65535; d++) p = p * 10 + (*d - '0');
+    if (d == colon + 1 || *d || p < 1 || p > 65535) {
         snprintf(err, errcap, "--metrics %s: the port must be a number from 1 to 65535", s);
         return Q_E_INVAL;
     }
