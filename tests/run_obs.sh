@@ -37,6 +37,8 @@ for _ in $(seq 150); do
 done
 sleep 2
 curl -s -D "$tmp/h2.txt" "$url" >"$tmp/m2.txt"
+# bound to the address given, not every address: 127.0.0.2 (loopback too) finds nothing there
+other=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://127.0.0.2:$mport/metrics")
 code404=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/other")
 code405=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url")
 wait $pid; rc=$?
@@ -57,6 +59,7 @@ check "market data counted, and more by the second scrape" \
   '[ "$(val quoter_market_messages_total)" -gt "$(sed -n "s/^quoter_market_messages_total //p" "$tmp/m1.txt")" ]'
 check "healthy mid-run; the budget is the config's 90" '[ "$(val quoter_healthy)" = 1 ] && [ "$(val quoter_rate_limit_orders_limit)" = 90 ]'
 check "served as Prometheus text 0.0.4" 'grep -qi "^content-type: text/plain; version=0.0.4" "$tmp/h2.txt"'
+check "it listens on 127.0.0.1 only" '[ "$other" = 000 ]'
 check "another path is 404, another method 405" '[ "$code404" = 404 ] && [ "$code405" = 405 ]'
 
 node "$chk" jsonl "$tmp/r.err" >"$tmp/j.txt"
