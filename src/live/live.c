@@ -183,7 +183,7 @@ static void order_line(live_t *l, const venue_event_t *ev, const order_t *oo) {
         if (ev->orders_limit > 0) f[n++] = LOG_I("orders_limit", ev->orders_limit);
         if (ev->retry_ns) f[n++] = LOG_F("retry_in_s", (double)(ev->retry_ns - ev->local_ns) / 1e9);
     }
-        if (ev->code) f[n++] = LOG_I("code", ev->code);
+    if (ev->code) f[n++] = LOG_I("code", ev->code);
     if (ev->reason) f[n++] = LOG_S("reason", ev->reason);
     log_fields(ev->type == VEV_REJECT || ev->type == VEV_UNKNOWN || ev->type == VEV_RATE_LIMIT ? LOG_WARN : LOG_INFO,
                "live", f, n, "%s %s %s %s @ %s%s%s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-", side,
