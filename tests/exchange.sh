@@ -69,6 +69,9 @@ ed() { printf '%s' "$1" > "$tmp/pl"; openssl pkeyutl -sign -inkey "$src/examples
 # call METHOD PATH QUERY [BODY]: signs query+body with HMAC, sends the signature in the query
 
 check "account" '[ "$(call GET /api/v3/account "recvWindow=5000")" = 200 ] && grep -q "\"asset\":\"BTC\",\"free\":\"1.00000000\",\"locked\":\"0.00000000\"" "$tmp/body"'
+check "account commission (GET /api/v3/account/commission, weight 20)" \
+  '[ "$(call GET /api/v3/account/commission "symbol=BTCUSDT")" = 200 ] && grep -q "\"symbol\":\"BTCUSDT\",\"standardCommission\":{\"maker\":\"0.00100000\",\"taker\":\"0.00100000\"" "$tmp/body" && grep -q "\"discountAsset\":\"BNB\"" "$tmp/body"'
+check "account commission needs the symbol" '[ "$(call GET /api/v3/account/commission "recvWindow=5000")" = 400 ] && grep -q "\"code\":-1102" "$tmp/body"'
 check "unknown API key -2015" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -H "X-MBX-APIKEY: nope" "$base/api/v3/account?timestamp=$(ms)&signature=00")" = 401 ] && grep -q "\"code\":-2015" "$tmp/body"'
 check "bad signature -1022" '[ "$(curl -s -o "$tmp/body" -w "%{http_code}" -H "X-MBX-APIKEY: $key" "$base/api/v3/account?timestamp=$(ms)&signature=00ff")" = 400 ] && grep -q "\"code\":-1022" "$tmp/body"'
 old=$(( $(ms) - 10000 )); qs="timestamp=$old"

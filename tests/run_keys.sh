@@ -69,10 +69,26 @@ printf 'not a key\n' > "$tmp/bad.pem"; chmod 600 "$tmp/bad.pem"
 env -u QUOTER_API_SECRET QUOTER_API_KEY=$edkey QUOTER_PRIVATE_KEY_FILE=$tmp/bad.pem "$q" run "${cfg[@]}" --endpoint "$base" \
   --seconds 3 >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?
 check "a file that is no Ed25519 key: exit 2" '[ $rc -eq 2 ] && grep -q "not an Ed25519 private key" "$tmp/bad.err"'
-env -u QUOTER_API_SECRET QUOTER_API_KEY=$key QUOTER_API_SECRET_FILE=$tmp/hmac.secret "$q" run "${cfg[@]}" --endpoint "$base" \
-  --seconds 8 --max-connection-age 3.5 --status-interval 0 >"$tmp/hf.out" 2>"$tmp/hf.err"; rc=$?
-check "HMAC secret from a 0600 file: quotes and stops clean" \
+# key files named by the config ([keys]), no QUOTER_* variable set
+noenv() { env -u QUOTER_API_KEY -u QUOTER_API_SECRET -u QUOTER_API_SECRET_FILE -u QUOTER_PRIVATE_KEY_FILE "$@"; }
+printf '%s\n' "$key" > "$tmp/api.key"; chmod 600 "$tmp/api.key"
+noenv "$q" run "${cfg[@]}" --set keys.api_key_file="$tmp/api.key" --set keys.secret_file="$tmp/hmac.secret" \
+  --endpoint "$base" --seconds 8 --max-connection-age 3.5 --status-interval 0 >"$tmp/hf.out" 2>"$tmp/hf.err"; rc=$?
+check "config key files (api_key_file, secret_file, 0600): quotes and stops clean" \
   '[ $rc -eq 0 ] && grep -q "^quoter run: ACK" "$tmp/hf.err" && [ "$(open_orders)" = "[]" ]'
+chmod 644 "$pem"
+noenv "$q" run "${cfg[@]}" --set keys.api_key_file="$tmp/api.key" --set keys.private_key_file="$pem" \
+  --endpoint "$base" --seconds 3 >"$tmp/cmode.out" 2>"$tmp/cmode.err"; rc=$?
+check "config: a private key file readable by others: exit 2, the key and file named" \
+  '[ $rc -eq 2 ] && grep -q "keys.private_key_file: $pem has mode 0644" "$tmp/cmode.err"'
+chmod 600 "$pem"
+noenv "$q" run "${cfg[@]}" --set keys.api_key_file="$tmp/api.key" --set keys.private_key_file="$pem" \
+  --set keys.secret_file="$tmp/hmac.secret" --endpoint "$base" --seconds 3 >"$tmp/both.out" 2>"$tmp/both.err"; rc=$?
+check "config: both an HMAC and an Ed25519 key file: exit 2" '[ $rc -eq 2 ] && grep -q "name one key" "$tmp/both.err"'
+noenv "$q" run "${cfg[@]}" --set keys.secret_file="$tmp/hmac.secret" --endpoint "$base" --seconds 3 \
+  >"$tmp/nokey.out" 2>"$tmp/nokey.err"; rc=$?
+check "config: a secret file without the API key: exit 2, says what is missing" \
+  '[ $rc -eq 2 ] && grep -q "keys.secret_file is set but the API key is not" "$tmp/nokey.err"'
 
 # 3. a clock that jumps 8 s: the periodic re-sync (every 2 s here) follows it
 ed "$q" run "${cfg[@]}" --endpoint "$base" --seconds 14 --status-interval 0 --time-sync 2 --max-connection-age 3.5 \

@@ -46,9 +46,11 @@ static const char usage[] =
     "\n"
     "Keys come from the environment: QUOTER_API_KEY with QUOTER_PRIVATE_KEY_FILE (an Ed25519\n"
     "private key in PEM: the connection logs on with session.logon), or with\n"
-    "QUOTER_API_SECRET_FILE or QUOTER_API_SECRET (an HMAC-SHA256 secret). A key file must be\n"
-    "readable by its owner only (chmod 600). Keys are never printed; the process makes no\n"
-    "core file. Use testnet or Demo Mode keys until you trust the config.\n"
+    "QUOTER_API_SECRET_FILE or QUOTER_API_SECRET (an HMAC-SHA256 secret); or from files the\n"
+    "config names: [keys] api_key_file with private_key_file or secret_file (a variable that\n"
+    "is set wins over the config). A key file must be readable by its owner only (chmod 600).\n"
+    "Keys are never printed; the process makes no core file. Use testnet or Demo Mode keys\n"
+    "until you trust the config.\n"
     "\n"
     "Exit status: 0 stopped cleanly (no order left open), 1 a failure while running (the\n"
     "message says what is left), 2 bad usage or config.\n";
@@ -175,7 +177,8 @@ int cmd_run(int argc, char **argv) {
     static keys_t keys;
     if (!o.dry_run) {
         char kerr[512];
-        if (keys_load(&keys, kerr, sizeof kerr)) {
+        keys_files_t files = {c.cfg.api_key_file, c.cfg.secret_file, c.cfg.private_key_file};
+        if (keys_load(&keys, &files, kerr, sizeof kerr)) {
             cli_fail("%s", kerr);
             return 2;
         }

@@ -47,6 +47,10 @@ typedef struct config {
     int chaos_seed;
     /* [live] */
     double max_data_age_s;     /* quote only while the last market data is younger than this */
+    /* [keys]: files that hold the live keys (the environment's QUOTER_* variables win) */
+    char api_key_file[256];    /* the API key */
+    char secret_file[256];     /* an HMAC-SHA256 secret */
+    char private_key_file[256]; /* an Ed25519 private key, PEM */
     /* [orders] */
     double request_timeout_s;  /* an unanswered request makes its order UNKNOWN after this */
     char client_id_prefix[16]; /* the family prefix of every run's client order ids */

@@ -103,7 +103,8 @@ int endpoint_weight(const args_t *a, const char *method, const char *path) {
     if (!strcmp(path, "/api/v3/ticker/bookTicker")) return has_symbol ? 2 : 4;
     if (!strcmp(path, "/api/v3/ticker/24hr"))
         return has_symbol || qarg(a, "symbols", v, sizeof v) ? 2 : 80;
-    if (!strcmp(path, "/api/v3/account") || !strcmp(path, "/api/v3/myTrades")) return 20;
+    if (!strcmp(path, "/api/v3/account") || !strcmp(path, "/api/v3/myTrades") || !strcmp(path, "/api/v3/account/commission"))
+        return 20;
     if (!strcmp(path, "/api/v3/openOrders")) return method[0] == 'G' ? (has_symbol ? 6 : 80) : 1;
     if (!strcmp(path, "/api/v3/order")) return method[0] == 'G' ? 4 : 1;
     if (!strcmp(path, "/api/v3/order/amend/keepPriority")) return 4;

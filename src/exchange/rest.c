@@ -174,7 +174,7 @@ int signed_endpoint(struct lws *wsi, pss_t *c) {
 int is_signed_path(const char *path) {
     static const char *const paths[] = {"/api/v3/order",   "/api/v3/order/test", "/api/v3/openOrders",
                                         "/api/v3/account", "/api/v3/myTrades",   "/api/v3/order/cancelReplace",
-                                        "/api/v3/order/amend/keepPriority"};
+                                        "/api/v3/order/amend/keepPriority", "/api/v3/account/commission"};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
         if (!strcmp(path, paths[i])) return 1;
     return 0;

@@ -429,6 +429,17 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         }
         proto_jb(&j, "],\"permissions\":[\"SPOT\"],\"uid\":%d}", 1000 + a);
         n = j.over ? -1 : (int)j.n;
+    } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/account/commission")) {
+        /* the account's rates for the symbol: this exchange charges its standard rates only (no
+           special or tax rates; fees are paid in the asset received, so the BNB discount is off) */
+        const account_t *x = &S.acc->a[a];
+        static const char zero[] = "{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\",\"buyer\":\"0.00000000\",\"seller\":\"0.00000000\"}";
+        n = snprintf(body, sizeof body,
+                     "{\"symbol\":\"%s\",\"standardCommission\":{\"maker\":\"%.8f\",\"taker\":\"%.8f\",\"buyer\":\"0.00000000\","
+                     "\"seller\":\"0.00000000\"},\"specialCommission\":%s,\"taxCommission\":%s,\"discount\":{"
+                     "\"enabledForAccount\":false,\"enabledForSymbol\":true,\"discountAsset\":\"BNB\",\"discount\":\"0.75000000\"}}",
+                     R->symbol, x->maker_fee, x->taker_fee, zero, zero);
+        if (n >= (int)sizeof body) n = -1;
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/myTrades")) {
         static xtrade_t trs[MATCH_TRADES_MAX];
         xtrade_query_t qy = {0};

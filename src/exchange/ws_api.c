@@ -102,6 +102,7 @@ static const struct { const char *ws, *method, *path; } ws_routes[] = {
     {"account.status", "GET", "/api/v3/account"},     {"myTrades", "GET", "/api/v3/myTrades"},
     {"order.cancelReplace", "POST", "/api/v3/order/cancelReplace"},
     {"order.amend.keepPriority", "PUT", "/api/v3/order/amend/keepPriority"},
+    {"account.commission", "GET", "/api/v3/account/commission"},
 };
 
 /* market data methods: the REST endpoints' handler, with params for the query string */

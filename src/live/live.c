@@ -2,6 +2,7 @@
 #include "live.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -304,6 +305,22 @@ static void on_symbol(void *ctx, const char *status) {
     l->symbol_seen = 1;
 }
 
+/* the account's commission rates: told, and set beside the config's (which only backtests use) */
+static void on_commission(void *ctx, const bn_commission_t *cm) {
+    live_t *l = ctx;
+    char tax[80] = "";
+    if (strtod(cm->tax_maker, 0) || strtod(cm->tax_taker, 0))
+        snprintf(tax, sizeof tax, " (tax on top: maker %s taker %s)", cm->tax_maker, cm->tax_taker);
+    say(l, "commission for %s (account.commission): maker %s taker %s%s; paid in %s: rates times %s (%s)",
+        l->x->rules.symbol, cm->maker, cm->taker, tax, cm->discount_asset[0] ? cm->discount_asset : "-",
+        cm->discount[0] ? cm->discount : "-", cm->discount_on ? "on for this account" : "off for this account");
+    /* a backtest of this config charges account.maker_fee/taker_fee: say when they are not this account's */
+    if (fabs(cm->maker_rate - l->cfg->maker_fee) > 5e-9 || fabs(cm->taker_rate - l->cfg->taker_fee) > 5e-9)
+        say(l, "note: the config's account.maker_fee %.8f and taker_fee %.8f are not this account's rates: set them to "
+               "%.8f and %.8f so backtests charge what this account pays",
+            l->cfg->maker_fee, l->cfg->taker_fee, cm->maker_rate, cm->taker_rate);
+}
+
 /* ---- health and decisions ------------------------------------------------------------------ */
 
 /* replies that may never come: a snapshot or a sync not answered in 10 s is asked again */
@@ -469,7 +486,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
     md_decoder_init(&l->dec, &x->rules.tick, &x->rules.lot, x->rules.symbol, l->levels, LIVE_LEVELS);
     binance_config_t bc = {o->api_url, o->stream_url, o->dry_run ? 0 : o->api_key, o->dry_run ? 0 : o->secret,
                            &x->rules, 5000};
-    bn_hooks_t hooks = {l, on_market, on_depth, on_ready, on_down, on_symbol};
+    bn_hooks_t hooks = {l, on_market, on_depth, on_ready, on_down, on_symbol, on_commission};
     hist_init(&l->t2o, hist_tick_to_order_le, (int)(sizeof hist_tick_to_order_le / sizeof hist_tick_to_order_le[0]));
     if ((rc = binance_open(&l->bn, &bc, &hooks))) {
         snprintf(err, (size_t)errcap, "%s", l->bn.err);

@@ -329,6 +329,12 @@ static int bn_sync(venue_t *v, int64_t now) {
     if (send_req(b, p, "account.status", 0, kv)) return VENUE_NOT_SENT;
     if (binance_open_orders(b)) return VENUE_MAYBE_SENT;
     b->sync_waiting = 2;
+    /* the account's rates, told to the owner (the sync does not wait for them) */
+    bn_pending_t *c = pend_new(b, BN_COMMISSION);
+    if (c) {
+        snprintf(kv, sizeof kv, "recvWindow=%lld&symbol=%s", (long long)b->cfg.recv_window_ms, b->cfg.rules->symbol);
+        send_req(b, c, "account.commission", 0, kv);
+    }
     return VENUE_SENT;
 }
 
@@ -496,6 +502,9 @@ static void on_error(binance_t *b, bn_pending_t *p, int status, const cJSON *err
             emit(b, &e);
         }
         break;
+    case BN_COMMISSION: /* the fees booked are the executionReports' own: the run goes on */
+        note(b, "account.commission refused: %d %s (the fees booked are the ones each fill states)", code, msg);
+        break;
     case BN_SUBSCRIBE:
         if (p->gen != b->api.gen) break;
         if (code == BE_INVALID_TIMESTAMP) b->session_asked = 0;
@@ -557,6 +566,36 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         }
         /* asked again in a minute; every 5 s while the symbol does not trade */
         b->next_exinfo_ns = t + (strcmp(b->symbol_status, "TRADING") ? 5000000000LL : 60000000000LL);
+        break;
+    }
+    case BN_COMMISSION: {
+        bn_commission_t c;
+        memset(&c, 0, sizeof c);
+        const cJSON *std = cJSON_GetObjectItemCaseSensitive(r, "standardCommission");
+        const cJSON *tax = cJSON_GetObjectItemCaseSensitive(r, "taxCommission");
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(r, "discount");
+        snprintf(c.maker, sizeof c.maker, "%s", jstr(std, "maker"));
+        snprintf(c.taker, sizeof c.taker, "%s", jstr(std, "taker"));
+        snprintf(c.tax_maker, sizeof c.tax_maker, "%s", tax ? jstr(tax, "maker") : "0");
+        snprintf(c.tax_taker, sizeof c.tax_taker, "%s", tax ? jstr(tax, "taker") : "0");
+        char *end;
+        double m = strtod(c.maker, &end), tm = strtod(c.tax_maker, 0), tk = strtod(c.taker, 0), tt = strtod(c.tax_taker, 0);
+        if (!c.maker[0] || !c.taker[0] || *end) {
+            note(b, "account.commission: an answer without standard rates (ignored)");
+            break;
+        }
+        c.maker_rate = m + tm;
+        c.taker_rate = tk + tt;
+        snprintf(c.discount_asset, sizeof c.discount_asset, "%s", d ? jstr(d, "discountAsset") : "");
+        snprintf(c.discount, sizeof c.discount, "%s", d ? jstr(d, "discount") : "");
+        c.discount_on = d && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "enabledForAccount")) &&
+                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "enabledForSymbol"));
+        c.known = 1;
+        int changed = !b->commission.known || strcmp(b->commission.maker, c.maker) || strcmp(b->commission.taker, c.taker) ||
+                      strcmp(b->commission.tax_maker, c.tax_maker) || strcmp(b->commission.tax_taker, c.tax_taker) ||
+                      b->commission.discount_on != c.discount_on || strcmp(b->commission.discount, c.discount);
+        b->commission = c;
+        if (changed && b->hooks.on_commission) b->hooks.on_commission(b->hooks.ctx, &b->commission);
         break;
     }
     case BN_LOGON:

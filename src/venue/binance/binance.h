@@ -13,6 +13,7 @@
  *   cancel -> order.cancel, replace -> order.cancelReplace, cancel_all -> openOrders.cancelAll
  *   query -> order.status, then myTrades for the order (its trades follow its status)
  *   sync -> account.status (balances) and openOrders.status, then VEV_SYNC_DONE
+ *           (and account.commission: the account's rates, told by hooks.on_commission)
  * Answers become venue events. Outcomes Binance leaves open (HTTP 5xx, -1006, -1007, and
  * every request in flight when the connection drops) become VEV_UNKNOWN: the oms queries,
  * never assumes. 429/418 answers become a rejection and VEV_RATE_LIMIT with retryAfter.
@@ -50,7 +51,7 @@
 
 typedef enum bn_kind {
     BN_NONE = 0, BN_TIME, BN_EXINFO, BN_SUBSCRIBE, BN_DEPTH, BN_PLACE, BN_CANCEL, BN_REPLACE, BN_STATUS, BN_TRADES,
-    BN_CANCEL_ALL, BN_ACCOUNT, BN_OPEN_ORDERS, BN_LOGON
+    BN_CANCEL_ALL, BN_ACCOUNT, BN_OPEN_ORDERS, BN_LOGON, BN_COMMISSION
 } bn_kind_t;
 
 #define BN_TIME_SYNC_S 300 /* the clock offset is measured again this often */
@@ -85,6 +86,19 @@ typedef struct bn_stats {
 
 typedef struct binance binance_t;
 
+/* the commission rates the account pays on the symbol (account.commission): the fees booked
+   are the ones each executionReport states; these say what to expect, and whether a backtest
+   with the config's account.maker_fee/taker_fee charges what this account pays */
+typedef struct bn_commission {
+    int known;
+    char maker[24], taker[24];       /* standardCommission, as the exchange prints them */
+    char tax_maker[24], tax_taker[24]; /* taxCommission, charged on top */
+    double maker_rate, taker_rate;   /* standard + tax, as numbers */
+    char discount_asset[16];         /* "BNB" */
+    char discount[24];               /* the factor standard rates are multiplied by when paid in it */
+    int discount_on;                 /* enabled for both the account and the symbol */
+} bn_commission_t;
+
 /* what the owner (the live loop) hears besides venue events */
 typedef struct bn_hooks {
     void *ctx;
@@ -93,7 +107,9 @@ typedef struct bn_hooks {
     void (*on_ready)(void *ctx);   /* the API is open, the clock known, user data subscribed */
     void (*on_down)(void *ctx, const char *what); /* a connection was lost */
     void (*on_symbol)(void *ctx, const char *status); /* exchangeInfo's status for the symbol */
+    void (*on_commission)(void *ctx, const bn_commission_t *c); /* the account's rates (each sync) */
 } bn_hooks_t;
+
 
 typedef struct binance_config {
     const char *api_url;     /* ws://127.0.0.1:PORT/ws-api/v3 or wss://ws-api.binance.com/ws-api/v3 */
@@ -126,6 +142,7 @@ struct binance {
     int sync_waiting;        /* sync: answers still due (account, open orders) */
     int64_t retry_until_ns;  /* 429/418: nothing new before this (real clock) */
     char symbol_status[24];
+    bn_commission_t commission;
     char err[256];
     bn_stats_t st;
 };

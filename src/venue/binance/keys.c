@@ -85,46 +85,76 @@ static char *dup_cleanse(const char *s, size_t *cap) {
     return d;
 }
 
-int keys_load(keys_t *k, char *err, size_t cap) {
+static const char *set(const char *s) { return s && *s ? s : 0; }
+
+/* the Ed25519 PEM just read must be one that signs: told now, not at the first order */
+static int check_pem(keys_t *k, const char *path, char *err, size_t cap) {
+    char sig[128];
+    if (strncmp(k->secret, "-----BEGIN", 10) || sign_ed25519_sign(k->secret, "probe", 5, sig, sizeof sig)) {
+        snprintf(err, cap, "%s: %s is not an Ed25519 private key in PEM form", k->source, path);
+        keys_wipe(k);
+        return Q_E_INVAL;
+    }
+    k->ed25519 = 1;
+    return 0;
+}
+
+int keys_load(keys_t *k, const keys_files_t *files, char *err, size_t cap) {
     memset(k, 0, sizeof *k);
+    static const keys_files_t none = {0, 0, 0};
+    if (!files) files = &none;
     const char *key = getenv("QUOTER_API_KEY"), *pem_file = getenv("QUOTER_PRIVATE_KEY_FILE");
     const char *secret_file = getenv("QUOTER_API_SECRET_FILE");
     char *secret_env = getenv("QUOTER_API_SECRET");
+    const char *cfg_pem = set(files->private_key_file), *cfg_secret = set(files->secret_file);
     int rc;
-    if (pem_file && *pem_file) {
+    if (cfg_pem && cfg_secret && !set(pem_file) && !set(secret_file) && !set(secret_env)) {
+        snprintf(err, cap, "keys.private_key_file and keys.secret_file are both set: name one key (Ed25519 or HMAC)");
+        return Q_E_INVAL;
+    }
+    if (set(pem_file)) {
         k->source = "QUOTER_PRIVATE_KEY_FILE";
         if ((rc = keys_read_file(k->source, pem_file, &k->secret, &k->secret_cap, err, cap))) return rc;
-        k->ed25519 = 1;
-        char sig[128];
-        if (strncmp(k->secret, "-----BEGIN", 10) || sign_ed25519_sign(k->secret, "probe", 5, sig, sizeof sig)) {
-            snprintf(err, cap, "QUOTER_PRIVATE_KEY_FILE: %s is not an Ed25519 private key in PEM form", pem_file);
-            keys_wipe(k);
-            return Q_E_INVAL;
-        }
-    } else if (secret_file && *secret_file) {
+        if ((rc = check_pem(k, pem_file, err, cap))) return rc;
+    } else if (set(secret_file)) {
         k->source = "QUOTER_API_SECRET_FILE";
         if ((rc = keys_read_file(k->source, secret_file, &k->secret, &k->secret_cap, err, cap))) return rc;
-    } else if (secret_env && *secret_env) {
+    } else if (set(secret_env)) {
         k->source = "QUOTER_API_SECRET";
         k->secret = dup_cleanse(secret_env, &k->secret_cap);
         /* the environment's copy is overwritten: the secret lives in one buffer only */
         OPENSSL_cleanse(secret_env, strlen(secret_env));
         if (!k->secret) return Q_E_NOMEM;
+    } else if (cfg_pem) {
+        k->source = "keys.private_key_file";
+        if ((rc = keys_read_file(k->source, cfg_pem, &k->secret, &k->secret_cap, err, cap))) return rc;
+        if ((rc = check_pem(k, cfg_pem, err, cap))) return rc;
+    } else if (cfg_secret) {
+        k->source = "keys.secret_file";
+        if ((rc = keys_read_file(k->source, cfg_secret, &k->secret, &k->secret_cap, err, cap))) return rc;
     } else {
-        snprintf(err, cap, "set QUOTER_API_KEY with QUOTER_PRIVATE_KEY_FILE (Ed25519), QUOTER_API_SECRET_FILE or "
-                           "QUOTER_API_SECRET (HMAC), or use --dry-run");
+        snprintf(err, cap, "no key: set QUOTER_API_KEY with QUOTER_PRIVATE_KEY_FILE (Ed25519), QUOTER_API_SECRET_FILE or "
+                           "QUOTER_API_SECRET (HMAC), or name key files in the config ([keys] api_key_file with "
+                           "private_key_file or secret_file), or use --dry-run");
         return Q_E_NOTFOUND;
     }
-    if (!key || !*key) {
-        snprintf(err, cap, "%s is set but QUOTER_API_KEY is not", k->source);
+    if (set(key)) {
+        size_t kc;
+        k->api_key = dup_cleanse(key, &kc);
+        if (!k->api_key) {
+            keys_wipe(k);
+            return Q_E_NOMEM;
+        }
+    } else if (set(files->api_key_file)) {
+        size_t kc;
+        if ((rc = keys_read_file("keys.api_key_file", files->api_key_file, &k->api_key, &kc, err, cap))) {
+            keys_wipe(k);
+            return rc;
+        }
+    } else {
+        snprintf(err, cap, "%s is set but the API key is not (QUOTER_API_KEY or keys.api_key_file)", k->source);
         keys_wipe(k);
         return Q_E_NOTFOUND;
-    }
-    size_t kc;
-    k->api_key = dup_cleanse(key, &kc);
-    if (!k->api_key) {
-        keys_wipe(k);
-        return Q_E_NOMEM;
     }
     /* no core file and no ptrace attach by others: the secret is in this process's memory */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
