@@ -66,6 +66,15 @@ cat > "$corpus/binance/events" <<'EOT'
 {"id":"2","status":503,"error":{"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."}}
 EOT
 
+# exec: executionReports as Binance documents them (user-data-stream.md) and as the exchange
+# writes them, bare and in their WebSocket API wrapper (fuzz/fuzz_exec.c)
+mkdir -p "$corpus/exec"
+doc='{"e":"executionReport","E":1499405658658,"s":"ETHBTC","c":"mUvoqJxFIILMdfAW5iGSOW","S":"BUY","o":"LIMIT","f":"GTC","q":"1.00000000","p":"0.10264410","P":"0.00000000","F":"0.00000000","g":-1,"C":"","x":"NEW","X":"NEW","r":"NONE","i":4293153,"l":"0.00000000","z":"0.00000000","L":"0.00000000","n":"0","N":null,"T":1499405658657,"t":-1,"v":3,"I":8641984,"w":true,"m":false,"M":false,"O":1499405658657,"Z":"0.00000000","Y":"0.00000000","Q":"0.00000000","W":1499405658657,"V":"NONE"}'
+trade='{"e":"executionReport","E":1723161254107,"s":"BTCUSDT","c":"q1b","S":"SELL","o":"LIMIT_MAKER","f":"GTC","q":"0.00100000","p":"61824.01000000","P":"0.00000000","F":"0.00000000","g":-1,"C":"","x":"TRADE","X":"FILLED","r":"NONE","i":12,"l":"0.00100000","z":"0.00100000","L":"61824.01000000","n":"0.06182401","N":"USDT","T":1723161254107,"t":88,"I":25,"w":false,"m":true,"M":false,"O":1723161253000,"Z":"61.82401000","Y":"61.82401000","Q":"0.00000000","W":1723161253000,"V":"EXPIRE_MAKER"}'
+printf '%s' "$doc" > "$corpus/exec/doc"
+printf '{"subscriptionId":0,"event":%s}' "$trade" > "$corpus/exec/trade"
+printf '{"subscriptionId":3,"event":%s}' "${doc/\"x\":\"NEW\",\"X\":\"NEW\"/\"x\":\"EXPIRED\",\"X\":\"EXPIRED\"}" | sed 's/}}$/,"eR":"UNFILLED_IOC_QUANTITY_EXPIRED"}}/' > "$corpus/exec/expired"
+
 set -o pipefail
 fail=0
 # every target built from fuzz/fuzz_<name>.c, each seeded from $corpus/<name> (empty: from nothing

@@ -75,6 +75,39 @@ check "a bad endpoint is refused" '[ $rc -eq 2 ] && grep -q endpoint "$tmp/ep.er
 "$q" run "${cfg[@]}" --endpoint "$base" --seconds 5x >/dev/null 2>"$tmp/num.err"; rc=$?
 check "a number read whole: --seconds 5x is refused" '[ $rc -eq 2 ] && grep -q "number of seconds" "$tmp/num.err"'
 
+# 5. post-only orders priced to take (bids at the ask): each is refused -2010 and handled as a
+#    rejection: logged with its reason, counted, no kill switch, quoting goes on, the budget holds
+"$q" run -c "$src/examples/btcusdt.ini" --set strategy.reference=ask --set strategy.spread=0 --set strategy.levels=1 \
+  --set risk.orders_per_10s=20 --endpoint "$base" --db none --seconds 8 --status-interval 0 >"$tmp/po.out" 2>"$tmp/po.err"; rc=$?
+po=$(grep -c "^quoter run:   -2010 Order would immediately match and take." "$tmp/po.err")
+echo "post-only run: $po rejections"
+check "post-only: exit 0, rejections logged as -2010 with their reason" '[ $rc -eq 0 ] && [ "$po" -ge 1 ]'
+check "post-only: the report counts each rejection" 'grep -q "^  rejected        $po by the venue" "$tmp/po.out"'
+check "post-only: no kill switch, the other side quoted, nothing left open" \
+  '! grep -q "kill switch" "$tmp/po.out" && grep -q "ACK .* SELL" "$tmp/po.err" && [ "$(open_orders)" = "[]" ]'
+check "post-only: no storm: orders sent stay within 20 per 10 s" \
+  '[ "$(sed -n "s/^  sent *\([0-9]*\).*/\1/p" "$tmp/po.out")" -le 20 ]'
+
+# 6. an account that pays fees in BNB (at 600 USDT a BNB, 25% off): each fill's fee is booked in
+#    BNB, as its executionReport names it; BTC and USDT are then the account's to the unit, and
+#    the BNB the exchange took is the BNB the report says was paid
+cp "$ini" "$tmp/bnb.ini"
+printf 'balance.BNB = 2\nbnb_fee_price = 600\n' >> "$tmp/bnb.ini" # the demo account is the file's last section
+start_exchange bnb -c "$tmp/bnb.ini" --speed 10
+main_base=$base base=http://127.0.0.1:$bnb_port
+"$q" run "${cfg[@]}" --set account.fee_asset_prices=BNB:600 --endpoint "$base" --seconds 10 --status-interval 0 \
+  >"$tmp/r5.out" 2>"$tmp/r5.err"; rc=$?
+bnb_paid=$(sed -n 's/^  fees in BNB *\([0-9.]*\) BNB.*/\1/p' "$tmp/r5.out")
+echo "bnb run: $(sed -n 's/^  count *\([0-9]*\).*/\1/p' "$tmp/r5.out") fills, ${bnb_paid:-no} BNB of fees"
+check "BNB fees: exit 0, the discount on for this account" \
+  '[ $rc -eq 0 ] && grep -q "paid in BNB: rates times 0.75000000 (on for this account)" "$tmp/r5.err"'
+check "BNB fees: the report states the BNB paid, valued in USDT" '[ -n "$bnb_paid" ] && grep -q "^  fees in BNB .*(valued [0-9.]* USDT)" "$tmp/r5.out"'
+check "BNB fees: BTC and USDT equal the account's (no fee taken from them)" \
+  '[ "$(ledger_of "$tmp/r5.out" 1)" = "$(free_of BTC)" ] && [ "$(ledger_of "$tmp/r5.out" 2)" = "$(free_of USDT)" ]'
+check "BNB fees: the exchange's BNB is 2 less the fees the ledger booked" \
+  '[ "$(awk -v p="$bnb_paid" "BEGIN { printf \"%.8f\", 2 - p }")" = "$(free_of BNB)" ]'
+base=$main_base
+
 check "no sanitizer report in any run" '! grep -qE "Sanitizer|runtime error" "$tmp"/*.err'
 
 echo "run: $passes passed, $fails failed"

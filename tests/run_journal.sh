@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run_journal.sh QUOTER DATA SRC: the SQLite journal of `quoter run --db` end to end against
 # `quoter exchange` on loopback: a run with fills and `quoter history --json` agreeing with its
-# report; a run killed with -9 leaves orders the journal does not know the end of; the restart
+# report (the backtest's report, keys, files; its fills are the exchange's trades), also while the
+# run is running; a run killed with -9 leaves orders the journal does not know the end of; the restart
 # reconciles them with the exchange: afterwards every order in the journal is terminal and
 # agrees with the exchange's status, and the journal's fills are the exchange's trades
 # (myTrades: count and quantity); the journal never holds the API secret.
@@ -36,11 +37,39 @@ check "prices and quantities are exact decimals" '[ "$(sq "SELECT COUNT(*) FROM 
 "$q" history --db "$db" --latency-csv "$tmp/lat.csv" >"$tmp/h1.txt"; rc=$?
 check "history text and --latency-csv" '[ $rc -eq 0 ] && grep -q "^fills" "$tmp/h1.txt" && [ "$(head -1 "$tmp/lat.csv")" = "kind,sent_ns,answered_ns,rtt_ns" ] && grep -q "^place,[0-9]*,[0-9]*,[0-9]*$" "$tmp/lat.csv"'
 
+# history prints the backtest's report: the backtest's --json keys (and "run", the live run's
+# extras), its --out files and CSV headers; fills.csv is the exchange's trades for the account
+# (only run 1 has traded yet); the equity's last PnL and the whole report are the run's own
+"$q" backtest -c "$src/examples/seed.ini" --json --out "$tmp/bt" "$data/binance-spot/btcusdt_20240808.gz" >"$tmp/bt.json" 2>/dev/null
+samekeys() { python3 -c 'import json,sys; a, b = (set(json.load(open(f))) for f in sys.argv[1:]); sys.exit(not b or a != b | {"run"})' "$1" "$2"; }
+check "history --json: the backtest's keys and \"run\"" 'samekeys "$tmp/h1.json" "$tmp/bt.json"'
+"$q" history --db "$db" 1 --json --out "$tmp/h1out" >"$tmp/h1o.json" 2>"$tmp/h1o.err"; rc=$?
+check "history --out: exit 0, the same object" '[ $rc -eq 0 ] && cmp -s "$tmp/h1.json" "$tmp/h1o.json"'
+for f in orders fills equity; do
+  check "history --out: $f.csv with the backtest's header" '[ -s "$tmp/h1out/$f.csv" ] && [ "$(head -1 "$tmp/h1out/$f.csv")" = "$(head -1 "$tmp/bt/$f.csv")" ]'
+done
+check "history --out: chart.png" '[ -s "$tmp/h1out/chart.png" ] || ! command -v gnuplot >/dev/null'
+call GET /api/v3/myTrades "symbol=BTCUSDT&limit=1000" >/dev/null
+xt=$(python3 -c 'import json,sys; print("\n".join(sorted("%s,%.8f,%.8f" % ("BUY" if t["isBuyer"] else "SELL", float(t["price"]), float(t["qty"])) for t in json.load(open(sys.argv[1])))))' "$tmp/body")
+ht=$(tail -n +2 "$tmp/h1out/fills.csv" | awk -F, '{printf "%s,%.8f,%.8f\n", $3, $4, $5}' | sort)
+check "history fills.csv: the exchange's trades for the account ($(echo "$ht" | grep -c .) rows)" '[ -n "$xt" ] && [ "$ht" = "$xt" ]'
+ep=$(tail -1 "$tmp/h1out/equity.csv" | cut -d, -f7)
+rp=$(sed -n 's/^  total *\(-\{0,1\}[0-9.]*\).*/\1/p' "$tmp/r1.out")
+check "history equity.csv: the last total PnL is the run's ($ep vs $rp)" \
+  '[ -n "$ep" ] && [ -n "$rp" ] && awk -v a="$ep" -v b="$rp" "BEGIN { d = a - b; exit !(d < 0.0001 && d > -0.0001) }"'
+"$q" history --db "$db" 1 >"$tmp/h1r.txt"
+check "history: the run's own report, line for line" 'diff <(grep -v "^balances" "$tmp/r1.out") <(head -n $(($(wc -l <"$tmp/r1.out") - 1)) "$tmp/h1r.txt")'
+"$q" history --db "$db" 12abc >/dev/null 2>&1; rc=$?
+check "history: a RUN that is not all digits is refused (exit 2)" '[ $rc -eq 2 ]'
+
 # 2. kill -9 mid-run: the journal holds orders it does not know the end of
 "$q" run "${cfg[@]}" --endpoint "$base" --status-interval 0 --db "$db" >"$tmp/r2.out" 2>"$tmp/r2.err" &
 pid=$!
 # killed as soon as the journal holds one of its orders on the book
 for _ in $(seq 200); do [ "$(sq "SELECT COUNT(*) FROM orders WHERE run = 2 AND state = 'NEW'" 2>/dev/null)" -ge 1 ] 2>/dev/null && break; sleep 0.1; done
+# history reads the journal while the run writes it (WAL)
+"$q" history --db "$db" --json 2 >"$tmp/h2r.json" 2>"$tmp/h2r.err"; rc=$?
+check "history of a running run" '[ $rc -eq 0 ] && grep -q "\"run\":{\"id\":2,.*\"ended_ns\":null" "$tmp/h2r.json" || { cat "$tmp/h2r.err"; false; }'
 kill -9 $pid; wait $pid 2>/dev/null
 left=$(sq "SELECT COUNT(*) FROM orders WHERE state NOT IN $terminal")
 echo "after kill -9: $left orders not terminal in the journal"

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backtest/report.h"
+#include "config/config.h"
 #include "core/err.h"
+#include "engine/engine.h"
 #include "live/journal.h"
 #include "oms/oms.h"
 #include "testutil.h"
@@ -233,11 +236,140 @@ static void reopen_and_runs(void **st) {
     unlink(p);
 }
 
+/* the rows `quoter history` reads: a journal of an earlier quoter gains the new columns; a
+   fill the ledger booked carries its booking time (once, the venue's later repeat is a
+   duplicate); an order its level and ack time; a mark every report sample from the first
+   mid, with the report's state on the first, every 10 s and the final one */
+static void marks_and_booked_fills(void **st) {
+    (void)st;
+    /* the first schema's fills and orders tables, with a row */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE orders(cid TEXT PRIMARY KEY, run INTEGER, side TEXT, type TEXT,"
+                                      " price TEXT, qty TEXT, sent INTEGER, state TEXT, filled TEXT, venue_id INTEGER,"
+                                      " done INTEGER, reason TEXT); CREATE TABLE fills(symbol TEXT NOT NULL, trade_id"
+                                      " INTEGER NOT NULL, cid TEXT, side TEXT, price TEXT, qty TEXT, fee TEXT, fee_asset"
+                                      " TEXT, maker INTEGER, time INTEGER, run INTEGER, UNIQUE(symbol, trade_id));"
+                                      " INSERT INTO fills(symbol, trade_id, qty) VALUES('BTCUSDT', 1, '0.1')",
+                                  0, 0, 0),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    journal_t *j = open_j();
+    assert_int_equal(count("SELECT COUNT(*) FROM fills WHERE booked IS NULL AND qty = '0.1'"), 1);
+    journal_close(j);
+    j = open_j(); /* and opens again with them */
+    /* an engine (the report reads it) whose oms writes to the journal */
+    static config_t c;
+    static config_exact_t x;
+    static engine_t eng;
+    char err[256];
+    config_defaults(&c);
+    assert_int_equal(config_resolve(&c, &x, err, sizeof err), 0);
+    probe_t pv;
+    memset(&pv, 0, sizeof pv);
+    pv.base.vt = &probe_vt;
+    assert_int_equal(engine_init(&eng, &c, &x, &pv.base, 1, err, sizeof err), 0);
+    assert_true(journal_run_begin(j, 1 * S, "conf", eng.rules, eng.oms.prefix, &eng.oms) > 0);
+    eng.oms.hooks = (oms_hooks_t){j, journal_hook_fill, journal_hook_done};
+    eng.oms.send_hook = (oms_send_hook_t){j, journal_hook_send};
+    report_t r;
+    assert_int_equal(report_open(&r, &eng, 0, 1.0, err, sizeof err), 0);
+    /* no mid yet: no mark */
+    assert_int_equal(journal_tick(j, &r, S + 100, 0), 0);
+    md_event_t bbo;
+    memset(&bbo, 0, sizeof bbo);
+    bbo.type = MD_BBO;
+    bbo.local_ns = S + 200;
+    bbo.u.bbo = (typeof(bbo.u.bbo)){1, 5999900, 100000, 6000100, 100000}; /* 59999.00 / 60001.00 */
+    engine_on_market(&eng, &bbo);
+    r.start_mid = 60000;
+    r.end_mid = 60000.5;
+    r.start_ns = 1234567890123456789LL; /* beyond a double's exact integers */
+    r.end_ns = 1234567890123456791LL;
+    r.max_drawdown = 1.0 / 3;
+    eng.oms.ledger.start_mark = 60000;
+    /* an order, its ack and a fill (told twice) through the journal around the oms */
+    quote_set_t q;
+    memset(&q, 0, sizeof q);
+    q.nbids = 2;
+    q.bids[0] = (quote_t){5999800, 100000};
+    q.bids[1] = (quote_t){5999000, 100000}; /* level 1: the one that fills */
+    oms_update(&eng.oms, &q, S + 300);
+    assert_int_equal(eng.oms.nlive, 2);
+    const order_t *o1 = &eng.oms.orders[eng.oms.live[0]];
+    if (o1->price != 5999000) o1 = &eng.oms.orders[eng.oms.live[1]];
+    const char *cid = o1->cid;
+    venue_event_t e;
+    memset(&e, 0, sizeof e);
+    e.type = VEV_ACK;
+    strcpy(e.cid, cid);
+    e.status = VST_NEW;
+    e.local_ns = S + 400;
+    journal_mark_t mk;
+    journal_pre(j, &e, &mk);
+    oms_on_venue(&eng.oms, &e);
+    journal_post(j, &e, &mk);
+    const order_t *o0 = &eng.oms.orders[eng.oms.live[0]] == o1 ? &eng.oms.orders[eng.oms.live[1]]
+                                                               : &eng.oms.orders[eng.oms.live[0]];
+    strcpy(e.cid, o0->cid); /* the other one acknowledged too: our bid in the marks */
+    journal_pre(j, &e, &mk);
+    oms_on_venue(&eng.oms, &e);
+    journal_post(j, &e, &mk);
+    e = fill_ev(99, cid);
+    e.price = 5999000;
+    e.side = SIDE_BUY;
+    e.local_ns = S + 500;
+    for (int k = 0; k < 2; k++) {
+        journal_pre(j, &e, &mk);
+        oms_on_venue(&eng.oms, &e);
+        journal_post(j, &e, &mk);
+        e.local_ns = S + 600;
+    }
+    assert_int_equal(eng.oms.ledger.fills, 1);
+    assert_int_equal(journal_stats(j)->fills, 1);
+    assert_int_equal(journal_stats(j)->duplicate_fills, 1);
+    /* marks: the first (with the state), none again in the same second, the next second's
+       without the state, the final one with it */
+    assert_int_equal(journal_tick(j, &r, S + 700, 0), 0);
+    assert_int_equal(journal_tick(j, &r, S + 800, 0), 0);
+    assert_int_equal(journal_tick(j, &r, 2 * S + 1, 0), 0);
+    assert_int_equal(journal_tick(j, &r, 2 * S + 2, 1), 0);
+    journal_flush(j, 3 * S);
+    char qs[300];
+    snprintf(qs, sizeof qs, "SELECT COUNT(*) FROM fills WHERE trade_id = 99 AND booked = %lld AND cid = '%s' AND"
+                            " side = 'BUY' AND price = '59990.00'", S + 500, cid);
+    assert_int_equal(count(qs), 1);
+    snprintf(qs, sizeof qs, "SELECT COUNT(*) FROM orders WHERE cid = '%s' AND level = 1 AND acked = %lld", cid, S + 400);
+    assert_int_equal(count(qs), 1);
+    assert_int_equal(count("SELECT COUNT(*) FROM marks"), 3);
+    assert_int_equal(count("SELECT COUNT(*) FROM marks WHERE report IS NOT NULL"), 2);
+    assert_int_equal(count("SELECT COUNT(*) FROM marks WHERE time = 1000000700 AND mid = 60000 AND bid = '59998.00'"
+                           " AND ask IS NULL"), 1); /* the live bid: the other one filled */
+    assert_int_equal(count("SELECT json_extract(report, '$.start_ns') - 1234567890123456000 FROM marks WHERE time ="
+                           " 2000000002"), 789);
+    assert_int_equal(count("SELECT json_extract(report, '$.max_drawdown') * 3 = 1 AND json_extract(report,"
+                           " '$.tick') = '0.01' AND json_extract(report, '$.step') = '0.00001' AND"
+                           " json_extract(report, '$.ledger_fills') = 1 AND json_extract(report, '$.sent') = 2"
+                           " AND json_extract(report, '$.base_start') = 100000000 AND json_extract(report,"
+                           " '$.quote_start') = '1000000000000000' AND json_extract(report, '$.start_mark') = 60000"
+                           " FROM marks WHERE time = 2000000002"), 1);
+    assert_int_equal(journal_stats(j)->marks, 3);
+    journal_close(j);
+    engine_free(&eng);
+    char p[300];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fill_stored_once),
         cmocka_unit_test(intent_before_send),
         cmocka_unit_test(reopen_and_runs),
+        cmocka_unit_test(marks_and_booked_fills),
     };
     return cmocka_run_group_tests(tests, setup, 0);
 }

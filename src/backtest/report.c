@@ -56,10 +56,9 @@ static void qty(const report_t *r, int64_t lots, char *buf, size_t cap) {
     fx_format(lots, &rules(r)->lot, 0, buf, cap);
 }
 
-static void sample(report_t *r, int64_t now, double mid) {
+void report_sample_at(report_t *r, int64_t now, double mid, int64_t b, int64_t a) {
+    if (!r->equity_csv) return;
     const ledger_t *l = &r->eng->oms.ledger;
-    int64_t b, a;
-    oms_best_live(&r->eng->oms, &b, &a);
     char pb[32], pa[32], inv[32];
     px(r, b, pb, sizeof pb);
     px(r, a, pa, sizeof pa);
@@ -68,6 +67,12 @@ static void sample(report_t *r, int64_t now, double mid) {
     double hold = (double)l->base_start * rules(r)->lot.value * (mid - r->start_mid);
     fprintf(r->equity_csv, "%" PRId64 ",%.8f,%s,%s,%s,%.6f,%.6f,%.6f,%.6f\n", now, mid, pb, pa, inv, eq,
             eq - r->start_equity, l->realized, eq - r->start_equity - hold);
+}
+
+static void sample(report_t *r, int64_t now, double mid) {
+    int64_t b, a;
+    oms_best_live(&r->eng->oms, &b, &a);
+    report_sample_at(r, now, mid, b, a);
 }
 
 void report_on_event(report_t *r, int64_t now) {
@@ -209,6 +214,14 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     fprintf(f, "  count           %" PRId64 " (maker share %.1f%%)\n", l->fills, 100 * g.maker_share);
     fprintf(f, "  volume          %.8f %s, %.2f %s\n", g.volume_base, b, g.volume_quote, q);
     fprintf(f, "  fees            %.4f %s\n", g.fees, q);
+    /* fees paid in another asset (BNB when the account pays fees with it): the amount, and its
+       value in quote (part of the line above) */
+    for (int k = 0; k < l->nother; k++) {
+        char amt[64];
+        ledger_asset_amount(&l->other[k], amt, sizeof amt);
+        fprintf(f, "  fees in %-7s %s %s (valued %.4f %s%s)\n", l->other[k].name, amt, l->other[k].name, l->other[k].value, q,
+                l->other[k].price > 0 ? "" : "; no price: account.fee_asset_prices");
+    }
     fprintf(f, "pnl (%s)\n", q);
     fprintf(f, "  realized        %.4f\n", g.realized);
     fprintf(f, "  unrealized      %.4f\n", g.unrealized);
@@ -244,7 +257,9 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     if (m->risk.killed) fprintf(f, "kill switch       tripped: %s\n", m->risk.kill_reason);
 }
 
-void report_print_json(const report_t *r, FILE *f) {
+void report_print_json(const report_t *r, FILE *f) { report_print_json_extra(r, f, 0); }
+
+void report_print_json_extra(const report_t *r, FILE *f, const char *extra) {
     const engine_t *e = r->eng;
     const oms_t *m = &e->oms;
     const ledger_t *l = &m->ledger;
@@ -281,9 +296,11 @@ void report_print_json(const report_t *r, FILE *f) {
                 m->st.state_errors, oms_unresolved_count(m), r->chaos->st.dropped_events, r->chaos->st.dropped_requests,
                 r->chaos->st.duplicated);
     fprintf(f, "\"fills_by_cause\":{\"queue\":%" PRId64 ",\"trade_through\":%" PRId64 ",\"book_through\":%" PRId64
-               ",\"taker\":%" PRId64 "}}\n",
+               ",\"taker\":%" PRId64 "}",
             r->sim ? r->sim->st.queue_fills : 0, r->sim ? r->sim->st.through_fills : 0,
             r->sim ? r->sim->st.cross_fills : 0, r->sim ? r->sim->st.taker_fills : 0);
+    if (extra) fputs(extra, f);
+    fputs("}\n", f);
 }
 
 int report_chart(const char *dir, const char *symbol) {

@@ -40,6 +40,13 @@ void report_on_done(void *ctx, const order_t *o);
 void report_close(report_t *r);
 void report_print_text(const report_t *r, FILE *f, const char *const *files, int nfiles);
 void report_print_json(const report_t *r, FILE *f);
+/* The same object with `extra` (",\"key\":value...", or NULL) before its closing brace:
+   `quoter history` adds what only a live run has (docs/backtest-report.md). */
+void report_print_json_extra(const report_t *r, FILE *f, const char *extra);
+/* One equity.csv row at `now` with the given mid and our best bid and ask (ticks, 0 none),
+   from the ledger as it stands; nothing without an output folder. `quoter history` writes
+   the journal's marks with it; the backtest samples through report_on_event. */
+void report_sample_at(report_t *r, int64_t now, double mid, int64_t bid, int64_t ask);
 /* chart.png from the CSV files; returns 0, or non-zero when gnuplot is missing or failed. */
 int report_chart(const char *out_dir, const char *symbol);
 

@@ -229,6 +229,14 @@ static int on_ini(void *user, const char *section, const char *name, const char 
                  value);
         return 1;
     }
+    if (!strcmp(name, "bnb_fee_price")) {
+        __int128 v;
+        why = "want a price above 0 (quote per BNB)";
+        if (accounts_parse(value, &v) >= 0 && v > 0 && v < ACCOUNT_ATTO * 1000000000) {
+            x->bnb_fee_price = v;
+            return 1;
+        }
+    }
     if (!strcmp(name, "maker_fee") || !strcmp(name, "taker_fee")) {
         /* a whole number of 1e-8, as Binance prints rates: commissions are then exact
            (matching.c charges amount * rate rounded once to 1e-8 of the asset) */

@@ -51,6 +51,10 @@ typedef struct account {
     char ed_public_pem[256];   /* PEM, built from the one-line base64 body in the file */
     balance_t bal[ASSET_MAX];  /* by asset id */
     double maker_fee, taker_fee;
+    /* fees paid in BNB (Binance's "use BNB to pay for fees", 25% off): BNB valued at this
+       price in each symbol's quote asset (atto of quote per BNB; 0: fees in the received
+       asset). A fill is charged in the received asset when the BNB balance is short. */
+    __int128 bnb_fee_price;
     /* starting balances as read, resolved by accounts_resolve: base_balance/quote_balance
        as written (the default symbol's assets), balance.ASSET already parsed */
     char base_start[48], quote_start[48];
@@ -71,7 +75,7 @@ typedef struct accounts {
 
 /* Loads the file: [account NAME] sections into `acc`, [symbol NAME] sections to
    acc->symbol_key when set, every other section into `cfg` (like -c). Account keys: hmac_api_key, hmac_secret_key, ed25519_api_key,
-   ed25519_public_key, maker_fee, taker_fee, base_balance and quote_balance (the [market]
+   ed25519_public_key, maker_fee, taker_fee, bnb_fee_price, base_balance and quote_balance (the [market]
    symbol's base and quote), balance.ASSET (any asset, e.g. balance.ETH = 10). Amounts are
    non-negative decimals with at most 8 decimals. 0 or an error in err (file:line: key: why). */
 int accounts_load(accounts_t *acc, config_t *cfg, const char *path, char *err, int errcap);

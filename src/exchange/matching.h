@@ -82,6 +82,8 @@ typedef struct xfill {
     int first;                      /* 1: the order's first fill: Binance decrements the
                                        unfilled-order (ORDERS) counts by it, more when maker
                                        (faqs/order_count_decrement.md) */
+    __int128 fee_bnb;               /* atto of BNB when the fee was paid in BNB (the account's
+                                       bnb_fee_price; commission is then 0), else 0 */
 } xfill_t;
 
 typedef struct xtrade {
@@ -91,6 +93,7 @@ typedef struct xtrade {
     int64_t price, qty, time_ms;
     __int128 commission;            /* as in xfill_t */
     int maker;
+    __int128 fee_bnb;               /* as in xfill_t */
 } xtrade_t;
 
 /* per account: live orders and recent trades */

@@ -200,6 +200,7 @@ int xserver_run(const listing_t *l, accounts_t *acc, const xserver_opts_t *o) {
     for (int64_t end = wall_ns() + 300000000; wall_ns() < end;)
         if (lws_service(S.ctx, 0) < 0) break;
     lws_context_destroy(S.ctx);
+    reaction_close();
     close_symbols();
     fprintf(stderr, "quoter: exchange stopped after %lld requests, %lld stream connections\n", (long long)S.requests,
             (long long)S.connections);

@@ -129,6 +129,10 @@ xsym_t *sym_find(const char *name);
 int64_t wall_ns(void);
 int64_t now_ms(void);
 int64_t mono_ns(void);
+/* reaction.c: bench_reaction's measurement hook (off unless QUOTER_REACTION_LOG is set) */
+void reaction_bbo(const char *json, int len);
+void reaction_request(const char *msg, size_t len);
+void reaction_close(void);
 
 /* transport.c */
 void enqueue(pss_t *c, const char *msg, int len);
@@ -186,6 +190,9 @@ void dispatch(reply_t *r, int a, const params_t *p);
 const char *lots(const symbol_rules_t *r, int64_t v, char *buf);
 const char *px(const symbol_rules_t *r, int64_t v, char *buf);
 const char *quote_amt(const symbol_rules_t *r, __int128 v, char *buf);
+/* a fill's commission as Binance prints it into buf (48 bytes), and its asset: BNB when it was
+   paid in BNB (fee_bnb, atto), else the asset received (base for a buyer, quote for a seller) */
+const char *commission_text(const symbol_rules_t *r, int buyer, __int128 commission, __int128 fee_bnb, char *buf);
 
 /* ws_api.c */
 void ws_api_request(pss_t *c, const char *msg, size_t len);

@@ -57,6 +57,7 @@ void on_market(void *ctx, market_stream_t s, const char *json, int len) {
     }
     if (raw && !raw->refs) free(raw);
     if (comb && !comb->refs) free(comb);
+    if (s == MS_BOOKTICKER) reaction_bbo(json, len);
 }
 
 static void send_text(pss_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

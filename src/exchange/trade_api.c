@@ -89,6 +89,15 @@ const char *px(const symbol_rules_t *r, int64_t v, char *buf) {
 const char *quote_amt(const symbol_rules_t *r, __int128 v, char *buf) {
     return symbol_quote_format(r, v, buf, 48);
 }
+const char *commission_text(const symbol_rules_t *r, int buyer, __int128 commission, __int128 fee_bnb, char *buf) {
+    if (fee_bnb) {
+        accounts_format(fee_bnb, buf, 48);
+        return "BNB";
+    }
+    if (buyer) lots(r, (int64_t)commission, buf);
+    else quote_amt(r, commission, buf);
+    return buyer ? r->base : r->quote;
+}
 
 /* an order as Binance prints it: a placement (resp_full adds fills), a query, or - with
    cancel_cid - a cancel's answer, which names the order by origClientOrderId and carries the
@@ -123,9 +132,8 @@ static int order_json(const xsym_t *X, char *b, int cap, const xorder_t *o, int 
             proto_fill_t *pf = &fills[i];
             px(R, f->price, pf->price);
             lots(R, f->qty, pf->qty);
-            if (f->buyer) lots(R, (int64_t)f->commission, pf->commission); /* in the asset received */
-            else quote_amt(R, f->commission, pf->commission);
-            snprintf(pf->commission_asset, sizeof pf->commission_asset, "%s", f->buyer ? R->base : R->quote);
+            snprintf(pf->commission_asset, sizeof pf->commission_asset, "%s",
+                     commission_text(R, f->buyer, f->commission, f->fee_bnb, pf->commission));
             pf->trade_id = f->trade_id;
         }
         po.fills = fills;
@@ -431,14 +439,14 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         n = j.over ? -1 : (int)j.n;
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/account/commission")) {
         /* the account's rates for the symbol: this exchange charges its standard rates only (no
-           special or tax rates; fees are paid in the asset received, so the BNB discount is off) */
+           special or tax rates); the BNB discount is on for an account that pays fees in BNB */
         const account_t *x = &S.acc->a[a];
         static const char zero[] = "{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\",\"buyer\":\"0.00000000\",\"seller\":\"0.00000000\"}";
         n = snprintf(body, sizeof body,
                      "{\"symbol\":\"%s\",\"standardCommission\":{\"maker\":\"%.8f\",\"taker\":\"%.8f\",\"buyer\":\"0.00000000\","
                      "\"seller\":\"0.00000000\"},\"specialCommission\":%s,\"taxCommission\":%s,\"discount\":{"
-                     "\"enabledForAccount\":false,\"enabledForSymbol\":true,\"discountAsset\":\"BNB\",\"discount\":\"0.75000000\"}}",
-                     R->symbol, x->maker_fee, x->taker_fee, zero, zero);
+                     "\"enabledForAccount\":%s,\"enabledForSymbol\":true,\"discountAsset\":\"BNB\",\"discount\":\"0.75000000\"}}",
+                     R->symbol, x->maker_fee, x->taker_fee, zero, zero, x->bnb_fee_price > 0 ? "true" : "false");
         if (n >= (int)sizeof body) n = -1;
     } else if (!strcmp(method, "GET") && !strcmp(path, "/api/v3/myTrades")) {
         static xtrade_t trs[MATCH_TRADES_MAX];
@@ -473,8 +481,7 @@ void dispatch(reply_t *r, int a, const params_t *p) {
                           "\"isBuyer\":%s,\"isMaker\":%s,\"isBestMatch\":true}",
                           k++ ? "," : "", R->symbol, (unsigned long long)tr->id, (unsigned long long)tr->order_id,
                           px(R, tr->price, tp), lots(R, tr->qty, tq), quote_amt(R, (__int128)tr->price * tr->qty, tqq),
-                          tr->side == SIDE_BUY ? lots(R, tr->commission, tc) : quote_amt(R, tr->commission, tc),
-                          tr->side == SIDE_BUY ? R->base : R->quote, (long long)tr->time_ms,
+                          tc, commission_text(R, tr->side == SIDE_BUY, tr->commission, tr->fee_bnb, tc), (long long)tr->time_ms,
                           tr->side == SIDE_BUY ? "true" : "false", tr->maker ? "true" : "false");
         }
         body[n++] = ']';

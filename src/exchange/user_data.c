@@ -81,15 +81,15 @@ void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_t *f) {
     if (f) px(R, f->price, e.last_price);
     else snprintf(e.last_price, sizeof e.last_price, "0.00000000");
     if (!f) snprintf(e.commission, sizeof e.commission, "0");
-    else if (f->buyer) lots(R, (int64_t)f->commission, e.commission); /* in the asset received */
-    else quote_amt(R, f->commission, e.commission);
-    if (f) snprintf(e.commission_asset, sizeof e.commission_asset, "%s", f->buyer ? R->base : R->quote);
+    else snprintf(e.commission_asset, sizeof e.commission_asset, "%s",
+                  commission_text(R, f->buyer, f->commission, f->fee_bnb, e.commission));
     quote_amt(R, o->cum_quote, e.cum_quote);
     quote_amt(R, f ? (__int128)f->price * f->qty : 0, e.last_quote);
     int len = proto_exec_json(&e, ev, sizeof ev);
     if (len < 0) return;
-    int pair[2] = {X->match.base_asset, X->match.quote_asset}; /* the balances an order moves */
-    int plen = position_json(&S.acc->a[o->acct], pair, 2, t, pos, sizeof pos);
+    /* the balances an order moves (and BNB when its fee was paid in it) */
+    int moved[3] = {X->match.base_asset, X->match.quote_asset, f && f->fee_bnb ? accounts_asset_find(S.acc, "BNB") : -1};
+    int plen = position_json(&S.acc->a[o->acct], moved, moved[2] >= 0 ? 3 : 2, t, pos, sizeof pos);
     push_user_event(o->acct, ev, len);
     if (plen > 0) push_user_event(o->acct, pos, plen);
 }

@@ -152,6 +152,7 @@ static void end_subscriptions(pss_t *c, int id, int only_logon) {
 
 void ws_api_request(pss_t *c, const char *msg, size_t len) {
     static char body[RESP_MAX];
+    reaction_request(msg, len);
     const char *end = 0;
     cJSON *j = cJSON_ParseWithLengthOpts(msg, len, &end, 0);
     int trailing = 0; /* text after the JSON value: the request is malformed, not half-read */

@@ -1,6 +1,7 @@
 /* journal.c: the live run's SQLite journal (see journal.h). */
 #include "journal.h"
 
+#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,9 @@
 #include "../core/fixed.h"
 
 #define J_RECON_MAX 4096
+/* the report's state goes with a mark at most this often (a mark is every report sample:
+   a second by default; the state is some 900 bytes) and at the end */
+#define J_STATE_EVERY_NS 10000000000LL
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, started INTEGER NOT NULL, config TEXT,"
@@ -23,25 +27,39 @@ static const char schema[] =
     " price TEXT, qty TEXT, fee TEXT, fee_asset TEXT, maker INTEGER, time INTEGER, run INTEGER,"
     " UNIQUE(symbol, trade_id));"
     "CREATE TABLE IF NOT EXISTS balances(run INTEGER, time INTEGER, asset TEXT, free TEXT, locked TEXT);"
-    "CREATE TABLE IF NOT EXISTS latency(run INTEGER, cid TEXT, kind TEXT, sent INTEGER, answered INTEGER);";
+    "CREATE TABLE IF NOT EXISTS latency(run INTEGER, cid TEXT, kind TEXT, sent INTEGER, answered INTEGER);"
+    "CREATE TABLE IF NOT EXISTS marks(run INTEGER, time INTEGER, mid REAL, bid TEXT, ask TEXT, report TEXT);"
+    "CREATE INDEX IF NOT EXISTS marks_run ON marks(run, time);";
 
-enum { S_RUN_BEGIN, S_RUN_END, S_INTENT, S_ORDER, S_EVENT, S_FILL, S_BALANCE, S_LATENCY, S_ORDER_RECON, S_N };
+/* columns added since the first schema: a journal written by an earlier quoter gains them
+   (ALTER TABLE; "duplicate column" means it has them already) */
+static const char *const added_columns[] = {
+    "ALTER TABLE orders ADD COLUMN level INTEGER",  /* the strategy level it served */
+    "ALTER TABLE orders ADD COLUMN acked INTEGER",  /* when the venue first said it exists, ns */
+    "ALTER TABLE fills ADD COLUMN booked INTEGER",  /* when this run's ledger booked it, ns (NULL: not booked) */
+};
+
+enum { S_RUN_BEGIN, S_RUN_END, S_INTENT, S_ORDER, S_EVENT, S_FILL, S_BALANCE, S_LATENCY, S_ORDER_RECON, S_MARK, S_N };
 static const char *const sql[S_N] = {
     "INSERT INTO runs(started, config, symbol, prefix) VALUES(?1, ?2, ?3, ?4)",
     "UPDATE runs SET ended = ?2, exit_status = ?3 WHERE id = ?1",
     "INSERT INTO orders(cid, run, side, type, price, qty, sent, state, filled) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
     " 'PENDING_NEW', '0') ON CONFLICT(cid) DO UPDATE SET state = 'PENDING_NEW'",
     /* an order's latest state (an adopted order of an earlier run without a row gets one) */
-    "INSERT INTO orders(cid, run, side, type, price, qty, sent, state, filled, venue_id, done, reason)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(cid) DO UPDATE SET state = ?8,"
-    " filled = ?9, venue_id = COALESCE(?10, venue_id), done = COALESCE(?11, done), reason = COALESCE(?12, reason)",
+    "INSERT INTO orders(cid, run, side, type, price, qty, sent, state, filled, venue_id, done, reason, level, acked)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT(cid) DO UPDATE SET state = ?8,"
+    " filled = ?9, venue_id = COALESCE(?10, venue_id), done = COALESCE(?11, done), reason = COALESCE(?12, reason),"
+    " level = ?13, acked = COALESCE(?14, acked)",
     "INSERT INTO order_events(cid, time, event, state, cum_qty) VALUES(?1, ?2, ?3, ?4, ?5)",
-    "INSERT OR IGNORE INTO fills(symbol, trade_id, cid, side, price, qty, fee, fee_asset, maker, time, run)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    /* stored once per trade; a trade first stored unbooked (a reconciliation's) gets its booking */
+    "INSERT INTO fills(symbol, trade_id, cid, side, price, qty, fee, fee_asset, maker, time, run, booked)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(symbol, trade_id) DO UPDATE SET"
+    " booked = excluded.booked, run = excluded.run WHERE excluded.booked IS NOT NULL AND booked IS NULL",
     "INSERT INTO balances(run, time, asset, free, locked) VALUES(?1, ?2, ?3, ?4, ?5)",
     "INSERT INTO latency(run, cid, kind, sent, answered) VALUES(?1, ?2, ?3, ?4, ?5)",
     "UPDATE orders SET state = ?2, filled = COALESCE(?3, filled), venue_id = COALESCE(?4, venue_id),"
     " done = COALESCE(?5, done), reason = COALESCE(?6, reason) WHERE cid = ?1",
+    "INSERT INTO marks(run, time, mid, bid, ask, report) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 /* an earlier run's order not terminal in the journal */
@@ -71,6 +89,8 @@ struct journal {
     recon_t *recon;
     int nrecon;
     shadow_t shadow[OMS_POOL];
+    int64_t hooked_trade;  /* the trade the fill hook just stored (journal_post does not store it again) */
+    int64_t next_mark_ns, next_state_ns;
     journal_stats_t stats;
     char err[256];
 };
@@ -167,6 +187,14 @@ int journal_open(journal_t **out, const char *path, char *err, int errcap) {
     }
     sqlite3_busy_timeout(j->db, 2000);
     if (exec(j, "PRAGMA journal_mode=WAL") || exec(j, "PRAGMA synchronous=NORMAL") || exec(j, schema)) goto fail;
+    for (size_t k = 0; k < sizeof added_columns / sizeof added_columns[0]; k++) {
+        char *msg = 0;
+        int rc = sqlite3_exec(j->db, added_columns[k], 0, 0, &msg);
+        int dup = msg && strstr(msg, "duplicate column");
+        if (rc != SQLITE_OK && !dup) snprintf(j->err, sizeof j->err, "%s", msg ? msg : "ALTER TABLE failed");
+        sqlite3_free(msg);
+        if (rc != SQLITE_OK && !dup) goto fail;
+    }
     for (int k = 0; k < S_N; k++)
         if (sqlite3_prepare_v2(j->db, sql[k], -1, &j->st[k], 0) != SQLITE_OK) {
             note_err(j);
@@ -271,6 +299,8 @@ static int write_order(journal_t *j, const order_t *o) {
     bind_i64(s, 10, (int64_t)o->venue_id, 1);
     bind_i64(s, 11, order_is_terminal(o->state) ? o->done_ns : 0, 1);
     bind_text(s, 12, order_is_terminal(o->state) && o->reason[0] ? o->reason : 0);
+    sqlite3_bind_int(s, 13, o->level);
+    bind_i64(s, 14, o->acked_ns, 1);
     int rc = step(j, S_ORDER);
     shadow_note(j, o);
     return rc;
@@ -314,7 +344,8 @@ void journal_hook_done(void *ctx, const order_t *o) {
 
 /* ---- fills, balances ---------------------------------------------------------------------- */
 
-int journal_fill(journal_t *j, const venue_event_t *ev) {
+/* booked_ns: when the ledger booked it (0: not booked by this run) */
+static int write_fill(journal_t *j, const venue_event_t *ev, order_side_t side, int64_t booked_ns) {
     if (ev->trade_id <= 0) return 0; /* nothing to tell it by: the oms's own key is not the venue's */
     tx_begin(j);
     sqlite3_stmt *s = j->st[S_FILL];
@@ -322,7 +353,7 @@ int journal_fill(journal_t *j, const venue_event_t *ev) {
     bind_text(s, 1, j->rules->symbol);
     sqlite3_bind_int64(s, 2, ev->trade_id);
     bind_text(s, 3, ev->cid[0] ? ev->cid : 0);
-    bind_text(s, 4, side_name(ev->side));
+    bind_text(s, 4, side_name(side));
     bind_text(s, 5, fmt_px(j, ev->price, px, sizeof px));
     bind_text(s, 6, fmt_qty(j, ev->qty, q, sizeof q));
     bind_text(s, 7, fmt_scaled(ev->fee, ev->fee_scale, fee, sizeof fee));
@@ -330,12 +361,23 @@ int journal_fill(journal_t *j, const venue_event_t *ev) {
     sqlite3_bind_int(s, 9, ev->maker);
     sqlite3_bind_int64(s, 10, ev->exch_ns ? ev->exch_ns : ev->local_ns);
     sqlite3_bind_int64(s, 11, j->run);
+    bind_i64(s, 12, booked_ns, 1);
     int rc = step(j, S_FILL);
     if (!rc) {
         if (sqlite3_changes(j->db)) j->stats.fills++;
         else j->stats.duplicate_fills++;
     }
     return rc;
+}
+
+int journal_fill(journal_t *j, const venue_event_t *ev) { return write_fill(j, ev, ev->side, 0); }
+
+void journal_hook_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {
+    journal_t *j = ctx;
+    (void)fee_quote; /* the ledger values it again from the fill when `quoter history` replays it */
+    /* the side the ledger booked (the order's own when it knows the order) */
+    write_fill(j, ev, o ? o->side : ev->side, ev->local_ns ? ev->local_ns : 1);
+    j->hooked_trade = ev->trade_id;
 }
 
 static const char *fmt_balance(journal_t *j, const char *asset, __int128 v, char *b, size_t cap) {
@@ -478,7 +520,8 @@ static void write_latency(journal_t *j, const char *cid, const char *kind, int64
 
 void journal_post(journal_t *j, const venue_event_t *ev, const journal_mark_t *mk) {
     tx_begin(j);
-    if (ev->type == VEV_FILL) journal_fill(j, ev);
+    if (ev->type == VEV_FILL && !(ev->trade_id > 0 && ev->trade_id == j->hooked_trade)) journal_fill(j, ev);
+    j->hooked_trade = 0;
     if (ev->type == VEV_BALANCE) journal_balance(j, ev);
     if (ev->type == VEV_SYNC_DONE && !j->synced && j->oms) {
         j->synced = 1;
@@ -532,4 +575,95 @@ void journal_flush(journal_t *j, int64_t now) {
     }
     tx_commit(j);
     tx_begin(j);
+}
+
+/* ---- marks: what `quoter history` needs to print the run's report ------------------------- */
+
+/* an __int128 as a decimal integer */
+static const char *fmt_i128(__int128 v, char *b, size_t cap) { return fmt_scaled(v, 0, b, cap); }
+
+static void json_text(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20) fprintf(f, "\\u%04x", *s);
+        else fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* The report's state so far as one JSON object: its accumulators (report.h), the ledger's
+   start, the oms's and the risk gate's counts, and the symbol's units. Doubles with 17
+   digits, so history computes from the very numbers the run had. */
+static char *report_state(const report_t *r, int64_t gaps) {
+    const engine_t *e = r->eng;
+    const oms_t *m = &e->oms;
+    const ledger_t *l = &m->ledger;
+    const symbol_rules_t *ru = e->rules;
+    char *buf = 0, t[48], st[48], q[64];
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return 0;
+    fx_format(1, &ru->tick, 0, t, sizeof t);
+    fx_format(1, &ru->step, 0, st, sizeof st);
+    fprintf(f, "{\"base\":");
+    json_text(f, ru->base);
+    fprintf(f, ",\"quote\":");
+    json_text(f, ru->quote);
+    fprintf(f, ",\"tick\":\"%s\",\"step\":\"%s\",", t, st);
+    fprintf(f, "\"events\":%" PRId64 ",\"bad_lines\":%" PRId64 ",\"gaps\":%" PRId64 ",\"start_ns\":%" PRId64
+               ",\"end_ns\":%" PRId64 ",\"ready_ns\":%" PRId64 ",\"two_sided_ns\":%" PRId64 ",",
+            r->events, r->bad_lines, gaps, r->start_ns, r->end_ns, r->ready_ns, r->two_sided_ns);
+    fprintf(f, "\"start_mid\":%.17g,\"end_mid\":%.17g,\"start_equity\":%.17g,\"peak_equity\":%.17g,"
+               "\"max_drawdown\":%.17g,\"spread_ticks_ns\":%.17g,\"spread_bps_ns\":%.17g,",
+            r->start_mid, r->end_mid, r->start_equity, r->peak_equity, r->max_drawdown, r->spread_ticks_ns,
+            r->spread_bps_ns);
+    fprintf(f, "\"base_start\":%" PRId64 ",\"quote_start\":\"%s\",\"start_mark\":%.17g,\"transfers\":%" PRId64
+               ",\"transfers_value\":%.17g,\"ledger_fills\":%" PRId64 ",",
+            l->base_start, fmt_i128(l->quote_start, q, sizeof q), l->start_mark, l->transfers, l->transfers_value,
+            l->fills);
+    fprintf(f, "\"sent\":%" PRId64 ",\"replaced\":%" PRId64 ",\"canceled\":%" PRId64 ",\"rejected\":%" PRId64
+               ",\"duplicate_fills\":%" PRId64 ",\"late_fills\":%" PRId64 ",\"foreign_fills\":%" PRId64
+               ",\"timeouts\":%" PRId64 ",\"unknowns\":%" PRId64 ",\"queries\":%" PRId64 ",\"not_sent\":%" PRId64
+               ",\"state_errors\":%" PRId64 ",\"gone\":%" PRId64 ",\"unresolved\":%d,\"risk_rejects\":[",
+            m->st.sent, m->st.replaced, m->st.canceled, m->st.rejected, m->st.duplicate_fills, m->st.late_fills,
+            m->st.foreign_fills, m->st.timeouts, m->st.unknowns, m->st.queries, m->st.not_sent, m->st.state_errors,
+            m->st.gone, oms_unresolved_count(m));
+    for (int k = 0; k < RISK_NREASONS; k++) fprintf(f, "%s%" PRId64, k ? "," : "", m->risk.rejects[k]);
+    fprintf(f, "],\"killed\":%d,\"kill_reason\":", m->risk.killed);
+    json_text(f, m->risk.killed && m->risk.kill_reason ? m->risk.kill_reason : "");
+    fputc('}', f);
+    if (fclose(f)) {
+        free(buf);
+        return 0;
+    }
+    return buf;
+}
+
+int journal_tick(journal_t *j, const report_t *r, int64_t now, int final) {
+    if (!r->eng) return 0;
+    int64_t every = r->sample_ns > 0 ? r->sample_ns : 1000000000LL;
+    int state = final || now >= j->next_state_ns;
+    if (!final && (r->start_mid <= 0 || now < j->next_mark_ns)) return 0; /* none before the first mark */
+    j->next_mark_ns = (now / every + 1) * every;
+    double mid = engine_mid(r->eng);
+    int64_t b, a;
+    oms_best_live(&r->eng->oms, &b, &a);
+    char *rs = state ? report_state(r, r->gaps > r->eng->sync.st.gaps ? r->gaps : r->eng->sync.st.gaps) : 0;
+    if (state && !rs) return Q_E_NOMEM;
+    if (state) j->next_state_ns = now + J_STATE_EVERY_NS;
+    tx_begin(j);
+    sqlite3_stmt *s = j->st[S_MARK];
+    char pb[40], pa[40];
+    sqlite3_bind_int64(s, 1, j->run);
+    sqlite3_bind_int64(s, 2, now);
+    if (mid > 0) sqlite3_bind_double(s, 3, mid);
+    else sqlite3_bind_null(s, 3);
+    bind_text(s, 4, b ? fmt_px(j, b, pb, sizeof pb) : 0);
+    bind_text(s, 5, a ? fmt_px(j, a, pa, sizeof pa) : 0);
+    bind_text(s, 6, rs);
+    int rc = step(j, S_MARK);
+    free(rs);
+    if (!rc) j->stats.marks++;
+    return rc;
 }

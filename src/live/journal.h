@@ -5,7 +5,8 @@
  * Tables: runs, orders (one row per client id: intent, then its latest state), order_events
  * (one row per venue event about an order, and per local state change), fills
  * (UNIQUE(symbol, trade_id): a replayed event is stored once), balances, latency (each
- * request's measured round trip). Prices and quantities are exact decimal strings in the
+ * request's measured round trip), marks (the mid and our quotes every report sample, with
+ * the report's state: journal_tick). Prices and quantities are exact decimal strings in the
  * symbol's units; times are integers in ns (local real clock).
  *
  * Durability, honestly: one connection, WAL mode, synchronous=NORMAL. A new order's intent
@@ -30,6 +31,7 @@
 
 #include <stdint.h>
 
+#include "../backtest/report.h"
 #include "../core/symbol.h"
 #include "../oms/oms.h"
 #include "../venue/venue.h"
@@ -64,6 +66,17 @@ typedef struct journal_mark {
 int journal_pre(journal_t *j, const venue_event_t *ev, journal_mark_t *mk);
 void journal_post(journal_t *j, const venue_event_t *ev, const journal_mark_t *mk);
 
+/* The oms's on_fill hook: the fill as the ledger booked it (fills.booked = its local time),
+   so `quoter history` replays exactly the fills the run's ledger booked, in their order. */
+void journal_hook_fill(void *j, const order_t *o, const venue_event_t *ev, double fee_quote);
+
+/* A mark (table marks): the mid and our best bid and ask at `now`, at most once per report
+   sample interval (r->sample_ns: report.equity_interval) from the first mid on, and always
+   when final (the stop); with it, every 10 s and when final, the report's state (column
+   report: JSON of its accumulators, the ledger's start, the oms's counts, the symbol's
+   units), so that `quoter history` prints the run's own report from the journal. */
+int journal_tick(journal_t *j, const report_t *r, int64_t now_ns, int final);
+
 /* Once per loop step: records local state changes of the oms's orders, asks again about
    earlier orders still unanswered, and commits. */
 void journal_flush(journal_t *j, int64_t now_ns);
@@ -73,7 +86,7 @@ int journal_fill(journal_t *j, const venue_event_t *ev);
 int journal_balance(journal_t *j, const venue_event_t *ev);
 
 typedef struct journal_stats {
-    int64_t intents, events, fills, duplicate_fills, balances, latencies, commits, errors;
+    int64_t intents, events, fills, duplicate_fills, balances, latencies, commits, errors, marks;
     int64_t reconciled;     /* earlier runs' orders whose final state this run wrote */
 } journal_stats_t;
 const journal_stats_t *journal_stats(const journal_t *j);

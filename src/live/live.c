@@ -531,7 +531,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
             rc = (int)run;
             goto out;
         }
-        l->eng.oms.hooks = (oms_hooks_t){l->jn, 0, journal_hook_done};
+        l->eng.oms.hooks = (oms_hooks_t){l->jn, journal_hook_fill, journal_hook_done};
         l->eng.oms.send_hook = (oms_send_hook_t){l->jn, journal_hook_send};
         say(l, "journal %s: run %lld; %d orders of earlier runs not known to be done (reconciled after the sync)",
             o->db, (long long)run, journal_earlier_open(l->jn));
@@ -569,6 +569,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
             status_line(l, now);
             l->next_status_ns = now + status_ns;
         }
+        if (l->jn) journal_tick(l->jn, &l->rep, now, 0); /* journal: a mark every report sample */
         if (l->jn) journal_flush(l->jn, clock_real_ns()); /* journal: once per step */
         if (l->bn.err[0] && !l->bn.ready && !o->dry_run) {
             snprintf(err, (size_t)errcap, "%s", l->bn.err);
@@ -578,6 +579,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
     }
     if (!rc) say(l, "stopped: the exchange confirms no order of ours is open");
     if (l->jn) { /* journal */
+        journal_tick(l->jn, &l->rep, clock_real_ns(), 1); /* the report's state at the stop */
         journal_flush(l->jn, clock_real_ns());
         journal_run_end(l->jn, clock_real_ns(), rc);
         const journal_stats_t *js = journal_stats(l->jn);

@@ -9,6 +9,7 @@
 #include "ledger.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/err.h"
@@ -63,6 +64,17 @@ static int fee_to_units(int64_t amount, int scale, int uscale, __int128 umult, _
         *out = div_fee(div_fee(amount, pow10_i128(scale - uscale), inexact), umult, inexact);
     }
     return 0;
+}
+
+void ledger_asset_amount(const ledger_asset_t *a, char *buf, size_t cap) {
+    __int128 v = a->spent < 0 ? -a->spent : a->spent;
+    const __int128 one = (__int128)1000000000000000000LL;
+    unsigned long long whole = (unsigned long long)(v / one), frac = (unsigned long long)(v % one);
+    char f[19];
+    snprintf(f, sizeof f, "%018llu", frac);
+    int n = 18;
+    while (n > 8 && f[n - 1] == '0') n--; /* trailing zeros beyond Binance's 8 places */
+    snprintf(buf, cap, "%s%llu.%.*s", a->spent < 0 ? "-" : "", whole, n, f);
 }
 
 void ledger_init(ledger_t *l, const symbol_rules_t *r, int64_t base, __int128 quote) {

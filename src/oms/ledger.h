@@ -68,6 +68,8 @@ typedef struct ledger {
 } ledger_t;
 
 void ledger_init(ledger_t *l, const symbol_rules_t *r, int64_t base, __int128 quote);
+/* The fees paid in a fee asset as a decimal ("0.00123000": 8 places at least, more when finer). */
+void ledger_asset_amount(const ledger_asset_t *a, char *buf, size_t cap);
 /* Sets the starting mark (the cost of the starting base balance). Call once, before fills. */
 void ledger_start(ledger_t *l, double mark);
 /* The price of a fee asset other than base and quote (quote per unit). 0 or Q_E_FULL. */

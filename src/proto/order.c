@@ -105,8 +105,14 @@ static int flag(const cJSON *o, const char *k, int *out) {
 }
 
 int proto_exec_parse(const char *json, size_t n, proto_exec_t *e) {
-    memset(e, 0, sizeof *e);
     cJSON *o = cJSON_ParseWithLength(json, n);
+    int rc = proto_exec_from_cjson(o, e);
+    cJSON_Delete(o);
+    return rc;
+}
+
+int proto_exec_from_cjson(const cJSON *o, proto_exec_t *e) {
+    memset(e, 0, sizeof *e);
     char ev[20], side[8], type[16], tif[8], status[20], stp[20], er[48];
     int64_t oid, eid;
     int rc = !o || str(o, "e", ev, sizeof ev) || strcmp(ev, "executionReport") || num(o, "E", &e->event_ms) ||
@@ -134,7 +140,6 @@ int proto_exec_parse(const char *json, size_t n, proto_exec_t *e) {
             rc = 1;
         if (!str(o, "eR", er, sizeof er) && xexpiry_parse(er, &e->expiry)) rc = 1;
     }
-    cJSON_Delete(o);
     return rc ? -1 : 0;
 }
 

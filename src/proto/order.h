@@ -77,6 +77,9 @@ int proto_exec_json(const proto_exec_t *e, char *buf, size_t cap);
 /* Reads an executionReport (the event object itself, not its {"subscriptionId","event"}
    wrapper); 0, or -1 when it is not one or a field is missing or malformed. */
 int proto_exec_parse(const char *json, size_t n, proto_exec_t *out);
+/* The same on an object cJSON has read (NULL: -1). exec_read.h reads it without cJSON. */
+struct cJSON;
+int proto_exec_from_cjson(const struct cJSON *o, proto_exec_t *out);
 
 /* an order as the REST and WebSocket API answers give it: a placement (with its fills when
    the answer is FULL), a query, or a cancel (which names the canceled order by

@@ -13,6 +13,7 @@
 #include "../../core/err.h"
 #include "../../core/log.h"
 #include "../../proto/errors.h"
+#include "../../proto/exec_read.h"
 #include "../../proto/order.h"
 #include "../../proto/params.h"
 #include "../../proto/sign.h"
@@ -752,6 +753,47 @@ static void on_execution(binance_t *b, const cJSON *ev, int64_t t) {
     emit(b, &e);
 }
 
+/* the same from the allocation-free reader (proto/exec_read.h): the user data path's usual
+   case. Gives the events on_execution gives for the same report (a REJECTED one, whose
+   reason is in r, which the reader does not keep, goes to on_execution) */
+static void on_exec_report(binance_t *b, const proto_exec_t *x, int64_t t) {
+    b->st.reports++;
+    if (strcmp(x->symbol, b->cfg.rules->symbol)) return;
+    /* an event time whose nanoseconds would overflow reads as 0 */
+    int64_t ems = x->event_ms > -9200000000000LL && x->event_ms < 9200000000000LL ? x->event_ms : 0;
+    venue_event_t e = event(VEV_ACK, !strcmp(x->exec, "CANCELED") && x->orig_cid[0] ? x->orig_cid : x->cid,
+                            x->buy ? SIDE_BUY : SIDE_SELL);
+    e.local_ns = t;
+    e.exch_ns = ems * 1000000;
+    e.order_id = x->order_id;
+    e.status = status_of(xstatus_name(x->status));
+    int64_t v;
+    if (!fx_parse(x->cum_qty, strlen(x->cum_qty), &b->cfg.rules->lot, &v)) e.cum_qty = v;
+    __int128 q;
+    if (!symbol_notional_parse(b->cfg.rules, x->cum_quote, &q)) e.cum_quote = q;
+    if (!strcmp(x->exec, "NEW")) {
+        e.type = VEV_ACK;
+    } else if (!strcmp(x->exec, "TRADE")) {
+        e.type = VEV_FILL;
+        e.trade_id = (double)x->trade_id > -9.2e18 && (double)x->trade_id < 9.2e18 ? x->trade_id : 0;
+        e.maker = x->maker;
+        if (fx_parse(x->last_price, strlen(x->last_price), &b->cfg.rules->tick, &e.price) ||
+            fx_parse(x->last_qty, strlen(x->last_qty), &b->cfg.rules->lot, &e.qty) ||
+            parse_fee(x->commission, &e.fee, &e.fee_scale)) {
+            b->st.parse_errors++;
+            return;
+        }
+        snprintf(e.fee_asset, sizeof e.fee_asset, "%s", x->commission_asset);
+    } else if (!strcmp(x->exec, "CANCELED")) {
+        e.type = VEV_CANCELED;
+    } else if (!strcmp(x->exec, "EXPIRED") || !strcmp(x->exec, "TRADE_PREVENTION")) {
+        e.type = VEV_EXPIRED;
+    } else {
+        return; /* REPLACED (amend) and others: the state follows in later reports */
+    }
+    emit(b, &e);
+}
+
 /* the balance of base (i 0) or quote (i 1) as a VEV_BALANCE; free and locked as read */
 static void balance_event(binance_t *b, int i, int64_t f, int64_t l, __int128 fq, __int128 lq, int64_t t) {
     venue_event_t e = event(VEV_BALANCE, 0, SIDE_BUY);
@@ -858,6 +900,14 @@ static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
     (void)c;
     binance_t *b = ctx;
     int64_t t = clock_real_ns();
+    /* an executionReport, the hot one, without cJSON; anything else it does not take whole
+       (another event, an answer, a report of an order type this side never sends) below */
+    proto_exec_t x;
+    if (!proto_exec_read_event(msg, len, &x) && strcmp(x.exec, "REJECTED")) {
+        if (seen_event(b, msg, len)) b->st.duplicates++;
+        else on_exec_report(b, &x, t);
+        return;
+    }
     cJSON *j = cJSON_ParseWithLength(msg, len);
     if (!j) {
         b->st.parse_errors++;

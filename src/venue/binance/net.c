@@ -12,12 +12,22 @@
 #define NET_MSG_MAX (8u << 20) /* the largest message taken: a 5000-level depth snapshot is ~300 KB */
 
 static void drop_queue(net_conn_t *c) {
-    while (c->out_n) {
-        free(c->out[c->out_head]);
-        c->out_head = (c->out_head + 1) % NET_OUT_MAX;
-        c->out_n--;
+    c->out_n = c->out_head = 0;
+    c->out_tail = 0;
+}
+
+/* where in the out-ring a message of len bytes (and its LWS_PRE room) goes; -1: no room.
+   The queued bytes are [head, tail) or, wrapped, [head, end) and [0, tail); tail never
+   reaches head while something is queued, so tail == head only means empty. */
+static long ring_place(const net_conn_t *c, size_t len) {
+    size_t need = (LWS_PRE + len + 15) & ~(size_t)15;
+    if (!c->out_n) return need <= NET_OUT_BYTES ? 0 : -1;
+    size_t head = c->out_off[c->out_head], tail = c->out_tail;
+    if (tail > head) {
+        if (tail + need <= NET_OUT_BYTES) return (long)tail;
+        return need < head ? 0 : -1;
     }
-    c->out_head = 0;
+    return tail + need < head ? (long)tail : -1;
 }
 
 static void kill_wsi(struct lws *w) { lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC); }
@@ -137,12 +147,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!c || c->wsi != wsi) return -1;
         if (c->state == NET_CLOSED) return -1;
         if (c->out_n) {
-            char *m = c->out[c->out_head];
+            /* lws_write frames and masks the message in place (the header in the room before
+               it) and keeps its own copy of what the socket does not take at once: the ring's
+               bytes are free again when it returns */
+            unsigned char *m = c->out_buf + c->out_off[c->out_head];
             size_t n = c->out_len[c->out_head];
-            int w = lws_write(wsi, (unsigned char *)m + LWS_PRE, n, LWS_WRITE_TEXT);
-            free(m);
+            int w = lws_write(wsi, m + LWS_PRE, n, LWS_WRITE_TEXT);
             c->out_head = (c->out_head + 1) % NET_OUT_MAX;
-            c->out_n--;
+            if (!--c->out_n) drop_queue(c); /* empty: start again at the ring's beginning */
             if (w < (int)n) return -1;
             if (c->out_n) lws_callback_on_writable(wsi);
         }
@@ -261,6 +273,8 @@ void net_free(net_t *n) {
         c->state = NET_CLOSED;
         c->next = c->old = NULL; /* their last callbacks (below) reach no one */
         drop_queue(c);
+        free(c->out_buf);
+        c->out_buf = NULL;
         wsmsg_free(&c->in);
         wsmsg_free(&c->in_old);
     }
@@ -332,6 +346,8 @@ int net_open(net_t *n, net_conn_t *c, const char *name, const char *url, const n
     c->net = n;
     c->ops = ops;
     c->ctx = ctx;
+    c->out_buf = malloc(NET_OUT_BYTES);
+    if (!c->out_buf) return Q_E_NOMEM;
     wsmsg_init(&c->in, NET_MSG_MAX);
     wsmsg_init(&c->in_old, NET_MSG_MAX);
     n->conns[n->nconns++] = c;
@@ -346,12 +362,13 @@ int net_send(net_conn_t *c, const char *text, size_t len) {
     }
     if (c->state != NET_OPEN || !c->wsi) return Q_E_STATE;
     if (c->out_n == NET_OUT_MAX) return Q_E_FULL;
-    char *m = malloc(LWS_PRE + len);
-    if (!m) return Q_E_NOMEM;
-    memcpy(m + LWS_PRE, text, len);
+    long at = ring_place(c, len);
+    if (at < 0) return Q_E_FULL;
+    memcpy(c->out_buf + at + LWS_PRE, text, len);
     int k = (c->out_head + c->out_n++) % NET_OUT_MAX;
-    c->out[k] = m;
+    c->out_off[k] = (size_t)at;
     c->out_len[k] = len;
+    c->out_tail = (size_t)at + ((LWS_PRE + len + 15) & ~(size_t)15);
     lws_callback_on_writable(c->wsi);
     return 0;
 }

@@ -22,6 +22,8 @@
 
 #define NET_MAX_CONNS 4
 #define NET_OUT_MAX 1024        /* queued messages per connection */
+#define NET_OUT_BYTES (512u << 10) /* the out-ring's bytes per connection (each message takes
+                                      LWS_PRE + its length, rounded up to 16) */
 
 typedef struct net_conn net_conn_t;
 
@@ -51,8 +53,13 @@ struct net_conn {
     net_state_t state;
     const net_conn_ops_t *ops;
     void *ctx;
-    char *out[NET_OUT_MAX];     /* queued messages (LWS_PRE bytes of room before each) */
-    size_t out_len[NET_OUT_MAX];
+    /* the out-ring: queued messages, in order, in one buffer allocated at net_open (sending
+       allocates nothing). Message k is out_buf[out_off[k] + LWS_PRE ...], out_len[k] bytes,
+       with LWS_PRE bytes of room before it for libwebsockets' frame header. A message that
+       does not fit before the buffer's end starts again at 0 (the end is left unused). */
+    unsigned char *out_buf;     /* NET_OUT_BYTES (owned) */
+    size_t out_off[NET_OUT_MAX], out_len[NET_OUT_MAX];
+    size_t out_tail;            /* where the next message goes (its room's first byte) */
     int out_head, out_n;
     wsmsg_t in;
     int64_t retry_at_ns;        /* NET_WAIT: when to connect again (monotonic) */
@@ -98,10 +105,12 @@ typedef struct net {
 
 int net_init(net_t *n);
 void net_free(net_t *n);
-/* Opens (and keeps open) a connection to url. Q_E_INVAL for a URL it cannot use. */
+/* Opens (and keeps open) a connection to url. Q_E_INVAL for a URL it cannot use, Q_E_NOMEM
+   when its out-ring cannot be allocated. */
 int net_open(net_t *n, net_conn_t *c, const char *name, const char *url, const net_conn_ops_t *ops, void *ctx);
-/* Queues a text message. 0, or Q_E_STATE when the connection is not open (nothing went
-   out), Q_E_FULL when its queue is full, Q_E_NOMEM. */
+/* Queues a text message (copied into the connection's out-ring; no allocation). 0, or
+   Q_E_STATE when the connection is not open (nothing went out), Q_E_FULL when its queue is
+   full (NET_OUT_MAX messages, or no room left in its NET_OUT_BYTES). */
 int net_send(net_conn_t *c, const char *text, size_t len);
 /* Closes for good (no reconnect). */
 void net_close(net_conn_t *c);
