@@ -5,14 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/log.h"
 #include "../live/live.h"
+#include "../live/metrics.h"
 #include "../venue/binance/keys.h"
 #include "cli.h"
 
 static const char usage[] =
     "usage: quoter run -c CONFIG [--endpoint production|testnet|demo|URL] [--set S.K=V]...\n"
     "                  [--dry-run] [--quiet] [--seconds N] [--status-interval S] [--db FILE]\n"
-    "                  [--max-connection-age S] [--time-sync S]\n"
+    "                  [--max-connection-age S] [--time-sync S] [--log-json] [--metrics ADDR:PORT]\n"
     "\n"
     "Quotes live with the config's strategy, oms and risk gate: the same engine the backtest\n"
     "runs. Orders go over the WebSocket API, fills come by the user data stream, market data\n"
@@ -35,6 +37,12 @@ static const char usage[] =
     "  --max-connection-age S  replace each connection (a new one opened before the old one\n"
     "                      closes) when it is this old (default 84600, under Binance's 24 h)\n"
     "  --time-sync S       measure the clock offset again this often (default 300)\n"
+    "  --log-json          log lines as JSON objects, one per line (time, level, source, msg;\n"
+    "                      order events with event, cid, order_id, side, qty, price, state...)\n"
+    "  --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics (off by default;\n"
+    "                      ADDR an IPv4 address: 127.0.0.1 keeps them on this machine): order\n"
+    "                      events, fills, volume, PnL, inventory, reconnects, rate-limit use,\n"
+    "                      health, tick-to-order and round-trip histograms)\n"
     "\n"
     "Keys come from the environment: QUOTER_API_KEY with QUOTER_PRIVATE_KEY_FILE (an Ed25519\n"
     "private key in PEM: the connection logs on with session.logon), or with\n"
@@ -93,6 +101,9 @@ int cmd_run(int argc, char **argv) {
     const char *ep = "production";
     binance_tuning_t tune;
     memset(&tune, 0, sizeof tune);
+    int log_json = 0;
+    const char *metrics = 0;
+    static char metrics_addr[64];
     /* take run's own options out, hand the rest to the shared parser */
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     if (!rest) return 2;
@@ -120,8 +131,13 @@ int cmd_run(int argc, char **argv) {
             tune.max_conn_age_s = seconds_arg(argv[++i]);
         } else if (!strcmp(a, "--time-sync") && more) {
             tune.time_sync_s = seconds_arg(argv[++i]);
+        } else if (!strcmp(a, "--log-json")) {
+            log_json = 1;
+        } else if (!strcmp(a, "--metrics") && more) {
+            metrics = argv[++i];
         } else if (!strcmp(a, "--endpoint") || !strcmp(a, "--seconds") || !strcmp(a, "--status-interval") ||
-                   !strcmp(a, "--db") || !strcmp(a, "--max-connection-age") || !strcmp(a, "--time-sync")) {
+                   !strcmp(a, "--db") || !strcmp(a, "--max-connection-age") || !strcmp(a, "--time-sync") ||
+                   !strcmp(a, "--metrics")) {
             cli_fail("%s needs a value (try --help)", a);
             free(rest);
             return 2;
@@ -133,6 +149,16 @@ int cmd_run(int argc, char **argv) {
         cli_fail("--seconds, --status-interval, --max-connection-age and --time-sync take a number of seconds");
         free(rest);
         return 2;
+    }
+    if (metrics) { /* refused before anything starts: a bad address, or a port taken */
+        char merr[256];
+        if (metrics_parse_addr(metrics, metrics_addr, sizeof metrics_addr, &o.metrics_port, merr, sizeof merr) ||
+            metrics_probe(metrics_addr, o.metrics_port, merr, sizeof merr)) {
+            cli_fail("%s", merr);
+            free(rest);
+            return 2;
+        }
+        o.metrics_addr = metrics_addr;
     }
     int rc = cli_parse(&c, n, rest, usage);
     free(rest);
@@ -160,6 +186,7 @@ int cmd_run(int argc, char **argv) {
         o.secret = keys.secret; /* an Ed25519 PEM is told by its text: the venue logs on with it */
     }
     tune.verbose = !o.quiet;
+    log_setup("quoter run", log_json ? LOG_JSON : LOG_TEXT, NULL);
     binance_set_tuning(&tune);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -171,7 +198,8 @@ int cmd_run(int argc, char **argv) {
     rc = live_run(&c.cfg, &c.x, &o, err, sizeof err);
     keys_wipe(&keys);
     if (rc) {
-        cli_fail("run: %s", err);
+        if (log_json) log_msg(LOG_ERROR, "run", "%s", err); /* stderr stays one JSON object per line */
+        else cli_fail("run: %s", err);
         return 1;
     }
     return 0;

@@ -10,8 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libwebsockets.h>
+
 #include "../core/clock.h"
 #include "../core/err.h"
+#include "../core/hist.h"
+#include "../core/log.h"
+#include "metrics.h"
 
 #define LIVE_LEVELS 20000
 
@@ -28,6 +33,7 @@ typedef struct dry {
     venue_t base;
     venue_event_t ev[DRY_MAX];
     int n;
+    int64_t requests;           /* order requests taken (the tick-to-order histogram's trigger) */
 } dry_t;
 
 static int dry_push(dry_t *d, venue_event_type_t type, const order_t *o) {
@@ -41,12 +47,21 @@ static int dry_push(dry_t *d, venue_event_type_t type, const order_t *o) {
     snprintf(e->cid, sizeof e->cid, "%s", o->cid);
     return VENUE_SENT;
 }
-static int dry_place(venue_t *v, const order_t *o, int64_t now) { (void)now; return dry_push((dry_t *)v, VEV_ACK, o); }
-static int dry_cancel(venue_t *v, const order_t *o, int64_t now) { (void)now; return dry_push((dry_t *)v, VEV_CANCELED, o); }
+static int dry_place(venue_t *v, const order_t *o, int64_t now) {
+    (void)now;
+    ((dry_t *)v)->requests++;
+    return dry_push((dry_t *)v, VEV_ACK, o);
+}
+static int dry_cancel(venue_t *v, const order_t *o, int64_t now) {
+    (void)now;
+    ((dry_t *)v)->requests++;
+    return dry_push((dry_t *)v, VEV_CANCELED, o);
+}
 static int dry_replace(venue_t *v, const order_t *old, const order_t *o, venue_replace_mode_t m, int64_t now) {
     (void)m;
     (void)now;
     if (((dry_t *)v)->n + 2 > DRY_MAX) return VENUE_NOT_SENT;
+    ((dry_t *)v)->requests++;
     dry_push((dry_t *)v, VEV_CANCELED, old);
     return dry_push((dry_t *)v, VEV_ACK, o);
 }
@@ -94,6 +109,8 @@ struct live {
     int64_t stop_started_ns, next_try_ns;
     int64_t next_status_ns;
     int64_t md_events, bad_md, resyncs, reconnects, earlier_seen;
+    int64_t events[METRICS_EVENT_TYPES]; /* venue events by type (the metrics' order events) */
+    hist_t t2o;                 /* ns: a market message's arrival to the order request it caused */
     journal_t *jn;              /* --db: the journal (NULL: none) */
     char err[256];
 };
@@ -103,9 +120,16 @@ static void say(live_t *l, const char *fmt, ...) {
     if (l->opt->quiet) return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "quoter run: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    log_vmsg(LOG_INFO, "live", fmt, ap);
+    va_end(ap);
+}
+/* the same at level warn: quoting stopped or data was lost (the JSON log's level says so) */
+static void say_warn(live_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say_warn(live_t *l, const char *fmt, ...) {
+    if (l->opt->quiet) return;
+    va_list ap;
+    va_start(ap, fmt);
+    log_vmsg(LOG_WARN, "live", fmt, ap);
     va_end(ap);
 }
 
@@ -117,8 +141,60 @@ static const char *vev_name(venue_event_type_t t) {
     return (unsigned)t < sizeof n / sizeof n[0] ? n[t] : "?";
 }
 
+static const char *vst_name(venue_status_t s) {
+    static const char *const n[] = {0, "NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "EXPIRED"};
+    return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : 0;
+}
+
+/* one order event's line: in text as it always read; in JSON with its fields */
+static void order_line(live_t *l, const venue_event_t *ev, const order_t *oo) {
+    if (l->opt->quiet) return;
+    char px[32] = "", q[32] = "";
+    int64_t price = ev->type == VEV_FILL ? ev->price : oo ? oo->price : ev->price;
+    int64_t qty = ev->type == VEV_FILL ? ev->qty : oo ? oo->qty : ev->qty;
+    if (price) fx_format(price, &l->x->rules.tick, 0, px, sizeof px);
+    if (qty) fx_format(qty, &l->x->rules.lot, 0, q, sizeof q);
+    const char *side = (oo ? oo->side : ev->side) == SIDE_BUY ? "BUY" : "SELL";
+    int refusal = ev->reason && (ev->type == VEV_REJECT || ev->type == VEV_CANCEL_REJECT);
+    if (log_format() == LOG_TEXT) {
+        say(l, "%-13s %s %s %s @ %s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-", side, *q ? q : "-",
+            *px ? px : "-", oo ? " -> " : "", oo ? order_state_name(oo->state) : "");
+        if (refusal) say(l, "  %d %s", ev->code, ev->reason);
+        return;
+    }
+    uint64_t oid = ev->order_id ? ev->order_id : oo ? oo->venue_id : 0;
+    char oids[24];
+    snprintf(oids, sizeof oids, "%llu", (unsigned long long)oid);
+    log_field_t f[16];
+    int n = 0;
+    f[n++] = LOG_S("event", vev_name(ev->type));
+    f[n++] = LOG_S("cid", ev->cid[0] ? ev->cid : 0);
+    f[n++] = LOG_N("order_id", oid ? oids : 0); /* a number, exact (beyond 2^53 too) */
+    f[n++] = LOG_S("side", ev->cid[0] || oo ? side : 0); /* a rate limit is about no order */
+    f[n++] = LOG_N("qty", q);
+    f[n++] = LOG_N("price", px);
+    f[n++] = LOG_S("state", oo ? order_state_name(oo->state) : 0);
+    f[n++] = LOG_S("status", vst_name(ev->status));
+    if (ev->type == VEV_FILL) {
+        f[n++] = LOG_I("trade_id", ev->trade_id);
+        f[n++] = LOG_B("maker", ev->maker);
+    }
+    if (ev->type == VEV_RATE_LIMIT) {
+        if (ev->orders_used >= 0) f[n++] = LOG_I("orders_used", ev->orders_used);
+        if (ev->orders_limit > 0) f[n++] = LOG_I("orders_limit", ev->orders_limit);
+        if (ev->retry_ns) f[n++] = LOG_F("retry_in_s", (double)(ev->retry_ns - ev->local_ns) / 1e9);
+    }
+    if (ev->code) f[n++] = LOG_I("code", ev->code);
+    if (ev->reason) f[n++] = LOG_S("reason", ev->reason);
+    log_fields(ev->type == VEV_REJECT || ev->type == VEV_UNKNOWN || ev->type == VEV_RATE_LIMIT ? LOG_WARN : LOG_INFO,
+               "live", f, n, "%s %s %s %s @ %s%s%s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-", side,
+               *q ? q : "-", *px ? px : "-", oo ? " -> " : "", oo ? order_state_name(oo->state) : "",
+               refusal ? ": " : "", refusal ? ev->reason : "");
+}
+
 static void on_venue(void *ctx, const venue_event_t *ev) {
     live_t *l = ctx;
+    if ((unsigned)ev->type < METRICS_EVENT_TYPES) l->events[ev->type]++;
     if (l->confirming && ev->type == VEV_OPEN_ORDER) l->confirm_open++;
     int done_confirm = l->confirming && ev->type == VEV_SYNC_DONE;
     const order_t *o = ev->cid[0] ? oms_find_cid(&l->eng.oms, ev->cid) : 0;
@@ -133,18 +209,8 @@ static void on_venue(void *ctx, const venue_event_t *ev) {
     if (!o) o = ev->cid[0] ? oms_find_cid(&l->eng.oms, ev->cid) : 0;
     /* one line per order event that changed something: a state, a fill, a refusal */
     if (fills != l->eng.oms.ledger.fills || (o && o->state != before) || ev->type == VEV_REJECT ||
-        ev->type == VEV_UNKNOWN || ev->type == VEV_RATE_LIMIT) {
-        char px[32] = "", q[32] = "";
-        const order_t *oo = o;
-        int64_t price = ev->type == VEV_FILL ? ev->price : oo ? oo->price : ev->price;
-        int64_t qty = ev->type == VEV_FILL ? ev->qty : oo ? oo->qty : ev->qty;
-        if (price) fx_format(price, &l->x->rules.tick, 0, px, sizeof px);
-        if (qty) fx_format(qty, &l->x->rules.lot, 0, q, sizeof q);
-        say(l, "%-13s %s %s %s @ %s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-",
-            (oo ? oo->side : ev->side) == SIDE_BUY ? "BUY" : "SELL", *q ? q : "-", *px ? px : "-",
-            oo ? " -> " : "", oo ? order_state_name(oo->state) : "");
-        if (ev->reason && (ev->type == VEV_REJECT || ev->type == VEV_CANCEL_REJECT)) say(l, "  %d %s", ev->code, ev->reason);
-    }
+        ev->type == VEV_UNKNOWN || ev->type == VEV_RATE_LIMIT)
+        order_line(l, ev, o);
     if (ev->type == VEV_SYNC_DONE && l->eng.oms.st.earlier_found != l->earlier_seen) {
         say(l, "found %lld open orders of an earlier run: %s", (long long)(l->eng.oms.st.earlier_found - l->earlier_seen),
             l->eng.oms.cfg.earlier == OMS_EARLIER_ADOPT ? "adopted" : "canceling them");
@@ -160,17 +226,23 @@ static void on_venue(void *ctx, const venue_event_t *ev) {
 
 static void decide(live_t *l, int64_t now);
 
+/* order requests sent so far, by the venue in use */
+static int64_t order_requests(const live_t *l) {
+    return l->venue == &l->dry.base ? l->dry.requests : l->bn.st.order_requests;
+}
+
 static void market_event(live_t *l, md_event_t *ev, int64_t t) {
     ev->local_ns = t;
     int was_live = l->eng.sync.state == SYNC_LIVE;
     engine_on_market(&l->eng, ev);
     if (was_live && l->eng.sync.state != SYNC_LIVE) {
         l->resyncs++;
-        say(l, "book: a gap in the depth stream; resynchronising from a new snapshot");
+        say_warn(l, "book: a gap in the depth stream; resynchronising from a new snapshot");
     }
     report_on_event(&l->rep, t);
     l->last_md_ns = t;
     l->md_events++;
+    int64_t reqs = order_requests(l);
     /* the book waits for a snapshot (at start, after a gap): ask once */
     if (l->eng.sync.state != SYNC_LIVE && !l->depth_asked && (l->venue != &l->bn.base || l->bn.time_known)) {
         if (binance_depth(&l->bn, 1000) == VENUE_SENT) {
@@ -179,6 +251,8 @@ static void market_event(live_t *l, md_event_t *ev, int64_t t) {
         }
     }
     decide(l, t);
+    /* tick-to-order: this message caused order requests (handed to the connection by now) */
+    if (order_requests(l) != reqs) hist_observe(&l->t2o, clock_real_ns() - t);
 }
 
 static void on_market(void *ctx, const char *json, size_t n, int64_t t) {
@@ -218,7 +292,7 @@ static void on_down(void *ctx, const char *what) {
     live_t *l = ctx;
     l->reconnects++;
     l->depth_asked = 0;
-    say(l, "connection lost (%s): not quoting until reconnected and reconciled", what);
+    say_warn(l, "connection lost (%s): not quoting until reconnected and reconciled", what);
 }
 
 static void on_symbol(void *ctx, const char *status) {
@@ -272,7 +346,10 @@ static void decide(live_t *l, int64_t now) {
     if (l->stopping) return;
     rearm(l, now);
     int h = healthy(l, now);
-    if (h != l->healthy) say(l, h ? "healthy: quoting" : "not healthy: canceling and waiting");
+    if (h != l->healthy) {
+        if (h) say(l, "healthy: quoting");
+        else say_warn(l, "not healthy: canceling and waiting");
+    }
     l->healthy = h;
     if (h) {
         engine_decide(&l->eng, now);
@@ -280,6 +357,13 @@ static void decide(live_t *l, int64_t now) {
         oms_poll(&l->eng.oms, now);
         if (l->eng.oms.nlive && (l->venue != &l->bn.base || l->bn.ready)) oms_update(&l->eng.oms, 0, now);
     }
+}
+
+/* total PnL marked at the mid (quote asset): equity less transfers less the start; 0 until
+   a mid is known */
+static double pnl_total(const live_t *l, double mid) {
+    const ledger_t *g = &l->eng.oms.ledger;
+    return l->rep.start_mid > 0 && mid > 0 ? ledger_equity(g, mid) - g->transfers_value - l->rep.start_equity : 0;
 }
 
 static void status_line(live_t *l, int64_t now) {
@@ -292,15 +376,77 @@ static void status_line(live_t *l, int64_t now) {
     if (a) fx_format(a, &l->x->rules.tick, 0, pa, sizeof pa);
     fx_format(ledger_inventory(&m->ledger), &l->x->rules.lot, 0, inv, sizeof inv);
     double mid = engine_mid(&l->eng);
-    double pnl = l->rep.start_mid > 0 && mid > 0 ? ledger_equity(&m->ledger, mid) - m->ledger.transfers_value - l->rep.start_equity : 0;
+    double pnl = pnl_total(l, mid);
     double hold = l->rep.start_mid > 0 && mid > 0
                       ? (double)m->ledger.base_start * l->x->rules.lot.value * (mid - l->rep.start_mid) : 0;
-    fprintf(stderr,
-            "quoter run: mid %.2f bid %s ask %s | inventory %s pnl %.4f (vs holding %.4f) | open %d fills %" PRId64
-            " | rtt %.2f ms | %s\n",
-            mid, pb, pa, inv, pnl, pnl - hold, oms_open_count(m), m->ledger.fills,
-            l->bn.st.rtt_n ? l->bn.st.rtt_sum_ms / (double)l->bn.st.rtt_n : 0.0, l->healthy ? "healthy" : "waiting");
+    double rtt = l->bn.st.rtt_n ? l->bn.st.rtt_sum_ms / (double)l->bn.st.rtt_n : 0.0;
+    log_field_t f[] = {LOG_S("event", "status"), LOG_F("mid", mid),        LOG_N("bid", pb),
+                       LOG_N("ask", pa),         LOG_N("inventory", inv),  LOG_F("pnl", pnl),
+                       LOG_F("vs_holding", pnl - hold), LOG_I("open", oms_open_count(m)),
+                       LOG_I("fills", m->ledger.fills), LOG_F("rtt_ms", rtt), LOG_B("healthy", l->healthy)};
+    log_fields(LOG_INFO, "live", f, (int)(sizeof f / sizeof f[0]),
+               "mid %.2f bid %s ask %s | inventory %s pnl %.4f (vs holding %.4f) | open %d fills %" PRId64
+               " | rtt %.2f ms | %s",
+               mid, pb, pa, inv, pnl, pnl - hold, oms_open_count(m), m->ledger.fills, rtt,
+               l->healthy ? "healthy" : "waiting");
     (void)now;
+}
+
+/* ---- metrics (--metrics): read at each scrape from where things are counted -------------- */
+
+static void snapshot(live_t *l, metrics_snapshot_t *s, int64_t now) {
+    memset(s, 0, sizeof *s);
+    const ledger_t *g = &l->eng.oms.ledger;
+    const bn_stats_t *st = &l->bn.st;
+    double lot = l->x->rules.lot.value;
+    memcpy(s->events, l->events, sizeof s->events);
+    s->order_requests = order_requests(l);
+    s->api_requests = st->requests;
+    s->api_errors = st->errors;
+    s->fills = g->fills;
+    s->maker_fills = g->maker_fills;
+    s->volume_base[0] = (double)g->bought * lot;
+    s->volume_base[1] = (double)g->sold * lot;
+    s->volume_quote[0] = ledger_quote_real(g, g->buy_notional);
+    s->volume_quote[1] = ledger_quote_real(g, g->sell_notional);
+    s->pnl_realized = g->realized;
+    s->mid = engine_mid(&l->eng);
+    s->pnl_total = pnl_total(l, s->mid);
+    s->inventory = (double)ledger_inventory(g) * lot;
+    s->open_orders = oms_open_count(&l->eng.oms);
+    s->reconnects = l->reconnects;
+    s->resyncs = l->resyncs;
+    s->unknowns = st->unknowns;
+    s->rate_limited = st->rate_limited;
+    s->rotations = st->rotations;
+    s->md_messages = l->md_events;
+    s->md_bad = l->bad_md;
+    s->clock_offset_s = (double)l->bn.offset_ms / 1000.0;
+    /* the window's use as the risk gate counts it: ours, or the venue's while its count is fresh */
+    risk_t *r = &l->eng.oms.risk;
+    int ours = risk_sent_within(r, now, r->rate_window_ns);
+    int theirs = r->venue_used_ns && now - r->venue_used_ns < r->rate_window_ns ? r->venue_used : 0;
+    s->orders_used = ours > theirs ? ours : theirs;
+    s->orders_limit = r->rate_limit;
+    s->healthy = l->healthy;
+    s->tick_to_order = &l->t2o;
+    s->round_trip = &st->rtt_hist;
+}
+
+static void serve_http(void *ctx, const char *path, net_http_answer_t *a) {
+    live_t *l = ctx;
+    if (strcmp(path, "/metrics")) {
+        a->status = 404;
+        return;
+    }
+    metrics_snapshot_t s;
+    snapshot(l, &s, clock_real_ns());
+    if (metrics_render(&s, &a->body, &a->len)) {
+        a->status = 500;
+        return;
+    }
+    a->status = 200;
+    a->type = METRICS_CONTENT_TYPE;
 }
 
 /* the stop: cancel everything, then ask the exchange what is open until it says nothing
@@ -341,9 +487,21 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
     binance_config_t bc = {o->api_url, o->stream_url, o->dry_run ? 0 : o->api_key, o->dry_run ? 0 : o->secret,
                            &x->rules, 5000};
     bn_hooks_t hooks = {l, on_market, on_depth, on_ready, on_down, on_symbol, on_commission};
+    hist_init(&l->t2o, hist_tick_to_order_le, (int)(sizeof hist_tick_to_order_le / sizeof hist_tick_to_order_le[0]));
     if ((rc = binance_open(&l->bn, &bc, &hooks))) {
         snprintf(err, (size_t)errcap, "%s", l->bn.err);
         goto out;
+    }
+    /* with --log-json, libwebsockets' own complaints are JSON lines too */
+    if (log_format() == LOG_JSON) lws_set_log_level(LLL_ERR, log_lws_line);
+    /* --metrics: a listening vhost on the venue's own context, served by binance_run */
+    if (o->metrics_port) {
+        if ((rc = net_listen(&l->bn.net, o->metrics_addr, o->metrics_port, serve_http, l))) {
+            snprintf(err, (size_t)errcap, "--metrics %s:%d: cannot listen there (is the port taken?)", o->metrics_addr,
+                     o->metrics_port);
+            goto out;
+        }
+        say(l, "metrics at http://%s:%d/metrics", o->metrics_addr, o->metrics_port);
     }
     l->dry.base.vt = &dry_vt;
     l->venue = o->dry_run ? &l->dry.base : &l->bn.base;

@@ -7,7 +7,11 @@
  * run's are canceled or adopted) done, the book synchronised, and market data fresh
  * (`live.max_data_age`). Otherwise it cancels what is open and waits; it resumes by itself.
  * A stop (SIGINT/SIGTERM) cancels every open order (openOrders.cancelAll), confirms from the
- * exchange that none is left, prints the report, and returns 0; a second signal exits at once. */
+ * exchange that none is left, prints the report, and returns 0; a second signal exits at once.
+ *
+ * The operator's view: a status line every status_s seconds, one log line per order event
+ * (core/log.h: text, or JSON objects with --log-json), and with --metrics a Prometheus page
+ * (metrics.h) served on the venue's own network loop: same thread, no locks. */
 #ifndef Q_LIVE_H
 #define Q_LIVE_H
 
@@ -28,6 +32,8 @@ typedef struct live_options {
     double seconds;                /* stop by itself after this long (0 = until a signal) */
     double status_s;               /* status line interval */
     const char *db;                /* the SQLite journal (journal.h); NULL: none (never with dry_run) */
+    const char *metrics_addr;      /* --metrics: serve GET /metrics on this IPv4 address ... */
+    int metrics_port;              /* ... and port (0: no metrics endpoint) */
 } live_options_t;
 
 typedef struct live live_t;

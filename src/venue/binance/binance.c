@@ -11,6 +11,7 @@
 
 #include "../../core/clock.h"
 #include "../../core/err.h"
+#include "../../core/log.h"
 #include "../../proto/errors.h"
 #include "../../proto/exec_read.h"
 #include "../../proto/order.h"
@@ -47,9 +48,7 @@ static void note(const binance_t *b, const char *fmt, ...) {
     if (!tuning.verbose) return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "quoter run: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    log_vmsg(LOG_INFO, "binance", fmt, ap);
     va_end(ap);
 }
 
@@ -156,6 +155,8 @@ static int send_req(binance_t *b, bn_pending_t *p, const char *method, const cha
         return VENUE_NOT_SENT;
     }
     b->st.requests++;
+    if (p->kind == BN_PLACE || p->kind == BN_CANCEL || p->kind == BN_REPLACE || p->kind == BN_CANCEL_ALL)
+        b->st.order_requests++;
     return VENUE_SENT;
 }
 
@@ -947,6 +948,7 @@ static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
     if (p->kind == BN_PLACE || p->kind == BN_CANCEL || p->kind == BN_REPLACE) {
         b->st.rtt_n++;
         b->st.rtt_sum_ms += (double)(t - p->sent_ns) / 1e6;
+        hist_observe(&b->st.rtt_hist, t - p->sent_ns);
     }
     int status = (int)jnum(j, "status");
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "result");
@@ -1053,6 +1055,7 @@ static void stream_close(void *ctx, net_conn_t *c, const char *why) {
 int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *hooks) {
     memset(b, 0, sizeof *b);
     b->base.vt = &bn_vt;
+    hist_init(&b->st.rtt_hist, hist_round_trip_le, (int)(sizeof hist_round_trip_le / sizeof hist_round_trip_le[0]));
     b->cfg = *cfg;
     b->hooks = *hooks;
     if (!cfg->recv_window_ms) b->cfg.recv_window_ms = 5000;

@@ -42,6 +42,7 @@
 
 #include <stdint.h>
 
+#include "../../core/hist.h"
 #include "../../core/symbol.h"
 #include "../venue.h"
 #include "net.h"
@@ -79,6 +80,8 @@ typedef struct bn_stats {
     int64_t logons, rotations, shutdowns, duplicates, balances;
     int64_t rtt_n;
     double rtt_sum_ms;             /* order request round trips */
+    int64_t order_requests;        /* place, cancel, replace, cancel all: written */
+    hist_t rtt_hist;               /* order request round trips, ns (hist_round_trip_le) */
 } bn_stats_t;
 
 typedef struct binance binance_t;

@@ -177,6 +177,78 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 static const struct lws_protocols protocols[] = {{"quoter-client", callback, 0, 1 << 16, 0, NULL, 0},
                                                  {NULL, NULL, 0, 0, 0, NULL, 0}};
 
+/* ---- the listening vhost (net_listen): HTTP GET only, answered by the owner's handler ---- */
+
+typedef struct http_pss { char *body; size_t len; } http_pss_t;
+
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+    (void)len;
+    http_pss_t *ps = user;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return -1; /* no WebSocket here */
+    case LWS_CALLBACK_HTTP: {
+        net_t *n = lws_get_vhost_user(lws_get_vhost(wsi));
+        net_http_answer_t a = {405, NULL, 0, "text/plain; charset=utf-8"};
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0 && n && n->http_fn) n->http_fn(n->http_ctx, in ? (const char *)in : "/", &a);
+        if (!a.body) { /* the handler gave no body (or was not asked): its status in words */
+            const char *w = a.status == 404 ? "not found\n" : a.status == 405 ? "method not allowed\n" : "error\n";
+            a.len = strlen(w);
+            a.body = malloc(a.len + 1);
+            if (!a.body) return -1;
+            memcpy(a.body, w, a.len + 1);
+        }
+        unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
+        ps->body = malloc(LWS_PRE + a.len);
+        if (!ps->body || lws_add_http_common_headers(wsi, (unsigned)a.status, a.type, (lws_filepos_t)a.len, &p, end) ||
+            lws_finalize_write_http_header(wsi, start, &p, end)) {
+            free(a.body);
+            return -1;
+        }
+        memcpy(ps->body + LWS_PRE, a.body, a.len);
+        ps->len = a.len;
+        free(a.body);
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+        if (!ps || !ps->body) break;
+        int w = lws_write(wsi, (unsigned char *)ps->body + LWS_PRE, ps->len, LWS_WRITE_HTTP_FINAL);
+        free(ps->body);
+        ps->body = NULL;
+        if (w < (int)ps->len) return -1;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (ps) {
+            free(ps->body);
+            ps->body = NULL;
+        }
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static const struct lws_protocols http_protocols[] = {{"quoter-http", http_callback, sizeof(http_pss_t), 4096, 0, NULL, 0},
+                                                      {NULL, NULL, 0, 0, 0, NULL, 0}};
+
+int net_listen(net_t *n, const char *iface, int port, net_http_fn fn, void *ctx) {
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.vhost_name = "quoter-http";
+    info.port = port;
+    info.iface = iface;
+    info.protocols = http_protocols;
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.user = n;
+    n->http_fn = fn;
+    n->http_ctx = ctx;
+    n->http_vh = lws_create_vhost(n->lws, &info);
+    return n->http_vh ? 0 : Q_E_IO;
+}
+
 static void wake(struct lws_sorted_usec_list *sul) { (void)sul; }
 
 int net_init(net_t *n) {

@@ -82,12 +82,25 @@ struct net_conn {
     int64_t rotations;
 };
 
+/* an HTTP GET answered on a listening vhost (net_listen): the handler sets status, the body
+   (malloc'd; net frees it) and its type */
+typedef struct net_http_answer {
+    int status;
+    char *body;
+    size_t len;
+    const char *type;
+} net_http_answer_t;
+typedef void (*net_http_fn)(void *ctx, const char *path, net_http_answer_t *a);
+
 typedef struct net {
     struct lws_context *lws;
     struct lws_sorted_usec_list *wake; /* the timer that ends net_run's wait (owned) */
     net_conn_t *conns[NET_MAX_CONNS];
     int nconns;
     uint64_t jitter;            /* PRNG state for the backoff's jitter */
+    struct lws_vhost *http_vh;  /* net_listen's vhost (NULL: none) */
+    net_http_fn http_fn;
+    void *http_ctx;
 } net_t;
 
 int net_init(net_t *n);
@@ -105,6 +118,10 @@ void net_close(net_conn_t *c);
 void net_reconnect(net_conn_t *c);
 /* Starts a rotation (see above); nothing when one is under way or the connection is not open. */
 void net_rotate(net_conn_t *c);
+/* Listens for HTTP on iface:port (an IPv4 address) on the same context and thread as the
+   connections: each GET is answered by fn (the metrics endpoint); other methods get 405, a
+   WebSocket upgrade is refused. 0, or Q_E_IO when it cannot listen there. */
+int net_listen(net_t *n, const char *iface, int port, net_http_fn fn, void *ctx);
 /* Serves the sockets for up to timeout_ms (returns earlier when something happened). */
 void net_run(net_t *n, int timeout_ms);
 

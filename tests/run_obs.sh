@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# run_obs.sh QUOTER DATA SRC: the operator's view of `quoter run` against `quoter exchange`:
+# with --log-json every stderr line is one JSON object (order events and status lines with
+# their fields); with --metrics the Prometheus page scraped mid-run is well formed (every
+# sample under a # TYPE'd family, histogram buckets cumulative up to +Inf == _count), its
+# counters move and never go down between scrapes; other paths get 404, other methods 405;
+# bad --metrics values and a port already taken are refused with exit 2; no secret anywhere.
+set -u
+q=$1 data=$2 src=$3
+if ! command -v node >/dev/null; then echo "SKIP: node reads the JSON lines and the page"; exit 77; fi
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+. "$src/tests/exchange-lib.sh"
+chk=$src/tests/obs_check.js
+
+live_exchange ex --speed 10
+# requoting every second: order requests caused by market messages (the tick-to-order histogram)
+cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set strategy.requote_interval=1 --set strategy.max_order_age=1
+     --set risk.orders_per_10s=90 --db "$tmp/run.db")
+
+# a run with both, on a port that is free (another is tried when one is taken meanwhile)
+for _ in 1 2 3 4 5; do
+  mport=$((20000 + RANDOM % 40000))
+  "$q" run "${cfg[@]}" --endpoint "$base" --seconds 14 --status-interval 1 --log-json --metrics "127.0.0.1:$mport" \
+    >"$tmp/r.out" 2>"$tmp/r.err" &
+  pid=$!
+  for _ in $(seq 100); do grep -q "metrics at" "$tmp/r.err" 2>/dev/null && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  grep -q "metrics at" "$tmp/r.err" && break
+  wait $pid
+done
+url=http://127.0.0.1:$mport/metrics
+# the first scrape once orders have been answered (a slow machine may take a while)
+for _ in $(seq 150); do
+  curl -s "$url" >"$tmp/m1.txt" 2>/dev/null
+  grep -q '^quoter_order_round_trip_seconds_count [1-9]' "$tmp/m1.txt" && break
+  sleep 0.1
+done
+sleep 2
+curl -s -D "$tmp/h2.txt" "$url" >"$tmp/m2.txt"
+# bound to the address given, not every address: 127.0.0.2 (loopback too) finds nothing there
+other=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://127.0.0.2:$mport/metrics")
+code404=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/other")
+code405=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url")
+wait $pid; rc=$?
+
+check "the run exits 0" '[ $rc -eq 0 ]'
+node "$chk" exposition "$tmp/m1.txt" >"$tmp/c1.txt"
+check "the first scrape is a well-formed page" '! grep -q FAIL "$tmp/c1.txt" && grep -q "^samples [1-9]" "$tmp/c1.txt"'
+node "$chk" exposition "$tmp/m2.txt" "$tmp/m1.txt" --get 'quoter_order_events_total{event="ack"}' quoter_fills_total \
+  quoter_market_messages_total quoter_order_round_trip_seconds_count quoter_tick_to_order_seconds_count quoter_healthy \
+  quoter_rate_limit_orders_limit >"$tmp/c2.txt"
+val() { sed -n "s/^$1 //p" "$tmp/c2.txt"; }
+echo "metrics: $(grep -c . "$tmp/m2.txt") lines; acks $(val 'quoter_order_events_total{event="ack"}'), fills $(val quoter_fills_total), round trips $(val quoter_order_round_trip_seconds_count), tick-to-order $(val quoter_tick_to_order_seconds_count)"
+check "the second scrape is well formed and no counter went down" '! grep -q FAIL "$tmp/c2.txt"'
+check "order events counted (acks > 0)" '[ "$(val "quoter_order_events_total{event=\"ack\"}")" -gt 0 ]'
+check "round trips and tick-to-order observed" \
+  '[ "$(val quoter_order_round_trip_seconds_count)" -gt 0 ] && [ "$(val quoter_tick_to_order_seconds_count)" -gt 0 ]'
+check "market data counted, and more by the second scrape" \
+  '[ "$(val quoter_market_messages_total)" -gt "$(sed -n "s/^quoter_market_messages_total //p" "$tmp/m1.txt")" ]'
+check "healthy mid-run; the budget is the config's 90" '[ "$(val quoter_healthy)" = 1 ] && [ "$(val quoter_rate_limit_orders_limit)" = 90 ]'
+check "served as Prometheus text 0.0.4" 'grep -qi "^content-type: text/plain; version=0.0.4" "$tmp/h2.txt"'
+check "it listens on 127.0.0.1 only" '[ "$other" = 000 ]'
+check "another path is 404, another method 405" '[ "$code404" = 404 ] && [ "$code405" = 405 ]'
+
+node "$chk" jsonl "$tmp/r.err" >"$tmp/j.txt"
+echo "log: $(cat "$tmp/j.txt")"
+check "every log line is one JSON object with time, level, source, msg" '! grep -q FAIL "$tmp/j.txt"'
+check "order events and status lines carry their fields" \
+  'grep -q "order_events [1-9]" "$tmp/j.txt" && grep -q "status [1-9]" "$tmp/j.txt"'
+check "the stop is logged and the report still goes to stdout as text" \
+  'grep -q "confirms no order of ours is open" "$tmp/r.err" && grep -q "^balances " "$tmp/r.out"'
+
+# refused before anything starts: bad values, and a port already taken (the exchange's)
+for bad in 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 localhost:9x example.com:9464 :9464; do
+  "$q" run "${cfg[@]}" --endpoint "$base" --metrics "$bad" >/dev/null 2>"$tmp/bad.err"; rc=$?
+  check "--metrics $bad is refused with exit 2" '[ $rc -eq 2 ] && grep -q -- "--metrics" "$tmp/bad.err"'
+done
+"$q" run "${cfg[@]}" --endpoint "$base" --metrics >/dev/null 2>"$tmp/bad.err"; rc=$?
+check "--metrics without a value is refused with exit 2" '[ $rc -eq 2 ]'
+"$q" run "${cfg[@]}" --endpoint "$base" --metrics "127.0.0.1:$ex_port" >/dev/null 2>"$tmp/taken.err"; rc=$?
+check "a port already taken: exit 2, says so" '[ $rc -eq 2 ] && grep -q "port is taken" "$tmp/taken.err"'
+"$q" run --help >"$tmp/help.txt"
+check "--help tells --log-json and --metrics" 'grep -q -- "--log-json" "$tmp/help.txt" && grep -q -- "--metrics ADDR:PORT" "$tmp/help.txt"'
+
+check "the secret is in no output and no scrape" '! grep -q "$secret" "$tmp"/r.* "$tmp"/m*.txt'
+check "no sanitizer report" '! grep -qE "Sanitizer|runtime error" "$tmp"/*.err'
+
+echo "run_obs: $passes passed, $fails failed"
+[ $fails -eq 0 ] || { echo "--- run log"; tail -20 "$tmp/r.err"; echo "--- scrape"; head -30 "$tmp/m2.txt"; }
+[ $fails -eq 0 ]
