@@ -374,6 +374,52 @@ static void test_commission_prints_what_it_charges(void **st) {
     assert_int_equal(tr[0].id, m.fills[0].trade_id);
 }
 
+/* Fees paid in BNB (bnb_fee_price): the standard rate, 25% off, valued at the BNB price and
+   rounded up to 1e-8 BNB; nothing taken from the asset received; in that asset when BNB is short */
+static void test_bnb_fees(void **st) {
+    (void)st;
+    setup();
+    const __int128 atto = ACCOUNT_ATTO;
+    int bnb = accounts_asset(&acc, "BNB");
+    assert_true(bnb >= 0);
+    acc.a[1].bnb_fee_price = 600 * atto;
+    acc.a[1].bal[bnb].free = atto; /* 1 BNB */
+    xorder_t *o;
+    __int128 q0 = QUOTE(1, free);
+    int64_t b0 = BASE(1, free);
+    /* sell 0.001 BTC at 99999.99: 99.99999 USDT * 0.001 * 0.75 / 600 = 0.0001249999875 BNB -> 0.00012500 */
+    assert_int_equal(place(1, SIDE_SELL, XT_LIMIT, XTIF_IOC, PX(99999, 99), BTC / 1000, 0, &o), 0);
+    assert_int_equal(m.nfills, 1);
+    assert_true(m.fills[0].fee_bnb == (__int128)12500 * 10000000000LL);
+    assert_true(m.fills[0].commission == 0);
+    assert_true(QUOTE(1, free) == q0 + (__int128)PX(99999, 99) * (BTC / 1000)); /* the whole notional */
+    assert_true(acc.a[1].bal[bnb].free == atto - m.fills[0].fee_bnb);
+    /* buy 0.001 BTC at 100000.00: 100 USDT * 0.001 * 0.75 / 600 = 0.000125 BNB exactly; all the BTC arrives */
+    assert_int_equal(place(1, SIDE_BUY, XT_LIMIT, XTIF_IOC, PX(100000, 0), BTC / 1000, 0, &o), 0);
+    assert_int_equal(m.nfills, 1);
+    assert_true(m.fills[0].fee_bnb == (__int128)12500 * 10000000000LL);
+    assert_int_equal(BASE(1, free), b0);
+    xtrade_t tr[4];
+    xtrade_query_t q = {0};
+    const char *msg;
+    q.limit = 2;
+    assert_int_equal(matching_trades(&m, 1, &q, tr, 4, &msg), 2);
+    assert_true(tr[0].fee_bnb == m.fills[0].fee_bnb || tr[1].fee_bnb == m.fills[0].fee_bnb);
+    /* BNB short (1e-8 left): this fill is charged in USDT, the BNB is untouched */
+    acc.a[1].bal[bnb].free = 10000000000LL;
+    q0 = QUOTE(1, free);
+    assert_int_equal(place(1, SIDE_SELL, XT_LIMIT, XTIF_IOC, PX(99999, 99), BTC / 1000, 0, &o), 0);
+    assert_int_equal(m.nfills, 1);
+    assert_true(m.fills[0].fee_bnb == 0 && m.fills[0].commission > 0);
+    assert_true(QUOTE(1, free) == q0 + (__int128)PX(99999, 99) * (BTC / 1000) - m.fills[0].commission);
+    assert_true(acc.a[1].bal[bnb].free == 10000000000LL);
+    /* a rebate is never paid in BNB */
+    acc.a[1].bal[bnb].free = atto;
+    acc.a[1].taker_fee = -0.0001;
+    assert_int_equal(place(1, SIDE_SELL, XT_LIMIT, XTIF_IOC, PX(99999, 99), BTC / 1000, 0, &o), 0);
+    assert_true(m.fills[0].fee_bnb == 0 && acc.a[1].bal[bnb].free == atto);
+}
+
 /* 4. MARKET orders by quoteOrderQty, BUY and SELL, on the step grid */
 static void test_quote_order_qty(void **st) {
     (void)st;
@@ -1033,6 +1079,7 @@ int main(void) {
         cmocka_unit_test(test_open_orders_and_trades),
         cmocka_unit_test(test_commission_prints_what_it_charges),
         cmocka_unit_test(test_quote_order_qty),
+        cmocka_unit_test(test_bnb_fees),
         cmocka_unit_test(test_stp_and_expiry_reason),
         cmocka_unit_test(test_symbol_status),
         cmocka_unit_test(test_first_fill),
