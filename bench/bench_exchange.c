@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench_proc.h"
 #include "bench_util.h"
 #include "proto/sign.h"
 
@@ -181,21 +182,6 @@ static int read_port(const char *port_file) {
     return port;
 }
 
-static void ini_value(const char *path, const char *name, char *out, size_t cap) {
-    FILE *f = fopen(path, "r");
-    char line[512];
-    out[0] = 0;
-    while (f && fgets(line, sizeof line, f)) {
-        size_t n = strlen(name);
-        if (!strncmp(line, name, n) && !strncmp(line + n, " = ", 3)) {
-            snprintf(out, cap, "%s", line + n + 3);
-            out[strcspn(out, "\r\n")] = 0;
-            break;
-        }
-    }
-    if (f) fclose(f);
-}
-
 /* Round trips are measured three ways. On this 2-vCPU VM an idle vCPU halts, and waking it
    from the other one costs ~25 us each way, more than the exchange's own work; so:
      RTT_SCHEDULER  where the scheduler puts the two processes (it often splits them)
@@ -203,16 +189,6 @@ static void ini_value(const char *path, const char *name, char *out, size_t cap)
      RTT_BUSY_POLL  one core each, neither sleeping: the client polls without waiting and the
                     exchange runs with exchange.busy_poll_us, as latency-minded setups do */
 enum rtt_mode { RTT_SCHEDULER, RTT_ONE_CORE, RTT_BUSY_POLL };
-
-static void pin(pid_t pid, int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (cpu < 0)
-        for (int i = 0; i < CPU_SETSIZE; i++) CPU_SET(i, &set);
-    else
-        CPU_SET(cpu, &set);
-    sched_setaffinity(pid, sizeof set, &set);
-}
 
 /* one round of ping and order.place round trips on a fresh exchange */
 static int rtt_round(char **argv, int argc, const char *port_file, struct lws_context *ctx, enum rtt_mode mode) {

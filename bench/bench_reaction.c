@@ -22,32 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench_proc.h"
 #include "bench_util.h"
-
-static void pin(pid_t pid, int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (cpu < 0)
-        for (int i = 0; i < CPU_SETSIZE; i++) CPU_SET(i, &set);
-    else
-        CPU_SET(cpu, &set);
-    sched_setaffinity(pid, sizeof set, &set);
-}
-
-static void ini_value(const char *path, const char *name, char *out, size_t cap) {
-    FILE *f = fopen(path, "r");
-    char line[512];
-    out[0] = 0;
-    while (f && fgets(line, sizeof line, f)) {
-        size_t n = strlen(name);
-        if (!strncmp(line, name, n) && !strncmp(line + n, " = ", 3)) {
-            snprintf(out, cap, "%s", line + n + 3);
-            out[strcspn(out, "\r\n")] = 0;
-            break;
-        }
-    }
-    if (f) fclose(f);
-}
 
 static pid_t spawn(char **args, const char *log) {
     pid_t pid = fork();

@@ -15,6 +15,7 @@
 
 #include "../backtest/report.h"
 #include "../config/config.h"
+#include "../core/log.h"
 #include "../engine/engine.h"
 #include "cli.h"
 
@@ -34,15 +35,6 @@ static const char usage[] =
     "\n"
     "Exit status: 0, 1 the journal cannot be read or has no such run, 2 bad usage.\n";
 
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20) fprintf(f, "\\u%04x", *s);
-        else fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 /* RUN: a positive decimal integer, all of it ("12abc" is no run id) */
 static int64_t run_arg(const char *a) {
@@ -407,7 +399,7 @@ static int run_extras(hist_t *h, int json, int64_t started, int ended_null, int6
     int64_t jfills = one_int(h->db, "SELECT COUNT(*) FROM fills WHERE run = ?1", run);
     if (json) {
         fprintf(f, ",\"run\":{\"id\":%lld,\"prefix\":", (long long)run);
-        json_str(f, prefix);
+        log_json_fputs(f, prefix);
         fprintf(f, ",\"started_ns\":%lld,\"ended_ns\":", (long long)started);
         if (ended_null) fprintf(f, "null,\"exit_status\":null");
         else fprintf(f, "%lld,\"exit_status\":%lld", (long long)ended, (long long)status);
@@ -430,7 +422,7 @@ static int run_extras(hist_t *h, int json, int64_t started, int ended_null, int6
     for (; sqlite3_step(s) == SQLITE_ROW; k++) {
         if (json) {
             fprintf(f, "%s", k ? "," : "");
-            json_str(f, col_text(s, 0));
+            log_json_fputs(f, col_text(s, 0));
             fprintf(f, ":%.8f", sqlite3_column_double(s, 1));
         } else {
             fprintf(f, " %.8f %s", sqlite3_column_double(s, 1), *col_text(s, 0) ? col_text(s, 0) : "?");
@@ -450,7 +442,7 @@ static int run_extras(hist_t *h, int json, int64_t started, int ended_null, int6
                mx = sqlite3_column_double(s, 4) / 1e6;
         if (json) {
             fprintf(f, "%s", k ? "," : "");
-            json_str(f, col_text(s, 0));
+            log_json_fputs(f, col_text(s, 0));
             fprintf(f, ":{\"count\":%lld,\"mean_ms\":%.3f,\"min_ms\":%.3f,\"max_ms\":%.3f}",
                     (long long)sqlite3_column_int64(s, 1), avg, mn, mx);
         } else {

@@ -86,6 +86,14 @@ size_t log_json_string(char *out, size_t cap, const char *s) {
     return n;
 }
 
+void log_json_fputs(FILE *f, const char *s) {
+    size_t n = s ? strlen(s) : 0, cap = n * 6 + 3; /* at most \u00XX (6 bytes) a byte, the quotes, the NUL */
+    char small[512], *b = cap <= sizeof small ? small : malloc(cap);
+    if (!b) return;
+    fwrite(b, 1, log_json_string(b, cap, s), f);
+    if (b != small) free(b);
+}
+
 /* 1 when s is a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int json_number(const char *s) {
     if (!s) return 0;

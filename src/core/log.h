@@ -48,6 +48,8 @@ void log_fields(log_level_t lv, const char *source, const log_field_t *f, int nf
    control characters escaped, bytes that are not UTF-8 replaced by U+FFFD; when s does not
    fit it is cut at a character, and the string is still closed. Returns the length written. */
 size_t log_json_string(char *out, size_t cap, const char *s);
+/* The same, whole, to a stream (the journal's and history's JSON). */
+void log_json_fputs(FILE *f, const char *s);
 
 /* libwebsockets' own log lines (lws_set_log_level's emitter), as LOG_ERROR from "lws" */
 void log_lws_line(int level, const char *line);

@@ -9,6 +9,7 @@
 
 #include "../core/err.h"
 #include "../core/fixed.h"
+#include "../core/log.h"
 
 #define J_RECON_MAX 4096
 /* the report's state goes with a mark at most this often (a mark is every report sample:
@@ -582,15 +583,6 @@ void journal_flush(journal_t *j, int64_t now) {
 /* an __int128 as a decimal integer */
 static const char *fmt_i128(__int128 v, char *b, size_t cap) { return fmt_scaled(v, 0, b, cap); }
 
-static void json_text(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20) fprintf(f, "\\u%04x", *s);
-        else fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 /* The report's state so far as one JSON object: its accumulators (report.h), the ledger's
    start, the oms's and the risk gate's counts, and the symbol's units. Doubles with 17
@@ -607,9 +599,9 @@ static char *report_state(const report_t *r, int64_t gaps) {
     fx_format(1, &ru->tick, 0, t, sizeof t);
     fx_format(1, &ru->step, 0, st, sizeof st);
     fprintf(f, "{\"base\":");
-    json_text(f, ru->base);
+    log_json_fputs(f, ru->base);
     fprintf(f, ",\"quote\":");
-    json_text(f, ru->quote);
+    log_json_fputs(f, ru->quote);
     fprintf(f, ",\"tick\":\"%s\",\"step\":\"%s\",", t, st);
     fprintf(f, "\"events\":%" PRId64 ",\"bad_lines\":%" PRId64 ",\"gaps\":%" PRId64 ",\"start_ns\":%" PRId64
                ",\"end_ns\":%" PRId64 ",\"ready_ns\":%" PRId64 ",\"two_sided_ns\":%" PRId64 ",",
@@ -631,7 +623,7 @@ static char *report_state(const report_t *r, int64_t gaps) {
             m->st.gone, oms_unresolved_count(m));
     for (int k = 0; k < RISK_NREASONS; k++) fprintf(f, "%s%" PRId64, k ? "," : "", m->risk.rejects[k]);
     fprintf(f, "],\"killed\":%d,\"kill_reason\":", m->risk.killed);
-    json_text(f, m->risk.killed && m->risk.kill_reason ? m->risk.kill_reason : "");
+    log_json_fputs(f, m->risk.killed && m->risk.kill_reason ? m->risk.kill_reason : "");
     fputc('}', f);
     if (fclose(f)) {
         free(buf);
