@@ -47,6 +47,9 @@ typedef struct config {
     int chaos_seed;
     /* [live] */
     double max_data_age_s;     /* quote only while the last market data is younger than this */
+    char rest_url[256];        /* base URLs that override --endpoint's, one by one ("" = its own) */
+    char ws_api_url[256];
+    char stream_url[256];
     /* [orders] */
     double request_timeout_s;  /* an unanswered request makes its order UNKNOWN after this */
     char client_id_prefix[16]; /* the family prefix of every run's client order ids */
