@@ -26,7 +26,10 @@ wait_for() { for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && r
 
 "$q" run "${cfg[@]}" --endpoint "$base_mid" --seconds 40 --db "$tmp/mid.db" >"$tmp/mid.out" 2>"$tmp/mid.err" &
 mid=$!
-"$q" run "${cfg[@]}" --endpoint "$base_cold" --seconds 16 --db "$tmp/cold.db" >"$tmp/cold.out" 2>"$tmp/cold.err" &
+# (its endpoint has nothing behind it: the config's three URLs, each, lead to the exchange)
+"$q" run "${cfg[@]}" --endpoint http://127.0.0.1:1 --set live.rest_url="$base_cold" \
+  --set live.ws_api_url="ws://127.0.0.1:$cold_port/ws-api/v3" --set live.stream_url="ws://127.0.0.1:$cold_port" \
+  --seconds 16 --db "$tmp/cold.db" >"$tmp/cold.out" 2>"$tmp/cold.err" &
 cold=$!
 # 2. (beside 1) up over REST without the API; the API let in soon, before the reconnect's
 # backoff grows past what the run's 16 s leave
@@ -63,10 +66,13 @@ acks_cold=$(cat "$tmp/cold.acks" 2>/dev/null || echo missing)
 base=$base_cold
 check "cold: the clock came over REST while the API was refused" 'grep -q "clock offset .* over REST" "$tmp/cold.err" && grep -q "refused a connection" "$tmp/cold.log"'
 check "cold: no order before the API was let in" '[ "$acks_cold" = 0 ]'
-check "cold: exchangeInfo and the depth snapshot came over REST" 'grep -qE "REST: .*exchangeInfo [1-9].*depth [1-9]" "$tmp/cold.err"'
+check "cold: exchangeInfo and the depth snapshot came over REST (the weight header read)" \
+  'grep -qE "REST: .*exchangeInfo [1-9].*depth [1-9].*X-MBX-USED-WEIGHT-1M [1-9]" "$tmp/cold.err"'
 check "cold: it quoted once the API was back, exit 0" '[ $rc -eq 0 ] && [ "$(acks "$tmp/cold.err")" -gt 0 ]'
 check "cold: nothing left open, ledger equals the account" '[ "$(open_orders)" = "[]" ] &&
   [ "$(ledger_of "$tmp/cold.out" 1)" = "$(free_of BTC)" ] && [ "$(ledger_of "$tmp/cold.out" 2)" = "$(free_of USDT)" ]'
+"$q" run "${cfg[@]}" --set live.rest_url=ftp://127.0.0.1:1 --db none >/dev/null 2>"$tmp/bad.err"; rc=$?
+check "a URL of the wrong scheme is refused (exit 2, named)" '[ $rc -eq 2 ] && grep -q "live.rest_url" "$tmp/bad.err"'
 check "no sanitizer report" '! grep -qE "Sanitizer|runtime error" "$tmp/mid.err" "$tmp/cold.err"'
 
 echo "run_rest: $passes passed, $fails failed"

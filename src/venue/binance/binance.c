@@ -1149,11 +1149,12 @@ void binance_close(binance_t *b) {
     if (b->rest_on) {
         const int64_t *k = b->st.rest_kind;
         note(b, "REST: %lld requests (time %lld, exchangeInfo %lld, depth %lld, place %lld, cancel %lld, replace %lld, "
-                "query %lld, trades %lld, cancel_all %lld, account %lld, open orders %lld), %lld not answered",
+                "query %lld, trades %lld, cancel_all %lld, account %lld, open orders %lld), %lld not answered; "
+                "last X-MBX-USED-WEIGHT-1M %d",
              (long long)b->st.rest_requests, (long long)k[BN_TIME], (long long)k[BN_EXINFO], (long long)k[BN_DEPTH],
              (long long)k[BN_PLACE], (long long)k[BN_CANCEL], (long long)k[BN_REPLACE], (long long)k[BN_STATUS],
              (long long)k[BN_TRADES], (long long)k[BN_CANCEL_ALL], (long long)k[BN_ACCOUNT], (long long)k[BN_OPEN_ORDERS],
-             (long long)b->st.rest_lost);
+             (long long)b->st.rest_lost, b->weight_used);
         rest_free(&b->rest);
     }
     net_free(&b->net);

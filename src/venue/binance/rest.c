@@ -155,7 +155,7 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         break;
     case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
         if (!q->body) append(q, "", 0);
-        finish(q, q->status ? q->status : 0, "no HTTP status");
+        finish(q, q->status, q->status ? NULL : "no HTTP status");
         return -1; /* one request per connection: close it */
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
     case LWS_CALLBACK_CLOSED_CLIENT_HTTP: {
