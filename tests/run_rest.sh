@@ -60,6 +60,11 @@ check "mid: the stop canceled and confirmed over REST" 'grep -q "confirms no ord
 check "mid: nothing left open" '[ "$(open_orders)" = "[]" ]'
 check "mid: ledger equals the exchange's account" \
   '[ "$(ledger_of "$tmp/mid.out" 1)" = "$(free_of BTC)" ] && [ "$(ledger_of "$tmp/mid.out" 2)" = "$(free_of USDT)" ]'
+# exchangeInfo's rules against the config's: a tick size the exchange does not have stops the
+# run before it sends anything (every order would be refused or mispriced)
+"$q" run "${cfg[@]}" --set market.tick_size=0.1 --endpoint "$base_mid" --seconds 20 --db none >/dev/null 2>"$tmp/tick.err"; rc=$?
+check "rules: a config whose tick size is not the exchange's stops the run (exit 1, named), nothing sent" \
+  '[ $rc -eq 1 ] && grep -q "PRICE_FILTER.tickSize is 0.01, the config says 0.1" "$tmp/tick.err" && ! grep -q "ACK" "$tmp/tick.err" && [ "$(open_orders)" = "[]" ]'
 # 2. it came up over REST, did not quote until the API was let in, then quoted
 wait $cold; rc=$?
 acks_cold=$(cat "$tmp/cold.acks" 2>/dev/null || echo missing)

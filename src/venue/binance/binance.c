@@ -11,6 +11,7 @@
 
 #include "../../core/clock.h"
 #include "../../core/err.h"
+#include "../../feed/exchange_info.h"
 #include "../../proto/errors.h"
 #include "../../proto/order.h"
 #include "../../proto/params.h"
@@ -260,6 +261,7 @@ static int bn_place(venue_t *v, const order_t *o, int64_t now) {
     p->side = o->side;
     char kv[1024];
     order_kv(b, o, "", kv, sizeof kv);
+    b->orders_sent++; /* (counted when only attempted: what matters is whether one may be out) */
     return send_req(b, p, "order.place", 0, kv);
 }
 
@@ -294,6 +296,7 @@ static int bn_replace(venue_t *v, const order_t *old, const order_t *o, venue_re
     snprintf(pre, sizeof pre, "cancelOrigClientOrderId=%s&cancelReplaceMode=%s&", old->cid,
              mode == VREPLACE_ALLOW_FAILURE ? "ALLOW_FAILURE" : "STOP_ON_FAILURE");
     order_kv(b, o, pre, kv, sizeof kv);
+    b->orders_sent++;
     return send_req(b, p, "order.cancelReplace", 0, kv);
 }
 
@@ -532,6 +535,41 @@ static void trade_events(binance_t *b, const bn_pending_t *p, const cJSON *arr, 
     }
 }
 
+/* a decimal unit without its trailing zeros ("0.0100" is "0.01") */
+static int same_unit(fx_unit_t a, fx_unit_t b) {
+    while (a.scale > 0 && a.mult % 10 == 0) a.mult /= 10, a.scale--;
+    while (b.scale > 0 && b.mult % 10 == 0) b.mult /= 10, b.scale--;
+    return a.scale == b.scale && a.mult == b.mult;
+}
+
+/* exchangeInfo's PRICE_FILTER tickSize and LOT_SIZE stepSize against the rules the engine
+   prices with (the config's): a difference would have every order refused (-1013) or
+   mispriced, so the venue is not ready any more. Before any order went out the run stops
+   with the reason (err); later (the rules changed under a running quoter) it only stops
+   quoting, so that its orders are canceled and a stop still confirms it. */
+static void check_rules(binance_t *b, const cJSON *r) {
+    char *txt = cJSON_PrintUnformatted(r), err[160];
+    symbol_rules_t x;
+    memset(&x, 0, sizeof x);
+    int rc = txt ? exinfo_parse(txt, strlen(txt), b->cfg.rules->symbol, &x, err, sizeof err) : -1;
+    free(txt);
+    if (rc) return; /* the symbol is not listed, or has no such filters: nothing to compare */
+    const char *what = !same_unit(x.tick, b->cfg.rules->tick) ? "PRICE_FILTER.tickSize"
+                     : !same_unit(x.step, b->cfg.rules->step) ? "LOT_SIZE.stepSize" : 0;
+    if (!what) return;
+    char have[48], want[48];
+    const fx_unit_t *hu = what[0] == 'P' ? &x.tick : &x.step, *wu = what[0] == 'P' ? &b->cfg.rules->tick : &b->cfg.rules->step;
+    fx_format(hu->mult, &(fx_unit_t){hu->scale, 1, 0}, 0, have, sizeof have);
+    fx_format(wu->mult, &(fx_unit_t){wu->scale, 1, 0}, 0, want, sizeof want);
+    char msg[256];
+    snprintf(msg, sizeof msg, "exchangeInfo: %s's %s is %s, the config says %s (market.tick_size / step_size)",
+             b->cfg.rules->symbol, what, have, want);
+    if (!b->rules_bad) note(b, "%s: not quoting", msg);
+    if (!b->orders_sent) snprintf(b->err, sizeof b->err, "%s", msg);
+    b->rules_bad = 1;
+    b->ready = 0; /* no order with the wrong units */
+}
+
 static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) {
     switch (p->kind) {
     case BN_TIME: {
@@ -568,6 +606,7 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         }
         /* asked again in a minute; every 5 s while the symbol does not trade */
         b->next_exinfo_ns = t + (strcmp(b->symbol_status, "TRADING") ? 5000000000LL : 60000000000LL);
+        check_rules(b, r);
         break;
     }
     case BN_LOGON:
@@ -580,7 +619,7 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
     case BN_SUBSCRIBE:
         if (p->gen != b->api.gen) break;
         b->subscribed = 1;
-        if (!b->ready) {
+        if (!b->ready && !b->rules_bad) {
             b->ready = 1;
             if (b->hooks.on_ready) b->hooks.on_ready(b->hooks.ctx);
         }

@@ -145,6 +145,8 @@ struct binance {
     int weight_limit;        /* exchangeInfo's REQUEST_WEIGHT per minute (0: not told) */
     int weight_used;         /* the last X-MBX-USED-WEIGHT-1M seen (-1: none) */
     int api_down_told;       /* the fallback to REST was logged for this outage */
+    int64_t orders_sent;     /* place and replace requests made (an order may be out) */
+    int rules_bad;           /* exchangeInfo's tick or step differs from the config's (err says): never ready */
     char err[256];
     bn_stats_t st;
 };
