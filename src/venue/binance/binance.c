@@ -901,7 +901,7 @@ static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
     uint64_t id = 0;
     if (!cJSON_IsString(idv) || proto_parse_u64(idv->valuestring, &id)) id = 0;
     bn_pending_t *p = pend_find(b, id);
-    if (!p) {
+    if (!p || p->rest) { /* (a request sent over REST is answered there only) */
         cJSON_Delete(j);
         return;
     }
