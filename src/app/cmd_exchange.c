@@ -32,6 +32,8 @@ static const char usage[] =
     "                  storm_s=S        every request gets 429 for S seconds (at most 30 days)\n"
     "                  skew_ms=N        the exchange's clock runs N ms off\n"
     "                  drop=1           close every WebSocket connection now (run time only)\n"
+    "                  ws_api_down=1    drop and refuse WebSocket API connections (REST and\n"
+    "                                   streams work on); ws_api_down=0 lets them in again\n"
     "  -c FILE, --set S.K=V   the default symbol's rules ([market]), further symbols\n"
     "                  ([symbol NAME], same keys, or market.exchange_info = an exchangeInfo\n"
     "                  file), Binance's limits ([exchange]: quoter config --keys), accounts\n"

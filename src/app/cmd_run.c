@@ -18,14 +18,18 @@ static const char usage[] =
     "\n"
     "Quotes live with the config's strategy, oms and risk gate: the same engine the backtest\n"
     "runs. Orders go over the WebSocket API, fills come by the user data stream, market data\n"
-    "by the combined streams. It quotes only while healthy (connected, reconciled, book in\n"
-    "sync, market data fresh) and cancels everything otherwise. SIGINT or SIGTERM cancels every\n"
-    "open order, confirms from the exchange that none is left, prints the report and exits 0;\n"
-    "a second signal exits at once.\n"
+    "by the combined streams; the clock and the symbol's rules come over REST at start-up,\n"
+    "and while the WebSocket API is down cancels, queries and the stop go over REST (it does\n"
+    "not quote without the API's user data). It quotes only while healthy (connected,\n"
+    "reconciled, book in sync, market data fresh) and cancels everything otherwise. SIGINT or\n"
+    "SIGTERM cancels every open order, confirms from the exchange that none is left, prints\n"
+    "the report and exits 0; a second signal exits at once.\n"
     "\n"
     "  -c, --config FILE   INI config (examples/btcusdt.ini); `quoter config --keys` lists keys\n"
     "  --endpoint E        production (default), testnet, demo, or http://HOST:PORT for a\n"
-    "                      `quoter exchange` whose streams and WebSocket API share that port\n"
+    "                      `quoter exchange` whose REST, streams and WebSocket API share that\n"
+    "                      port; the config's live.rest_url, live.ws_api_url and\n"
+    "                      live.stream_url override its URLs one by one\n"
     "  --set S.K=V         override one key\n"
     "  --dry-run           market data only: the quotes are logged, nothing is sent (no key needed)\n"
     "  --quiet             no status line and no order log\n"
@@ -67,17 +71,20 @@ static void on_signal(int sig) {
     live_request_stop();
 }
 
-/* the WebSocket API and stream base URLs of an endpoint name or a local exchange's URL */
-static int endpoint(const char *e, char *api, char *stream, size_t cap) {
+/* the WebSocket API, stream and REST base URLs of an endpoint name or a local exchange's URL */
+static int endpoint(const char *e, char *api, char *stream, char *rest, size_t cap) {
     if (!strcmp(e, "production")) {
         snprintf(api, cap, "wss://ws-api.binance.com:443/ws-api/v3");
         snprintf(stream, cap, "wss://stream.binance.com:9443");
+        snprintf(rest, cap, "https://api.binance.com");
     } else if (!strcmp(e, "testnet")) {
         snprintf(api, cap, "wss://ws-api.testnet.binance.vision/ws-api/v3");
         snprintf(stream, cap, "wss://stream.testnet.binance.vision");
+        snprintf(rest, cap, "https://testnet.binance.vision");
     } else if (!strcmp(e, "demo")) {
         snprintf(api, cap, "wss://demo-ws-api.binance.com/ws-api/v3");
         snprintf(stream, cap, "wss://demo-stream.binance.com:9443");
+        snprintf(rest, cap, "https://demo-api.binance.com");
     } else if (!strncmp(e, "http://", 7) || !strncmp(e, "https://", 8) || !strncmp(e, "ws://", 5) ||
                !strncmp(e, "wss://", 6)) {
         int tls = !strncmp(e, "https://", 8) || !strncmp(e, "wss://", 6);
@@ -86,6 +93,7 @@ static int endpoint(const char *e, char *api, char *stream, size_t cap) {
         if (!n || n > 200) return -1;
         snprintf(api, cap, "%s://%.*s/ws-api/v3", tls ? "wss" : "ws", (int)n, host);
         snprintf(stream, cap, "%s://%.*s", tls ? "wss" : "ws", (int)n, host);
+        snprintf(rest, cap, "%s://%.*s", tls ? "https" : "http", (int)n, host);
     } else {
         return -1;
     }
@@ -167,13 +175,29 @@ int cmd_run(int argc, char **argv) {
         cli_fail("run takes no files (try --help)");
         return 2;
     }
-    static char api[512], stream[512];
-    if (endpoint(ep, api, stream, sizeof api)) {
+    static char api[512], stream[512], rest_url[512];
+    if (endpoint(ep, api, stream, rest_url, sizeof api)) {
         cli_fail("--endpoint %s: want production, testnet, demo or http://HOST:PORT", ep);
         return 2;
     }
+    /* the config's URLs, one by one, over the endpoint's */
+    const struct { const char *key, *v, *schemes[2]; char *out; } over[] = {
+        {"live.rest_url", c.cfg.rest_url, {"http://", "https://"}, rest_url},
+        {"live.ws_api_url", c.cfg.ws_api_url, {"ws://", "wss://"}, api},
+        {"live.stream_url", c.cfg.stream_url, {"ws://", "wss://"}, stream},
+    };
+    for (size_t i = 0; i < sizeof over / sizeof over[0]; i++) {
+        if (!over[i].v[0]) continue;
+        if (strncmp(over[i].v, over[i].schemes[0], strlen(over[i].schemes[0])) &&
+            strncmp(over[i].v, over[i].schemes[1], strlen(over[i].schemes[1]))) {
+            cli_fail("%s = %s: want a %s or %s URL", over[i].key, over[i].v, over[i].schemes[0], over[i].schemes[1]);
+            return 2;
+        }
+        snprintf(over[i].out, sizeof api, "%s", over[i].v);
+    }
     o.api_url = api;
     o.stream_url = stream;
+    o.rest_url = rest_url;
     static keys_t keys;
     if (!o.dry_run) {
         char kerr[512];

@@ -51,6 +51,9 @@ typedef struct config {
     char api_key_file[256];    /* the API key */
     char secret_file[256];     /* an HMAC-SHA256 secret */
     char private_key_file[256]; /* an Ed25519 private key, PEM */
+    char rest_url[256];        /* base URLs that override --endpoint's, one by one ("" = its own) */
+    char ws_api_url[256];
+    char stream_url[256];
     /* [orders] */
     double request_timeout_s;  /* an unanswered request makes its order UNKNOWN after this */
     char client_id_prefix[16]; /* the family prefix of every run's client order ids */

@@ -19,6 +19,18 @@ static void drop_connections(void) {
     lwsl_user("fault: dropped %d WebSocket connections\n", n);
 }
 
+/* the WebSocket API is down: its connections are dropped (new ones are refused while the
+   fault lasts, in transport.c); REST and the streams go on */
+static void drop_api_connections(void) {
+    int n = 0;
+    for (pss_t *c = S.conns; c; c = c->next)
+        if (c->is_api) {
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+            n++;
+        }
+    lwsl_user("fault: the WebSocket API is down: dropped %d of its connections\n", n);
+}
+
 /* one fault setting; 0, or -1 when the name or value is not known or out of its range
    (each range keeps the arithmetic on it exact: a storm lasts at most 30 days) */
 int fault_set(const char *k, const char *v) {
@@ -30,6 +42,9 @@ int fault_set(const char *k, const char *v) {
     else if (!strcmp(k, "storm_s") && x >= 0 && x <= 30 * 86400) S.f.storm_until_ms = x ? now_ms() + x * 1000 : 0;
     else if (!strcmp(k, "skew_ms") && x > -3600000 && x < 3600000) S.f.skew_ms = x;
     else if (!strcmp(k, "drop") && x == 1) drop_connections();
+    else if (!strcmp(k, "ws_api_down") && (x == 0 || x == 1)) {
+        if ((S.f.ws_api_down = (int)x)) drop_api_connections();
+    }
     else return -1;
     lwsl_user("fault: set %s=%s\n", k, v);
     return 0;
@@ -37,9 +52,10 @@ int fault_set(const char *k, const char *v) {
 
 static int faults_json(char *b, int cap) {
     int64_t t = now_ms();
-    return snprintf(b, (size_t)cap, "{\"delay_ms\":%d,\"unknown_outcome\":%d,\"skip_diffs\":%d,\"storm_s\":%lld,\"skew_ms\":%lld}",
+    return snprintf(b, (size_t)cap, "{\"delay_ms\":%d,\"unknown_outcome\":%d,\"skip_diffs\":%d,\"storm_s\":%lld,\"skew_ms\":%lld,\"ws_api_down\":%d}",
                     S.f.delay_ms, S.f.unknown_outcome, S.f.skip_diffs,
-                    (long long)(S.f.storm_until_ms > t ? (S.f.storm_until_ms - t + 999) / 1000 : 0), (long long)S.f.skew_ms);
+                    (long long)(S.f.storm_until_ms > t ? (S.f.storm_until_ms - t + 999) / 1000 : 0), (long long)S.f.skew_ms,
+                    S.f.ws_api_down);
 }
 
 /* the admin endpoints answer loopback clients only */
@@ -58,7 +74,7 @@ int admin(struct lws *wsi, pss_t *c) {
         if (parse_params(wsi, c, &q)) return error(wsi, c, 400, q.code, q.msg);
         for (int i = 0; i < q.n; i++)
             if (fault_set(q.k[i], q.v[i])) {
-                snprintf(b, sizeof b, "unknown fault or bad value: %.64s (faults: delay_ms, unknown_outcome, skip_diffs, storm_s, skew_ms, drop=1)", q.k[i]);
+                snprintf(b, sizeof b, "unknown fault or bad value: %.64s (faults: delay_ms, unknown_outcome, skip_diffs, storm_s, skew_ms, drop=1, ws_api_down=0|1)", q.k[i]);
                 return error(wsi, c, 400, BE_UNKNOWN, b);
             }
     } else if (strcmp(c->method, "GET")) {

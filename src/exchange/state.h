@@ -117,6 +117,7 @@ typedef struct server {
         int skip_diffs;          /* the next N depth diffs are not sent (subscribers see a gap) */
         int64_t storm_until_ms;  /* every request is answered 429 until then */
         int64_t skew_ms;         /* the exchange's clock runs this far from the machine's */
+        int ws_api_down;         /* WebSocket API connections are dropped and refused (REST and streams work) */
     } f;
 } server_t;
 

@@ -738,6 +738,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             lws_return_http_status(wsi, 505, "HTTP version not supported.");
             return 1;
         }
+        static char u[URI_MAX + 64]; /* (a URI lws let through fits whole) */
+        if (S.f.ws_api_down && lws_hdr_copy(wsi, u, sizeof u, WSI_TOKEN_GET_URI) > 0 && !strncmp(u, "/ws-api/v3", 10)) {
+            lwsl_user("fault: the WebSocket API is down: refused a connection from %s\n", ip);
+            lws_return_http_status(wsi, 503, "The WebSocket API is down (fault ws_api_down).");
+            return 1;
+        }
         if (rl_connect(&S.rl, ip, now_ms())) {
             lwsl_user("rejected: WebSocket connection from %s: more than %d connections in 5 minutes\n", ip, S.rl.conn_limit);
             lws_return_http_status(wsi, 429, "Too many new connections; the limit is per 5 minutes per IP.");

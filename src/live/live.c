@@ -355,7 +355,7 @@ static void decide(live_t *l, int64_t now) {
         engine_decide(&l->eng, now);
     } else {
         oms_poll(&l->eng.oms, now);
-        if (l->eng.oms.nlive && (l->venue != &l->bn.base || l->bn.ready)) oms_update(&l->eng.oms, 0, now);
+        if (l->eng.oms.nlive && (l->venue != &l->bn.base || binance_can_send(&l->bn))) oms_update(&l->eng.oms, 0, now);
     }
 }
 
@@ -463,7 +463,7 @@ static int stop_step(live_t *l, int64_t now) {
     }
     if (l->venue != &l->bn.base || l->confirmed) return 1;
     oms_poll(&l->eng.oms, now);
-    if (!l->confirming && now >= l->next_try_ns && l->bn.ready) {
+    if (!l->confirming && now >= l->next_try_ns && binance_can_send(&l->bn)) { /* (over REST without the API) */
         if (l->tries && l->confirm_open) oms_cancel_all(&l->eng.oms, now);
         l->confirm_open = 0;
         l->confirming = binance_open_orders(&l->bn) == VENUE_SENT;
@@ -488,7 +488,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
                            &x->rules, 5000};
     bn_hooks_t hooks = {l, on_market, on_depth, on_ready, on_down, on_symbol, on_commission};
     hist_init(&l->t2o, hist_tick_to_order_le, (int)(sizeof hist_tick_to_order_le / sizeof hist_tick_to_order_le[0]));
-    if ((rc = binance_open(&l->bn, &bc, &hooks))) {
+    if ((rc = binance_open(&l->bn, &bc, &hooks)) || (o->rest_url && (rc = binance_open_rest(&l->bn, o->rest_url)))) {
         snprintf(err, (size_t)errcap, "%s", l->bn.err);
         goto out;
     }

@@ -26,6 +26,7 @@
 
 typedef struct live_options {
     const char *api_url, *stream_url;
+    const char *rest_url;          /* REST base (the start-up's clock, the fallback); NULL: none */
     const char *api_key, *secret;  /* HMAC; NULL with dry_run */
     int dry_run;                   /* market data only; quotes logged, nothing sent */
     int quiet;                     /* no status line, no order log */

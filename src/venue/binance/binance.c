@@ -12,6 +12,7 @@
 #include "../../core/clock.h"
 #include "../../core/err.h"
 #include "../../core/log.h"
+#include "../../feed/exchange_info.h"
 #include "../../proto/errors.h"
 #include "../../proto/exec_read.h"
 #include "../../proto/order.h"
@@ -38,6 +39,8 @@ static const net_conn_ops_t api_ops = {api_open, api_text, api_close, api_rotate
 static const net_conn_ops_t stream_ops = {0, stream_text, stream_close, stream_rotate, 0};
 
 static void balance_event(binance_t *b, int i, int64_t f, int64_t l, __int128 fq, __int128 lq, int64_t t);
+static int rest_req(binance_t *b, bn_pending_t *p, const char *method, const char *params_json, const char *kv);
+static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a);
 static void orders_limits(binance_t *b, const cJSON *limits, int64_t t);
 static binance_tuning_t tuning;
 void binance_set_tuning(const binance_tuning_t *t) { tuning = *t; }
@@ -139,6 +142,8 @@ static int send_req(binance_t *b, bn_pending_t *p, const char *method, const cha
         p->kind = BN_NONE;
         return VENUE_NOT_SENT;
     }
+    /* the WebSocket API is not open: over REST (the start-up's clock, and the fallback) */
+    if (b->rest_on && b->api.state != NET_OPEN && !b->api.capture) return rest_req(b, p, method, params_json, kv);
     snprintf(id, sizeof id, "\"%" PRIu64 "\"", p->id);
     int n;
     if (kv && b->ed25519) {
@@ -258,12 +263,13 @@ static int bn_place(venue_t *v, const order_t *o, int64_t now) {
     p->side = o->side;
     char kv[1024];
     order_kv(b, o, "", kv, sizeof kv);
+    b->orders_sent++; /* (counted when only attempted: what matters is whether one may be out) */
     return send_req(b, p, "order.place", 0, kv);
 }
 
 /* a request about one order by its client id (order.cancel, order.status) */
 static int order_request(binance_t *b, bn_kind_t kind, const char *method, const order_t *o) {
-    if (!b->ready) return VENUE_NOT_SENT;
+    if (!b->ready && !binance_can_send(b)) return VENUE_NOT_SENT;
     bn_pending_t *p = pend_new(b, kind);
     if (!p) return VENUE_NOT_SENT;
     snprintf(p->cid, sizeof p->cid, "%s", o->cid);
@@ -292,6 +298,7 @@ static int bn_replace(venue_t *v, const order_t *old, const order_t *o, venue_re
     snprintf(pre, sizeof pre, "cancelOrigClientOrderId=%s&cancelReplaceMode=%s&", old->cid,
              mode == VREPLACE_ALLOW_FAILURE ? "ALLOW_FAILURE" : "STOP_ON_FAILURE");
     order_kv(b, o, pre, kv, sizeof kv);
+    b->orders_sent++;
     return send_req(b, p, "order.cancelReplace", 0, kv);
 }
 
@@ -303,7 +310,7 @@ static int bn_query(venue_t *v, const order_t *o, int64_t now) {
 static int bn_cancel_all(venue_t *v, int64_t now) {
     (void)now;
     binance_t *b = (binance_t *)v;
-    if (!b->ready) return VENUE_NOT_SENT;
+    if (!b->ready && !binance_can_send(b)) return VENUE_NOT_SENT;
     bn_pending_t *p = pend_new(b, BN_CANCEL_ALL);
     if (!p) return VENUE_NOT_SENT;
     char kv[256];
@@ -322,7 +329,7 @@ int binance_open_orders(binance_t *b) {
 static int bn_sync(venue_t *v, int64_t now) {
     (void)now;
     binance_t *b = (binance_t *)v;
-    if (!b->ready) return VENUE_NOT_SENT;
+    if (!b->ready && !binance_can_send(b)) return VENUE_NOT_SENT;
     bn_pending_t *p = pend_new(b, BN_ACCOUNT);
     if (!p) return VENUE_NOT_SENT;
     char kv[256];
@@ -412,7 +419,7 @@ static void rate_limited(binance_t *b, const cJSON *err, int64_t t) {
     b->st.rate_limited++;
     venue_event_t e = event(VEV_RATE_LIMIT, 0, SIDE_BUY);
     e.local_ns = t;
-    e.retry_ns = until;
+    e.retry_ns = b->retry_until_ns; /* the longest wait known (REST: Retry-After set it already) */
     e.orders_used = -1;
     emit(b, &e);
 }
@@ -539,6 +546,41 @@ static void trade_events(binance_t *b, const bn_pending_t *p, const cJSON *arr, 
     }
 }
 
+/* a decimal unit without its trailing zeros ("0.0100" is "0.01") */
+static int same_unit(fx_unit_t a, fx_unit_t b) {
+    while (a.scale > 0 && a.mult % 10 == 0) a.mult /= 10, a.scale--;
+    while (b.scale > 0 && b.mult % 10 == 0) b.mult /= 10, b.scale--;
+    return a.scale == b.scale && a.mult == b.mult;
+}
+
+/* exchangeInfo's PRICE_FILTER tickSize and LOT_SIZE stepSize against the rules the engine
+   prices with (the config's): a difference would have every order refused (-1013) or
+   mispriced, so the venue is not ready any more. Before any order went out the run stops
+   with the reason (err); later (the rules changed under a running quoter) it only stops
+   quoting, so that its orders are canceled and a stop still confirms it. */
+static void check_rules(binance_t *b, const cJSON *r) {
+    char *txt = cJSON_PrintUnformatted(r), err[160];
+    symbol_rules_t x;
+    memset(&x, 0, sizeof x);
+    int rc = txt ? exinfo_parse(txt, strlen(txt), b->cfg.rules->symbol, &x, err, sizeof err) : -1;
+    free(txt);
+    if (rc) return; /* the symbol is not listed, or has no such filters: nothing to compare */
+    const char *what = !same_unit(x.tick, b->cfg.rules->tick) ? "PRICE_FILTER.tickSize"
+                     : !same_unit(x.step, b->cfg.rules->step) ? "LOT_SIZE.stepSize" : 0;
+    if (!what) return;
+    char have[48], want[48];
+    const fx_unit_t *hu = what[0] == 'P' ? &x.tick : &x.step, *wu = what[0] == 'P' ? &b->cfg.rules->tick : &b->cfg.rules->step;
+    fx_format(hu->mult, &(fx_unit_t){hu->scale, 1, 0}, 0, have, sizeof have);
+    fx_format(wu->mult, &(fx_unit_t){wu->scale, 1, 0}, 0, want, sizeof want);
+    char msg[256];
+    snprintf(msg, sizeof msg, "exchangeInfo: %s's %s is %s, the config says %s (market.tick_size / step_size)",
+             b->cfg.rules->symbol, what, have, want);
+    if (!b->rules_bad) note(b, "%s: not quoting", msg);
+    if (!b->orders_sent) snprintf(b->err, sizeof b->err, "%s", msg);
+    b->rules_bad = 1;
+    b->ready = 0; /* no order with the wrong units */
+}
+
 static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) {
     switch (p->kind) {
     case BN_TIME: {
@@ -546,11 +588,14 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         int64_t server = jnum(r, "serverTime");
         int64_t mid_ms = (p->sent_ns + t) / 2 / 1000000;
         b->offset_ms = server - mid_ms;
+        b->time_rtt_ms = (t - p->sent_ns) / 1000000;
         b->st.time_syncs++;
+        if (p->rest && !b->time_known)
+            note(b, "clock offset %lld ms (round trip %lld ms) over REST", (long long)b->offset_ms, (long long)b->time_rtt_ms);
         if (b->time_known && (b->offset_ms > old_offset + 1000 || b->offset_ms < old_offset - 1000))
             note(b, "clock offset re-synced: %lld ms (was %lld ms)", (long long)b->offset_ms, (long long)old_offset);
         b->next_time_sync_ns = t + (int64_t)((tuning.time_sync_s > 0 ? tuning.time_sync_s : BN_TIME_SYNC_S) * 1e9);
-        if (!b->session_asked && p->gen == b->api.gen) start_session(b);
+        if (!b->session_asked && p->gen == b->api.gen && b->api.state == NET_OPEN) start_session(b);
         if (!b->time_known) {
             b->time_known = 1;
             request_exinfo(b);
@@ -559,6 +604,11 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
     }
     case BN_EXINFO: {
         orders_limits(b, cJSON_GetObjectItemCaseSensitive(r, "rateLimits"), t);
+        const cJSON *rl;
+        cJSON_ArrayForEach(rl, cJSON_GetObjectItemCaseSensitive(r, "rateLimits")) /* X-MBX-USED-WEIGHT-1M's bound */
+            if (!strcmp(jstr(rl, "rateLimitType"), "REQUEST_WEIGHT") && !strcmp(jstr(rl, "interval"), "MINUTE") &&
+                jnum(rl, "intervalNum") == 1 && jnum(rl, "limit") > 0 && jnum(rl, "limit") < 100000000)
+                b->weight_limit = (int)jnum(rl, "limit");
         const cJSON *syms = cJSON_GetObjectItemCaseSensitive(r, "symbols"), *s;
         cJSON_ArrayForEach(s, syms) if (!strcmp(jstr(s, "symbol"), b->cfg.rules->symbol)) {
             int changed = strcmp(b->symbol_status, jstr(s, "status")) != 0;
@@ -567,6 +617,7 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         }
         /* asked again in a minute; every 5 s while the symbol does not trade */
         b->next_exinfo_ns = t + (strcmp(b->symbol_status, "TRADING") ? 5000000000LL : 60000000000LL);
+        check_rules(b, r);
         break;
     }
     case BN_COMMISSION: {
@@ -609,7 +660,7 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
     case BN_SUBSCRIBE:
         if (p->gen != b->api.gen) break;
         b->subscribed = 1;
-        if (!b->ready) {
+        if (!b->ready && !b->rules_bad) {
             b->ready = 1;
             if (b->hooks.on_ready) b->hooks.on_ready(b->hooks.ctx);
         }
@@ -940,7 +991,7 @@ static void api_text(void *ctx, net_conn_t *c, const char *msg, size_t len) {
     uint64_t id = 0;
     if (!cJSON_IsString(idv) || proto_parse_u64(idv->valuestring, &id)) id = 0;
     bn_pending_t *p = pend_find(b, id);
-    if (!p) {
+    if (!p || p->rest) { /* (a request sent over REST is answered there only) */
         cJSON_Delete(j);
         return;
     }
@@ -967,6 +1018,7 @@ static void api_open(void *ctx, net_conn_t *c) {
     binance_t *b = ctx;
     b->time_known = 0;
     b->logged_on = b->session_asked = 0;
+    b->api_down_told = 0;
     request_time(b);
 }
 
@@ -980,26 +1032,35 @@ static void api_rotate(void *ctx, net_conn_t *c) {
     request_time(b);
 }
 
+/* a request that will never be answered (its socket retired, its REST answer lost): an
+   order request's outcome is unknown, a sync ends unfinished, a snapshot is asked again */
+static void lost_request(binance_t *b, const bn_pending_t *p, int64_t t) {
+    if (p->kind == BN_PLACE || p->kind == BN_CANCEL || p->kind == BN_REPLACE || p->kind == BN_STATUS ||
+        p->kind == BN_TRADES) {
+        unknown(b, p, t);
+    } else if ((p->kind == BN_ACCOUNT && b->sync_waiting && !--b->sync_waiting) ||
+               (p->kind == BN_OPEN_ORDERS && (!b->sync_waiting || !--b->sync_waiting))) {
+        /* (open orders asked alone, by the stop's confirmation, end the same way) */
+        venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
+        e.code = -1;
+        e.local_ns = t;
+        emit(b, &e);
+    } else if (p->kind == BN_DEPTH && b->hooks.on_down) {
+        b->hooks.on_down(b->hooks.ctx, p->rest ? "a depth snapshot asked over REST was not answered"
+                                               : "a depth snapshot was lost with a rotated connection");
+    }
+}
+
 /* the old API socket is closed: what was sent on it and not answered has an unknown outcome */
 static void api_retired(void *ctx, net_conn_t *c) {
     binance_t *b = ctx;
     int64_t t = clock_real_ns();
     for (int i = 0; i < BN_PENDING; i++) {
         bn_pending_t *p = &b->pend[i];
-        if (p->kind == BN_NONE || p->gen >= c->gen) continue;
+        if (p->kind == BN_NONE || p->rest || p->gen >= c->gen) continue;
         bn_pending_t copy = *p;
         p->kind = BN_NONE;
-        if (copy.kind == BN_PLACE || copy.kind == BN_CANCEL || copy.kind == BN_REPLACE || copy.kind == BN_STATUS ||
-            copy.kind == BN_TRADES)
-            unknown(b, &copy, t);
-        else if ((copy.kind == BN_ACCOUNT || copy.kind == BN_OPEN_ORDERS) && b->sync_waiting && !--b->sync_waiting) {
-            venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
-            e.code = -1;
-            e.local_ns = t;
-            emit(b, &e);
-        } else if (copy.kind == BN_DEPTH && b->hooks.on_down) {
-            b->hooks.on_down(b->hooks.ctx, "a depth snapshot was lost with a rotated connection");
-        }
+        lost_request(b, &copy, t);
     }
 }
 
@@ -1013,16 +1074,19 @@ static void api_close(void *ctx, net_conn_t *c, const char *why) {
     binance_t *b = ctx;
     int64_t t = clock_real_ns();
     b->ready = b->subscribed = 0;
-    /* every order request in flight has an unknown outcome now */
+    /* every order request in flight on it has an unknown outcome now (those over REST go on) */
     for (int i = 0; i < BN_PENDING; i++) {
         bn_pending_t *p = &b->pend[i];
-        if (p->kind == BN_NONE) continue;
+        if (p->kind == BN_NONE || p->rest) continue;
         bn_pending_t copy = *p;
         p->kind = BN_NONE;
         if (copy.kind == BN_PLACE || copy.kind == BN_CANCEL || copy.kind == BN_REPLACE || copy.kind == BN_STATUS ||
             copy.kind == BN_TRADES)
             unknown(b, &copy, t);
     }
+    if (b->rest_on && !b->api_down_told)
+        note(b, "the WebSocket API is down: cancels, queries and syncs go over REST until it is back");
+    b->api_down_told = 1;
     if (b->sync_waiting) {
         b->sync_waiting = 0;
         venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
@@ -1052,6 +1116,126 @@ static void stream_close(void *ctx, net_conn_t *c, const char *why) {
     if (b->hooks.on_down) b->hooks.on_down(b->hooks.ctx, why);
 }
 
+/* ---- REST: the start-up path and the fallback (rest.h) ----------------------------------- */
+
+/* the REST twin of a WebSocket API method; signed ones carry timestamp and signature */
+static const struct { const char *ws, *http, *path; int sign; } rest_map[] = {
+    {"time", "GET", "/api/v3/time", 0},
+    {"exchangeInfo", "GET", "/api/v3/exchangeInfo", 0},
+    {"depth", "GET", "/api/v3/depth", 0},
+    {"order.place", "POST", "/api/v3/order", 1},
+    {"order.cancel", "DELETE", "/api/v3/order", 1},
+    {"order.cancelReplace", "POST", "/api/v3/order/cancelReplace", 1},
+    {"order.status", "GET", "/api/v3/order", 1},
+    {"myTrades", "GET", "/api/v3/myTrades", 1},
+    {"openOrders.cancelAll", "DELETE", "/api/v3/openOrders", 1},
+    {"openOrders.status", "GET", "/api/v3/openOrders", 1},
+    {"account.status", "GET", "/api/v3/account", 1},
+    {"account.commission", "GET", "/api/v3/account/commission", 1},
+};
+
+/* an unsigned request's params object {"k":"v","n":5} as "k=v&n=5"; -1 when it does not fit */
+static int json_kv(const char *json, char *out, size_t cap) {
+    out[0] = 0;
+    if (!json) return 0;
+    cJSON *j = cJSON_Parse(json);
+    if (!j) return -1;
+    size_t n = 0;
+    int bad = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, j) {
+        int m = cJSON_IsString(it) ? snprintf(out + n, cap - n, "%s%s=%s", n ? "&" : "", it->string, it->valuestring)
+                : cJSON_IsNumber(it) ? snprintf(out + n, cap - n, "%s%s=%lld", n ? "&" : "", it->string, (long long)jnum(j, it->string))
+                                     : -1;
+        if (m < 0 || (size_t)m >= cap - n) { bad = 1; break; }
+        n += (size_t)m;
+    }
+    cJSON_Delete(j);
+    return bad ? -1 : (int)n;
+}
+
+/* send_req's REST path: the method's twin, its query (signed when kv is given), sent;
+   VENUE_SENT or VENUE_NOT_SENT (the slot freed). The session's own methods (logon, user
+   data) have no REST twin. */
+static int rest_req(binance_t *b, bn_pending_t *p, const char *method, const char *params_json, const char *kv) {
+    size_t i = 0;
+    while (i < sizeof rest_map / sizeof rest_map[0] && strcmp(rest_map[i].ws, method)) i++;
+    char plain[1024], q[2600], url[2800];
+    int n = -1;
+    if (i < sizeof rest_map / sizeof rest_map[0]) {
+        if (rest_map[i].sign && kv && b->cfg.secret)
+            n = rest_signed_query(kv, b->cfg.secret, (long long)binance_server_ms(b), q, sizeof q);
+        else if (!rest_map[i].sign && json_kv(params_json, plain, sizeof plain) >= 0)
+            n = rest_query(plain, q, sizeof q);
+    }
+    if (n < 0 || snprintf(url, sizeof url, "%s%s%s", rest_map[i].path, n ? "?" : "", q) >= (int)sizeof url ||
+        rest_send(&b->rest, p->id, rest_map[i].http, url)) {
+        p->kind = BN_NONE;
+        return VENUE_NOT_SENT;
+    }
+    p->rest = 1;
+    b->st.requests++;
+    if (p->kind == BN_PLACE || p->kind == BN_CANCEL || p->kind == BN_REPLACE || p->kind == BN_CANCEL_ALL)
+        b->st.order_requests++;
+    b->st.rest_requests++;
+    b->st.rest_kind[p->kind]++;
+    return VENUE_SENT;
+}
+
+/* a REST answer: its headers first (the ORDERS count, the weight, Retry-After), then the
+   body through the WebSocket API's handlers (a REST body is what `result` or `error` holds) */
+static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
+    binance_t *b = ctx;
+    int64_t t = clock_real_ns();
+    bn_pending_t *p = pend_find(b, tag);
+    if (!p || !p->rest) return;
+    bn_pending_t copy = *p;
+    p->kind = BN_NONE; /* free before the events: a sink may send the next request */
+    cJSON *j = a->status ? cJSON_ParseWithLength(a->body, a->len) : 0;
+    if (!a->status || (a->status == 200 && !j)) { /* no answer, or one that says nothing */
+        b->st.rest_lost++;
+        if (a->status) b->st.parse_errors++;
+        note(b, "REST request %" PRIu64 " not answered (%s)", tag, a->status ? "an unreadable answer" : a->why);
+        lost_request(b, &copy, t);
+        cJSON_Delete(j);
+        return;
+    }
+    b->st.answers++;
+    if (copy.kind == BN_PLACE || copy.kind == BN_CANCEL || copy.kind == BN_REPLACE) {
+        b->st.rtt_n++;
+        b->st.rtt_sum_ms += (double)(t - copy.sent_ns) / 1e6;
+    }
+    if (a->order_count_10s >= 0) { /* the venue's count of our new orders, as rateLimits gives it */
+        venue_event_t e = event(VEV_RATE_LIMIT, 0, SIDE_BUY);
+        e.local_ns = t;
+        e.orders_used = a->order_count_10s < 1000000 ? a->order_count_10s : -1;
+        emit(b, &e);
+    }
+    if (a->used_weight_1m >= 0) {
+        b->weight_used = a->used_weight_1m;
+        if (b->weight_limit > 0 && a->used_weight_1m >= b->weight_limit) { /* nothing more until the minute turns */
+            int64_t next_min_ms = (binance_server_ms(b) / 60000 + 1) * 60000;
+            int64_t until = (next_min_ms - b->offset_ms) * 1000000;
+            if (until > b->retry_until_ns) b->retry_until_ns = until;
+            note(b, "REST weight %d of %d used this minute: holding requests until it turns", a->used_weight_1m,
+                 b->weight_limit);
+        }
+    }
+    if ((a->status == 429 || a->status == 418) && a->retry_after_s > 0) {
+        int64_t until = t + (int64_t)(a->retry_after_s < 86400 * 3 ? a->retry_after_s : 86400 * 3) * 1000000000LL;
+        if (until > b->retry_until_ns) b->retry_until_ns = until;
+    }
+    if (a->status == 200) on_result(b, &copy, j, t);
+    else on_error(b, &copy, a->status, j, t);
+    cJSON_Delete(j);
+}
+
+void binance_feed_rest(binance_t *b, uint64_t id, const rest_answer_t *a) { rest_done(b, id, a); }
+
+int binance_can_send(const binance_t *b) {
+    return b->time_known && (b->api.state == NET_OPEN || b->rest_on) && b->cfg.api_key && b->cfg.secret;
+}
+
 int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *hooks) {
     memset(b, 0, sizeof *b);
     b->base.vt = &bn_vt;
@@ -1077,20 +1261,56 @@ int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *ho
     }
     double age = tuning.max_conn_age_s > 0 ? tuning.max_conn_age_s : 23.5 * 3600;
     b->api.max_age_ns = b->stream.max_age_ns = (int64_t)(age * 1e9);
+    b->weight_used = -1;
     return 0;
 }
 
-void binance_close(binance_t *b) { net_free(&b->net); }
+int binance_open_rest(binance_t *b, const char *url) {
+    int rc = rest_init(&b->rest, &b->net, url, b->cfg.api_key, 0, rest_done, b);
+    if (rc) {
+        snprintf(b->err, sizeof b->err, "not an http:// or https:// URL: %.200s", url);
+        return rc;
+    }
+    b->rest_on = 1;
+    if (b->api.state != NET_OPEN) { /* the clock (then exchangeInfo) before the WebSocket API is up */
+        b->next_time_sync_ns = clock_real_ns() + 5000000000LL; /* asked again in 5 s if not answered */
+        request_time(b);
+    }
+    return 0;
+}
+
+void binance_close(binance_t *b) {
+    if (b->rest_on) {
+        const int64_t *k = b->st.rest_kind;
+        note(b, "REST: %lld requests (time %lld, exchangeInfo %lld, depth %lld, place %lld, cancel %lld, replace %lld, "
+                "query %lld, trades %lld, cancel_all %lld, account %lld, open orders %lld), %lld not answered; "
+                "last X-MBX-USED-WEIGHT-1M %d",
+             (long long)b->st.rest_requests, (long long)k[BN_TIME], (long long)k[BN_EXINFO], (long long)k[BN_DEPTH],
+             (long long)k[BN_PLACE], (long long)k[BN_CANCEL], (long long)k[BN_REPLACE], (long long)k[BN_STATUS],
+             (long long)k[BN_TRADES], (long long)k[BN_CANCEL_ALL], (long long)k[BN_ACCOUNT], (long long)k[BN_OPEN_ORDERS],
+             (long long)b->st.rest_lost, b->weight_used);
+        rest_free(&b->rest);
+    }
+    net_free(&b->net);
+}
 
 void binance_feed_api(binance_t *b, const char *msg, size_t len) { api_text(b, &b->api, msg, len); }
 
 void binance_run(binance_t *b, int timeout_ms) {
-    if (b->time_known && b->api.state == NET_OPEN && b->next_exinfo_ns && clock_real_ns() >= b->next_exinfo_ns)
+    int up = b->api.state == NET_OPEN || b->rest_on; /* the WebSocket API, or REST in its place */
+    if (b->time_known && up && b->next_exinfo_ns && clock_real_ns() >= b->next_exinfo_ns)
         request_exinfo(b);
     /* the clock offset, measured again every few minutes (and on -1021) */
-    if (b->time_known && b->api.state == NET_OPEN && b->next_time_sync_ns && clock_real_ns() >= b->next_time_sync_ns) {
+    if (b->time_known && up && b->next_time_sync_ns && clock_real_ns() >= b->next_time_sync_ns) {
         b->next_time_sync_ns = clock_real_ns() + 5000000000LL; /* the answer sets the next */
         request_time(b);
     }
+    /* the clock is not known and the WebSocket API is not open: REST measures it (the start-up
+       request may have been lost); at most one such request in flight */
+    if (!b->time_known && b->rest_on && b->api.state != NET_OPEN && clock_real_ns() >= b->next_time_sync_ns) {
+        b->next_time_sync_ns = clock_real_ns() + 5000000000LL;
+        request_time(b);
+    }
+    if (b->rest_on) rest_run(&b->rest);
     net_run(&b->net, timeout_ms);
 }

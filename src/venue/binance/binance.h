@@ -34,6 +34,18 @@
  * written on the old socket are answered there while it drains (3 s), and those still
  * unanswered when it closes become VEV_UNKNOWN (the oms queries them).
  *
+ * REST (rest.h, on the same event loop): the clock and exchangeInfo are asked over REST at
+ * start-up, before the WebSocket API is up, and whenever the WebSocket API connection is not
+ * open every request goes over REST instead (time, exchangeInfo, depth, cancel, cancel_all
+ * = DELETE /api/v3/openOrders, query and myTrades, sync = GET account and openOrders; place
+ * and replace too, though the venue is not ready for them without user data). A REST answer's
+ * JSON is the WebSocket API's `result` (or `error`), so both paths share one answer-to-event
+ * code; no answer (lost, timed out) is VEV_UNKNOWN for an order request, as a dropped socket is.
+ * X-MBX-ORDER-COUNT-10S feeds the ORDERS budget like rateLimits; X-MBX-USED-WEIGHT-1M at the
+ * exchangeInfo REQUEST_WEIGHT limit, and Retry-After on 429/418, hold every request back.
+ * binance_can_send() says when requests can go out at all; `ready` (user data subscribed)
+ * still gates quoting: fills are only heard over the WebSocket API.
+ *
  * Balances: outboundAccountPosition (absolute) and balanceUpdate (a delta applied to the
  * last free balance known) become VEV_BALANCE for the symbol's base (lots) and quote
  * (tick*lot units). */
@@ -46,6 +58,7 @@
 #include "../../core/symbol.h"
 #include "../venue.h"
 #include "net.h"
+#include "rest.h"
 
 #define BN_PENDING 512 /* requests in flight */
 
@@ -73,11 +86,14 @@ typedef struct bn_pending {
     order_side_t side;
     int64_t sent_ns;               /* real clock */
     uint64_t gen;                  /* the API socket it went on (net_conn_t.gen) */
+    int rest;                      /* it went over REST (a dropped API socket does not lose it) */
 } bn_pending_t;
 
 typedef struct bn_stats {
     int64_t requests, answers, errors, unknowns, rate_limited, reports, time_syncs, parse_errors;
     int64_t logons, rotations, shutdowns, duplicates, balances;
+    int64_t rest_requests, rest_lost; /* sent over REST; of those, not answered */
+    int64_t rest_kind[BN_LOGON + 1];  /* sent over REST, by kind */
     int64_t rtt_n;
     double rtt_sum_ms;             /* order request round trips */
     int64_t order_requests;        /* place, cancel, replace, cancel all: written */
@@ -143,6 +159,14 @@ struct binance {
     int64_t retry_until_ns;  /* 429/418: nothing new before this (real clock) */
     char symbol_status[24];
     bn_commission_t commission;
+    rest_t rest;
+    int rest_on;             /* a REST base URL is configured */
+    int64_t time_rtt_ms;     /* the round trip of the last clock measurement */
+    int weight_limit;        /* exchangeInfo's REQUEST_WEIGHT per minute (0: not told) */
+    int weight_used;         /* the last X-MBX-USED-WEIGHT-1M seen (-1: none) */
+    int api_down_told;       /* the fallback to REST was logged for this outage */
+    int64_t orders_sent;     /* place and replace requests made (an order may be out) */
+    int rules_bad;           /* exchangeInfo's tick or step differs from the config's (err says): never ready */
     char err[256];
     bn_stats_t st;
 };
@@ -158,6 +182,14 @@ int binance_depth(binance_t *b, int limit);
 int binance_open_orders(binance_t *b);
 /* Hands a message to the WebSocket API's handler as if it had arrived (the fuzzer's way in). */
 void binance_feed_api(binance_t *b, const char *msg, size_t len);
+/* Adds REST (after binance_open): base_url http://127.0.0.1:PORT or https://api.binance.com;
+   asks the clock over it at once. Q_E_INVAL (err filled) for a URL it cannot use. */
+int binance_open_rest(binance_t *b, const char *base_url);
+/* 1 when a request can go out now: the clock offset is known and the WebSocket API is
+   open or REST is configured (cancels, queries, syncs and the stop work without the API). */
+int binance_can_send(const binance_t *b);
+/* Hands a REST answer for request id to its handler as if it had arrived (the fuzzer's way in). */
+void binance_feed_rest(binance_t *b, uint64_t id, const rest_answer_t *a);
 /* The exchange's time now (ms), by the offset measured. */
 int64_t binance_server_ms(const binance_t *b);
 

@@ -8,6 +8,7 @@
 
 #include "../../core/clock.h"
 #include "../../core/err.h"
+#include "rest.h"
 
 #define NET_MSG_MAX (8u << 20) /* the largest message taken: a 5000-level depth snapshot is ~300 KB */
 
@@ -175,6 +176,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {{"quoter-client", callback, 0, 1 << 16, 0, NULL, 0},
+                                                 {"quoter-rest", rest_lws_callback, 0, 1 << 16, 0, NULL, 0}, /* rest.c */
                                                  {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 /* ---- the listening vhost (net_listen): HTTP GET only, answered by the owner's handler ---- */

@@ -1,0 +1,296 @@
+/* rest.c: REST requests on net.c's libwebsockets context (see rest.h). */
+#include "rest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/clock.h"
+#include "../../core/err.h"
+#include "../../proto/sign.h"
+
+static int loopback(const char *host) {
+    return !strcmp(host, "127.0.0.1") || !strcmp(host, "localhost") || !strcmp(host, "::1") || !strcmp(host, "[::1]");
+}
+
+int rest_init(rest_t *r, net_t *n, const char *url, const char *api_key, int64_t timeout_ns, rest_done_fn done,
+              void *ctx) {
+    memset(r, 0, sizeof *r);
+    const char *p;
+    if (!strncmp(url, "http://", 7)) { r->tls = 0; p = url + 7; r->port = 80; }
+    else if (!strncmp(url, "https://", 8)) { r->tls = 1; p = url + 8; r->port = 443; }
+    else return Q_E_INVAL;
+    const char *slash = strchr(p, '/'), *colon = strchr(p, ':');
+    size_t hl = slash ? (size_t)(slash - p) : strlen(p);
+    if (colon && (!slash || colon < slash)) {
+        hl = (size_t)(colon - p);
+        char *end;
+        long port = strtol(colon + 1, &end, 10);
+        if (port <= 0 || port > 65535 || (end != slash && *end)) return Q_E_INVAL;
+        r->port = (int)port;
+    }
+    if (!hl || hl >= sizeof r->host) return Q_E_INVAL;
+    memcpy(r->host, p, hl);
+    r->host[hl] = 0;
+    if (slash && snprintf(r->prefix, sizeof r->prefix, "%s", slash) >= (int)sizeof r->prefix) return Q_E_INVAL;
+    /* the paths carry /api/v3: a base given as Binance's docs write it (".../api") loses it */
+    size_t pl = strlen(r->prefix);
+    while (pl && r->prefix[pl - 1] == '/') r->prefix[--pl] = 0;
+    if (pl >= 4 && !strcmp(r->prefix + pl - 4, "/api")) r->prefix[pl - 4] = 0;
+    r->net = n;
+    r->api_key = api_key;
+    r->timeout_ns = timeout_ns > 0 ? timeout_ns : REST_TIMEOUT_NS;
+    r->done = done;
+    r->ctx = ctx;
+    for (int i = 0; i < REST_MAX; i++) r->req[i].r = r;
+    return 0;
+}
+
+static void slot_reset(rest_req_t *q) {
+    q->tag = 0;
+    q->wsi = NULL;
+    q->len = 0;
+    q->status = 0;
+    q->starting = q->failed = 0;
+}
+
+/* hands the answer (or its absence: status 0) to the owner once and frees the slot; the
+   connection, if any, is left to close by itself (its later callbacks find no request) */
+static void finish(rest_req_t *q, int status, const char *why) {
+    rest_t *r = q->r;
+    uint64_t tag = q->tag;
+    if (!tag) return;
+    rest_answer_t a;
+    memset(&a, 0, sizeof a);
+    a.status = status;
+    a.body = q->body && status ? q->body : "";
+    a.len = status ? q->len : 0;
+    a.used_weight_1m = status ? q->weight : -1;
+    a.order_count_10s = status ? q->orders10 : -1;
+    a.order_count_1d = status ? q->orders1d : -1;
+    a.retry_after_s = status ? q->retry_after : -1;
+    a.why = why;
+    if (status) r->st.answered++;
+    else r->st.lost++;
+    slot_reset(q); /* free before the callback: it may send the next request */
+    if (r->done) r->done(r->ctx, tag, &a);
+}
+
+/* a header's value as a non-negative int, or -1 (the name lower-case with its colon; lws
+   keeps headers it does not know as custom ones, matched as they were written) */
+static int header_int(struct lws *wsi, const char *lower, const char *canon) {
+    char v[32];
+    int n = lws_hdr_custom_copy(wsi, v, sizeof v, lower, (int)strlen(lower));
+    if (n <= 0) n = lws_hdr_custom_copy(wsi, v, sizeof v, canon, (int)strlen(canon));
+    if (n <= 0) return -1;
+    char *end;
+    long x = strtol(v, &end, 10);
+    return end != v && x >= 0 && x < 1000000000 ? (int)x : -1;
+}
+
+static int append(rest_req_t *q, const void *in, size_t len) {
+    if (q->len + len + 1 > REST_BODY_MAX) return -1;
+    if (q->len + len + 1 > q->cap) {
+        size_t cap = q->cap ? q->cap : 4096;
+        while (cap < q->len + len + 1) cap *= 2;
+        char *b = realloc(q->body, cap);
+        if (!b) return -1;
+        q->body = b;
+        q->cap = cap;
+    }
+    memcpy(q->body + q->len, in, len);
+    q->len += len;
+    q->body[q->len] = 0;
+    return 0;
+}
+
+int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+    /* `user` is a request only in a client connection's own callbacks (see net.c) */
+    if (reason != LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER && reason != LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP &&
+        reason != LWS_CALLBACK_RECEIVE_CLIENT_HTTP && reason != LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ &&
+        reason != LWS_CALLBACK_COMPLETED_CLIENT_HTTP && reason != LWS_CALLBACK_CLOSED_CLIENT_HTTP &&
+        reason != LWS_CALLBACK_CLIENT_CONNECTION_ERROR)
+        return 0;
+    rest_req_t *q = user;
+    if (!q || !q->tag || q->wsi != wsi) {
+        /* an abandoned request's connection (timed out, or the client closing): drop it */
+        return reason == LWS_CALLBACK_CLOSED_CLIENT_HTTP || reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR ? 0 : -1;
+    }
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
+        unsigned char **p = (unsigned char **)in, *end = (*p) + len;
+        rest_t *r = q->r;
+        if (r->api_key && lws_add_http_header_by_name(wsi, (const unsigned char *)"x-mbx-apikey:",
+                                                      (const unsigned char *)r->api_key, (int)strlen(r->api_key), p, end))
+            return -1;
+        /* no body (every parameter is in the query): said, so that no server waits for one */
+        if (strcmp(q->method, "GET") &&
+            lws_add_http_header_by_name(wsi, (const unsigned char *)"content-length:", (const unsigned char *)"0", 1, p, end))
+            return -1;
+        break;
+    }
+    case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP: {
+        q->status = (int)lws_http_client_http_response(wsi);
+        q->weight = header_int(wsi, "x-mbx-used-weight-1m:", "X-MBX-USED-WEIGHT-1M:");
+        q->orders10 = header_int(wsi, "x-mbx-order-count-10s:", "X-MBX-ORDER-COUNT-10S:");
+        q->orders1d = header_int(wsi, "x-mbx-order-count-1d:", "X-MBX-ORDER-COUNT-1D:");
+        char v[32];
+        q->retry_after = -1;
+        if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_RETRY_AFTER) > 0) q->retry_after = atoi(v);
+        else q->retry_after = header_int(wsi, "retry-after:", "Retry-After:");
+        break;
+    }
+    case LWS_CALLBACK_RECEIVE_CLIENT_HTTP: {
+        char buf[4096 + LWS_PRE], *px = buf + LWS_PRE;
+        int n = (int)sizeof buf - LWS_PRE;
+        if (lws_http_client_read(wsi, &px, &n) < 0) return -1;
+        break;
+    }
+    case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
+        if (append(q, in, len)) {
+            q->r->st.lost++;
+            finish(q, 0, "answer too large");
+            return -1;
+        }
+        break;
+    case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
+        if (!q->body) append(q, "", 0);
+        finish(q, q->status, q->status ? NULL : "no HTTP status");
+        return -1; /* one request per connection: close it */
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+    case LWS_CALLBACK_CLOSED_CLIENT_HTTP: {
+        if (q->starting) { /* inside rest_send: it returns the failure */
+            q->failed = 1;
+            q->wsi = NULL;
+            return 0;
+        }
+        char why[160];
+        snprintf(why, sizeof why, "%s%.120s", reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR ? "connection failed: " : "connection closed before the answer",
+                 reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR && in ? (const char *)in : "");
+        finish(q, 0, why);
+        return 0;
+    }
+    default:
+        break;
+    }
+    return 0;
+}
+
+int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_query) {
+    if (!tag) return Q_E_INVAL;
+    rest_req_t *q = 0;
+    for (int i = 0; i < REST_MAX && !q; i++)
+        if (!r->req[i].tag) q = &r->req[i];
+    if (!q) return Q_E_FULL;
+    if (snprintf(q->path, sizeof q->path, "%s%s", r->prefix, path_query) >= (int)sizeof q->path ||
+        snprintf(q->method, sizeof q->method, "%s", method) >= (int)sizeof q->method)
+        return Q_E_INVAL;
+    q->tag = tag;
+    q->len = 0;
+    q->status = 0;
+    q->weight = q->orders10 = q->orders1d = q->retry_after = -1;
+    q->deadline_ns = clock_mono_ns() + r->timeout_ns;
+    q->starting = 1;
+    q->failed = 0;
+    struct lws_client_connect_info ci;
+    memset(&ci, 0, sizeof ci);
+    ci.context = r->net->lws;
+    ci.address = r->host;
+    ci.port = r->port;
+    ci.path = q->path;
+    ci.host = r->host;
+    ci.origin = r->host;
+    ci.method = q->method;
+    ci.protocol = "quoter-rest";
+    ci.local_protocol_name = "quoter-rest";
+    ci.userdata = q;
+    ci.pwsi = &q->wsi; /* set before any callback: a request knows its connection at once */
+    ci.alpn = "http/1.1"; /* lws reads custom headers (X-MBX-...) on HTTP/1 only */
+    ci.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+    /* TLS with verified certificates, except on loopback (the local exchange) */
+    if (r->tls) ci.ssl_connection |= LCCSCF_USE_SSL | (loopback(r->host) ? LCCSCF_ALLOW_SELFSIGNED : 0);
+    struct lws *w = lws_client_connect_via_info(&ci);
+    q->starting = 0;
+    if (!w || q->failed) {
+        slot_reset(q);
+        return Q_E_IO;
+    }
+    q->wsi = w;
+    r->st.sent++;
+    return 0;
+}
+
+void rest_run(rest_t *r) {
+    if (!r->net) return;
+    int64_t now = clock_mono_ns();
+    for (int i = 0; i < REST_MAX; i++) {
+        rest_req_t *q = &r->req[i];
+        if (!q->tag || now < q->deadline_ns) continue;
+        struct lws *w = q->wsi;
+        r->st.timeouts++;
+        finish(q, 0, "timed out");
+        if (w) lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    }
+}
+
+int rest_busy(const rest_t *r) {
+    int n = 0;
+    for (int i = 0; i < REST_MAX; i++) n += r->req[i].tag != 0;
+    return n;
+}
+
+void rest_free(rest_t *r) {
+    for (int i = 0; i < REST_MAX; i++) {
+        rest_req_t *q = &r->req[i];
+        if (q->wsi) lws_set_timeout(q->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        slot_reset(q);
+        free(q->body);
+        q->body = 0;
+        q->cap = 0;
+    }
+    r->done = 0;
+}
+
+/* kv's pairs with each value percent-encoded, joined by '&'; the length, or -1 */
+int rest_query(const char *kv, char *out, size_t cap) {
+    size_t n = 0;
+    if (!cap) return -1;
+    out[0] = 0;
+    for (const char *s = kv; s && *s;) {
+        const char *amp = strchr(s, '&'), *eq = strchr(s, '=');
+        size_t pl = amp ? (size_t)(amp - s) : strlen(s);
+        if (!eq || eq >= s + pl || eq == s) return -1;
+        size_t kl = (size_t)(eq - s);
+        if (n + kl + 2 >= cap) return -1;
+        if (n) out[n++] = '&';
+        memcpy(out + n, s, kl);
+        n += kl;
+        out[n++] = '=';
+        int vl = sign_pct_encode(eq + 1, pl - kl - 1, out + n, cap - n);
+        if (vl < 0) return -1;
+        n += (size_t)vl;
+        s = amp ? amp + 1 : 0;
+    }
+    out[n] = 0;
+    return (int)n;
+}
+
+int rest_signed_query(const char *kv, const char *secret, long long ts_ms, char *out, size_t cap) {
+    if (!secret) return -1;
+    int n = rest_query(kv, out, cap);
+    if (n < 0) return -1;
+    int m = snprintf(out + n, cap - (size_t)n, "%stimestamp=%lld", n ? "&" : "", ts_ms);
+    if (m < 0 || (size_t)(n + m) >= cap) return -1;
+    n += m;
+    char sig[160], enc[480];
+    if (!strncmp(secret, "-----BEGIN", 10)) {
+        if (sign_ed25519_sign(secret, out, (size_t)n, sig, sizeof sig)) return -1;
+        if (sign_pct_encode(sig, strlen(sig), enc, sizeof enc) < 0) return -1;
+    } else {
+        if (sign_hmac_hex(secret, out, (size_t)n, sig)) return -1;
+        snprintf(enc, sizeof enc, "%s", sig);
+    }
+    m = snprintf(out + n, cap - (size_t)n, "&signature=%s", enc);
+    if (m < 0 || (size_t)(n + m) >= cap) return -1;
+    return n + m;
+}

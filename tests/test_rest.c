@@ -1,0 +1,251 @@
+/* test_rest.c: the live client's REST side without a network: signed queries against the
+ * Binance docs' known answer (and an Ed25519 one verified back), and REST answers (bodies,
+ * X-MBX headers, Retry-After, no answer at all) turned into venue events by the same
+ * handlers as the WebSocket API's. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "proto/errors.h"
+#include "proto/sign.h"
+#include "testutil.h"
+#include "venue/binance/binance.h"
+#include "venue/binance/rest.h"
+
+static const char *doc_secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+/* the Ed25519 key pair of test_sign.c (made for the tests only) */
+static const char *ed_private =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIKI4mh5XFcRqapvCS83+bfJfJbEOe5CcUn9bZlMPitR3\n"
+    "-----END PRIVATE KEY-----\n";
+static const char *ed_public =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VwAyEAvtQfkgDxA3FfP/l8RNC4VZLRSrUvddtlUUB75vSt/FQ=\n"
+    "-----END PUBLIC KEY-----\n";
+
+static void test_hmac_query(void **st) {
+    (void)st;
+    char out[512];
+    int n = rest_signed_query("symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000",
+                              doc_secret, 1499827319559LL, out, sizeof out);
+    assert_int_equal(n, (int)strlen(out));
+    assert_string_equal(out, "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000"
+                             "&timestamp=1499827319559&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
+    /* no parameters: the timestamp alone is signed */
+    assert_true(rest_signed_query("", doc_secret, 1, out, sizeof out) > 0);
+    assert_true(!strncmp(out, "timestamp=1&signature=", 22));
+    /* too small, malformed, no secret: refused, never cut short */
+    assert_int_equal(rest_signed_query("symbol=LTCBTC", doc_secret, 1, out, 40), -1);
+    assert_int_equal(rest_signed_query("symbol", doc_secret, 1, out, sizeof out), -1);
+    assert_int_equal(rest_signed_query("=x", doc_secret, 1, out, sizeof out), -1);
+    assert_int_equal(rest_signed_query("a=1", NULL, 1, out, sizeof out), -1);
+}
+
+/* values are percent-encoded before signing (Binance's rule since January 2026) */
+static void test_query_encoding(void **st) {
+    (void)st;
+    char out[256];
+    assert_int_equal(rest_query("a=x y&b=1+2/3&c=", out, sizeof out), (int)strlen("a=x%20y&b=1%2B2%2F3&c="));
+    assert_string_equal(out, "a=x%20y&b=1%2B2%2F3&c=");
+    assert_int_equal(rest_query("", out, sizeof out), 0);
+    assert_string_equal(out, "");
+}
+
+static int pct_decode(const char *in, char *out, size_t cap) {
+    size_t o = 0;
+    for (const char *s = in; *s && o + 1 < cap; s++) {
+        unsigned v;
+        if (*s == '%' && sscanf(s + 1, "%2x", &v) == 1) {
+            out[o++] = (char)v;
+            s += 2;
+        } else {
+            out[o++] = *s;
+        }
+    }
+    out[o] = 0;
+    return (int)o;
+}
+
+static void test_ed25519_query(void **st) {
+    (void)st;
+    char out[512], sig[256];
+    assert_true(rest_signed_query("symbol=BTCUSDT&recvWindow=5000", ed_private, 1700000000000LL, out, sizeof out) > 0);
+    char *s = strstr(out, "&signature=");
+    assert_non_null(s);
+    assert_null(strpbrk(s + 11, "+/=")); /* base64's own characters travel encoded */
+    pct_decode(s + 11, sig, sizeof sig);
+    *s = 0;
+    assert_string_equal(out, "symbol=BTCUSDT&recvWindow=5000&timestamp=1700000000000");
+    assert_true(sign_ed25519_verify(ed_public, out, strlen(out), sig));
+    assert_false(sign_ed25519_verify(ed_public, out, strlen(out) - 1, sig));
+}
+
+static void test_base_urls(void **st) {
+    (void)st;
+    rest_t r;
+    net_t n;
+    memset(&n, 0, sizeof n);
+    assert_int_equal(rest_init(&r, &n, "https://testnet.binance.vision/api", 0, 0, 0, 0), 0);
+    assert_string_equal(r.host, "testnet.binance.vision");
+    assert_int_equal(r.port, 443);
+    assert_int_equal(r.tls, 1);
+    assert_string_equal(r.prefix, ""); /* the paths carry /api/v3 */
+    assert_int_equal(rest_init(&r, &n, "http://127.0.0.1:8090", 0, 0, 0, 0), 0);
+    assert_int_equal(r.port, 8090);
+    assert_int_equal(r.tls, 0);
+    assert_int_equal(rest_init(&r, &n, "http://proxy:81/binance/", 0, 0, 0, 0), 0);
+    assert_string_equal(r.prefix, "/binance");
+    assert_int_not_equal(rest_init(&r, &n, "wss://api.binance.com", 0, 0, 0, 0), 0);
+    assert_int_not_equal(rest_init(&r, &n, "http://:80", 0, 0, 0, 0), 0);
+    assert_int_not_equal(rest_init(&r, &n, "http://host:99999", 0, 0, 0, 0), 0);
+}
+
+/* ---- answers into events ------------------------------------------------------------- */
+
+#define MAXEV 16
+static venue_event_t evs[MAXEV];
+static int nev;
+static void sink(void *ctx, const venue_event_t *e) {
+    (void)ctx;
+    if (nev < MAXEV) evs[nev++] = *e;
+}
+
+static rest_answer_t answer(int status, const char *body) {
+    rest_answer_t a;
+    memset(&a, 0, sizeof a);
+    a.status = status;
+    a.body = body ? body : "";
+    a.len = strlen(a.body);
+    a.used_weight_1m = a.order_count_10s = a.order_count_1d = a.retry_after_s = -1;
+    a.why = status ? 0 : "timed out";
+    return a;
+}
+
+static const venue_event_t *find(venue_event_type_t t) {
+    for (int i = 0; i < nev; i++)
+        if (evs[i].type == t) return &evs[i];
+    return 0;
+}
+
+static void test_answers(void **st) {
+    (void)st;
+    static symbol_rules_t rules;
+    static binance_t b;
+    tu_btcusdt(&rules);
+    /* nothing listens on port 9: the requests never get an answer but the ones fed here */
+    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
+    bn_hooks_t hooks;
+    memset(&hooks, 0, sizeof hooks);
+    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
+    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    assert_int_equal(b.st.rest_kind[BN_TIME], 1); /* the clock is asked over REST at once */
+    assert_false(binance_can_send(&b));
+    /* the clock's answer: known, then exchangeInfo (over REST: the API is not open) */
+    char body[256];
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(clock_real_ns() / 1000000 + 2000));
+    rest_answer_t a = answer(200, body);
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_true(b.time_known);
+    assert_true(b.offset_ms > 1500 && b.offset_ms < 2500);
+    assert_true(binance_can_send(&b));
+    assert_int_equal(b.st.rest_kind[BN_EXINFO], 1);
+    b.base.sink = sink;
+
+    order_t o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.cid, sizeof o.cid, "qtest-1");
+    o.side = SIDE_BUY;
+    o.type = OT_LIMIT_MAKER;
+    o.price = 6000000;
+    o.qty = 100;
+    /* a cancel goes over REST without the API (and without user data: ready is 0) */
+    assert_int_equal(b.base.vt->cancel(&b.base, &o, 0), VENUE_SENT);
+    assert_int_equal(b.st.rest_kind[BN_CANCEL], 1);
+    /* ... but a new order does not: nobody would hear its fills */
+    assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_NOT_SENT);
+    nev = 0;
+    a = answer(200, "{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"qtest-1\",\"orderId\":42,\"status\":\"CANCELED\","
+                    "\"executedQty\":\"0.00000000\",\"cummulativeQuoteQty\":\"0.00000000\",\"price\":\"60000.00\","
+                    "\"origQty\":\"0.00100000\",\"side\":\"BUY\"}");
+    a.order_count_10s = 3;
+    binance_feed_rest(&b, b.next_id, &a);
+    const venue_event_t *e = find(VEV_CANCELED);
+    assert_non_null(e);
+    assert_string_equal(e->cid, "qtest-1");
+    assert_int_equal(e->order_id, 42);
+    assert_non_null(e = find(VEV_RATE_LIMIT));
+    assert_int_equal(e->orders_used, 3); /* X-MBX-ORDER-COUNT-10S, as rateLimits' count */
+    assert_int_equal(e->retry_ns, 0);
+
+    /* a placement (the run is ready) whose answer never comes: outcome unknown */
+    b.ready = 1;
+    assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_SENT);
+    assert_int_equal(b.st.rest_kind[BN_PLACE], 1);
+    nev = 0;
+    a = answer(0, 0);
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(nev, 1);
+    assert_int_equal(evs[0].type, VEV_UNKNOWN);
+    assert_int_equal(evs[0].req, VREQ_PLACE);
+    assert_string_equal(evs[0].cid, "qtest-1");
+    /* 503, and -1007, and a 200 that cannot be read: unknown too, never a rejection */
+    const char *unknowns[][2] = {{"503", "<html>busy</html>"},
+                                 {"408", "{\"code\":-1007,\"msg\":\"Timeout waiting for response from backend server.\"}"},
+                                 {"200", "{\"orderId\":"}};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_SENT);
+        nev = 0;
+        a = answer(atoi(unknowns[i][0]), unknowns[i][1]);
+        binance_feed_rest(&b, b.next_id, &a);
+        assert_non_null(find(VEV_UNKNOWN));
+        assert_null(find(VEV_REJECT));
+    }
+    /* a refusal is one */
+    assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_SENT);
+    nev = 0;
+    a = answer(400, "{\"code\":-2010,\"msg\":\"Order would immediately match and take.\"}");
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_non_null(e = find(VEV_REJECT));
+    assert_int_equal(e->code, BE_NEW_ORDER_REJECTED);
+    /* 429 with Retry-After 7: nothing goes out for 7 s, and the event says until when */
+    assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_SENT);
+    nev = 0;
+    a = answer(429, "{\"code\":-1003,\"msg\":\"Too much request weight used.\"}");
+    a.retry_after_s = 7;
+    int64_t t0 = clock_real_ns();
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_non_null(e = find(VEV_RATE_LIMIT));
+    assert_true(e->retry_ns >= t0 + 6500000000LL && e->retry_ns <= clock_real_ns() + 7000000000LL);
+    assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_NOT_SENT);
+    assert_int_equal(b.base.vt->cancel(&b.base, &o, 0), VENUE_NOT_SENT); /* nothing at all */
+    /* the weight header at exchangeInfo's limit holds requests until the minute turns */
+    b.retry_until_ns = 0;
+    b.weight_limit = 6000;
+    assert_int_equal(b.base.vt->query(&b.base, &o, 0), VENUE_SENT);
+    a = answer(400, "{\"code\":-2013,\"msg\":\"Order does not exist.\"}");
+    a.used_weight_1m = 6000;
+    nev = 0;
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_non_null(e = find(VEV_STATUS));
+    assert_int_equal(e->code, VENUE_CODE_NO_SUCH_ORDER);
+    assert_int_equal(b.weight_used, 6000);
+    assert_true(b.retry_until_ns > clock_real_ns() && b.retry_until_ns <= clock_real_ns() + 61000000000LL);
+    assert_int_equal(b.base.vt->query(&b.base, &o, 0), VENUE_NOT_SENT);
+    /* an answer for a request that is not pending (or went over the WebSocket API) is ignored */
+    nev = 0;
+    a = answer(200, "{}");
+    binance_feed_rest(&b, 999999, &a);
+    assert_int_equal(nev, 0);
+    binance_close(&b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hmac_query),
+        cmocka_unit_test(test_query_encoding),
+        cmocka_unit_test(test_ed25519_query),
+        cmocka_unit_test(test_base_urls),
+        cmocka_unit_test(test_answers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
