@@ -50,20 +50,77 @@ printf '\000#)\n{"id":2,"method":"session.status"}\n!\016symbol=BTCUSDT\n{"id":4
 printf '\000!\000symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59999.00&quantity=0.01000&newClientOrderId=a1\n!\011symbol=BTCUSDT&orderId=1&newQty=0.00500\n!\010symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59998.00&quantity=0.01000&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=a1\n!\004symbol=BTCUSDT\n!\001symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.00100\n!\000symbol=BTCUSDT&side=SELL&type=MARKET&quoteOrderQty=100\n!\007symbol=BTCUSDT\n!\005symbol=BTCUSDT' \
   > "$corpus/ws_api/amend"
 
-# binance: what the WebSocket API answers and pushes, one message a line (fuzz/fuzz_binance.c)
+# binance: what the WebSocket API answers and pushes, one message a line, and REST answers
+# ("@ID STATUS", header lines, an empty line, the body); the request ids are the ones
+# fuzz/fuzz_binance.c puts in flight (1, 2 place q1, q2; 3 account; 4 open orders;
+# 5 commission; 6 status q1; 7 cancel q2; 8 replace q1 -> q3; 9 cancel all; 10 depth;
+# 11 open orders; 12 time; 13 exchangeInfo; 14 subscribe; 15 logon; 16 myTrades q1)
 mkdir -p "$corpus/binance"
 cat > "$corpus/binance/answers" <<'EOT'
 {"id":"1","status":200,"result":{"symbol":"BTCUSDT","orderId":7,"clientOrderId":"q1","transactTime":1}}
 {"id":"3","status":200,"result":{"balances":[{"asset":"BTC","free":"1.00000000","locked":"0.00000000"},{"asset":"USDT","free":"99940.00000000","locked":"60.00000000"}]}}
 {"id":"4","status":200,"result":[{"symbol":"BTCUSDT","orderId":7,"clientOrderId":"q1","price":"60000.00","origQty":"0.00100000","executedQty":"0.00000000","cummulativeQuoteQty":"0.00000000","status":"NEW","side":"BUY"}]}
-{"id":"5","status":200,"result":{"symbol":"BTCUSDT","orderId":7,"clientOrderId":"q1","price":"60000.00","origQty":"0.00100000","executedQty":"0.00100000","cummulativeQuoteQty":"60.00000000","status":"FILLED","side":"BUY"}}
-{"id":"6","status":400,"error":{"code":-2011,"msg":"Unknown order sent."}}
+{"id":"6","status":200,"result":{"symbol":"BTCUSDT","orderId":7,"clientOrderId":"q1","price":"60000.00","origQty":"0.00100000","executedQty":"0.00100000","cummulativeQuoteQty":"60.00000000","status":"FILLED","side":"BUY"}}
+{"id":"7","status":400,"error":{"code":-2011,"msg":"Unknown order sent."}}
+{"id":"16","status":200,"result":[{"symbol":"BTCUSDT","id":11,"orderId":7,"price":"60000.00","qty":"0.00100000","commission":"0.00000100","commissionAsset":"BTC","isBuyer":true,"isMaker":true}]}
 EOT
 cat > "$corpus/binance/events" <<'EOT'
 {"subscriptionId":0,"event":{"e":"executionReport","E":1,"s":"BTCUSDT","c":"q1","S":"BUY","o":"LIMIT","x":"TRADE","X":"FILLED","i":7,"l":"0.00100000","z":"0.00100000","L":"60000.00","n":"0.00000100","N":"BTC","t":11,"m":true,"Z":"60.00000000"}}
 {"subscriptionId":0,"event":{"e":"outboundAccountPosition","E":2,"u":2,"B":[{"a":"BTC","f":"1.00099900","l":"0.00000000"}]}}
 {"subscriptionId":0,"event":{"e":"balanceUpdate","E":3,"a":"USDT","d":"-250.50000000","T":3}}
 {"id":"2","status":503,"error":{"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."}}
+EOT
+# REST: an order answer (with the ORDERS counts), a -1007 error, a 429 with Retry-After
+cat > "$corpus/binance/rest_orders" <<'EOT'
+@1 200
+X-MBX-USED-WEIGHT-1M: 3
+X-MBX-ORDER-COUNT-10S: 1
+X-MBX-ORDER-COUNT-1D: 1
+
+{"symbol":"BTCUSDT","orderId":7,"orderListId":-1,"clientOrderId":"q1","transactTime":1700000000000}
+@2 503
+X-MBX-USED-WEIGHT-1M: 4
+
+{"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."}
+@7 429
+Retry-After: 7
+X-MBX-USED-WEIGHT-1M: 6001
+
+{"code":-1003,"msg":"Too many requests; current limit of IP(127.0.0.1) request weight is 6000 per 1 MINUTE."}
+@8 400
+x-mbx-used-weight-1m: 5
+
+{"code":-2021,"msg":"Order cancel-replace partially failed.","data":{"cancelResult":"SUCCESS","newOrderResult":"FAILURE","cancelResponse":{"symbol":"BTCUSDT","origClientOrderId":"q1","orderId":7,"status":"CANCELED","price":"60000.00","origQty":"0.00100000","executedQty":"0.00000000","cummulativeQuoteQty":"0.00000000","side":"BUY"},"newOrderResponse":{"code":-2010,"msg":"Order would immediately match and take."}}}
+@6 0
+EOT
+# REST: a sync (the account, then the open orders list), the clock, the symbol's rules
+cat > "$corpus/binance/rest_sync" <<'EOT'
+@12 200
+X-MBX-USED-WEIGHT-1M: 1
+
+{"serverTime":1700000000123}
+@13 200
+X-MBX-USED-WEIGHT-1M: 21
+
+{"timezone":"UTC","serverTime":1700000000200,"rateLimits":[{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000},{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":100}],"symbols":[{"symbol":"BTCUSDT","status":"TRADING","baseAsset":"BTC","quoteAsset":"USDT","filters":[{"filterType":"PRICE_FILTER","minPrice":"0.01","maxPrice":"1000000.00","tickSize":"0.01"},{"filterType":"LOT_SIZE","minQty":"0.00001","maxQty":"9000.00","stepSize":"0.00001"}]}]}
+@3 200
+X-MBX-USED-WEIGHT-1M: 41
+
+{"makerCommission":10,"takerCommission":10,"canTrade":true,"accountType":"SPOT","balances":[{"asset":"BTC","free":"1.00000000","locked":"0.00000000"},{"asset":"USDT","free":"99940.00000000","locked":"60.00000000"}],"permissions":["SPOT"]}
+@4 200
+X-MBX-USED-WEIGHT-1M: 47
+
+[{"symbol":"BTCUSDT","orderId":7,"orderListId":-1,"clientOrderId":"q1","price":"60000.00","origQty":"0.00100000","executedQty":"0.00000000","cummulativeQuoteQty":"0.00000000","status":"NEW","timeInForce":"GTC","type":"LIMIT","side":"BUY"},{"symbol":"BTCUSDT","orderId":8,"orderListId":-1,"clientOrderId":"q2","price":"60001.00","origQty":"0.00100000","executedQty":"0.00050000","cummulativeQuoteQty":"30.00050000","status":"PARTIALLY_FILLED","timeInForce":"GTC","type":"LIMIT","side":"SELL"}]
+@5 200
+
+{"symbol":"BTCUSDT","standardCommission":{"maker":"0.00100000","taker":"0.00100000","buyer":"0.00000000","seller":"0.00000000"},"taxCommission":{"maker":"0.00000000","taker":"0.00000000","buyer":"0.00000000","seller":"0.00000000"},"discount":{"enabledForAccount":true,"enabledForSymbol":true,"discountAsset":"BNB","discount":"0.75000000"}}
+@9 200
+X-MBX-USED-WEIGHT-1M: 48
+
+[{"symbol":"BTCUSDT","origClientOrderId":"q2","orderId":8,"orderListId":-1,"clientOrderId":"c9","price":"60001.00","origQty":"0.00100000","executedQty":"0.00000000","cummulativeQuoteQty":"0.00000000","status":"CANCELED","side":"SELL"}]
+@11 200
+
+[]
 EOT
 
 # exec: executionReports as Binance documents them (user-data-stream.md) and as the exchange

@@ -96,6 +96,11 @@ int rest_signed_query(const char *kv, const char *secret, long long ts_ms, char 
 /* An unsigned query: kv with each value percent-encoded. Length or -1. */
 int rest_query(const char *kv, char *out, size_t cap);
 
+/* A header's value (X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-*, Retry-After in seconds) as a
+   non-negative int under 10^9, or -1 when it is none (garbage, negative, too large, or an
+   HTTP-date Retry-After, which Binance does not send). */
+int rest_header_int(const char *v);
+
 /* the libwebsockets callback of the "quoter-rest" protocol (net.c lists it) */
 int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 
