@@ -413,7 +413,11 @@ static void unknown(binance_t *b, const bn_pending_t *p, int64_t t) {
 static void rate_limited(binance_t *b, const cJSON *err, int64_t t) {
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(err, "data");
     int64_t retry_ms = data ? jnum(data, "retryAfter") : 0; /* an epoch time in ms */
-    int64_t until = retry_ms > 0 ? (retry_ms - b->offset_ms) * 1000000 : t + 1000000000LL;
+    /* the wait from now on the exchange's clock, at most 3 days as Retry-After's (a time far
+       off, or an offset from a wild serverTime, would overflow the nanoseconds) */
+    __int128 wait_ms = (__int128)retry_ms - binance_server_ms(b);
+    if (wait_ms > 86400 * 3 * 1000LL) wait_ms = 86400 * 3 * 1000LL;
+    int64_t until = retry_ms > 0 ? t + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000 : t + 1000000000LL;
     if (until < t + 100000000LL) until = t + 100000000LL;
     if (until > b->retry_until_ns) b->retry_until_ns = until;
     b->st.rate_limited++;
