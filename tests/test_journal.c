@@ -95,7 +95,9 @@ static void fill_stored_once(void **st) {
     journal_close(j);
 }
 
-/* the venue looks for the intent from another connection when it is called */
+/* the venue looks for the intent from another connection when it is called (the live venue
+   only queues then: the intent must be on disk when journal_commit, net_t.before_write,
+   has run, before the request's bytes leave) */
 typedef struct probe {
     venue_t base;
     int places, seen;
@@ -147,9 +149,15 @@ static void intent_before_send(void **st) {
     q.nbids = q.nasks = 1;
     q.bids[0] = (quote_t){5999000, 100000};
     q.asks[0] = (quote_t){6001000, 100000};
+    int64_t commits = journal_stats(j)->commits;
     oms_update(&oms, &q, 2 * S);
     assert_int_equal(pv.places, 2);
-    assert_int_equal(pv.seen, 2); /* committed before the venue call */
+    assert_int_equal(pv.seen, 0); /* not yet: one commit for the decision's two orders ... */
+    journal_commit(j);            /* ... before any byte is written (net_t.before_write) */
+    assert_int_equal(count("SELECT COUNT(*) FROM orders WHERE cid IN ('qb-1', 'qb-2') AND state = 'PENDING_NEW'"), 2);
+    assert_int_equal(journal_stats(j)->commits, commits + 1);
+    journal_commit(j); /* nothing written since: no commit */
+    assert_int_equal(journal_stats(j)->commits, commits + 1);
     assert_int_equal(journal_stats(j)->intents, 2);
     /* an ACK through the journal's pre/post: the row follows the order, a round trip is kept */
     venue_event_t e;

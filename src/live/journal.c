@@ -2,6 +2,7 @@
 #include "journal.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,15 @@ struct journal {
     const symbol_rules_t *rules;
     oms_t *oms;
     int in_tx;
+    int dirty;             /* rows written since the last commit */
+    /* the checkpointer: a thread with its own connection copies the WAL into the database
+       every second (PASSIVE: it never blocks the writer), so that the trading thread's
+       commits never carry a checkpoint and its fsync (automatic checkpoints are off) */
+    pthread_t ckpt;
+    int ckpt_on, ckpt_stop;
+    pthread_mutex_t ckpt_mu;
+    pthread_cond_t ckpt_cv;
+    char *path;
     int synced;            /* the first sync is done: the reconciliation has begun */
     recon_t *recon;
     int nrecon;
@@ -115,6 +125,7 @@ static void tx_begin(journal_t *j) {
 static int tx_commit(journal_t *j) {
     if (!j->in_tx) return 0;
     j->in_tx = 0;
+    j->dirty = 0;
     if (exec(j, "COMMIT")) {
         exec(j, "ROLLBACK");
         return Q_E_IO;
@@ -129,6 +140,7 @@ static int step(journal_t *j, int k) {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
+    j->dirty = 1;
     if (rc != SQLITE_DONE) {
         note_err(j);
         return Q_E_IO;
@@ -176,6 +188,29 @@ static const char *fmt_scaled(__int128 v, int scale, char *b, size_t cap) {
 
 static const char *side_name(order_side_t s) { return s == SIDE_BUY ? "BUY" : "SELL"; }
 
+static void *checkpointer(void *arg) {
+    journal_t *j = arg;
+    sqlite3 *c = 0;
+    if (sqlite3_open_v2(j->path, &c, SQLITE_OPEN_READWRITE, 0) != SQLITE_OK) {
+        sqlite3_close(c);
+        return 0;
+    }
+    pthread_mutex_lock(&j->ckpt_mu);
+    while (!j->ckpt_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&j->ckpt_cv, &j->ckpt_mu, &ts);
+        if (j->ckpt_stop) break;
+        pthread_mutex_unlock(&j->ckpt_mu);
+        sqlite3_wal_checkpoint_v2(c, 0, SQLITE_CHECKPOINT_PASSIVE, 0, 0);
+        pthread_mutex_lock(&j->ckpt_mu);
+    }
+    pthread_mutex_unlock(&j->ckpt_mu);
+    sqlite3_close(c);
+    return 0;
+}
+
 int journal_open(journal_t **out, const char *path, char *err, int errcap) {
     *out = 0;
     journal_t *j = calloc(1, sizeof *j);
@@ -187,7 +222,9 @@ int journal_open(journal_t **out, const char *path, char *err, int errcap) {
         return Q_E_IO;
     }
     sqlite3_busy_timeout(j->db, 2000);
-    if (exec(j, "PRAGMA journal_mode=WAL") || exec(j, "PRAGMA synchronous=NORMAL") || exec(j, schema)) goto fail;
+    if (exec(j, "PRAGMA journal_mode=WAL") || exec(j, "PRAGMA synchronous=NORMAL") ||
+        exec(j, "PRAGMA wal_autocheckpoint=0") || exec(j, schema))
+        goto fail;
     for (size_t k = 0; k < sizeof added_columns / sizeof added_columns[0]; k++) {
         char *msg = 0;
         int rc = sqlite3_exec(j->db, added_columns[k], 0, 0, &msg);
@@ -201,6 +238,11 @@ int journal_open(journal_t **out, const char *path, char *err, int errcap) {
             note_err(j);
             goto fail;
         }
+    pthread_mutex_init(&j->ckpt_mu, 0);
+    pthread_cond_init(&j->ckpt_cv, 0);
+    j->path = strdup(path);
+    j->ckpt_on = j->path && !pthread_create(&j->ckpt, 0, checkpointer, j);
+    if (!j->ckpt_on) exec(j, "PRAGMA wal_autocheckpoint=1000"); /* no thread: SQLite's own, in commits */
     *out = j;
     return 0;
 fail:
@@ -212,6 +254,16 @@ fail:
 void journal_close(journal_t *j) {
     if (!j) return;
     tx_commit(j);
+    if (j->ckpt_on) {
+        pthread_mutex_lock(&j->ckpt_mu);
+        j->ckpt_stop = 1;
+        pthread_cond_signal(&j->ckpt_cv);
+        pthread_mutex_unlock(&j->ckpt_mu);
+        pthread_join(j->ckpt, 0);
+        pthread_mutex_destroy(&j->ckpt_mu);
+        pthread_cond_destroy(&j->ckpt_cv);
+    }
+    free(j->path);
     for (int k = 0; k < S_N; k++) sqlite3_finalize(j->st[k]);
     sqlite3_close(j->db);
     free(j->recon);
@@ -329,12 +381,17 @@ int journal_hook_send(void *ctx, const order_t *o, const order_t *old) {
     int rc = step(j, S_INTENT);
     shadow_note(j, o);
     if (!rc) rc = write_event(j, o->cid, o->sent_ns, old ? "SEND_REPLACE" : "SEND", "PENDING_NEW", -1);
-    /* on disk (the WAL) before the request is even queued */
-    if (!rc) rc = tx_commit(j);
-    else tx_commit(j);
-    tx_begin(j);
+    /* committed by journal_commit before the request's bytes leave (the venue only queues
+       it): one commit for every order of a decision, not one each */
     if (!rc) j->stats.intents++;
     return rc;
+}
+
+void journal_commit(void *ctx) {
+    journal_t *j = ctx;
+    if (!j->in_tx || !j->dirty) return;
+    tx_commit(j);
+    tx_begin(j);
 }
 
 void journal_hook_done(void *ctx, const order_t *o) {

@@ -10,11 +10,16 @@
  * symbol's units; times are integers in ns (local real clock).
  *
  * Durability, honestly: one connection, WAL mode, synchronous=NORMAL. A new order's intent
- * is inserted and COMMITTED in the oms's on_send hook, before the venue call (the binance
- * venue only queues the request; it leaves on the next loop step). Other rows are
- * committed once per loop step (journal_flush). A commit in WAL mode with synchronous=NORMAL
- * is a write() into the WAL file without fsync: it survives a process crash (kill -9, a
- * segfault), NOT a power loss or a kernel crash, which may lose the last commits.
+ * is inserted in the oms's on_send hook, before the venue call, and COMMITTED by
+ * journal_commit, which the live client calls before it writes any bytes to a socket
+ * (net_t.before_write; the binance venue only queues a request, it leaves on a later loop
+ * step): so an intent is on disk before its request leaves, with one commit for all the
+ * orders of a decision. Other rows are committed then or once per loop step
+ * (journal_flush). A commit in WAL mode with synchronous=NORMAL is a write() into the WAL
+ * file without fsync: it survives a process crash (kill -9, a segfault), NOT a power loss
+ * or a kernel crash, which may lose the last commits. The WAL is copied into the database
+ * (a checkpoint, with its fsync) by a thread of the journal's own with its own connection,
+ * every second, never by the trading thread's commits.
  *
  * Reconciliation after a crash: journal_run_begin() loads the earlier runs' orders that are
  * not terminal in the journal. After the run's first sync (VEV_SYNC_DONE), those the oms
@@ -24,8 +29,10 @@
  * open is canceled. An order the exchange never heard of (the process died between the
  * intent and the send) becomes REJECTED "not found at the exchange".
  *
- * A journal write that fails is counted and reported; a failed intent stops the order from
- * being sent (the oms treats it as not sent). */
+ * A journal write that fails is counted and reported; a failed intent insert stops the order
+ * from being sent (the oms treats it as not sent). A commit that fails (a full disk) is
+ * counted and reported; the requests go out anyway (a run after it reconciles them with the
+ * exchange by their client id prefix). */
 #ifndef Q_JOURNAL_H
 #define Q_JOURNAL_H
 
@@ -51,6 +58,8 @@ void journal_run_end(journal_t *j, int64_t ended_ns, int exit_status);
 int journal_earlier_open(const journal_t *j);
 
 /* the oms hooks (oms_hooks_t.on_done, oms_send_hook_t.on_send: ctx = the journal) */
+/* Commits what the journal holds (nothing when nothing was written): net_t.before_write. */
+void journal_commit(void *ctx);
 int journal_hook_send(void *j, const order_t *o, const order_t *old);
 void journal_hook_done(void *j, const order_t *o);
 

@@ -533,6 +533,8 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
         }
         l->eng.oms.hooks = (oms_hooks_t){l->jn, journal_hook_fill, journal_hook_done};
         l->eng.oms.send_hook = (oms_send_hook_t){l->jn, journal_hook_send};
+        l->bn.net.before_write = journal_commit; /* intents on disk before their requests leave */
+        l->bn.net.before_write_ctx = l->jn;
         say(l, "journal %s: run %lld; %d orders of earlier runs not known to be done (reconciled after the sync)",
             o->db, (long long)run, journal_earlier_open(l->jn));
     }
@@ -599,6 +601,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
                x->rules.base, qq, x->rules.quote);
     }
 out:
+    l->bn.net.before_write = 0;
     journal_close(l->jn);
     binance_close(&l->bn);
     engine_free(&l->eng);

@@ -148,6 +148,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!c || c->wsi != wsi) return -1;
         if (c->state == NET_CLOSED) return -1;
         if (c->out_n) {
+            if (c->net->before_write) c->net->before_write(c->net->before_write_ctx);
             /* lws_write frames and masks the message in place (the header in the room before
                it) and keeps its own copy of what the socket does not take at once: the ring's
                bytes are free again when it returns */

@@ -101,6 +101,10 @@ typedef struct net {
     struct lws_vhost *http_vh;  /* net_listen's vhost (NULL: none) */
     net_http_fn http_fn;
     void *http_ctx;
+    /* called before bytes are written to a connection (the journal commits what it holds, so
+       an order's intent is on disk before its request leaves; see journal.h) */
+    void (*before_write)(void *ctx);
+    void *before_write_ctx;
 } net_t;
 
 int net_init(net_t *n);
