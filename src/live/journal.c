@@ -222,8 +222,9 @@ int journal_open(journal_t **out, const char *path, char *err, int errcap) {
         return Q_E_IO;
     }
     sqlite3_busy_timeout(j->db, 2000);
+    /* a small page cache (256 KB): the journal appends rows, and the run's memory stays flat */
     if (exec(j, "PRAGMA journal_mode=WAL") || exec(j, "PRAGMA synchronous=NORMAL") ||
-        exec(j, "PRAGMA wal_autocheckpoint=0") || exec(j, schema))
+        exec(j, "PRAGMA wal_autocheckpoint=0") || exec(j, "PRAGMA cache_size=-256") || exec(j, schema))
         goto fail;
     for (size_t k = 0; k < sizeof added_columns / sizeof added_columns[0]; k++) {
         char *msg = 0;
