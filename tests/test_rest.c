@@ -100,6 +100,25 @@ static void test_base_urls(void **st) {
     assert_int_not_equal(rest_init(&r, &n, "http://host:99999", 0, 0, 0, 0), 0);
 }
 
+/* X-MBX-* and Retry-After are read whole or not at all: a prefix's number is not the value */
+static void test_header_values(void **st) {
+    (void)st;
+    assert_int_equal(rest_header_uint("12"), 12);
+    assert_int_equal(rest_header_uint(" 7 "), 7);
+    assert_int_equal(rest_header_uint("0"), 0);
+    assert_int_equal(rest_header_uint("999999999"), 999999999);
+    assert_int_equal(rest_header_uint("12abc"), -1);
+    assert_int_equal(rest_header_uint("Wed, 21 Oct 2015 07:28:00 GMT"), -1); /* atoi read 0 */
+    assert_int_equal(rest_header_uint("-5"), -1);
+    assert_int_equal(rest_header_uint("+5"), -1);
+    assert_int_equal(rest_header_uint("1.5"), -1);
+    assert_int_equal(rest_header_uint("1 2"), -1);
+    assert_int_equal(rest_header_uint(""), -1);
+    assert_int_equal(rest_header_uint("  "), -1);
+    assert_int_equal(rest_header_uint("1000000000"), -1);
+    assert_int_equal(rest_header_uint("99999999999999999999"), -1);
+}
+
 /* ---- answers into events ------------------------------------------------------------- */
 
 #define MAXEV 16
@@ -218,6 +237,23 @@ static void test_answers(void **st) {
     assert_true(e->retry_ns >= t0 + 6500000000LL && e->retry_ns <= clock_real_ns() + 7000000000LL);
     assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_NOT_SENT);
     assert_int_equal(b.base.vt->cancel(&b.base, &o, 0), VENUE_NOT_SENT); /* nothing at all */
+    /* 429 and 418 without a readable Retry-After (absent, or an HTTP-date): REST error bodies
+       have no data.retryAfter, so a conservative hold (30 s, 120 s), not on_error's 1 s */
+    for (int st418 = 0; st418 < 2; st418++) {
+        b.retry_until_ns = 0;
+        assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_SENT);
+        a = answer(st418 ? 418 : 429, "{\"code\":-1003,\"msg\":\"Way too much request weight used.\"}");
+        a.retry_after_s = rest_header_uint("Wed, 21 Oct 2015 07:28:00 GMT");
+        assert_int_equal(a.retry_after_s, -1);
+        t0 = clock_real_ns();
+        nev = 0;
+        binance_feed_rest(&b, b.next_id, &a);
+        int64_t hold = (st418 ? 120 : 30) * 1000000000LL;
+        assert_non_null(e = find(VEV_RATE_LIMIT));
+        assert_true(b.retry_until_ns >= t0 + hold && b.retry_until_ns <= clock_real_ns() + hold);
+        assert_int_equal(e->retry_ns, b.retry_until_ns);
+        assert_int_equal(b.base.vt->cancel(&b.base, &o, 0), VENUE_NOT_SENT);
+    }
     /* the weight header at exchangeInfo's limit holds requests until the minute turns */
     b.retry_until_ns = 0;
     b.weight_limit = 6000;
@@ -245,6 +281,7 @@ int main(void) {
         cmocka_unit_test(test_query_encoding),
         cmocka_unit_test(test_ed25519_query),
         cmocka_unit_test(test_base_urls),
+        cmocka_unit_test(test_header_values),
         cmocka_unit_test(test_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

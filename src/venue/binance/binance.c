@@ -1224,6 +1224,15 @@ static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
     if ((a->status == 429 || a->status == 418) && a->retry_after_s > 0) {
         int64_t until = t + (int64_t)(a->retry_after_s < 86400 * 3 ? a->retry_after_s : 86400 * 3) * 1000000000LL;
         if (until > b->retry_until_ns) b->retry_until_ns = until;
+    } else if ((a->status == 429 || a->status == 418) && a->retry_after_s < 0) {
+        /* no readable Retry-After, and a REST error body has no data.retryAfter: on_error's
+           1 s default would go on asking at ~1 Hz while limited, and a 429 ignored grows into
+           a 418 ban (which grows with each repeat); so hold conservatively: 30 s after a 429
+           (past the 10 s order window, half the weight minute), 120 s after a 418 (bans start
+           at 2 minutes) */
+        int64_t until = t + (a->status == 418 ? 120 : 30) * 1000000000LL;
+        if (until > b->retry_until_ns) b->retry_until_ns = until;
+        note(b, "REST %d without a readable Retry-After: holding requests for %d s", a->status, a->status == 418 ? 120 : 30);
     }
     if (a->status == 200) on_result(b, &copy, j, t);
     else on_error(b, &copy, a->status, j, t);

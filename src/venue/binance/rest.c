@@ -76,6 +76,20 @@ static void finish(rest_req_t *q, int status, const char *why) {
     if (r->done) r->done(r->ctx, tag, &a);
 }
 
+int rest_header_uint(const char *v) {
+    /* the whole value or nothing: "12abc" is not 12, and Retry-After's other form, an
+       HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT"), is not 0 (atoi read both so) */
+    while (*v == ' ' || *v == '\t') v++;
+    long x = 0;
+    int digits = 0;
+    for (; *v >= '0' && *v <= '9'; v++, digits++) {
+        if (digits >= 9) return -1; /* past 999999999: not a figure we can use */
+        x = x * 10 + (*v - '0');
+    }
+    while (*v == ' ' || *v == '\t') v++;
+    return digits && !*v ? (int)x : -1;
+}
+
 /* a header's value as a non-negative int, or -1 (the name lower-case with its colon; lws
    keeps headers it does not know as custom ones, matched as they were written) */
 static int header_int(struct lws *wsi, const char *lower, const char *canon) {
@@ -83,9 +97,7 @@ static int header_int(struct lws *wsi, const char *lower, const char *canon) {
     int n = lws_hdr_custom_copy(wsi, v, sizeof v, lower, (int)strlen(lower));
     if (n <= 0) n = lws_hdr_custom_copy(wsi, v, sizeof v, canon, (int)strlen(canon));
     if (n <= 0) return -1;
-    char *end;
-    long x = strtol(v, &end, 10);
-    return end != v && x >= 0 && x < 1000000000 ? (int)x : -1;
+    return rest_header_uint(v);
 }
 
 static int append(rest_req_t *q, const void *in, size_t len) {
@@ -136,7 +148,7 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         q->orders1d = header_int(wsi, "x-mbx-order-count-1d:", "X-MBX-ORDER-COUNT-1D:");
         char v[32];
         q->retry_after = -1;
-        if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_RETRY_AFTER) > 0) q->retry_after = atoi(v);
+        if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_RETRY_AFTER) > 0) q->retry_after = rest_header_uint(v);
         else q->retry_after = header_int(wsi, "retry-after:", "Retry-After:");
         break;
     }

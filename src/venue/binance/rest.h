@@ -34,7 +34,7 @@ typedef struct rest_answer {
     int used_weight_1m;         /* X-MBX-USED-WEIGHT-1M; -1 when absent */
     int order_count_10s;        /* X-MBX-ORDER-COUNT-10S; -1 when absent */
     int order_count_1d;         /* X-MBX-ORDER-COUNT-1D; -1 when absent */
-    int retry_after_s;          /* Retry-After (429, 418); -1 when absent */
+    int retry_after_s;          /* Retry-After (429, 418) in seconds; -1 when absent or not a number */
     const char *why;            /* status 0: "timed out", "connection failed: ...", ... */
 } rest_answer_t;
 
@@ -95,6 +95,10 @@ int rest_busy(const rest_t *r);
 int rest_signed_query(const char *kv, const char *secret, long long ts_ms, char *out, size_t cap);
 /* An unsigned query: kv with each value percent-encoded. Length or -1. */
 int rest_query(const char *kv, char *out, size_t cap);
+
+/* A header's value read whole as a non-negative decimal (surrounding blanks allowed), or -1:
+   "12abc", "", an HTTP-date and anything past 999999999 are -1, never a prefix's number. */
+int rest_header_uint(const char *v);
 
 /* the libwebsockets callback of the "quoter-rest" protocol (net.c lists it) */
 int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
