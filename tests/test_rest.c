@@ -2,10 +2,16 @@
  * Binance docs' known answer (and an Ed25519 one verified back), and REST answers (bodies,
  * X-MBX headers, Retry-After, no answer at all) turned into venue events by the same
  * handlers as the WebSocket API's. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/clock.h"
+#include "core/err.h"
 #include "proto/errors.h"
 #include "proto/sign.h"
 #include "testutil.h"
@@ -117,6 +123,129 @@ static void test_header_values(void **st) {
     assert_int_equal(rest_header_uint("  "), -1);
     assert_int_equal(rest_header_uint("1000000000"), -1);
     assert_int_equal(rest_header_uint("99999999999999999999"), -1);
+}
+
+/* ---- a real connection: to the host's address, looked up once ----------------------- */
+
+static rest_answer_t got;
+static char got_body[64], got_why[160];
+static int ngot;
+static void on_answer(void *ctx, uint64_t tag, const rest_answer_t *a) {
+    (void)ctx;
+    (void)tag;
+    got = *a;
+    snprintf(got_body, sizeof got_body, "%s", a->body);
+    snprintf(got_why, sizeof got_why, "%s", a->why ? a->why : "");
+    ngot++;
+}
+
+/* a listening socket on 127.0.0.1 (the port the kernel picks), non-blocking */
+static int listener(int *port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    assert_true(fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof sa) && !listen(fd, 4) &&
+                !getsockname(fd, (struct sockaddr *)&sa, &sl));
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* serves the loop until cond holds (a slow machine gets 20 s) */
+#define SERVE_UNTIL(n, cond)                                                        \
+    for (int64_t end_ = clock_mono_ns() + 20000000000LL; !(cond) && clock_mono_ns() < end_;) \
+        net_run((n), 20)
+
+static void test_numeric_connect(void **st) {
+    (void)st;
+    static net_t n;
+    static rest_t r;
+    /* an IP address is never looked up */
+    memset(&n, 0, sizeof n);
+    assert_int_equal(rest_init(&r, &n, "https://127.0.0.1:9", 0, 0, 0, 0), 0);
+    assert_true(r.numeric);
+    assert_int_equal(r.naddr, 1);
+    assert_string_equal(r.addr[0], "127.0.0.1");
+    assert_int_equal(rest_resolve(&r), 0);
+    assert_int_equal(r.st.resolves, 0);
+    assert_int_equal(rest_init(&r, &n, "https://testnet.binance.vision", 0, 0, 0, 0), 0);
+    assert_false(r.numeric);
+    assert_int_equal(r.naddr, 0); /* a name is looked up at the first request, not at init */
+
+    /* a name is looked up (blocking, once): localhost by /etc/hosts, IPv4 first */
+    assert_int_equal(rest_init(&r, &n, "http://localhost:9", 0, 0, 0, 0), 0);
+    assert_int_equal(rest_resolve(&r), 0);
+    assert_int_equal(r.st.resolves, 1);
+    assert_string_equal(r.addr[0], "127.0.0.1");
+
+    /* the connection goes to the address known, the name only in Host (and SNI): a name that
+       no resolver knows (.invalid, RFC 6761) with its address set here reaches the listener */
+    assert_int_equal(net_init(&n), 0);
+    int port, fd = listener(&port);
+    char url[64];
+    snprintf(url, sizeof url, "http://quoter-test.invalid:%d", port);
+    ngot = 0;
+    assert_int_equal(rest_init(&r, &n, url, "k", 0, on_answer, 0), 0);
+    snprintf(r.addr[0], sizeof r.addr[0], "127.0.0.1");
+    r.naddr = 1;
+    r.resolved_ns = clock_mono_ns();
+    r.next_resolve_ns = r.resolved_ns + REST_RESOLVE_MIN_NS;
+    assert_int_equal(rest_send(&r, 1, "GET", "/api/v3/time"), 0);
+    assert_int_equal(r.st.resolves, 0); /* the address is fresh: no lookup per request */
+    int c = -1;
+    SERVE_UNTIL(&n, (c = accept(fd, 0, 0)) >= 0);
+    assert_true(c >= 0);
+    char req[2048];
+    size_t rl = 0;
+    req[0] = 0;
+    for (int64_t end = clock_mono_ns() + 20000000000LL; !strstr(req, "\r\n\r\n") && clock_mono_ns() < end;) {
+        net_run(&n, 20);
+        ssize_t k = recv(c, req + rl, sizeof req - 1 - rl, MSG_DONTWAIT);
+        if (k > 0) rl += (size_t)k;
+        req[rl] = 0;
+    }
+    assert_non_null(strstr(req, "GET /api/v3/time HTTP/1.1\r\n"));
+    assert_non_null(strstr(req, "\r\nHost: quoter-test.invalid\r\n"));
+    const char *ans = "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 2\r\nX-MBX-USED-WEIGHT-1M: 12abc\r\n"
+                      "X-MBX-ORDER-COUNT-10S: 3\r\nRetry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\nConnection: close\r\n\r\n{}";
+    assert_int_equal(send(c, ans, strlen(ans), 0), (ssize_t)strlen(ans));
+    SERVE_UNTIL(&n, ngot > 0);
+    close(c);
+    assert_int_equal(ngot, 1);
+    assert_int_equal(got.status, 429);
+    assert_string_equal(got_body, "{}");
+    assert_int_equal(got.used_weight_1m, -1); /* "12abc" is not 12 */
+    assert_int_equal(got.order_count_10s, 3);
+    assert_int_equal(got.retry_after_s, -1); /* an HTTP-date is not 0 */
+
+    /* nothing listens any more: the connection fails, and the next request within the minute
+       does not look the name up again (a dead resolver would freeze the loop each time) */
+    close(fd);
+    ngot = 0;
+    int rc = rest_send(&r, 2, "GET", "/api/v3/time");
+    if (!rc) SERVE_UNTIL(&n, ngot > 0);
+    assert_true(rc == Q_E_IO || (ngot == 1 && got.status == 0));
+    assert_int_equal(r.fails, 1);
+    ngot = 0;
+    rc = rest_send(&r, 3, "GET", "/api/v3/time");
+    if (!rc) SERVE_UNTIL(&n, ngot > 0);
+    assert_int_equal(r.st.resolves, 0);
+    assert_int_equal(r.fails, 2);
+    /* a minute on (the time moved by hand), failures bring a new lookup (of localhost here:
+       no test asks a DNS server) */
+    snprintf(r.host, sizeof r.host, "localhost");
+    snprintf(r.addr[0], sizeof r.addr[0], "192.0.2.1");
+    r.next_resolve_ns = clock_mono_ns() - 1;
+    ngot = 0;
+    rc = rest_send(&r, 4, "GET", "/api/v3/time");
+    if (!rc) SERVE_UNTIL(&n, ngot > 0);
+    assert_int_equal(r.st.resolves, 1);
+    assert_string_equal(r.addr[0], "127.0.0.1"); /* IPv4 first */
+    rest_free(&r);
+    net_free(&n);
 }
 
 /* ---- answers into events ------------------------------------------------------------- */
@@ -282,6 +411,7 @@ int main(void) {
         cmocka_unit_test(test_ed25519_query),
         cmocka_unit_test(test_base_urls),
         cmocka_unit_test(test_header_values),
+        cmocka_unit_test(test_numeric_connect),
         cmocka_unit_test(test_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
