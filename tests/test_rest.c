@@ -404,6 +404,65 @@ static void test_answers(void **st) {
     binance_close(&b);
 }
 
+/* the clock over REST: the trip counted from the request's writing (after DNS, TCP, TLS),
+   a long trip dropped once a clock is known, and no REST sample over a fresh API one */
+static void test_rest_clock(void **st) {
+    (void)st;
+    static symbol_rules_t rules;
+    static binance_t b;
+    tu_btcusdt(&rules);
+    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
+    bn_hooks_t hooks;
+    memset(&hooks, 0, sizeof hooks);
+    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
+    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    /* connecting took 600 ms, the request was written 200 ms ago, the server 2 s ahead:
+       2000, not the ~2300 a midpoint from the queueing would give */
+    int64_t now = clock_real_ns();
+    char body[64];
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)((now - 100000000LL) / 1000000 + 2000));
+    rest_answer_t a = answer(200, body);
+    a.sent_ns = now - 200000000LL;
+    for (int i = 0; i < BN_PENDING; i++)
+        if (b.pend[i].kind == BN_TIME && b.pend[i].id == b.next_id) b.pend[i].sent_ns = now - 800000000LL;
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_true(b.time_known);
+    assert_true(b.offset_ms >= 1980 && b.offset_ms <= 2030);
+    assert_true(b.time_rtt_ms >= 195 && b.time_rtt_ms <= 260);
+    int64_t good = b.offset_ms;
+    /* a 3 s round trip: dropped, the offset stays */
+    b.next_time_sync_ns = 1;
+    binance_run(&b, 0);
+    assert_int_equal(b.st.rest_kind[BN_TIME], 2);
+    now = clock_real_ns();
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)((now - 1500000000LL) / 1000000 + 9000));
+    a = answer(200, body);
+    a.sent_ns = now - 3000000000LL;
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(b.offset_ms, good);
+    assert_true(b.next_time_sync_ns < clock_real_ns() + 6000000000LL); /* asked again soon */
+    /* the WebSocket API is up with a fresh measure: a short REST one does not replace it */
+    b.next_time_sync_ns = 1;
+    binance_run(&b, 0);
+    assert_int_equal(b.st.rest_kind[BN_TIME], 3);
+    b.time_ws_ns = clock_real_ns();
+    b.api.state = NET_OPEN;
+    b.session_asked = 1; /* (no logon on a socket that is not there) */
+    now = clock_real_ns();
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(now / 1000000 + 9000));
+    a = answer(200, body);
+    a.sent_ns = now - 1000000LL;
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(b.offset_ms, good);
+    /* ... but with the API down it does (the same sample) */
+    b.api.state = NET_CLOSED;
+    b.next_time_sync_ns = 1;
+    binance_run(&b, 0);
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_true(b.offset_ms > 8900 && b.offset_ms < 9100);
+    binance_close(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hmac_query),
@@ -413,6 +472,7 @@ int main(void) {
         cmocka_unit_test(test_header_values),
         cmocka_unit_test(test_numeric_connect),
         cmocka_unit_test(test_answers),
+        cmocka_unit_test(test_rest_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

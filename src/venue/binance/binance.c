@@ -586,15 +586,29 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
     case BN_TIME: {
         int64_t old_offset = b->offset_ms;
         int64_t server = jnum(r, "serverTime");
-        int64_t mid_ms = (p->sent_ns + t) / 2 / 1000000;
-        b->offset_ms = server - mid_ms;
-        b->time_rtt_ms = (t - p->sent_ns) / 1000000;
-        b->st.time_syncs++;
-        if (p->rest && !b->time_known)
-            note(b, "clock offset %lld ms (round trip %lld ms) over REST", (long long)b->offset_ms, (long long)b->time_rtt_ms);
-        if (b->time_known && (b->offset_ms > old_offset + 1000 || b->offset_ms < old_offset - 1000))
-            note(b, "clock offset re-synced: %lld ms (was %lld ms)", (long long)b->offset_ms, (long long)old_offset);
-        b->next_time_sync_ns = t + (int64_t)((tuning.time_sync_s > 0 ? tuning.time_sync_s : BN_TIME_SYNC_S) * 1e9);
+        int64_t period_ns = (int64_t)((tuning.time_sync_s > 0 ? tuning.time_sync_s : BN_TIME_SYNC_S) * 1e9);
+        int64_t rtt_ms = (t - p->sent_ns) / 1000000; /* over REST: from the request's writing (rest.h) */
+        /* the offset is taken at the trip's midpoint, so its error is up to half the round
+           trip (more when the trip is lopsided): a long one is dropped once a clock is known
+           (the next is asked 5 s after this one was). A REST sample answered while the
+           WebSocket API is up does not replace the API's fresher, shorter-trip one. */
+        const char *drop = p->rest && b->api.state == NET_OPEN && b->time_ws_ns && t - b->time_ws_ns < period_ns + 60000000000LL
+                               ? "over REST while the WebSocket API measures it"
+                           : b->time_known && rtt_ms > BN_TIME_MAX_RTT_MS ? "the round trip too long" : 0;
+        if (drop) {
+            note(b, "clock sample dropped: %s (round trip %lld ms)", drop, (long long)rtt_ms);
+        } else {
+            int64_t mid_ms = (p->sent_ns + t) / 2 / 1000000;
+            b->offset_ms = server - mid_ms;
+            b->time_rtt_ms = rtt_ms;
+            if (!p->rest) b->time_ws_ns = t;
+            b->st.time_syncs++;
+            if (p->rest && !b->time_known)
+                note(b, "clock offset %lld ms (round trip %lld ms) over REST", (long long)b->offset_ms, (long long)b->time_rtt_ms);
+            if (b->time_known && (b->offset_ms > old_offset + 1000 || b->offset_ms < old_offset - 1000))
+                note(b, "clock offset re-synced: %lld ms (was %lld ms)", (long long)b->offset_ms, (long long)old_offset);
+            b->next_time_sync_ns = t + period_ns;
+        }
         if (!b->session_asked && p->gen == b->api.gen && b->api.state == NET_OPEN) start_session(b);
         if (!b->time_known) {
             b->time_known = 1;
@@ -1191,6 +1205,8 @@ static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
     if (!p || !p->rest) return;
     bn_pending_t copy = *p;
     p->kind = BN_NONE; /* free before the events: a sink may send the next request */
+    if (a->sent_ns > 0) copy.sent_ns = a->sent_ns; /* the trip from the request's writing, not
+                                                      from its queueing (DNS, TCP, TLS before) */
     cJSON *j = a->status ? cJSON_ParseWithLength(a->body, a->len) : 0;
     if (!a->status || (a->status == 200 && !j)) { /* no answer, or one that says nothing */
         b->st.rest_lost++;

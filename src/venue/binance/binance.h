@@ -68,6 +68,7 @@ typedef enum bn_kind {
 } bn_kind_t;
 
 #define BN_TIME_SYNC_S 300 /* the clock offset is measured again this often */
+#define BN_TIME_MAX_RTT_MS 1000 /* a clock sample with a longer round trip is dropped (once known) */
 #define BN_SEEN 256        /* user data events remembered (a rotation's overlap sends them twice) */
 
 /* process-wide settings of the live venue (set once by `quoter run` before it opens one) */
@@ -162,6 +163,7 @@ struct binance {
     rest_t rest;
     int rest_on;             /* a REST base URL is configured */
     int64_t time_rtt_ms;     /* the round trip of the last clock measurement */
+    int64_t time_ws_ns;      /* real clock: the last clock measurement over the WebSocket API (0: none) */
     int weight_limit;        /* exchangeInfo's REQUEST_WEIGHT per minute (0: not told) */
     int weight_used;         /* the last X-MBX-USED-WEIGHT-1M seen (-1: none) */
     int api_down_told;       /* the fallback to REST was logged for this outage */

@@ -64,6 +64,7 @@ static void slot_reset(rest_req_t *q) {
     q->len = 0;
     q->status = 0;
     q->starting = q->failed = 0;
+    q->sent_ns = 0;
 }
 
 /* a connection to the current address failed (or never answered): the next address next
@@ -89,6 +90,7 @@ static void finish(rest_req_t *q, int status, const char *why) {
     a.order_count_1d = status ? q->orders1d : -1;
     a.retry_after_s = status ? q->retry_after : -1;
     a.why = why;
+    a.sent_ns = q->sent_ns;
     if (status) r->st.answered++;
     else r->st.lost++;
     slot_reset(q); /* free before the callback: it may send the next request */
@@ -151,6 +153,9 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
         unsigned char **p = (unsigned char **)in, *end = (*p) + len;
         rest_t *r = q->r;
+        /* the request goes out now, connected (and TLS done): its round trip starts here, not
+           at rest_send, or a clock offset taken at the midpoint leans by the set-up's time */
+        q->sent_ns = clock_real_ns();
         if (r->api_key && lws_add_http_header_by_name(wsi, (const unsigned char *)"x-mbx-apikey:",
                                                       (const unsigned char *)r->api_key, (int)strlen(r->api_key), p, end))
             return -1;
@@ -278,6 +283,7 @@ int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_quer
     q->deadline_ns = clock_mono_ns() + r->timeout_ns;
     q->starting = 1;
     q->failed = 0;
+    q->sent_ns = 0;
     struct lws_client_connect_info ci;
     memset(&ci, 0, sizeof ci);
     ci.context = r->net->lws;

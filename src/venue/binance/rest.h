@@ -39,6 +39,8 @@ typedef struct rest_answer {
     int order_count_1d;         /* X-MBX-ORDER-COUNT-1D; -1 when absent */
     int retry_after_s;          /* Retry-After (429, 418) in seconds; -1 when absent or not a number */
     const char *why;            /* status 0: "timed out", "connection failed: ...", ... */
+    int64_t sent_ns;            /* real clock: when the request was written, after DNS, TCP and
+                                   TLS (0: never); a round trip counts from here */
 } rest_answer_t;
 
 typedef void (*rest_done_fn)(void *ctx, uint64_t tag, const rest_answer_t *a);
@@ -52,6 +54,7 @@ typedef struct rest_req {
     char method[8];
     char path[3072];            /* path and query */
     int64_t deadline_ns;        /* monotonic */
+    int64_t sent_ns;            /* real clock: the request written (0: not yet) */
     int starting;               /* inside rest_send: a failure is told by its return, not the callback */
     int failed;                 /* the connection failed while starting */
     int status;
