@@ -94,7 +94,7 @@ typedef struct bn_stats {
     int64_t requests, answers, errors, unknowns, rate_limited, reports, time_syncs, parse_errors;
     int64_t logons, rotations, shutdowns, duplicates, balances;
     int64_t rest_requests, rest_lost; /* sent over REST; of those, not answered */
-    int64_t rest_kind[BN_LOGON + 1];  /* sent over REST, by kind */
+    int64_t rest_kind[BN_COMMISSION + 1]; /* sent over REST, by kind (every kind: the last is BN_COMMISSION) */
     int64_t rtt_n;
     double rtt_sum_ms;             /* order request round trips */
     int64_t order_requests;        /* place, cancel, replace, cancel all: written */
