@@ -4,6 +4,7 @@
  * handlers as the WebSocket API's. */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -463,6 +464,71 @@ static void test_rest_clock(void **st) {
     binance_close(&b);
 }
 
+/* account.commission (its REST twin): standard + tax + special, every field read whole */
+static bn_commission_t told;
+static int ntold;
+static void on_commission(void *ctx, const bn_commission_t *c) {
+    (void)ctx;
+    told = *c;
+    ntold++;
+}
+
+static void test_commission(void **st) {
+    (void)st;
+    static symbol_rules_t rules;
+    static binance_t b;
+    tu_btcusdt(&rules);
+    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
+    bn_hooks_t hooks;
+    memset(&hooks, 0, sizeof hooks);
+    hooks.on_commission = on_commission;
+    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
+    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    char body[512];
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(clock_real_ns() / 1000000));
+    rest_answer_t a = answer(200, body);
+    binance_feed_rest(&b, b.next_id, &a);
+    const char *rates = "{\"symbol\":\"BTCUSDT\","
+                        "\"standardCommission\":{\"maker\":\"0.00100000\",\"taker\":\"0.00100000\",\"buyer\":\"0\",\"seller\":\"0\"},"
+                        "\"specialCommission\":{\"maker\":\"0.00020000\",\"taker\":\"0.00030000\",\"buyer\":\"0\",\"seller\":\"0\"},"
+                        "\"taxCommission\":{\"maker\":\"0.00004000\",\"taker\":\"0.00005000\",\"buyer\":\"0\",\"seller\":\"0\"},"
+                        "\"discount\":{\"enabledForAccount\":true,\"enabledForSymbol\":true,\"discountAsset\":\"BNB\","
+                        "\"discount\":\"0.75000000\"}}";
+    /* each sync asks for the rates last */
+    ntold = 0;
+    assert_int_equal(b.base.vt->sync(&b.base, 0), VENUE_SENT);
+    assert_int_equal(b.st.rest_kind[BN_COMMISSION], 1);
+    a = answer(200, rates);
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(ntold, 1);
+    assert_true(told.known);
+    assert_true(fabs(told.maker_rate - 0.00124) < 1e-12); /* 0.001 + 0.00004 tax + 0.0002 special */
+    assert_true(fabs(told.taker_rate - 0.00135) < 1e-12);
+    assert_string_equal(told.special_maker, "0.00020000");
+    assert_true(told.discount_on);
+    /* a field that is a number only by its prefix, or absent: the answer is ignored (the
+       rates known stay) */
+    const char *bad[] = {"\"taxCommission\":{\"maker\":\"0.00004000\",\"taker\":\"0.00005x\"}",
+                         "\"specialCommission\":{\"maker\":\"\",\"taker\":\"0\"}",
+                         "\"standardCommission\":{\"maker\":\"0.001\",\"taker\":\"1e\"}"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof body, "{\"standardCommission\":{\"maker\":\"0.001\",\"taker\":\"0.001\"},%s}", bad[i]);
+        if (i == 2) snprintf(body, sizeof body, "{%s}", bad[i]);
+        assert_int_equal(b.base.vt->sync(&b.base, 0), VENUE_SENT);
+        a = answer(200, body);
+        binance_feed_rest(&b, b.next_id, &a);
+        assert_int_equal(ntold, 1);
+        assert_true(fabs(b.commission.maker_rate - 0.00124) < 1e-12);
+    }
+    /* absent tax and special: 0 */
+    assert_int_equal(b.base.vt->sync(&b.base, 0), VENUE_SENT);
+    a = answer(200, "{\"standardCommission\":{\"maker\":\"0.00075\",\"taker\":\"0.001\"}}");
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(ntold, 2);
+    assert_true(fabs(told.maker_rate - 0.00075) < 1e-12 && fabs(told.taker_rate - 0.001) < 1e-12);
+    binance_close(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hmac_query),
@@ -473,6 +539,7 @@ int main(void) {
         cmocka_unit_test(test_numeric_connect),
         cmocka_unit_test(test_answers),
         cmocka_unit_test(test_rest_clock),
+        cmocka_unit_test(test_commission),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

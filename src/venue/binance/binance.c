@@ -639,19 +639,33 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         memset(&c, 0, sizeof c);
         const cJSON *std = cJSON_GetObjectItemCaseSensitive(r, "standardCommission");
         const cJSON *tax = cJSON_GetObjectItemCaseSensitive(r, "taxCommission");
+        const cJSON *spc = cJSON_GetObjectItemCaseSensitive(r, "specialCommission");
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(r, "discount");
         snprintf(c.maker, sizeof c.maker, "%s", jstr(std, "maker"));
         snprintf(c.taker, sizeof c.taker, "%s", jstr(std, "taker"));
         snprintf(c.tax_maker, sizeof c.tax_maker, "%s", tax ? jstr(tax, "maker") : "0");
         snprintf(c.tax_taker, sizeof c.tax_taker, "%s", tax ? jstr(tax, "taker") : "0");
-        char *end;
-        double m = strtod(c.maker, &end), tm = strtod(c.tax_maker, 0), tk = strtod(c.taker, 0), tt = strtod(c.tax_taker, 0);
-        if (!c.maker[0] || !c.taker[0] || *end) {
-            note(b, "account.commission: an answer without standard rates (ignored)");
+        /* specialCommission is an extra commission added to the standard one (Binance's
+           docs), like tax: all three are paid */
+        snprintf(c.special_maker, sizeof c.special_maker, "%s", spc ? jstr(spc, "maker") : "0");
+        snprintf(c.special_taker, sizeof c.special_taker, "%s", spc ? jstr(spc, "taker") : "0");
+        /* every rate read whole ("0.001x" is not 0.001): a rate misread is a fee misjudged */
+        const char *txt[6] = {c.maker, c.taker, c.tax_maker, c.tax_taker, c.special_maker, c.special_taker};
+        double v[6];
+        int bad = -1;
+        for (int i = 0; i < 6 && bad < 0; i++) {
+            char *end;
+            v[i] = strtod(txt[i], &end);
+            if (!txt[i][0] || *end || !(v[i] >= 0 && v[i] < 1)) bad = i;
+        }
+        if (bad >= 0) {
+            static const char *names[6] = {"standardCommission.maker", "standardCommission.taker", "taxCommission.maker",
+                                           "taxCommission.taker", "specialCommission.maker", "specialCommission.taker"};
+            note(b, "account.commission: %s is not a rate (\"%.24s\"): the answer ignored", names[bad], txt[bad]);
             break;
         }
-        c.maker_rate = m + tm;
-        c.taker_rate = tk + tt;
+        c.maker_rate = v[0] + v[2] + v[4];
+        c.taker_rate = v[1] + v[3] + v[5];
         snprintf(c.discount_asset, sizeof c.discount_asset, "%s", d ? jstr(d, "discountAsset") : "");
         snprintf(c.discount, sizeof c.discount, "%s", d ? jstr(d, "discount") : "");
         c.discount_on = d && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "enabledForAccount")) &&
@@ -659,6 +673,8 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         c.known = 1;
         int changed = !b->commission.known || strcmp(b->commission.maker, c.maker) || strcmp(b->commission.taker, c.taker) ||
                       strcmp(b->commission.tax_maker, c.tax_maker) || strcmp(b->commission.tax_taker, c.tax_taker) ||
+                      strcmp(b->commission.special_maker, c.special_maker) ||
+                      strcmp(b->commission.special_taker, c.special_taker) ||
                       b->commission.discount_on != c.discount_on || strcmp(b->commission.discount, c.discount);
         b->commission = c;
         if (changed && b->hooks.on_commission) b->hooks.on_commission(b->hooks.ctx, &b->commission);

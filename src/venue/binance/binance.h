@@ -110,7 +110,8 @@ typedef struct bn_commission {
     int known;
     char maker[24], taker[24];       /* standardCommission, as the exchange prints them */
     char tax_maker[24], tax_taker[24]; /* taxCommission, charged on top */
-    double maker_rate, taker_rate;   /* standard + tax, as numbers */
+    char special_maker[24], special_taker[24]; /* specialCommission: extra, charged on top too */
+    double maker_rate, taker_rate;   /* standard + tax + special, as numbers */
     char discount_asset[16];         /* "BNB" */
     char discount[24];               /* the factor standard rates are multiplied by when paid in it */
     int discount_on;                 /* enabled for both the account and the symbol */
