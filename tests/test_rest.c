@@ -322,6 +322,9 @@ static void test_answers(void **st) {
     assert_non_null(e);
     assert_string_equal(e->cid, "qtest-1");
     assert_int_equal(e->order_id, 42);
+    /* a REST round trip (its own connection each time) stays out of the order round trips */
+    assert_int_equal(b.st.rtt_n, 0);
+    assert_int_equal(b.st.rtt_hist.count, 0);
     assert_non_null(e = find(VEV_RATE_LIMIT));
     assert_int_equal(e->orders_used, 3); /* X-MBX-ORDER-COUNT-10S, as rateLimits' count */
     assert_int_equal(e->retry_ns, 0);

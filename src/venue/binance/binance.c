@@ -1233,10 +1233,8 @@ static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
         return;
     }
     b->st.answers++;
-    if (copy.kind == BN_PLACE || copy.kind == BN_CANCEL || copy.kind == BN_REPLACE) {
-        b->st.rtt_n++;
-        b->st.rtt_sum_ms += (double)(t - copy.sent_ns) / 1e6;
-    }
+    /* (no round trip counted: rtt_n/rtt_sum_ms and rtt_hist are the WebSocket API's order
+       round trips; a REST one, a new connection each, would mix DNS, TCP and TLS into them) */
     if (a->order_count_10s >= 0) { /* the venue's count of our new orders, as rateLimits gives it */
         venue_event_t e = event(VEV_RATE_LIMIT, 0, SIDE_BUY);
         e.local_ns = t;

@@ -96,9 +96,9 @@ typedef struct bn_stats {
     int64_t rest_requests, rest_lost; /* sent over REST; of those, not answered */
     int64_t rest_kind[BN_COMMISSION + 1]; /* sent over REST, by kind (every kind: the last is BN_COMMISSION) */
     int64_t rtt_n;
-    double rtt_sum_ms;             /* order request round trips */
+    double rtt_sum_ms;             /* order request round trips (WebSocket API only, as rtt_hist) */
     int64_t order_requests;        /* place, cancel, replace, cancel all: written */
-    hist_t rtt_hist;               /* order request round trips, ns (hist_round_trip_le) */
+    hist_t rtt_hist;               /* order request round trips over the WebSocket API, ns (hist_round_trip_le) */
 } bn_stats_t;
 
 typedef struct binance binance_t;
