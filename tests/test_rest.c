@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "proto/errors.h"
 #include "proto/sign.h"
 #include "testutil.h"
@@ -532,6 +533,71 @@ static void test_commission(void **st) {
     binance_close(&b);
 }
 
+/* exchangeInfo's rules changing under a running quoter: an error every minute, whatever
+   --quiet says, and a word when they cannot be checked at all */
+static int count_in(FILE *f, const char *level, const char *what) {
+    char line[1024], lv[32];
+    int n = 0;
+    snprintf(lv, sizeof lv, "\"level\":\"%s\"", level);
+    fflush(f);
+    rewind(f);
+    while (fgets(line, sizeof line, f)) n += strstr(line, what) && strstr(line, lv);
+    fseek(f, 0, SEEK_END);
+    return n;
+}
+
+static void test_rules_change(void **st) {
+    (void)st;
+    static symbol_rules_t rules;
+    static binance_t b;
+    tu_btcusdt(&rules);
+    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
+    bn_hooks_t hooks;
+    memset(&hooks, 0, sizeof hooks);
+    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
+    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    FILE *logf = tmpfile();
+    assert_non_null(logf);
+    log_setup("test", LOG_JSON, logf); /* (JSON lines carry the level) */
+    char body[1024];
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(clock_real_ns() / 1000000));
+    rest_answer_t a = answer(200, body);
+    binance_feed_rest(&b, b.next_id, &a); /* the clock; exinfo asked next */
+    b.orders_sent = 1;                    /* mid-run */
+    b.ready = 1;
+    const char *fmt = "{\"symbols\":[{\"symbol\":\"%s\",\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDT\","
+                      "\"filters\":[{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"0.10\",\"maxPrice\":\"1000000.00\",\"tickSize\":\"%s\"},"
+                      "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"0.00001\",\"maxQty\":\"9000.00000\",\"stepSize\":\"0.00001\"}]}]}";
+    for (int i = 0; i < 4; i++) {
+        if (i) {
+            b.next_exinfo_ns = 1;
+            binance_run(&b, 0);
+        }
+        assert_int_equal(b.st.rest_kind[BN_EXINFO], i + 1);
+        if (i == 2) b.rules_told_ns -= 61000000000LL; /* a minute on */
+        snprintf(body, sizeof body, fmt, i == 3 ? "ETHUSDT" : "BTCUSDT", "0.10");
+        a = answer(200, body);
+        binance_feed_rest(&b, b.next_id, &a);
+        int want = i < 2 ? 1 : 2; /* once, not again within the minute, again a minute on */
+        assert_int_equal(count_in(logf, "error", "exchangeInfo: BTCUSDT's PRICE_FILTER.tickSize is 0.1, the config says 0.01"),
+                         want);
+        assert_false(b.ready);
+        assert_string_equal(b.err, ""); /* mid-run: the run goes on (cancels, then a clean stop) */
+    }
+    /* (the last: the symbol not listed) */
+    b.rules_told_ns = 0;
+    b.next_exinfo_ns = 1;
+    binance_run(&b, 0);
+    snprintf(body, sizeof body, fmt, "ETHUSDT", "0.01");
+    a = answer(200, body);
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(count_in(logf, "warn", "exchangeInfo: BTCUSDT's tick and step sizes cannot be checked: exchangeInfo: "
+                                    "symbol BTCUSDT not found"), 1);
+    log_setup("test", LOG_TEXT, NULL);
+    fclose(logf);
+    binance_close(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hmac_query),
@@ -543,6 +609,7 @@ int main(void) {
         cmocka_unit_test(test_answers),
         cmocka_unit_test(test_rest_clock),
         cmocka_unit_test(test_commission),
+        cmocka_unit_test(test_rules_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -562,12 +562,27 @@ static void check_rules(binance_t *b, const cJSON *r) {
     char *txt = cJSON_PrintUnformatted(r), err[160];
     symbol_rules_t x;
     memset(&x, 0, sizeof x);
+    if (!txt) snprintf(err, sizeof err, "out of memory");
     int rc = txt ? exinfo_parse(txt, strlen(txt), b->cfg.rules->symbol, &x, err, sizeof err) : -1;
     free(txt);
-    if (rc) return; /* the symbol is not listed, or has no such filters: nothing to compare */
+    /* said whatever --quiet says, once a minute while it lasts (exchangeInfo comes every
+       minute, every 5 s while the symbol does not trade) */
+    int64_t now = clock_real_ns();
+    int tell = !b->rules_told_ns || now - b->rules_told_ns >= 60000000000LL;
+    if (rc) { /* the symbol is not listed, or has no such filters: nothing to compare */
+        if (tell) {
+            b->rules_told_ns = now;
+            log_msg(LOG_WARN, "binance", "exchangeInfo: %s's tick and step sizes cannot be checked: %s", b->cfg.rules->symbol,
+                    err);
+        }
+        return;
+    }
     const char *what = !same_unit(x.tick, b->cfg.rules->tick) ? "PRICE_FILTER.tickSize"
                      : !same_unit(x.step, b->cfg.rules->step) ? "LOT_SIZE.stepSize" : 0;
-    if (!what) return;
+    if (!what) {
+        b->rules_told_ns = 0;
+        return;
+    }
     char have[48], want[48];
     const fx_unit_t *hu = what[0] == 'P' ? &x.tick : &x.step, *wu = what[0] == 'P' ? &b->cfg.rules->tick : &b->cfg.rules->step;
     fx_format(hu->mult, &(fx_unit_t){hu->scale, 1, 0}, 0, have, sizeof have);
@@ -575,8 +590,13 @@ static void check_rules(binance_t *b, const cJSON *r) {
     char msg[256];
     snprintf(msg, sizeof msg, "exchangeInfo: %s's %s is %s, the config says %s (market.tick_size / step_size)",
              b->cfg.rules->symbol, what, have, want);
-    if (!b->rules_bad) note(b, "%s: not quoting", msg);
-    if (!b->orders_sent) snprintf(b->err, sizeof b->err, "%s", msg);
+    if (!b->orders_sent) { /* nothing went out: the run stops with this (err) */
+        if (!b->rules_bad) note(b, "%s: not quoting", msg);
+        snprintf(b->err, sizeof b->err, "%s", msg);
+    } else if (tell) { /* mid-run: it stops quoting, and says why every minute until stopped */
+        b->rules_told_ns = now;
+        log_msg(LOG_ERROR, "binance", "%s: not quoting (until restarted with the exchange's rules)", msg);
+    }
     b->rules_bad = 1;
     b->ready = 0; /* no order with the wrong units */
 }

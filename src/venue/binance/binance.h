@@ -170,6 +170,7 @@ struct binance {
     int api_down_told;       /* the fallback to REST was logged for this outage */
     int64_t orders_sent;     /* place and replace requests made (an order may be out) */
     int rules_bad;           /* exchangeInfo's tick or step differs from the config's (err says): never ready */
+    int64_t rules_told_ns;   /* real clock: the last error logged on exchangeInfo's rules (0: none) */
     char err[256];
     bn_stats_t st;
 };
