@@ -107,7 +107,7 @@ static const char *rest_record(binance_t *b, const char *p, const char *end) {
             int *f = IS("X-MBX-USED-WEIGHT-1M") ? &a.used_weight_1m : IS("X-MBX-ORDER-COUNT-10S") ? &a.order_count_10s
                    : IS("X-MBX-ORDER-COUNT-1D") ? &a.order_count_1d : IS("Retry-After") ? &a.retry_after_s : 0;
 #undef IS
-            if (f) *f = rest_header_int(v);
+            if (f) *f = rest_header_uint(v);
         }
         p = nl ? nl + 1 : end;
     }

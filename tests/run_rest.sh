@@ -78,6 +78,16 @@ check "cold: nothing left open, ledger equals the account" '[ "$(open_orders)" =
   [ "$(ledger_of "$tmp/cold.out" 1)" = "$(free_of BTC)" ] && [ "$(ledger_of "$tmp/cold.out" 2)" = "$(free_of USDT)" ]'
 "$q" run "${cfg[@]}" --set live.rest_url=ftp://127.0.0.1:1 --db none >/dev/null 2>"$tmp/bad.err"; rc=$?
 check "a URL of the wrong scheme is refused (exit 2, named)" '[ $rc -eq 2 ] && grep -q "live.rest_url" "$tmp/bad.err"'
+# cleartext (http://, ws://) only to this machine: the key and replayable signed queries never
+# cross a network readable; refused before anything connects (192.0.2.1 is TEST-NET-1)
+"$q" run "${cfg[@]}" --endpoint http://192.0.2.1:8090 --db none >/dev/null 2>"$tmp/clear1.err"; rc1=$?
+"$q" run "${cfg[@]}" --endpoint "$base_mid" --set live.ws_api_url=ws://127.0.0.1.example.com/ws-api/v3 --db none \
+  >/dev/null 2>"$tmp/clear2.err"; rc2=$?
+"$q" run "${cfg[@]}" --endpoint "$base_mid" --set live.stream_url=ws://[2001:db8::1]:9443 --db none >/dev/null 2>"$tmp/clear3.err"; rc3=$?
+check "http:// and ws:// to a host not this machine are refused (exit 2, named), nothing connects" \
+  '[ $rc1 -eq 2 ] && grep -q "REST URL http://192.0.2.1:8090 is cleartext" "$tmp/clear1.err" &&
+   [ $rc2 -eq 2 ] && grep -q "WebSocket API URL ws://127.0.0.1.example.com/ws-api/v3 is cleartext" "$tmp/clear2.err" &&
+   [ $rc3 -eq 2 ] && grep -q "stream URL ws://\[2001:db8::1\]:9443 is cleartext" "$tmp/clear3.err"'
 check "no sanitizer report" '! grep -qE "Sanitizer|runtime error" "$tmp/mid.err" "$tmp/cold.err"'
 
 echo "run_rest: $passes passed, $fails failed"

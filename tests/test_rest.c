@@ -2,10 +2,18 @@
  * Binance docs' known answer (and an Ed25519 one verified back), and REST answers (bodies,
  * X-MBX headers, Retry-After, no answer at all) turned into venue events by the same
  * handlers as the WebSocket API's. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
 #include "proto/errors.h"
 #include "proto/sign.h"
 #include "testutil.h"
@@ -100,6 +108,148 @@ static void test_base_urls(void **st) {
     assert_int_not_equal(rest_init(&r, &n, "http://host:99999", 0, 0, 0, 0), 0);
 }
 
+/* X-MBX-* and Retry-After are read whole or not at all: a prefix's number is not the value */
+static void test_header_values(void **st) {
+    (void)st;
+    assert_int_equal(rest_header_uint("12"), 12);
+    assert_int_equal(rest_header_uint(" 7 "), 7);
+    assert_int_equal(rest_header_uint("0"), 0);
+    assert_int_equal(rest_header_uint("999999999"), 999999999);
+    assert_int_equal(rest_header_uint("12abc"), -1);
+    assert_int_equal(rest_header_uint("Wed, 21 Oct 2015 07:28:00 GMT"), -1); /* atoi read 0 */
+    assert_int_equal(rest_header_uint("-5"), -1);
+    assert_int_equal(rest_header_uint("+5"), -1);
+    assert_int_equal(rest_header_uint("1.5"), -1);
+    assert_int_equal(rest_header_uint("1 2"), -1);
+    assert_int_equal(rest_header_uint(""), -1);
+    assert_int_equal(rest_header_uint("  "), -1);
+    assert_int_equal(rest_header_uint("1000000000"), -1);
+    assert_int_equal(rest_header_uint("99999999999999999999"), -1);
+}
+
+/* ---- a real connection: to the host's address, looked up once ----------------------- */
+
+static rest_answer_t got;
+static char got_body[64], got_why[160];
+static int ngot;
+static void on_answer(void *ctx, uint64_t tag, const rest_answer_t *a) {
+    (void)ctx;
+    (void)tag;
+    got = *a;
+    snprintf(got_body, sizeof got_body, "%s", a->body);
+    snprintf(got_why, sizeof got_why, "%s", a->why ? a->why : "");
+    ngot++;
+}
+
+/* a listening socket on 127.0.0.1 (the port the kernel picks), non-blocking */
+static int listener(int *port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    assert_true(fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof sa) && !listen(fd, 4) &&
+                !getsockname(fd, (struct sockaddr *)&sa, &sl));
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* serves the loop until cond holds (a slow machine gets 20 s) */
+#define SERVE_UNTIL(n, cond)                                                        \
+    for (int64_t end_ = clock_mono_ns() + 20000000000LL; !(cond) && clock_mono_ns() < end_;) \
+        net_run((n), 20)
+
+static void test_numeric_connect(void **st) {
+    (void)st;
+    static net_t n;
+    static rest_t r;
+    /* an IP address is never looked up */
+    memset(&n, 0, sizeof n);
+    assert_int_equal(rest_init(&r, &n, "https://127.0.0.1:9", 0, 0, 0, 0), 0);
+    assert_true(r.numeric);
+    assert_int_equal(r.naddr, 1);
+    assert_string_equal(r.addr[0], "127.0.0.1");
+    assert_int_equal(rest_resolve(&r), 0);
+    assert_int_equal(r.st.resolves, 0);
+    assert_int_equal(rest_init(&r, &n, "https://testnet.binance.vision", 0, 0, 0, 0), 0);
+    assert_false(r.numeric);
+    assert_int_equal(r.naddr, 0); /* a name is looked up at the first request, not at init */
+
+    /* a name is looked up (blocking, once): localhost by /etc/hosts, IPv4 first */
+    assert_int_equal(rest_init(&r, &n, "http://localhost:9", 0, 0, 0, 0), 0);
+    assert_int_equal(rest_resolve(&r), 0);
+    assert_int_equal(r.st.resolves, 1);
+    assert_string_equal(r.addr[0], "127.0.0.1");
+
+    /* the connection goes to the address known, the name only in Host (and SNI): a name that
+       no resolver knows (.invalid, RFC 6761) with its address set here reaches the listener */
+    assert_int_equal(net_init(&n), 0);
+    int port, fd = listener(&port);
+    char url[64];
+    snprintf(url, sizeof url, "http://quoter-test.invalid:%d", port);
+    ngot = 0;
+    assert_int_equal(rest_init(&r, &n, url, "k", 0, on_answer, 0), 0);
+    snprintf(r.addr[0], sizeof r.addr[0], "127.0.0.1");
+    r.naddr = 1;
+    r.resolved_ns = clock_mono_ns();
+    r.next_resolve_ns = r.resolved_ns + REST_RESOLVE_MIN_NS;
+    assert_int_equal(rest_send(&r, 1, "GET", "/api/v3/time"), 0);
+    assert_int_equal(r.st.resolves, 0); /* the address is fresh: no lookup per request */
+    int c = -1;
+    SERVE_UNTIL(&n, (c = accept(fd, 0, 0)) >= 0);
+    assert_true(c >= 0);
+    char req[2048];
+    size_t rl = 0;
+    req[0] = 0;
+    for (int64_t end = clock_mono_ns() + 20000000000LL; !strstr(req, "\r\n\r\n") && clock_mono_ns() < end;) {
+        net_run(&n, 20);
+        ssize_t k = recv(c, req + rl, sizeof req - 1 - rl, MSG_DONTWAIT);
+        if (k > 0) rl += (size_t)k;
+        req[rl] = 0;
+    }
+    assert_non_null(strstr(req, "GET /api/v3/time HTTP/1.1\r\n"));
+    assert_non_null(strstr(req, "\r\nHost: quoter-test.invalid\r\n"));
+    const char *ans = "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 2\r\nX-MBX-USED-WEIGHT-1M: 12abc\r\n"
+                      "X-MBX-ORDER-COUNT-10S: 3\r\nRetry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\nConnection: close\r\n\r\n{}";
+    assert_int_equal(send(c, ans, strlen(ans), 0), (ssize_t)strlen(ans));
+    SERVE_UNTIL(&n, ngot > 0);
+    close(c);
+    assert_int_equal(ngot, 1);
+    assert_int_equal(got.status, 429);
+    assert_string_equal(got_body, "{}");
+    assert_int_equal(got.used_weight_1m, -1); /* "12abc" is not 12 */
+    assert_int_equal(got.order_count_10s, 3);
+    assert_int_equal(got.retry_after_s, -1); /* an HTTP-date is not 0 */
+
+    /* nothing listens any more: the connection fails, and the next request within the minute
+       does not look the name up again (a dead resolver would freeze the loop each time) */
+    close(fd);
+    ngot = 0;
+    int rc = rest_send(&r, 2, "GET", "/api/v3/time");
+    if (!rc) SERVE_UNTIL(&n, ngot > 0);
+    assert_true(rc == Q_E_IO || (ngot == 1 && got.status == 0));
+    assert_int_equal(r.fails, 1);
+    ngot = 0;
+    rc = rest_send(&r, 3, "GET", "/api/v3/time");
+    if (!rc) SERVE_UNTIL(&n, ngot > 0);
+    assert_int_equal(r.st.resolves, 0);
+    assert_int_equal(r.fails, 2);
+    /* a minute on (the time moved by hand), failures bring a new lookup (of localhost here:
+       no test asks a DNS server) */
+    snprintf(r.host, sizeof r.host, "localhost");
+    snprintf(r.addr[0], sizeof r.addr[0], "192.0.2.1");
+    r.next_resolve_ns = clock_mono_ns() - 1;
+    ngot = 0;
+    rc = rest_send(&r, 4, "GET", "/api/v3/time");
+    if (!rc) SERVE_UNTIL(&n, ngot > 0);
+    assert_int_equal(r.st.resolves, 1);
+    assert_string_equal(r.addr[0], "127.0.0.1"); /* IPv4 first */
+    rest_free(&r);
+    net_free(&n);
+}
+
 /* ---- answers into events ------------------------------------------------------------- */
 
 #define MAXEV 16
@@ -173,6 +323,9 @@ static void test_answers(void **st) {
     assert_non_null(e);
     assert_string_equal(e->cid, "qtest-1");
     assert_int_equal(e->order_id, 42);
+    /* a REST round trip (its own connection each time) stays out of the order round trips */
+    assert_int_equal(b.st.rtt_n, 0);
+    assert_int_equal(b.st.rtt_hist.count, 0);
     assert_non_null(e = find(VEV_RATE_LIMIT));
     assert_int_equal(e->orders_used, 3); /* X-MBX-ORDER-COUNT-10S, as rateLimits' count */
     assert_int_equal(e->retry_ns, 0);
@@ -218,6 +371,23 @@ static void test_answers(void **st) {
     assert_true(e->retry_ns >= t0 + 6500000000LL && e->retry_ns <= clock_real_ns() + 7000000000LL);
     assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_NOT_SENT);
     assert_int_equal(b.base.vt->cancel(&b.base, &o, 0), VENUE_NOT_SENT); /* nothing at all */
+    /* 429 and 418 without a readable Retry-After (absent, or an HTTP-date): REST error bodies
+       have no data.retryAfter, so a conservative hold (30 s, 120 s), not on_error's 1 s */
+    for (int st418 = 0; st418 < 2; st418++) {
+        b.retry_until_ns = 0;
+        assert_int_equal(b.base.vt->place(&b.base, &o, 0), VENUE_SENT);
+        a = answer(st418 ? 418 : 429, "{\"code\":-1003,\"msg\":\"Way too much request weight used.\"}");
+        a.retry_after_s = rest_header_uint("Wed, 21 Oct 2015 07:28:00 GMT");
+        assert_int_equal(a.retry_after_s, -1);
+        t0 = clock_real_ns();
+        nev = 0;
+        binance_feed_rest(&b, b.next_id, &a);
+        int64_t hold = (st418 ? 120 : 30) * 1000000000LL;
+        assert_non_null(e = find(VEV_RATE_LIMIT));
+        assert_true(b.retry_until_ns >= t0 + hold && b.retry_until_ns <= clock_real_ns() + hold);
+        assert_int_equal(e->retry_ns, b.retry_until_ns);
+        assert_int_equal(b.base.vt->cancel(&b.base, &o, 0), VENUE_NOT_SENT);
+    }
     /* the weight header at exchangeInfo's limit holds requests until the minute turns */
     b.retry_until_ns = 0;
     b.weight_limit = 6000;
@@ -239,13 +409,207 @@ static void test_answers(void **st) {
     binance_close(&b);
 }
 
+/* the clock over REST: the trip counted from the request's writing (after DNS, TCP, TLS),
+   a long trip dropped once a clock is known, and no REST sample over a fresh API one */
+static void test_rest_clock(void **st) {
+    (void)st;
+    static symbol_rules_t rules;
+    static binance_t b;
+    tu_btcusdt(&rules);
+    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
+    bn_hooks_t hooks;
+    memset(&hooks, 0, sizeof hooks);
+    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
+    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    /* connecting took 600 ms, the request was written 200 ms ago, the server 2 s ahead:
+       2000, not the ~2300 a midpoint from the queueing would give */
+    int64_t now = clock_real_ns();
+    char body[64];
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)((now - 100000000LL) / 1000000 + 2000));
+    rest_answer_t a = answer(200, body);
+    a.sent_ns = now - 200000000LL;
+    for (int i = 0; i < BN_PENDING; i++)
+        if (b.pend[i].kind == BN_TIME && b.pend[i].id == b.next_id) b.pend[i].sent_ns = now - 800000000LL;
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_true(b.time_known);
+    assert_true(b.offset_ms >= 1980 && b.offset_ms <= 2030);
+    assert_true(b.time_rtt_ms >= 195 && b.time_rtt_ms <= 260);
+    int64_t good = b.offset_ms;
+    /* a 3 s round trip: dropped, the offset stays */
+    b.next_time_sync_ns = 1;
+    binance_run(&b, 0);
+    assert_int_equal(b.st.rest_kind[BN_TIME], 2);
+    now = clock_real_ns();
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)((now - 1500000000LL) / 1000000 + 9000));
+    a = answer(200, body);
+    a.sent_ns = now - 3000000000LL;
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(b.offset_ms, good);
+    assert_true(b.next_time_sync_ns < clock_real_ns() + 6000000000LL); /* asked again soon */
+    /* the WebSocket API is up with a fresh measure: a short REST one does not replace it */
+    b.next_time_sync_ns = 1;
+    binance_run(&b, 0);
+    assert_int_equal(b.st.rest_kind[BN_TIME], 3);
+    b.time_ws_ns = clock_real_ns();
+    b.api.state = NET_OPEN;
+    b.session_asked = 1; /* (no logon on a socket that is not there) */
+    now = clock_real_ns();
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(now / 1000000 + 9000));
+    a = answer(200, body);
+    a.sent_ns = now - 1000000LL;
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(b.offset_ms, good);
+    /* ... but with the API down it does (the same sample) */
+    b.api.state = NET_CLOSED;
+    b.next_time_sync_ns = 1;
+    binance_run(&b, 0);
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_true(b.offset_ms > 8900 && b.offset_ms < 9100);
+    binance_close(&b);
+}
+
+/* account.commission (its REST twin): standard + tax + special, every field read whole */
+static bn_commission_t told;
+static int ntold;
+static void on_commission(void *ctx, const bn_commission_t *c) {
+    (void)ctx;
+    told = *c;
+    ntold++;
+}
+
+static void test_commission(void **st) {
+    (void)st;
+    static symbol_rules_t rules;
+    static binance_t b;
+    tu_btcusdt(&rules);
+    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
+    bn_hooks_t hooks;
+    memset(&hooks, 0, sizeof hooks);
+    hooks.on_commission = on_commission;
+    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
+    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    char body[512];
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(clock_real_ns() / 1000000));
+    rest_answer_t a = answer(200, body);
+    binance_feed_rest(&b, b.next_id, &a);
+    const char *rates = "{\"symbol\":\"BTCUSDT\","
+                        "\"standardCommission\":{\"maker\":\"0.00100000\",\"taker\":\"0.00100000\",\"buyer\":\"0\",\"seller\":\"0\"},"
+                        "\"specialCommission\":{\"maker\":\"0.00020000\",\"taker\":\"0.00030000\",\"buyer\":\"0\",\"seller\":\"0\"},"
+                        "\"taxCommission\":{\"maker\":\"0.00004000\",\"taker\":\"0.00005000\",\"buyer\":\"0\",\"seller\":\"0\"},"
+                        "\"discount\":{\"enabledForAccount\":true,\"enabledForSymbol\":true,\"discountAsset\":\"BNB\","
+                        "\"discount\":\"0.75000000\"}}";
+    /* each sync asks for the rates last */
+    ntold = 0;
+    assert_int_equal(b.base.vt->sync(&b.base, 0), VENUE_SENT);
+    assert_int_equal(b.st.rest_kind[BN_COMMISSION], 1);
+    a = answer(200, rates);
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(ntold, 1);
+    assert_true(told.known);
+    assert_true(fabs(told.maker_rate - 0.00124) < 1e-12); /* 0.001 + 0.00004 tax + 0.0002 special */
+    assert_true(fabs(told.taker_rate - 0.00135) < 1e-12);
+    assert_string_equal(told.special_maker, "0.00020000");
+    assert_true(told.discount_on);
+    /* a field that is a number only by its prefix, or absent: the answer is ignored (the
+       rates known stay) */
+    const char *bad[] = {"\"taxCommission\":{\"maker\":\"0.00004000\",\"taker\":\"0.00005x\"}",
+                         "\"specialCommission\":{\"maker\":\"\",\"taker\":\"0\"}",
+                         "\"standardCommission\":{\"maker\":\"0.001\",\"taker\":\"1e\"}"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof body, "{\"standardCommission\":{\"maker\":\"0.001\",\"taker\":\"0.001\"},%s}", bad[i]);
+        if (i == 2) snprintf(body, sizeof body, "{%s}", bad[i]);
+        assert_int_equal(b.base.vt->sync(&b.base, 0), VENUE_SENT);
+        a = answer(200, body);
+        binance_feed_rest(&b, b.next_id, &a);
+        assert_int_equal(ntold, 1);
+        assert_true(fabs(b.commission.maker_rate - 0.00124) < 1e-12);
+    }
+    /* absent tax and special: 0 */
+    assert_int_equal(b.base.vt->sync(&b.base, 0), VENUE_SENT);
+    a = answer(200, "{\"standardCommission\":{\"maker\":\"0.00075\",\"taker\":\"0.001\"}}");
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(ntold, 2);
+    assert_true(fabs(told.maker_rate - 0.00075) < 1e-12 && fabs(told.taker_rate - 0.001) < 1e-12);
+    binance_close(&b);
+}
+
+/* exchangeInfo's rules changing under a running quoter: an error every minute, whatever
+   --quiet says, and a word when they cannot be checked at all */
+static int count_in(FILE *f, const char *level, const char *what) {
+    char line[1024], lv[32];
+    int n = 0;
+    snprintf(lv, sizeof lv, "\"level\":\"%s\"", level);
+    fflush(f);
+    rewind(f);
+    while (fgets(line, sizeof line, f)) n += strstr(line, what) && strstr(line, lv);
+    fseek(f, 0, SEEK_END);
+    return n;
+}
+
+static void test_rules_change(void **st) {
+    (void)st;
+    static symbol_rules_t rules;
+    static binance_t b;
+    tu_btcusdt(&rules);
+    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
+    bn_hooks_t hooks;
+    memset(&hooks, 0, sizeof hooks);
+    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
+    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    FILE *logf = tmpfile();
+    assert_non_null(logf);
+    log_setup("test", LOG_JSON, logf); /* (JSON lines carry the level) */
+    char body[1024];
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(clock_real_ns() / 1000000));
+    rest_answer_t a = answer(200, body);
+    binance_feed_rest(&b, b.next_id, &a); /* the clock; exinfo asked next */
+    b.orders_sent = 1;                    /* mid-run */
+    b.ready = 1;
+    const char *fmt = "{\"symbols\":[{\"symbol\":\"%s\",\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDT\","
+                      "\"filters\":[{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"0.10\",\"maxPrice\":\"1000000.00\",\"tickSize\":\"%s\"},"
+                      "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"0.00001\",\"maxQty\":\"9000.00000\",\"stepSize\":\"0.00001\"}]}]}";
+    for (int i = 0; i < 4; i++) {
+        if (i) {
+            b.next_exinfo_ns = 1;
+            binance_run(&b, 0);
+        }
+        assert_int_equal(b.st.rest_kind[BN_EXINFO], i + 1);
+        if (i == 2) b.rules_told_ns -= 61000000000LL; /* a minute on */
+        snprintf(body, sizeof body, fmt, i == 3 ? "ETHUSDT" : "BTCUSDT", "0.10");
+        a = answer(200, body);
+        binance_feed_rest(&b, b.next_id, &a);
+        int want = i < 2 ? 1 : 2; /* once, not again within the minute, again a minute on */
+        assert_int_equal(count_in(logf, "error", "exchangeInfo: BTCUSDT's PRICE_FILTER.tickSize is 0.1, the config says 0.01"),
+                         want);
+        assert_false(b.ready);
+        assert_string_equal(b.err, ""); /* mid-run: the run goes on (cancels, then a clean stop) */
+    }
+    /* (the last: the symbol not listed) */
+    b.rules_told_ns = 0;
+    b.next_exinfo_ns = 1;
+    binance_run(&b, 0);
+    snprintf(body, sizeof body, fmt, "ETHUSDT", "0.01");
+    a = answer(200, body);
+    binance_feed_rest(&b, b.next_id, &a);
+    assert_int_equal(count_in(logf, "warn", "exchangeInfo: BTCUSDT's tick and step sizes cannot be checked: exchangeInfo: "
+                                    "symbol BTCUSDT not found"), 1);
+    log_setup("test", LOG_TEXT, NULL);
+    fclose(logf);
+    binance_close(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hmac_query),
         cmocka_unit_test(test_query_encoding),
         cmocka_unit_test(test_ed25519_query),
         cmocka_unit_test(test_base_urls),
+        cmocka_unit_test(test_header_values),
+        cmocka_unit_test(test_numeric_connect),
         cmocka_unit_test(test_answers),
+        cmocka_unit_test(test_rest_clock),
+        cmocka_unit_test(test_commission),
+        cmocka_unit_test(test_rules_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,12 @@
 /* cmd_run.c: `quoter run`: live market making on Binance Spot, testnet, Demo Mode, or a
  * local exchange. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/log.h"
 #include "../live/live.h"
@@ -29,7 +32,8 @@ static const char usage[] =
     "  --endpoint E        production (default), testnet, demo, or http://HOST:PORT for a\n"
     "                      `quoter exchange` whose REST, streams and WebSocket API share that\n"
     "                      port; the config's live.rest_url, live.ws_api_url and\n"
-    "                      live.stream_url override its URLs one by one\n"
+    "                      live.stream_url override its URLs one by one (http:// and ws://\n"
+    "                      only to 127.0.0.0/8, ::1 or localhost: keys never go in cleartext)\n"
     "  --set S.K=V         override one key\n"
     "  --dry-run           market data only: the quotes are logged, nothing is sent (no key needed)\n"
     "  --quiet             no status line and no order log\n"
@@ -98,6 +102,34 @@ static int endpoint(const char *e, char *api, char *stream, char *rest, size_t c
         return -1;
     }
     return 0;
+}
+
+/* 1 when url goes in cleartext (http://, ws://) to a host that is not this machine: the API
+   key travels in every request and a signed query can be replayed within recvWindow, so
+   cleartext is for the local exchange only (127.0.0.0/8, ::1, localhost) */
+static int cleartext_remote(const char *url) {
+    const char *h;
+    if (!strncmp(url, "http://", 7)) h = url + 7;
+    else if (!strncmp(url, "ws://", 5)) h = url + 5;
+    else return 0;
+    char host[256];
+    size_t n;
+    if (*h == '[') { /* [IPv6]:port */
+        const char *e = strchr(h, ']');
+        if (!e) return 1;
+        h++;
+        n = (size_t)(e - h);
+    } else {
+        n = strcspn(h, ":/?#");
+    }
+    if (n >= sizeof host) return 1;
+    memcpy(host, h, n);
+    host[n] = 0;
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) != 127;
+    if (inet_pton(AF_INET6, host, &a6) == 1) return !IN6_IS_ADDR_LOOPBACK(&a6);
+    return strcasecmp(host, "localhost") != 0;
 }
 
 int cmd_run(int argc, char **argv) {
@@ -195,6 +227,15 @@ int cmd_run(int argc, char **argv) {
         }
         snprintf(over[i].out, sizeof api, "%s", over[i].v);
     }
+    const struct { const char *what, *url; } urls[] = {{"REST", rest_url}, {"WebSocket API", api}, {"stream", stream}};
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++)
+        if (cleartext_remote(urls[i].url)) {
+            cli_fail("the %s URL %s is cleartext to a host that is not this machine (the API key and signed "
+                     "requests would travel readable): use https:// / wss://, or http:// / ws:// to 127.0.0.1, ::1 "
+                     "or localhost only (--endpoint, live.rest_url, live.ws_api_url, live.stream_url)",
+                     urls[i].what, urls[i].url);
+            return 2;
+        }
     o.api_url = api;
     o.stream_url = stream;
     o.rest_url = rest_url;

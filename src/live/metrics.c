@@ -34,8 +34,8 @@ typedef struct family {
 static const family_t families[] = {
     F("quoter_order_requests_total", "counter", "Order requests written (place, cancel, replace, cancel all).",
       order_requests, 'I'),
-    F("quoter_api_requests_total", "counter", "WebSocket API requests written, of every kind.", api_requests, 'I'),
-    F("quoter_api_errors_total", "counter", "WebSocket API answers that were errors.", api_errors, 'I'),
+    F("quoter_api_requests_total", "counter", "Requests written to the exchange (WebSocket API and REST), of every kind.", api_requests, 'I'),
+    F("quoter_api_errors_total", "counter", "Exchange answers that were errors (WebSocket API and REST).", api_errors, 'I'),
     F("quoter_fills_total", "counter", "Fills booked by the ledger.", fills, 'I'),
     F("quoter_maker_fills_total", "counter", "Fills in which we provided liquidity.", maker_fills, 'I'),
     F("quoter_pnl_realized", "gauge", "Realized PnL, fees included, in the quote asset.", pnl_realized, 'd'),
@@ -161,7 +161,7 @@ int metrics_render(const metrics_snapshot_t *s, char **out, size_t *len) {
     histogram(&b, "quoter_tick_to_order_seconds",
               "From a market message's arrival to the order request it caused being handed to the connection.",
               s->tick_to_order);
-    histogram(&b, "quoter_order_round_trip_seconds", "From an order request written to its answer.", s->round_trip);
+    histogram(&b, "quoter_order_round_trip_seconds", "From an order request written over the WebSocket API to its answer (REST ones not counted).", s->round_trip);
     if (b.oom) {
         free(b.p);
         return Q_E_NOMEM;

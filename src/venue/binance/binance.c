@@ -566,12 +566,27 @@ static void check_rules(binance_t *b, const cJSON *r) {
     char *txt = cJSON_PrintUnformatted(r), err[160];
     symbol_rules_t x;
     memset(&x, 0, sizeof x);
+    if (!txt) snprintf(err, sizeof err, "out of memory");
     int rc = txt ? exinfo_parse(txt, strlen(txt), b->cfg.rules->symbol, &x, err, sizeof err) : -1;
     free(txt);
-    if (rc) return; /* the symbol is not listed, or has no such filters: nothing to compare */
+    /* said whatever --quiet says, once a minute while it lasts (exchangeInfo comes every
+       minute, every 5 s while the symbol does not trade) */
+    int64_t now = clock_real_ns();
+    int tell = !b->rules_told_ns || now - b->rules_told_ns >= 60000000000LL;
+    if (rc) { /* the symbol is not listed, or has no such filters: nothing to compare */
+        if (tell) {
+            b->rules_told_ns = now;
+            log_msg(LOG_WARN, "binance", "exchangeInfo: %s's tick and step sizes cannot be checked: %s", b->cfg.rules->symbol,
+                    err);
+        }
+        return;
+    }
     const char *what = !same_unit(x.tick, b->cfg.rules->tick) ? "PRICE_FILTER.tickSize"
                      : !same_unit(x.step, b->cfg.rules->step) ? "LOT_SIZE.stepSize" : 0;
-    if (!what) return;
+    if (!what) {
+        b->rules_told_ns = 0;
+        return;
+    }
     char have[48], want[48];
     const fx_unit_t *hu = what[0] == 'P' ? &x.tick : &x.step, *wu = what[0] == 'P' ? &b->cfg.rules->tick : &b->cfg.rules->step;
     fx_format(hu->mult, &(fx_unit_t){hu->scale, 1, 0}, 0, have, sizeof have);
@@ -579,8 +594,13 @@ static void check_rules(binance_t *b, const cJSON *r) {
     char msg[256];
     snprintf(msg, sizeof msg, "exchangeInfo: %s's %s is %s, the config says %s (market.tick_size / step_size)",
              b->cfg.rules->symbol, what, have, want);
-    if (!b->rules_bad) note(b, "%s: not quoting", msg);
-    if (!b->orders_sent) snprintf(b->err, sizeof b->err, "%s", msg);
+    if (!b->orders_sent) { /* nothing went out: the run stops with this (err) */
+        if (!b->rules_bad) note(b, "%s: not quoting", msg);
+        snprintf(b->err, sizeof b->err, "%s", msg);
+    } else if (tell) { /* mid-run: it stops quoting, and says why every minute until stopped */
+        b->rules_told_ns = now;
+        log_msg(LOG_ERROR, "binance", "%s: not quoting (until restarted with the exchange's rules)", msg);
+    }
     b->rules_bad = 1;
     b->ready = 0; /* no order with the wrong units */
 }
@@ -590,15 +610,29 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
     case BN_TIME: {
         int64_t old_offset = b->offset_ms;
         int64_t server = jnum(r, "serverTime");
-        int64_t mid_ms = (p->sent_ns + t) / 2 / 1000000;
-        b->offset_ms = server - mid_ms;
-        b->time_rtt_ms = (t - p->sent_ns) / 1000000;
-        b->st.time_syncs++;
-        if (p->rest && !b->time_known)
-            note(b, "clock offset %lld ms (round trip %lld ms) over REST", (long long)b->offset_ms, (long long)b->time_rtt_ms);
-        if (b->time_known && (b->offset_ms > old_offset + 1000 || b->offset_ms < old_offset - 1000))
-            note(b, "clock offset re-synced: %lld ms (was %lld ms)", (long long)b->offset_ms, (long long)old_offset);
-        b->next_time_sync_ns = t + (int64_t)((tuning.time_sync_s > 0 ? tuning.time_sync_s : BN_TIME_SYNC_S) * 1e9);
+        int64_t period_ns = (int64_t)((tuning.time_sync_s > 0 ? tuning.time_sync_s : BN_TIME_SYNC_S) * 1e9);
+        int64_t rtt_ms = (t - p->sent_ns) / 1000000; /* over REST: from the request's writing (rest.h) */
+        /* the offset is taken at the trip's midpoint, so its error is up to half the round
+           trip (more when the trip is lopsided): a long one is dropped once a clock is known
+           (the next is asked 5 s after this one was). A REST sample answered while the
+           WebSocket API is up does not replace the API's fresher, shorter-trip one. */
+        const char *drop = p->rest && b->api.state == NET_OPEN && b->time_ws_ns && t - b->time_ws_ns < period_ns + 60000000000LL
+                               ? "over REST while the WebSocket API measures it"
+                           : b->time_known && rtt_ms > BN_TIME_MAX_RTT_MS ? "the round trip too long" : 0;
+        if (drop) {
+            note(b, "clock sample dropped: %s (round trip %lld ms)", drop, (long long)rtt_ms);
+        } else {
+            int64_t mid_ms = (p->sent_ns + t) / 2 / 1000000;
+            b->offset_ms = server - mid_ms;
+            b->time_rtt_ms = rtt_ms;
+            if (!p->rest) b->time_ws_ns = t;
+            b->st.time_syncs++;
+            if (p->rest && !b->time_known)
+                note(b, "clock offset %lld ms (round trip %lld ms) over REST", (long long)b->offset_ms, (long long)b->time_rtt_ms);
+            if (b->time_known && (b->offset_ms > old_offset + 1000 || b->offset_ms < old_offset - 1000))
+                note(b, "clock offset re-synced: %lld ms (was %lld ms)", (long long)b->offset_ms, (long long)old_offset);
+            b->next_time_sync_ns = t + period_ns;
+        }
         if (!b->session_asked && p->gen == b->api.gen && b->api.state == NET_OPEN) start_session(b);
         if (!b->time_known) {
             b->time_known = 1;
@@ -629,19 +663,33 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         memset(&c, 0, sizeof c);
         const cJSON *std = cJSON_GetObjectItemCaseSensitive(r, "standardCommission");
         const cJSON *tax = cJSON_GetObjectItemCaseSensitive(r, "taxCommission");
+        const cJSON *spc = cJSON_GetObjectItemCaseSensitive(r, "specialCommission");
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(r, "discount");
         snprintf(c.maker, sizeof c.maker, "%s", jstr(std, "maker"));
         snprintf(c.taker, sizeof c.taker, "%s", jstr(std, "taker"));
         snprintf(c.tax_maker, sizeof c.tax_maker, "%s", tax ? jstr(tax, "maker") : "0");
         snprintf(c.tax_taker, sizeof c.tax_taker, "%s", tax ? jstr(tax, "taker") : "0");
-        char *end;
-        double m = strtod(c.maker, &end), tm = strtod(c.tax_maker, 0), tk = strtod(c.taker, 0), tt = strtod(c.tax_taker, 0);
-        if (!c.maker[0] || !c.taker[0] || *end) {
-            note(b, "account.commission: an answer without standard rates (ignored)");
+        /* specialCommission is an extra commission added to the standard one (Binance's
+           docs), like tax: all three are paid */
+        snprintf(c.special_maker, sizeof c.special_maker, "%s", spc ? jstr(spc, "maker") : "0");
+        snprintf(c.special_taker, sizeof c.special_taker, "%s", spc ? jstr(spc, "taker") : "0");
+        /* every rate read whole ("0.001x" is not 0.001): a rate misread is a fee misjudged */
+        const char *txt[6] = {c.maker, c.taker, c.tax_maker, c.tax_taker, c.special_maker, c.special_taker};
+        double v[6];
+        int bad = -1;
+        for (int i = 0; i < 6 && bad < 0; i++) {
+            char *end;
+            v[i] = strtod(txt[i], &end);
+            if (!txt[i][0] || *end || !(v[i] >= 0 && v[i] < 1)) bad = i;
+        }
+        if (bad >= 0) {
+            static const char *names[6] = {"standardCommission.maker", "standardCommission.taker", "taxCommission.maker",
+                                           "taxCommission.taker", "specialCommission.maker", "specialCommission.taker"};
+            note(b, "account.commission: %s is not a rate (\"%.24s\"): the answer ignored", names[bad], txt[bad]);
             break;
         }
-        c.maker_rate = m + tm;
-        c.taker_rate = tk + tt;
+        c.maker_rate = v[0] + v[2] + v[4];
+        c.taker_rate = v[1] + v[3] + v[5];
         snprintf(c.discount_asset, sizeof c.discount_asset, "%s", d ? jstr(d, "discountAsset") : "");
         snprintf(c.discount, sizeof c.discount, "%s", d ? jstr(d, "discount") : "");
         c.discount_on = d && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "enabledForAccount")) &&
@@ -649,6 +697,8 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         c.known = 1;
         int changed = !b->commission.known || strcmp(b->commission.maker, c.maker) || strcmp(b->commission.taker, c.taker) ||
                       strcmp(b->commission.tax_maker, c.tax_maker) || strcmp(b->commission.tax_taker, c.tax_taker) ||
+                      strcmp(b->commission.special_maker, c.special_maker) ||
+                      strcmp(b->commission.special_taker, c.special_taker) ||
                       b->commission.discount_on != c.discount_on || strcmp(b->commission.discount, c.discount);
         b->commission = c;
         if (changed && b->hooks.on_commission) b->hooks.on_commission(b->hooks.ctx, &b->commission);
@@ -1195,6 +1245,8 @@ static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
     if (!p || !p->rest) return;
     bn_pending_t copy = *p;
     p->kind = BN_NONE; /* free before the events: a sink may send the next request */
+    if (a->sent_ns > 0) copy.sent_ns = a->sent_ns; /* the trip from the request's writing, not
+                                                      from its queueing (DNS, TCP, TLS before) */
     cJSON *j = a->status ? cJSON_ParseWithLength(a->body, a->len) : 0;
     if (!a->status || (a->status == 200 && !j)) { /* no answer, or one that says nothing */
         b->st.rest_lost++;
@@ -1205,10 +1257,8 @@ static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
         return;
     }
     b->st.answers++;
-    if (copy.kind == BN_PLACE || copy.kind == BN_CANCEL || copy.kind == BN_REPLACE) {
-        b->st.rtt_n++;
-        b->st.rtt_sum_ms += (double)(t - copy.sent_ns) / 1e6;
-    }
+    /* (no round trip counted: rtt_n/rtt_sum_ms and rtt_hist are the WebSocket API's order
+       round trips; a REST one, a new connection each, would mix DNS, TCP and TLS into them) */
     if (a->order_count_10s >= 0) { /* the venue's count of our new orders, as rateLimits gives it */
         venue_event_t e = event(VEV_RATE_LIMIT, 0, SIDE_BUY);
         e.local_ns = t;
@@ -1228,6 +1278,15 @@ static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
     if ((a->status == 429 || a->status == 418) && a->retry_after_s > 0) {
         int64_t until = t + (int64_t)(a->retry_after_s < 86400 * 3 ? a->retry_after_s : 86400 * 3) * 1000000000LL;
         if (until > b->retry_until_ns) b->retry_until_ns = until;
+    } else if ((a->status == 429 || a->status == 418) && a->retry_after_s < 0) {
+        /* no readable Retry-After, and a REST error body has no data.retryAfter: on_error's
+           1 s default would go on asking at ~1 Hz while limited, and a 429 ignored grows into
+           a 418 ban (which grows with each repeat); so hold conservatively: 30 s after a 429
+           (past the 10 s order window, half the weight minute), 120 s after a 418 (bans start
+           at 2 minutes) */
+        int64_t until = t + (a->status == 418 ? 120 : 30) * 1000000000LL;
+        if (until > b->retry_until_ns) b->retry_until_ns = until;
+        note(b, "REST %d without a readable Retry-After: holding requests for %d s", a->status, a->status == 418 ? 120 : 30);
     }
     if (a->status == 200) on_result(b, &copy, j, t);
     else on_error(b, &copy, a->status, j, t);
@@ -1276,6 +1335,9 @@ int binance_open_rest(binance_t *b, const char *url) {
         return rc;
     }
     b->rest_on = 1;
+    /* the host's address now, at start-up, where a blocking lookup is harmless (rest.c: not
+       per request); a failure here is tried again by the first request */
+    if (rest_resolve(&b->rest)) note(b, "REST: %s has no address yet (looked up again when a request needs it)", b->rest.host);
     if (b->api.state != NET_OPEN) { /* the clock (then exchangeInfo) before the WebSocket API is up */
         b->next_time_sync_ns = clock_real_ns() + 5000000000LL; /* asked again in 5 s if not answered */
         request_time(b);

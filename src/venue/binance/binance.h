@@ -68,6 +68,7 @@ typedef enum bn_kind {
 } bn_kind_t;
 
 #define BN_TIME_SYNC_S 300 /* the clock offset is measured again this often */
+#define BN_TIME_MAX_RTT_MS 1000 /* a clock sample with a longer round trip is dropped (once known) */
 #define BN_SEEN 256        /* user data events remembered (a rotation's overlap sends them twice) */
 
 /* process-wide settings of the live venue (set once by `quoter run` before it opens one) */
@@ -93,11 +94,11 @@ typedef struct bn_stats {
     int64_t requests, answers, errors, unknowns, rate_limited, reports, time_syncs, parse_errors;
     int64_t logons, rotations, shutdowns, duplicates, balances;
     int64_t rest_requests, rest_lost; /* sent over REST; of those, not answered */
-    int64_t rest_kind[BN_LOGON + 1];  /* sent over REST, by kind */
+    int64_t rest_kind[BN_COMMISSION + 1]; /* sent over REST, by kind (every kind: the last is BN_COMMISSION) */
     int64_t rtt_n;
-    double rtt_sum_ms;             /* order request round trips */
+    double rtt_sum_ms;             /* order request round trips (WebSocket API only, as rtt_hist) */
     int64_t order_requests;        /* place, cancel, replace, cancel all: written */
-    hist_t rtt_hist;               /* order request round trips, ns (hist_round_trip_le) */
+    hist_t rtt_hist;               /* order request round trips over the WebSocket API, ns (hist_round_trip_le) */
 } bn_stats_t;
 
 typedef struct binance binance_t;
@@ -109,7 +110,8 @@ typedef struct bn_commission {
     int known;
     char maker[24], taker[24];       /* standardCommission, as the exchange prints them */
     char tax_maker[24], tax_taker[24]; /* taxCommission, charged on top */
-    double maker_rate, taker_rate;   /* standard + tax, as numbers */
+    char special_maker[24], special_taker[24]; /* specialCommission: extra, charged on top too */
+    double maker_rate, taker_rate;   /* standard + tax + special, as numbers */
     char discount_asset[16];         /* "BNB" */
     char discount[24];               /* the factor standard rates are multiplied by when paid in it */
     int discount_on;                 /* enabled for both the account and the symbol */
@@ -162,11 +164,13 @@ struct binance {
     rest_t rest;
     int rest_on;             /* a REST base URL is configured */
     int64_t time_rtt_ms;     /* the round trip of the last clock measurement */
+    int64_t time_ws_ns;      /* real clock: the last clock measurement over the WebSocket API (0: none) */
     int weight_limit;        /* exchangeInfo's REQUEST_WEIGHT per minute (0: not told) */
     int weight_used;         /* the last X-MBX-USED-WEIGHT-1M seen (-1: none) */
     int api_down_told;       /* the fallback to REST was logged for this outage */
     int64_t orders_sent;     /* place and replace requests made (an order may be out) */
     int rules_bad;           /* exchangeInfo's tick or step differs from the config's (err says): never ready */
+    int64_t rules_told_ns;   /* real clock: the last error logged on exchangeInfo's rules (0: none) */
     char err[256];
     bn_stats_t st;
 };

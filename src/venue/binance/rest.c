@@ -1,9 +1,13 @@
 /* rest.c: REST requests on net.c's libwebsockets context (see rest.h). */
 #include "rest.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../../core/clock.h"
 #include "../../core/err.h"
@@ -37,6 +41,14 @@ int rest_init(rest_t *r, net_t *n, const char *url, const char *api_key, int64_t
     size_t pl = strlen(r->prefix);
     while (pl && r->prefix[pl - 1] == '/') r->prefix[--pl] = 0;
     if (pl >= 4 && !strcmp(r->prefix + pl - 4, "/api")) r->prefix[pl - 4] = 0;
+    {
+        unsigned char ip[16];
+        r->numeric = inet_pton(AF_INET, r->host, ip) == 1 || inet_pton(AF_INET6, r->host, ip) == 1;
+        if (r->numeric) { /* an IP address is its own address: nothing to look up, ever */
+            snprintf(r->addr[0], sizeof r->addr[0], "%.63s", r->host); /* an address fits */
+            r->naddr = 1;
+        }
+    }
     r->net = n;
     r->api_key = api_key;
     r->timeout_ns = timeout_ns > 0 ? timeout_ns : REST_TIMEOUT_NS;
@@ -52,6 +64,14 @@ static void slot_reset(rest_req_t *q) {
     q->len = 0;
     q->status = 0;
     q->starting = q->failed = 0;
+    q->sent_ns = 0;
+}
+
+/* a connection to the current address failed (or never answered): the next address next
+   time, and after a round of failures a new lookup (rest_send, at most once a minute) */
+static void addr_failed(rest_t *r) {
+    r->fails++;
+    if (r->naddr > 1) r->cur = (r->cur + 1) % r->naddr;
 }
 
 /* hands the answer (or its absence: status 0) to the owner once and frees the slot; the
@@ -70,16 +90,25 @@ static void finish(rest_req_t *q, int status, const char *why) {
     a.order_count_1d = status ? q->orders1d : -1;
     a.retry_after_s = status ? q->retry_after : -1;
     a.why = why;
+    a.sent_ns = q->sent_ns;
     if (status) r->st.answered++;
     else r->st.lost++;
     slot_reset(q); /* free before the callback: it may send the next request */
     if (r->done) r->done(r->ctx, tag, &a);
 }
 
-int rest_header_int(const char *v) {
-    char *end;
-    long x = strtol(v, &end, 10);
-    return end != v && x >= 0 && x < 1000000000 ? (int)x : -1;
+int rest_header_uint(const char *v) {
+    /* the whole value or nothing: "12abc" is not 12, and Retry-After's other form, an
+       HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT"), is not 0 (atoi read both so) */
+    while (*v == ' ' || *v == '\t') v++;
+    long x = 0;
+    int digits = 0;
+    for (; *v >= '0' && *v <= '9'; v++, digits++) {
+        if (digits >= 9) return -1; /* past 999999999: not a figure we can use */
+        x = x * 10 + (*v - '0');
+    }
+    while (*v == ' ' || *v == '\t') v++;
+    return digits && !*v ? (int)x : -1;
 }
 
 /* a header's value as a non-negative int, or -1 (the name lower-case with its colon; lws
@@ -89,7 +118,7 @@ static int header_int(struct lws *wsi, const char *lower, const char *canon) {
     int n = lws_hdr_custom_copy(wsi, v, sizeof v, lower, (int)strlen(lower));
     if (n <= 0) n = lws_hdr_custom_copy(wsi, v, sizeof v, canon, (int)strlen(canon));
     if (n <= 0) return -1;
-    return rest_header_int(v);
+    return rest_header_uint(v);
 }
 
 static int append(rest_req_t *q, const void *in, size_t len) {
@@ -124,6 +153,9 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
         unsigned char **p = (unsigned char **)in, *end = (*p) + len;
         rest_t *r = q->r;
+        /* the request goes out now, connected (and TLS done): its round trip starts here, not
+           at rest_send, or a clock offset taken at the midpoint leans by the set-up's time */
+        q->sent_ns = clock_real_ns();
         if (r->api_key && lws_add_http_header_by_name(wsi, (const unsigned char *)"x-mbx-apikey:",
                                                       (const unsigned char *)r->api_key, (int)strlen(r->api_key), p, end))
             return -1;
@@ -134,13 +166,14 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         break;
     }
     case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP: {
+        q->r->fails = 0; /* an answer came from this address */
         q->status = (int)lws_http_client_http_response(wsi);
         q->weight = header_int(wsi, "x-mbx-used-weight-1m:", "X-MBX-USED-WEIGHT-1M:");
         q->orders10 = header_int(wsi, "x-mbx-order-count-10s:", "X-MBX-ORDER-COUNT-10S:");
         q->orders1d = header_int(wsi, "x-mbx-order-count-1d:", "X-MBX-ORDER-COUNT-1D:");
         char v[32];
         q->retry_after = -1;
-        if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_RETRY_AFTER) > 0) q->retry_after = rest_header_int(v);
+        if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_RETRY_AFTER) > 0) q->retry_after = rest_header_uint(v);
         else q->retry_after = header_int(wsi, "retry-after:", "Retry-After:");
         break;
     }
@@ -168,6 +201,8 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
             q->wsi = NULL;
             return 0;
         }
+        if (reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR) addr_failed(q->r);
+        else q->r->fails = 0; /* it connected: the address works */
         char why[160];
         snprintf(why, sizeof why, "%s%.120s", reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR ? "connection failed: " : "connection closed before the answer",
                  reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR && in ? (const char *)in : "");
@@ -180,6 +215,47 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     return 0;
 }
 
+int rest_resolve(rest_t *r) {
+    if (r->numeric) return 0;
+    int64_t now = clock_mono_ns();
+    r->resolved_ns = now;
+    r->next_resolve_ns = now + REST_RESOLVE_MIN_NS;
+    r->st.resolves++;
+    struct addrinfo hints, *res = 0;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(r->host, 0, &hints, &res) || !res) {
+        r->st.resolve_failures++;
+        if (res) freeaddrinfo(res);
+        return Q_E_IO; /* the addresses known (if any) stay: an old address beats none */
+    }
+    /* IPv4 first: a host with an IPv6 address but no IPv6 route would otherwise fail every
+       connection until the next lookup (lws, given the name, tried the addresses in turn;
+       here a failure moves to the next one) */
+    int n = 0;
+    for (int fam = 0; fam < 2; fam++)
+        for (const struct addrinfo *a = res; a && n < REST_ADDRS; a = a->ai_next) {
+            const void *ip = a->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
+                           : a->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr : 0;
+            if (!ip || (a->ai_family == AF_INET) != (fam == 0)) continue;
+            char txt[64];
+            if (!inet_ntop(a->ai_family, ip, txt, sizeof txt)) continue;
+            int dup = 0;
+            for (int i = 0; i < n; i++) dup |= !strcmp(r->addr[i], txt);
+            if (!dup) memcpy(r->addr[n++], txt, sizeof txt);
+        }
+    freeaddrinfo(res);
+    if (!n) {
+        r->st.resolve_failures++;
+        return Q_E_IO;
+    }
+    r->naddr = n;
+    r->cur = 0;
+    r->fails = 0;
+    return 0;
+}
+
 int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_query) {
     if (!tag) return Q_E_INVAL;
     rest_req_t *q = 0;
@@ -189,6 +265,17 @@ int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_quer
     if (snprintf(q->path, sizeof q->path, "%s%s", r->prefix, path_query) >= (int)sizeof q->path ||
         snprintf(q->method, sizeof q->method, "%s", method) >= (int)sizeof q->method)
         return Q_E_INVAL;
+    /* The host's address, not its name, goes to lws: given a name, lws 4.1 calls
+       getaddrinfo() on the event loop for every connection, and with a slow resolver every
+       REST cancel would freeze the loop for the resolver's timeout. So the name is looked up
+       (blocking) at the first request, which is start-up, and again only when it must be:
+       no address yet, a whole round of addresses failed in a row, or the last lookup is an
+       hour old (addresses move); and never more than once a minute, whatever fails. */
+    int64_t now = clock_mono_ns();
+    if (!r->numeric && (!r->naddr || r->fails >= r->naddr || now - r->resolved_ns >= REST_RESOLVE_MAX_AGE_NS) &&
+        (!r->resolved_ns || now >= r->next_resolve_ns))
+        rest_resolve(r);
+    if (!r->naddr) return Q_E_IO; /* no address: nothing went out (retried by the owner) */
     q->tag = tag;
     q->len = 0;
     q->status = 0;
@@ -196,13 +283,14 @@ int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_quer
     q->deadline_ns = clock_mono_ns() + r->timeout_ns;
     q->starting = 1;
     q->failed = 0;
+    q->sent_ns = 0;
     struct lws_client_connect_info ci;
     memset(&ci, 0, sizeof ci);
     ci.context = r->net->lws;
-    ci.address = r->host;
+    ci.address = r->addr[r->cur]; /* numeric: lws looks nothing up */
     ci.port = r->port;
     ci.path = q->path;
-    ci.host = r->host;
+    ci.host = r->host; /* the name: Host header, SNI and the certificate's check */
     ci.origin = r->host;
     ci.method = q->method;
     ci.protocol = "quoter-rest";
@@ -217,6 +305,7 @@ int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_quer
     q->starting = 0;
     if (!w || q->failed) {
         slot_reset(q);
+        addr_failed(r);
         return Q_E_IO;
     }
     q->wsi = w;
@@ -231,6 +320,7 @@ void rest_run(rest_t *r) {
         rest_req_t *q = &r->req[i];
         if (!q->tag || now < q->deadline_ns) continue;
         struct lws *w = q->wsi;
+        if (!q->status) addr_failed(r); /* not even a status line: the address may be dead */
         r->st.timeouts++;
         finish(q, 0, "timed out");
         if (w) lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);

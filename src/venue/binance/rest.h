@@ -7,8 +7,11 @@
  * callback, exactly once: the answer (any HTTP status, with its body and the X-MBX headers),
  * or no answer (status 0) when the connection failed, closed early, or the request's timeout
  * passed first. What to make of a missing answer is the owner's call (for an order request:
- * the outcome is unknown). TLS certificates are verified for every host that is not loopback,
- * as net.c does. Redirects are not followed.
+ * the outcome is unknown). The host name is looked up once (lws 4.1 resolves synchronously,
+ * on the event loop, for every connection it opens by name), and connections go to the
+ * numeric address; see rest_send for when it is looked up again (that lookup is the one
+ * thing here that blocks). TLS certificates are verified (against the name) for every host
+ * that is not loopback, as net.c does. Redirects are not followed.
  *
  * Signing (rest_signed_query): the query string "k=v&...&timestamp=T" with each value
  * percent-encoded (RFC 3986) is the payload Binance signs; HMAC-SHA256 in hex, or Ed25519 in
@@ -34,8 +37,10 @@ typedef struct rest_answer {
     int used_weight_1m;         /* X-MBX-USED-WEIGHT-1M; -1 when absent */
     int order_count_10s;        /* X-MBX-ORDER-COUNT-10S; -1 when absent */
     int order_count_1d;         /* X-MBX-ORDER-COUNT-1D; -1 when absent */
-    int retry_after_s;          /* Retry-After (429, 418); -1 when absent */
+    int retry_after_s;          /* Retry-After (429, 418) in seconds; -1 when absent or not a number */
     const char *why;            /* status 0: "timed out", "connection failed: ...", ... */
+    int64_t sent_ns;            /* real clock: when the request was written, after DNS, TCP and
+                                   TLS (0: never); a round trip counts from here */
 } rest_answer_t;
 
 typedef void (*rest_done_fn)(void *ctx, uint64_t tag, const rest_answer_t *a);
@@ -49,6 +54,7 @@ typedef struct rest_req {
     char method[8];
     char path[3072];            /* path and query */
     int64_t deadline_ns;        /* monotonic */
+    int64_t sent_ns;            /* real clock: the request written (0: not yet) */
     int starting;               /* inside rest_send: a failure is told by its return, not the callback */
     int failed;                 /* the connection failed while starting */
     int status;
@@ -59,12 +65,24 @@ typedef struct rest_req {
 
 typedef struct rest_stats {
     int64_t sent, answered, lost, timeouts;
+    int64_t resolves, resolve_failures; /* host name lookups (getaddrinfo), and those that failed */
 } rest_stats_t;
+
+#define REST_ADDRS 8                    /* addresses kept of a host name's lookup */
+#define REST_RESOLVE_MIN_NS 60000000000LL   /* a host name looked up again at most this often... */
+#define REST_RESOLVE_MAX_AGE_NS 3600000000000LL /* ...and at least this often while requests go */
 
 typedef struct rest {
     net_t *net;                 /* its lws context */
     char host[256], prefix[256]; /* prefix: a base path before /api/v3/... ("" mostly) */
     int port, tls;
+    /* the host's addresses (numeric, connected to; the name still goes in Host, SNI and the
+       certificate check): looked up once, not per request (see rest_send) */
+    char addr[REST_ADDRS][64];
+    int naddr, cur;             /* addresses known; the one connected to */
+    int numeric;                /* host is an IP address: never looked up */
+    int fails;                  /* connections failed in a row (each moves to the next address) */
+    int64_t resolved_ns, next_resolve_ns; /* monotonic: the last lookup; none again before next */
     const char *api_key;        /* X-MBX-APIKEY (NULL: none sent); kept by pointer */
     int64_t timeout_ns;
     rest_done_fn done;
@@ -77,6 +95,10 @@ typedef struct rest {
    Q_E_INVAL for a URL it cannot use. timeout_ns 0: REST_TIMEOUT_NS. */
 int rest_init(rest_t *r, net_t *n, const char *base_url, const char *api_key, int64_t timeout_ns, rest_done_fn done,
               void *ctx);
+/* Looks the host name up now (blocking: getaddrinfo) unless it is an IP address; 0, or
+   Q_E_IO when the name has no address (the ones known, if any, are kept). rest_send calls it
+   when needed; start-up may call it first so that the lookup does not wait for a request. */
+int rest_resolve(rest_t *r);
 /* Starts METHOD path_query ("/api/v3/order?symbol=..."); its answer comes to done(tag).
    0, or Q_E_FULL (no free slot), Q_E_INVAL (too long), Q_E_IO (the connection could not
    even start): then nothing went out and no callback comes. tag must not be 0. */
@@ -96,10 +118,9 @@ int rest_signed_query(const char *kv, const char *secret, long long ts_ms, char 
 /* An unsigned query: kv with each value percent-encoded. Length or -1. */
 int rest_query(const char *kv, char *out, size_t cap);
 
-/* A header's value (X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-*, Retry-After in seconds) as a
-   non-negative int under 10^9, or -1 when it is none (garbage, negative, too large, or an
-   HTTP-date Retry-After, which Binance does not send). */
-int rest_header_int(const char *v);
+/* A header's value read whole as a non-negative decimal (surrounding blanks allowed), or -1:
+   "12abc", "", an HTTP-date and anything past 999999999 are -1, never a prefix's number. */
+int rest_header_uint(const char *v);
 
 /* the libwebsockets callback of the "quoter-rest" protocol (net.c lists it) */
 int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
