@@ -110,6 +110,7 @@ struct live {
     int64_t next_status_ns;
     int64_t md_events, bad_md, resyncs, reconnects, earlier_seen;
     int64_t events[METRICS_EVENT_TYPES]; /* venue events by type (the metrics' order events) */
+    int near_limit;             /* the venue's count of new orders was last told at >= 80% of the limit */
     hist_t t2o;                 /* ns: a market message's arrival to the order request it caused */
     journal_t *jn;              /* --db: the journal (NULL: none) */
     char err[256];
@@ -146,6 +147,39 @@ static const char *vst_name(venue_status_t s) {
     return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : 0;
 }
 
+/* the order-rate limit's line: how many of the window's new orders are used, and for how long
+   none may go out; at warn, since it is only said when it holds orders back or soon will */
+static void rate_limit_line(live_t *l, const venue_event_t *ev) {
+    const risk_t *r = &l->eng.oms.risk;
+    int limit = ev->orders_limit > 0 ? ev->orders_limit : r->rate_limit;
+    char used[48] = "", wait[48] = "";
+    if (ev->orders_used >= 0 && limit > 0) snprintf(used, sizeof used, " orders %d/%d in 10 s", ev->orders_used, limit);
+    else if (ev->orders_used >= 0) snprintf(used, sizeof used, " orders %d in 10 s", ev->orders_used);
+    double retry_s = ev->retry_ns ? (double)(ev->retry_ns - ev->local_ns) / 1e9 : 0;
+    if (ev->retry_ns) snprintf(wait, sizeof wait, " refused (429/418): no new order for %.2f s", retry_s);
+    log_field_t f[5];
+    int n = 0;
+    f[n++] = LOG_S("event", vev_name(ev->type));
+    if (ev->orders_used >= 0) f[n++] = LOG_I("orders_used", ev->orders_used);
+    if (limit > 0) f[n++] = LOG_I("orders_limit", limit);
+    if (ev->retry_ns) f[n++] = LOG_F("retry_in_s", retry_s);
+    log_fields(LOG_WARN, "live", f, n, "RATE_LIMIT%s%s", used, wait);
+}
+
+/* whether a rate-limit event is worth a line: a wait imposed by the venue (429/418), or the
+   venue's count of new orders crossing 80% of the limit. Every WebSocket API answer carries
+   the count, so plain updates would bury a real refusal; near the limit only the crossing is
+   said, again once the count fell below. */
+static int rate_limit_worth(live_t *l, const venue_event_t *ev) {
+    if (ev->retry_ns > 0) return 1;
+    int limit = ev->orders_limit > 0 ? ev->orders_limit : l->eng.oms.risk.rate_limit;
+    if (ev->orders_used < 0 || limit <= 0) return 0;
+    int near = ev->orders_used * 5 >= limit * 4;
+    int said = near && !l->near_limit;
+    l->near_limit = near;
+    return said;
+}
+
 /* one order event's line: in text as it always read; in JSON with its fields */
 static void order_line(live_t *l, const venue_event_t *ev, const order_t *oo) {
     if (l->opt->quiet) return;
@@ -156,6 +190,10 @@ static void order_line(live_t *l, const venue_event_t *ev, const order_t *oo) {
     if (qty) fx_format(qty, &l->x->rules.lot, 0, q, sizeof q);
     const char *side = (oo ? oo->side : ev->side) == SIDE_BUY ? "BUY" : "SELL";
     int refusal = ev->reason && (ev->type == VEV_REJECT || ev->type == VEV_CANCEL_REJECT);
+    if (ev->type == VEV_RATE_LIMIT) {
+        rate_limit_line(l, ev);
+        return;
+    }
     if (log_format() == LOG_TEXT) {
         say(l, "%-13s %s %s %s @ %s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-", side, *q ? q : "-",
             *px ? px : "-", oo ? " -> " : "", oo ? order_state_name(oo->state) : "");
@@ -179,14 +217,9 @@ static void order_line(live_t *l, const venue_event_t *ev, const order_t *oo) {
         f[n++] = LOG_I("trade_id", ev->trade_id);
         f[n++] = LOG_B("maker", ev->maker);
     }
-    if (ev->type == VEV_RATE_LIMIT) {
-        if (ev->orders_used >= 0) f[n++] = LOG_I("orders_used", ev->orders_used);
-        if (ev->orders_limit > 0) f[n++] = LOG_I("orders_limit", ev->orders_limit);
-        if (ev->retry_ns) f[n++] = LOG_F("retry_in_s", (double)(ev->retry_ns - ev->local_ns) / 1e9);
-    }
     if (ev->code) f[n++] = LOG_I("code", ev->code);
     if (ev->reason) f[n++] = LOG_S("reason", ev->reason);
-    log_fields(ev->type == VEV_REJECT || ev->type == VEV_UNKNOWN || ev->type == VEV_RATE_LIMIT ? LOG_WARN : LOG_INFO,
+    log_fields(ev->type == VEV_REJECT || ev->type == VEV_UNKNOWN ? LOG_WARN : LOG_INFO,
                "live", f, n, "%s %s %s %s @ %s%s%s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-", side,
                *q ? q : "-", *px ? px : "-", oo ? " -> " : "", oo ? order_state_name(oo->state) : "",
                refusal ? ": " : "", refusal ? ev->reason : "");
@@ -209,7 +242,7 @@ static void on_venue(void *ctx, const venue_event_t *ev) {
     if (!o) o = ev->cid[0] ? oms_find_cid(&l->eng.oms, ev->cid) : 0;
     /* one line per order event that changed something: a state, a fill, a refusal */
     if (fills != l->eng.oms.ledger.fills || (o && o->state != before) || ev->type == VEV_REJECT ||
-        ev->type == VEV_UNKNOWN || ev->type == VEV_RATE_LIMIT)
+        ev->type == VEV_UNKNOWN || (ev->type == VEV_RATE_LIMIT && rate_limit_worth(l, ev)))
         order_line(l, ev, o);
     if (ev->type == VEV_SYNC_DONE && l->eng.oms.st.earlier_found != l->earlier_seen) {
         say(l, "found %lld open orders of an earlier run: %s", (long long)(l->eng.oms.st.earlier_found - l->earlier_seen),
