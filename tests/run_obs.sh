@@ -13,7 +13,14 @@ trap 'kill $(jobs -p) 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 . "$src/tests/exchange-lib.sh"
 chk=$src/tests/obs_check.js
 
+# the demo account pays its fees in BNB (at 600 USDT a BNB), and the run is given no BNB price:
+# those fees are unvalued, which the run must say loudly and count
+cp "$src/examples/exchange.ini" "$tmp/bnb.ini"
+printf 'balance.BNB = 2\nbnb_fee_price = 600\n' >> "$tmp/bnb.ini" # the demo account is the file's last section
 live_exchange ex --speed 10
+kill $ex_pid; wait $ex_pid 2>/dev/null; rm -f "$tmp/ex.port" # (its key exported, the exchange started again with BNB fees)
+start_exchange ex -c "$tmp/bnb.ini" --speed 10
+base=http://127.0.0.1:$ex_port
 # requoting every second: order requests caused by market messages (the tick-to-order histogram)
 cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set strategy.requote_interval=1 --set strategy.max_order_age=1
      --set risk.orders_per_10s=90 --db "$tmp/run.db")
@@ -48,7 +55,7 @@ node "$chk" exposition "$tmp/m1.txt" >"$tmp/c1.txt"
 check "the first scrape is a well-formed page" '! grep -q FAIL "$tmp/c1.txt" && grep -q "^samples [1-9]" "$tmp/c1.txt"'
 node "$chk" exposition "$tmp/m2.txt" "$tmp/m1.txt" --get 'quoter_order_events_total{event="ack"}' quoter_fills_total \
   quoter_market_messages_total quoter_order_round_trip_seconds_count quoter_tick_to_order_seconds_count quoter_healthy \
-  quoter_rate_limit_orders_limit >"$tmp/c2.txt"
+  quoter_rate_limit_orders_limit quoter_unvalued_fees_total >"$tmp/c2.txt"
 val() { sed -n "s/^$1 //p" "$tmp/c2.txt"; }
 echo "metrics: $(grep -c . "$tmp/m2.txt") lines; acks $(val 'quoter_order_events_total{event="ack"}'), fills $(val quoter_fills_total), round trips $(val quoter_order_round_trip_seconds_count), tick-to-order $(val quoter_tick_to_order_seconds_count)"
 check "the second scrape is well formed and no counter went down" '! grep -q FAIL "$tmp/c2.txt"'
@@ -67,6 +74,19 @@ echo "log: $(cat "$tmp/j.txt")"
 check "every log line is one JSON object with time, level, source, msg" '! grep -q FAIL "$tmp/j.txt"'
 check "order events and status lines carry their fields" \
   'grep -q "order_events [1-9]" "$tmp/j.txt" && grep -q "status [1-9]" "$tmp/j.txt"'
+# BNB fees without account.fee_asset_prices: a warning at start, the count in every status line,
+# a warning with each status line once fees went unvalued, and the metric (each fill's fee is BNB)
+check "BNB fees unpriced: warned at start" \
+  'grep "\"level\":\"warn\"" "$tmp/r.err" | grep -q "fees are paid in BNB and account.fee_asset_prices gives no BNB price"'
+last_unvalued=$(grep '"event":"status"' "$tmp/r.err" | tail -1 | sed -n 's/.*"unvalued_fees":\([0-9]*\).*/\1/p')
+fills_end=$(sed -n 's/^  count *\([0-9]*\).*/\1/p' "$tmp/r.out")
+echo "unvalued fees: ${last_unvalued:-none} in the last status line, ${fills_end:-no} fills"
+check "BNB fees unpriced: status lines count them (the last one: every fill)" \
+  '[ "${last_unvalued:-0}" -gt 0 ] && [ "$last_unvalued" -le "${fills_end:-0}" ]'
+check "BNB fees unpriced: a warning follows status lines while fees go unvalued" \
+  '[ "$(grep "\"level\":\"warn\"" "$tmp/r.err" | grep -c "fees in BNB not valued")" -ge 2 ]'
+check "BNB fees unpriced: quoter_unvalued_fees_total counts each fill" \
+  '[ "$(val quoter_unvalued_fees_total)" = "$(val quoter_fills_total)" ]'
 check "the stop is logged and the report still goes to stdout as text" \
   'grep -q "confirms no order of ours is open" "$tmp/r.err" && grep -q "^balances " "$tmp/r.out"'
 

@@ -111,6 +111,7 @@ struct live {
     int64_t md_events, bad_md, resyncs, reconnects, earlier_seen;
     int64_t events[METRICS_EVENT_TYPES]; /* venue events by type (the metrics' order events) */
     int near_limit;             /* the venue's count of new orders was last told at >= 80% of the limit */
+    char unpriced_fee_asset[16]; /* the account pays fees in this asset and the config gives it no price */
     hist_t t2o;                 /* ns: a market message's arrival to the order request it caused */
     journal_t *jn;              /* --db: the journal (NULL: none) */
     char err[256];
@@ -347,6 +348,20 @@ static void on_commission(void *ctx, const bn_commission_t *cm) {
     say(l, "commission for %s (account.commission): maker %s taker %s%s; paid in %s: rates times %s (%s)",
         l->x->rules.symbol, cm->maker, cm->taker, tax, cm->discount_asset[0] ? cm->discount_asset : "-",
         cm->discount[0] ? cm->discount : "-", cm->discount_on ? "on for this account" : "off for this account");
+    /* fees paid in the discount asset (BNB) are valued by account.fee_asset_prices alone: without
+       a price the ledger only counts them, so PnL and the max-loss kill switch leave them out.
+       Said loudly here and with every status line while fees go unvalued (pricing BNB from a
+       market stream is not done). The symbol's own base or quote is priced by the book. */
+    const char *da = cm->discount_asset;
+    int priced = !da[0] || !strcmp(da, l->x->rules.base) || !strcmp(da, l->x->rules.quote);
+    for (int i = 0; !priced && i < l->x->nfee_prices; i++) priced = !strcmp(l->x->fee_prices[i].asset, da);
+    if (cm->discount_on && !priced) {
+        snprintf(l->unpriced_fee_asset, sizeof l->unpriced_fee_asset, "%s", da);
+        say_warn(l, "fees are paid in %s and account.fee_asset_prices gives no %s price: PnL and the max-loss kill "
+                    "switch will leave every fee out (set account.fee_asset_prices=%s:PRICE)", da, da, da);
+    } else {
+        l->unpriced_fee_asset[0] = 0;
+    }
     /* a backtest of this config charges account.maker_fee/taker_fee: say when they are not this account's */
     if (fabs(cm->maker_rate - l->cfg->maker_fee) > 5e-9 || fabs(cm->taker_rate - l->cfg->taker_fee) > 5e-9)
         say(l, "note: the config's account.maker_fee %.8f and taker_fee %.8f are not this account's rates: set them to "
@@ -416,12 +431,21 @@ static void status_line(live_t *l, int64_t now) {
     log_field_t f[] = {LOG_S("event", "status"), LOG_F("mid", mid),        LOG_N("bid", pb),
                        LOG_N("ask", pa),         LOG_N("inventory", inv),  LOG_F("pnl", pnl),
                        LOG_F("vs_holding", pnl - hold), LOG_I("open", oms_open_count(m)),
-                       LOG_I("fills", m->ledger.fills), LOG_F("rtt_ms", rtt), LOG_B("healthy", l->healthy)};
+                       LOG_I("fills", m->ledger.fills), LOG_F("rtt_ms", rtt), LOG_B("healthy", l->healthy),
+                       LOG_I("unvalued_fees", m->ledger.unvalued_fees)};
+    char unvalued[48] = "";
+    if (m->ledger.unvalued_fees)
+        snprintf(unvalued, sizeof unvalued, " | unvalued fees %" PRId64, m->ledger.unvalued_fees);
     log_fields(LOG_INFO, "live", f, (int)(sizeof f / sizeof f[0]),
                "mid %.2f bid %s ask %s | inventory %s pnl %.4f (vs holding %.4f) | open %d fills %" PRId64
-               " | rtt %.2f ms | %s",
-               mid, pb, pa, inv, pnl, pnl - hold, oms_open_count(m), m->ledger.fills, rtt,
+               "%s | rtt %.2f ms | %s",
+               mid, pb, pa, inv, pnl, pnl - hold, oms_open_count(m), m->ledger.fills, unvalued, rtt,
                l->healthy ? "healthy" : "waiting");
+    /* a PnL without fees looks better than it is: said with every status line, not once */
+    if (m->ledger.unvalued_fees)
+        say_warn(l, "%" PRId64 " fees%s%s not valued: the PnL above and the max-loss kill switch leave them out "
+                    "(account.fee_asset_prices)",
+                 m->ledger.unvalued_fees, l->unpriced_fee_asset[0] ? " in " : "", l->unpriced_fee_asset);
     (void)now;
 }
 
@@ -451,6 +475,7 @@ static void snapshot(live_t *l, metrics_snapshot_t *s, int64_t now) {
     s->resyncs = l->resyncs;
     s->unknowns = st->unknowns;
     s->rate_limited = st->rate_limited;
+    s->unvalued_fees = g->unvalued_fees;
     s->rotations = st->rotations;
     s->md_messages = l->md_events;
     s->md_bad = l->bad_md;

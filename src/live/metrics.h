@@ -33,6 +33,7 @@ typedef struct metrics_snapshot {
     double mid;               /* quote per base; 0 until known */
     int open_orders;
     int64_t reconnects, resyncs, unknowns, rate_limited, rotations;
+    int64_t unvalued_fees;    /* fills whose fee is in an asset without a price (left out of PnL) */
     int64_t md_messages, md_bad;
     double clock_offset_s;    /* the exchange's clock minus ours */
     int orders_used;          /* new orders in the venue's 10 s window (ours or its count, the larger) */
