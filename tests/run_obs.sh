@@ -28,7 +28,7 @@ cfg=(-c "$src/examples/seed.ini" --set strategy.spread=1 --set strategy.requote_
 # a run with both, on a port that is free (another is tried when one is taken meanwhile)
 for _ in 1 2 3 4 5; do
   mport=$((20000 + RANDOM % 40000))
-  "$q" run "${cfg[@]}" --endpoint "$base" --seconds 14 --status-interval 1 --log-json --metrics "127.0.0.1:$mport" \
+  "$q" run "${cfg[@]}" --endpoint "$base" --seconds 22 --status-interval 1 --log-json --metrics "127.0.0.1:$mport" \
     >"$tmp/r.out" 2>"$tmp/r.err" &
   pid=$!
   for _ in $(seq 100); do grep -q "metrics at" "$tmp/r.err" 2>/dev/null && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
@@ -48,6 +48,22 @@ curl -s -D "$tmp/h2.txt" "$url" >"$tmp/m2.txt"
 other=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://127.0.0.2:$mport/metrics")
 code404=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/other")
 code405=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url")
+# 20 idle connections to the page: at most 8 are kept (the rest closed at once), those are closed
+# after 5 s idle, and meanwhile the run trades on (its sockets share the fd table with them)
+fds=() t_open=$(ms)
+for _ in $(seq 20); do exec {fd}<>"/dev/tcp/127.0.0.1/$mport" && fds+=("$fd"); done
+sleep 1.5
+held=0
+for fd in "${fds[@]}"; do timeout 0.2 cat <&"$fd" >/dev/null 2>&1; [ $? = 124 ] && held=$((held + 1)); done
+flooded=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "$url")
+closed=0
+for fd in "${fds[@]}"; do
+  timeout 12 cat <&"$fd" >/dev/null 2>&1; [ $? = 124 ] || closed=$((closed + 1))
+  exec {fd}<&-
+  [ $(( $(ms) - t_open )) -gt 15000 ] && break
+done
+idle_ms=$(( $(ms) - t_open ))
+code_after=$(curl -s --max-time 5 -o "$tmp/m3.txt" -w '%{http_code}' "$url")
 wait $pid; rc=$?
 
 check "the run exits 0" '[ $rc -eq 0 ]'
@@ -68,6 +84,14 @@ check "healthy mid-run; the budget is the config's 90" '[ "$(val quoter_healthy)
 check "served as Prometheus text 0.0.4" 'grep -qi "^content-type: text/plain; version=0.0.4" "$tmp/h2.txt"'
 check "it listens on 127.0.0.1 only" '[ "$other" = 000 ]'
 check "another path is 404, another method 405" '[ "$code404" = 404 ] && [ "$code405" = 405 ]'
+echo "metrics flood: ${#fds[@]} opened, $held held, all closed ${idle_ms} ms after opening (closed: $closed), a scrape meanwhile: $flooded"
+check "20 idle connections: at most 8 held, the rest refused (a scrape too)" \
+  '[ "${#fds[@]}" = 20 ] && [ "$held" -ge 1 ] && [ "$held" -le 8 ] && [ "$flooded" = 000 ]'
+# 5 s idle, the sweep's second and slack; libwebsockets alone would wait 10 s or more
+check "the idle ones closed by the run within ~5 s idle" '[ "$closed" = 20 ] && [ "$idle_ms" -le 8500 ]'
+acks_m3=$(sed -n 's/^quoter_order_events_total{event="ack"} //p' "$tmp/m3.txt")
+check "after them /metrics answers, and the run kept trading (more acks than before)" \
+  '[ "$code_after" = 200 ] && [ "${acks_m3:-0}" -gt "$(val "quoter_order_events_total{event=\"ack\"}")" ]'
 
 node "$chk" jsonl "$tmp/r.err" >"$tmp/j.txt"
 echo "log: $(cat "$tmp/j.txt")"

@@ -257,6 +257,18 @@ static void parse_addr(void **state) {
     }
 }
 
+/* the start-up warning's test: only 127.0.0.0/8 is loopback (0.0.0.0 is every address) */
+static void loopback_addresses(void **state) {
+    (void)state;
+    assert_true(metrics_loopback("127.0.0.1"));
+    assert_true(metrics_loopback("127.255.3.4"));
+    assert_false(metrics_loopback("0.0.0.0"));
+    assert_false(metrics_loopback("10.0.0.1"));
+    assert_false(metrics_loopback("128.0.0.1"));
+    assert_false(metrics_loopback("1.127.0.1"));
+    assert_false(metrics_loopback("localhost")); /* metrics_parse_addr gives 127.0.0.1 for it */
+}
+
 static void probe_finds_a_taken_port(void **state) {
     (void)state;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -283,6 +295,7 @@ int main(void) {
         cmocka_unit_test(hist_counts_by_le),        cmocka_unit_test(hist_refuses_bad_bounds),
         cmocka_unit_test(render_known_snapshot),    cmocka_unit_test(render_without_histograms),
         cmocka_unit_test(parse_addr),               cmocka_unit_test(probe_finds_a_taken_port),
+        cmocka_unit_test(loopback_addresses),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -560,6 +560,10 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
             goto out;
         }
         say(l, "metrics at http://%s:%d/metrics", o->metrics_addr, o->metrics_port);
+        if (!metrics_loopback(o->metrics_addr))
+            say_warn(l, "metrics: %s is not a loopback address and the page has no authentication: whoever reaches "
+                        "it reads the run's positions and PnL (prefer 127.0.0.1, and a proxy for remote scrapes)",
+                     o->metrics_addr);
     }
     l->dry.base.vt = &dry_vt;
     l->venue = o->dry_run ? &l->dry.base : &l->bn.base;

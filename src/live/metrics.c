@@ -206,6 +206,11 @@ int metrics_parse_addr(const char *s, char *addr, size_t cap, int *port, char *e
     return 0;
 }
 
+int metrics_loopback(const char *addr) {
+    struct in_addr a;
+    return inet_pton(AF_INET, addr, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
 int metrics_probe(const char *addr, int port, char *err, size_t errcap) {
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
