@@ -119,6 +119,18 @@ for bad in 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 localhost:9x example.com:9464 :
   "$q" run "${cfg[@]}" --endpoint "$base" --metrics "$bad" >/dev/null 2>"$tmp/bad.err"; rc=$?
   check "--metrics $bad is refused with exit 2" '[ $rc -eq 2 ] && grep -q -- "--metrics" "$tmp/bad.err"'
 done
+# with --log-json the errors found before the run starts are JSON lines too (level error)
+json_refused() { # NAME COMMAND...: exit 2 and stderr one JSON line at level error
+  local name=$1; shift
+  "$@" --log-json >/dev/null 2>"$tmp/bad.err"; local rc=$?
+  node "$chk" jsonl "$tmp/bad.err" >"$tmp/badj.txt"
+  check "--log-json: $name is refused as one JSON error line" \
+    '[ $rc -eq 2 ] && [ "$(grep -c . "$tmp/bad.err")" = 1 ] && ! grep -q FAIL "$tmp/badj.txt" && grep -q "\"level\":\"error\"" "$tmp/bad.err"'
+}
+json_refused "a bad --metrics" "$q" run "${cfg[@]}" --endpoint "$base" --metrics 127.0.0.1:0
+json_refused "an unknown --endpoint" "$q" run "${cfg[@]}" --endpoint nowhere
+json_refused "a config URL of the wrong scheme" "$q" run "${cfg[@]}" --endpoint "$base" --set live.rest_url=ftp://127.0.0.1:1
+json_refused "no keys" env -u QUOTER_API_KEY -u QUOTER_API_SECRET "$q" run "${cfg[@]}" --endpoint "$base"
 "$q" run "${cfg[@]}" --endpoint "$base" --metrics >/dev/null 2>"$tmp/bad.err"; rc=$?
 check "--metrics without a value is refused with exit 2" '[ $rc -eq 2 ]'
 "$q" run "${cfg[@]}" --endpoint "$base" --metrics "127.0.0.1:$ex_port" >/dev/null 2>"$tmp/taken.err"; rc=$?
