@@ -94,6 +94,18 @@ check "restart: the order whose end was missed is FILLED again, its trades back"
   '[ "$(sq "SELECT state FROM orders WHERE cid = '"'"'$lost'"'"'")" = FILLED ] && [ "$(sq "SELECT COUNT(*) FROM fills WHERE cid = '"'"'$lost'"'"'")" -ge 1 ]'
 check "restart: the intent never sent is REJECTED (not found at the exchange)" \
   '[ "$(sq "SELECT state FROM orders WHERE cid = '"'"'qneversent-1'"'"'")" = REJECTED ]'
+# run 3 stored the lost order's trades (a reconciliation's) without its ledger booking them:
+# history counts them apart, and neither its fill count nor its fees include them
+"$q" history --db "$db" --json 3 >"$tmp/h3.json"; rc=$?
+"$q" history --db "$db" 3 >"$tmp/h3.txt"
+f3=$(sed -n 's/^  count *\([0-9]*\).*/\1/p' "$tmp/r3.out")
+ub=$(sq "SELECT COUNT(*) FROM fills WHERE run = 3 AND booked IS NULL")
+fee3=$(sq "SELECT COALESCE(group_concat('\"' || fee_asset || '\":' || printf('%.8f', s), ','), '') FROM (SELECT fee_asset,
+  SUM(CAST(fee AS REAL)) s FROM fills WHERE run = 3 AND booked IS NOT NULL GROUP BY fee_asset ORDER BY fee_asset)")
+echo "run 3: ${f3:-0} fills booked, $ub stored unbooked; history: $(grep -o '"journal_fills":[0-9]*,"unbooked_fills":[0-9]*,"fees_by_asset":{[^}]*}' "$tmp/h3.json")"
+check "history: unbooked fills counted apart, journal_fills = the run's booked fills" \
+  '[ $rc -eq 0 ] && [ "$ub" -ge 1 ] && grep -q "\"journal_fills\":${f3:-x},\"unbooked_fills\":$ub," "$tmp/h3.json" && grep -q "^journal fills     ${f3:-x} booked by the ledger; $ub more not booked" "$tmp/h3.txt"'
+check "history: fees by asset only of booked fills ($fee3)" 'grep -qF "\"fees_by_asset\":{$fee3}" "$tmp/h3.json"'
 check "restart: every order in the journal is terminal" '[ "$(sq "SELECT COUNT(*) FROM orders WHERE state NOT IN $terminal")" = 0 ]'
 # every order of the killed run (and a sample of the others) against the exchange's word
 bad=0 n=0

@@ -1,8 +1,8 @@
 /* test_log.c: the log's two forms. Text lines are byte for byte "PREFIX: message\n" (the
- * tests and operators grep them); JSON lines are one object each that cJSON reads back with
- * time, level, source, msg and the fields given, typed; strings with quotes, control
- * characters and bytes that are not UTF-8 stay valid JSON; a message longer than a line is
- * cut and still a valid object. */
+ * tests and operators grep them), control characters escaped so a message is one line;
+ * JSON lines are one object each that cJSON reads back with time, level, source, msg and
+ * the fields given, typed; strings with quotes, control characters and bytes that are not
+ * UTF-8 stay valid JSON; a message longer than a line is cut and still a valid object. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +35,20 @@ static void text_lines_are_as_before(void **state) {
     (void)state;
     char *out = capture(LOG_TEXT, say_text);
     assert_string_equal(out, "quoter run: connected: clock offset -3 ms\nquoter run: ACK           q1-1\n");
+    free(out);
+}
+
+/* a venue's reject reason that tries to start a log line of its own (order_line prints it raw) */
+static void say_forged(void) {
+    log_msg(LOG_INFO, "live", "  %d %s", -2010, "Order would match\nquoter run: FILL q1-9 BUY 1 @ 1\r\tx\x01\x7f\\n end");
+}
+
+static void text_escapes_control_characters(void **state) {
+    (void)state;
+    char *out = capture(LOG_TEXT, say_forged);
+    /* one line: the newline, return, tab, 0x01 and DEL written as escapes; a backslash as it is */
+    assert_string_equal(out, "quoter run:   -2010 Order would match\\nquoter run: FILL q1-9 BUY 1 @ 1\\r\\tx\\x01\\x7f\\n end\n");
+    assert_int_equal(strchr(out, '\n') - out, (long)strlen(out) - 1);
     free(out);
 }
 
@@ -127,6 +141,7 @@ static void json_string_cuts_whole_characters(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(text_lines_are_as_before),
+        cmocka_unit_test(text_escapes_control_characters),
         cmocka_unit_test(json_lines_read_back),
         cmocka_unit_test(a_long_line_stays_one_object),
         cmocka_unit_test(json_string_cuts_whole_characters),

@@ -143,6 +143,7 @@ static metrics_snapshot_t known(hist_t *t2o, hist_t *rtt) {
     s.mid = 61800.005;
     s.open_orders = 2;
     s.reconnects = 1;
+    s.unvalued_fees = 3;
     s.clock_offset_s = -0.012;
     s.orders_used = 7;
     s.orders_limit = 90;
@@ -166,8 +167,8 @@ static void render_known_snapshot(void **state) {
     size_t len = 0;
     assert_int_equal(metrics_render(&s, &page, &len), 0);
     assert_int_equal(strlen(page), len);
-    /* 13 event types, 2+2 volumes, 21 single samples, 2 histograms of 13 bounds + 3 */
-    assert_int_equal(check_exposition(page), 13 + 4 + 21 + 2 * (13 + 3));
+    /* 13 event types, 2+2 volumes, 22 single samples, 2 histograms of 13 bounds + 3 */
+    assert_int_equal(check_exposition(page), 13 + 4 + 22 + 2 * (13 + 3));
     const char *want[] = {
         "# TYPE quoter_order_events_total counter\n",
         "\nquoter_order_events_total{event=\"ack\"} 12\n",
@@ -184,6 +185,7 @@ static void render_known_snapshot(void **state) {
         "\nquoter_mid_price 61800.005\n",
         "\nquoter_open_orders 2\n",
         "\nquoter_reconnects_total 1\n",
+        "\n# TYPE quoter_unvalued_fees_total counter\nquoter_unvalued_fees_total 3\n",
         "\nquoter_clock_offset_seconds -0.012\n",
         "\n# TYPE quoter_healthy gauge\nquoter_healthy 1\n",
         /* the histograms, whole: cumulative buckets, exact decimal bounds and sums */
@@ -255,6 +257,18 @@ static void parse_addr(void **state) {
     }
 }
 
+/* the start-up warning's test: only 127.0.0.0/8 is loopback (0.0.0.0 is every address) */
+static void loopback_addresses(void **state) {
+    (void)state;
+    assert_true(metrics_loopback("127.0.0.1"));
+    assert_true(metrics_loopback("127.255.3.4"));
+    assert_false(metrics_loopback("0.0.0.0"));
+    assert_false(metrics_loopback("10.0.0.1"));
+    assert_false(metrics_loopback("128.0.0.1"));
+    assert_false(metrics_loopback("1.127.0.1"));
+    assert_false(metrics_loopback("localhost")); /* metrics_parse_addr gives 127.0.0.1 for it */
+}
+
 static void probe_finds_a_taken_port(void **state) {
     (void)state;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -281,6 +295,7 @@ int main(void) {
         cmocka_unit_test(hist_counts_by_le),        cmocka_unit_test(hist_refuses_bad_bounds),
         cmocka_unit_test(render_known_snapshot),    cmocka_unit_test(render_without_histograms),
         cmocka_unit_test(parse_addr),               cmocka_unit_test(probe_finds_a_taken_port),
+        cmocka_unit_test(loopback_addresses),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -396,7 +396,14 @@ static int run_extras(hist_t *h, int json, int64_t started, int ended_null, int6
     int64_t expired = one_int(h->db, "SELECT COUNT(*) FROM orders WHERE run = ?1 AND state = 'EXPIRED'", run);
     int64_t open = one_int(h->db, "SELECT COUNT(*) FROM orders WHERE run = ?1 AND state NOT IN ('FILLED', 'CANCELED',"
                                   " 'REJECTED', 'EXPIRED')", run);
-    int64_t jfills = one_int(h->db, "SELECT COUNT(*) FROM fills WHERE run = ?1", run);
+    /* the fills the run's ledger booked (its report's), apart from those a reconciliation
+       stored without booking them (an earlier run's orders): those are in no figure here.
+       A journal without fills.booked (an earlier quoter's) books them all. */
+    int with_booked = has(h->db, "SELECT booked FROM fills LIMIT 0");
+    const char *booked = with_booked ? " AND booked IS NOT NULL" : "";
+    int64_t jfills = one_int(h->db, with_booked ? "SELECT COUNT(*) FROM fills WHERE run = ?1 AND booked IS NOT NULL"
+                                                : "SELECT COUNT(*) FROM fills WHERE run = ?1", run);
+    int64_t unbooked = with_booked ? one_int(h->db, "SELECT COUNT(*) FROM fills WHERE run = ?1 AND booked IS NULL", run) : 0;
     if (json) {
         fprintf(f, ",\"run\":{\"id\":%lld,\"prefix\":", (long long)run);
         log_json_fputs(f, prefix);
@@ -404,20 +411,24 @@ static int run_extras(hist_t *h, int json, int64_t started, int ended_null, int6
         if (ended_null) fprintf(f, "null,\"exit_status\":null");
         else fprintf(f, "%lld,\"exit_status\":%lld", (long long)ended, (long long)status);
         fprintf(f, ",\"orders_filled\":%lld,\"orders_expired\":%lld,\"orders_not_done\":%lld,\"journal_fills\":%lld,"
-                   "\"fees_by_asset\":{",
-                (long long)filled, (long long)expired, (long long)open, (long long)jfills);
+                   "\"unbooked_fills\":%lld,\"fees_by_asset\":{",
+                (long long)filled, (long long)expired, (long long)open, (long long)jfills, (long long)unbooked);
     } else {
         fprintf(f, "run               %lld: %s, client ids %s...\n", (long long)run, symbol, prefix);
         if (ended_null) fprintf(f, "duration          not ended (running, or the process died: a later run reconciles it)\n");
         else fprintf(f, "duration          %.1f s, exit status %lld\n", (double)(ended - started) / 1e9, (long long)status);
         fprintf(f, "orders            %lld filled, %lld expired, %lld not done (as the journal knows them)\n",
                 (long long)filled, (long long)expired, (long long)open);
+        fprintf(f, "journal fills     %lld booked by the ledger", (long long)jfills);
+        if (unbooked) fprintf(f, "; %lld more not booked (an earlier run's orders reconciled: in no figure)", (long long)unbooked);
+        fprintf(f, "\n");
         fprintf(f, "fees by asset    ");
     }
     int k = 0;
-    if (sqlite3_prepare_v2(h->db, "SELECT fee_asset, SUM(CAST(fee AS REAL)) FROM fills WHERE run = ?1 GROUP BY"
-                                  " fee_asset ORDER BY fee_asset", -1, &s, 0) != SQLITE_OK)
-        goto fail;
+    char qfees[200];
+    snprintf(qfees, sizeof qfees, "SELECT fee_asset, SUM(CAST(fee AS REAL)) FROM fills WHERE run = ?1%s GROUP BY"
+                                  " fee_asset ORDER BY fee_asset", booked);
+    if (sqlite3_prepare_v2(h->db, qfees, -1, &s, 0) != SQLITE_OK) goto fail;
     sqlite3_bind_int64(s, 1, run);
     for (; sqlite3_step(s) == SQLITE_ROW; k++) {
         if (json) {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,24 @@
 #include "../live/metrics.h"
 #include "../venue/binance/keys.h"
 #include "cli.h"
+
+/* --log-json covers the errors found before the run starts too (a bad --metrics, keys, the
+   endpoint, the config's URLs): the log is set up first thing, and this file's cli_fail goes
+   through it then, so stderr stays one JSON object per line. In text the line is as before. */
+static void run_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void run_fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (log_format() == LOG_JSON) {
+        log_vmsg(LOG_ERROR, "run", fmt, ap);
+    } else {
+        char m[1024];
+        vsnprintf(m, sizeof m, fmt, ap);
+        cli_fail("%s", m);
+    }
+    va_end(ap);
+}
+#define cli_fail run_fail
 
 static const char usage[] =
     "usage: quoter run -c CONFIG [--endpoint production|testnet|demo|URL] [--set S.K=V]...\n"
@@ -147,6 +166,8 @@ int cmd_run(int argc, char **argv) {
     /* take run's own options out, hand the rest to the shared parser */
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     if (!rest) return 2;
+    for (int i = 0; i < argc; i++) log_json |= !strcmp(argv[i], "--log-json"); /* before any error */
+    log_setup("quoter run", log_json ? LOG_JSON : LOG_TEXT, NULL);
     int n = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -251,7 +272,6 @@ int cmd_run(int argc, char **argv) {
         o.secret = keys.secret; /* an Ed25519 PEM is told by its text: the venue logs on with it */
     }
     tune.verbose = !o.quiet;
-    log_setup("quoter run", log_json ? LOG_JSON : LOG_TEXT, NULL);
     binance_set_tuning(&tune);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

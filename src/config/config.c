@@ -63,7 +63,7 @@ static const key_def_t keys[] = {
     S("account", "quote_balance", quote_balance, "100000", 0, "starting quote asset balance"),
     D("account", "maker_fee", maker_fee, "0.001", -0.01, 0.01, "maker fee rate the simulated exchange charges (0.001 = 0.1%); negative is a rebate. Live runs book what Binance charges"),
     D("account", "taker_fee", taker_fee, "0.001", 0, 0.01, "taker fee rate the simulated exchange charges"),
-    S("account", "fee_asset_prices", fee_asset_prices, "", 0, "prices in quote of fee assets other than base and quote, to value fees paid in them: \"BNB:600.5,...\" (live runs also use observed prices)"),
+    S("account", "fee_asset_prices", fee_asset_prices, "", 0, "prices in quote of fee assets other than base and quote, to value fees paid in them: \"BNB:600.5,...\"; a fixed price, live runs too (none is taken from a market stream): without one such fees are left out of PnL and the max-loss check, and a live run warns"),
     D("sim", "entry_latency_ms", entry_latency_ms, "5", 0, 60000, "order entry latency: send -> exchange"),
     D("sim", "response_latency_ms", response_latency_ms, "5", 0, 60000, "exchange -> our process, for acks and fills"),
     S("sim", "queue_model", queue_model, "conservative", "conservative|probabilistic", "where a new resting order joins the queue and how it advances"),

@@ -127,6 +127,24 @@ static void addq(line_t *l, const char *s) {
     l->n += log_json_string(l->b + l->n, sizeof l->b - 2 - l->n + 1, s);
 }
 
+/* a text line's message with its control characters escaped (\n as the two characters \ n,
+   others as \xHH): a string from the venue (a reject reason) cannot start a line of its own
+   that reads as ours */
+static void add_text(line_t *l, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const unsigned char *q = p; /* a run of plain bytes goes in at once */
+        while (*q >= 0x20 && *q != 0x7f) q++;
+        if (q != p) add(l, (const char *)p, (size_t)(q - p));
+        if (!*q) break;
+        p = q;
+        unsigned c = *p;
+        char e[8];
+        if (c == '\n' || c == '\r' || c == '\t') snprintf(e, sizeof e, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        else snprintf(e, sizeof e, "\\x%02x", c);
+        add(l, e, strlen(e));
+    }
+}
+
 static void time_iso(char *out, size_t cap) {
     int64_t ns = clock_real_ns();
     time_t s = (time_t)(ns / 1000000000);
@@ -144,7 +162,7 @@ static void emit(log_level_t lv, const char *source, const log_field_t *f, int n
     if (L.fmt == LOG_TEXT) {
         adds(&l, L.prefix);
         adds(&l, ": ");
-        adds(&l, msg);
+        add_text(&l, msg);
     } else {
         char ts[40], num[64];
         time_iso(ts, sizeof ts);

@@ -2,7 +2,9 @@
  * the form the tests and operators grep) or, with --log-json, one JSON object per line:
  *   {"time":"2024-08-08T12:00:00.123Z","level":"info","source":"live","msg":"...", fields...}
  * Structured fields (an order event's cid, side, price...; the status line's numbers) are
- * keys of that object; in text mode only the message is written, byte for byte as given.
+ * keys of that object; in text mode only the message is written, byte for byte as given but
+ * for control characters, escaped (a newline as \n, others as \xHH) so that one message is
+ * always one line, whatever a venue's string holds.
  *
  * Messages are formatted into one buffer and written with one call, so a line is never
  * split by another writer. Nothing here knows a secret: callers never pass one (keys are

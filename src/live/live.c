@@ -110,6 +110,8 @@ struct live {
     int64_t next_status_ns;
     int64_t md_events, bad_md, resyncs, reconnects, earlier_seen;
     int64_t events[METRICS_EVENT_TYPES]; /* venue events by type (the metrics' order events) */
+    int near_limit;             /* the venue's count of new orders was last told at >= 80% of the limit */
+    char unpriced_fee_asset[16]; /* the account pays fees in this asset and the config gives it no price */
     hist_t t2o;                 /* ns: a market message's arrival to the order request it caused */
     journal_t *jn;              /* --db: the journal (NULL: none) */
     char err[256];
@@ -146,6 +148,39 @@ static const char *vst_name(venue_status_t s) {
     return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : 0;
 }
 
+/* the order-rate limit's line: how many of the window's new orders are used, and for how long
+   none may go out; at warn, since it is only said when it holds orders back or soon will */
+static void rate_limit_line(live_t *l, const venue_event_t *ev) {
+    const risk_t *r = &l->eng.oms.risk;
+    int limit = ev->orders_limit > 0 ? ev->orders_limit : r->rate_limit;
+    char used[48] = "", wait[48] = "";
+    if (ev->orders_used >= 0 && limit > 0) snprintf(used, sizeof used, " orders %d/%d in 10 s", ev->orders_used, limit);
+    else if (ev->orders_used >= 0) snprintf(used, sizeof used, " orders %d in 10 s", ev->orders_used);
+    double retry_s = ev->retry_ns ? (double)(ev->retry_ns - ev->local_ns) / 1e9 : 0;
+    if (ev->retry_ns) snprintf(wait, sizeof wait, " refused (429/418): no new order for %.2f s", retry_s);
+    log_field_t f[5];
+    int n = 0;
+    f[n++] = LOG_S("event", vev_name(ev->type));
+    if (ev->orders_used >= 0) f[n++] = LOG_I("orders_used", ev->orders_used);
+    if (limit > 0) f[n++] = LOG_I("orders_limit", limit);
+    if (ev->retry_ns) f[n++] = LOG_F("retry_in_s", retry_s);
+    log_fields(LOG_WARN, "live", f, n, "RATE_LIMIT%s%s", used, wait);
+}
+
+/* whether a rate-limit event is worth a line: a wait imposed by the venue (429/418), or the
+   venue's count of new orders crossing 80% of the limit. Every WebSocket API answer carries
+   the count, so plain updates would bury a real refusal; near the limit only the crossing is
+   said, again once the count fell below. */
+static int rate_limit_worth(live_t *l, const venue_event_t *ev) {
+    if (ev->retry_ns > 0) return 1;
+    int limit = ev->orders_limit > 0 ? ev->orders_limit : l->eng.oms.risk.rate_limit;
+    if (ev->orders_used < 0 || limit <= 0) return 0;
+    int near = ev->orders_used * 5 >= limit * 4;
+    int said = near && !l->near_limit;
+    l->near_limit = near;
+    return said;
+}
+
 /* one order event's line: in text as it always read; in JSON with its fields */
 static void order_line(live_t *l, const venue_event_t *ev, const order_t *oo) {
     if (l->opt->quiet) return;
@@ -156,6 +191,10 @@ static void order_line(live_t *l, const venue_event_t *ev, const order_t *oo) {
     if (qty) fx_format(qty, &l->x->rules.lot, 0, q, sizeof q);
     const char *side = (oo ? oo->side : ev->side) == SIDE_BUY ? "BUY" : "SELL";
     int refusal = ev->reason && (ev->type == VEV_REJECT || ev->type == VEV_CANCEL_REJECT);
+    if (ev->type == VEV_RATE_LIMIT) {
+        rate_limit_line(l, ev);
+        return;
+    }
     if (log_format() == LOG_TEXT) {
         say(l, "%-13s %s %s %s @ %s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-", side, *q ? q : "-",
             *px ? px : "-", oo ? " -> " : "", oo ? order_state_name(oo->state) : "");
@@ -179,14 +218,9 @@ static void order_line(live_t *l, const venue_event_t *ev, const order_t *oo) {
         f[n++] = LOG_I("trade_id", ev->trade_id);
         f[n++] = LOG_B("maker", ev->maker);
     }
-    if (ev->type == VEV_RATE_LIMIT) {
-        if (ev->orders_used >= 0) f[n++] = LOG_I("orders_used", ev->orders_used);
-        if (ev->orders_limit > 0) f[n++] = LOG_I("orders_limit", ev->orders_limit);
-        if (ev->retry_ns) f[n++] = LOG_F("retry_in_s", (double)(ev->retry_ns - ev->local_ns) / 1e9);
-    }
     if (ev->code) f[n++] = LOG_I("code", ev->code);
     if (ev->reason) f[n++] = LOG_S("reason", ev->reason);
-    log_fields(ev->type == VEV_REJECT || ev->type == VEV_UNKNOWN || ev->type == VEV_RATE_LIMIT ? LOG_WARN : LOG_INFO,
+    log_fields(ev->type == VEV_REJECT || ev->type == VEV_UNKNOWN ? LOG_WARN : LOG_INFO,
                "live", f, n, "%s %s %s %s @ %s%s%s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-", side,
                *q ? q : "-", *px ? px : "-", oo ? " -> " : "", oo ? order_state_name(oo->state) : "",
                refusal ? ": " : "", refusal ? ev->reason : "");
@@ -209,7 +243,7 @@ static void on_venue(void *ctx, const venue_event_t *ev) {
     if (!o) o = ev->cid[0] ? oms_find_cid(&l->eng.oms, ev->cid) : 0;
     /* one line per order event that changed something: a state, a fill, a refusal */
     if (fills != l->eng.oms.ledger.fills || (o && o->state != before) || ev->type == VEV_REJECT ||
-        ev->type == VEV_UNKNOWN || ev->type == VEV_RATE_LIMIT)
+        ev->type == VEV_UNKNOWN || (ev->type == VEV_RATE_LIMIT && rate_limit_worth(l, ev)))
         order_line(l, ev, o);
     if (ev->type == VEV_SYNC_DONE && l->eng.oms.st.earlier_found != l->earlier_seen) {
         say(l, "found %lld open orders of an earlier run: %s", (long long)(l->eng.oms.st.earlier_found - l->earlier_seen),
@@ -314,6 +348,20 @@ static void on_commission(void *ctx, const bn_commission_t *cm) {
     say(l, "commission for %s (account.commission): maker %s taker %s%s; paid in %s: rates times %s (%s)",
         l->x->rules.symbol, cm->maker, cm->taker, tax, cm->discount_asset[0] ? cm->discount_asset : "-",
         cm->discount[0] ? cm->discount : "-", cm->discount_on ? "on for this account" : "off for this account");
+    /* fees paid in the discount asset (BNB) are valued by account.fee_asset_prices alone: without
+       a price the ledger only counts them, so PnL and the max-loss kill switch leave them out.
+       Said loudly here and with every status line while fees go unvalued (pricing BNB from a
+       market stream is not done). The symbol's own base or quote is priced by the book. */
+    const char *da = cm->discount_asset;
+    int priced = !da[0] || !strcmp(da, l->x->rules.base) || !strcmp(da, l->x->rules.quote);
+    for (int i = 0; !priced && i < l->x->nfee_prices; i++) priced = !strcmp(l->x->fee_prices[i].asset, da);
+    if (cm->discount_on && !priced) {
+        snprintf(l->unpriced_fee_asset, sizeof l->unpriced_fee_asset, "%s", da);
+        say_warn(l, "fees are paid in %s and account.fee_asset_prices gives no %s price: PnL and the max-loss kill "
+                    "switch will leave every fee out (set account.fee_asset_prices=%s:PRICE)", da, da, da);
+    } else {
+        l->unpriced_fee_asset[0] = 0;
+    }
     /* a backtest of this config charges account.maker_fee/taker_fee: say when they are not this account's */
     if (fabs(cm->maker_rate - l->cfg->maker_fee) > 5e-9 || fabs(cm->taker_rate - l->cfg->taker_fee) > 5e-9)
         say(l, "note: the config's account.maker_fee %.8f and taker_fee %.8f are not this account's rates: set them to "
@@ -383,12 +431,21 @@ static void status_line(live_t *l, int64_t now) {
     log_field_t f[] = {LOG_S("event", "status"), LOG_F("mid", mid),        LOG_N("bid", pb),
                        LOG_N("ask", pa),         LOG_N("inventory", inv),  LOG_F("pnl", pnl),
                        LOG_F("vs_holding", pnl - hold), LOG_I("open", oms_open_count(m)),
-                       LOG_I("fills", m->ledger.fills), LOG_F("rtt_ms", rtt), LOG_B("healthy", l->healthy)};
+                       LOG_I("fills", m->ledger.fills), LOG_F("rtt_ms", rtt), LOG_B("healthy", l->healthy),
+                       LOG_I("unvalued_fees", m->ledger.unvalued_fees)};
+    char unvalued[48] = "";
+    if (m->ledger.unvalued_fees)
+        snprintf(unvalued, sizeof unvalued, " | unvalued fees %" PRId64, m->ledger.unvalued_fees);
     log_fields(LOG_INFO, "live", f, (int)(sizeof f / sizeof f[0]),
                "mid %.2f bid %s ask %s | inventory %s pnl %.4f (vs holding %.4f) | open %d fills %" PRId64
-               " | rtt %.2f ms | %s",
-               mid, pb, pa, inv, pnl, pnl - hold, oms_open_count(m), m->ledger.fills, rtt,
+               "%s | rtt %.2f ms | %s",
+               mid, pb, pa, inv, pnl, pnl - hold, oms_open_count(m), m->ledger.fills, unvalued, rtt,
                l->healthy ? "healthy" : "waiting");
+    /* a PnL without fees looks better than it is: said with every status line, not once */
+    if (m->ledger.unvalued_fees)
+        say_warn(l, "%" PRId64 " fees%s%s not valued: the PnL above and the max-loss kill switch leave them out "
+                    "(account.fee_asset_prices)",
+                 m->ledger.unvalued_fees, l->unpriced_fee_asset[0] ? " in " : "", l->unpriced_fee_asset);
     (void)now;
 }
 
@@ -418,6 +475,7 @@ static void snapshot(live_t *l, metrics_snapshot_t *s, int64_t now) {
     s->resyncs = l->resyncs;
     s->unknowns = st->unknowns;
     s->rate_limited = st->rate_limited;
+    s->unvalued_fees = g->unvalued_fees;
     s->rotations = st->rotations;
     s->md_messages = l->md_events;
     s->md_bad = l->bad_md;
@@ -502,6 +560,10 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
             goto out;
         }
         say(l, "metrics at http://%s:%d/metrics", o->metrics_addr, o->metrics_port);
+        if (!metrics_loopback(o->metrics_addr))
+            say_warn(l, "metrics: %s is not a loopback address and the page has no authentication: whoever reaches "
+                        "it reads the run's positions and PnL (prefer 127.0.0.1, and a proxy for remote scrapes)",
+                     o->metrics_addr);
     }
     l->dry.base.vt = &dry_vt;
     l->venue = o->dry_run ? &l->dry.base : &l->bn.base;

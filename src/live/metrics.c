@@ -49,6 +49,9 @@ static const family_t families[] = {
     F("quoter_unknown_outcomes_total", "counter", "Order requests whose outcome the venue left unknown (then queried).",
       unknowns, 'I'),
     F("quoter_rate_limited_total", "counter", "Answers refused for a rate limit (429/418).", rate_limited, 'I'),
+    F("quoter_unvalued_fees_total", "counter",
+      "Fees paid in an asset without a price (account.fee_asset_prices): left out of PnL and the max-loss check.",
+      unvalued_fees, 'I'),
     F("quoter_connection_rotations_total", "counter", "WebSocket API connections replaced before their end.", rotations,
       'I'),
     F("quoter_market_messages_total", "counter", "Market data events taken into the book.", md_messages, 'I'),
@@ -201,6 +204,11 @@ int metrics_parse_addr(const char *s, char *addr, size_t cap, int *port, char *e
     }
     *port = (int)p;
     return 0;
+}
+
+int metrics_loopback(const char *addr) {
+    struct in_addr a;
+    return inet_pton(AF_INET, addr, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
 int metrics_probe(const char *addr, int port, char *err, size_t errcap) {

@@ -33,6 +33,7 @@ typedef struct metrics_snapshot {
     double mid;               /* quote per base; 0 until known */
     int open_orders;
     int64_t reconnects, resyncs, unknowns, rate_limited, rotations;
+    int64_t unvalued_fees;    /* fills whose fee is in an asset without a price (left out of PnL) */
     int64_t md_messages, md_bad;
     double clock_offset_s;    /* the exchange's clock minus ours */
     int orders_used;          /* new orders in the venue's 10 s window (ours or its count, the larger) */
@@ -52,6 +53,9 @@ int metrics_render(const metrics_snapshot_t *s, char **out, size_t *len);
 /* Parses --metrics ADDR:PORT: an IPv4 address (or `localhost`), a colon, a port 1..65535.
    0, or Q_E_INVAL with err saying what is wrong. */
 int metrics_parse_addr(const char *s, char *addr, size_t cap, int *port, char *err, size_t errcap);
+/* 1 when addr (IPv4, as metrics_parse_addr gives it) is a loopback address (127.0.0.0/8): the
+   page has no authentication, so any other address shows it to whoever can reach the host */
+int metrics_loopback(const char *addr);
 /* Tries to bind ADDR:PORT (then lets it go): 0 when it could listen there, or Q_E_IO with err
    saying why (a port already taken says so). */
 int metrics_probe(const char *addr, int port, char *err, size_t errcap);

@@ -184,10 +184,55 @@ static const struct lws_protocols protocols[] = {{"quoter-client", callback, 0, 
 
 typedef struct http_pss { char *body; size_t len; } http_pss_t;
 
+/* The page's connections share the context's fd table with the trading connections: open
+   idle ones without end and the WebSocket reconnects and REST requests find no fd left. So
+   at most NET_HTTP_MAX_CONNS are open at once (the rest are closed as they are accepted),
+   and each is closed once it has been NET_HTTP_IDLE_S without a finished answer: idle before
+   its request, or too slow to send it or read the page. A sweep each second closes them. */
+struct net_http {
+    net_t *n;
+    struct lws_sorted_usec_list sweep;
+    struct { struct lws *wsi; int64_t deadline_ns; } c[NET_HTTP_MAX_CONNS];
+    int nc;
+};
+
+static void http_sweep(struct lws_sorted_usec_list *sul) {
+    struct net_http *h = lws_container_of(sul, struct net_http, sweep);
+    int64_t now = clock_mono_ns();
+    for (int i = 0; i < h->nc; i++)
+        if (h->c[i].deadline_ns && now >= h->c[i].deadline_ns) {
+            h->c[i].deadline_ns = 0; /* once: it leaves the table at its WSI_DESTROY */
+            kill_wsi(h->c[i].wsi);
+        }
+    if (h->nc) lws_sul_schedule(h->n->lws, 0, &h->sweep, http_sweep, LWS_US_PER_SEC);
+}
+
+static int http_slot(struct net_http *h, struct lws *wsi) {
+    for (int i = 0; h && i < h->nc; i++)
+        if (h->c[i].wsi == wsi) return i;
+    return -1;
+}
+
 static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
     (void)len;
     http_pss_t *ps = user;
+    net_t *vn = wsi ? lws_get_vhost_user(lws_get_vhost(wsi)) : NULL;
+    struct net_http *h = vn ? vn->http : NULL;
     switch (reason) {
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: /* wsi: the listening socket's */
+        return !h || h->nc >= NET_HTTP_MAX_CONNS;
+    case LWS_CALLBACK_WSI_CREATE: /* an accepted connection (the listening socket has none) */
+        if (h && h->nc < NET_HTTP_MAX_CONNS) {
+            h->c[h->nc].wsi = wsi;
+            h->c[h->nc++].deadline_ns = clock_mono_ns() + (int64_t)NET_HTTP_IDLE_S * 1000000000;
+            if (h->nc == 1) lws_sul_schedule(vn->lws, 0, &h->sweep, http_sweep, LWS_US_PER_SEC);
+        }
+        break;
+    case LWS_CALLBACK_WSI_DESTROY: {
+        int i = http_slot(h, wsi);
+        if (i >= 0) h->c[i] = h->c[--h->nc];
+        break;
+    }
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return -1; /* no WebSocket here */
     case LWS_CALLBACK_HTTP: {
@@ -220,6 +265,9 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         free(ps->body);
         ps->body = NULL;
         if (w < (int)ps->len) return -1;
+        /* answered (written, or buffered by lws): a kept-alive connection has its time again */
+        int i = http_slot(h, wsi);
+        if (i >= 0) h->c[i].deadline_ns = clock_mono_ns() + (int64_t)NET_HTTP_IDLE_S * 1000000000;
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
     case LWS_CALLBACK_CLOSED_HTTP:
@@ -246,6 +294,8 @@ int net_listen(net_t *n, const char *iface, int port, net_http_fn fn, void *ctx)
     info.protocols = http_protocols;
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
     info.user = n;
+    if (!n->http && !(n->http = calloc(1, sizeof *n->http))) return Q_E_NOMEM;
+    n->http->n = n;
     n->http_fn = fn;
     n->http_ctx = ctx;
     n->http_vh = lws_create_vhost(n->lws, &info);
@@ -283,6 +333,7 @@ void net_free(net_t *n) {
     }
     if (n->lws) lws_context_destroy(n->lws);
     free(n->wake);
+    free(n->http); /* after the context: its last WSI_DESTROYs read it */
     memset(n, 0, sizeof *n);
 }
 

@@ -25,6 +25,9 @@
 #define NET_OUT_BYTES (512u << 10) /* the out-ring's bytes per connection (each message takes
                                       LWS_PRE + its length, rounded up to 16) */
 
+#define NET_HTTP_MAX_CONNS 8     /* net_listen: connections open at once; more are closed at once */
+#define NET_HTTP_IDLE_S 5         /* net_listen: a connection without a finished answer that long is closed */
+
 typedef struct net_conn net_conn_t;
 
 typedef struct net_conn_ops {
@@ -101,6 +104,7 @@ typedef struct net {
     struct lws_vhost *http_vh;  /* net_listen's vhost (NULL: none) */
     net_http_fn http_fn;
     void *http_ctx;
+    struct net_http *http;      /* net_listen's open connections (net.c) */
     /* called before bytes are written to a connection (the journal commits what it holds, so
        an order's intent is on disk before its request leaves; see journal.h) */
     void (*before_write)(void *ctx);
@@ -124,7 +128,9 @@ void net_reconnect(net_conn_t *c);
 void net_rotate(net_conn_t *c);
 /* Listens for HTTP on iface:port (an IPv4 address) on the same context and thread as the
    connections: each GET is answered by fn (the metrics endpoint); other methods get 405, a
-   WebSocket upgrade is refused. 0, or Q_E_IO when it cannot listen there. */
+   WebSocket upgrade is refused. At most NET_HTTP_MAX_CONNS connections are open at once and
+   none stays NET_HTTP_IDLE_S without a finished answer (the trading connections' fds come
+   first). 0, Q_E_NOMEM, or Q_E_IO when it cannot listen there. */
 int net_listen(net_t *n, const char *iface, int port, net_http_fn fn, void *ctx);
 /* Serves the sockets for up to timeout_ms (returns earlier when something happened). */
 void net_run(net_t *n, int timeout_ms);
