@@ -4,8 +4,8 @@
  * venue says a fill cost: its price, quantity, and the commission in the asset the venue
  * charged it in (the base on buys and the quote on sells without BNB; BNB, or any other
  * asset, when the account pays fees that way). A fee in another asset is kept per asset
- * and valued in quote at a price set by ledger_set_price() (configured or observed); a
- * fee in an asset without a price counts as unvalued.
+ * and valued in quote at a price set by ledger_set_price() (account.fee_asset_prices: a fixed
+ * price); a fee in an asset without a price counts as unvalued.
  *
  * PnL uses average cost over the whole base balance, the starting balance costed at the
  * first mark price. The position may go short (below zero: only when the balances are
