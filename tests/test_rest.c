@@ -598,8 +598,34 @@ static void test_rules_change(void **st) {
     binance_close(&b);
 }
 
+/* the one URL parser of the live client (net.c, rest.c, quoter run's cleartext check) */
+static void test_url_parse(void **st) {
+    (void)st;
+    net_url_t u;
+    assert_int_equal(net_url_parse("wss://ws-api.binance.com:443/ws-api/v3", &u), 0);
+    assert_true(u.tls && u.port == 443 && !strcmp(u.host, "ws-api.binance.com") && !strcmp(u.path, "/ws-api/v3"));
+    assert_int_equal(net_url_parse("https://api.binance.com", &u), 0);
+    assert_true(u.tls && u.port == 443 && !strcmp(u.scheme, "https") && !strcmp(u.path, ""));
+    assert_int_equal(net_url_parse("ws://127.0.0.1:8080", &u), 0);
+    assert_true(!u.tls && u.port == 8080 && !strcmp(u.host, "127.0.0.1"));
+    assert_int_equal(net_url_parse("http://[::1]:9000/api", &u), 0);
+    assert_true(!strcmp(u.host, "::1") && u.port == 9000 && !strcmp(u.path, "/api"));
+    assert_int_equal(net_url_parse("http://h:80x/", &u), Q_E_INVAL);   /* a port read whole */
+    assert_int_equal(net_url_parse("http://h:0", &u), Q_E_INVAL);
+    assert_int_equal(net_url_parse("http://h:65536", &u), Q_E_INVAL);
+    assert_int_equal(net_url_parse("ftp://h", &u), Q_E_INVAL);
+    assert_int_equal(net_url_parse("http://", &u), Q_E_INVAL);
+    assert_int_equal(net_url_parse("http://[::1", &u), Q_E_INVAL);
+    assert_int_equal(net_url_parse("wsx://h", &u), Q_E_INVAL);
+    assert_true(net_host_loopback("127.0.0.1") && net_host_loopback("127.9.8.7") && net_host_loopback("::1") &&
+                net_host_loopback("[::1]") && net_host_loopback("LocalHost"));
+    assert_false(net_host_loopback("128.0.0.1") || net_host_loopback("127.0.0.1.example.com") ||
+                 net_host_loopback("2001:db8::1") || net_host_loopback("localhost.example.com"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_url_parse),
         cmocka_unit_test(test_hmac_query),
         cmocka_unit_test(test_query_encoding),
         cmocka_unit_test(test_ed25519_query),

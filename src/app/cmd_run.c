@@ -1,13 +1,10 @@
 /* cmd_run.c: `quoter run`: live market making on Binance Spot, testnet, Demo Mode, or a
  * local exchange. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../core/log.h"
 #include "../live/live.h"
@@ -128,28 +125,9 @@ static int endpoint(const char *e, char *api, char *stream, char *rest, size_t c
    key travels in every request and a signed query can be replayed within recvWindow, so
    cleartext is for the local exchange only (127.0.0.0/8, ::1, localhost) */
 static int cleartext_remote(const char *url) {
-    const char *h;
-    if (!strncmp(url, "http://", 7)) h = url + 7;
-    else if (!strncmp(url, "ws://", 5)) h = url + 5;
-    else return 0;
-    char host[256];
-    size_t n;
-    if (*h == '[') { /* [IPv6]:port */
-        const char *e = strchr(h, ']');
-        if (!e) return 1;
-        h++;
-        n = (size_t)(e - h);
-    } else {
-        n = strcspn(h, ":/?#");
-    }
-    if (n >= sizeof host) return 1;
-    memcpy(host, h, n);
-    host[n] = 0;
-    struct in_addr a4;
-    struct in6_addr a6;
-    if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) != 127;
-    if (inet_pton(AF_INET6, host, &a6) == 1) return !IN6_IS_ADDR_LOOPBACK(&a6);
-    return strcasecmp(host, "localhost") != 0;
+    net_url_t u;
+    if (strncmp(url, "http://", 7) && strncmp(url, "ws://", 5)) return 0;
+    return net_url_parse(url, &u) || !net_host_loopback(u.host);
 }
 
 int cmd_run(int argc, char **argv) {

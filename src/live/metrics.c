@@ -207,7 +207,7 @@ int metrics_parse_addr(const char *s, char *addr, size_t cap, int *port, char *e
 }
 
 int metrics_loopback(const char *addr) {
-    struct in_addr a;
+    struct in_addr a; /* a bind address: IPv4 only (metrics_parse_addr) */
     return inet_pton(AF_INET, addr, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 

@@ -1,10 +1,12 @@
 /* net.c: WebSocket client connections on one libwebsockets context (see net.h). */
 #include "net.h"
 
+#include <arpa/inet.h>
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../../core/clock.h"
 #include "../../core/err.h"
@@ -337,30 +339,72 @@ void net_free(net_t *n) {
     memset(n, 0, sizeof *n);
 }
 
-/* ws://host[:port]/path or wss://... */
-static int parse_url(net_conn_t *c, const char *url) {
-    const char *p;
-    if (!strncmp(url, "ws://", 5)) { c->tls = 0; p = url + 5; c->port = 80; }
-    else if (!strncmp(url, "wss://", 6)) { c->tls = 1; p = url + 6; c->port = 443; }
-    else return Q_E_INVAL;
-    const char *slash = strchr(p, '/'), *colon = strchr(p, ':');
-    size_t hl = slash ? (size_t)(slash - p) : strlen(p);
-    if (colon && (!slash || colon < slash)) {
-        hl = (size_t)(colon - p);
-        char *end;
-        long port = strtol(colon + 1, &end, 10);
-        if (port <= 0 || port > 65535 || (end != slash && *end)) return Q_E_INVAL;
-        c->port = (int)port;
+int net_url_parse(const char *url, net_url_t *u) {
+    static const struct { const char *scheme; int tls, port; } k[] = {
+        {"ws", 0, 80}, {"wss", 1, 443}, {"http", 0, 80}, {"https", 1, 443}};
+    memset(u, 0, sizeof *u);
+    const char *p = strstr(url, "://");
+    size_t sl = p ? (size_t)(p - url) : 0;
+    size_t i = 0;
+    while (i < sizeof k / sizeof k[0] && (strlen(k[i].scheme) != sl || strncmp(url, k[i].scheme, sl))) i++;
+    if (!p || i == sizeof k / sizeof k[0]) return Q_E_INVAL;
+    snprintf(u->scheme, sizeof u->scheme, "%s", k[i].scheme);
+    u->tls = k[i].tls;
+    u->port = k[i].port;
+    p += 3;
+    const char *h = p, *he;
+    if (*p == '[') { /* [IPv6]:port */
+        h = p + 1;
+        he = strchr(h, ']');
+        if (!he) return Q_E_INVAL;
+        p = he + 1;
+    } else {
+        p += strcspn(p, ":/");
+        he = p;
     }
-    if (!hl || hl >= sizeof c->host) return Q_E_INVAL;
-    memcpy(c->host, p, hl);
-    c->host[hl] = 0;
-    if (snprintf(c->path, sizeof c->path, "%s", slash ? slash : "/") >= (int)sizeof c->path) return Q_E_INVAL;
+    size_t hl = (size_t)(he - h);
+    if (!hl || hl >= sizeof u->host) return Q_E_INVAL;
+    memcpy(u->host, h, hl);
+    u->host[hl] = 0;
+    if (*p == ':') { /* the port, read whole up to the path */
+        char *end;
+        long port = strtol(p + 1, &end, 10);
+        if (end == p + 1 || port <= 0 || port > 65535 || (*end && *end != '/')) return Q_E_INVAL;
+        u->port = (int)port;
+        p = end;
+    } else if (*p && *p != '/') {
+        return Q_E_INVAL;
+    }
+    u->path = p;
     return 0;
 }
 
-static int loopback(const char *host) {
-    return !strcmp(host, "127.0.0.1") || !strcmp(host, "localhost") || !strcmp(host, "::1") || !strcmp(host, "[::1]");
+int net_host_loopback(const char *host) {
+    char h[64];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') { /* [::1] */
+        host++;
+        n -= 2;
+    }
+    if (n >= sizeof h) return 0;
+    memcpy(h, host, n);
+    h[n] = 0;
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, h, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, h, &a6) == 1) return IN6_IS_ADDR_LOOPBACK(&a6);
+    return !strcasecmp(h, "localhost");
+}
+
+/* ws://host[:port]/path or wss://... */
+static int parse_url(net_conn_t *c, const char *url) {
+    net_url_t u;
+    if (net_url_parse(url, &u) || strncmp(u.scheme, "ws", 2)) return Q_E_INVAL;
+    c->tls = u.tls;
+    c->port = u.port;
+    snprintf(c->host, sizeof c->host, "%s", u.host);
+    if (snprintf(c->path, sizeof c->path, "%s", *u.path ? u.path : "/") >= (int)sizeof c->path) return Q_E_INVAL;
+    return 0;
 }
 
 static struct lws *connect_wsi(net_conn_t *c) {
@@ -376,7 +420,7 @@ static struct lws *connect_wsi(net_conn_t *c) {
     ci.local_protocol_name = "quoter-client";
     ci.userdata = c;
     /* TLS with verified certificates, except on loopback (the local exchange) */
-    if (c->tls) ci.ssl_connection = LCCSCF_USE_SSL | (loopback(c->host) ? LCCSCF_ALLOW_SELFSIGNED : 0);
+    if (c->tls) ci.ssl_connection = LCCSCF_USE_SSL | (net_host_loopback(c->host) ? LCCSCF_ALLOW_SELFSIGNED : 0);
     return lws_client_connect_via_info(&ci);
 }
 

@@ -111,6 +111,19 @@ typedef struct net {
     void *before_write_ctx;
 } net_t;
 
+/* A URL's parts: ws://, wss://, http:// or https://, host (an IPv6 address in brackets
+   comes out without them), an optional port (default 80 or 443), and the path from its
+   first '/' ("" when none: path points into the URL). 0, or Q_E_INVAL. */
+typedef struct net_url {
+    int tls, port;
+    char scheme[8];
+    char host[256];
+    const char *path;
+} net_url_t;
+int net_url_parse(const char *url, net_url_t *u);
+/* 1 when host is this machine: 127.0.0.0/8, ::1 (bracketed or not) or localhost */
+int net_host_loopback(const char *host);
+
 int net_init(net_t *n);
 void net_free(net_t *n);
 /* Opens (and keeps open) a connection to url. Q_E_INVAL for a URL it cannot use, Q_E_NOMEM

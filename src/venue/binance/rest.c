@@ -13,30 +13,15 @@
 #include "../../core/err.h"
 #include "../../proto/sign.h"
 
-static int loopback(const char *host) {
-    return !strcmp(host, "127.0.0.1") || !strcmp(host, "localhost") || !strcmp(host, "::1") || !strcmp(host, "[::1]");
-}
-
 int rest_init(rest_t *r, net_t *n, const char *url, const char *api_key, int64_t timeout_ns, rest_done_fn done,
               void *ctx) {
     memset(r, 0, sizeof *r);
-    const char *p;
-    if (!strncmp(url, "http://", 7)) { r->tls = 0; p = url + 7; r->port = 80; }
-    else if (!strncmp(url, "https://", 8)) { r->tls = 1; p = url + 8; r->port = 443; }
-    else return Q_E_INVAL;
-    const char *slash = strchr(p, '/'), *colon = strchr(p, ':');
-    size_t hl = slash ? (size_t)(slash - p) : strlen(p);
-    if (colon && (!slash || colon < slash)) {
-        hl = (size_t)(colon - p);
-        char *end;
-        long port = strtol(colon + 1, &end, 10);
-        if (port <= 0 || port > 65535 || (end != slash && *end)) return Q_E_INVAL;
-        r->port = (int)port;
-    }
-    if (!hl || hl >= sizeof r->host) return Q_E_INVAL;
-    memcpy(r->host, p, hl);
-    r->host[hl] = 0;
-    if (slash && snprintf(r->prefix, sizeof r->prefix, "%s", slash) >= (int)sizeof r->prefix) return Q_E_INVAL;
+    net_url_t u;
+    if (net_url_parse(url, &u) || strncmp(u.scheme, "http", 4)) return Q_E_INVAL;
+    r->tls = u.tls;
+    r->port = u.port;
+    snprintf(r->host, sizeof r->host, "%s", u.host);
+    if (*u.path && snprintf(r->prefix, sizeof r->prefix, "%s", u.path) >= (int)sizeof r->prefix) return Q_E_INVAL;
     /* the paths carry /api/v3: a base given as Binance's docs write it (".../api") loses it */
     size_t pl = strlen(r->prefix);
     while (pl && r->prefix[pl - 1] == '/') r->prefix[--pl] = 0;
@@ -300,7 +285,7 @@ int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_quer
     ci.alpn = "http/1.1"; /* lws reads custom headers (X-MBX-...) on HTTP/1 only */
     ci.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
     /* TLS with verified certificates, except on loopback (the local exchange) */
-    if (r->tls) ci.ssl_connection |= LCCSCF_USE_SSL | (loopback(r->host) ? LCCSCF_ALLOW_SELFSIGNED : 0);
+    if (r->tls) ci.ssl_connection |= LCCSCF_USE_SSL | (net_host_loopback(r->host) ? LCCSCF_ALLOW_SELFSIGNED : 0);
     struct lws *w = lws_client_connect_via_info(&ci);
     q->starting = 0;
     if (!w || q->failed) {
