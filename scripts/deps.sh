@@ -3,7 +3,8 @@
 # Runs apt-get when root; otherwise prints the exact command to run.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev zlib1g-dev libdeflate-dev
-      libcjson-dev libinih-dev libcmocka-dev gnuplot-nox libssl-dev libwebsockets-dev libsqlite3-dev curl)
+      libcjson-dev libinih-dev libcmocka-dev gnuplot-nox libssl-dev libwebsockets-dev libsqlite3-dev curl
+      sqlite3 openssl)  # the command-line tools the live tests use to read a journal and sign requests
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
