@@ -45,7 +45,7 @@ check "LIST_SUBSCRIPTIONS on a fresh connection" 'grep -q "^{\"result\":\[\],\"i
 check "unknown stream is an error" 'grep -q "\"error\":{\"code\":2" "$tmp/bad"'
 # (trade events may come between the answers: they are told apart by content, not by line)
 "$probe" "$port" /ws/btcusdt@trade 12 '{"method":"GET_PROPERTY","params":["combined"],"id":1}' '{"method":"SET_PROPERTY","params":["combined",true],"id":2}' '{"method":"GET_PROPERTY","params":["combined"],"id":3}' > "$tmp/prop" 2>&1
-check "SET_PROPERTY combined: events then come wrapped" 'grep -qx "{\"result\":false,\"id\":1}" "$tmp/prop" && grep -qx "{\"result\":true,\"id\":3}" "$tmp/prop" && sed -n "/\"id\":3}/,\$p" "$tmp/prop" | grep -q "^{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\""
+check "SET_PROPERTY combined: events then come wrapped" 'grep -qx "{\"result\":false,\"id\":1}" "$tmp/prop" && grep -qx "{\"result\":true,\"id\":3}" "$tmp/prop" && sed -n "/\"id\":3}/,\$p" "$tmp/prop" | grep -q "^{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\""'
 "$probe" "$port" /ws 2 '{"method":"SET_PROPERTY","params":["combined",1],"id":1}' '{"method":"SUBSCRIBE","params":["btcusdt@trade"],"id":2}xyz' > "$tmp/prop2" 2>&1
 check "SET_PROPERTY wants a Boolean; text after the JSON is invalid" 'grep -q "^{\"error\":{\"code\":1,\"msg\":\"Invalid value type: expected Boolean\"},\"id\":1}" "$tmp/prop2" && grep -q "^{\"error\":{\"code\":3," "$tmp/prop2"'
 "$probe" "$port" /ws/btcusdt@aggTrade 1 > "$tmp/agg" 2>&1
