@@ -621,6 +621,12 @@ static void test_url_parse(void **st) {
                 net_host_loopback("[::1]") && net_host_loopback("LocalHost"));
     assert_false(net_host_loopback("128.0.0.1") || net_host_loopback("127.0.0.1.example.com") ||
                  net_host_loopback("2001:db8::1") || net_host_loopback("localhost.example.com"));
+    /* a name's addresses, IPv4 first (localhost: 127.0.0.1, then ::1 where it is listed) */
+    char a[NET_ADDRS][64];
+    int n = net_resolve("localhost", a, NET_ADDRS);
+    assert_true(n >= 1);
+    assert_string_equal(a[0], "127.0.0.1");
+    assert_int_equal(net_resolve("quoter-test.invalid", a, NET_ADDRS), 0); /* RFC 6761: never resolves */
 }
 
 int main(void) {

@@ -21,6 +21,8 @@
 #include "../../proto/wsmsg.h"
 
 #define NET_MAX_CONNS 4
+#define NET_ADDRS 8             /* addresses kept of a host name (net_resolve) */
+#define NET_RESOLVE_MIN_NS 60000000000LL /* a name looked up again at most this often */
 #define NET_OUT_MAX 1024        /* queued messages per connection */
 #define NET_OUT_BYTES (512u << 10) /* the out-ring's bytes per connection (each message takes
                                       LWS_PRE + its length, rounded up to 16) */
@@ -83,6 +85,11 @@ struct net_conn {
     int nseen;
     wsmsg_t in_old;             /* the old socket's fragments */
     int64_t rotations;
+    /* the host's addresses (a name looked up at the first connection, again when a whole
+       round of them failed, at most once a minute); the name still goes in Host and SNI */
+    char addr[NET_ADDRS][64];
+    int naddr, cur, fails, numeric;
+    int64_t next_resolve_ns;    /* monotonic */
 };
 
 /* an HTTP GET answered on a listening vhost (net_listen): the handler sets status, the body
@@ -123,6 +130,13 @@ typedef struct net_url {
 int net_url_parse(const char *url, net_url_t *u);
 /* 1 when host is this machine: 127.0.0.0/8, ::1 (bracketed or not) or localhost */
 int net_host_loopback(const char *host);
+/* Looks a host name up (blocking: getaddrinfo) into at most max numeric addresses, IPv4
+   first (a host with an IPv6 address but no IPv6 route would fail every connection until
+   the next lookup), without repeats. The count, 0 when none. libwebsockets 4.1 has no
+   asynchronous lookup and, given a name, calls getaddrinfo() on the event loop at every
+   connection: the live client looks names up at start-up and when addresses stop working,
+   at most once a minute (NET_RESOLVE_MIN_NS), and connects to the addresses. */
+int net_resolve(const char *host, char addr[][64], int max);
 
 int net_init(net_t *n);
 void net_free(net_t *n);

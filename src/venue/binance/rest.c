@@ -206,35 +206,13 @@ int rest_resolve(rest_t *r) {
     r->resolved_ns = now;
     r->next_resolve_ns = now + REST_RESOLVE_MIN_NS;
     r->st.resolves++;
-    struct addrinfo hints, *res = 0;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(r->host, 0, &hints, &res) || !res) {
-        r->st.resolve_failures++;
-        if (res) freeaddrinfo(res);
-        return Q_E_IO; /* the addresses known (if any) stay: an old address beats none */
-    }
-    /* IPv4 first: a host with an IPv6 address but no IPv6 route would otherwise fail every
-       connection until the next lookup (lws, given the name, tried the addresses in turn;
-       here a failure moves to the next one) */
-    int n = 0;
-    for (int fam = 0; fam < 2; fam++)
-        for (const struct addrinfo *a = res; a && n < REST_ADDRS; a = a->ai_next) {
-            const void *ip = a->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
-                           : a->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr : 0;
-            if (!ip || (a->ai_family == AF_INET) != (fam == 0)) continue;
-            char txt[64];
-            if (!inet_ntop(a->ai_family, ip, txt, sizeof txt)) continue;
-            int dup = 0;
-            for (int i = 0; i < n; i++) dup |= !strcmp(r->addr[i], txt);
-            if (!dup) memcpy(r->addr[n++], txt, sizeof txt);
-        }
-    freeaddrinfo(res);
+    char a[REST_ADDRS][64];
+    int n = net_resolve(r->host, a, REST_ADDRS);
     if (!n) {
         r->st.resolve_failures++;
-        return Q_E_IO;
+        return Q_E_IO; /* the addresses known (if any) stay: an old address beats none */
     }
+    memcpy(r->addr, a, sizeof a);
     r->naddr = n;
     r->cur = 0;
     r->fails = 0;
