@@ -20,32 +20,22 @@
 #include "venue/binance/binance.h"
 #include "venue/binance/rest.h"
 
-static const char *doc_secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
-/* the Ed25519 key pair of test_sign.c (made for the tests only) */
-static const char *ed_private =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEIKI4mh5XFcRqapvCS83+bfJfJbEOe5CcUn9bZlMPitR3\n"
-    "-----END PRIVATE KEY-----\n";
-static const char *ed_public =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MCowBQYDK2VwAyEAvtQfkgDxA3FfP/l8RNC4VZLRSrUvddtlUUB75vSt/FQ=\n"
-    "-----END PUBLIC KEY-----\n";
 
 static void test_hmac_query(void **st) {
     (void)st;
     char out[512];
     int n = rest_signed_query("symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000",
-                              doc_secret, 1499827319559LL, out, sizeof out);
+                              tu_doc_secret, 1499827319559LL, out, sizeof out);
     assert_int_equal(n, (int)strlen(out));
     assert_string_equal(out, "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000"
                              "&timestamp=1499827319559&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
     /* no parameters: the timestamp alone is signed */
-    assert_true(rest_signed_query("", doc_secret, 1, out, sizeof out) > 0);
+    assert_true(rest_signed_query("", tu_doc_secret, 1, out, sizeof out) > 0);
     assert_true(!strncmp(out, "timestamp=1&signature=", 22));
     /* too small, malformed, no secret: refused, never cut short */
-    assert_int_equal(rest_signed_query("symbol=LTCBTC", doc_secret, 1, out, 40), -1);
-    assert_int_equal(rest_signed_query("symbol", doc_secret, 1, out, sizeof out), -1);
-    assert_int_equal(rest_signed_query("=x", doc_secret, 1, out, sizeof out), -1);
+    assert_int_equal(rest_signed_query("symbol=LTCBTC", tu_doc_secret, 1, out, 40), -1);
+    assert_int_equal(rest_signed_query("symbol", tu_doc_secret, 1, out, sizeof out), -1);
+    assert_int_equal(rest_signed_query("=x", tu_doc_secret, 1, out, sizeof out), -1);
     assert_int_equal(rest_signed_query("a=1", NULL, 1, out, sizeof out), -1);
 }
 
@@ -77,15 +67,15 @@ static int pct_decode(const char *in, char *out, size_t cap) {
 static void test_ed25519_query(void **st) {
     (void)st;
     char out[512], sig[256];
-    assert_true(rest_signed_query("symbol=BTCUSDT&recvWindow=5000", ed_private, 1700000000000LL, out, sizeof out) > 0);
+    assert_true(rest_signed_query("symbol=BTCUSDT&recvWindow=5000", tu_ed_private, 1700000000000LL, out, sizeof out) > 0);
     char *s = strstr(out, "&signature=");
     assert_non_null(s);
     assert_null(strpbrk(s + 11, "+/=")); /* base64's own characters travel encoded */
     pct_decode(s + 11, sig, sizeof sig);
     *s = 0;
     assert_string_equal(out, "symbol=BTCUSDT&recvWindow=5000&timestamp=1700000000000");
-    assert_true(sign_ed25519_verify(ed_public, out, strlen(out), sig));
-    assert_false(sign_ed25519_verify(ed_public, out, strlen(out) - 1, sig));
+    assert_true(sign_ed25519_verify(tu_ed_public, out, strlen(out), sig));
+    assert_false(sign_ed25519_verify(tu_ed_public, out, strlen(out) - 1, sig));
 }
 
 static void test_base_urls(void **st) {
@@ -277,17 +267,23 @@ static const venue_event_t *find(venue_event_type_t t) {
     return 0;
 }
 
+/* a live client whose connections go nowhere (nothing listens on port 9): only the answers
+   a test feeds reach it; REST on too */
+static void open_client(binance_t *b, symbol_rules_t *rules, void (*on_commission)(void *, const bn_commission_t *)) {
+    tu_btcusdt(rules);
+    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", tu_doc_secret, rules, 5000};
+    bn_hooks_t hooks;
+    memset(&hooks, 0, sizeof hooks);
+    hooks.on_commission = on_commission;
+    assert_int_equal(binance_open(b, &bc, &hooks), 0);
+    assert_int_equal(binance_open_rest(b, "http://127.0.0.1:9"), 0);
+}
+
 static void test_answers(void **st) {
     (void)st;
     static symbol_rules_t rules;
     static binance_t b;
-    tu_btcusdt(&rules);
-    /* nothing listens on port 9: the requests never get an answer but the ones fed here */
-    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
-    bn_hooks_t hooks;
-    memset(&hooks, 0, sizeof hooks);
-    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
-    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    open_client(&b, &rules, 0);
     assert_int_equal(b.st.rest_kind[BN_TIME], 1); /* the clock is asked over REST at once */
     assert_false(binance_can_send(&b));
     /* the clock's answer: known, then exchangeInfo (over REST: the API is not open) */
@@ -415,12 +411,7 @@ static void test_rest_clock(void **st) {
     (void)st;
     static symbol_rules_t rules;
     static binance_t b;
-    tu_btcusdt(&rules);
-    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
-    bn_hooks_t hooks;
-    memset(&hooks, 0, sizeof hooks);
-    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
-    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    open_client(&b, &rules, 0);
     /* connecting took 600 ms, the request was written 200 ms ago, the server 2 s ahead:
        2000, not the ~2300 a midpoint from the queueing would give */
     int64_t now = clock_real_ns();
@@ -481,13 +472,7 @@ static void test_commission(void **st) {
     (void)st;
     static symbol_rules_t rules;
     static binance_t b;
-    tu_btcusdt(&rules);
-    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
-    bn_hooks_t hooks;
-    memset(&hooks, 0, sizeof hooks);
-    hooks.on_commission = on_commission;
-    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
-    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    open_client(&b, &rules, on_commission);
     char body[512];
     snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(clock_real_ns() / 1000000));
     rest_answer_t a = answer(200, body);
@@ -550,12 +535,7 @@ static void test_rules_change(void **st) {
     (void)st;
     static symbol_rules_t rules;
     static binance_t b;
-    tu_btcusdt(&rules);
-    binance_config_t bc = {"ws://127.0.0.1:9/ws-api/v3", "ws://127.0.0.1:9", "key", doc_secret, &rules, 5000};
-    bn_hooks_t hooks;
-    memset(&hooks, 0, sizeof hooks);
-    assert_int_equal(binance_open(&b, &bc, &hooks), 0);
-    assert_int_equal(binance_open_rest(&b, "http://127.0.0.1:9"), 0);
+    open_client(&b, &rules, 0);
     FILE *logf = tmpfile();
     assert_non_null(logf);
     log_setup("test", LOG_JSON, logf); /* (JSON lines carry the level) */

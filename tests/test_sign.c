@@ -7,18 +7,6 @@
 #include "proto/sign.h"
 #include "testutil.h"
 
-/* the secret key of the Binance docs' examples */
-static const char *doc_secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
-
-/* a key made for this test only with `openssl genpkey -algorithm ed25519` */
-static const char *ed_private =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEIKI4mh5XFcRqapvCS83+bfJfJbEOe5CcUn9bZlMPitR3\n"
-    "-----END PRIVATE KEY-----\n";
-static const char *ed_public =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MCowBQYDK2VwAyEAvtQfkgDxA3FfP/l8RNC4VZLRSrUvddtlUUB75vSt/FQ=\n"
-    "-----END PUBLIC KEY-----\n";
 /* `openssl pkeyutl -sign -inkey key.pem -rawin` over the payload below, base64 */
 static const char *ed_payload = "apiKey=demo&symbol=BTCUSDT&timestamp=1700000000000";
 static const char *ed_sig = "g03pqC83qvXzfmdpi0BSL2eiewJgtAhAjxI0Cg7JU6hodWeUGB1EoRZ4eQkZgn48jtYecPZGSP9wxLAp0fHtDA==";
@@ -27,16 +15,16 @@ static void test_hmac_known_answers(void **st) {
     (void)st;
     char out[65];
     const char *rest = "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559";
-    assert_int_equal(sign_hmac_hex(doc_secret, rest, strlen(rest), out), 0);
+    assert_int_equal(sign_hmac_hex(tu_doc_secret, rest, strlen(rest), out), 0);
     assert_string_equal(out, "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
     const char *ws = "apiKey=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT";
-    assert_int_equal(sign_hmac_hex(doc_secret, ws, strlen(ws), out), 0);
+    assert_int_equal(sign_hmac_hex(tu_doc_secret, ws, strlen(ws), out), 0);
     assert_string_equal(out, "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24");
     /* verification: case-insensitive, exact otherwise */
-    assert_true(sign_hmac_verify(doc_secret, rest, strlen(rest), "C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71"));
-    assert_false(sign_hmac_verify(doc_secret, rest, strlen(rest), "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b70"));
-    assert_false(sign_hmac_verify(doc_secret, rest, strlen(rest) - 1, "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"));
-    assert_false(sign_hmac_verify(doc_secret, rest, strlen(rest), "c8db"));
+    assert_true(sign_hmac_verify(tu_doc_secret, rest, strlen(rest), "C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71"));
+    assert_false(sign_hmac_verify(tu_doc_secret, rest, strlen(rest), "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b70"));
+    assert_false(sign_hmac_verify(tu_doc_secret, rest, strlen(rest) - 1, "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"));
+    assert_false(sign_hmac_verify(tu_doc_secret, rest, strlen(rest), "c8db"));
 }
 
 /* the WebSocket API example of the docs: params in request order -> the documented payload */
@@ -48,7 +36,7 @@ static void test_ws_payload_sorting(void **st) {
     char out[512], sig[65];
     int n = sign_sorted_payload(k, v, 9, out, sizeof out);
     assert_string_equal(out, "apiKey=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT");
-    assert_int_equal(sign_hmac_hex(doc_secret, out, (size_t)n, sig), 0);
+    assert_int_equal(sign_hmac_hex(tu_doc_secret, out, (size_t)n, sig), 0);
     assert_string_equal(sig, "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24");
     assert_int_equal(sign_sorted_payload(k, v, 9, out, 20), -1);
 }
@@ -59,7 +47,7 @@ static void test_ws_request(void **st) {
     char out[1024];
     int n = sign_ws_request("\"4885f793-e5ad-4c3b-8f6c-55d891472b71\"", "order.place",
                             "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.01000000&price=52000.00&recvWindow=100",
-                            "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A", doc_secret, 1645423376532LL,
+                            "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A", tu_doc_secret, 1645423376532LL,
                             out, sizeof out);
     assert_true(n > 0);
     assert_non_null(strstr(out, "\"signature\":\"aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24\""));
@@ -79,15 +67,15 @@ static void test_ws_request(void **st) {
 static void test_ed25519(void **st) {
     (void)st;
     char sig[128];
-    assert_int_equal(sign_ed25519_sign(ed_private, ed_payload, strlen(ed_payload), sig, sizeof sig), 0);
+    assert_int_equal(sign_ed25519_sign(tu_ed_private, ed_payload, strlen(ed_payload), sig, sizeof sig), 0);
     assert_string_equal(sig, ed_sig); /* Ed25519 is deterministic: the same bytes as OpenSSL's CLI */
-    assert_true(sign_ed25519_verify(ed_public, ed_payload, strlen(ed_payload), ed_sig));
-    assert_false(sign_ed25519_verify(ed_public, ed_payload, strlen(ed_payload) - 1, ed_sig));
+    assert_true(sign_ed25519_verify(tu_ed_public, ed_payload, strlen(ed_payload), ed_sig));
+    assert_false(sign_ed25519_verify(tu_ed_public, ed_payload, strlen(ed_payload) - 1, ed_sig));
     char bad[128];
     strcpy(bad, ed_sig);
     bad[10] = bad[10] == 'A' ? 'B' : 'A';
-    assert_false(sign_ed25519_verify(ed_public, ed_payload, strlen(ed_payload), bad));
-    assert_false(sign_ed25519_verify(ed_public, ed_payload, strlen(ed_payload), "not base64!"));
+    assert_false(sign_ed25519_verify(tu_ed_public, ed_payload, strlen(ed_payload), bad));
+    assert_false(sign_ed25519_verify(tu_ed_public, ed_payload, strlen(ed_payload), "not base64!"));
     assert_false(sign_ed25519_verify("garbage", ed_payload, strlen(ed_payload), ed_sig));
     assert_int_not_equal(sign_ed25519_sign("garbage", ed_payload, strlen(ed_payload), sig, sizeof sig), 0);
 }

@@ -93,3 +93,11 @@ md_event_t tu_trade(int64_t price, int64_t qty, int buyer_maker) {
     ev.u.trade.buyer_maker = buyer_maker;
     return ev;
 }
+
+const char *const tu_doc_secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+const char *const tu_ed_private = "-----BEGIN PRIVATE KEY-----\n"
+                                  "MC4CAQAwBQYDK2VwBCIEIKI4mh5XFcRqapvCS83+bfJfJbEOe5CcUn9bZlMPitR3\n"
+                                  "-----END PRIVATE KEY-----\n";
+const char *const tu_ed_public = "-----BEGIN PUBLIC KEY-----\n"
+                                 "MCowBQYDK2VwAyEAvtQfkgDxA3FfP/l8RNC4VZLRSrUvddtlUUB75vSt/FQ=\n"
+                                 "-----END PUBLIC KEY-----\n";

@@ -25,6 +25,9 @@ void tu_open_recordings(replay_t *rp, symbol_rules_t *r);
 const char *tu_require_data(const char *rel);
 /* a market trade event (price in ticks, qty in lots) */
 md_event_t tu_trade(int64_t price, int64_t qty, int buyer_maker);
+/* the secret key of the Binance docs' examples, and an Ed25519 key pair made for the tests
+   only (`openssl genpkey -algorithm ed25519`) */
+extern const char *const tu_doc_secret, *const tu_ed_private, *const tu_ed_public;
 /* BTCUSDT rules as in the shared recording: tick 0.01, step 0.00001, min notional 5. */
 void tu_btcusdt(symbol_rules_t *r);
 /* Rules with given tick and step strings. */
