@@ -619,6 +619,21 @@ static void test_overflow_refused(void **st) {
     assert_int_equal(l.fills, 0);
 }
 
+/* a deposit or withdrawal leaves the equity PnL is measured on unchanged, whether it comes
+   before the first mark (during a start-up sync) or later, of the quote or the base */
+static void test_pnl_equity_ignores_transfers(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    ledger_t l;
+    fresh(&l, &r, 100000000, (__int128)1000 * 10000000000LL, 0); /* 1 BTC, 1000 USDT, no mark yet */
+    double before = ledger_pnl_equity(&l, 60000);
+    assert_int_equal(ledger_transfer(&l, 0, (__int128)250 * 10000000000LL, 0), 0); /* +250 USDT, unmarked */
+    assert_true(fabs(ledger_pnl_equity(&l, 60000) - before) < 1e-9);
+    assert_int_equal(ledger_transfer(&l, 1, -50000000, 60000), 0); /* -0.5 BTC at 60000 */
+    assert_true(fabs(ledger_pnl_equity(&l, 60000) - before) < 1e-9);
+    assert_true(fabs(ledger_equity(&l, 60000) - before - 250 + 30000) < 1e-6); /* the equity itself moved */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_answers),
@@ -634,6 +649,7 @@ int main(void) {
         cmocka_unit_test(test_fee_odd_units),
         cmocka_unit_test(test_negative_quote),
         cmocka_unit_test(test_overflow_refused),
+        cmocka_unit_test(test_pnl_equity_ignores_transfers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,7 +63,7 @@ void report_sample_at(report_t *r, int64_t now, double mid, int64_t b, int64_t a
     px(r, b, pb, sizeof pb);
     px(r, a, pa, sizeof pa);
     qty(r, ledger_inventory(l), inv, sizeof inv);
-    double eq = ledger_equity(l, mid) - l->transfers_value;
+    double eq = ledger_pnl_equity(l, mid);
     double hold = (double)l->base_start * rules(r)->lot.value * (mid - r->start_mid);
     fprintf(r->equity_csv, "%" PRId64 ",%.8f,%s,%s,%s,%.6f,%.6f,%.6f,%.6f\n", now, mid, pb, pa, inv, eq,
             eq - r->start_equity, l->realized, eq - r->start_equity - hold);
@@ -86,10 +86,10 @@ void report_on_event(report_t *r, int64_t now) {
     const ledger_t *l = &e->oms.ledger;
     if (r->start_mid == 0) {
         r->start_mid = mid;
-        r->start_equity = r->peak_equity = ledger_equity(l, mid);
+        r->start_equity = r->peak_equity = ledger_pnl_equity(l, mid);
     }
     r->end_mid = mid;
-    double eq = ledger_equity(l, mid) - l->transfers_value;
+    double eq = ledger_pnl_equity(l, mid);
     if (eq > r->peak_equity) r->peak_equity = eq;
     if (r->peak_equity - eq > r->max_drawdown) r->max_drawdown = r->peak_equity - eq;
     if (engine_ready(e)) r->ready_ns += dt;

@@ -98,17 +98,18 @@ void engine_decide(engine_t *e, int64_t now) {
     e->oms.mark = mid;
     if (!e->started) {
         ledger_start(&e->oms.ledger, mid);
-        e->peak_equity = e->start_equity = ledger_equity(&e->oms.ledger, mid);
+        /* less a transfer told before this (a deposit during the start-up sync is no PnL) */
+        e->peak_equity = e->start_equity = ledger_pnl_equity(&e->oms.ledger, mid);
         e->started = 1;
     }
+    double eq = ledger_pnl_equity(&e->oms.ledger, mid);
     if (e->max_drawdown > 0) {
-        double eq = ledger_equity(&e->oms.ledger, mid) - e->oms.ledger.transfers_value;
         if (eq > e->peak_equity) e->peak_equity = eq;
         if (e->peak_equity - eq > e->max_drawdown) risk_kill(&e->oms.risk, "max_drawdown");
     }
     /* the other kill switches: once tripped, everything is canceled and nothing new goes
        out until an operator restarts */
-    if (e->max_loss > 0 && ledger_equity(&e->oms.ledger, mid) - e->oms.ledger.transfers_value - e->start_equity < -e->max_loss)
+    if (e->max_loss > 0 && eq - e->start_equity < -e->max_loss)
         risk_kill(&e->oms.risk, "max_loss");
     if (e->max_position > 0) {
         int64_t inv = ledger_inventory(&e->oms.ledger);

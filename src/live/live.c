@@ -411,7 +411,7 @@ static void decide(live_t *l, int64_t now) {
    a mid is known */
 static double pnl_total(const live_t *l, double mid) {
     const ledger_t *g = &l->eng.oms.ledger;
-    return l->rep.start_mid > 0 && mid > 0 ? ledger_equity(g, mid) - g->transfers_value - l->rep.start_equity : 0;
+    return l->rep.start_mid > 0 && mid > 0 ? ledger_pnl_equity(g, mid) - l->rep.start_equity : 0;
 }
 
 static void status_line(live_t *l, int64_t now) {

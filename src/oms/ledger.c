@@ -279,6 +279,8 @@ double ledger_equity(const ledger_t *l, double mark) {
     return ledger_quote_real(l, l->quote) + (double)l->base * l->rules->lot.value * mark - l->fees_other_value;
 }
 
+double ledger_pnl_equity(const ledger_t *l, double mark) { return ledger_equity(l, mark) - l->transfers_value; }
+
 double ledger_unrealized(const ledger_t *l, double mark) {
     return (double)l->base * l->rules->lot.value * mark - l->cost;
 }

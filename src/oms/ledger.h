@@ -85,6 +85,9 @@ int ledger_fill(ledger_t *l, order_side_t side, int64_t price, int64_t qty, int 
 int ledger_transfer(ledger_t *l, int base, __int128 delta, double mark);
 double ledger_quote_real(const ledger_t *l, __int128 v);
 double ledger_equity(const ledger_t *l, double mark);
+/* Equity less the value of the deposits and withdrawals so far: what PnL, drawdown and the
+   kill switches compare, from start to end (a transfer moves both sides, so it is no PnL). */
+double ledger_pnl_equity(const ledger_t *l, double mark);
 double ledger_unrealized(const ledger_t *l, double mark);
 int64_t ledger_inventory(const ledger_t *l); /* base - base_start, lots */
 
