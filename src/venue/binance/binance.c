@@ -457,6 +457,18 @@ static void canceled(binance_t *b, const cJSON *r, const char *cid, int64_t t) {
     emit(b, &e);
 }
 
+/* one of a sync's two answers (account, open orders) came, was refused or is lost: the sync
+   is done when both are; open orders asked alone (the stop's confirmation) end at once. The
+   one place this is counted, for every way an answer ends. */
+static void sync_part(binance_t *b, bn_kind_t kind, int code, int64_t t) {
+    int alone = kind == BN_OPEN_ORDERS && !b->sync_waiting;
+    if (!alone && (!b->sync_waiting || --b->sync_waiting)) return;
+    venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
+    e.code = code;
+    e.local_ns = t;
+    emit(b, &e);
+}
+
 static void on_error(binance_t *b, bn_pending_t *p, int status, const cJSON *err, int64_t t) {
     int code = (int)jnum(err, "code");
     const char *msg = jstr(err, "msg");
@@ -507,12 +519,7 @@ static void on_error(binance_t *b, bn_pending_t *p, int status, const cJSON *err
     }
     case BN_ACCOUNT:
     case BN_OPEN_ORDERS:
-        if (b->sync_waiting && !--b->sync_waiting) {
-            venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
-            e.code = code;
-            e.local_ns = t;
-            emit(b, &e);
-        }
+        sync_part(b, p->kind, code, t);
         break;
     case BN_COMMISSION: /* the fees booked are the executionReports' own: the run goes on */
         note(b, "account.commission refused: %d %s (the fees booked are the ones each fill states)", code, msg);
@@ -789,11 +796,7 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
             if (quote && (parse_quote(b, it, "free", &fq) || parse_quote(b, it, "locked", &lq))) continue;
             balance_event(b, base ? 0 : 1, f, l, fq, lq, t);
         }
-        if (b->sync_waiting && !--b->sync_waiting) {
-            venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
-            e.local_ns = t;
-            emit(b, &e);
-        }
+        sync_part(b, BN_ACCOUNT, 0, t);
         break;
     }
     case BN_OPEN_ORDERS: {
@@ -804,11 +807,7 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
             e.local_ns = t;
             emit(b, &e);
         }
-        if (!b->sync_waiting || !--b->sync_waiting) {
-            venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
-            e.local_ns = t;
-            emit(b, &e);
-        }
+        sync_part(b, BN_OPEN_ORDERS, 0, t);
         break;
     }
     default:
@@ -1092,13 +1091,8 @@ static void lost_request(binance_t *b, const bn_pending_t *p, int64_t t) {
     if (p->kind == BN_PLACE || p->kind == BN_CANCEL || p->kind == BN_REPLACE || p->kind == BN_STATUS ||
         p->kind == BN_TRADES) {
         unknown(b, p, t);
-    } else if ((p->kind == BN_ACCOUNT && b->sync_waiting && !--b->sync_waiting) ||
-               (p->kind == BN_OPEN_ORDERS && (!b->sync_waiting || !--b->sync_waiting))) {
-        /* (open orders asked alone, by the stop's confirmation, end the same way) */
-        venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
-        e.code = -1;
-        e.local_ns = t;
-        emit(b, &e);
+    } else if (p->kind == BN_ACCOUNT || p->kind == BN_OPEN_ORDERS) {
+        sync_part(b, p->kind, -1, t);
     } else if (p->kind == BN_DEPTH && b->hooks.on_down) {
         b->hooks.on_down(b->hooks.ctx, p->rest ? "a depth snapshot asked over REST was not answered"
                                                : "a depth snapshot was lost with a rotated connection");
@@ -1134,20 +1128,11 @@ static void api_close(void *ctx, net_conn_t *c, const char *why) {
         if (p->kind == BN_NONE || p->rest) continue;
         bn_pending_t copy = *p;
         p->kind = BN_NONE;
-        if (copy.kind == BN_PLACE || copy.kind == BN_CANCEL || copy.kind == BN_REPLACE || copy.kind == BN_STATUS ||
-            copy.kind == BN_TRADES)
-            unknown(b, &copy, t);
+        if (copy.kind != BN_DEPTH) lost_request(b, &copy, t); /* (a lost snapshot: on_down below says it) */
     }
     if (b->rest_on && !b->api_down_told)
         note(b, "the WebSocket API is down: cancels, queries and syncs go over REST until it is back");
     b->api_down_told = 1;
-    if (b->sync_waiting) {
-        b->sync_waiting = 0;
-        venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
-        e.code = -1;
-        e.local_ns = t;
-        emit(b, &e);
-    }
     if (b->hooks.on_down) b->hooks.on_down(b->hooks.ctx, why);
 }
 
@@ -1362,6 +1347,33 @@ void binance_close(binance_t *b) {
 
 void binance_feed_api(binance_t *b, const char *msg, size_t len) { api_text(b, &b->api, msg, len); }
 
+/* A WebSocket API request whose answer has not come in BN_ANSWER_TIMEOUT_NS will not come (a
+   server that dropped it, a lost frame): it ends as if its connection had closed (orders:
+   unknown, the oms queries; a sync: done with an error, asked again), and what the session
+   needs is asked again: the clock (whose answer restarts a lost logon or subscription) and
+   exchangeInfo. Checked once a second. (REST requests have rest.c's own timeout.) */
+static void expire_answers(binance_t *b) {
+    int64_t t = clock_real_ns();
+    if (t < b->next_expiry_ns) return;
+    b->next_expiry_ns = t + 1000000000LL;
+    for (int i = 0; i < BN_PENDING; i++) {
+        bn_pending_t *p = &b->pend[i];
+        if (p->kind == BN_NONE || p->rest || t - p->sent_ns < BN_ANSWER_TIMEOUT_NS) continue;
+        bn_pending_t copy = *p;
+        p->kind = BN_NONE;
+        note(b, "a WebSocket API request (kind %d) had no answer in %d s: taken as lost", (int)copy.kind,
+             (int)(BN_ANSWER_TIMEOUT_NS / 1000000000LL));
+        if (copy.kind == BN_TIME || copy.kind == BN_LOGON || copy.kind == BN_SUBSCRIBE) {
+            if (copy.kind != BN_TIME) b->session_asked = 0; /* redone when the clock's answer comes */
+            request_time(b);
+        } else if (copy.kind == BN_EXINFO) {
+            b->next_exinfo_ns = t;
+        } else {
+            lost_request(b, &copy, t);
+        }
+    }
+}
+
 void binance_run(binance_t *b, int timeout_ms) {
     int up = b->api.state == NET_OPEN || b->rest_on; /* the WebSocket API, or REST in its place */
     if (b->time_known && up && b->next_exinfo_ns && clock_real_ns() >= b->next_exinfo_ns)
@@ -1377,6 +1389,7 @@ void binance_run(binance_t *b, int timeout_ms) {
         b->next_time_sync_ns = clock_real_ns() + 5000000000LL;
         request_time(b);
     }
+    expire_answers(b);
     if (b->rest_on) rest_run(&b->rest);
     net_run(&b->net, timeout_ms);
 }

@@ -68,6 +68,7 @@ typedef enum bn_kind {
 } bn_kind_t;
 
 #define BN_TIME_SYNC_S 300 /* the clock offset is measured again this often */
+#define BN_ANSWER_TIMEOUT_NS 30000000000LL /* a WebSocket API answer not come by then will not */
 #define BN_TIME_MAX_RTT_MS 1000 /* a clock sample with a longer round trip is dropped (once known) */
 #define BN_SEEN 256        /* user data events remembered (a rotation's overlap sends them twice) */
 
@@ -158,6 +159,7 @@ struct binance {
     int nseen;
     struct { int64_t free, locked; __int128 free_q, locked_q; int known; } bal[2]; /* base, quote: the last told */
     int sync_waiting;        /* sync: answers still due (account, open orders) */
+    int64_t next_expiry_ns;  /* expire_answers: the next look (real clock) */
     int64_t retry_until_ns;  /* 429/418: nothing new before this (real clock) */
     char symbol_status[24];
     bn_commission_t commission;
