@@ -106,15 +106,14 @@ static int endpoint(const char *e, char *api, char *stream, char *rest, size_t c
         snprintf(api, cap, "wss://demo-ws-api.binance.com/ws-api/v3");
         snprintf(stream, cap, "wss://demo-stream.binance.com:9443");
         snprintf(rest, cap, "https://demo-api.binance.com");
-    } else if (!strncmp(e, "http://", 7) || !strncmp(e, "https://", 8) || !strncmp(e, "ws://", 5) ||
-               !strncmp(e, "wss://", 6)) {
-        int tls = !strncmp(e, "https://", 8) || !strncmp(e, "wss://", 6);
-        const char *host = strstr(e, "://") + 3;
-        size_t n = strcspn(host, "/");
-        if (!n || n > 200) return -1;
-        snprintf(api, cap, "%s://%.*s/ws-api/v3", tls ? "wss" : "ws", (int)n, host);
-        snprintf(stream, cap, "%s://%.*s", tls ? "wss" : "ws", (int)n, host);
-        snprintf(rest, cap, "%s://%.*s", tls ? "https" : "http", (int)n, host);
+    } else if (strstr(e, "://")) {
+        /* a local exchange's URL: its streams, WebSocket API and REST share the host and port */
+        net_url_t u;
+        if (net_url_parse(e, &u)) return -1;
+        const char *b = strchr(u.host, ':') ? "[" : "", *k = *b ? "]" : ""; /* IPv6 back in brackets */
+        snprintf(api, cap, "%s://%s%s%s:%d/ws-api/v3", u.tls ? "wss" : "ws", b, u.host, k, u.port);
+        snprintf(stream, cap, "%s://%s%s%s:%d", u.tls ? "wss" : "ws", b, u.host, k, u.port);
+        snprintf(rest, cap, "%s://%s%s%s:%d", u.tls ? "https" : "http", b, u.host, k, u.port);
     } else {
         return -1;
     }

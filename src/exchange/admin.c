@@ -12,23 +12,16 @@
 
 #include "../core/err.h"
 
-static void drop_connections(void) {
-    int n = 0;
-    for (pss_t *c = S.conns; c; c = c->next, n++)
-        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
-    lwsl_user("fault: dropped %d WebSocket connections\n", n);
-}
-
-/* the WebSocket API is down: its connections are dropped (new ones are refused while the
-   fault lasts, in transport.c); REST and the streams go on */
-static void drop_api_connections(void) {
+/* drops every WebSocket connection, or only the WebSocket API's (the ws_api_down fault: new
+   ones are refused while it lasts, in transport.c; REST and the streams go on) */
+static void drop_connections(int api_only) {
     int n = 0;
     for (pss_t *c = S.conns; c; c = c->next)
-        if (c->is_api) {
+        if (!api_only || c->is_api) {
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
             n++;
         }
-    lwsl_user("fault: the WebSocket API is down: dropped %d of its connections\n", n);
+    lwsl_user("fault: %sdropped %d WebSocket connections\n", api_only ? "the WebSocket API is down: " : "", n);
 }
 
 /* one fault setting; 0, or -1 when the name or value is not known or out of its range
@@ -41,9 +34,9 @@ int fault_set(const char *k, const char *v) {
     else if (!strcmp(k, "skip_diffs") && x >= 0 && x <= 1000000000) S.f.skip_diffs = (int)x;
     else if (!strcmp(k, "storm_s") && x >= 0 && x <= 30 * 86400) S.f.storm_until_ms = x ? now_ms() + x * 1000 : 0;
     else if (!strcmp(k, "skew_ms") && x > -3600000 && x < 3600000) S.f.skew_ms = x;
-    else if (!strcmp(k, "drop") && x == 1) drop_connections();
+    else if (!strcmp(k, "drop") && x == 1) drop_connections(0);
     else if (!strcmp(k, "ws_api_down") && (x == 0 || x == 1)) {
-        if ((S.f.ws_api_down = (int)x)) drop_api_connections();
+        if ((S.f.ws_api_down = (int)x)) drop_connections(1);
     }
     else return -1;
     lwsl_user("fault: set %s=%s\n", k, v);

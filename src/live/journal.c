@@ -599,7 +599,7 @@ void journal_post(journal_t *j, const venue_event_t *ev, const journal_mark_t *m
     }
     write_event(j, o->cid, ev->local_ns, vev_name(ev->type), order_state_name(o->state), ev->cum_qty);
     write_order(j, o);
-    recon_t *r = j->nrecon ? recon_find(j, o->cid) : 0;
+    recon_t *r = o->earlier && j->nrecon ? recon_find(j, o->cid) : 0; /* only an earlier run's order */
     if (r && order_is_terminal(o->state) && r->state != 2) {
         r->state = 2;
         j->stats.reconciled++;

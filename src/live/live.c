@@ -102,7 +102,6 @@ struct live {
     int sync_asked;             /* a start-up / reconnect sync is on its way */
     int symbol_ok;              /* exchangeInfo says TRADING */
     int symbol_seen;            /* its status was told once */
-    char symbol_status[24];
     int healthy;
     /* the stop: cancel all, then confirm from the exchange that nothing is open */
     int stopping, confirming, confirm_open, confirmed, tries;
@@ -114,7 +113,6 @@ struct live {
     char unpriced_fee_asset[16]; /* the account pays fees in this asset and the config gives it no price */
     hist_t t2o;                 /* ns: a market message's arrival to the order request it caused */
     journal_t *jn;              /* --db: the journal (NULL: none) */
-    char err[256];
 };
 
 static void say(live_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -331,7 +329,6 @@ static void on_down(void *ctx, const char *what) {
 
 static void on_symbol(void *ctx, const char *status) {
     live_t *l = ctx;
-    snprintf(l->symbol_status, sizeof l->symbol_status, "%s", status);
     int was_ok = l->symbol_ok;
     l->symbol_ok = !strcmp(status, "TRADING");
     if (!l->symbol_ok) say(l, "%s is %s: not quoting (orders canceled; its status is asked every 5 s)", l->x->rules.symbol, status);
@@ -521,6 +518,9 @@ static int stop_step(live_t *l, int64_t now) {
     }
     if (l->venue != &l->bn.base || l->confirmed) return 1;
     oms_poll(&l->eng.oms, now);
+    /* an answer that has not come in 3 s is not waited for (the stop has 15 s in all): asked
+       again (nothing is placed while stopping, so a late answer still tells the truth) */
+    if (l->confirming && now >= l->next_try_ns + 3000000000LL) l->confirming = 0;
     if (!l->confirming && now >= l->next_try_ns && binance_can_send(&l->bn)) { /* (over REST without the API) */
         if (l->tries && l->confirm_open) oms_cancel_all(&l->eng.oms, now);
         l->confirm_open = 0;

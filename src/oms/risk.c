@@ -28,6 +28,7 @@ static void minute_drop(risk_t *r, int64_t now) {
 
 int risk_sent_within(risk_t *r, int64_t now, int64_t window) {
     minute_drop(r, now);
+    if (window >= 60000000000LL) return r->minute_n; /* the ring holds the last minute exactly: no walk */
     int n = 0;
     for (int i = r->minute_n - 1; i >= 0; i--) {
         if (now - r->minute_ns[(r->minute_head + i) % RISK_MINUTE_CAP] >= window) break;

@@ -60,10 +60,17 @@ int keys_read_file(const char *var, const char *path, char **out, size_t *cap_ou
     }
     while (got < n) {
         ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
         got += (size_t)r;
     }
     close(fd);
+    if (got < n) { /* a short read: never a truncated key */
+        OPENSSL_cleanse(buf, n + 1);
+        free(buf);
+        snprintf(err, cap, "%s: %s could not be read whole", var, path);
+        return Q_E_IO;
+    }
     while (got && (buf[got - 1] == '\n' || buf[got - 1] == '\r' || buf[got - 1] == ' ' || buf[got - 1] == '\t')) got--;
     buf[got] = 0;
     if (!got) {

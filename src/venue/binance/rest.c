@@ -169,8 +169,7 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         break;
     }
     case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
-        if (append(q, in, len)) {
-            q->r->st.lost++;
+        if (append(q, in, len)) { /* (finish counts it lost) */
             finish(q, 0, "answer too large");
             return -1;
         }
@@ -288,12 +287,6 @@ void rest_run(rest_t *r) {
         finish(q, 0, "timed out");
         if (w) lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
     }
-}
-
-int rest_busy(const rest_t *r) {
-    int n = 0;
-    for (int i = 0; i < REST_MAX; i++) n += r->req[i].tag != 0;
-    return n;
 }
 
 void rest_free(rest_t *r) {

@@ -107,8 +107,6 @@ int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_quer
 void rest_run(rest_t *r);
 /* Abandons what is in flight (no callbacks) and frees the buffers; before net_free. */
 void rest_free(rest_t *r);
-/* The number of requests in flight. */
-int rest_busy(const rest_t *r);
 
 /* A signed query: kv ("k=v&k=v", raw values; may be empty) with each value percent-encoded,
    then timestamp=ts_ms, then signature (HMAC hex with an HMAC secret, or Ed25519 base64
