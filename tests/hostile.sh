@@ -55,11 +55,16 @@ cases=("$@")
 start_main
 for c in "${cases[@]}"; do
   dead=0
-  if [ "$c" = many_orders ]; then # its own exchange, with the ORDERS and weight limits raised
-    start_exchange big -c "$tmp/hostile.ini" --speed 5 --set exchange.orders_per_10s=10000000 --set exchange.orders_per_day=100000000 \
+  if [ "$c" = many_orders ] || [ "$c" = slow_reader ]; then
+    # their own exchange: many_orders with the ORDERS and weight limits raised; slow_reader
+    # with nothing left by the cases before it (it needs the replay's full flow to fill the
+    # buffers of the clients that stop reading)
+    start_exchange "$c" -c "$tmp/hostile.ini" --speed $([ "$c" = slow_reader ] && echo 20 || echo 5) \
+        --set exchange.orders_per_10s=10000000 --set exchange.orders_per_day=100000000 \
         --set exchange.weight_per_minute=10000000 --set exchange.raw_requests_per_5m=100000000
+    pv="${c}_pid" pp="${c}_port"; big_pid=${!pv} # (a name of its own: no port file of another)
     sleep 0.5
-    run_case "$c" "$big_pid" "$big_port" "$tmp/big.log"
+    run_case "$c" "$big_pid" "${!pp}" "$tmp/$c.log"
     kill -9 "$big_pid" 2>/dev/null; wait "$big_pid" 2>/dev/null; big_pid=
     continue
   fi
