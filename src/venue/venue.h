@@ -71,6 +71,15 @@ typedef enum venue_replace_mode {
     VREPLACE_ALLOW_FAILURE        /* the new order is placed whatever the cancel did */
 } venue_replace_mode_t;
 
+/* what made a fill, as a simulated venue knows it (the backtest report and fills.csv tell
+   the share of each; sim.h says the rules) */
+typedef enum venue_fill_by {
+    VFILL_UNKNOWN = 0, /* a live venue does not say */
+    VFILL_TRADE,       /* a market trade at or through our price (at its trade time T) */
+    VFILL_CROSS,       /* the book crossing our price (sim.cross_fills) */
+    VFILL_TAKER        /* our own order took resting liquidity on arrival */
+} venue_fill_by_t;
+
 /* Binance's codes the oms acts on (errors.md) */
 #define VENUE_CODE_UNKNOWN_ORDER -2011   /* CANCEL_REJECTED: "Unknown order sent." */
 #define VENUE_CODE_NO_SUCH_ORDER -2013   /* NO_SUCH_ORDER: "Order does not exist." */
@@ -91,6 +100,7 @@ typedef struct venue_event {
     int64_t price, qty;       /* FILL: this trade's; OPEN_ORDER: the order's limit and quantity */
     int64_t trade_id;         /* FILL: the venue's trade id, unique per symbol */
     int maker;                /* FILL: 1 when we provided liquidity */
+    venue_fill_by_t by;       /* FILL: what made it (a simulated venue says; a live one: VFILL_UNKNOWN) */
     int64_t fee;              /* FILL: commission, fee * 10^-fee_scale of fee_asset */
     int fee_scale;
     char fee_asset[16];
