@@ -71,6 +71,7 @@ static const key_def_t keys[] = {
     D("sim", "chaos", chaos, "0", 0, 0.3, "test the engine under live event orders: the chance that a venue event or request is duplicated, reordered, delayed, dropped or left with an unknown outcome (0 = off)"),
     I("sim", "chaos_seed", chaos_seed, "1", 0, 2147483647, "the chaos's random seed (same seed, same run)"),
     D("live", "max_data_age", max_data_age_s, "5", 0.1, 3600, "quoter run: quote only while the last market data message is younger than this (seconds); else cancel and wait"),
+    I("live", "busy_poll_us", live_busy_poll_us, "0", 0, 10000000, "quoter run: after a market data message, poll the sockets without sleeping this long (microseconds): a faster reaction on a core of its own (pin the process), at the cost of that core; 0 = sleep in poll"),
     S("keys", "api_key_file", api_key_file, "", 0, "quoter run: a file holding the API key (readable by its owner only; QUOTER_API_KEY wins)"),
     S("keys", "secret_file", secret_file, "", 0, "quoter run: a file holding the HMAC-SHA256 secret (owner-only; the QUOTER_* key variables win)"),
     S("keys", "private_key_file", private_key_file, "", 0, "quoter run: an Ed25519 private key in PEM (owner-only; session.logon); not with secret_file"),

@@ -47,6 +47,7 @@ typedef struct config {
     int chaos_seed;
     /* [live] */
     double max_data_age_s;     /* quote only while the last market data is younger than this */
+    int live_busy_poll_us;     /* quoter run: after a market message, poll without sleeping this long */
     /* [keys]: files that hold the live keys (the environment's QUOTER_* variables win) */
     char api_key_file[256];    /* the API key */
     char secret_file[256];     /* an HMAC-SHA256 secret */

@@ -180,7 +180,7 @@ struct binance {
 /* Connects both connections; events reach base.sink, the rest the hooks. */
 int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *hooks);
 void binance_close(binance_t *b);
-/* Serves the connections up to timeout_ms. */
+/* Serves the connections up to timeout_ms (negative: what is ready, without waiting). */
 void binance_run(binance_t *b, int timeout_ms);
 /* Asks for a depth snapshot (answered through hooks.on_depth). */
 int binance_depth(binance_t *b, int limit);
