@@ -1,9 +1,8 @@
-/* cmd_synth.c: `quoter synth` writes a synthetic recording; `quoter stats` measures one. */
+/* cmd_synth.c: `quoter synth` writes a synthetic recording (`quoter stats`, cmd_stats.c, measures one). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backtest/mstats.h"
 #include "../exchange/synth.h"
 #include "cli.h"
 
@@ -22,12 +21,6 @@ static const char synth_usage[] =
     "  --vol-bps V         volatility, bps per sqrt(second) (default 1.17)\n"
     "  --trades-per-s T    background market orders per second (default 14; sweeps add more)\n"
     "  -c CONFIG, --set S.K=V   symbol and its tick/step (market section)\n";
-
-static const char stats_usage[] =
-    "usage: quoter stats [-c CONFIG] FILE...\n"
-    "\n"
-    "Prints a recording's statistics as key=value pairs: message rates, spread in ticks,\n"
-    "1 s volatility in bps, mean base quantity within 10 bps of the mid, trade sizes.\n";
 
 static int take(int argc, char **argv, int *i, const char *name, const char **val) {
     if (strcmp(argv[*i], name)) return 0;
@@ -88,23 +81,5 @@ int cmd_synth(int argc, char **argv) {
     }
     fprintf(stderr, "quoter: wrote %s (%.0f s of %s, seed %llu)\n", out, p.seconds, c.x.rules.symbol,
             (unsigned long long)p.seed);
-    return 0;
-}
-
-int cmd_stats(int argc, char **argv) {
-    static cli_common_t c;
-    int rc = cli_parse(&c, argc, argv, stats_usage);
-    if (rc) return rc;
-    if (!c.nfiles) {
-        cli_fail("stats needs at least one recording (try --help)");
-        return 2;
-    }
-    mstats_t s;
-    char err[512];
-    if (mstats_compute(c.files, c.nfiles, &c.x.rules, &s, err, sizeof err)) {
-        cli_fail("%s", err);
-        return 2;
-    }
-    mstats_print(&s, stdout);
     return 0;
 }
