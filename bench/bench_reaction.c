@@ -57,9 +57,10 @@ static int round_(const char *quoter, const char *src, char **recs, int nrecs, i
                     "--loop", "--set", "exchange.orders_per_10s=10000000", "--set", "exchange.orders_per_day=100000000",
                     "--set", "exchange.weight_per_minute=10000000", "--set", "exchange.raw_requests_per_5m=100000000"};
     int n = 19;
-    if (mode == 2) {
+    if (mode == 2) { /* busy-polling as in bench_exchange, where requests come back to back: here
+                        they follow market moves, so the spin lasts a second after each */
         ex[n++] = "--set";
-        ex[n++] = "exchange.busy_poll_us=1000";
+        ex[n++] = "exchange.busy_poll_us=1000000";
     }
     for (int i = 0; i < nrecs && n < 62; i++) ex[n++] = recs[i];
     ex[n] = 0;
