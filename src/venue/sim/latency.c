@@ -152,7 +152,8 @@ int latency_load(latency_t *l, const char *path, double share, char *err, size_t
         if (n && sent < prev_sent)
             FAIL("%s:%ld: sent_ns %lld is before the row above's (%lld): rows must be in order of sent_ns, "
                  "as quoter history writes them", path, line, (long long)sent, (long long)prev_sent);
-        if (n >= LATENCY_MAX_ROWS) FAIL("%s:%ld: more than %d rows; use a part of the file", path, line, LATENCY_MAX_ROWS);
+        if (n >= LATENCY_MAX_ROWS)
+            FAIL("%s:%ld: more than %d rows; use a part of the file", path, line, LATENCY_MAX_ROWS);
         if (n == cap) {
             int nc = cap ? cap * 2 : 1024;
             if (nc > LATENCY_MAX_ROWS) nc = LATENCY_MAX_ROWS;
