@@ -210,6 +210,12 @@ static void test_file_shapes(void **st) {
     assert_int_equal(latency_entry(&l, T0 + 86400000 * MS), 6 * MS);
     assert_int_equal(latency_response(&l, T0 + 86400000 * MS), 6 * MS);
     latency_free(&l);
+    /* a stall of 70 s counts as 60 s: the sim's times stay in range */
+    assert_int_equal(latency_load(&l, write_file("stall.csv", "kind,sent_ns,answered_ns,rtt_ns\nquery,0,70000000000,70000000000\n"),
+                                  0.5, err, sizeof err),
+                     0);
+    assert_int_equal(latency_entry(&l, T0), 30000 * MS);
+    latency_free(&l);
     /* answers may reach the exchange out of the order of sending: the response points are
        sorted (a 100 ms trip sent at 0 reaches it at 50, after a 2 ms one sent at 10) */
     assert_int_equal(latency_load(&l, write_file("cross.csv", "kind,sent_ns,answered_ns,rtt_ns\n"
@@ -251,6 +257,7 @@ static void test_file_errors(void **st) {
     expect_bad(HDR "place,10,5,-5\n", "bad.csv:2:", "negative");
     expect_bad(HDR "place,1,9,7\n", "bad.csv:2:", "is not answered_ns - sent_ns (8)");
     expect_bad(HDR "place,-1,9,10\n", "bad.csv:2:", "negative");
+    expect_bad(HDR "place,9000000000000000000,9000000000000000001,1\n", "bad.csv:2:", "out of range");
     expect_bad(HDR "place,100,110,10\nplace,200,210,10\ncancel,150,160,10\n", "bad.csv:4:", "in order of sent_ns");
     expect_bad(HDR "place,100,110,10\ncancel,100,120,20\n", "bad.csv", "same time");
     latency_t l;

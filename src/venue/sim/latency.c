@@ -99,14 +99,21 @@ static int parse_i64(const char *s, int64_t *v) {
 
 int latency_load(latency_t *l, const char *path, double share, char *err, size_t errcap) {
     memset(l, 0, sizeof *l);
-    if (!(share >= 0 && share <= 1)) {
-        snprintf(err, errcap, "latency: the entry share (%g) must be in [0, 1]", share);
-        return Q_E_INVAL;
-    }
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errcap, "%s: cannot read: %s", path, strerror(errno));
         return Q_E_IO;
+    }
+    int rc = latency_read(l, f, path, share, err, errcap);
+    fclose(f);
+    return rc;
+}
+
+int latency_read(latency_t *l, FILE *f, const char *path, double share, char *err, size_t errcap) {
+    memset(l, 0, sizeof *l);
+    if (!(share >= 0 && share <= 1)) {
+        snprintf(err, errcap, "latency: the entry share (%g) must be in [0, 1]", share);
+        return Q_E_INVAL;
     }
     int rc = 0, cap = 0, n = 0;
     long line = 0;
@@ -145,6 +152,8 @@ int latency_load(latency_t *l, const char *path, double share, char *err, size_t
             FAIL("%s:%ld: answered_ns \"%s\" is not an integer", path, line, fld[2]);
         if (parse_i64(fld[3], &rtt)) FAIL("%s:%ld: rtt_ns \"%s\" is not an integer", path, line, fld[3]);
         if (sent < 0 || answered < 0) FAIL("%s:%ld: a time is negative", path, line);
+        if (sent > INT64_MAX / 2 || answered > INT64_MAX / 2)
+            FAIL("%s:%ld: a time is out of range (ns since 1970 are about 1.7e18)", path, line);
         if (rtt < 0) FAIL("%s:%ld: rtt_ns %lld is negative", path, line, (long long)rtt);
         if (answered - sent != rtt)
             FAIL("%s:%ld: rtt_ns %lld is not answered_ns - sent_ns (%lld)", path, line, (long long)rtt,
@@ -168,6 +177,8 @@ int latency_load(latency_t *l, const char *path, double share, char *err, size_t
             }
             cap = nc;
         }
+        /* an answer after a stall of minutes stays a long one, but the sim's times stay in range */
+        if (rtt > LATENCY_MAX_NS) rtt = LATENCY_MAX_NS;
         /* as an OrderLatencyRow: req_ts = sent, exch_ts = sent + share * rtt, resp_ts = answered */
         int64_t entry = (int64_t)llround(share * (double)rtt);
         e[n] = (lat_point_t){sent, entry};
@@ -209,7 +220,6 @@ out:
     free(e);
     free(r);
     free(buf);
-    fclose(f);
     return rc;
 }
 

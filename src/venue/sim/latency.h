@@ -14,7 +14,8 @@
  *    OrderLatencyRow (req_ts, exch_ts, resp_ts): it reached the exchange at sent + share *
  *    rtt and was answered at answered_ns. The entry latency at time t is interpolated
  *    linearly by sent time between the rows around t, the response latency by the rows'
- *    exchange-arrival time (as IntpOrderLatency does). Every kind of request counts.
+ *    exchange-arrival time (as IntpOrderLatency does). Every kind of request counts. A
+ *    round trip over 60 s counts as 60 s (a stall; the sim's times stay in range).
  *    Times: the file is of another day than the recording, so only its shape is used: the
  *    first time the model is asked is mapped to the file's first row, and time runs on
  *    from there; past the last row the file starts over (it loops, its first row coming
@@ -31,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define LATENCY_MAX_NS 60000000000LL /* 60 s: a draw's cap */
 #define LATENCY_MAX_ROWS 1000000     /* a file's rows (32 bytes each in memory) */
@@ -65,10 +67,13 @@ int latency_lognormal(latency_t *l, double median_ns, double p99_ns, double shar
                       size_t errcap);
 /* Reads a latency file (see above). 0, or an error with err set naming the file and the
    line: the header is not `kind,sent_ns,answered_ns,rtt_ns`; a row has not four fields, a
-   kind that is not a word, or a field that is not an integer; rtt_ns is negative or not
+   kind that is not a word, or a field that is not an integer; a time is negative or
+   beyond INT64_MAX / 2; rtt_ns is negative or not
    answered_ns - sent_ns; rows not in order of sent_ns; no rows; all rows at one time; more
    than LATENCY_MAX_ROWS rows. Nothing is held after an error. */
 int latency_load(latency_t *l, const char *path, double share, char *err, size_t errcap);
+/* The same from an open stream (not closed); path names it in errors. */
+int latency_read(latency_t *l, FILE *f, const char *path, double share, char *err, size_t errcap);
 void latency_free(latency_t *l);
 
 /* The entry latency of a request sent at local time now_ns (ns, >= 0). */
