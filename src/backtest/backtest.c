@@ -7,6 +7,35 @@
 
 #include "../core/err.h"
 
+/* the sim's latency model from the sim.latency_* keys (sim.h keeps the constant one) */
+static int latency_setup(backtest_t *bt, const config_t *c) {
+    char err[sizeof bt->err - 32];
+    int rc = 0;
+    int file = strcasecmp(c->latency_model, "file") == 0;
+    if (!file && c->latency_file[0]) {
+        snprintf(bt->err, sizeof bt->err, "sim.latency_file is set but sim.latency_model is %s: set it to file, "
+                 "or clear sim.latency_file", c->latency_model);
+        return Q_E_INVAL;
+    }
+    if (file && !c->latency_file[0]) {
+        snprintf(bt->err, sizeof bt->err, "sim.latency_model = file wants sim.latency_file");
+        return Q_E_INVAL;
+    }
+    if (file)
+        rc = latency_load(&bt->lat, c->latency_file, c->latency_entry_share, err, sizeof err);
+    else if (strcasecmp(c->latency_model, "lognormal") == 0)
+        rc = latency_lognormal(&bt->lat, c->latency_median_ms * 1e6, c->latency_p99_ms * 1e6,
+                               c->latency_entry_share, (uint64_t)c->latency_seed, err, sizeof err);
+    else
+        return 0;
+    if (rc) {
+        snprintf(bt->err, sizeof bt->err, "sim.latency_%s: %s", file ? "file" : "model", err);
+        return rc;
+    }
+    bt->sim.lat = &bt->lat;
+    return 0;
+}
+
 int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, char **files, int nfiles,
                  const char *out_dir) {
     memset(bt, 0, sizeof *bt);
@@ -23,6 +52,7 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
         snprintf(bt->err, sizeof bt->err, "simulated exchange: %s", q_strerror(rc));
         return rc;
     }
+    if ((rc = latency_setup(bt, c))) return rc;
     venue_t *v = &bt->sim.base;
     if (c->chaos > 0) {
         chaos_config_t cc;
@@ -96,6 +126,7 @@ int backtest_drain(backtest_t *bt, int64_t max_ns, int64_t step_ns) {
 void backtest_free(backtest_t *bt) {
     replay_close(&bt->rp);
     sim_free(&bt->sim);
+    latency_free(&bt->lat);
     free(bt->chaos);
     bt->chaos = 0;
     engine_free(&bt->eng);

@@ -21,6 +21,7 @@ typedef struct backtest {
     const config_exact_t *x;
     replay_t rp;
     sim_t sim;
+    latency_t lat;            /* sim.latency_model's model when not constant (sim.lat points here) */
     chaos_t *chaos;           /* between the sim and the engine when sim.chaos > 0 (else NULL) */
     int chaos_on;
     int64_t violations;       /* with chaos: oms_check() failures summed over every step */

@@ -41,6 +41,11 @@ typedef struct config {
     char fee_asset_prices[128];  /* "BNB:600.5,...": fee assets valued in quote */
     /* [sim] */
     double entry_latency_ms, response_latency_ms;
+    char latency_model[16];    /* constant | lognormal | file */
+    double latency_median_ms, latency_p99_ms; /* lognormal round trips */
+    char latency_file[256];    /* file: measured round trips (quoter history --latency-csv) */
+    double latency_entry_share; /* lognormal, file: a round trip's entry part */
+    int latency_seed;
     char queue_model[16];      /* conservative | probabilistic */
     double queue_power;        /* probabilistic model exponent */
     double chaos;              /* chaos venue level (0 = off) */

@@ -31,8 +31,8 @@ int sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_mo
     s->book = book;
     s->rules = rules;
     s->qm = qm;
-    s->entry_ns = entry_ns;
-    s->response_ns = response_ns;
+    latency_constant(&s->own_lat, entry_ns, response_ns);
+    s->lat = &s->own_lat;
     s->maker_fee = maker_fee;
     s->taker_fee = taker_fee;
     s->bal_base = base;
@@ -64,7 +64,7 @@ static sim_request_t *push_request(sim_t *s, sim_request_kind_t kind, int64_t no
     sim_request_t *r = &s->req[s->req_tail++ % SIM_MAX_REQUESTS];
     memset(r, 0, sizeof *r);
     r->kind = kind;
-    r->arrive_ns = now_ns + s->entry_ns;
+    r->arrive_ns = now_ns + latency_entry(s->lat, now_ns);
     return r;
 }
 
@@ -135,7 +135,7 @@ static venue_event_t *emit(sim_t *s, venue_event_type_t type, int64_t t) {
     memset(e, 0, sizeof *e);
     e->type = type;
     e->exch_ns = t;
-    e->local_ns = t + s->response_ns;
+    e->local_ns = t + latency_response(s->lat, t);
     e->cum_qty = -1;
     return e;
 }
@@ -190,7 +190,7 @@ static void emit_trade(sim_t *s, const sim_trade_t *tr, const char *cid, order_s
     memset(e, 0, sizeof *e);
     e->type = VEV_FILL;
     e->exch_ns = exch_ns;
-    e->local_ns = exch_ns + s->response_ns;
+    e->local_ns = exch_ns + latency_response(s->lat, exch_ns);
     memcpy(e->cid, cid, sizeof e->cid);
     e->order_id = tr->order_id;
     e->side = side;

@@ -43,6 +43,7 @@
 #include "../../book/book.h"
 #include "../../core/symbol.h"
 #include "../venue.h"
+#include "latency.h"
 #include "queue.h"
 
 #define SIM_MAX_RESTING 1024
@@ -112,7 +113,8 @@ typedef struct sim {
     const book_t *book;
     const symbol_rules_t *rules;
     queue_model_t qm;
-    int64_t entry_ns, response_ns;
+    latency_t *lat;      /* entry and response latency: &own_lat, or a model the caller keeps */
+    latency_t own_lat;   /* sim_init's constant one */
     double maker_fee, taker_fee; /* rates (0.001 = 0.1 %) */
     /* the account: balances after fills and fees */
     int64_t bal_base;    /* lots */
@@ -135,7 +137,8 @@ typedef struct sim {
 } sim_t;
 
 /* maker_fee, taker_fee: commission rates; base (lots) and quote (tick*lot units): the
-   account's starting balances. `s` is taken as uninitialized (sim_free an initialized one
+   account's starting balances. entry_ns, response_ns: constant latencies (point s->lat at
+   another latency_t after sim_init for another model). `s` is taken as uninitialized (sim_free an initialized one
    first). Returns 0, or Q_E_NOMEM (nothing held). */
 int sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_model_t qm, int64_t entry_ns,
              int64_t response_ns, double maker_fee, double taker_fee, int64_t base, __int128 quote);
