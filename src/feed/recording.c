@@ -187,7 +187,7 @@ const char *recording_file(const recording_t *r) {
 
 void recording_bad_line(recording_t *r, const char *why) {
     r->bad_lines++;
-    if (r->reported < 20) {
+    if (r->quiet >= 0 && r->reported < 20) {
         fprintf(stderr, "quoter: %s:%ld: skipped bad line: %s\n", recording_file(r), r->lineno, why);
         if (++r->reported == 20) fprintf(stderr, "quoter: (further bad lines are counted, not shown)\n");
     }

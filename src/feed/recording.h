@@ -25,7 +25,7 @@ typedef struct recording {
     size_t len, pos, cap;
     long lineno;              /* in the open file, 1-based */
     long bad_lines;           /* malformed prefixes, here and reported by the caller */
-    int quiet;                /* report at most this many bad lines on stderr (0 = all) */
+    int quiet;                /* < 0: report no bad line on stderr (they are still counted) */
     long reported;
     char err[256];
 } recording_t;
