@@ -109,7 +109,8 @@ int replay_scan_symbols(char **files, int nfiles, const char *want, int64_t max_
         snprintf(err, errcap, "%s", q_strerror(rc));
         return rc;
     }
-    rec.whole_limit = 0; /* stream: the first lines of a large file cost a chunk, not the file */
+    rec.whole_limit = 0;   /* stream: the first lines cost a small chunk, not the whole file */
+    rec.chunk = 256u << 10; /* about 1000 lines of depth and tickers */
     rec.quiet = -1;      /* the replay proper reports bad lines */
     int last = 0, at_end = 0;
     int64_t lines = 0;
