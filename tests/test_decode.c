@@ -124,6 +124,8 @@ static void test_line_symbol(void **st) {
     /* a wrapper and an event that disagree cannot be attributed: an error that says so */
     assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1,\"s\":\"ETHUSDT\",\"t\":1,\"p\":\"1.00\",\"q\":\"1\",\"T\":1,\"m\":true}}", &ev), Q_E_PARSE);
     assert_non_null(strstr(d.err, "different symbols"));
+    assert_int_equal(decode(&d, "{\"data\":{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1.00\",\"q\":\"1\",\"T\":1,\"m\":true},\"stream\":\"ethusdt@trade\"}", &ev), Q_E_PARSE);
+    assert_non_null(strstr(d.err, "different symbols"));
     /* with no symbol to filter on, every line decodes and still names its symbol */
     md_decoder_init(&d, &r.tick, &r.lot, "", levels, 20000);
     assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1723161255343,\"s\":\"BTCUSDT\",\"t\":3735683259,\"p\":\"61837.63000000\",\"q\":\"0.02000000\",\"T\":1723161255342,\"m\":true,\"M\":true}}", &ev), 0);

@@ -360,8 +360,15 @@ static int walk_object(md_decoder_t *d, cur_t *c, fields_t *f, int *used, int de
             const char *at = ok ? memchr(s, '@', n) : 0;
             /* "<symbol>@...": the symbol, in lower case; all-market streams ("!bookTicker")
                name none and leave it to the events' "s" */
+            char from_s[sizeof d->line_symbol]; /* an "s" before the name (keys come in any order) */
+            memcpy(from_s, d->line_symbol, d->line_symbol_len + 1);
             if (at && at > s && s[0] != '!' && set_line_symbol(d, s, (size_t)(at - s), 1)) {
                 f->stream_symbol = 1;
+                if ((f->has & H_s) && from_s[0] && strcmp(from_s, d->line_symbol) != 0) {
+                    *rc = Q_E_PARSE;
+                    snprintf(d->err, sizeof d->err, "the stream name and \"s\" name different symbols");
+                    return 0;
+                }
                 if (d->symbol_len && (d->line_symbol_len != d->symbol_len ||
                                       memcmp(d->line_symbol, d->symbol, d->symbol_len) != 0))
                     f->has |= H_OTHER_SYMBOL;
