@@ -99,7 +99,8 @@ static void test_post_only_and_taker(void **st) {
     /* a LIMIT buy at 100.01 for 5 takes 2 at 100.00 and 3 of the 4 at 100.01 */
     o = order(2, SIDE_BUY, OT_LIMIT, 10001, 5);
     sim.base.vt->place(&sim.base, &o, 0);
-    /* a LIMIT buy at 100.01 for 10: takes 6, rests 4 */
+    /* a LIMIT buy at 100.01 for 10: the recording cannot react, but order 2 took 2 at
+       100.00 and 3 of the 4 at 100.01: only the last lot is left to take; 9 rest */
     o = order(3, SIDE_BUY, OT_LIMIT, 10001, 10);
     sim.base.vt->place(&sim.base, &o, 0);
     sim_advance(&sim, 5 * MS);
@@ -114,10 +115,17 @@ static void test_post_only_and_taker(void **st) {
     assert_int_equal(got[2].maker, 0);
     assert_int_equal(got[3].price, 10001);
     assert_int_equal(got[3].qty, 3);
+    assert_int_equal(got[2].by, VFILL_TAKER);
+    assert_int_equal(got[2].source_id, 0);
     assert_int_equal(got[4].type, VEV_ACK);
-    assert_int_equal(got[7 - 2].qty + got[6].qty, 6);
+    assert_int_equal(got[5].type, VEV_FILL);
+    assert_int_equal(got[5].price, 10001);
+    assert_int_equal(got[5].qty, 1);
+    assert_int_equal(got[5].by, VFILL_TAKER);
+    assert_int_equal(got[5].exch_ns, 5 * MS); /* its arrival */
+    assert_int_equal(ngot, 6);
     assert_int_equal(sim.nresting, 1);
-    assert_int_equal(sim.resting[0].qty - sim.resting[0].filled, 4);
+    assert_int_equal(sim.resting[0].qty - sim.resting[0].filled, 9);
     assert_int_equal(sim.st.post_only_rejects, 1);
 }
 
@@ -144,16 +152,29 @@ static void test_queue_conservative(void **st) {
     t = tu_trade(9999, 2, 1);
     sim_on_market(&sim, &t, 9 * MS);
     assert_int_equal(sim.resting[0].filled, 1);
-    /* a trade through our price fills the rest */
+    /* a trade through our price fills at most its own quantity: 1 of the 3 left */
     t = tu_trade(9998, 1, 1);
+    t.u.trade.id = 77;
     sim_on_market(&sim, &t, 10 * MS);
+    assert_int_equal(sim.resting[0].filled, 2);
+    /* a larger one fills the rest */
+    t = tu_trade(9998, 5, 1);
+    t.u.trade.id = 78;
+    sim_on_market(&sim, &t, 11 * MS);
     assert_int_equal(sim.nresting, 0);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(got[1].type, VEV_FILL);
     assert_int_equal(got[1].qty, 1);
     assert_int_equal(got[1].maker, 1);
-    assert_int_equal(got[2].qty, 3);
+    assert_int_equal(got[1].by, VFILL_TRADE);
+    assert_int_equal(got[1].exch_ns, 9 * MS);
+    assert_int_equal(got[2].qty, 1);
     assert_int_equal(got[2].price, 9999); /* at our price, not the trade's */
+    assert_int_equal(got[2].source_id, 77);
+    assert_int_equal(got[2].exch_ns, 10 * MS);
+    assert_int_equal(got[3].qty, 2);
+    assert_int_equal(got[3].source_id, 78);
+    assert_int_equal(got[3].status, VST_FILLED);
 }
 
 static void test_queue_probabilistic(void **st) {
@@ -197,11 +218,22 @@ static void test_book_through_and_cancel(void **st) {
     order_t o2 = order(2, SIDE_BUY, OT_LIMIT_MAKER, 9998, 2);
     sim.base.vt->place(&sim.base, &o2, 0);
     sim_advance(&sim, 5 * MS);
-    /* the bid moves up through our ask (someone bid 100.02): our ask fills as maker */
+    /* the bid moves up through our ask (someone bid 100.02 for 1 lot): our ask fills as
+       maker, but only the lot that crossed; the other rests */
     book_set(&book, BOOK_BID, 10002, 1);
     book_set(&book, BOOK_ASK, 10000, 0);
     book_set(&book, BOOK_ASK, 10001, 0);
     md_event_t d = diff_event();
+    d.u.diff.last_id = 41;
+    sim_on_market(&sim, &d, 6 * MS);
+    assert_int_equal(sim.nresting, 2);
+    /* the recording cannot react: the same lot, still shown, fills nothing again */
+    d.u.diff.last_id = 42;
+    sim_on_market(&sim, &d, 6 * MS);
+    assert_int_equal(sim.st.cross_fills, 1);
+    /* the level grows to 3: 2 new lots, of which our ask wants 1 */
+    book_set(&book, BOOK_BID, 10002, 3);
+    d.u.diff.last_id = 43;
     sim_on_market(&sim, &d, 6 * MS);
     assert_int_equal(sim.nresting, 1);
     /* cancel the filled one: rejected as unknown; cancel the other: canceled */
@@ -211,11 +243,19 @@ static void test_book_through_and_cancel(void **st) {
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(got[2].type, VEV_FILL);
     assert_int_equal(got[2].order_id, 1);
-    assert_int_equal(got[2].qty, 2);
-    assert_int_equal(got[3].type, VEV_CANCEL_REJECT);
-    assert_int_equal(got[3].code, -2011);
-    assert_int_equal(got[4].type, VEV_CANCELED);
-    assert_int_equal(got[4].order_id, 2);
+    assert_int_equal(got[2].qty, 1);
+    assert_int_equal(got[2].price, 10001); /* at our price */
+    assert_int_equal(got[2].by, VFILL_CROSS);
+    assert_int_equal(got[2].source_id, 41);
+    assert_int_equal(got[2].status, VST_PARTIALLY_FILLED);
+    assert_int_equal(got[3].type, VEV_FILL);
+    assert_int_equal(got[3].qty, 1);
+    assert_int_equal(got[3].source_id, 43);
+    assert_int_equal(got[3].status, VST_FILLED);
+    assert_int_equal(got[4].type, VEV_CANCEL_REJECT);
+    assert_int_equal(got[4].code, -2011);
+    assert_int_equal(got[5].type, VEV_CANCELED);
+    assert_int_equal(got[5].order_id, 2);
     assert_int_equal(sim.nresting, 0);
 }
 
@@ -326,11 +366,11 @@ static void test_ids_status_cum(void **st) {
     order_t b = order(8, SIDE_SELL, OT_LIMIT_MAKER, 10002, 3);
     sim.base.vt->place(&sim.base, &b, 0);
     sim_advance(&sim, 5 * MS);
-    /* sellers trade through our bid: the rest of a fills at 100.01 */
-    md_event_t t = tu_trade(10000, 1, 1);
+    /* sellers trade 4 lots through our bid: the rest of a fills at 100.01 */
+    md_event_t t = tu_trade(10000, 4, 1);
     sim_on_market(&sim, &t, 6 * MS);
-    /* buyers trade through our ask: b fills */
-    t = tu_trade(10003, 1, 0);
+    /* buyers trade 3 lots through our ask: b fills */
+    t = tu_trade(10003, 3, 0);
     sim_on_market(&sim, &t, 7 * MS);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(ngot, 6);
@@ -420,9 +460,9 @@ static void test_fees_and_balances(void **st) {
     o = order(4, SIDE_SELL, OT_LIMIT_MAKER, 10001, 12345);
     sim.base.vt->place(&sim.base, &o, 0);
     sim_advance(&sim, 5 * MS);
-    md_event_t t = tu_trade(9997, 1, 1);
+    md_event_t t = tu_trade(9997, 12345, 1); /* prints as large as the orders: full fills */
     sim_on_market(&sim, &t, 6 * MS);
-    t = tu_trade(10002, 1, 0);
+    t = tu_trade(10002, 12345, 0);
     sim_on_market(&sim, &t, 7 * MS);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(ngot, 8);
@@ -465,7 +505,7 @@ static void test_fees_and_balances(void **st) {
     o = order(1, SIDE_SELL, OT_LIMIT_MAKER, 10001, 1000);
     sim.base.vt->place(&sim.base, &o, 0);
     sim_advance(&sim, 5 * MS);
-    t = tu_trade(10002, 1, 0);
+    t = tu_trade(10002, 1000, 0);
     sim_on_market(&sim, &t, 6 * MS);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(got[1].fee, 10001); /* 10001000 * 0.001 */
@@ -486,9 +526,9 @@ static void test_rebate_and_tick_mult(void **st) {
     o = order(2, SIDE_BUY, OT_LIMIT_MAKER, 9998, 12345);
     sim.base.vt->place(&sim.base, &o, 0);
     sim_advance(&sim, 5 * MS);
-    md_event_t t = tu_trade(10002, 1, 0);
+    md_event_t t = tu_trade(10002, 12345, 0); /* prints as large as the orders: full fills */
     sim_on_market(&sim, &t, 6 * MS);
-    t = tu_trade(9997, 1, 1);
+    t = tu_trade(9997, 12345, 1);
     sim_on_market(&sim, &t, 7 * MS);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(ngot, 4);
@@ -516,7 +556,7 @@ static void test_query(void **st) {
     order_t c = order(3, SIDE_BUY, OT_LIMIT_MAKER, 9990, 1); /* canceled below */
     sim.base.vt->place(&sim.base, &c, 0);
     sim_advance(&sim, 5 * MS);
-    md_event_t t = tu_trade(10003, 1, 0);
+    md_event_t t = tu_trade(10003, 3, 0); /* 3 lots: b fills */
     sim_on_market(&sim, &t, 6 * MS);
     sim.base.vt->cancel(&sim.base, &c, 10 * MS);
     sim_advance(&sim, 15 * MS);

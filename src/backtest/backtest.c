@@ -9,12 +9,15 @@
 
 /* ---- the read-ahead ---------------------------------------------------------------- */
 
-/* the event's exchange time: a trade at its T (its message's E less E - T), others as the
-   clock estimates them */
+/* the event's exchange time: a trade at its T plus the clock's offset (the same offset
+   its message's E gets, without the estimate's clamp to never go backwards: a trade's
+   time does go back from the events before it), others as the clock estimates them */
 static int64_t exch_time(backtest_t *bt, const md_event_t *ev) {
     int64_t x = exch_clock_estimate(&bt->clock, ev->local_ns, ev->exch_ns);
-    if (ev->type == MD_TRADE && ev->exch_ns > 0 && ev->u.trade.trade_ns > 0 && ev->u.trade.trade_ns < ev->exch_ns)
-        x -= ev->exch_ns - ev->u.trade.trade_ns;
+    if (ev->type == MD_TRADE && ev->exch_ns > 0 && ev->u.trade.trade_ns > 0) {
+        int64_t t = ev->u.trade.trade_ns + bt->clock.offset;
+        if (t < x) x = t; /* never after its message's own estimate (T <= E) */
+    }
     return x;
 }
 
@@ -189,10 +192,10 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
         return rc;
     }
     for (;;) {
-        if ((rc = read_ahead(bt, bt->qhead < bt->qtail ? bt->q[bt->qhead % BT_QUEUE].ev.local_ns + BT_LOOKAHEAD_NS
-                                                         : INT64_MIN)) < 0)
-            break;
+        /* the next event for the engine, then what the exchange may need before it */
+        if (bt->qhead == bt->qtail && (rc = read_ahead(bt, INT64_MIN)) < 0) break;
         if (bt->qhead == bt->qtail) break; /* the end */
+        if ((rc = read_ahead(bt, bt->q[bt->qhead % BT_QUEUE].ev.local_ns + BT_LOOKAHEAD_NS)) < 0) break;
         bt_item_t *it = &bt->q[bt->qhead % BT_QUEUE];
         const md_event_t *ev = &it->ev;
         exchange_to(bt, ev->local_ns);
