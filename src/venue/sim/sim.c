@@ -34,6 +34,7 @@ int sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_mo
     s->entry_ns = entry_ns;
     s->response_ns = response_ns;
     s->cross_fills = 1;
+    s->take_once = 1;
     s->maker_fee = maker_fee;
     s->taker_fee = taker_fee;
     s->bal_base = base;
@@ -377,12 +378,12 @@ static void arrive_place(sim_t *s, sim_order_t *o, venue_request_t req, int64_t 
         int64_t lp = buy ? tp.ask : tp.bid, lq = buy ? tp.ask_qty : tp.bid_qty;
         for (;;) {
             if (buy ? lp > o->price : lp < o->price) break;
-            int64_t avail = lq - used_qty(s, opp, lp), take = o->qty - o->filled;
+            int64_t avail = lq - (s->take_once ? used_qty(s, opp, lp) : 0), take = o->qty - o->filled;
             if (take > avail) take = avail;
             if (take > 0) {
                 s->st.taker_fills++;
                 fill(s, o, lp, take, 0, t, VFILL_TAKER, 0);
-                used_add(s, opp, lp, take, &tp);
+                if (s->take_once) used_add(s, opp, lp, take, &tp);
             }
             if (o->filled == o->qty) {
                 record_done(s, o, VST_FILLED);

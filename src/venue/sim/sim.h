@@ -30,7 +30,7 @@
  *    What our orders took of a level is remembered per price (`used`): the recorded level
  *    still shows it, so only quantity above what we took is available again, a level's
  *    `used` is cut to what the level shows when it shrinks and forgotten when it goes.
- *    Taking on arrival draws on the same memory.
+ *    Taking on arrival draws on the same memory (take_once).
  *  - one FILL per order per market event; what is not filled rests with its queue place.
  *
   * Ids: an order placed with venue_id != 0 keeps it as its order id (the local exchange
@@ -140,6 +140,9 @@ typedef struct sim {
     queue_model_t qm;
     int64_t entry_ns, response_ns;
     int cross_fills;     /* 1 (sim_init's default): book crosses fill resting orders */
+    int take_once;       /* 1 (sim_init's default): taking on arrival draws on and adds to `used`;
+                            0: each taker sees the recorded levels whole (the local exchange, whose
+                            clients take again and again from a book that cannot react) */
     double maker_fee, taker_fee; /* rates (0.001 = 0.1 %) */
     /* the account: balances after fills and fees */
     int64_t bal_base;    /* lots */
