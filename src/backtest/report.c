@@ -34,10 +34,12 @@ int report_open(report_t *r, const engine_t *e, const char *out_dir, double samp
         return Q_E_IO;
     }
     r->orders_csv = open_csv(out_dir, "orders.csv",
-                             "sent_ns,client_order_id,side,type,price,qty,filled,state,level,acked_ns,done_ns,fees_quote,reason\n",
+                             "sent_ns,client_order_id,side,type,price,qty,filled,state,level,acked_ns,done_ns,fees_quote,reason,"
+                             "live_ns,cancel_ns\n",
                              err, errcap);
     r->fills_csv = open_csv(out_dir, "fills.csv",
-                            "time_ns,client_order_id,side,price,qty,maker,fee,fee_asset,fee_quote,inventory,realized_pnl\n",
+                            "time_ns,client_order_id,side,price,qty,maker,fee,fee_asset,fee_quote,inventory,realized_pnl,"
+                            "venue_ns,by,source_id\n",
                             err, errcap);
     r->equity_csv = open_csv(out_dir, "equity.csv",
                              "time_ns,mid,our_bid,our_ask,inventory,equity,total_pnl,realized_pnl,pnl_vs_hold\n", err, errcap);
@@ -112,15 +114,19 @@ static void write_order(report_t *r, const order_t *o) {
     px(r, o->price, p, sizeof p);
     qty(r, o->qty, q, sizeof q);
     qty(r, o->filled, f, sizeof f);
-    fprintf(r->orders_csv, "%" PRId64 ",%s,%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s\n",
+    char live[24] = "", cancel[24] = ""; /* exchange clock; empty when never */
+    if (o->live_ns) snprintf(live, sizeof live, "%" PRId64, o->live_ns);
+    if (o->cancel_ns) snprintf(cancel, sizeof cancel, "%" PRId64, o->cancel_ns);
+    fprintf(r->orders_csv, "%" PRId64 ",%s,%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s,%s,%s\n",
             o->sent_ns, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL",
             o->type == OT_LIMIT ? "LIMIT" : "LIMIT_MAKER", p, q, f, order_state_name(o->state), o->level,
-            o->acked_ns, o->done_ns, o->fees_quote, o->reason);
+            o->acked_ns, o->done_ns, o->fees_quote, o->reason, live, cancel);
 }
 
 void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {
     report_t *r = ctx;
     r->fills_written++;
+    if (ev->by >= VFILL_UNKNOWN && ev->by <= VFILL_TAKER) r->fills_by[ev->by]++;
     if (!r->fills_csv) return;
     const ledger_t *l = &r->eng->oms.ledger;
     char p[32], q[32], fe[48], inv[32];
@@ -131,8 +137,15 @@ void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double
     fx_unit_t u;
     if (fx_unit_make(ev->fee_scale, 1, &u) || fx_format(ev->fee, &u, 0, fe, sizeof fe) < 0) snprintf(fe, sizeof fe, "?");
     order_side_t side = o ? o->side : ev->side;
-    fprintf(r->fills_csv, "%" PRId64 ",%s,%s,%s,%s,%d,%s,%s,%.8f,%s,%.6f\n", ev->local_ns, ev->cid,
-            side == SIDE_BUY ? "BUY" : "SELL", p, q, ev->maker, fe, ev->fee_asset, fee_quote, inv, l->realized);
+    /* where the fill came from: the venue's time (exchange clock), what made it and the
+       recording's id of that market event; empty when not told */
+    static const char *const by_name[] = {"", "trade", "cross", "taker"};
+    char vt[24] = "", src[24] = "";
+    if (ev->exch_ns) snprintf(vt, sizeof vt, "%" PRId64, ev->exch_ns);
+    if (ev->source_id && (ev->by == VFILL_TRADE || ev->by == VFILL_CROSS)) snprintf(src, sizeof src, "%" PRIu64, ev->source_id);
+    fprintf(r->fills_csv, "%" PRId64 ",%s,%s,%s,%s,%d,%s,%s,%.8f,%s,%.6f,%s,%s,%s\n", ev->local_ns, ev->cid,
+            side == SIDE_BUY ? "BUY" : "SELL", p, q, ev->maker, fe, ev->fee_asset, fee_quote, inv, l->realized, vt,
+            ev->by >= VFILL_UNKNOWN && ev->by <= VFILL_TAKER ? by_name[ev->by] : "", src);
 }
 
 void report_on_done(void *ctx, const order_t *o) { write_order(ctx, o); }

@@ -27,6 +27,7 @@ typedef struct report {
     int64_t next_sample_ns, sample_ns;
     FILE *orders_csv, *fills_csv, *equity_csv;
     int64_t fills_written;
+    int64_t fills_by[VFILL_TAKER + 1]; /* fills told, by what made them (venue_fill_by_t) */
 } report_t;
 
 /* out_dir may be NULL (no files). Returns 0 or an error (the folder cannot be written). */

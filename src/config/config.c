@@ -78,6 +78,7 @@ static const key_def_t keys[] = {
     D("sim", "queue_power", queue_power, "2", 0.1, 10, "probabilistic model: exponent of the queue-share function"),
     D("sim", "chaos", chaos, "0", 0, 0.3, "test the engine under live event orders: the chance that a venue event or request is duplicated, reordered, delayed, dropped or left with an unknown outcome (0 = off)"),
     I("sim", "chaos_seed", chaos_seed, "1", 0, 2147483647, "the chaos's random seed (same seed, same run)"),
+    I("sim", "cross_fills", cross_fills, "1", 0, 1, "1: assume an order the book crosses (a best ask below our bid, or at it with no queue ahead) would have traded with us, up to the quantity that crossed, each lot once; 0: only market trades and our own taking fill orders"),
     D("live", "max_data_age", max_data_age_s, "5", 0.1, 3600, "quoter run: quote only while the last market data message is younger than this (seconds); else cancel and wait"),
     I("live", "busy_poll_us", live_busy_poll_us, "0", 0, 10000000, "quoter run: after a market data message, poll the sockets without sleeping this long (microseconds): a faster reaction on a core of its own (pin the process), at the cost of that core; 0 = sleep in poll"),
     S("keys", "api_key_file", api_key_file, "", 0, "quoter run: a file holding the API key (readable by its owner only; QUOTER_API_KEY wins)"),

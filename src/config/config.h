@@ -53,6 +53,7 @@ typedef struct config {
     double queue_power;        /* probabilistic model exponent */
     double chaos;              /* chaos venue level (0 = off) */
     int chaos_seed;
+    int cross_fills;           /* 1: the book crossing a resting order fills it (up to the crossing quantity) */
     /* [live] */
     double max_data_age_s;     /* quote only while the last market data is younger than this */
     int live_busy_poll_us;     /* quoter run: after a market message, poll without sleeping this long */
