@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /* audit_fills.js: an auditor of a backtest's fills that shares no code with the simulator.
  *
- *   node tests/audit_fills.js [--symbol SYM] [--quiet] OUTDIR RECORDING...
+ *   node tests/audit_fills.js [--symbol SYM] [--clock exchange|local] [--quiet] [--trace] OUTDIR RECORDING...
  *
  * OUTDIR is what `quoter backtest --out OUTDIR` wrote (orders.csv, fills.csv); the recordings
  * are the files the backtest replayed, in the same order (gzip or plain collector format:
@@ -17,6 +17,14 @@
  * a fill could have happened. It is lenient where the truth is uncertain (it flags only what
  * cannot be right), so a pass says "nothing impossible", not "the simulator's model is right".
  *
+ * Clocks. The contract puts the CSV's venue, live and cancel times on the exchange's clock (a
+ * trade fill's venue_ns is its T x 1e6). A simulator may keep its exchange side on the local
+ * clock instead, by the recording's causal offset (E + the least local - E of the lines so far),
+ * as issue 9 words it. The fills tell which (their venue_ns against the raw T and E; --clock
+ * forces one); on the local clock the auditor maps every T and E by its own estimate of that
+ * offset, and "equal" means within CLOCK_TOL (the simulator's clock may be clamped to run
+ * forward); the time windows then use the simulator's venue_ns where it agrees.
+ *
  * The columns it needs (issue 9 contract, appended to the documented ones):
  *   fills.csv:  venue_ns (exchange ns of the fill), by (trade|cross|taker), source_id (trade id
  *               `t` for trade; the book update id for cross: a depthUpdate's final `u` or a
@@ -26,7 +34,8 @@
  * Without them it prints "SKIP" and exits 77 (ctest's skip code): nothing can be audited.
  *
  * Checks, per fill row (each failure is one VIOLATION line naming the row):
- *  all:    its order is in orders.csv with the same side; it is not larger than what the order
+ *  all:    venue_ns is set and lies in [live_ns, cancel_ns) (the simulator's own consistency);
+ *          its order is in orders.csv with the same side; it is not larger than what the order
  *          had left; the order's fills add up to its `filled`; live_ns is set; the justifying
  *          event's time t (trade T, diff E, bookTicker window) satisfies live_ns <= t < cancel_ns
  *          (a request reaching the venue at x is handled before market events stamped x);
@@ -34,16 +43,15 @@
  *  trade:  a trade of the symbol with id source_id exists; venue_ns == T x 1e6; its aggressor is
  *          on the other side (our buy: the buyer is the maker, m=true); its price is at or
  *          through ours (our buy: p <= our price); the sum of our fills naming that trade is
- *          at most its quantity. Fills at exactly our price must also pass the queue ahead:
- *          walking the order's life in exchange time, ahead starts at the least quantity shown
- *          at our price around live_ns (the depth book before and after it, and any bookTicker
- *          of that batch) and falls with every later sight of a smaller quantity there (a diff
- *          counted from the start of its batch, a bookTicker from the start of its window:
- *          the earliest each could be true) and with every trade at our price (which eats ahead
- *          first, the rest is fillable by us); a trade through our price empties it. The
- *          order's at-price trade fills, up to each one's trade, must not exceed that fillable
- *          volume. This is a lower bound of the queue (cancels ahead count as early as any
- *          data allows), so it flags only fills that outran every queue the data permits.
+ *          at most its quantity. Fills at exactly our price must also pass the queue ahead,
+ *          the risk-averse queue run from the last exact depth state before live_ns (the
+ *          book after the diff before it): ahead starts at the quantity shown at our price
+ *          there; a trade at our price eats ahead first (before live_ns it only shortens the
+ *          queue), the rest is fillable by us; any later sight of the level caps ahead at what
+ *          it shows (a diff at its E, a bookTicker at the earliest its window allows); a trade
+ *          through our price empties it. The order's at-price trade fills, up to each one's
+ *          trade, must not exceed that fillable volume. Cancels ahead count as early as the
+ *          data allows, so this flags only fills that outran every queue the data permits.
  *  cross:  a depthUpdate with final u == source_id, or a bookTicker with u == source_id, exists
  *          (when both do, either may justify it); for a diff venue_ns == E x 1e6, for a
  *          bookTicker venue_ns inside its window (only warned: the simulator estimates it);
@@ -60,7 +68,7 @@
  *  (empty by, or anything else): a violation: every simulated fill says what made it.
  *
  * Output: one line per violation (or warning), then
- *   audit_fills: fills=N trade=N cross=N taker=N orders=N violations=N warnings=N
+ *   audit_fills: SYMBOL clock=C fills=N trade=N cross=N taker=N orders=N gaps=N violations=N warnings=N
  * Exit status: 0 no violation, 1 violations, 2 bad usage or unreadable input, 77 columns absent.
  */
 'use strict';
@@ -71,11 +79,15 @@ const zlib = require('zlib');
 const MS = 1000000n;
 const BT_SLACK_LO = 50n * MS; /* a batch's cut is not exact: an update may precede the previous E a little */
 const BT_SLACK_HI = 5n * MS;  /* E has ms resolution */
+const CLOCK_TOL = 20n * MS; /* on the local clock: how far the simulator's offset may stray from ours */
 const NEG_INF = -(1n << 62n), POS_INF = 1n << 62n;
 
 function usage(msg) {
   if (msg) process.stderr.write(`audit_fills: ${msg}\n`);
-  process.stderr.write('usage: node audit_fills.js [--symbol SYM] [--quiet] OUTDIR RECORDING...\n');
+  process.stderr.write('usage: node audit_fills.js [--symbol SYM] [--clock exchange|local] [--quiet] [--trace] OUTDIR RECORDING...\n' +
+    '  --symbol SYM  the traded symbol (default: the recording\'s only one)\n' +
+    '  --clock C     the clock of the CSV\'s exchange times (default: told by the fills)\n' +
+    '  --quiet       print violations and the summary only; --trace: per fill, how near it came (stderr)\n');
   process.exit(2);
 }
 function die(msg) { process.stderr.write(`audit_fills: ${msg}\n`); process.exit(2); }
@@ -92,7 +104,11 @@ function dec(s) {
   return neg ? -v : v;
 }
 function fmt(v) { return (v / 1e8).toFixed(8); }
-function big(s) { return s === undefined || s === '' ? null : BigInt(s); }
+function big(s) {
+  if (s === undefined || s === '') return null;
+  if (!/^-?\d+$/.test(s)) die(`"${s}" is not a time in integer ns`);
+  return BigInt(s);
+}
 
 /* ---- CSV ---- */
 function splitCsv(line) {
@@ -139,6 +155,7 @@ function readRecording(files, want) {
   const diffs = [], bts = [], trades = [], snaps = [];
   const seen = new Map(); /* symbol -> lines */
   let bad = 0;
+  let off = null; /* the least local - E seen so far: the recording's causal clock offset */
   for (const file of files) {
     let buf;
     try { buf = fs.readFileSync(file); } catch (e) { die(`${file}: ${e.message}`); }
@@ -158,6 +175,10 @@ function readRecording(files, want) {
       let j;
       try { j = JSON.parse(line.slice(sp + 1)); } catch (e) { bad++; continue; }
       const where = `${path.basename(file)}:${lineno}`;
+      if (j && j.data && j.data.E !== undefined) {
+        const d = BigInt(line.slice(0, sp)) - BigInt(j.data.E) * MS;
+        if (off === null || d < off) off = d;
+      }
       if (j && j.lastUpdateId !== undefined && j.bids) {
         snaps.push({ seq: diffs.length, id: j.lastUpdateId, bids: j.bids, asks: j.asks, where });
         continue;
@@ -167,9 +188,9 @@ function readRecording(files, want) {
       const sym = (d.s || j.stream.split('@')[0]).toUpperCase();
       seen.set(sym, (seen.get(sym) || 0) + 1);
       if (want && sym !== want) continue;
-      if (d.e === 'depthUpdate') diffs.push({ U: d.U, u: d.u, E: BigInt(d.E) * MS, b: d.b, a: d.a, sym, where });
+      if (d.e === 'depthUpdate') diffs.push({ U: d.U, u: d.u, E: BigInt(d.E) * MS, off, b: d.b, a: d.a, sym, where });
       else if (d.e === 'trade')
-        trades.push({ t: d.t, p: dec(d.p), q: dec(d.q), T: BigInt(d.T) * MS, m: !!d.m, sym, where });
+        trades.push({ t: d.t, p: dec(d.p), q: dec(d.q), T: BigInt(d.T) * MS, off, m: !!d.m, sym, where });
       else if (d.e === undefined && d.u !== undefined && d.b !== undefined)
         bts.push({ u: d.u, b: dec(d.b), B: dec(d.B), a: dec(d.a), A: dec(d.A), sym, where });
     }
@@ -226,11 +247,16 @@ function syncOps(rec) {
 /* ---- the audit ---- */
 function main() {
   const args = process.argv.slice(2);
-  let want = null, quiet = false;
+  let want = null, quiet = false, clock = null, trace = false;
   const pos = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--symbol') want = (args[++i] || usage('--symbol needs a value')).toUpperCase();
     else if (args[i] === '--quiet') quiet = true;
+    else if (args[i] === '--trace') trace = true;
+    else if (args[i] === '--clock') {
+      clock = args[++i];
+      if (clock !== 'exchange' && clock !== 'local') usage('--clock is exchange or local');
+    }
     else if (args[i] === '-h' || args[i] === '--help') usage();
     else if (args[i].startsWith('-')) usage(`unknown option ${args[i]}`);
     else pos.push(args[i]);
@@ -248,6 +274,55 @@ function main() {
   }
 
   const rec = readRecording(pos.slice(1), want);
+
+  /* Which clock the CSV's times are on. The contract says the exchange's (a trade fill's
+     venue_ns is its T x 1e6); a simulator may instead keep the exchange side on the local
+     clock by the recording's causal offset (E + the least local - E seen so far), as the
+     issue words it. The fills tell which: their venue_ns against the raw T and E. On the
+     local clock this auditor maps T and E by its own offset estimate, and the simulator's
+     may differ a little (it clamps its clock to run forward), hence the tolerance. */
+  {
+    const trById = new Map(rec.trades.map((t) => [t.t, t]));
+    const dfByU = new Map(rec.diffs.map((d) => [d.u, d]));
+    /* the clock each fill fits better: |venue_ns - raw| against |venue_ns - (raw + offset)| */
+    const btU = new Map(rec.bts.map((b) => [b.u, b]));
+    const sortedDiffs = rec.diffs.slice().sort((x, y) => x.u - y.u);
+    let ex = 0, lo = 0;
+    const abs = (x) => (x < 0n ? -x : x);
+    for (const f of fills.rows) {
+      const v = big(f.venue_ns);
+      if (v === null) continue;
+      const t = f.by === 'trade' && trById.get(Number(f.source_id));
+      const d = f.by === 'cross' && dfByU.get(Number(f.source_id));
+      const e = t ? [t.T, t.off] : d ? [d.E, d.off] : null;
+      if (!e) {
+        /* a bookTicker cross: which clock puts venue_ns inside its window */
+        const b = f.by === 'cross' && btU.get(Number(f.source_id));
+        if (!b) continue;
+        let k0 = 0, k1 = sortedDiffs.length;
+        while (k0 < k1) { const m = (k0 + k1) >> 1; if (sortedDiffs[m].u < b.u) k0 = m + 1; else k1 = m; }
+        const p = sortedDiffs[k0 - 1], c = sortedDiffs[k0];
+        if (!p || !c) continue;
+        const inEx = v >= p.E - BT_SLACK_LO && v <= c.E + BT_SLACK_HI;
+        const inLo = v >= p.E + p.off - BT_SLACK_LO && v <= c.E + c.off + BT_SLACK_HI;
+        if (inLo && !inEx) lo++;
+        else if (inEx && !inLo) ex++;
+        continue;
+      }
+      const a = abs(v - e[0]), b = abs(v - e[0] - e[1]);
+      if (b < a) lo++;
+      else if (a < b) ex++;
+    }
+    const detected = lo > ex ? 'local' : 'exchange';
+    if (!clock) clock = detected;
+    if (clock === 'local') {
+      for (const d of rec.diffs) d.E += d.off;
+      for (const t of rec.trades) t.T += t.off;
+    }
+  }
+  const tol = clock === 'local' ? CLOCK_TOL : 0n;
+  const near = (v, x) => v !== null && v - x <= tol && x - v <= tol;
+  const ms = (v) => (Number(v) / 1e6).toFixed(3);
   const { ops, gaps } = syncOps(rec);
 
   const violations = [], warnings = [];
@@ -311,6 +386,10 @@ function main() {
       if (t < o.live) bad(f, `${what} ${t} is before the order went live (live_ns ${o.live}, ${Number(o.live - t) / 1e6} ms later): a stale event`);
       if (o.cancel !== null && t >= o.cancel) bad(f, `${what} ${t} is at or after the order's cancel reached the venue (cancel_ns ${o.cancel})`);
     };
+    /* the simulator's own word: the fill's time lies in the order's life */
+    if (f.vns === null) bad(f, 'venue_ns is empty: a simulated fill has a time at the venue');
+    else if (f.vns < o.live || (o.cancel !== null && f.vns >= o.cancel))
+      bad(f, `venue_ns ${f.venue_ns} is outside the order's life at the venue [live_ns ${o.live}, cancel_ns ${o.cancel ?? 'none'})`);
     if (f.by === 'trade' || f.by === 'cross') {
       if (f.p !== o.P) bad(f, `a resting order fills at its own price ${o.price}, not ${f.price}`);
       if (f.maker !== undefined && f.maker !== '1') bad(f, 'a resting order fills as maker (maker=1)');
@@ -319,8 +398,9 @@ function main() {
       count.trade++;
       const t = tradeById.get(Number(f.source_id));
       if (!t) { bad(f, `no ${rec.symbol} trade with id ${f.source_id} in the recording`); continue; }
-      if (f.vns !== t.T) bad(f, `venue_ns ${f.venue_ns} is not the trade's T x 1e6 (${t.T}; off by ${Number((f.vns ?? 0n) - t.T) / 1e6} ms)`);
-      within(t.T, 'the trade\'s time T');
+      if (trace) console.error(`dT ${f.client_order_id} ${ms((f.vns ?? 0n) - t.T)}`);
+      if (!near(f.vns, t.T)) bad(f, `venue_ns ${f.venue_ns} is not the trade's T ${clock === 'local' ? 'on the local clock' : 'x 1e6'} (${t.T}; off by ${ms((f.vns ?? 0n) - t.T)} ms)`);
+      within(clock === 'local' && near(f.vns, t.T) ? f.vns : t.T, 'the trade\'s time T');
       if (t.m !== o.buy) bad(f, `trade ${t.t} (${t.where}) has its aggressor on our side (m=${t.m}, we ${o.side})`);
       if (o.buy ? t.p > o.P : t.p < o.P) bad(f, `trade ${t.t} at ${fmt(t.p)} is not at or through our price ${o.price}`);
       const s = (perTrade.get(t.t) || 0) + f.q;
@@ -338,7 +418,10 @@ function main() {
       if (!f.source_id || (!d && !b)) { bad(f, `no ${rec.symbol} depthUpdate (final u) or bookTicker with update id ${f.source_id}`); continue; }
       /* timing: any candidate event whose time fits */
       const cands = [];
-      if (d) cands.push({ lo: d.E, hi: d.E, exact: true, ev: d });
+      if (d) {
+        const x = clock === 'local' && near(f.vns, d.E) ? f.vns : d.E;
+        cands.push({ lo: x, hi: x, exact: true, ev: d });
+      }
       if (b) cands.push({ lo: b.lo, hi: b.hi, exact: false, ev: b });
       const fits = (c) => c.hi >= o.live && (o.cancel === null || c.lo < o.cancel);
       const ok = cands.filter(fits);
@@ -347,10 +430,12 @@ function main() {
         if (c.hi < o.live) bad(f, `update ${u} (${c.ev.where}) happened by ${c.hi}, before the order went live (live_ns ${o.live}): a stale event`);
         else bad(f, `update ${u} (${c.ev.where}) happened at ${c.lo} or later, at or after the order's cancel (cancel_ns ${o.cancel})`);
       }
-      const vfits = cands.some((c) => (c.exact ? f.vns === c.lo : f.vns !== null && f.vns >= c.lo && f.vns <= c.hi));
+      if (trace && d) console.error(`dE ${f.client_order_id} ${ms((f.vns ?? 0n) - d.E)}`);
+      if (trace && b) console.error(`bt ${f.client_order_id} ${ms((f.vns ?? 0n) - b.lo)} ${ms(b.hi - (f.vns ?? 0n))}`);
+      const vfits = cands.some((c) => (c.exact ? near(f.vns, c.ev.E) : f.vns !== null && f.vns >= c.lo && f.vns <= c.hi));
       if (!vfits) {
-        if (d && !b) bad(f, `venue_ns ${f.venue_ns} is not the depthUpdate's E x 1e6 (${d.E})`);
-        else if (d) bad(f, `venue_ns ${f.venue_ns} is neither the depthUpdate's E x 1e6 (${d.E}) nor inside the bookTicker's window`);
+        if (d && !b) bad(f, `venue_ns ${f.venue_ns} is not the depthUpdate's E ${clock === 'local' ? 'on the local clock' : 'x 1e6'} (${d.E}; off by ${ms((f.vns ?? 0n) - d.E)} ms)`);
+        else if (d) bad(f, `venue_ns ${f.venue_ns} is neither the depthUpdate's E (${d.E}) nor inside the bookTicker's window`);
         else warn(f, `venue_ns ${f.venue_ns} is outside the bookTicker's window ${b.lo}..${b.hi}`);
       }
       f.cands = ok.length ? ok.map((c) => c.ev) : cands.map((c) => c.ev);
@@ -580,6 +665,7 @@ function main() {
     const t0 = info.t0;
     const last = fl.reduce((m, f) => (f.trade.T > m ? f.trade.T : m), 0n);
     const evs = info.obs.filter(([t, , u]) => u > info.u0 && t <= last).map(([t, v]) => ({ t: t > t0 ? t : t0, v, k: 0 }));
+    const liveEdge = o.live - tol; /* a trade this near live_ns may have been after it on the simulator's clock */
     for (const t of tradesByT) {
       if (t.T <= t0) continue;
       if (t.T > last) break;
@@ -592,17 +678,18 @@ function main() {
     for (const f of fl) mineBy.set(f.trade.t, (mineBy.get(f.trade.t) || 0) + f.q);
     let fillable = 0, filled = 0, volume = 0, atLive = null;
     for (const e of evs) {
-      if (atLive === null && e.t >= o.live) atLive = ahead;
+      if (atLive === null && e.t >= liveEdge) atLive = ahead;
       if (e.k === 0) { ahead = Math.min(ahead, e.v); continue; }
       if (e.tr.p !== o.P) { ahead = 0; continue; } /* traded through our price: nothing left ahead */
       const eat = Math.min(ahead, e.tr.q);
       ahead -= eat;
-      if (e.t < o.live) continue; /* before we were there: it only shortened the queue */
+      if (e.t < liveEdge) continue; /* before we were there: it only shortened the queue */
       fillable += e.tr.q - eat;
       volume += e.tr.q;
       const m = mineBy.get(e.tr.t);
       if (m) {
         filled += m;
+        if (trace) console.error(`queue ${o.client_order_id} t=${e.tr.t} filled=${fmt(filled)} fillable=${fmt(fillable)} atLive=${fmt(atLive ?? -1)}`);
         if (filled > fillable) {
           const f = fl.find((g) => g.trade.t === e.tr.t);
           bad(f, `at-price fills reach ${fmt(filled)} by trade ${e.tr.t}, more than the ${fmt(fillable)} the queue ahead lets through (ahead at live at least ${fmt(atLive ?? ahead)}, volume at our price since live ${fmt(volume)})`);
@@ -614,7 +701,7 @@ function main() {
 
   if (!quiet || violations.length) for (const v of violations) console.log(v);
   if (!quiet) for (const w of warnings) console.log(w);
-  console.log(`audit_fills: ${rec.symbol} fills=${fills.rows.length} trade=${count.trade} cross=${count.cross} taker=${count.taker} orders=${orders.rows.length} gaps=${gaps} violations=${violations.length} warnings=${warnings.length}`);
+  console.log(`audit_fills: ${rec.symbol} clock=${clock} fills=${fills.rows.length} trade=${count.trade} cross=${count.cross} taker=${count.taker} orders=${orders.rows.length} gaps=${gaps} violations=${violations.length} warnings=${warnings.length}`);
   process.exit(violations.length ? 1 : 0);
 }
 
