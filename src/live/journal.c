@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../core/clock.h"
@@ -290,6 +292,8 @@ static void intents_trim(journal_t *j, int64_t min_bytes) {
 
 static void *writer_main(void *arg) {
     journal_t *j = arg;
+    /* the lowest priority (journal_wake says why); this thread's alone on Linux */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19); /* (it may only fail to lower) */
     int64_t next_ckpt = clock_mono_ns() + 1000000000LL;
     pthread_mutex_lock(&j->mu);
     for (;;) {
@@ -886,8 +890,11 @@ void journal_post(journal_t *j, const venue_event_t *ev, const journal_mark_t *m
 
 void journal_flush(journal_t *j, int64_t now) {
     if (j->oms) {
-        /* state changes the venue did not cause (cancel sent, timeouts, not sent) */
-        for (int i = 0; i < OMS_POOL; i++) {
+        /* state changes the venue did not cause (cancel sent, timeouts, not sent), of the live
+           orders only: one reaching a terminal state is written by the on_done hook (a walk
+           of the whole pool, some 300 KB, cost tens of microseconds on every loop step) */
+        for (int n = 0; n < j->oms->nlive; n++) {
+            int i = j->oms->live[n];
             const order_t *o = &j->oms->orders[i];
             const shadow_t *s = &j->shadow[i];
             if (!o->id || !o->cid[0]) continue;
@@ -902,8 +909,10 @@ void journal_flush(journal_t *j, int64_t now) {
             if (r->state == 1 && now >= r->next_ns) recon_ask(j, r, now);
         }
     }
-    writer_wake(j);
 }
+
+void journal_wake(journal_t *j) { writer_wake(j); }
+int journal_unwoken(const journal_t *j) { return j->head != j->woken; }
 
 /* ---- marks: what `quoter history` needs to print the run's report ------------------------- */
 

@@ -12,9 +12,9 @@
  * Durability, honestly: SQLite in WAL mode, synchronous=NORMAL, written by a thread of the
  * journal's own (the writer), so that no SQLite work is on the trading thread's path from a
  * market message to the order it causes. The trading thread binds each row's values into a
- * ring; at the end of each loop step (journal_flush) it wakes the writer, which commits all it
- * took in one transaction, and copies the WAL into the database (a checkpoint, with its fsync)
- * every second. A row is in the database within a step or so of its event.
+ * ring and wakes the writer at a quiet moment of its loop (journal_wake: within 20 to 50 ms),
+ * which commits all it took in one transaction, and copies the WAL into the database (a
+ * checkpoint, with its fsync) every second.
  * A new order's intent must be on disk before its request leaves: the oms's on_send hook
  * (before the venue call) formats it as a line of the intent log, PATH-intents, and
  * journal_commit, which the live client calls before it writes any bytes to a socket
@@ -95,9 +95,17 @@ void journal_hook_fill(void *j, const order_t *o, const venue_event_t *ev, doubl
    units), so that `quoter history` prints the run's own report from the journal. */
 int journal_tick(journal_t *j, const report_t *r, int64_t now_ns, int final);
 
-/* Once per loop step: records local state changes of the oms's orders, asks again about
-   earlier orders still unanswered, and wakes the writer. */
+/* Once per loop step: records local state changes of the oms's orders and asks again about
+   earlier orders still unanswered. */
 void journal_flush(journal_t *j, int64_t now_ns);
+/* Hands the rows to the writer (a wake-up when there are new ones). The live loop calls it at
+   a quiet moment, never between a decision and its requests' leaving: a writer woken on the
+   trading thread's core would otherwise run its commit before them. The writer runs at the lowest priority (nice 19): it
+   yields to the trading thread and to everything else on a busy machine, and catches up
+   when they wait (the ring holds J_RING rows; a full ring makes the trading thread wait). */
+void journal_wake(journal_t *j);
+/* 1 when rows were handed over since the last journal_wake */
+int journal_unwoken(const journal_t *j);
 /* Waits until everything handed over so far is committed (the intent log written first). */
 void journal_sync(journal_t *j);
 

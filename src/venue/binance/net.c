@@ -82,6 +82,7 @@ static void lost(net_conn_t *c, const char *why) {
 /* a piece of a text message on one of the connection's sockets (its own reassembly buffer):
    a whole message goes to the owner once, even when both sockets of a rotation carry it */
 static int receive(net_conn_t *c, wsmsg_t *m, struct lws *wsi, void *in, size_t len) {
+    c->net->last_io_ns = clock_mono_ns();
     if (lws_frame_is_binary(wsi)) return 0;
     const char *whole;
     size_t wl;
@@ -152,6 +153,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!c || c->wsi != wsi) return -1;
         if (c->state == NET_CLOSED) return -1;
         if (c->out_n) {
+            c->net->last_io_ns = clock_mono_ns();
             if (c->net->before_write) c->net->before_write(c->net->before_write_ctx);
             /* lws_write frames and masks the message in place (the header in the room before
                it) and keeps its own copy of what the socket does not take at once: the ring's
@@ -543,6 +545,12 @@ void net_reconnect(net_conn_t *c) {
         lost(c, "reconnecting");
         lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
     }
+}
+
+int net_output_pending(const net_t *n) {
+    for (int i = 0; i < n->nconns; i++)
+        if (n->conns[i]->out_n) return 1;
+    return 0;
 }
 
 void net_run(net_t *n, int timeout_ms) {

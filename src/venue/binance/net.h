@@ -107,6 +107,7 @@ typedef struct net {
     struct lws_sorted_usec_list *wake; /* the timer that ends net_run's wait (owned) */
     net_conn_t *conns[NET_MAX_CONNS];
     int nconns;
+    int64_t last_io_ns;                /* the last frame read or written (monotonic clock) */
     uint64_t jitter;            /* PRNG state for the backoff's jitter */
     struct lws_vhost *http_vh;  /* net_listen's vhost (NULL: none) */
     net_http_fn http_fn;
@@ -162,5 +163,7 @@ int net_listen(net_t *n, const char *iface, int port, net_http_fn fn, void *ctx)
 /* Serves the sockets for up to timeout_ms (returns earlier when something happened); a
    negative timeout serves what is ready without waiting (busy-polling). */
 void net_run(net_t *n, int timeout_ms);
+/* 1 when a WebSocket connection has frames queued that have not been written yet */
+int net_output_pending(const net_t *n);
 
 #endif
