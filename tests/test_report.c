@@ -211,8 +211,8 @@ static void test_report_of_built_fills(void **st) {
     char *js = json_of(&r);
     assert_non_null(strstr(js, "\"fills_by\":{\"trade\":2,\"cross\":1,\"taker\":1,\"unknown\":0}"));
     assert_non_null(strstr(js, "\"fill_share\":{\"trade\":0.500000,\"cross\":0.250000,\"taker\":0.250000,\"unknown\":0.000000}"));
-    static const char *const key[MARKOUT_NH] = {"\"0s\":{\"fills\":", "\"1s\":{\"fills\":", "\"5s\":{\"fills\":",
-                                                "\"30s\":{\"fills\":"};
+    static const char *const key[MARKOUT_NH] = {"\"0s\":{\"measured\":", "\"1s\":{\"measured\":", "\"5s\":{\"measured\":",
+                                                "\"30s\":{\"measured\":"};
     for (int k = 0; k < MARKOUT_NH; k++) {
         const char *p = strstr(js, key[k]);
         assert_non_null(p);

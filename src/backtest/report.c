@@ -392,7 +392,7 @@ void report_print_json_extra(const report_t *r, FILE *f, const char *extra) {
     fprintf(f, "},\"markouts\":{");
     for (int k = 0; k < MARKOUT_NH; k++) {
         const markout_sum_t *s = &r->markouts.h[k];
-        fprintf(f, "\"%s\":{\"fills\":%" PRId64 ",\"excluded\":%" PRId64 ",\"mean_quote\":%.8f,\"mean_bps\":%.6f,"
+        fprintf(f, "\"%s\":{\"measured\":%" PRId64 ",\"excluded\":%" PRId64 ",\"mean_quote\":%.8f,\"mean_bps\":%.6f,"
                    "\"pnl_quote\":%.8f},",
                 markout_horizon_name[k], s->n, s->excluded + markout_pending(&r->markouts, k),
                 markout_mean_quote(&r->markouts, k), markout_mean_bps(&r->markouts, k), s->pnl_quote);
