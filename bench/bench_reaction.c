@@ -7,11 +7,13 @@
  * The client runs seed.ini 2 ticks from the mid, deciding on every market event (so it
  * requotes on every move of the touch), on
  * the shared recording replayed at its own pace, in the three placements bench_exchange
- * uses (see its rtt_mode); `quoter run` has no busy-poll mode, so in the third only the
- * exchange spins. Only a request within 10 ms of its move counts as a reaction to it (a
+ * uses (see its rtt_mode); in the third both busy-poll (the exchange's exchange.busy_poll_us,
+ * the client's live.busy_poll_us). Only a request within 10 ms of its move counts as a reaction to it (a
  * requote may wait on the risk gate's order budget or follow a fill instead); how many did
  * is printed.
- * Usage: bench_reaction QUOTER SRC_DIR RECORDING... (BENCH_REACTION_SECONDS per placement, default 25) */
+ * Usage: bench_reaction QUOTER SRC_DIR RECORDING... (BENCH_REACTION_SECONDS per placement, default 25;
+ * BENCH_REACTION_MODES=012 the placements; BENCH_REACTION_DB=none without the journal;
+ * BENCH_REACTION_ARGS more client arguments) */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
@@ -41,7 +43,7 @@ static pid_t spawn(char **args, const char *log) {
 
 static int round_(const char *quoter, const char *src, char **recs, int nrecs, int mode, int secs, const char *dir) {
     static const char *const where[] = {"placed by the scheduler", "exchange and client on one core",
-                                        "one core each, the exchange busy-polling"};
+                                        "one core each, both busy-polling"};
     char ini[1024], port_file[1100], log_file[1100], ex_log[1100], run_log[1100], db[1100], endpoint[64];
     snprintf(ini, sizeof ini, "%s/examples/exchange.ini", src);
     snprintf(port_file, sizeof port_file, "%s/port", dir);
@@ -55,9 +57,10 @@ static int round_(const char *quoter, const char *src, char **recs, int nrecs, i
                     "--loop", "--set", "exchange.orders_per_10s=10000000", "--set", "exchange.orders_per_day=100000000",
                     "--set", "exchange.weight_per_minute=10000000", "--set", "exchange.raw_requests_per_5m=100000000"};
     int n = 19;
-    if (mode == 2) {
+    if (mode == 2) { /* busy-polling as in bench_exchange, where requests come back to back: here
+                        they follow market moves, so the spin lasts a second after each */
         ex[n++] = "--set";
-        ex[n++] = "exchange.busy_poll_us=1000";
+        ex[n++] = "exchange.busy_poll_us=1000000";
     }
     for (int i = 0; i < nrecs && n < 62; i++) ex[n++] = recs[i];
     ex[n] = 0;
@@ -87,7 +90,22 @@ static int round_(const char *quoter, const char *src, char **recs, int nrecs, i
                    "--status-interval", "0", "--db", db, "--set", "strategy.reference=mid", "--set", "strategy.spread=2", "--set",
                    "strategy.spread_unit=ticks", "--set", "strategy.requote_interval=0", "--set",
                    "strategy.max_order_age=0", "--set", "strategy.order_type=limit_maker", "--set",
-                   "risk.orders_per_10s=0", 0};
+                   "risk.orders_per_10s=0", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    /* BENCH_REACTION_DB=none: without the journal; BENCH_REACTION_ARGS: more arguments for the
+       client (split at spaces), e.g. "--set live.busy_poll_us=1000" */
+    const char *dbenv = getenv("BENCH_REACTION_DB");
+    if (dbenv && *dbenv) run[12] = (char *)dbenv;
+    int rn = 0;
+    while (run[rn]) rn++;
+    if (mode == 2) { /* the client busy-polls too: for a second after each market message */
+        run[rn++] = "--set";
+        run[rn++] = "live.busy_poll_us=1000000";
+    }
+    static char extra[512];
+    const char *ea = getenv("BENCH_REACTION_ARGS");
+    snprintf(extra, sizeof extra, "%s", ea ? ea : "");
+    for (char *tok = strtok(extra, " "); tok && rn < 42; tok = strtok(0, " ")) run[rn++] = tok;
+    run[rn] = 0;
     pid_t rp = spawn(run, run_log);
     pin(rp, mode == 0 ? -1 : mode == 1 ? 0 : 1);
     int st = 0;
@@ -138,7 +156,9 @@ int main(int argc, char **argv) {
     char dir[] = "/tmp/quoter-reaction-XXXXXX";
     if (!mkdtemp(dir)) return 1;
     int rc = 0;
-    for (int m = 0; m < 3; m++) rc |= round_(argv[1], argv[2], argv + 3, argc - 3, m, secs, dir);
+    const char *modes = getenv("BENCH_REACTION_MODES"); /* e.g. "2": only that placement */
+    for (int m = 0; m < 3; m++)
+        if (!modes || strchr(modes, '0' + m)) rc |= round_(argv[1], argv[2], argv + 3, argc - 3, m, secs, dir);
     pin(0, -1);
     if (!rc && !getenv("BENCH_KEEP")) {
         char cmd[128];

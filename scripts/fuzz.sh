@@ -50,6 +50,11 @@ printf '\000#)\n{"id":2,"method":"session.status"}\n!\016symbol=BTCUSDT\n{"id":4
 printf '\000!\000symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59999.00&quantity=0.01000&newClientOrderId=a1\n!\011symbol=BTCUSDT&orderId=1&newQty=0.00500\n!\010symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&price=59998.00&quantity=0.01000&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=a1\n!\004symbol=BTCUSDT\n!\001symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.00100\n!\000symbol=BTCUSDT&side=SELL&type=MARKET&quoteOrderQty=100\n!\007symbol=BTCUSDT\n!\005symbol=BTCUSDT' \
   > "$corpus/ws_api/amend"
 
+# latency: a file as quoter history --latency-csv writes it (see fuzz/fuzz_latency.c)
+mkdir -p "$corpus/latency"
+printf 'kind,sent_ns,answered_ns,rtt_ns\nplace,1000000000,1010000000,10000000\ncancel,1100000000,1130000000,30000000\nquery,1300000000,1320000000,20000000\n' \
+  > "$corpus/latency/three"
+
 # binance: what the WebSocket API answers and pushes, one message a line, and REST answers
 # ("@ID STATUS", header lines, an empty line, the body); the request ids are the ones
 # fuzz/fuzz_binance.c puts in flight (1, 2 place q1, q2; 3 account; 4 open orders;

@@ -38,6 +38,11 @@ dec="GLOB '[0-9]*.[0-9]*' AND NOT \$c GLOB '*[^0-9.]*'"
 check "prices and quantities are exact decimals" '[ "$(sq "SELECT COUNT(*) FROM fills WHERE NOT (price ${dec//\$c/price} AND qty ${dec//\$c/qty})")" = 0 ] && [ "$(sq "SELECT COUNT(*) FROM orders WHERE NOT (price ${dec//\$c/price} AND qty ${dec//\$c/qty})")" = 0 ]'
 "$q" history --db "$db" --latency-csv "$tmp/lat.csv" >"$tmp/h1.txt"; rc=$?
 check "history text and --latency-csv" '[ $rc -eq 0 ] && grep -q "^fills" "$tmp/h1.txt" && [ "$(head -1 "$tmp/lat.csv")" = "kind,sent_ns,answered_ns,rtt_ns" ] && grep -q "^place,[0-9]*,[0-9]*,[0-9]*$" "$tmp/lat.csv"'
+# the backtest reads that file back as its latency model (sim.latency_model = file), the same twice
+latcfg=(-c "$src/examples/btcusdt.ini" --set sim.latency_model=file --set sim.latency_file="$tmp/lat.csv" --json "$data/binance-spot/btcusdt_20240808.gz")
+"$q" backtest "${latcfg[@]}" >"$tmp/bl1.json" 2>"$tmp/bl.err"; rc=$?
+"$q" backtest "${latcfg[@]}" >"$tmp/bl2.json" 2>>"$tmp/bl.err"
+check "backtest with the run's --latency-csv: exit 0, the same twice" '[ $rc -eq 0 ] && grep -q "\"fills\":" "$tmp/bl1.json" && cmp -s "$tmp/bl1.json" "$tmp/bl2.json" || { cat "$tmp/bl.err"; false; }'
 
 # history prints the backtest's report: the backtest's --json keys (and "run", the live run's
 # extras), its --out files and CSV headers; fills.csv is the exchange's trades for the account

@@ -1,5 +1,7 @@
 /* test_backtest.c: whole backtests on the shared BTCUSDT recording: accounting identities,
- * determinism, and no look-ahead. */
+ * determinism, no look-ahead, and the two clocks (every fill inside its order's life at the
+ * venue, a trade fill at the print's own time and within its quantity). */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +174,251 @@ static void test_kill_switches(void **st) {
     free(base);
 }
 
+/* ---- two clocks (issue 9 part 1) -------------------------------------------------- */
+
+/* one recorded trade: its times (ns) and quantity (lots) */
+typedef struct rec_trade {
+    uint64_t id;
+    int64_t T, E, L, qty, price;
+    int buyer_maker;
+} rec_trade_t;
+
+static rec_trade_t *rtr;
+static int nrtr;
+static int64_t min_offset; /* min(L - E) over the recording */
+
+static int by_id(const void *a, const void *b) {
+    uint64_t x = ((const rec_trade_t *)a)->id, y = ((const rec_trade_t *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static void load_trades(const config_exact_t *x) {
+    if (rtr) return;
+    static replay_t rp;
+    assert_int_equal(replay_open(&rp, files, 2, &x->rules), 0);
+    md_event_t ev;
+    int cap = 0;
+    min_offset = INT64_MAX;
+    while (replay_next(&rp, &ev) > 0) {
+        if (ev.exch_ns > 0 && ev.local_ns - ev.exch_ns < min_offset) min_offset = ev.local_ns - ev.exch_ns;
+        if (ev.type != MD_TRADE) continue;
+        if (nrtr == cap) rtr = realloc(rtr, (size_t)(cap = cap ? 2 * cap : 4096) * sizeof *rtr);
+        rtr[nrtr++] = (rec_trade_t){ev.u.trade.id, ev.u.trade.trade_ns, ev.exch_ns, ev.local_ns, ev.u.trade.qty,
+                                    ev.u.trade.price, ev.u.trade.buyer_maker};
+    }
+    replay_close(&rp);
+    qsort(rtr, (size_t)nrtr, sizeof *rtr, by_id);
+}
+
+/* the CSV field k (0-based) of line, copied to out ("" when empty) */
+static void field(const char *line, int k, char *out, size_t cap) {
+    const char *p = line;
+    for (int i = 0; i < k && p; i++) {
+        p = strchr(p, ',');
+        if (p) p++;
+    }
+    size_t n = 0;
+    if (p)
+        while (p[n] && p[n] != ',' && p[n] != '\n') n++;
+    if (n >= cap) n = cap - 1;
+    memcpy(out, p ? p : "", n);
+    out[n] = 0;
+}
+
+typedef struct ord_row {
+    char cid[40];
+    int64_t live, cancel; /* 0: empty */
+} ord_row_t;
+
+/* Every fill of a run of `example` on the shared recording: after its order went live at
+   the venue and before its cancel arrived; a trade fill at the print's own time T (on the
+   local clock: T plus an offset between the recording's least L - E and its message's
+   L - E), on the passive side, at or through our price, and all fills from one print no
+   more than the print. Returns the trade fills whose print reached the recording after
+   the order's cancel was sent (the fills an event-time simulator let escape). */
+static int check_two_clocks(const char *example, int *nfills) {
+    static config_t c;
+    static config_exact_t x;
+    load(&c, &x, example);
+    load_trades(&x);
+    backtest_t *bt = calloc(1, sizeof *bt);
+    char out[256], path[512];
+    snprintf(out, sizeof out, "%s/clocks-%s", tmpdir, example);
+    assert_int_equal(backtest_run(bt, &c, &x, files, 2, out), 0);
+    int64_t entry = (int64_t)(c.entry_latency_ms * 1e6);
+    assert_int_equal(bt->sim.st.late_events, 0); /* the read-ahead covers the whole recording */
+    size_t n;
+    snprintf(path, sizeof path, "%s/orders.csv", out);
+    char *csv = slurp(path, &n);
+    ord_row_t *ords = calloc(20000, sizeof *ords);
+    int nord = 0;
+    char f[64];
+    for (char *line = strtok(csv, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "sent_ns", 7)) {
+            assert_non_null(strstr(line, ",reason,live_ns,cancel_ns"));
+            continue;
+        }
+        assert_true(nord < 20000);
+        ord_row_t *o = &ords[nord++];
+        field(line, 1, o->cid, sizeof o->cid);
+        field(line, 13, f, sizeof f);
+        o->live = atoll(f);
+        field(line, 14, f, sizeof f);
+        o->cancel = atoll(f);
+    }
+    free(csv);
+    snprintf(path, sizeof path, "%s/fills.csv", out);
+    csv = slurp(path, &n);
+    int64_t *taken = calloc((size_t)nrtr, sizeof *taken);
+    int escaped = 0, rows = 0, by_trade = 0, by_cross = 0;
+    for (char *line = strtok(csv, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "time_ns", 7)) {
+            assert_non_null(strstr(line, ",realized_pnl,venue_ns,by,source_id"));
+            continue;
+        }
+        rows++;
+        char cid[40], side[8], by[16], src[32], price[32], qty[32];
+        field(line, 1, cid, sizeof cid);
+        field(line, 2, side, sizeof side);
+        field(line, 3, price, sizeof price);
+        field(line, 4, qty, sizeof qty);
+        field(line, 11, f, sizeof f);
+        int64_t v = atoll(f);
+        field(line, 12, by, sizeof by);
+        field(line, 13, src, sizeof src);
+        const ord_row_t *o = 0;
+        for (int i = nord - 1; i >= 0 && !o; i--)
+            if (!strcmp(ords[i].cid, cid)) o = &ords[i];
+        assert_non_null(o);
+        if (!(o->live && v >= o->live && (!o->cancel || v < o->cancel)))
+            fail_msg("%s: fill at %lld outside its life [%lld, %lld)", cid, (long long)v, (long long)o->live,
+                     (long long)o->cancel);
+        int64_t p, q;
+        assert_int_equal(fx_parse(price, strlen(price), &x.rules.tick, &p), 0);
+        assert_int_equal(fx_parse(qty, strlen(qty), &x.rules.lot, &q), 0);
+        if (!strcmp(by, "cross")) {
+            by_cross++;
+            assert_true(src[0] != 0);
+            continue;
+        }
+        assert_string_equal(by, "trade"); /* limit_maker orders never take */
+        by_trade++;
+        rec_trade_t key = {.id = strtoull(src, 0, 10)};
+        rec_trade_t *t = bsearch(&key, rtr, (size_t)nrtr, sizeof *rtr, by_id);
+        assert_non_null(t);
+        /* its time is the print's T, not when its message was sent or received */
+        if (v < t->T + min_offset || v > t->T + (t->L - t->E))
+            fail_msg("trade %llu: fill at %lld, T on the local clock in [%lld, %lld]", (unsigned long long)t->id,
+                     (long long)v, (long long)(t->T + min_offset), (long long)(t->T + t->L - t->E));
+        int buy = side[0] == 'B';
+        assert_int_equal(t->buyer_maker, buy); /* our side was the passive one */
+        assert_true(buy ? t->price <= p : t->price >= p);
+        taken[t - rtr] += q;
+        if (taken[t - rtr] > t->qty) fail_msg("trade %llu filled %lld of its %lld lots", (unsigned long long)t->id,
+                                             (long long)taken[t - rtr], (long long)t->qty);
+        if (o->cancel && t->L >= o->cancel - entry) escaped++;
+    }
+    free(csv);
+    free(taken);
+    free(ords);
+    assert_int_equal(rows, bt->eng.oms.ledger.fills);
+    assert_int_equal(by_trade + by_cross, rows);
+    assert_int_equal(bt->rep.fills_by[VFILL_TRADE], by_trade);
+    assert_int_equal(bt->rep.fills_by[VFILL_CROSS], by_cross);
+    assert_true(by_trade > 0 && by_cross > 0);
+    *nfills = rows;
+    backtest_free(bt);
+    free(bt);
+    return escaped;
+}
+
+static void test_two_clocks(void **st) {
+    (void)st;
+    int n1, n2;
+    /* the ladder has orders a print went through while they were live, whose print the
+       recording received only after the cancel was sent: they fill */
+    int e = check_two_clocks("btcusdt.ini", &n1);
+    assert_true(e > 0);
+    check_two_clocks("seed.ini", &n2);
+    assert_true(n1 > 0 && n2 > 0);
+}
+
+/* No look-ahead for the engine: with the recording cut at a line received at local time
+   L, every order sent and every fill told before L - BT_LOOKAHEAD_NS is as in the full run
+   (the exchange side reads ahead that far; the engine itself only what it received). */
+static void first_lines(const char *path, int64_t before, char **out, size_t *outn) {
+    size_t n;
+    char *csv = slurp(path, &n);
+    FILE *f = open_memstream(out, outn);
+    for (char *line = strtok(csv, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!isdigit((unsigned char)line[0]) || atoll(line) >= before) continue;
+        /* orders still open at the end of the cut run are written as they stood: compare
+           what was decided (time, id, side, type, price, quantity) */
+        char a[6][64];
+        for (int k = 0; k < 6; k++) field(line, k, a[k], sizeof a[k]);
+        if (strstr(path, "orders.csv")) fprintf(f, "%s,%s,%s,%s,%s,%s\n", a[0], a[1], a[2], a[3], a[4], a[5]);
+        else fprintf(f, "%s\n", line);
+    }
+    fclose(f);
+    free(csv);
+}
+
+static void test_cut_changes_nothing_before(void **st) {
+    (void)st;
+    static config_t c;
+    static config_exact_t x;
+    load(&c, &x, "btcusdt.ini");
+    char full[256], cut[256], path[512], cutfile[512];
+    snprintf(full, sizeof full, "%s/cut-full", tmpdir);
+    backtest_t *bt = calloc(1, sizeof *bt);
+    assert_int_equal(backtest_run(bt, &c, &x, files, 2, full), 0);
+    backtest_free(bt);
+    /* both files as one text, cut at three places */
+    size_t n1, n2;
+    char *t1 = tu_read(files[0], &n1), *t2 = tu_read(files[1], &n2);
+    assert_non_null(t1);
+    assert_non_null(t2);
+    const int64_t cuts[] = {25000, 60000, 90000};
+    for (int k = 0; k < 3; k++) {
+        snprintf(cutfile, sizeof cutfile, "%s/cut%d.txt", tmpdir, k);
+        FILE *f = fopen(cutfile, "w");
+        int64_t lines = 0, last_l = 0;
+        for (int part = 0; part < 2 && lines < cuts[k]; part++) {
+            const char *p = part ? t2 : t1, *end = p + (part ? n2 : n1);
+            while (p < end && lines < cuts[k]) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                size_t len = nl ? (size_t)(nl - p + 1) : (size_t)(end - p);
+                fwrite(p, 1, len, f);
+                last_l = atoll(p);
+                lines++;
+                p += len;
+            }
+        }
+        fclose(f);
+        snprintf(cut, sizeof cut, "%s/cut%d", tmpdir, k);
+        char *cf[1] = {cutfile};
+        assert_int_equal(backtest_run(bt, &c, &x, cf, 1, cut), 0);
+        backtest_free(bt);
+        int64_t before = last_l - BT_LOOKAHEAD_NS;
+        const char *names[] = {"orders.csv", "fills.csv"};
+        for (int j = 0; j < 2; j++) {
+            char *a, *b;
+            size_t na, nb;
+            snprintf(path, sizeof path, "%s/%s", full, names[j]);
+            first_lines(path, before, &a, &na);
+            snprintf(path, sizeof path, "%s/%s", cut, names[j]);
+            first_lines(path, before, &b, &nb);
+            assert_true(na > 0);
+            assert_string_equal(a, b);
+            free(a);
+            free(b);
+        }
+    }
+    free(t1);
+    free(t2);
+    free(bt);
+}
+
 int main(void) {
     files[0] = (char *)tu_require_data("binance-spot/btcusdt_20240808.gz");
     files[1] = (char *)tu_require_data("binance-spot/btcusdt_20240809.gz");
@@ -183,6 +430,8 @@ int main(void) {
         cmocka_unit_test(test_latency_changes_outcome),
         cmocka_unit_test(test_queue_model_matters),
         cmocka_unit_test(test_kill_switches),
+        cmocka_unit_test(test_two_clocks),
+        cmocka_unit_test(test_cut_changes_nothing_before),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[300];

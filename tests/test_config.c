@@ -41,6 +41,44 @@ static void test_defaults_and_examples(void **st) {
     assert_true(c.requote_s == 5 && c.max_order_age_s == 5);
 }
 
+/* the [market] defaults are BTCUSDT's: another symbol names its own assets and units, or is
+   refused; filters it does not give are off, not BTCUSDT's */
+static void test_other_symbol_rules(void **st) {
+    (void)st;
+    config_t c;
+    config_exact_t x;
+    char err[512];
+    config_defaults(&c);
+    assert_false(config_given(&c, "market.symbol"));
+    assert_int_equal(config_set(&c, "market.symbol=ETHUSDT", err, sizeof err), 0);
+    assert_true(config_given(&c, "market.symbol"));
+    assert_false(config_given(&c, "market.base_asset"));
+    assert_int_equal(config_resolve(&c, &x, err, sizeof err), Q_E_INVAL);
+    assert_non_null(strstr(err, "ETHUSDT"));
+    assert_non_null(strstr(err, "base_asset, quote_asset, tick_size, step_size"));
+    assert_int_equal(config_load_string(&c, "[market]\nbase_asset = ETH\nquote_asset = USDT\ntick_size = 0.01\n", "t.ini",
+                                        err, sizeof err), 0);
+    assert_int_equal(config_resolve(&c, &x, err, sizeof err), Q_E_INVAL);
+    assert_non_null(strstr(err, "set market.step_size"));
+    assert_null(strstr(err, "base_asset"));
+    assert_int_equal(config_set(&c, "market.step_size=0.0001", err, sizeof err), 0);
+    assert_int_equal(config_resolve(&c, &x, err, sizeof err), 0);
+    assert_string_equal(x.rules.base, "ETH");
+    assert_int_equal(x.rules.step_lots, 10000);
+    assert_int_equal(x.rules.min_qty, 0); /* not BTCUSDT's 0.00001 */
+    assert_int_equal(x.rules.max_qty, 0);
+    assert_true(x.rules.min_notional == 0 && x.rules.max_notional == 0);
+    assert_int_equal(config_set(&c, "market.min_notional=10", err, sizeof err), 0);
+    assert_int_equal(config_resolve(&c, &x, err, sizeof err), 0);
+    assert_true(x.rules.min_notional > 0);
+    /* BTCUSDT keeps its defaults, given or not */
+    config_defaults(&c);
+    assert_int_equal(config_set(&c, "market.symbol=BTCUSDT", err, sizeof err), 0);
+    assert_int_equal(config_resolve(&c, &x, err, sizeof err), 0);
+    assert_string_equal(x.rules.base, "BTC");
+    assert_int_equal(x.rules.min_qty, 1000);
+}
+
 static void test_errors_name_file_line_key(void **st) {
     (void)st;
     config_t c;
@@ -144,6 +182,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_and_examples),
         cmocka_unit_test(test_errors_name_file_line_key),
+        cmocka_unit_test(test_other_symbol_rules),
         cmocka_unit_test(test_exchange_info_2021),
         cmocka_unit_test(test_exchange_info_today),
     };

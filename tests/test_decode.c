@@ -87,6 +87,91 @@ static void test_key_order_whitespace_and_others(void **st) {
     assert_int_equal(ev.asks[0].price, 101);
 }
 
+/* every line's symbol: the combined-stream name (the real NKNUSDT and BTCUSDT lines), else
+   "s"; a stream of another symbol is ignored even with no "s" (partial depth carries none) */
+static void test_line_symbol(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    md_decoder_t d;
+    md_event_t ev;
+    btc_decoder(&d, &r);
+    assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":50093239212,\"s\":\"BTCUSDT\",\"b\":\"61837.63000000\",\"B\":\"3.78826000\",\"a\":\"61837.64000000\",\"A\":\"1.54698000\"}}", &ev), 0);
+    assert_int_equal(ev.type, MD_BBO);
+    assert_string_equal(d.line_symbol, "BTCUSDT");
+    /* from the cryptofeed fixture: another symbol, its prices off BTCUSDT's tick, ignored */
+    assert_int_equal(decode(&d, "{\"stream\":\"nknusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1633998512568,\"s\":\"NKNUSDT\",\"U\":499869753,\"u\":499869754,\"b\":[[\"0.35170000\",\"4265.00000000\"]],\"a\":[[\"0.35290000\",\"10968.00000000\"]]}}", &ev), 0);
+    assert_int_equal(ev.type, MD_IGNORED);
+    assert_string_equal(d.line_symbol, "NKNUSDT");
+    assert_int_equal(d.line_symbol_len, 7);
+    /* the stream name alone decides: a diff of ethusdt without "s" (on BTCUSDT's tick, so only
+       the name tells it apart) */
+    assert_int_equal(decode(&d, "{\"stream\":\"ethusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1,\"U\":1,\"u\":2,\"b\":[[\"2500.10\",\"1\"]],\"a\":[]}}", &ev), 0);
+    assert_int_equal(ev.type, MD_IGNORED);
+    assert_string_equal(d.line_symbol, "ETHUSDT");
+    /* a bare event: "s" */
+    assert_int_equal(decode(&d, "{\"e\":\"trade\",\"E\":1723161255343,\"s\":\"ETHUSDT\",\"t\":1,\"p\":\"2500.123\",\"q\":\"1\",\"T\":1723161255342,\"m\":true}", &ev), 0);
+    assert_int_equal(ev.type, MD_IGNORED);
+    assert_string_equal(d.line_symbol, "ETHUSDT");
+    /* a REST snapshot names none */
+    assert_int_equal(decode(&d, "{\"lastUpdateId\":5,\"bids\":[[\"61837.63000000\",\"1.00000000\"]],\"asks\":[]}", &ev), 0);
+    assert_int_equal(ev.type, MD_SNAPSHOT);
+    assert_int_equal(d.line_symbol_len, 0);
+    assert_string_equal(d.line_symbol, "");
+    /* an all-market stream leaves it to "s" */
+    assert_int_equal(decode(&d, "{\"stream\":\"!bookTicker\",\"data\":{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"2.00\",\"A\":\"1\"}}", &ev), 0);
+    assert_int_equal(ev.type, MD_BBO);
+    assert_string_equal(d.line_symbol, "BTCUSDT");
+    /* a wrapper and an event that disagree cannot be attributed: an error that says so */
+    assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1,\"s\":\"ETHUSDT\",\"t\":1,\"p\":\"1.00\",\"q\":\"1\",\"T\":1,\"m\":true}}", &ev), Q_E_PARSE);
+    assert_non_null(strstr(d.err, "different symbols"));
+    assert_int_equal(decode(&d, "{\"data\":{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1.00\",\"q\":\"1\",\"T\":1,\"m\":true},\"stream\":\"ethusdt@trade\"}", &ev), Q_E_PARSE);
+    assert_non_null(strstr(d.err, "different symbols"));
+    /* with no symbol to filter on, every line decodes and still names its symbol */
+    md_decoder_init(&d, &r.tick, &r.lot, "", levels, 20000);
+    assert_int_equal(decode(&d, "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1723161255343,\"s\":\"BTCUSDT\",\"t\":3735683259,\"p\":\"61837.63000000\",\"q\":\"0.02000000\",\"T\":1723161255342,\"m\":true,\"M\":true}}", &ev), 0);
+    assert_int_equal(ev.type, MD_TRADE);
+    assert_string_equal(d.line_symbol, "BTCUSDT");
+}
+
+/* the replay counts lines per symbol; the scan finds a recording's symbols without its rules */
+static void test_replay_symbols(void **st) {
+    (void)st;
+    char path[] = "/tmp/q_test_symXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("1 {\"lastUpdateId\":5,\"bids\":[[\"61837.63000000\",\"1.00000000\"]],\"asks\":[[\"61837.64000000\",\"1.00000000\"]]}\n", f);
+    for (int i = 0; i < 3; i++)
+        fprintf(f, "%d {\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":%d,\"s\":\"BTCUSDT\",\"b\":\"61837.63000000\",\"B\":\"1.00000000\",\"a\":\"61837.64000000\",\"A\":\"1.00000000\"}}\n", 2 + i, 10 + i);
+    fputs("9 {\"stream\":\"nknusdt@bookTicker\",\"data\":{\"u\":1,\"s\":\"NKNUSDT\",\"b\":\"0.35130000\",\"B\":\"1.00000000\",\"a\":\"0.35290000\",\"A\":\"1.00000000\"}}\n", f);
+    fclose(f);
+    char *files[] = {path};
+    symbol_rules_t r;
+    tu_btcusdt(&r);
+    replay_t rp;
+    md_event_t ev;
+    assert_int_equal(replay_open(&rp, files, 1, &r), 0);
+    while (replay_next(&rp, &ev) > 0) {}
+    assert_int_equal(replay_symbol_lines(&rp.syms, "BTCUSDT"), 3);
+    assert_int_equal(replay_symbol_lines(&rp.syms, "NKNUSDT"), 1);
+    assert_int_equal(replay_symbol_lines(&rp.syms, "ETHUSDT"), 0);
+    assert_int_equal(rp.syms.unnamed, 1);
+    assert_int_equal(rp.count[MD_IGNORED], 1);
+    char list[128];
+    assert_string_equal(replay_symbols_list(&rp.syms, list, sizeof list), "BTCUSDT (3 lines), NKNUSDT (1 line)");
+    replay_close(&rp);
+    replay_symbols_t s;
+    char err[128];
+    assert_int_equal(replay_scan_symbols(files, 1, 0, 0, &s, err, sizeof err), 1); /* to the end */
+    assert_int_equal(s.n, 2);
+    assert_int_equal(replay_symbol_lines(&s, "NKNUSDT"), 1);
+    assert_int_equal(replay_scan_symbols(files, 1, "BTCUSDT", 0, &s, err, sizeof err), 0); /* stops at it */
+    assert_int_equal(replay_symbol_lines(&s, "BTCUSDT"), 1);
+    assert_int_equal(replay_scan_symbols(files, 1, 0, 2, &s, err, sizeof err), 0); /* two lines */
+    assert_int_equal(s.n, 1);
+    unlink(path);
+}
+
 static void test_malformed_messages(void **st) {
     (void)st;
     symbol_rules_t r;
@@ -201,6 +286,8 @@ int main(void) {
         cmocka_unit_test(test_real_messages),
         cmocka_unit_test(test_key_order_whitespace_and_others),
         cmocka_unit_test(test_malformed_messages),
+        cmocka_unit_test(test_line_symbol),
+        cmocka_unit_test(test_replay_symbols),
         cmocka_unit_test(test_fast_decimals_agree),
         cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_recording_counts),

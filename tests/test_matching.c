@@ -545,6 +545,44 @@ static void on_exec(void *ctx, const xorder_t *o, const char *exec, const xfill_
     nev++;
 }
 
+/* issue 9's fill rules on the local exchange: a market trade fills at most its quantity,
+   shared among the users' orders in price-time priority; a book cross fills at most what
+   crossed, each lot once; the rest keeps resting */
+static void test_volume_true_fills(void **st) {
+    (void)st;
+    setup();
+    xorder_t *a, *b, *c;
+    /* account 1's buy at 99999.96 first, then account 0's two at 99999.97 (better price) */
+    assert_int_equal(place(1, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99999, 96), 20000, "c", &c), 0);
+    assert_int_equal(place(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99999, 97), 30000, "a", &a), 0);
+    now++;
+    assert_int_equal(place(0, SIDE_BUY, XT_LIMIT, XTIF_GTC, PX(99999, 97), 30000, "b", &b), 0);
+    /* a seller prints 40000 lots at 99999.96: a (first at the best price) gets 30000, b
+       the 10000 left, c nothing: 40000 in all, never more */
+    md_event_t t = tu_trade(PX(99999, 96), 40000, 1);
+    matching_on_market(&m, &t, ++now);
+    assert_int_equal(a->executed, 30000);
+    assert_int_equal(a->status, XS_FILLED);
+    assert_int_equal(b->executed, 10000);
+    assert_int_equal(b->status, XS_PARTIALLY_FILLED);
+    assert_int_equal(c->executed, 0);
+    assert_int_equal(m.nfills, 2);
+    /* the ask drops to 99999.96 with 5000 lots: crosses b (20000 left), which takes the
+       5000 and rests with the other 15000; the same 5000, still shown, fill nothing again */
+    book_set(&book, BOOK_ASK, PX(99999, 96), 5000);
+    md_event_t d;
+    memset(&d, 0, sizeof d);
+    d.type = MD_DIFF;
+    matching_on_market(&m, &d, ++now);
+    assert_int_equal(b->executed, 15000);
+    assert_true(xorder_live(b));
+    matching_on_market(&m, &d, ++now);
+    assert_int_equal(b->executed, 15000);
+    assert_int_equal(c->executed, 0); /* crossed at its price too, but b, priced better, took all 5000 */
+    assert_int_equal(m.sim.st.cross_fills, 1);
+    assert_true(QUOTE(0, locked) == (__int128)PX(99999, 97) * 15000);
+}
+
 static void test_first_fill(void **st) {
     (void)st;
     setup();
@@ -1090,6 +1128,7 @@ int main(void) {
         cmocka_unit_test(test_multi_symbol_locks_and_limits),
         cmocka_unit_test(test_asset_amounts),
         cmocka_unit_test(test_account_balance_keys),
+        cmocka_unit_test(test_volume_true_fills),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     matching_free(&m);

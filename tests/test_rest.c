@@ -609,6 +609,43 @@ static void test_url_parse(void **st) {
     assert_int_equal(net_resolve("quoter-test.invalid", a, NET_ADDRS), 0); /* RFC 6761: never resolves */
 }
 
+/* a rotation's overlap delivers the user data events twice (both sockets subscribed): each is
+   acted on once, however many come in between (at least the last 1024 are remembered, in
+   bounded memory: an event seen long ago is new again) */
+static void test_user_data_once(void **st) {
+    (void)st;
+    static symbol_rules_t rules;
+    static binance_t b;
+    open_client(&b, &rules, 0);
+    strcpy(rules.base, "BTC");
+    strcpy(rules.quote, "USDT");
+    b.base.sink = sink;
+    char m[256];
+    int transfers = 0;
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 1000; i++) {
+            nev = 0;
+            int n = snprintf(m, sizeof m, "{\"subscriptionId\":%d,\"event\":{\"e\":\"balanceUpdate\",\"E\":%d,"
+                             "\"a\":\"USDT\",\"d\":\"1.00\",\"T\":%d}}", round, 1000 + i, 1000 + i);
+            binance_feed_api(&b, m, (size_t)n);
+            transfers += nev == 1 && evs[0].type == VEV_TRANSFER;
+        }
+    assert_int_equal(transfers, 1000);
+    assert_int_equal(b.st.duplicates, 1000);
+    for (int i = 0; i < 3000; i++) { /* 3000 others: the first ones are forgotten */
+        int n = snprintf(m, sizeof m, "{\"subscriptionId\":0,\"event\":{\"e\":\"balanceUpdate\",\"E\":%d,"
+                         "\"a\":\"USDT\",\"d\":\"1.00\",\"T\":%d}}", 5000 + i, 5000 + i);
+        binance_feed_api(&b, m, (size_t)n);
+    }
+    nev = 0;
+    int n = snprintf(m, sizeof m, "{\"subscriptionId\":0,\"event\":{\"e\":\"balanceUpdate\",\"E\":1000,"
+                     "\"a\":\"USDT\",\"d\":\"1.00\",\"T\":1000}}");
+    binance_feed_api(&b, m, (size_t)n);
+    assert_int_equal(nev, 1);
+    assert_int_equal(b.st.duplicates, 1000);
+    binance_close(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url_parse),
@@ -622,6 +659,7 @@ int main(void) {
         cmocka_unit_test(test_rest_clock),
         cmocka_unit_test(test_commission),
         cmocka_unit_test(test_rules_change),
+        cmocka_unit_test(test_user_data_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

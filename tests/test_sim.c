@@ -99,7 +99,8 @@ static void test_post_only_and_taker(void **st) {
     /* a LIMIT buy at 100.01 for 5 takes 2 at 100.00 and 3 of the 4 at 100.01 */
     o = order(2, SIDE_BUY, OT_LIMIT, 10001, 5);
     sim.base.vt->place(&sim.base, &o, 0);
-    /* a LIMIT buy at 100.01 for 10: takes 6, rests 4 */
+    /* a LIMIT buy at 100.01 for 10: the recording cannot react, but order 2 took 2 at
+       100.00 and 3 of the 4 at 100.01: only the last lot is left to take; 9 rest */
     o = order(3, SIDE_BUY, OT_LIMIT, 10001, 10);
     sim.base.vt->place(&sim.base, &o, 0);
     sim_advance(&sim, 5 * MS);
@@ -114,10 +115,17 @@ static void test_post_only_and_taker(void **st) {
     assert_int_equal(got[2].maker, 0);
     assert_int_equal(got[3].price, 10001);
     assert_int_equal(got[3].qty, 3);
+    assert_int_equal(got[2].by, VFILL_TAKER);
+    assert_int_equal(got[2].source_id, 0);
     assert_int_equal(got[4].type, VEV_ACK);
-    assert_int_equal(got[7 - 2].qty + got[6].qty, 6);
+    assert_int_equal(got[5].type, VEV_FILL);
+    assert_int_equal(got[5].price, 10001);
+    assert_int_equal(got[5].qty, 1);
+    assert_int_equal(got[5].by, VFILL_TAKER);
+    assert_int_equal(got[5].exch_ns, 5 * MS); /* its arrival */
+    assert_int_equal(ngot, 6);
     assert_int_equal(sim.nresting, 1);
-    assert_int_equal(sim.resting[0].qty - sim.resting[0].filled, 4);
+    assert_int_equal(sim.resting[0].qty - sim.resting[0].filled, 9);
     assert_int_equal(sim.st.post_only_rejects, 1);
 }
 
@@ -144,16 +152,29 @@ static void test_queue_conservative(void **st) {
     t = tu_trade(9999, 2, 1);
     sim_on_market(&sim, &t, 9 * MS);
     assert_int_equal(sim.resting[0].filled, 1);
-    /* a trade through our price fills the rest */
+    /* a trade through our price fills at most its own quantity: 1 of the 3 left */
     t = tu_trade(9998, 1, 1);
+    t.u.trade.id = 77;
     sim_on_market(&sim, &t, 10 * MS);
+    assert_int_equal(sim.resting[0].filled, 2);
+    /* a larger one fills the rest */
+    t = tu_trade(9998, 5, 1);
+    t.u.trade.id = 78;
+    sim_on_market(&sim, &t, 11 * MS);
     assert_int_equal(sim.nresting, 0);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(got[1].type, VEV_FILL);
     assert_int_equal(got[1].qty, 1);
     assert_int_equal(got[1].maker, 1);
-    assert_int_equal(got[2].qty, 3);
+    assert_int_equal(got[1].by, VFILL_TRADE);
+    assert_int_equal(got[1].exch_ns, 9 * MS);
+    assert_int_equal(got[2].qty, 1);
     assert_int_equal(got[2].price, 9999); /* at our price, not the trade's */
+    assert_int_equal(got[2].source_id, 77);
+    assert_int_equal(got[2].exch_ns, 10 * MS);
+    assert_int_equal(got[3].qty, 2);
+    assert_int_equal(got[3].source_id, 78);
+    assert_int_equal(got[3].status, VST_FILLED);
 }
 
 static void test_queue_probabilistic(void **st) {
@@ -197,11 +218,22 @@ static void test_book_through_and_cancel(void **st) {
     order_t o2 = order(2, SIDE_BUY, OT_LIMIT_MAKER, 9998, 2);
     sim.base.vt->place(&sim.base, &o2, 0);
     sim_advance(&sim, 5 * MS);
-    /* the bid moves up through our ask (someone bid 100.02): our ask fills as maker */
+    /* the bid moves up through our ask (someone bid 100.02 for 1 lot): our ask fills as
+       maker, but only the lot that crossed; the other rests */
     book_set(&book, BOOK_BID, 10002, 1);
     book_set(&book, BOOK_ASK, 10000, 0);
     book_set(&book, BOOK_ASK, 10001, 0);
     md_event_t d = diff_event();
+    d.u.diff.last_id = 41;
+    sim_on_market(&sim, &d, 6 * MS);
+    assert_int_equal(sim.nresting, 2);
+    /* the recording cannot react: the same lot, still shown, fills nothing again */
+    d.u.diff.last_id = 42;
+    sim_on_market(&sim, &d, 6 * MS);
+    assert_int_equal(sim.st.cross_fills, 1);
+    /* the level grows to 3: 2 new lots, of which our ask wants 1 */
+    book_set(&book, BOOK_BID, 10002, 3);
+    d.u.diff.last_id = 43;
     sim_on_market(&sim, &d, 6 * MS);
     assert_int_equal(sim.nresting, 1);
     /* cancel the filled one: rejected as unknown; cancel the other: canceled */
@@ -211,12 +243,134 @@ static void test_book_through_and_cancel(void **st) {
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(got[2].type, VEV_FILL);
     assert_int_equal(got[2].order_id, 1);
-    assert_int_equal(got[2].qty, 2);
-    assert_int_equal(got[3].type, VEV_CANCEL_REJECT);
-    assert_int_equal(got[3].code, -2011);
-    assert_int_equal(got[4].type, VEV_CANCELED);
-    assert_int_equal(got[4].order_id, 2);
+    assert_int_equal(got[2].qty, 1);
+    assert_int_equal(got[2].price, 10001); /* at our price */
+    assert_int_equal(got[2].by, VFILL_CROSS);
+    assert_int_equal(got[2].source_id, 41);
+    assert_int_equal(got[2].status, VST_PARTIALLY_FILLED);
+    assert_int_equal(got[3].type, VEV_FILL);
+    assert_int_equal(got[3].qty, 1);
+    assert_int_equal(got[3].source_id, 43);
+    assert_int_equal(got[3].status, VST_FILLED);
+    assert_int_equal(got[4].type, VEV_CANCEL_REJECT);
+    assert_int_equal(got[4].code, -2011);
+    assert_int_equal(got[5].type, VEV_CANCELED);
+    assert_int_equal(got[5].order_id, 2);
     assert_int_equal(sim.nresting, 0);
+}
+
+/* known answer: a print through two of our orders is shared in price-time priority and
+   never fills more than its own quantity; at the print's price the queue ahead eats first */
+static void test_trade_through_two(void **st) {
+    (void)st;
+    setup_market(QUEUE_CONSERVATIVE);
+    /* placed in this order: c at 99.98 (3 lots ahead of it), then a and b at 99.99 */
+    order_t c = order(3, SIDE_BUY, OT_LIMIT_MAKER, 9998, 2);
+    order_t a = order(1, SIDE_BUY, OT_LIMIT_MAKER, 9999, 3);
+    order_t b = order(2, SIDE_BUY, OT_LIMIT_MAKER, 9999, 3);
+    sim.base.vt->place(&sim.base, &c, 0);
+    sim.base.vt->place(&sim.base, &a, 1 * MS);
+    sim.base.vt->place(&sim.base, &b, 2 * MS);
+    sim_advance(&sim, 7 * MS);
+    /* a seller prints 4 lots at 99.98: a (best price, first) takes 3, b the last 1; c, at
+       the print's price behind 3 lots, gets nothing */
+    md_event_t t = tu_trade(9998, 4, 1);
+    t.u.trade.id = 500;
+    sim_on_market(&sim, &t, 10 * MS);
+    /* 6 more: b takes its 2; 4 reach 99.98, where the 3 ahead go first and c gets 1 */
+    t = tu_trade(9998, 6, 1);
+    t.u.trade.id = 501;
+    sim_on_market(&sim, &t, 11 * MS);
+    sim_deliver(&sim, 1000 * MS);
+    assert_int_equal(ngot, 3 + 4);
+    const venue_event_t *f = &got[3];
+    assert_int_equal(f->type, VEV_FILL);
+    assert_string_equal(f->cid, "c1");
+    assert_int_equal(f->qty, 3);
+    assert_int_equal(f->price, 9999);
+    assert_int_equal(f->by, VFILL_TRADE);
+    assert_int_equal(f->source_id, 500);
+    assert_int_equal(f->exch_ns, 10 * MS);
+    f = &got[4];
+    assert_string_equal(f->cid, "c2");
+    assert_int_equal(f->qty, 1);
+    assert_int_equal(f->source_id, 500);
+    f = &got[5];
+    assert_string_equal(f->cid, "c2");
+    assert_int_equal(f->qty, 2);
+    assert_int_equal(f->source_id, 501);
+    f = &got[6];
+    assert_string_equal(f->cid, "c3");
+    assert_int_equal(f->qty, 1);
+    assert_int_equal(f->price, 9998);
+    assert_int_equal(f->source_id, 501);
+    assert_int_equal(f->status, VST_PARTIALLY_FILLED);
+    assert_int_equal(sim.nresting, 1);
+    assert_true(sim.resting[0].q.ahead == 0); /* c rests at the front for its last lot */
+    assert_int_equal(sim.st.through_fills, 3);
+    assert_int_equal(sim.st.queue_fills, 1);
+}
+
+/* known answer: a stale print (its trade time before our order reached the venue, handed
+   to the sim late, as the backtest does with a print read after its time) fills nothing;
+   a print at the order's arrival time does (the request is handled first) */
+static void test_stale_print(void **st) {
+    (void)st;
+    setup_market(QUEUE_CONSERVATIVE);
+    order_t a = order(1, SIDE_SELL, OT_LIMIT_MAKER, 10001, 2);
+    sim.base.vt->place(&sim.base, &a, 100 * MS); /* reaches the venue at 105 */
+    sim_advance(&sim, 106 * MS);
+    md_event_t t = tu_trade(10005, 5, 0); /* buyers lift through our ask, but at T = 103 */
+    sim_on_market(&sim, &t, 103 * MS);
+    assert_int_equal(sim.resting[0].filled, 0);
+    sim_on_market(&sim, &t, 105 * MS);
+    assert_int_equal(sim.nresting, 0);
+    sim_deliver(&sim, 1000 * MS);
+    assert_int_equal(got[1].type, VEV_FILL);
+    assert_int_equal(got[1].exch_ns, 105 * MS);
+    assert_int_equal(sim.st.fills, 1);
+}
+
+/* a book cross shared by two of ours in priority, each lot once; sim.cross_fills = 0 turns
+   crosses off (trades still fill) */
+static void test_cross_shared_and_off(void **st) {
+    (void)st;
+    for (int on = 1; on >= 0; on--) {
+        setup_market(QUEUE_CONSERVATIVE);
+        sim.cross_fills = on;
+        order_t a = order(1, SIDE_SELL, OT_LIMIT_MAKER, 10003, 3);
+        order_t b = order(2, SIDE_SELL, OT_LIMIT_MAKER, 10002, 3);
+        sim.base.vt->place(&sim.base, &a, 0);
+        sim.base.vt->place(&sim.base, &b, 0);
+        sim_advance(&sim, 5 * MS);
+        /* bids jump to 100.04 x 2 and 100.03 x 2: 4 lots cross b (better price), 2 of them a */
+        book_set(&book, BOOK_BID, 10004, 2);
+        book_set(&book, BOOK_BID, 10003, 2);
+        book_set(&book, BOOK_ASK, 10000, 0);
+        book_set(&book, BOOK_ASK, 10001, 0);
+        md_event_t d = diff_event();
+        d.u.diff.last_id = 900;
+        sim_on_market(&sim, &d, 6 * MS);
+        sim_on_market(&sim, &d, 7 * MS); /* told again: nothing new crossed */
+        sim_deliver(&sim, 1000 * MS);
+        if (!on) {
+            assert_int_equal(sim.st.fills, 0);
+            assert_int_equal(sim.nresting, 2);
+            md_event_t t = tu_trade(10004, 6, 0);
+            sim_on_market(&sim, &t, 8 * MS);
+            assert_int_equal(sim.nresting, 0);
+            break;
+        }
+        assert_int_equal(ngot, 4);
+        assert_string_equal(got[2].cid, "c2");
+        assert_int_equal(got[2].qty, 3);
+        assert_int_equal(got[2].by, VFILL_CROSS);
+        assert_int_equal(got[2].source_id, 900);
+        assert_string_equal(got[3].cid, "c1");
+        assert_int_equal(got[3].qty, 1);
+        assert_int_equal(sim.nresting, 1);
+        assert_int_equal(sim.resting[0].filled, 1);
+    }
 }
 
 static void test_filters(void **st) {
@@ -326,11 +480,11 @@ static void test_ids_status_cum(void **st) {
     order_t b = order(8, SIDE_SELL, OT_LIMIT_MAKER, 10002, 3);
     sim.base.vt->place(&sim.base, &b, 0);
     sim_advance(&sim, 5 * MS);
-    /* sellers trade through our bid: the rest of a fills at 100.01 */
-    md_event_t t = tu_trade(10000, 1, 1);
+    /* sellers trade 4 lots through our bid: the rest of a fills at 100.01 */
+    md_event_t t = tu_trade(10000, 4, 1);
     sim_on_market(&sim, &t, 6 * MS);
-    /* buyers trade through our ask: b fills */
-    t = tu_trade(10003, 1, 0);
+    /* buyers trade 3 lots through our ask: b fills */
+    t = tu_trade(10003, 3, 0);
     sim_on_market(&sim, &t, 7 * MS);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(ngot, 6);
@@ -420,9 +574,9 @@ static void test_fees_and_balances(void **st) {
     o = order(4, SIDE_SELL, OT_LIMIT_MAKER, 10001, 12345);
     sim.base.vt->place(&sim.base, &o, 0);
     sim_advance(&sim, 5 * MS);
-    md_event_t t = tu_trade(9997, 1, 1);
+    md_event_t t = tu_trade(9997, 12345, 1); /* prints as large as the orders: full fills */
     sim_on_market(&sim, &t, 6 * MS);
-    t = tu_trade(10002, 1, 0);
+    t = tu_trade(10002, 12345, 0);
     sim_on_market(&sim, &t, 7 * MS);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(ngot, 8);
@@ -465,7 +619,7 @@ static void test_fees_and_balances(void **st) {
     o = order(1, SIDE_SELL, OT_LIMIT_MAKER, 10001, 1000);
     sim.base.vt->place(&sim.base, &o, 0);
     sim_advance(&sim, 5 * MS);
-    t = tu_trade(10002, 1, 0);
+    t = tu_trade(10002, 1000, 0);
     sim_on_market(&sim, &t, 6 * MS);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(got[1].fee, 10001); /* 10001000 * 0.001 */
@@ -486,9 +640,9 @@ static void test_rebate_and_tick_mult(void **st) {
     o = order(2, SIDE_BUY, OT_LIMIT_MAKER, 9998, 12345);
     sim.base.vt->place(&sim.base, &o, 0);
     sim_advance(&sim, 5 * MS);
-    md_event_t t = tu_trade(10002, 1, 0);
+    md_event_t t = tu_trade(10002, 12345, 0); /* prints as large as the orders: full fills */
     sim_on_market(&sim, &t, 6 * MS);
-    t = tu_trade(9997, 1, 1);
+    t = tu_trade(9997, 12345, 1);
     sim_on_market(&sim, &t, 7 * MS);
     sim_deliver(&sim, 1000 * MS);
     assert_int_equal(ngot, 4);
@@ -516,7 +670,7 @@ static void test_query(void **st) {
     order_t c = order(3, SIDE_BUY, OT_LIMIT_MAKER, 9990, 1); /* canceled below */
     sim.base.vt->place(&sim.base, &c, 0);
     sim_advance(&sim, 5 * MS);
-    md_event_t t = tu_trade(10003, 1, 0);
+    md_event_t t = tu_trade(10003, 3, 0); /* 3 lots: b fills */
     sim_on_market(&sim, &t, 6 * MS);
     sim.base.vt->cancel(&sim.base, &c, 10 * MS);
     sim_advance(&sim, 15 * MS);
@@ -728,6 +882,9 @@ int main(void) {
         cmocka_unit_test(test_queue_probabilistic),
         cmocka_unit_test(test_book_through_and_cancel),
         cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_trade_through_two),
+        cmocka_unit_test(test_stale_print),
+        cmocka_unit_test(test_cross_shared_and_off),
         cmocka_unit_test(test_cancel_replace),
         cmocka_unit_test(test_replace_allow_failure),
         cmocka_unit_test(test_ids_status_cum),

@@ -24,7 +24,28 @@ int cli_parse(cli_common_t *c, int argc, char **argv, const char *usage) {
     return cli_parse_with(c, argc, argv, usage, plain_load, 0);
 }
 
+static int parse(cli_common_t *c, int argc, char **argv, const char *usage, cli_loader_fn load, void *ctx,
+                 int resolve);
+
 int cli_parse_with(cli_common_t *c, int argc, char **argv, const char *usage, cli_loader_fn load, void *ctx) {
+    return parse(c, argc, argv, usage, load, ctx, 1);
+}
+
+int cli_parse_unresolved(cli_common_t *c, int argc, char **argv, const char *usage) {
+    return parse(c, argc, argv, usage, plain_load, 0, 0);
+}
+
+int cli_resolve(cli_common_t *c) {
+    char err[512];
+    if (config_resolve(&c->cfg, &c->x, err, sizeof err)) {
+        cli_fail("%s%s%s", c->config_path ? c->config_path : "", c->config_path ? ": " : "", err);
+        return 2;
+    }
+    return 0;
+}
+
+static int parse(cli_common_t *c, int argc, char **argv, const char *usage, cli_loader_fn load, void *ctx,
+                 int resolve) {
     char err[512];
     memset(c, 0, sizeof *c);
     config_defaults(&c->cfg);
@@ -62,9 +83,5 @@ int cli_parse_with(cli_common_t *c, int argc, char **argv, const char *usage, cl
             c->files[c->nfiles++] = argv[i];
         }
     }
-    if (config_resolve(&c->cfg, &c->x, err, sizeof err)) {
-        cli_fail("%s%s%s", c->config_path ? c->config_path : "", c->config_path ? ": " : "", err);
-        return 2;
-    }
-    return 0;
+    return resolve ? cli_resolve(c) : 0;
 }

@@ -24,6 +24,10 @@ int cli_parse(cli_common_t *c, int argc, char **argv, const char *usage);
    holds accounts too). */
 typedef int (*cli_loader_fn)(void *ctx, config_t *cfg, const char *path, char *err, int errcap);
 int cli_parse_with(cli_common_t *c, int argc, char **argv, const char *usage, cli_loader_fn load, void *ctx);
+/* cli_parse without the config's resolution, for a command that settles the symbol first
+   (backtest and verify take it from the recording); then cli_resolve (prints, returns 0 or 2). */
+int cli_parse_unresolved(cli_common_t *c, int argc, char **argv, const char *usage);
+int cli_resolve(cli_common_t *c);
 void cli_fail(const char *fmt, ...);
 
 int cmd_verify(int argc, char **argv);

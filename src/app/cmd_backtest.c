@@ -4,9 +4,11 @@
 
 #include "../backtest/backtest.h"
 #include "cli.h"
+#include "recsym.h"
 
 static const char usage[] =
-    "usage: quoter backtest [-c CONFIG] [--set section.key=value]... [--json] [--out DIR] FILE...\n"
+    "usage: quoter backtest [-c CONFIG] [--set section.key=value]... [--exchange-info FILE] [--json]\n"
+    "                       [--out DIR] FILE...\n"
     "\n"
     "Replays recordings (several files as one stream, in the order given) through the engine\n"
     "and the simulated venue, and prints a report: span, events, orders, fills, volume, fees,\n"
@@ -17,22 +19,30 @@ static const char usage[] =
     "  --set S.K=V         override one key, e.g. --set strategy.spread=8\n"
     "  --json              print the report as one JSON object (keys: docs/backtest-report.md)\n"
     "  --out DIR           write orders.csv, fills.csv, equity.csv and chart.png into DIR\n"
+    "  --exchange-info FILE  the symbol's assets, tick, step and filters from a saved\n"
+    "                      GET /api/v3/exchangeInfo response (= --set market.exchange_info=FILE)\n"
     "\n"
-    "Exit status: 0 done, 2 bad usage, config or unreadable data.\n";
+    "The symbol is the recording's unless market.symbol is given; a recording with no line of\n"
+    "it, or of several symbols when none is given, is an error. Its rules come from the\n"
+    "exchangeInfo file or the [market] keys, whose defaults are BTCUSDT's only.\n"
+    "\n"
+    "Exit status: 0 done, 2 bad usage, config, symbol or unreadable data.\n";
 
 int cmd_backtest(int argc, char **argv) {
     static cli_common_t c;
-    int rc = cli_parse(&c, argc, argv, usage);
+    recsym_t rs;
+    int rc = recsym_parse(&c, &rs, argc, argv, usage, "backtest");
     if (rc) return rc;
-    if (c.nfiles == 0) {
-        cli_fail("backtest needs at least one recording (try --help)");
-        return 2;
-    }
     backtest_t *bt = calloc(1, sizeof *bt);
     if (!bt) return 2;
     rc = backtest_run(bt, &c.cfg, &c.x, c.files, c.nfiles, c.out_dir);
     if (rc) {
         cli_fail("%s", bt->err);
+        backtest_free(bt);
+        free(bt);
+        return 2;
+    }
+    if (recsym_check(&c, &rs, &bt->rp.syms)) { /* no report of a run on nothing of ours */
         backtest_free(bt);
         free(bt);
         return 2;

@@ -1,9 +1,8 @@
-/* cmd_synth.c: `quoter synth` writes a synthetic recording; `quoter stats` measures one. */
+/* cmd_synth.c: `quoter synth` writes a synthetic recording (`quoter stats`, cmd_stats.c, measures one). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backtest/mstats.h"
 #include "../exchange/synth.h"
 #include "cli.h"
 
@@ -12,22 +11,25 @@ static const char synth_usage[] =
     "\n"
     "Writes a synthetic market recording in the collector format (`<local ns> <raw JSON>`,\n"
     "gzip): a depth snapshot, depth@100ms diffs, bookTicker and trades of market.symbol, from\n"
-    "a stochastic order-flow model whose defaults match the shared BTCUSDT recording.\n"
+    "a stochastic order-flow model whose defaults match the shared BTCUSDT recording,\n"
+    "adverse selection included: market orders come in meta-orders (their signs persist)\n"
+    "and move the price their way; `quoter stats` measures both (see README).\n"
     "The same seed gives the same file.\n"
     "\n"
     "  --seconds N         length (default 600)\n"
     "  --seed S            random seed (default 1)\n"
     "  -o, --out FILE      output file (gzip)\n"
     "  --price P           starting price (default 61837.63)\n"
-    "  --vol-bps V         volatility, bps per sqrt(second) (default 1.17)\n"
-    "  --trades-per-s T    background market orders per second (default 14; sweeps add more)\n"
+    "  --vol-bps V         news volatility, bps per sqrt(second) (default 0.65; the order\n"
+    "                      flow's impact adds to it: 1.2 in all with the defaults)\n"
+    "  --trades-per-s T    background market orders per second (default 6; each prints\n"
+    "                      about 3 trades, and the sweeps after news add more)\n"
+    "  --impact-bps I      price impact of a median market order, bps (default 0.12; 0 for\n"
+    "                      a market with no adverse selection from the flow)\n"
+    "  --meta-share S      probability a market order takes its meta-order's side, else a\n"
+    "                      coin (default 0.8; 0 for signs without memory)\n"
+    "  --meta-orders N     mean market orders per meta-order (default 3)\n"
     "  -c CONFIG, --set S.K=V   symbol and its tick/step (market section)\n";
-
-static const char stats_usage[] =
-    "usage: quoter stats [-c CONFIG] FILE...\n"
-    "\n"
-    "Prints a recording's statistics as key=value pairs: message rates, spread in ticks,\n"
-    "1 s volatility in bps, mean base quantity within 10 bps of the mid, trade sizes.\n";
 
 static int take(int argc, char **argv, int *i, const char *name, const char **val) {
     if (strcmp(argv[*i], name)) return 0;
@@ -64,6 +66,9 @@ int cmd_synth(int argc, char **argv) {
         else if (take(argc, argv, &i, "--price", &v)) p.start_price = number("--price", v);
         else if (take(argc, argv, &i, "--vol-bps", &v)) p.vol_bps = number("--vol-bps", v);
         else if (take(argc, argv, &i, "--trades-per-s", &v)) p.trades_per_s = number("--trades-per-s", v);
+        else if (take(argc, argv, &i, "--impact-bps", &v)) p.impact_bps = number("--impact-bps", v);
+        else if (take(argc, argv, &i, "--meta-share", &v)) p.meta_share = number("--meta-share", v);
+        else if (take(argc, argv, &i, "--meta-orders", &v)) p.meta_orders = number("--meta-orders", v);
         else if (nrest < 63) rest[nrest++] = argv[i];
     }
     static cli_common_t c;
@@ -88,23 +93,5 @@ int cmd_synth(int argc, char **argv) {
     }
     fprintf(stderr, "quoter: wrote %s (%.0f s of %s, seed %llu)\n", out, p.seconds, c.x.rules.symbol,
             (unsigned long long)p.seed);
-    return 0;
-}
-
-int cmd_stats(int argc, char **argv) {
-    static cli_common_t c;
-    int rc = cli_parse(&c, argc, argv, stats_usage);
-    if (rc) return rc;
-    if (!c.nfiles) {
-        cli_fail("stats needs at least one recording (try --help)");
-        return 2;
-    }
-    mstats_t s;
-    char err[512];
-    if (mstats_compute(c.files, c.nfiles, &c.x.rules, &s, err, sizeof err)) {
-        cli_fail("%s", err);
-        return 2;
-    }
-    mstats_print(&s, stdout);
     return 0;
 }

@@ -6,24 +6,27 @@
 #include "../core/err.h"
 #include "../feed/replay.h"
 #include "cli.h"
+#include "recsym.h"
 
 static const char usage[] =
-    "usage: quoter verify [-c CONFIG] [--set section.key=value] FILE...\n"
+    "usage: quoter verify [-c CONFIG] [--set section.key=value] [--exchange-info FILE] FILE...\n"
     "\n"
     "Replays recordings (several files as one stream), synchronises the order book from the\n"
     "snapshot and depth diffs by Binance's rules, and compares the book's best bid and ask\n"
     "(price and quantity) with every bookTicker that carries the update id the book has just\n"
-    "after a diff. Prints key=value counts; exits 1 on any mismatch, 2 on bad usage or I/O.\n"
-    "The symbol and its tick/step come from the config (default BTCUSDT, 0.01, 0.00001).\n";
+    "after a diff. Prints the symbol and key=value counts; exits 1 on any mismatch, 2 on bad\n"
+    "usage, I/O or a symbol the recording has no line of.\n"
+    "\n"
+    "The symbol is the recording's unless market.symbol is given; a recording with no line of\n"
+    "it, or of several symbols when none is given, is an error (exit 2). Its tick and step\n"
+    "come from --exchange-info FILE (a saved GET /api/v3/exchangeInfo response; the same as\n"
+    "--set market.exchange_info=FILE) or the [market] keys, whose defaults are BTCUSDT's only.\n";
 
 int cmd_verify(int argc, char **argv) {
     static cli_common_t c;
-    int rc = cli_parse(&c, argc, argv, usage);
+    recsym_t rs;
+    int rc = recsym_parse(&c, &rs, argc, argv, usage, "verify");
     if (rc) return rc;
-    if (c.nfiles == 0) {
-        cli_fail("verify needs at least one recording (try --help)");
-        return 2;
-    }
     static replay_t rp;
     static book_t book;
     static book_sync_t sync;
@@ -57,10 +60,14 @@ int cmd_verify(int argc, char **argv) {
         cli_fail("%s", rp.rec.err);
         return 2;
     }
-    printf("lines=%" PRId64 " diffs=%" PRId64 " applied=%" PRId64 " stale=%" PRId64 " buffered=%" PRId64
+    if (recsym_check(&c, &rs, &rp.syms)) { /* never compared=0 mismatches=0 on another symbol's data */
+        replay_close(&rp);
+        return 2;
+    }
+    printf("symbol=%s lines=%" PRId64 " diffs=%" PRId64 " applied=%" PRId64 " stale=%" PRId64 " buffered=%" PRId64
            " snapshots=%" PRId64 " gaps=%" PRId64 " bookticker=%" PRId64 " trades=%" PRId64
            " ignored=%" PRId64 " compared=%" PRId64 " mismatches=%" PRId64 " bad_lines=%" PRId64 "\n",
-           rp.lines, sync.st.diffs, sync.st.applied, sync.st.stale, sync.st.buffered, sync.st.snapshots,
+           c.x.rules.symbol, rp.lines, sync.st.diffs, sync.st.applied, sync.st.stale, sync.st.buffered, sync.st.snapshots,
            sync.st.gaps, rp.count[MD_BBO], rp.count[MD_TRADE], rp.count[MD_IGNORED], xc.compared,
            xc.mismatches, replay_bad_lines(&rp));
     int intact = book_check(&book);

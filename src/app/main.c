@@ -14,7 +14,8 @@ static const char usage[] =
     "  verify [-c CONFIG] FILE...   check the synchronised book against every bookTicker\n"
     "  synth --seconds N --seed S -o FILE.gz   write a synthetic recording\n"
     "  exchange [--port N] [--speed X] [--loop] [FILE...]   a local Binance-compatible exchange\n"
-    "  stats FILE...                a recording's statistics (rates, spread, volatility, depth)\n"
+    "  stats [--json] FILE...       a recording's statistics (rates, spread, volatility, depth,\n"
+    "                               adverse selection: the mid's move after trades, sign autocorrelation)\n"
     "  config [--keys]              print the effective configuration, or list every key\n"
     "\n"
     "Each command takes --help. Recordings are `<local ns> <raw JSON>` lines, gzip or plain.\n";

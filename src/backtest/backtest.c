@@ -7,6 +7,163 @@
 
 #include "../core/err.h"
 
+/* the sim's latency model from the sim.latency_* keys (sim.h keeps the constant one) */
+static int latency_setup(backtest_t *bt, const config_t *c) {
+    char err[sizeof bt->err - 32];
+    int rc = 0;
+    int file = strcasecmp(c->latency_model, "file") == 0;
+    if (!file && c->latency_file[0]) {
+        snprintf(bt->err, sizeof bt->err, "sim.latency_file is set but sim.latency_model is %s: set it to file, "
+                 "or clear sim.latency_file", c->latency_model);
+        return Q_E_INVAL;
+    }
+    if (file && !c->latency_file[0]) {
+        snprintf(bt->err, sizeof bt->err, "sim.latency_model = file wants sim.latency_file");
+        return Q_E_INVAL;
+    }
+    if (file)
+        rc = latency_load(&bt->lat, c->latency_file, c->latency_entry_share, err, sizeof err);
+    else if (strcasecmp(c->latency_model, "lognormal") == 0)
+        rc = latency_lognormal(&bt->lat, c->latency_median_ms * 1e6, c->latency_p99_ms * 1e6,
+                               c->latency_entry_share, (uint64_t)c->latency_seed, err, sizeof err);
+    else
+        return 0;
+    if (rc) {
+        snprintf(bt->err, sizeof bt->err, "sim.latency_%s: %s", file ? "file" : "model", err);
+        return rc;
+    }
+    bt->sim.lat = &bt->lat;
+    return 0;
+}
+
+/* ---- the read-ahead ---------------------------------------------------------------- */
+
+/* the event's exchange time: a trade at its T plus the clock's offset (the same offset
+   its message's E gets, without the estimate's clamp to never go backwards: a trade's
+   time does go back from the events before it), others as the clock estimates them */
+static int64_t exch_time(backtest_t *bt, const md_event_t *ev) {
+    int64_t x = exch_clock_estimate(&bt->clock, ev->local_ns, ev->exch_ns);
+    if (ev->type == MD_TRADE && ev->exch_ns > 0 && ev->u.trade.trade_ns > 0) {
+        int64_t t = ev->u.trade.trade_ns + bt->clock.offset;
+        if (t < x) x = t; /* never after its message's own estimate (T <= E) */
+    }
+    return x;
+}
+
+static int item_before(const bt_item_t *a, const bt_item_t *b) { return a->x != b->x ? a->x < b->x : a->seq < b->seq; }
+
+static void heap_push(backtest_t *bt, const bt_item_t *it) {
+    int i = bt->ntrades++;
+    while (i > 0) {
+        int up = (i - 1) / 2;
+        if (!item_before(it, &bt->trades[up])) break;
+        bt->trades[i] = bt->trades[up];
+        i = up;
+    }
+    bt->trades[i] = *it;
+}
+
+static void heap_pop(backtest_t *bt) {
+    bt_item_t last = bt->trades[--bt->ntrades];
+    int i = 0, n = bt->ntrades;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && item_before(&bt->trades[c + 1], &bt->trades[c])) c++;
+        if (!item_before(&bt->trades[c], &last)) break;
+        bt->trades[i] = bt->trades[c];
+        i = c;
+    }
+    if (n) bt->trades[i] = last;
+}
+
+/* Queues bt->next: 1, or 0 when there is no room yet (the engine must take events first). */
+static int enqueue(backtest_t *bt) {
+    md_event_t *ev = &bt->next;
+    int64_t nlv = ev->type == MD_DIFF || ev->type == MD_SNAPSHOT ? ev->nbids + ev->nasks : 0;
+    if (bt->qtail - bt->qhead >= BT_QUEUE || bt->ntrades >= BT_QUEUE) return 0;
+    int64_t at = bt->lvtail;
+    if (nlv) {
+        if (at % BT_LEVELS + nlv > BT_LEVELS) at += BT_LEVELS - at % BT_LEVELS; /* keep them in one piece */
+        if (at + nlv - bt->lvhead > BT_LEVELS) return 0;
+        md_level_t *d = &bt->lv[at % BT_LEVELS];
+        if (ev->nbids) memcpy(d, ev->bids, (size_t)ev->nbids * sizeof *d);
+        if (ev->nasks) memcpy(d + ev->nbids, ev->asks, (size_t)ev->nasks * sizeof *d);
+        ev->bids = d;
+        ev->asks = d + ev->nbids;
+        bt->lvtail = at + nlv;
+    }
+    bt_item_t *it = &bt->q[bt->qtail % BT_QUEUE];
+    it->ev = *ev;
+    it->x = exch_time(bt, ev);
+    it->seq = bt->qtail++;
+    it->lv_end = bt->lvtail;
+    if (ev->type == MD_TRADE) heap_push(bt, it);
+    bt->pending = 0;
+    return 1;
+}
+
+/* Reads ahead until an event received after `until` is queued (or the end, or no room). */
+static int read_ahead(backtest_t *bt, int64_t until) {
+    while (!bt->eof) {
+        if (bt->qtail > bt->qhead && bt->q[(bt->qtail - 1) % BT_QUEUE].ev.local_ns > until) break;
+        if (!bt->pending) {
+            int rc = replay_next(&bt->rp, &bt->next);
+            if (rc < 0) return rc;
+            if (rc == 0) {
+                bt->eof = 1;
+                break;
+            }
+            bt->pending = 1;
+        }
+        if (!enqueue(bt)) break;
+    }
+    return 0;
+}
+
+/* the exchange side's next book event (the read-ahead's next non-trade), or NULL */
+static bt_item_t *next_book_event(backtest_t *bt) {
+    while (bt->xq < bt->qtail && bt->q[bt->xq % BT_QUEUE].ev.type == MD_TRADE) bt->xq++;
+    return bt->xq < bt->qtail ? &bt->q[bt->xq % BT_QUEUE] : 0;
+}
+
+/* The exchange side handles everything up to time t, in time order: requests first, then
+   trades, then book events of the same time. */
+static void exchange_to(backtest_t *bt, int64_t t) {
+    sim_t *s = &bt->sim;
+    for (;;) {
+        int64_t tr = sim_next_arrival(s);
+        int64_t tt = bt->ntrades ? bt->trades[0].x : INT64_MAX;
+        bt_item_t *b = next_book_event(bt);
+        int64_t tb = b ? (b->x > bt->xnow ? b->x : bt->xnow) : INT64_MAX;
+        if (tr <= tt && tr <= tb) {
+            if (tr > t) break;
+            sim_advance(s, tr);
+            if (tr > bt->xnow) bt->xnow = tr;
+        } else if (tt <= tb) {
+            if (tt > t) break;
+            bt_item_t it = bt->trades[0];
+            heap_pop(bt);
+            if (it.x < bt->xnow) s->st.late_events++; /* still fills only orders live at its T */
+            sim_on_market(s, &it.ev, it.x);
+            if (it.x > bt->xnow) bt->xnow = it.x;
+        } else {
+            if (tb > t) break;
+            if (b->x < bt->xnow) s->st.late_events++;
+            bt->xnow = tb;
+            switch (b->ev.type) {
+            case MD_DIFF: sync_on_diff(&bt->xsync, &b->ev); break;
+            case MD_SNAPSHOT: sync_on_snapshot(&bt->xsync, &b->ev); break;
+            case MD_BBO: book_on_bbo(&bt->xbook, &b->ev); break;
+            default: break;
+            }
+            sim_on_market(s, &b->ev, tb);
+            bt->xq++;
+        }
+    }
+    if (t > bt->xnow) bt->xnow = t;
+}
+
 int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, char **files, int nfiles,
                  const char *out_dir) {
     memset(bt, 0, sizeof *bt);
@@ -16,13 +173,27 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
     queue_model_t qm = {strcasecmp(c->queue_model, "probabilistic") == 0 ? QUEUE_PROBABILISTIC
                                                                         : QUEUE_CONSERVATIVE,
                         c->queue_power};
-    /* the sim keeps a pointer to the engine's book, which engine_init builds */
-    if ((rc = sim_init(&bt->sim, &bt->eng.book, &x->rules, qm, (int64_t)(c->entry_latency_ms * 1e6),
+    /* the exchange side keeps a book of its own, at exchange time */
+    if ((rc = book_init(&bt->xbook, 17))) {
+        snprintf(bt->err, sizeof bt->err, "simulated exchange: %s", q_strerror(rc));
+        return rc;
+    }
+    sync_init(&bt->xsync, &bt->xbook);
+    bt->q = calloc(BT_QUEUE, sizeof *bt->q);
+    bt->trades = calloc(BT_QUEUE, sizeof *bt->trades);
+    bt->lv = calloc(BT_LEVELS, sizeof *bt->lv);
+    if (!bt->q || !bt->trades || !bt->lv) {
+        snprintf(bt->err, sizeof bt->err, "read-ahead: %s", q_strerror(Q_E_NOMEM));
+        return Q_E_NOMEM;
+    }
+    if ((rc = sim_init(&bt->sim, &bt->xbook, &x->rules, qm, (int64_t)(c->entry_latency_ms * 1e6),
                        (int64_t)(c->response_latency_ms * 1e6), c->maker_fee, c->taker_fee, x->base_balance,
                        x->quote_balance))) {
         snprintf(bt->err, sizeof bt->err, "simulated exchange: %s", q_strerror(rc));
         return rc;
     }
+    if ((rc = latency_setup(bt, c))) return rc;
+    bt->sim.cross_fills = c->cross_fills;
     venue_t *v = &bt->sim.base;
     if (c->chaos > 0) {
         chaos_config_t cc;
@@ -50,17 +221,22 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
         snprintf(bt->err, sizeof bt->err, "%s", q_strerror(rc));
         return rc;
     }
-    md_event_t ev;
-    while ((rc = replay_next(&bt->rp, &ev)) > 0) {
-        int64_t xt = exch_clock_estimate(&bt->clock, ev.local_ns, ev.exch_ns);
-        sim_advance(&bt->sim, xt);
-        engine_on_market(&bt->eng, &ev);
-        sim_on_market(&bt->sim, &ev, xt);
-        sim_deliver(&bt->sim, ev.local_ns);
-        if (bt->chaos_on) chaos_pump(bt->chaos, ev.local_ns);
-        engine_decide(&bt->eng, ev.local_ns);
-        if (bt->chaos_on) bt->violations += oms_check(&bt->eng.oms, ev.local_ns);
-        report_on_event(&bt->rep, ev.local_ns);
+    for (;;) {
+        /* the next event for the engine, then what the exchange may need before it */
+        if (bt->qhead == bt->qtail && (rc = read_ahead(bt, INT64_MIN)) < 0) break;
+        if (bt->qhead == bt->qtail) break; /* the end */
+        if ((rc = read_ahead(bt, bt->q[bt->qhead % BT_QUEUE].ev.local_ns + BT_LOOKAHEAD_NS)) < 0) break;
+        bt_item_t *it = &bt->q[bt->qhead % BT_QUEUE];
+        const md_event_t *ev = &it->ev;
+        exchange_to(bt, ev->local_ns);
+        sim_deliver(&bt->sim, ev->local_ns);
+        if (bt->chaos_on) chaos_pump(bt->chaos, ev->local_ns);
+        engine_on_market(&bt->eng, ev);
+        engine_decide(&bt->eng, ev->local_ns);
+        if (bt->chaos_on) bt->violations += oms_check(&bt->eng.oms, ev->local_ns);
+        report_on_event(&bt->rep, ev->local_ns);
+        bt->lvhead = it->lv_end; /* the exchange's book took it before the engine did */
+        bt->qhead++;
     }
     if (rc < 0) {
         snprintf(bt->err, sizeof bt->err, "%s", bt->rp.rec.err);
@@ -95,7 +271,15 @@ int backtest_drain(backtest_t *bt, int64_t max_ns, int64_t step_ns) {
 
 void backtest_free(backtest_t *bt) {
     replay_close(&bt->rp);
+    sync_free(&bt->xsync);
+    book_free(&bt->xbook);
+    free(bt->q);
+    free(bt->trades);
+    free(bt->lv);
+    bt->q = bt->trades = 0;
+    bt->lv = 0;
     sim_free(&bt->sim);
+    latency_free(&bt->lat);
     free(bt->chaos);
     bt->chaos = 0;
     engine_free(&bt->eng);

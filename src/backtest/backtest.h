@@ -1,11 +1,25 @@
 /* backtest.h: a backtest: recordings -> engine + simulated venue -> report.
  *
- * Per market event, in recording order (local receive time L, exchange time X <= L):
- *   1. requests that reached the exchange by X are processed (against the book before
- *      this event);  2. the event updates the book;  3. resting orders are matched against
- *   it;  4. venue answers due by L reach the oms;  5. the strategy decides at L.
+ * Two clocks, as in hftbacktest. Every market event has a local receive time L (the
+ * recording's) and an exchange time X <= L on the local clock (core/clock.h's causal
+ * offset): a trade at its trade time T, a depth diff at its event time E, a bookTicker
+ * (no time) at L less the estimated feed delay. The exchange side (the sim, on a book of
+ * its own) runs in X order; the engine runs in L order. Before the engine takes the
+ * event at L, the exchange side handles, in time order, every request reaching it and
+ * every market event with a time <= L (a request before a market event of the same
+ * time, a trade before a book event of the same time); then the venue's answers due by L
+ * reach the oms, the engine applies the event, and the strategy decides at L. So the
+ * exchange may see an event before the engine receives it (that is what latency is),
+ * while the engine sees nothing before it is received.
+ *
+ * Trades reach the recording late (E - T: 1 ms median, 204 ms p99 on the shared
+ * recording), so the exchange side reads ahead BT_LOOKAHEAD_NS of local time. An event
+ * read after the exchange side passed its time (L - X beyond the read-ahead) is matched
+ * at once and counted (sim.st.late_events). The engine's decisions before local time x
+ * depend only on the data received by x + BT_LOOKAHEAD_NS.
+ *
  * With sim.chaos > 0 a chaos venue sits between the sim and the engine (venue/chaos), and
- * its held events are pumped after step 4.
+ * its held events are pumped after the answers are delivered.
  * The same config and data give byte-identical output. */
 #ifndef Q_BACKTEST_H
 #define Q_BACKTEST_H
@@ -16,16 +30,43 @@
 #include "../venue/sim/sim.h"
 #include "report.h"
 
+#define BT_LOOKAHEAD_NS 2000000000LL /* read-ahead of the exchange side, local time */
+#define BT_QUEUE 32768                 /* events read ahead at most */
+#define BT_LEVELS (1 << 17)            /* their diff and snapshot levels at most */
+
+/* a market event read ahead, with its exchange time */
+typedef struct bt_item {
+    md_event_t ev;            /* levels point into the backtest's level ring */
+    int64_t x;                /* exchange time, on the local clock */
+    int64_t seq;              /* recording order */
+    int64_t lv_end;           /* the level ring's tail after this event's levels */
+} bt_item_t;
+
 typedef struct backtest {
     const config_t *cfg;
     const config_exact_t *x;
     replay_t rp;
     sim_t sim;
+    latency_t lat;            /* sim.latency_model's model when not constant (sim.lat points here) */
     chaos_t *chaos;           /* between the sim and the engine when sim.chaos > 0 (else NULL) */
     int chaos_on;
     int64_t violations;       /* with chaos: oms_check() failures summed over every step */
     engine_t eng;
     exch_clock_t clock;
+    /* the exchange side: its book, the read-ahead (recording order; the engine takes from
+       qhead, the exchange's book from xq) and the trades it has not matched yet (a heap by
+       their time) */
+    book_t xbook;
+    book_sync_t xsync;
+    bt_item_t *q;
+    int64_t qhead, qtail, xq;
+    md_level_t *lv;
+    int64_t lvhead, lvtail;
+    bt_item_t *trades;
+    int ntrades;
+    int64_t xnow;             /* the exchange side has handled everything up to here */
+    int eof, pending;         /* pending: an event read that did not fit yet (in `next`) */
+    md_event_t next;
     report_t rep;
     char err[512];
 } backtest_t;

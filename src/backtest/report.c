@@ -35,10 +35,12 @@ int report_open(report_t *r, const engine_t *e, const char *out_dir, double samp
         return Q_E_IO;
     }
     r->orders_csv = open_csv(out_dir, "orders.csv",
-                             "sent_ns,client_order_id,side,type,price,qty,filled,state,level,acked_ns,done_ns,fees_quote,reason\n",
+                             "sent_ns,client_order_id,side,type,price,qty,filled,state,level,acked_ns,done_ns,fees_quote,reason,"
+                             "live_ns,cancel_ns\n",
                              err, errcap);
     r->fills_csv = open_csv(out_dir, "fills.csv",
-                            "time_ns,client_order_id,side,price,qty,maker,fee,fee_asset,fee_quote,inventory,realized_pnl\n",
+                            "time_ns,client_order_id,side,price,qty,maker,fee,fee_asset,fee_quote,inventory,realized_pnl,"
+                            "venue_ns,by,source_id\n",
                             err, errcap);
     r->equity_csv = open_csv(out_dir, "equity.csv",
                              "time_ns,mid,our_bid,our_ask,inventory,equity,total_pnl,realized_pnl,pnl_vs_hold\n", err, errcap);
@@ -114,16 +116,18 @@ static void write_order(report_t *r, const order_t *o) {
     px(r, o->price, p, sizeof p);
     qty(r, o->qty, q, sizeof q);
     qty(r, o->filled, f, sizeof f);
-    fprintf(r->orders_csv, "%" PRId64 ",%s,%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s\n",
+    char live[24] = "", cancel[24] = ""; /* exchange clock; empty when never */
+    if (o->live_ns) snprintf(live, sizeof live, "%" PRId64, o->live_ns);
+    if (o->cancel_ns) snprintf(cancel, sizeof cancel, "%" PRId64, o->cancel_ns);
+    fprintf(r->orders_csv, "%" PRId64 ",%s,%s,%s,%s,%s,%s,%s,%d,%" PRId64 ",%" PRId64 ",%.8f,%s,%s,%s\n",
             o->sent_ns, o->cid, o->side == SIDE_BUY ? "BUY" : "SELL",
             o->type == OT_LIMIT ? "LIMIT" : "LIMIT_MAKER", p, q, f, order_state_name(o->state), o->level,
-            o->acked_ns, o->done_ns, o->fees_quote, o->reason);
+            o->acked_ns, o->done_ns, o->fees_quote, o->reason, live, cancel);
 }
 
-/* what made it, the maker volume and fees for the break-even fee, and the fill's markouts */
+/* the maker volume and fees for the break-even fee, and the fill's markouts */
 static void judge_fill(report_t *r, const order_t *o, const venue_event_t *ev, double fee_quote) {
     const symbol_rules_t *s = rules(r);
-    r->fills_by[ev->by >= VFILL_UNKNOWN && ev->by <= VFILL_TAKER ? ev->by : VFILL_UNKNOWN]++;
     order_side_t side = o ? o->side : ev->side;
     if (ev->maker) {
         __int128 notional = (__int128)ev->price * ev->qty;
@@ -146,6 +150,7 @@ static void judge_fill(report_t *r, const order_t *o, const venue_event_t *ev, d
 void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {
     report_t *r = ctx;
     r->fills_written++;
+    if (ev->by >= VFILL_UNKNOWN && ev->by <= VFILL_TAKER) r->fills_by[ev->by]++;
     judge_fill(r, o, ev, fee_quote);
     if (!r->fills_csv) return;
     const ledger_t *l = &r->eng->oms.ledger;
@@ -157,8 +162,15 @@ void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double
     fx_unit_t u;
     if (fx_unit_make(ev->fee_scale, 1, &u) || fx_format(ev->fee, &u, 0, fe, sizeof fe) < 0) snprintf(fe, sizeof fe, "?");
     order_side_t side = o ? o->side : ev->side;
-    fprintf(r->fills_csv, "%" PRId64 ",%s,%s,%s,%s,%d,%s,%s,%.8f,%s,%.6f\n", ev->local_ns, ev->cid,
-            side == SIDE_BUY ? "BUY" : "SELL", p, q, ev->maker, fe, ev->fee_asset, fee_quote, inv, l->realized);
+    /* where the fill came from: the venue's time (exchange clock), what made it and the
+       recording's id of that market event; empty when not told */
+    static const char *const by_name[] = {"", "trade", "cross", "taker"};
+    char vt[24] = "", src[24] = "";
+    if (ev->exch_ns) snprintf(vt, sizeof vt, "%" PRId64, ev->exch_ns);
+    if (ev->source_id && (ev->by == VFILL_TRADE || ev->by == VFILL_CROSS)) snprintf(src, sizeof src, "%" PRIu64, ev->source_id);
+    fprintf(r->fills_csv, "%" PRId64 ",%s,%s,%s,%s,%d,%s,%s,%.8f,%s,%.6f,%s,%s,%s\n", ev->local_ns, ev->cid,
+            side == SIDE_BUY ? "BUY" : "SELL", p, q, ev->maker, fe, ev->fee_asset, fee_quote, inv, l->realized, vt,
+            ev->by >= VFILL_UNKNOWN && ev->by <= VFILL_TAKER ? by_name[ev->by] : "", src);
 }
 
 void report_on_done(void *ctx, const order_t *o) { write_order(ctx, o); }
@@ -180,13 +192,15 @@ void report_close(report_t *r) {
 
 /* ---- the numbers, computed once for both formats ------------------------ */
 
+#define NBY (VFILL_TAKER + 1) /* what can make a fill (venue_fill_by_t) */
+
 typedef struct figures {
     double span_s, volume_base, volume_quote, fees, realized, unrealized, total, hold, vs_hold, vs_hold_pct,
         end_equity, maker_share, two_sided, spread_ticks, spread_quote, spread_bps, inv_min, inv_max, inv_end;
     double maker_volume, breakeven_fee; /* quote; a rate (0.001 = 0.1%) */
     int breakeven_known;                /* 0: no maker volume, no break-even fee */
     int64_t judged;                     /* fills counted by what made them */
-    double share[4];                    /* their shares per venue_fill_by_t */
+    double share[NBY];                  /* their shares per venue_fill_by_t */
 } figures_t;
 
 int report_breakeven_fee_of(double vs_hold, double maker_fees_end, double maker_volume_end, double *fee) {
@@ -235,8 +249,8 @@ static void compute(const report_t *r, figures_t *g) {
     g->inv_end = (double)ledger_inventory(l) * s->lot.value;
     g->maker_volume = ledger_quote_real(l, r->maker_notional);
     g->breakeven_known = r->end_mid > 0 && !breakeven(r, g->vs_hold, &g->breakeven_fee);
-    for (int k = 0; k < 4; k++) g->judged += r->fills_by[k];
-    for (int k = 0; k < 4; k++) g->share[k] = g->judged ? (double)r->fills_by[k] / (double)g->judged : 0;
+    for (int k = 0; k < NBY; k++) g->judged += r->fills_by[k];
+    for (int k = 0; k < NBY; k++) g->share[k] = g->judged ? (double)r->fills_by[k] / (double)g->judged : 0;
 }
 
 int report_breakeven_maker_fee(const report_t *r, double *fee) {
@@ -247,7 +261,7 @@ int report_breakeven_maker_fee(const report_t *r, double *fee) {
     return 0;
 }
 
-static const char *const by_key[4] = {"unknown", "trade", "cross", "taker"};
+static const char *const by_key[NBY] = {"unknown", "trade", "cross", "taker"};
 
 /* what made the fills: a simulated venue says, a live one does not */
 static void print_made_by(const report_t *r, const figures_t *g, FILE *f) {
@@ -386,9 +400,10 @@ void report_print_json_extra(const report_t *r, FILE *f, const char *extra) {
             g.two_sided, g.spread_quote, g.spread_ticks, g.spread_bps);
     fprintf(f, "\"kill_switch\":%s,", m->risk.killed ? "true" : "false");
     fprintf(f, "\"fills_by\":{");
-    for (int k = 1; k <= 4; k++) fprintf(f, "%s\"%s\":%" PRId64, k > 1 ? "," : "", by_key[k % 4], r->fills_by[k % 4]);
+    /* unknown last: a live run's whole count */
+    for (int k = 1; k <= NBY; k++) fprintf(f, "%s\"%s\":%" PRId64, k > 1 ? "," : "", by_key[k % NBY], r->fills_by[k % NBY]);
     fprintf(f, "},\"fill_share\":{");
-    for (int k = 1; k <= 4; k++) fprintf(f, "%s\"%s\":%.6f", k > 1 ? "," : "", by_key[k % 4], g.share[k % 4]);
+    for (int k = 1; k <= NBY; k++) fprintf(f, "%s\"%s\":%.6f", k > 1 ? "," : "", by_key[k % NBY], g.share[k % NBY]);
     fprintf(f, "},\"markouts\":{");
     for (int k = 0; k < MARKOUT_NH; k++) {
         const markout_sum_t *s = &r->markouts.h[k];

@@ -32,7 +32,7 @@ typedef struct report {
     markout_t markouts;              /* fed by report_on_fill and report_on_event */
     int fills_replayed;              /* `quoter history`: the fills are told again from a journal, long
                                         after the mids; the markouts come from the journaled state */
-    int64_t fills_by[4];             /* fills by what made them, per venue_fill_by_t */
+    int64_t fills_by[VFILL_TAKER + 1]; /* fills told, by what made them (venue_fill_by_t) */
     __int128 maker_notional;         /* maker fills' price x qty, tick*lot units */
     __int128 maker_notional_qfee;    /* of those charged in quote, another asset or nothing */
     int64_t maker_lots_bfee;         /* qty of the maker fills charged in base, lots */

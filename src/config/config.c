@@ -32,17 +32,19 @@ typedef struct key_def {
     {sec, nm, K_INT, offsetof(config_t, field), sizeof(int), dflt, lo, hi, 0, hlp}
 
 static const key_def_t keys[] = {
-    S("market", "symbol", symbol, "BTCUSDT", 0, "the traded symbol, upper case"),
-    S("market", "base_asset", base_asset, "BTC", 0, "base asset (exchangeInfo overrides)"),
+    /* the defaults of the rules below are BTCUSDT's: another symbol gives its own (or an
+       exchangeInfo), so nothing of it is silently BTC's (config_market_rules) */
+    S("market", "symbol", symbol, "BTCUSDT", 0, "the traded symbol, upper case; backtest and verify take it from the recording when not given"),
+    S("market", "base_asset", base_asset, "BTC", 0, "base asset (exchangeInfo overrides); the defaults here are BTCUSDT's: another symbol must give base_asset, quote_asset, tick_size and step_size, or exchange_info"),
     S("market", "quote_asset", quote_asset, "USDT", 0, "quote asset (exchangeInfo overrides)"),
     S("market", "tick_size", tick_size, "0.01", 0, "PRICE_FILTER.tickSize"),
     S("market", "step_size", step_size, "0.00001", 0, "LOT_SIZE.stepSize"),
-    S("market", "min_qty", min_qty, "0.00001", 0, "LOT_SIZE.minQty"),
-    S("market", "max_qty", max_qty, "9000", 0, "LOT_SIZE.maxQty"),
-    S("market", "min_notional", min_notional, "5", 0, "NOTIONAL/MIN_NOTIONAL.minNotional, quote asset"),
-    S("market", "max_notional", max_notional, "9000000", 0, "NOTIONAL.maxNotional, quote asset, for limit orders (0 = none)"),
+    S("market", "min_qty", min_qty, "0.00001", 0, "LOT_SIZE.minQty (another symbol than BTCUSDT: 0 = none unless given)"),
+    S("market", "max_qty", max_qty, "9000", 0, "LOT_SIZE.maxQty (another symbol: 0 = none unless given)"),
+    S("market", "min_notional", min_notional, "5", 0, "NOTIONAL/MIN_NOTIONAL.minNotional, quote asset (another symbol: 0 = none unless given)"),
+    S("market", "max_notional", max_notional, "9000000", 0, "NOTIONAL.maxNotional, quote asset, for limit orders (0 = none; another symbol: none unless given)"),
     S("market", "exchange_info", exchange_info, "", 0,
-      "path of an exchangeInfo JSON response; when set, its filters replace the five keys above"),
+      "path of a saved GET /api/v3/exchangeInfo response; when set, the symbol's entry in it gives the assets and filters above (backtest/verify: --exchange-info FILE)"),
     S("strategy", "type", strategy, "ladder", "seed|ladder", "seed: one order a side, fixed spread; ladder: levels, tolerance, skew"),
     S("strategy", "reference", reference, "mid", "mid|last|bid|ask|micro", "reference price the quotes are placed around"),
     D("strategy", "spread", spread, "5", 0, 1e12, "distance from the reference to the first quote on each side"),
@@ -66,11 +68,19 @@ static const key_def_t keys[] = {
     S("account", "fee_asset_prices", fee_asset_prices, "", 0, "prices in quote of fee assets other than base and quote, to value fees paid in them: \"BNB:600.5,...\"; a fixed price, live runs too (none is taken from a market stream): without one such fees are left out of PnL and the max-loss check, and a live run warns"),
     D("sim", "entry_latency_ms", entry_latency_ms, "5", 0, 60000, "order entry latency: send -> exchange"),
     D("sim", "response_latency_ms", response_latency_ms, "5", 0, 60000, "exchange -> our process, for acks and fills"),
+    S("sim", "latency_model", latency_model, "constant", "constant|lognormal|file", "order latency: constant (entry_latency_ms, response_latency_ms); lognormal (round trips of latency_median_ms and latency_p99_ms, seeded); file (latency_file's measured round trips, interpolated by time)"),
+    D("sim", "latency_median_ms", latency_median_ms, "10", 0.001, 60000, "lognormal: the median round trip (send -> exchange -> answer back), ms"),
+    D("sim", "latency_p99_ms", latency_p99_ms, "40", 0.001, 60000, "lognormal: the 99th percentile round trip, ms (at least the median)"),
+    S("sim", "latency_file", latency_file, "", 0, "file: a CSV of measured round trips as `quoter history --latency-csv` writes it (kind,sent_ns,answered_ns,rtt_ns); its first row maps to the backtest's first request and it loops"),
+    D("sim", "latency_entry_share", latency_entry_share, "0.5", 0, 1, "lognormal and file: the part of a round trip that is entry (send -> exchange); the rest is response"),
+    I("sim", "latency_seed", latency_seed, "1", 0, 2147483647, "lognormal: the random seed (same seed, same run)"),
     S("sim", "queue_model", queue_model, "conservative", "conservative|probabilistic", "where a new resting order joins the queue and how it advances"),
     D("sim", "queue_power", queue_power, "2", 0.1, 10, "probabilistic model: exponent of the queue-share function"),
     D("sim", "chaos", chaos, "0", 0, 0.3, "test the engine under live event orders: the chance that a venue event or request is duplicated, reordered, delayed, dropped or left with an unknown outcome (0 = off)"),
     I("sim", "chaos_seed", chaos_seed, "1", 0, 2147483647, "the chaos's random seed (same seed, same run)"),
+    I("sim", "cross_fills", cross_fills, "1", 0, 1, "1: assume an order the book crosses (a best ask below our bid, or at it with no queue ahead) would have traded with us, up to the quantity that crossed, each lot once; 0: only market trades and our own taking fill orders"),
     D("live", "max_data_age", max_data_age_s, "5", 0.1, 3600, "quoter run: quote only while the last market data message is younger than this (seconds); else cancel and wait"),
+    I("live", "busy_poll_us", live_busy_poll_us, "0", 0, 10000000, "quoter run: after a market data message, poll the sockets without sleeping this long (microseconds): a faster reaction on a core of its own (pin the process), at the cost of that core; 0 = sleep in poll"),
     S("keys", "api_key_file", api_key_file, "", 0, "quoter run: a file holding the API key (readable by its owner only; QUOTER_API_KEY wins)"),
     S("keys", "secret_file", secret_file, "", 0, "quoter run: a file holding the HMAC-SHA256 secret (owner-only; the QUOTER_* key variables win)"),
     S("keys", "private_key_file", private_key_file, "", 0, "quoter run: an Ed25519 private key in PEM (owner-only; session.logon); not with secret_file"),
@@ -106,6 +116,22 @@ static const key_def_t *find_key(const char *section, const char *name) {
     for (int i = 0; i < NKEYS; i++)
         if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name)) return &keys[i];
     return 0;
+}
+
+/* records that a file or --set gave k (for the [market] keys, which come first in the table) */
+static void mark_given(config_t *c, const key_def_t *k) {
+    int i = (int)(k - keys);
+    if (!strcmp(k->section, "market") && i < 32) c->market_given |= 1u << i;
+}
+
+int config_given(const config_t *c, const char *section_key) {
+    const char *dot = strchr(section_key, '.');
+    if (!dot) return 0;
+    char section[64];
+    snprintf(section, sizeof section, "%.*s", (int)(dot - section_key), section_key);
+    const key_def_t *k = find_key(section, dot + 1);
+    int i = k ? (int)(k - keys) : -1;
+    return i >= 0 && i < 32 && !strcmp(k->section, "market") && (c->market_given >> i & 1u);
 }
 
 /* sets one key from text; 0 or an error message in err */
@@ -177,6 +203,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         l->failed = 1;
         return 0;
     }
+    mark_given(l->c, k);
     return 1;
 }
 
@@ -216,7 +243,9 @@ int config_set(config_t *c, const char *a, char *err, int errcap) {
         snprintf(err, (size_t)errcap, "--set %s: unknown key %s.%s", a, section, name);
         return Q_E_NOTFOUND;
     }
-    return set_key(c, k, eq + 1, err, errcap);
+    int rc = set_key(c, k, eq + 1, err, errcap);
+    if (!rc) mark_given(c, k);
+    return rc;
 }
 
 static int exact(const char *key, const char *s, const fx_unit_t *u, int64_t *out, char *err, int errcap) {
@@ -235,6 +264,27 @@ int config_market_rules(const config_t *c, symbol_rules_t *r, char *err, int err
     if (c->exchange_info[0]) {
         if ((rc = exinfo_load(c->exchange_info, c->symbol, r, err, errcap))) return rc;
     } else {
+        /* the defaults are BTCUSDT's rules: for any other symbol they would be a guess (fees
+           booked in BTC, BTC's step), so its assets and units must be given */
+        int other = strcmp(c->symbol, "BTCUSDT") != 0;
+        if (other) {
+            static const char *const need[] = {"base_asset", "quote_asset", "tick_size", "step_size"};
+            char missing[96] = "";
+            for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
+                char sk[32];
+                snprintf(sk, sizeof sk, "market.%s", need[i]);
+                if (!config_given(c, sk))
+                    snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
+                             missing[0] ? ", " : "", need[i]);
+            }
+            if (missing[0]) {
+                snprintf(err, (size_t)errcap,
+                         "%s: the symbol's rules are unknown (the defaults are BTCUSDT's): give its exchangeInfo "
+                         "(--exchange-info FILE or market.exchange_info) or set market.%s",
+                         c->symbol, missing);
+                return Q_E_INVAL;
+            }
+        }
         snprintf(r->symbol, sizeof r->symbol, "%s", c->symbol);
         snprintf(r->base, sizeof r->base, "%s", c->base_asset);
         snprintf(r->quote, sizeof r->quote, "%s", c->quote_asset);
@@ -247,15 +297,20 @@ int config_market_rules(const config_t *c, symbol_rules_t *r, char *err, int err
             snprintf(err, (size_t)errcap, "market.step_size = \"%s\": not a positive decimal", c->step_size);
             return Q_E_PARSE;
         }
-        if ((rc = exact("market.min_qty", c->min_qty, &r->lot, &r->min_qty, err, errcap))) return rc;
-        if ((rc = exact("market.max_qty", c->max_qty, &r->lot, &r->max_qty, err, errcap))) return rc;
-        if ((rc = symbol_notional_parse(r, c->min_notional, &r->min_notional))) {
-            snprintf(err, (size_t)errcap, "market.min_notional = \"%s\": %s", c->min_notional, q_strerror(rc));
+        /* a filter another symbol does not give is off, not BTCUSDT's */
+#define FILTER(key, field) (other && !config_given(c, "market." key) ? "0" : c->field)
+        const char *minq = FILTER("min_qty", min_qty), *maxq = FILTER("max_qty", max_qty);
+        const char *minn = FILTER("min_notional", min_notional), *maxn = FILTER("max_notional", max_notional);
+#undef FILTER
+        if ((rc = exact("market.min_qty", minq, &r->lot, &r->min_qty, err, errcap))) return rc;
+        if ((rc = exact("market.max_qty", maxq, &r->lot, &r->max_qty, err, errcap))) return rc;
+        if ((rc = symbol_notional_parse(r, minn, &r->min_notional))) {
+            snprintf(err, (size_t)errcap, "market.min_notional = \"%s\": %s", minn, q_strerror(rc));
             return rc;
         }
         r->min_notional_applies = 1; /* NOTIONAL.applyMinToMarket, as on BTCUSDT */
-        if ((rc = symbol_notional_parse(r, c->max_notional, &r->max_notional))) {
-            snprintf(err, (size_t)errcap, "market.max_notional = \"%s\": %s", c->max_notional, q_strerror(rc));
+        if ((rc = symbol_notional_parse(r, maxn, &r->max_notional))) {
+            snprintf(err, (size_t)errcap, "market.max_notional = \"%s\": %s", maxn, q_strerror(rc));
             return rc;
         }
     }

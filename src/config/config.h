@@ -18,6 +18,9 @@ typedef struct config {
     char base_asset[16], quote_asset[16];
     char tick_size[32], step_size[32], min_qty[32], max_qty[32], min_notional[32], max_notional[32];
     char exchange_info[256];   /* optional exchangeInfo JSON that supplies the rules */
+    unsigned market_given;     /* which [market] keys a file or --set gave (bit = the key's place
+                                  in config.c's table); the defaults are BTCUSDT's rules, so another
+                                  symbol must give its own (config_market_rules) */
     /* [strategy] */
     char strategy[16];         /* seed | ladder */
     char reference[16];        /* mid | last | bid | ask | micro */
@@ -41,12 +44,19 @@ typedef struct config {
     char fee_asset_prices[128];  /* "BNB:600.5,...": fee assets valued in quote */
     /* [sim] */
     double entry_latency_ms, response_latency_ms;
+    char latency_model[16];    /* constant | lognormal | file */
+    double latency_median_ms, latency_p99_ms; /* lognormal round trips */
+    char latency_file[256];    /* file: measured round trips (quoter history --latency-csv) */
+    double latency_entry_share; /* lognormal, file: a round trip's entry part */
+    int latency_seed;
     char queue_model[16];      /* conservative | probabilistic */
     double queue_power;        /* probabilistic model exponent */
     double chaos;              /* chaos venue level (0 = off) */
     int chaos_seed;
+    int cross_fills;           /* 1: the book crossing a resting order fills it (up to the crossing quantity) */
     /* [live] */
     double max_data_age_s;     /* quote only while the last market data is younger than this */
+    int live_busy_poll_us;     /* quoter run: after a market message, poll without sleeping this long */
     /* [keys]: files that hold the live keys (the environment's QUOTER_* variables win) */
     char api_key_file[256];    /* the API key */
     char secret_file[256];     /* an HMAC-SHA256 secret */
@@ -100,7 +110,11 @@ int config_load(config_t *c, const char *path, char *err, int errcap);
 int config_load_string(config_t *c, const char *text, const char *name, char *err, int errcap);
 /* "section.key=value" */
 int config_set(config_t *c, const char *assignment, char *err, int errcap);
-/* The [market] symbol's rules: from its exchangeInfo file if one is set, else its keys. */
+/* Whether a config file or --set gave "section.key" (defaults do not count). */
+int config_given(const config_t *c, const char *section_key);
+/* The [market] symbol's rules: from its exchangeInfo file if one is set, else its keys. The
+   keys' defaults describe BTCUSDT: for another symbol base_asset, quote_asset, tick_size and
+   step_size must be given, and the filters not given are off. */
 int config_market_rules(const config_t *c, symbol_rules_t *r, char *err, int errcap);
 /* Loads exchangeInfo if configured, parses the decimals exactly, validates ranges. */
 int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap);

@@ -365,6 +365,7 @@ int matching_init(matching_t *m, const symbol_rules_t *r, accounts_t *acc, const
     queue_model_t qm = {QUEUE_CONSERVATIVE, 2};
     /* no fees and no balances in the sim: the exchange keeps every account's itself */
     if (sim_init(&m->sim, book, &m->sim_rules, qm, 0, 0, 0.0, 0.0, 0, 0)) return Q_E_NOMEM;
+    m->sim.take_once = 0; /* clients take again and again from a replayed book that cannot react */
     m->sim.base.sink = on_sim_event;
     m->sim.base.sink_ctx = m;
     m->next_id = 1;

@@ -17,19 +17,28 @@ void synth_defaults(synth_params_t *p) {
     p->seconds = 600;
     p->seed = 1;
     p->start_price = 61837.63;
-    p->vol_bps = 1.17;
-    p->trades_per_s = 14;
+    /* the price's volatility is news (vol_bps) and the order flow's impact together */
+    p->vol_bps = 0.65;
+    p->move_rate = 4;
+    p->trades_per_s = 6;       /* market orders; ~3.3 trades each, and the sweeps after news */
     p->limits_per_s = 230;
     p->cancels_per_s = 195;
     p->depth_ticks = 25;
-    p->density = 0.08;
+    p->density = 0.05;
     p->touch_per_s = 70;
     p->trade_median = 0.0007;
-    p->trade_sigma = 2.6;
-    p->order_median = 0.026;
-    p->order_sigma = 1.8;
+    p->trade_sigma = 3.0;
+    p->order_median = 0.006;
+    p->order_sigma = 1.2;
+    p->touch_ratio = 160;      /* about 1 BTC next to a new price, as the recording's touch */
     p->start_ns = 1723161253937085768LL; /* the shared recording's start, for comparisons */
     p->latency_ms = 2;
+    p->meta_orders = 3;
+    p->meta_share = 0.8;
+    p->impact_bps = 0.12;
+    p->impact_transient = 0.3;
+    p->impact_decay_s = 3;
+    p->maker_orders = 2.5;
 }
 
 /* ---- random numbers: xoshiro256**, seeded by splitmix64 ------------------ */
@@ -118,6 +127,10 @@ typedef struct market {
     int64_t e_ms;              /* exchange time, ms */
     out_t *out;
     char sym_lower[24];
+    int meta_side;             /* +1 buying, -1 selling: the meta-order being worked */
+    int64_t meta_left;         /* its market orders still to come */
+    double transient;          /* the part of the fair price (ticks) that impact put there and
+                                  that still decays away */
 } market_t;
 
 static int64_t lots_of(market_t *m, double base) {
@@ -166,18 +179,34 @@ static void emit_trade(market_t *m, int64_t price, int64_t qty, int buyer_maker)
              qx(m, qty, b), (long long)m->e_ms, buyer_maker ? "true" : "false");
 }
 
-/* a market order of `qty` lots: buy takes asks, sell takes bids; at most `max_levels` */
-static void market_order(market_t *m, int buy, int64_t qty, int64_t limit, int max_levels) {
+/* A market order: buy takes asks, sell takes bids, at most `max_levels` levels (and none
+   beyond `limit` when it is set). It fills a geometric number of maker orders (mean
+   maker_orders) of lognormal sizes, and Binance prints one trade per maker order, all with
+   the taker's trade time; a maker order straddling two levels prints once at each. Returns
+   the quantity filled, base. */
+static double market_order(market_t *m, int buy, int64_t limit, int max_levels) {
+    const synth_params_t *pp = m->p;
     book_side_t s = buy ? BOOK_ASK : BOOK_BID;
-    for (int k = 0; k < max_levels && qty > 0; k++) {
+    int64_t makers = 1 + geometric(&m->rng, pp->maker_orders - 1), piece = 0, filled = 0;
+    if (makers > 1000) makers = 1000; /* the geometric's tail, kept to a printable order */
+    for (int k = 0; k < max_levels && (piece || makers); k++) {
         int64_t p = book_best(&m->book, s);
         if (!p || (limit && (buy ? p > limit : p < limit))) break;
-        int64_t have = book_qty(&m->book, s, p);
-        int64_t take = qty < have ? qty : have;
-        emit_trade(m, p, take, !buy);
-        set_level(m, s, p, have - take);
-        qty -= take;
+        int64_t have = book_qty(&m->book, s, p), left = have;
+        while (left > 0 && (piece || makers)) {
+            if (!piece) {
+                piece = lots_of(m, pp->trade_median * exp(pp->trade_sigma * normal(&m->rng)));
+                makers--;
+            }
+            int64_t take = piece < left ? piece : left;
+            emit_trade(m, p, take, !buy);
+            left -= take;
+            piece -= take;
+            filled += take;
+        }
+        set_level(m, s, p, left);
     }
+    return (double)filled * m->r->lot.value;
 }
 
 static void add_order(market_t *m, int side, int64_t price, int64_t lots) {
@@ -185,6 +214,27 @@ static void add_order(market_t *m, int side, int64_t price, int64_t lots) {
     int64_t opp = book_best(&m->book, side == BOOK_BID ? BOOK_ASK : BOOK_BID);
     if (opp && (side == BOOK_BID ? price >= opp : price <= opp)) return; /* stays passive */
     set_level(m, side, price, book_qty(&m->book, s, price) + lots);
+}
+
+/* The quotes follow the fair price: when it has left the spread, a market order takes a
+   level or two toward it, the quotes left behind are canceled and new ones join on both
+   sides of it. */
+static void follow_fair(market_t *m) {
+    const synth_params_t *p = m->p;
+    /* an additive walk over a long run at high volatility must stay a price in int64 ticks */
+    if (m->fair < 1) m->fair = 1;
+    if (m->fair > 4e15) m->fair = 4e15;
+    int64_t f = (int64_t)floor(m->fair);
+    int64_t bid = book_best(&m->book, BOOK_BID), ask = book_best(&m->book, BOOK_ASK);
+    int up = ask && f >= ask, down = bid && f < bid;
+    if (!up && !down) return;
+    market_order(m, up, up ? f : f + 1, 2);
+    book_side_t s = up ? BOOK_ASK : BOOK_BID;
+    for (int64_t b = book_best(&m->book, s); b && (up ? b <= f : b > f); b = book_best(&m->book, s))
+        set_level(m, s, b, 0);
+    double q = p->order_median * p->touch_ratio;
+    add_order(m, BOOK_BID, f, lots_of(m, q * exp(p->order_sigma * normal(&m->rng))));
+    add_order(m, BOOK_ASK, f + 1, lots_of(m, q * exp(p->order_sigma * normal(&m->rng))));
 }
 
 static void emit_top(market_t *m) {
@@ -279,6 +329,14 @@ static int params_ok(const synth_params_t *p, const symbol_rules_t *r, char *err
                           ? "median sizes must be in (0, 1e6]"
                       : !in_range(p->trade_sigma, 0, 10) || !in_range(p->order_sigma, 0, 10) ? "size sigmas must be in [0, 10]"
                       : !in_range(p->latency_ms, 0, 1e6)                       ? "latency must be in [0, 1e6] ms"
+                      : !in_range(p->move_rate, 0, 1000)                       ? "move rate must be in [0, 1000] per second"
+                      : !in_range(p->meta_orders, 1, 1e6)                      ? "meta-order length must be in [1, 1e6]"
+                      : !in_range(p->meta_share, 0, 1)                         ? "meta-order share must be in [0, 1]"
+                      : !in_range(p->impact_bps, 0, 1e3)                       ? "impact must be in [0, 1000] bps"
+                      : !in_range(p->touch_ratio, 1e-6, 1e6)                   ? "touch ratio must be in [1e-6, 1e6]"
+                      : !in_range(p->impact_transient, 0, 1) || !in_range(p->impact_decay_s, 1e-3, 1e6)
+                          ? "transient impact: share in [0, 1], decay in [0.001, 1e6] s"
+                      : !in_range(p->maker_orders, 1, 1000)                    ? "maker orders per market order must be in [1, 1000]"
                       : p->start_ns < 0 || p->start_ns > 4000000000000000000LL ? "start time must be in [0, 4e18] ns"
                                                                                : 0;
     if (bad) snprintf(err, (size_t)errcap, "synth: %s", bad);
@@ -331,36 +389,41 @@ int synth_write(const synth_params_t *p, const symbol_rules_t *r, const char *pa
     m.uid = 1000000;
     m.e_ms = p->start_ns / 1000000;
     int64_t steps = (int64_t)(p->seconds * 1000);
-    double move_rate = 12.0; /* fair-price moves per second */
-    double jump = p->vol_bps * 1e-4 * m.fair / sqrt(move_rate);
+    double move_rate = p->move_rate;
+    double jump = move_rate > 0 ? p->vol_bps * 1e-4 * m.fair / sqrt(move_rate) : 0;
+    double decay = 1 - exp(-1e-3 / p->impact_decay_s); /* of the transient impact, per ms */
     for (int64_t t = 0; t < steps && !o.failed; t++, m.e_ms++) {
         /* the fair price moves; liquidity providers move their quotes after it: a market
            order takes a level or two, the quotes left behind are canceled, new ones join
            on both sides of the new price */
+        /* news: the fair price moves and the quotes follow it */
         if (u01(&m.rng) < move_rate / 1000.0) {
             m.fair += jump * normal(&m.rng);
-            /* an additive walk over a long run at high volatility must stay a price in int64 ticks */
-            if (m.fair < 1) m.fair = 1;
-            if (m.fair > 4e15) m.fair = 4e15;
-            int64_t f = (int64_t)floor(m.fair);
-            int64_t bid = book_best(&m.book, BOOK_BID), ask = book_best(&m.book, BOOK_ASK);
-            int up = ask && f >= ask, down = bid && f < bid;
-            if (up || down) {
-                double size = p->trade_median * exp(p->trade_sigma * normal(&m.rng));
-                market_order(&m, up, lots_of(&m, size), up ? f : f + 1, 2);
-                book_side_t s = up ? BOOK_ASK : BOOK_BID;
-                for (int64_t b = book_best(&m.book, s); b && (up ? b <= f : b > f); b = book_best(&m.book, s))
-                    set_level(&m, s, b, 0);
-                add_order(&m, BOOK_BID, f, lots_of(&m, p->order_median * exp(p->order_sigma * normal(&m.rng))));
-                add_order(&m, BOOK_ASK, f + 1, lots_of(&m, p->order_median * exp(p->order_sigma * normal(&m.rng))));
-            }
+            follow_fair(&m);
         }
-        /* background market orders */
+        /* background market orders, worked in meta-orders: a trader keeps to one side for a
+           geometric number of orders (the persistence of real order flow), and each order
+           moves the fair price its way, concavely in its size (the adverse selection a maker
+           pays); the quotes follow */
         for (int k = poisson(&m.rng, p->trades_per_s / 1000.0); k > 0; k--) {
-            int buy = u01(&m.rng) < 0.5;
-            double size = p->trade_median * exp(p->trade_sigma * normal(&m.rng));
-            market_order(&m, buy, lots_of(&m, size), 0, 3);
+            if (m.meta_left <= 0) {
+                m.meta_side = u01(&m.rng) < 0.5 ? 1 : -1;
+                m.meta_left = 1 + geometric(&m.rng, p->meta_orders > 1 ? p->meta_orders - 1 : 0);
+            }
+            m.meta_left--;
+            int buy = u01(&m.rng) < p->meta_share ? m.meta_side > 0 : u01(&m.rng) < 0.5;
+            double size = market_order(&m, buy, 0, 3);
+            double scale = sqrt(size / p->trade_median);
+            double impact = (buy ? 1 : -1) * p->impact_bps * 1e-4 * m.fair * (scale < 4 ? scale : 4);
+            m.fair += impact;
+            m.transient += impact * p->impact_transient;
+            follow_fair(&m);
         }
+        /* the transient part of impact fades (makers refill behind a meta-order); the quotes
+           follow it at the next news or order */
+        double fade = m.transient * decay;
+        m.transient -= fade;
+        m.fair -= fade;
         /* limit orders: mostly near the touch, sometimes inside a wide spread */
         for (int k = poisson(&m.rng, p->limits_per_s / 1000.0); k > 0; k--) {
             int side = u01(&m.rng) < 0.5 ? BOOK_BID : BOOK_ASK;

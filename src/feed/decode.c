@@ -49,6 +49,7 @@ typedef struct fields {
     int64_t b, a, B, A, p, q; /* bookTicker / trade decimals */
     int m;
     int bids_off, nbids, asks_off, nasks;
+    int stream_symbol;  /* the stream name gave the symbol: "s" must agree with it */
 } fields_t;
 
 static int fail(md_decoder_t *d, int rc, const char *what, const cur_t *c, const char *base) {
@@ -261,6 +262,22 @@ static int parse_levels(md_decoder_t *d, cur_t *c, int *used, int *off, int *cou
     }
 }
 
+/* records the line's symbol (upper-cased from a stream name); 0 when it cannot be one */
+static int set_line_symbol(md_decoder_t *d, const char *s, size_t n, int upper) {
+    if (n == 0 || n >= sizeof d->line_symbol) {
+        d->line_symbol_len = 0;
+        d->line_symbol[0] = 0;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        d->line_symbol[i] = upper && ch >= 'a' && ch <= 'z' ? (char)(ch - 32) : ch;
+    }
+    d->line_symbol[n] = 0;
+    d->line_symbol_len = n;
+    return 1;
+}
+
 #define KEY1(k, ch) ((k##n) == 1 && (k)[0] == (ch))
 #define KEYN(k, lit) ((k##n) == sizeof(lit) - 1 && memcmp((k), (lit), sizeof(lit) - 1) == 0)
 
@@ -315,7 +332,19 @@ static int walk_object(md_decoder_t *d, cur_t *c, fields_t *f, int *used, int de
                 size_t n;
                 ok = parse_string(c, &s, &n);
                 f->has |= H_s;
-                if (ok && d->symbol_len && (n != d->symbol_len || memcmp(s, d->symbol, n) != 0))
+                if (!ok) break;
+                if (f->stream_symbol) {
+                    /* a wrapper naming one symbol around an event of another is not a line we
+                       can attribute: refuse it rather than book it under either */
+                    if (n != d->line_symbol_len || memcmp(s, d->line_symbol, n) != 0) {
+                        *rc = Q_E_PARSE;
+                        snprintf(d->err, sizeof d->err, "the stream name and \"s\" name different symbols");
+                        ok = 0;
+                    }
+                    break;
+                }
+                set_line_symbol(d, s, n, 0);
+                if (d->symbol_len && (n != d->symbol_len || memcmp(s, d->symbol, n) != 0))
                     f->has |= H_OTHER_SYMBOL;
                 break;
             }
@@ -329,6 +358,21 @@ static int walk_object(md_decoder_t *d, cur_t *c, fields_t *f, int *used, int de
             ok = parse_string(c, &s, &n);
             /* partial book streams (<s>@depth5, @depth10@100ms, ...) look like snapshots */
             const char *at = ok ? memchr(s, '@', n) : 0;
+            /* "<symbol>@...": the symbol, in lower case; all-market streams ("!bookTicker")
+               name none and leave it to the events' "s" */
+            char from_s[sizeof d->line_symbol]; /* an "s" before the name (keys come in any order) */
+            memcpy(from_s, d->line_symbol, d->line_symbol_len + 1);
+            if (at && at > s && s[0] != '!' && set_line_symbol(d, s, (size_t)(at - s), 1)) {
+                f->stream_symbol = 1;
+                if ((f->has & H_s) && from_s[0] && strcmp(from_s, d->line_symbol) != 0) {
+                    *rc = Q_E_PARSE;
+                    snprintf(d->err, sizeof d->err, "the stream name and \"s\" name different symbols");
+                    return 0;
+                }
+                if (d->symbol_len && (d->line_symbol_len != d->symbol_len ||
+                                      memcmp(d->line_symbol, d->symbol, d->symbol_len) != 0))
+                    f->has |= H_OTHER_SYMBOL;
+            }
             if (at && (size_t)(s + n - at) >= 7 && memcmp(at, "@depth", 6) == 0 && (unsigned)(at[6] - '0') <= 9)
                 f->has |= H_PARTIAL;
         } else if (KEYN(k, "lastUpdateId")) {
@@ -368,6 +412,9 @@ int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
     fields_t f;
     f.has = 0;
     f.nbids = f.nasks = f.bids_off = f.asks_off = 0;
+    f.stream_symbol = 0;
+    d->line_symbol[0] = 0;
+    d->line_symbol_len = 0;
     int used = 0, rc = 0;
     d->err[0] = 0;
     ev->type = MD_NONE;
@@ -375,7 +422,10 @@ int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
     ev->bids = ev->asks = 0;
     ev->nbids = ev->nasks = 0;
     if (!walk_object(d, &c, &f, &used, 0, &rc)) {
-        const char *what = rc == Q_E_INEXACT ? "price or quantity off the tick/step grid"
+        char own[64]; /* a reason the walk gave itself (short: " at byte N" follows) */
+        snprintf(own, sizeof own, "%.*s", (int)sizeof own - 1, d->err);
+        const char *what = own[0]             ? own
+                         : rc == Q_E_INEXACT ? "price or quantity off the tick/step grid"
                          : rc == Q_E_FULL    ? "too many levels for the level buffer"
                          : rc == Q_E_RANGE   ? "number out of range"
                                              : "malformed JSON";

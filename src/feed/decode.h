@@ -17,6 +17,10 @@ typedef struct md_decoder {
     char symbol[24];      /* upper case; messages of other symbols decode as MD_IGNORED;
                              empty accepts every symbol */
     size_t symbol_len;
+    /* the symbol the last decoded message names, upper case: its combined-stream name
+       ("ethusdt@trade") or else its "s" field; empty when it names none (a REST snapshot) */
+    char line_symbol[24];
+    size_t line_symbol_len;
     md_level_t *levels;   /* caller-owned buffer shared by bids and asks */
     int cap;              /* its size in levels */
     char err[96];         /* why the last decode failed */

@@ -142,11 +142,12 @@ static int open_next(recording_t *r) {
         return Q_E_IO;
     }
     gzbuffer(r->gz, 1u << 17);
-    if (r->cap < STREAM_CHUNK * 2) {
-        char *nb = realloc(r->buf, STREAM_CHUNK * 2);
+    size_t chunk = r->chunk ? r->chunk : STREAM_CHUNK;
+    if (r->cap < chunk * 2) {
+        char *nb = realloc(r->buf, chunk * 2);
         if (!nb) return Q_E_NOMEM;
         r->buf = nb;
-        r->cap = STREAM_CHUNK * 2;
+        r->cap = chunk * 2;
     }
     r->eof = 0;
     return 1;
@@ -157,7 +158,8 @@ static int open_next(recording_t *r) {
 static int refill(recording_t *r) {
     if (r->eof) return 0;
     size_t tail = r->len - r->pos;
-    if (tail >= r->cap - STREAM_CHUNK / 2) { /* a line longer than the buffer can hold */
+    size_t chunk = r->chunk ? r->chunk : STREAM_CHUNK;
+    if (tail >= r->cap - chunk / 2) { /* a line longer than the buffer can hold */
         char *nb = realloc(r->buf, r->cap * 2);
         if (!nb) return Q_E_NOMEM;
         r->buf = nb;
@@ -167,7 +169,7 @@ static int refill(recording_t *r) {
     r->pos = 0;
     r->len = tail;
     size_t room = r->cap - tail;
-    int got = gzread(r->gz, r->buf + tail, (unsigned)(room < STREAM_CHUNK ? room : STREAM_CHUNK));
+    int got = gzread(r->gz, r->buf + tail, (unsigned)(room < chunk ? room : chunk));
     if (got < 0) {
         int zerr;
         snprintf(r->err, sizeof r->err, "%s: %s", recording_file(r), gzerror(r->gz, &zerr));
@@ -187,7 +189,7 @@ const char *recording_file(const recording_t *r) {
 
 void recording_bad_line(recording_t *r, const char *why) {
     r->bad_lines++;
-    if (r->reported < 20) {
+    if (r->quiet >= 0 && r->reported < 20) {
         fprintf(stderr, "quoter: %s:%ld: skipped bad line: %s\n", recording_file(r), r->lineno, why);
         if (++r->reported == 20) fprintf(stderr, "quoter: (further bad lines are counted, not shown)\n");
     }

@@ -22,10 +22,11 @@ typedef struct recording {
     struct gzFile_s *gz;      /* zlib stream in streaming mode, else NULL */
     int eof;                  /* no more text in the open file beyond buf */
     long long whole_limit;    /* larger files stream; tests lower it */
+    size_t chunk;             /* streaming mode's read size; 0 = 4 MB (a peek at the first lines wants less) */
     size_t len, pos, cap;
     long lineno;              /* in the open file, 1-based */
     long bad_lines;           /* malformed prefixes, here and reported by the caller */
-    int quiet;                /* report at most this many bad lines on stderr (0 = all) */
+    int quiet;                /* < 0: report no bad line on stderr (they are still counted) */
     long reported;
     char err[256];
 } recording_t;

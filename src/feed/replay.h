@@ -8,6 +8,15 @@
 #include "recording.h"
 
 #define REPLAY_MAX_LEVELS 20000 /* a 5000-level snapshot per side with room to spare */
+#define REPLAY_MAX_SYMBOLS 16   /* symbols told apart in the counts; more are counted together */
+
+/* lines per symbol named (stream name or "s"), whatever was done with them */
+typedef struct replay_symbols {
+    struct { char name[24]; int64_t lines; } s[REPLAY_MAX_SYMBOLS];
+    int n;
+    int64_t more;      /* lines of symbols beyond the first REPLAY_MAX_SYMBOLS */
+    int64_t unnamed;   /* decoded lines that name no symbol (REST snapshots) */
+} replay_symbols_t;
 
 typedef struct replay {
     recording_t rec;
@@ -15,6 +24,8 @@ typedef struct replay {
     md_level_t *levels;
     int64_t lines;          /* lines read, good or bad */
     int64_t count[MD_IGNORED + 1];
+    replay_symbols_t syms;
+    int last_sym;           /* index in syms of the previous line's symbol (most lines repeat it) */
 } replay_t;
 
 int replay_open(replay_t *r, char **files, int nfiles, const symbol_rules_t *rules);
@@ -22,5 +33,17 @@ int replay_open(replay_t *r, char **files, int nfiles, const symbol_rules_t *rul
 int replay_next(replay_t *r, md_event_t *ev);
 int64_t replay_bad_lines(const replay_t *r);
 void replay_close(replay_t *r);
+
+/* Lines of `symbol` counted so far. */
+int64_t replay_symbol_lines(const replay_symbols_t *s, const char *symbol);
+/* "ETHUSDT (5120 lines), BNBUSDT (3 lines)" into buf, the most frequent first. */
+const char *replay_symbols_list(const replay_symbols_t *s, char *buf, size_t cap);
+
+/* Which symbols a recording names, without decoding its prices: reads lines until
+   `max_lines` have been read (0 = to the end) or, when `want` is given, until a line of it
+   is seen. Streams the files (zlib, bounded memory), reports no bad line. Returns 1 when
+   it read to the end, 0 when it stopped early, or a negative error with err set. */
+int replay_scan_symbols(char **files, int nfiles, const char *want, int64_t max_lines, replay_symbols_t *out,
+                        char *err, size_t errcap);
 
 #endif

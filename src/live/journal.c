@@ -2,12 +2,16 @@
 #include "journal.h"
 
 #include <inttypes.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../core/clock.h"
 #include "../core/err.h"
 #include "../core/fixed.h"
 #include "../core/log.h"
@@ -80,35 +84,72 @@ typedef struct shadow {
     uint64_t venue_id;
 } shadow_t;
 
+/* One row for the writer: the statement and its values, bound by the trading thread (texts
+   formatted there, copied inline), executed by the writer thread. */
+#define J_COLS 14
+#define J_TEXT 448
+#define J_RING 1024 /* rows in flight to the writer (some 600 KB, touched at the start); a full ring waits */
+enum { JV_NULL = 0, JV_INT, JV_DOUBLE, JV_TEXT, JV_HEAP };
+typedef struct jrow {
+    int k;                   /* the statement (S_*) */
+    int64_t seq;             /* S_INTENT: the intent's number (the intent log's truncation) */
+    uint8_t type[J_COLS + 1]; /* by 1-based column, as SQLite numbers them */
+    uint16_t len[J_COLS + 1];
+    int64_t v[J_COLS + 1];   /* JV_INT: the value; JV_DOUBLE: its bits; JV_TEXT: offset in buf */
+    char *heap;              /* the one JV_HEAP text a row may have (too long for buf), freed by the writer */
+    size_t used;
+    char buf[J_TEXT];
+} jrow_t;
+
 struct journal {
     sqlite3 *db;
     sqlite3_stmt *st[S_N];
     int64_t run;
     const symbol_rules_t *rules;
     oms_t *oms;
-    int in_tx;
-    int dirty;             /* rows written since the last commit */
-    /* the checkpointer: a thread with its own connection copies the WAL into the database
-       every second (PASSIVE: it never blocks the writer), so that the trading thread's
-       commits never carry a checkpoint and its fsync (automatic checkpoints are off) */
-    pthread_t ckpt;
-    int ckpt_on, ckpt_stop;
-    pthread_mutex_t ckpt_mu;
-    pthread_cond_t ckpt_cv;
     char *path;
+    /* the writer: a thread that owns the connection once the run has begun; the trading
+       thread hands it rows through a single-producer ring, and wakes it once per loop step.
+       It commits what it took in one transaction, and copies the WAL into the database
+       (a PASSIVE checkpoint, with its fsync) every second. */
+    jrow_t *ring;
+    uint64_t head, tail;   /* head: the trading thread's (rows pushed); tail: the writer's (rows done) */
+    uint64_t done;         /* rows committed (or failed), under mu */
+    uint64_t woken;        /* head when the writer was last woken (trading thread) */
+    pthread_t writer;
+    int writer_on, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv, done_cv;
+    int64_t waits;         /* the ring was full: the trading thread waited */
+    /* the intent log (PATH-intents): one line per intent, appended by journal_commit before a
+       request's bytes leave, so an intent is on disk before its order can exist even while
+       its row is still on the way to SQLite; truncated once every intent in it is committed,
+       replayed into the journal by the next run after a crash */
+    int ifd;
+    char ibuf[16384];
+    size_t ilen;
+    int64_t iseq;          /* intents numbered (trading thread) */
+    int64_t iwritten;      /* intents in the log (under imu) */
+    int64_t icommitted;    /* intents committed by the writer (writer) */
+    int64_t ibytes;        /* the log's size (under imu) */
+    pthread_mutex_t imu;
     int synced;            /* the first sync is done: the reconciliation has begun */
     recon_t *recon;
     int nrecon;
     shadow_t shadow[OMS_POOL];
     int64_t hooked_trade;  /* the trade the fill hook just stored (journal_post does not store it again) */
     int64_t next_mark_ns, next_state_ns;
-    journal_stats_t stats;
-    char err[256];
+    journal_stats_t stats; /* fills, duplicate_fills, commits, errors: the writer's (atomics) */
+    journal_stats_t view;  /* what journal_stats() returns */
+    char err[256];         /* under mu once the writer runs */
+    char err_view[256];
 };
 
 static void note_err(journal_t *j) {
-    j->stats.errors++;
+    __atomic_fetch_add(&j->stats.errors, 1, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&j->mu);
     snprintf(j->err, sizeof j->err, "%s", sqlite3_errmsg(j->db));
+    pthread_mutex_unlock(&j->mu);
 }
 
 static int exec(journal_t *j, const char *s) {
@@ -119,28 +160,12 @@ static int exec(journal_t *j, const char *s) {
     return 0;
 }
 
-static void tx_begin(journal_t *j) {
-    if (!j->in_tx && !exec(j, "BEGIN")) j->in_tx = 1;
-}
-static int tx_commit(journal_t *j) {
-    if (!j->in_tx) return 0;
-    j->in_tx = 0;
-    j->dirty = 0;
-    if (exec(j, "COMMIT")) {
-        exec(j, "ROLLBACK");
-        return Q_E_IO;
-    }
-    j->stats.commits++;
-    return 0;
-}
-
-/* runs a prepared statement once; its bindings are cleared after */
+/* runs a prepared statement once (the trading thread, before the writer starts) */
 static int step(journal_t *j, int k) {
     sqlite3_stmt *s = j->st[k];
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    j->dirty = 1;
     if (rc != SQLITE_DONE) {
         note_err(j);
         return Q_E_IO;
@@ -152,9 +177,194 @@ static void bind_text(sqlite3_stmt *s, int i, const char *t) {
     if (t) sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(s, i);
 }
-static void bind_i64(sqlite3_stmt *s, int i, int64_t v, int null_when_zero) {
-    if (null_when_zero && !v) sqlite3_bind_null(s, i);
-    else sqlite3_bind_int64(s, i, v);
+
+/* ---- rows: bound on the trading thread, executed by the writer ------------------------------ */
+
+static void writer_wake(journal_t *j);
+static void row_exec(journal_t *j, jrow_t *r);
+static int intents_write(journal_t *j);
+
+/* the next free row of the ring (waits for the writer when the ring is full) */
+static jrow_t *row_begin(journal_t *j, int k) {
+    while (j->head - __atomic_load_n(&j->tail, __ATOMIC_ACQUIRE) >= J_RING) {
+        j->waits++;
+        writer_wake(j);
+        pthread_mutex_lock(&j->mu);
+        while (j->head - j->done >= J_RING) pthread_cond_wait(&j->done_cv, &j->mu);
+        pthread_mutex_unlock(&j->mu);
+    }
+    jrow_t *r = &j->ring[j->head % J_RING];
+    r->k = k;
+    r->seq = 0;
+    r->used = 0;
+    memset(r->type, JV_NULL, sizeof r->type);
+    return r;
+}
+static void row_null(jrow_t *r, int i) { r->type[i] = JV_NULL; }
+static void row_i64(jrow_t *r, int i, int64_t v) {
+    r->type[i] = JV_INT;
+    r->v[i] = v;
+}
+static void row_i64z(jrow_t *r, int i, int64_t v, int null_when_zero) {
+    if (null_when_zero && !v) row_null(r, i);
+    else row_i64(r, i, v);
+}
+static void row_double(jrow_t *r, int i, double d) {
+    r->type[i] = JV_DOUBLE;
+    memcpy(&r->v[i], &d, sizeof d);
+}
+static void row_text(jrow_t *r, int i, const char *t) {
+    if (!t) {
+        row_null(r, i);
+        return;
+    }
+    size_t n = strlen(t);
+    if (n < sizeof r->buf - r->used && n <= UINT16_MAX) {
+        memcpy(r->buf + r->used, t, n);
+        r->type[i] = JV_TEXT;
+        r->v[i] = (int64_t)r->used;
+        r->len[i] = (uint16_t)n;
+        r->used += n;
+    } else if (!r->heap) {
+        r->heap = strdup(t); /* the report's state (some 900 bytes, every 10 s) */
+        r->type[i] = r->heap ? JV_HEAP : JV_NULL;
+    } /* else: no row has two long texts */
+}
+/* hands the row to the writer (woken at the step's end: writer_wake) */
+static int row_push(journal_t *j) {
+    if (!j->writer_on) { /* no writer thread (it could not start): at once, autocommitted */
+        row_exec(j, &j->ring[j->head % J_RING]);
+        j->done = j->tail = ++j->head;
+        return 0;
+    }
+    __atomic_store_n(&j->head, j->head + 1, __ATOMIC_RELEASE);
+    if (j->head - j->woken >= J_RING / 2) writer_wake(j); /* a burst: do not wait for the step's end */
+    return 0;
+}
+
+static void writer_wake(journal_t *j) {
+    if (j->head == j->woken) return;
+    j->woken = j->head;
+    pthread_mutex_lock(&j->mu);
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* the writer: binds and runs one row */
+static void row_exec(journal_t *j, jrow_t *r) {
+    sqlite3_stmt *s = j->st[r->k];
+    for (int i = 1; i <= J_COLS; i++) {
+        switch (r->type[i]) {
+        case JV_INT: sqlite3_bind_int64(s, i, r->v[i]); break;
+        case JV_DOUBLE: {
+            double d;
+            memcpy(&d, &r->v[i], sizeof d);
+            sqlite3_bind_double(s, i, d);
+            break;
+        }
+        case JV_TEXT: sqlite3_bind_text(s, i, r->buf + r->v[i], r->len[i], SQLITE_STATIC); break;
+        case JV_HEAP: sqlite3_bind_text(s, i, r->heap, -1, SQLITE_STATIC); break;
+        default: break; /* unbound: NULL */
+        }
+    }
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) note_err(j);
+    else if (r->k == S_FILL)
+        __atomic_fetch_add(sqlite3_changes(j->db) ? &j->stats.fills : &j->stats.duplicate_fills, 1, __ATOMIC_RELAXED);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    free(r->heap);
+    r->heap = 0;
+    if (r->k == S_INTENT && r->seq > j->icommitted) j->icommitted = r->seq;
+}
+
+/* the writer: once every intent in the log is committed, the log starts again (when it has
+   grown: a truncation is a system call, and the log is small) */
+static void intents_trim(journal_t *j, int64_t min_bytes) {
+    if (j->ifd < 0) return;
+    pthread_mutex_lock(&j->imu);
+    if (j->ibytes >= min_bytes && j->ibytes > 0 && j->icommitted >= j->iwritten && !ftruncate(j->ifd, 0))
+        j->ibytes = 0;
+    pthread_mutex_unlock(&j->imu);
+}
+
+static void *writer_main(void *arg) {
+    journal_t *j = arg;
+    int64_t next_ckpt = clock_mono_ns() + 1000000000LL;
+    pthread_mutex_lock(&j->mu);
+    for (;;) {
+        while (!j->stop && __atomic_load_n(&j->head, __ATOMIC_ACQUIRE) == j->tail && clock_mono_ns() < next_ckpt) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+        }
+        uint64_t head = __atomic_load_n(&j->head, __ATOMIC_ACQUIRE);
+        int stop = j->stop;
+        pthread_mutex_unlock(&j->mu);
+        if (head != j->tail) {
+            if (sqlite3_exec(j->db, "BEGIN", 0, 0, 0) != SQLITE_OK) note_err(j);
+            for (uint64_t t = j->tail; t != head; t++) row_exec(j, &j->ring[t % J_RING]);
+            if (sqlite3_exec(j->db, "COMMIT", 0, 0, 0) != SQLITE_OK) {
+                note_err(j);
+                sqlite3_exec(j->db, "ROLLBACK", 0, 0, 0);
+            } else {
+                __atomic_fetch_add(&j->stats.commits, 1, __ATOMIC_RELAXED);
+            }
+            __atomic_store_n(&j->tail, head, __ATOMIC_RELEASE);
+            intents_trim(j, 256 * 1024);
+        }
+        if (clock_mono_ns() >= next_ckpt || stop) {
+            sqlite3_wal_checkpoint_v2(j->db, 0, SQLITE_CHECKPOINT_PASSIVE, 0, 0);
+            next_ckpt = clock_mono_ns() + 1000000000LL;
+        }
+        pthread_mutex_lock(&j->mu);
+        j->done = head;
+        pthread_cond_broadcast(&j->done_cv);
+        if (stop && __atomic_load_n(&j->head, __ATOMIC_ACQUIRE) == j->tail) break;
+    }
+    pthread_mutex_unlock(&j->mu);
+    return 0;
+}
+
+/* the trading thread: appends the decision's intents to the intent log (one write) */
+static int intents_write(journal_t *j) {
+    int rc = 0;
+    pthread_mutex_lock(&j->imu);
+    size_t off = 0;
+    while (off < j->ilen) {
+        ssize_t w = j->ifd >= 0 ? write(j->ifd, j->ibuf + off, j->ilen - off) : -1;
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            rc = Q_E_IO;
+            break;
+        }
+        off += (size_t)w;
+    }
+    j->ibytes += (int64_t)off;
+    if (!rc) j->iwritten = j->iseq;
+    pthread_mutex_unlock(&j->imu);
+    j->ilen = 0;
+    if (rc) {
+        __atomic_fetch_add(&j->stats.errors, 1, __ATOMIC_RELAXED);
+        pthread_mutex_lock(&j->mu);
+        snprintf(j->err, sizeof j->err, "intent log %s-intents: %s", j->path, strerror(errno));
+        pthread_mutex_unlock(&j->mu);
+    } else {
+        j->stats.intent_writes++;
+    }
+    return rc;
+}
+
+void journal_sync(journal_t *j) {
+    if (j->ilen) intents_write(j);
+    if (!j->writer_on) return;
+    uint64_t want = j->head;
+    j->woken = want - 1; /* wake it even when it was woken for these rows already */
+    writer_wake(j);
+    pthread_mutex_lock(&j->mu);
+    while (j->done < want) pthread_cond_wait(&j->done_cv, &j->mu);
+    pthread_mutex_unlock(&j->mu);
 }
 
 /* exact decimals */
@@ -188,41 +398,23 @@ static const char *fmt_scaled(__int128 v, int scale, char *b, size_t cap) {
 
 static const char *side_name(order_side_t s) { return s == SIDE_BUY ? "BUY" : "SELL"; }
 
-static void *checkpointer(void *arg) {
-    journal_t *j = arg;
-    sqlite3 *c = 0;
-    if (sqlite3_open_v2(j->path, &c, SQLITE_OPEN_READWRITE, 0) != SQLITE_OK) {
-        sqlite3_close(c);
-        return 0;
-    }
-    pthread_mutex_lock(&j->ckpt_mu);
-    while (!j->ckpt_stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_cond_timedwait(&j->ckpt_cv, &j->ckpt_mu, &ts);
-        if (j->ckpt_stop) break;
-        pthread_mutex_unlock(&j->ckpt_mu);
-        sqlite3_wal_checkpoint_v2(c, 0, SQLITE_CHECKPOINT_PASSIVE, 0, 0);
-        pthread_mutex_lock(&j->ckpt_mu);
-    }
-    pthread_mutex_unlock(&j->ckpt_mu);
-    sqlite3_close(c);
-    return 0;
-}
-
 int journal_open(journal_t **out, const char *path, char *err, int errcap) {
     *out = 0;
     journal_t *j = calloc(1, sizeof *j);
     if (!j) return Q_E_NOMEM;
+    j->ifd = -1;
+    pthread_mutex_init(&j->mu, 0);
+    pthread_mutex_init(&j->imu, 0);
+    pthread_cond_init(&j->cv, 0);
+    pthread_cond_init(&j->done_cv, 0);
     if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0) != SQLITE_OK) {
         snprintf(err, (size_t)errcap, "%s: %s", path, j->db ? sqlite3_errmsg(j->db) : "cannot open");
-        sqlite3_close(j->db);
-        free(j);
+        journal_close(j);
         return Q_E_IO;
     }
     sqlite3_busy_timeout(j->db, 2000);
-    /* a small page cache (256 KB): the journal appends rows, and the run's memory stays flat */
+    /* a small page cache (256 KB): the journal appends rows, and the run's memory stays flat;
+       no automatic checkpoints: the writer makes them */
     if (exec(j, "PRAGMA journal_mode=WAL") || exec(j, "PRAGMA synchronous=NORMAL") ||
         exec(j, "PRAGMA wal_autocheckpoint=0") || exec(j, "PRAGMA cache_size=-256") || exec(j, schema))
         goto fail;
@@ -239,11 +431,22 @@ int journal_open(journal_t **out, const char *path, char *err, int errcap) {
             note_err(j);
             goto fail;
         }
-    pthread_mutex_init(&j->ckpt_mu, 0);
-    pthread_cond_init(&j->ckpt_cv, 0);
     j->path = strdup(path);
-    j->ckpt_on = j->path && !pthread_create(&j->ckpt, 0, checkpointer, j);
-    if (!j->ckpt_on) exec(j, "PRAGMA wal_autocheckpoint=1000"); /* no thread: SQLite's own, in commits */
+    /* touched now: the run's resident memory is flat from the start, not growing as the ring
+       is first filled */
+    j->ring = malloc(J_RING * sizeof *j->ring);
+    if (j->ring) memset(j->ring, 0, J_RING * sizeof *j->ring);
+    if (!j->path || !j->ring) {
+        snprintf(j->err, sizeof j->err, "out of memory");
+        goto fail;
+    }
+    char ip[4200];
+    snprintf(ip, sizeof ip, "%s-intents", path);
+    j->ifd = open(ip, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (j->ifd < 0) {
+        snprintf(j->err, sizeof j->err, "the intent log: %s", strerror(errno));
+        goto fail;
+    }
     *out = j;
     return 0;
 fail:
@@ -254,32 +457,105 @@ fail:
 
 void journal_close(journal_t *j) {
     if (!j) return;
-    tx_commit(j);
-    if (j->ckpt_on) {
-        pthread_mutex_lock(&j->ckpt_mu);
-        j->ckpt_stop = 1;
-        pthread_cond_signal(&j->ckpt_cv);
-        pthread_mutex_unlock(&j->ckpt_mu);
-        pthread_join(j->ckpt, 0);
-        pthread_mutex_destroy(&j->ckpt_mu);
-        pthread_cond_destroy(&j->ckpt_cv);
+    if (j->writer_on) {
+        journal_sync(j);
+        pthread_mutex_lock(&j->mu);
+        j->stop = 1;
+        pthread_cond_signal(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+        pthread_join(j->writer, 0);
+        j->writer_on = 0;
+    } else if (j->ilen) {
+        intents_write(j);
     }
+    intents_trim(j, 0); /* everything committed: nothing to replay */
+    if (j->ifd >= 0) close(j->ifd);
     free(j->path);
     for (int k = 0; k < S_N; k++) sqlite3_finalize(j->st[k]);
     sqlite3_close(j->db);
+    free(j->ring);
     free(j->recon);
+    pthread_mutex_destroy(&j->mu);
+    pthread_mutex_destroy(&j->imu);
+    pthread_cond_destroy(&j->cv);
+    pthread_cond_destroy(&j->done_cv);
     free(j);
 }
 
-const journal_stats_t *journal_stats(const journal_t *j) { return &j->stats; }
-const char *journal_error(const journal_t *j) { return j->err; }
+const journal_stats_t *journal_stats(journal_t *j) {
+    journal_sync(j);
+    j->view = j->stats;
+    j->view.fills = __atomic_load_n(&j->stats.fills, __ATOMIC_RELAXED);
+    j->view.duplicate_fills = __atomic_load_n(&j->stats.duplicate_fills, __ATOMIC_RELAXED);
+    j->view.commits = __atomic_load_n(&j->stats.commits, __ATOMIC_RELAXED);
+    j->view.errors = __atomic_load_n(&j->stats.errors, __ATOMIC_RELAXED);
+    j->view.ring_waits = j->waits;
+    return &j->view;
+}
+const char *journal_error(journal_t *j) {
+    pthread_mutex_lock(&j->mu);
+    memcpy(j->err_view, j->err, sizeof j->err_view);
+    pthread_mutex_unlock(&j->mu);
+    return j->err_view;
+}
 int journal_earlier_open(const journal_t *j) { return j->nrecon; }
+
+/* A run that died left intents in the log that may not have reached the journal: each one
+   not there is written as an order of its run in PENDING_NEW, which the reconciliation then
+   asks the exchange about. A line cut short (only a power loss can do that) is left out. */
+static int intents_replay(journal_t *j) {
+    FILE *f = fdopen(dup(j->ifd), "r");
+    if (!f) return Q_E_IO;
+    sqlite3_stmt *s = 0;
+    int rc = 0, n = 0;
+    if (sqlite3_prepare_v2(j->db,
+                           "INSERT INTO orders(cid, run, side, type, price, qty, sent, state, filled)"
+                           " VALUES(?2, ?1, ?3, ?4, ?5, ?6, ?7, 'PENDING_NEW', '0') ON CONFLICT(cid) DO NOTHING",
+                           -1, &s, 0) != SQLITE_OK) {
+        fclose(f);
+        note_err(j);
+        return Q_E_IO;
+    }
+    rewind(f);
+    exec(j, "BEGIN");
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        size_t len = strlen(line);
+        if (!len || line[len - 1] != '\n') break;
+        line[len - 1] = 0;
+        char *fld[7], *p = line;
+        int k = 0;
+        for (; k < 7 && p; k++) {
+            fld[k] = p;
+            p = strchr(p, '\t');
+            if (p) *p++ = 0;
+        }
+        if (k != 7 || p) continue;
+        sqlite3_bind_int64(s, 1, strtoll(fld[0], 0, 10));
+        for (int i = 1; i < 6; i++) bind_text(s, i + 1, fld[i]);
+        sqlite3_bind_int64(s, 7, strtoll(fld[6], 0, 10));
+        if (sqlite3_step(s) != SQLITE_DONE) rc = Q_E_IO;
+        else n += sqlite3_changes(j->db);
+        sqlite3_reset(s);
+    }
+    fclose(f);
+    sqlite3_finalize(s);
+    if (rc || exec(j, "COMMIT")) {
+        note_err(j);
+        exec(j, "ROLLBACK");
+        return Q_E_IO;
+    }
+    if (ftruncate(j->ifd, 0)) return Q_E_IO;
+    if (n) log_msg(LOG_WARN, "journal", "%d intents of an earlier run were only in %s-intents: now in the journal, to be asked about",
+                    n, j->path);
+    return 0;
+}
 
 int64_t journal_run_begin(journal_t *j, int64_t started_ns, const char *config_text, const symbol_rules_t *rules,
                           const char *prefix, oms_t *oms) {
     j->rules = rules;
     j->oms = oms;
-    tx_commit(j);
+    if (j->writer_on) return Q_E_STATE; /* one run per journal_open */
     sqlite3_stmt *s = j->st[S_RUN_BEGIN];
     sqlite3_bind_int64(s, 1, started_ns);
     bind_text(s, 2, config_text);
@@ -287,6 +563,7 @@ int64_t journal_run_begin(journal_t *j, int64_t started_ns, const char *config_t
     bind_text(s, 4, prefix);
     if (step(j, S_RUN_BEGIN)) return Q_E_IO;
     j->run = sqlite3_last_insert_rowid(j->db);
+    if (intents_replay(j)) return Q_E_IO;
     /* the earlier runs' orders of this symbol that the journal does not know the end of */
     sqlite3_stmt *q = 0;
     if (sqlite3_prepare_v2(j->db,
@@ -308,32 +585,33 @@ int64_t journal_run_begin(journal_t *j, int64_t started_ns, const char *config_t
         j->nrecon++;
     }
     sqlite3_finalize(q);
-    tx_begin(j);
+    /* from here on the writer owns the connection */
+    j->writer_on = !pthread_create(&j->writer, 0, writer_main, j);
+    if (!j->writer_on) log_msg(LOG_WARN, "journal", "no writer thread: rows are written on the trading thread");
     return j->run;
 }
 
 void journal_run_end(journal_t *j, int64_t ended_ns, int exit_status) {
-    sqlite3_stmt *s = j->st[S_RUN_END];
-    sqlite3_bind_int64(s, 1, j->run);
-    sqlite3_bind_int64(s, 2, ended_ns);
-    sqlite3_bind_int(s, 3, exit_status);
-    tx_begin(j);
-    step(j, S_RUN_END);
-    tx_commit(j);
+    jrow_t *s = row_begin(j, S_RUN_END);
+    row_i64(s, 1, j->run);
+    row_i64(s, 2, ended_ns);
+    row_i64(s, 3, exit_status);
+    row_push(j);
+    journal_sync(j);
 }
 
 /* ---- orders ------------------------------------------------------------------------------- */
 
 /* the columns an order's row and its intent share: cid, run, side, type, price, qty, sent */
-static void bind_order_head(journal_t *j, sqlite3_stmt *s, const order_t *o) {
+static void bind_order_head(journal_t *j, jrow_t *s, const order_t *o) {
     char px[40], q[40];
-    bind_text(s, 1, o->cid);
-    sqlite3_bind_int64(s, 2, j->run);
-    bind_text(s, 3, side_name(o->side));
-    bind_text(s, 4, o->type == OT_LIMIT_MAKER ? "LIMIT_MAKER" : "LIMIT");
-    bind_text(s, 5, fmt_px(j, o->price, px, sizeof px));
-    bind_text(s, 6, fmt_qty(j, o->qty, q, sizeof q));
-    sqlite3_bind_int64(s, 7, o->sent_ns);
+    row_text(s, 1, o->cid);
+    row_i64(s, 2, j->run);
+    row_text(s, 3, side_name(o->side));
+    row_text(s, 4, o->type == OT_LIMIT_MAKER ? "LIMIT_MAKER" : "LIMIT");
+    row_text(s, 5, fmt_px(j, o->price, px, sizeof px));
+    row_text(s, 6, fmt_qty(j, o->qty, q, sizeof q));
+    row_i64(s, 7, o->sent_ns);
 }
 
 /* what was last written of the order in its pool slot (the step-end pass compares) */
@@ -345,88 +623,84 @@ static void shadow_note(journal_t *j, const order_t *o) {
 
 /* the reason is the order's own copy (order.h), so it may be written at any time */
 static int write_order(journal_t *j, const order_t *o) {
-    sqlite3_stmt *s = j->st[S_ORDER];
+    jrow_t *s = row_begin(j, S_ORDER);
     char f[40];
     bind_order_head(j, s, o);
-    bind_text(s, 8, order_state_name(o->state));
-    bind_text(s, 9, fmt_qty(j, o->filled, f, sizeof f));
-    bind_i64(s, 10, (int64_t)o->venue_id, 1);
-    bind_i64(s, 11, order_is_terminal(o->state) ? o->done_ns : 0, 1);
-    bind_text(s, 12, order_is_terminal(o->state) && o->reason[0] ? o->reason : 0);
-    sqlite3_bind_int(s, 13, o->level);
-    bind_i64(s, 14, o->acked_ns, 1);
-    int rc = step(j, S_ORDER);
+    row_text(s, 8, order_state_name(o->state));
+    row_text(s, 9, fmt_qty(j, o->filled, f, sizeof f));
+    row_i64z(s, 10, (int64_t)o->venue_id, 1);
+    row_i64z(s, 11, order_is_terminal(o->state) ? o->done_ns : 0, 1);
+    row_text(s, 12, order_is_terminal(o->state) && o->reason[0] ? o->reason : 0);
+    row_i64(s, 13, o->level);
+    row_i64z(s, 14, o->acked_ns, 1);
+    int rc = row_push(j);
     shadow_note(j, o);
     return rc;
 }
 
 static int write_event(journal_t *j, const char *cid, int64_t t, const char *event, const char *state,
                        int64_t cum) {
-    sqlite3_stmt *s = j->st[S_EVENT];
+    jrow_t *s = row_begin(j, S_EVENT);
     char c[40];
-    bind_text(s, 1, cid);
-    sqlite3_bind_int64(s, 2, t);
-    bind_text(s, 3, event);
-    bind_text(s, 4, state);
-    bind_text(s, 5, cum >= 0 ? fmt_qty(j, cum, c, sizeof c) : 0);
+    row_text(s, 1, cid);
+    row_i64(s, 2, t);
+    row_text(s, 3, event);
+    row_text(s, 4, state);
+    row_text(s, 5, cum >= 0 ? fmt_qty(j, cum, c, sizeof c) : 0);
     j->stats.events++;
-    return step(j, S_EVENT);
+    return row_push(j);
 }
 
 int journal_hook_send(void *ctx, const order_t *o, const order_t *old) {
     journal_t *j = ctx;
-    (void)old;
-    tx_begin(j);
-    sqlite3_stmt *s = j->st[S_INTENT];
+    /* the intent's line for the intent log, written by journal_commit before the request's
+       bytes leave (the venue only queues it): one write for every order of a decision */
+    char px[40], q[40], line[256];
+    int n = snprintf(line, sizeof line, "%" PRId64 "\t%s\t%s\t%s\t%s\t%s\t%" PRId64 "\n", j->run, o->cid,
+                     side_name(o->side), o->type == OT_LIMIT_MAKER ? "LIMIT_MAKER" : "LIMIT",
+                     fmt_px(j, o->price, px, sizeof px), fmt_qty(j, o->qty, q, sizeof q), o->sent_ns);
+    if (n <= 0 || n >= (int)sizeof line) return Q_E_IO;
+    if (j->ilen + (size_t)n > sizeof j->ibuf && intents_write(j)) return Q_E_IO; /* not sent */
+    memcpy(j->ibuf + j->ilen, line, (size_t)n);
+    j->ilen += (size_t)n;
+    j->iseq++;
+    jrow_t *s = row_begin(j, S_INTENT);
     bind_order_head(j, s, o);
-    int rc = step(j, S_INTENT);
+    s->seq = j->iseq;
+    row_push(j);
     shadow_note(j, o);
-    if (!rc) rc = write_event(j, o->cid, o->sent_ns, old ? "SEND_REPLACE" : "SEND", "PENDING_NEW", -1);
-    /* committed by journal_commit before the request's bytes leave (the venue only queues
-       it): one commit for every order of a decision, not one each */
-    if (!rc) j->stats.intents++;
-    return rc;
+    write_event(j, o->cid, o->sent_ns, old ? "SEND_REPLACE" : "SEND", "PENDING_NEW", -1);
+    j->stats.intents++;
+    return 0;
 }
 
 void journal_commit(void *ctx) {
     journal_t *j = ctx;
-    if (!j->in_tx || !j->dirty) return;
-    tx_commit(j);
-    tx_begin(j);
+    if (j->ilen) intents_write(j); /* a failure is counted; the requests go out anyway (journal.h) */
 }
 
-void journal_hook_done(void *ctx, const order_t *o) {
-    journal_t *j = ctx;
-    tx_begin(j);
-    write_order(j, o);
-}
+void journal_hook_done(void *ctx, const order_t *o) { write_order(ctx, o); }
 
 /* ---- fills, balances ---------------------------------------------------------------------- */
 
 /* booked_ns: when the ledger booked it (0: not booked by this run) */
 static int write_fill(journal_t *j, const venue_event_t *ev, order_side_t side, int64_t booked_ns) {
     if (ev->trade_id <= 0) return 0; /* nothing to tell it by: the oms's own key is not the venue's */
-    tx_begin(j);
-    sqlite3_stmt *s = j->st[S_FILL];
+    jrow_t *s = row_begin(j, S_FILL);
     char px[40], q[40], fee[64];
-    bind_text(s, 1, j->rules->symbol);
-    sqlite3_bind_int64(s, 2, ev->trade_id);
-    bind_text(s, 3, ev->cid[0] ? ev->cid : 0);
-    bind_text(s, 4, side_name(side));
-    bind_text(s, 5, fmt_px(j, ev->price, px, sizeof px));
-    bind_text(s, 6, fmt_qty(j, ev->qty, q, sizeof q));
-    bind_text(s, 7, fmt_scaled(ev->fee, ev->fee_scale, fee, sizeof fee));
-    bind_text(s, 8, ev->fee_asset);
-    sqlite3_bind_int(s, 9, ev->maker);
-    sqlite3_bind_int64(s, 10, ev->exch_ns ? ev->exch_ns : ev->local_ns);
-    sqlite3_bind_int64(s, 11, j->run);
-    bind_i64(s, 12, booked_ns, 1);
-    int rc = step(j, S_FILL);
-    if (!rc) {
-        if (sqlite3_changes(j->db)) j->stats.fills++;
-        else j->stats.duplicate_fills++;
-    }
-    return rc;
+    row_text(s, 1, j->rules->symbol);
+    row_i64(s, 2, ev->trade_id);
+    row_text(s, 3, ev->cid[0] ? ev->cid : 0);
+    row_text(s, 4, side_name(side));
+    row_text(s, 5, fmt_px(j, ev->price, px, sizeof px));
+    row_text(s, 6, fmt_qty(j, ev->qty, q, sizeof q));
+    row_text(s, 7, fmt_scaled(ev->fee, ev->fee_scale, fee, sizeof fee));
+    row_text(s, 8, ev->fee_asset);
+    row_i64(s, 9, ev->maker);
+    row_i64(s, 10, ev->exch_ns ? ev->exch_ns : ev->local_ns);
+    row_i64(s, 11, j->run);
+    row_i64z(s, 12, booked_ns, 1);
+    return row_push(j); /* the writer counts it new or a duplicate */
 }
 
 int journal_fill(journal_t *j, const venue_event_t *ev) { return write_fill(j, ev, ev->side, 0); }
@@ -446,16 +720,15 @@ static const char *fmt_balance(journal_t *j, const char *asset, __int128 v, char
 }
 
 int journal_balance(journal_t *j, const venue_event_t *ev) {
-    tx_begin(j);
-    sqlite3_stmt *s = j->st[S_BALANCE];
+    jrow_t *s = row_begin(j, S_BALANCE);
     char fr[64], lk[64];
-    sqlite3_bind_int64(s, 1, j->run);
-    sqlite3_bind_int64(s, 2, ev->local_ns);
-    bind_text(s, 3, ev->asset);
-    bind_text(s, 4, fmt_balance(j, ev->asset, ev->free, fr, sizeof fr));
-    bind_text(s, 5, fmt_balance(j, ev->asset, ev->locked, lk, sizeof lk));
+    row_i64(s, 1, j->run);
+    row_i64(s, 2, ev->local_ns);
+    row_text(s, 3, ev->asset);
+    row_text(s, 4, fmt_balance(j, ev->asset, ev->free, fr, sizeof fr));
+    row_text(s, 5, fmt_balance(j, ev->asset, ev->locked, lk, sizeof lk));
     j->stats.balances++;
-    return step(j, S_BALANCE);
+    return row_push(j);
 }
 
 /* ---- venue events ------------------------------------------------------------------------- */
@@ -507,7 +780,6 @@ static const char *vst_state(venue_status_t s) {
 
 /* an event about an earlier run's order the oms does not hold: the journal's alone */
 static void recon_event(journal_t *j, recon_t *r, const venue_event_t *ev) {
-    tx_begin(j);
     const char *state = 0, *reason = 0;
     int64_t cum = ev->cum_qty;
     switch (ev->type) {
@@ -527,16 +799,16 @@ static void recon_event(journal_t *j, recon_t *r, const venue_event_t *ev) {
     }
     write_event(j, ev->cid, ev->local_ns, vev_name(ev->type), state, cum);
     if (!state) return;
-    sqlite3_stmt *s = j->st[S_ORDER_RECON];
+    jrow_t *s = row_begin(j, S_ORDER_RECON);
     char c[40];
     int terminal = strcmp(state, "NEW") && strcmp(state, "PARTIALLY_FILLED");
-    bind_text(s, 1, r->cid);
-    bind_text(s, 2, state);
-    bind_text(s, 3, cum >= 0 ? fmt_qty(j, cum, c, sizeof c) : 0);
-    bind_i64(s, 4, (int64_t)ev->order_id, 1);
-    bind_i64(s, 5, terminal ? ev->local_ns : 0, 1);
-    bind_text(s, 6, reason ? reason : terminal && ev->type == VEV_CANCELED ? "canceled by a later run" : 0);
-    step(j, S_ORDER_RECON);
+    row_text(s, 1, r->cid);
+    row_text(s, 2, state);
+    row_text(s, 3, cum >= 0 ? fmt_qty(j, cum, c, sizeof c) : 0);
+    row_i64z(s, 4, (int64_t)ev->order_id, 1);
+    row_i64z(s, 5, terminal ? ev->local_ns : 0, 1);
+    row_text(s, 6, reason ? reason : terminal && ev->type == VEV_CANCELED ? "canceled by a later run" : 0);
+    row_push(j);
     if (terminal && r->state != 2) {
         r->state = 2;
         j->stats.reconciled++;
@@ -568,17 +840,16 @@ int journal_pre(journal_t *j, const venue_event_t *ev, journal_mark_t *mk) {
 }
 
 static void write_latency(journal_t *j, const char *cid, const char *kind, int64_t sent, int64_t answered) {
-    sqlite3_stmt *s = j->st[S_LATENCY];
-    sqlite3_bind_int64(s, 1, j->run);
-    bind_text(s, 2, cid);
-    bind_text(s, 3, kind);
-    sqlite3_bind_int64(s, 4, sent);
-    sqlite3_bind_int64(s, 5, answered);
-    if (!step(j, S_LATENCY)) j->stats.latencies++;
+    jrow_t *s = row_begin(j, S_LATENCY);
+    row_i64(s, 1, j->run);
+    row_text(s, 2, cid);
+    row_text(s, 3, kind);
+    row_i64(s, 4, sent);
+    row_i64(s, 5, answered);
+    if (!row_push(j)) j->stats.latencies++;
 }
 
 void journal_post(journal_t *j, const venue_event_t *ev, const journal_mark_t *mk) {
-    tx_begin(j);
     if (ev->type == VEV_FILL && !(ev->trade_id > 0 && ev->trade_id == j->hooked_trade)) journal_fill(j, ev);
     j->hooked_trade = 0;
     if (ev->type == VEV_BALANCE) journal_balance(j, ev);
@@ -622,8 +893,7 @@ void journal_flush(journal_t *j, int64_t now) {
             if (!o->id || !o->cid[0]) continue;
             if (s->id == o->id && s->state == o->state && s->filled == o->filled && s->venue_id == o->venue_id)
                 continue;
-            tx_begin(j);
-            if (s->id != o->id || s->state != o->state)
+                    if (s->id != o->id || s->state != o->state)
                 write_event(j, o->cid, now, "LOCAL", order_state_name(o->state), -1);
             write_order(j, o);
         }
@@ -632,8 +902,7 @@ void journal_flush(journal_t *j, int64_t now) {
             if (r->state == 1 && now >= r->next_ns) recon_ask(j, r, now);
         }
     }
-    tx_commit(j);
-    tx_begin(j);
+    writer_wake(j);
 }
 
 /* ---- marks: what `quoter history` needs to print the run's report ------------------------- */
@@ -711,17 +980,16 @@ int journal_tick(journal_t *j, const report_t *r, int64_t now, int final) {
     char *rs = state ? report_state(r, r->gaps > r->eng->sync.st.gaps ? r->gaps : r->eng->sync.st.gaps) : 0;
     if (state && !rs) return Q_E_NOMEM;
     if (state) j->next_state_ns = now + J_STATE_EVERY_NS;
-    tx_begin(j);
-    sqlite3_stmt *s = j->st[S_MARK];
+    jrow_t *s = row_begin(j, S_MARK);
     char pb[40], pa[40];
-    sqlite3_bind_int64(s, 1, j->run);
-    sqlite3_bind_int64(s, 2, now);
-    if (mid > 0) sqlite3_bind_double(s, 3, mid);
-    else sqlite3_bind_null(s, 3);
-    bind_text(s, 4, b ? fmt_px(j, b, pb, sizeof pb) : 0);
-    bind_text(s, 5, a ? fmt_px(j, a, pa, sizeof pa) : 0);
-    bind_text(s, 6, rs);
-    int rc = step(j, S_MARK);
+    row_i64(s, 1, j->run);
+    row_i64(s, 2, now);
+    if (mid > 0) row_double(s, 3, mid);
+    else row_null(s, 3);
+    row_text(s, 4, b ? fmt_px(j, b, pb, sizeof pb) : 0);
+    row_text(s, 5, a ? fmt_px(j, a, pa, sizeof pa) : 0);
+    row_text(s, 6, rs);
+    int rc = row_push(j);
     free(rs);
     if (!rc) j->stats.marks++;
     return rc;

@@ -597,6 +597,7 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
     case VEV_ACK:
         rc = order_apply(o, OEV_ACK, ev->cum_qty);
         if (!rc && !o->acked_ns) { o->acked_ns = ev->local_ns; m->st.acked++; }
+        if (!o->live_ns) o->live_ns = ev->exch_ns;
         answered = o->pending == OREQ_PLACE;
         break;
     case VEV_REJECT:
@@ -612,12 +613,14 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
         answered = o->pending == OREQ_PLACE;
         break;
     case VEV_FILL:
+        if (!o->live_ns && ev->by == VFILL_TAKER) o->live_ns = ev->exch_ns; /* its ACK was lost */
         book_fill(m, o, ev);
         rc = order_apply(o, OEV_FILL, ev->cum_qty >= 0 ? ev->cum_qty : o->booked);
         /* a place is answered; a query once its status came and the trades it implied are in */
         answered = o->pending == OREQ_PLACE || (o->pending == OREQ_QUERY && o->answered && o->booked >= o->filled);
         break;
     case VEV_CANCELED:
+        if (!o->cancel_ns) o->cancel_ns = ev->exch_ns;
         rc = order_apply(o, OEV_CANCELED, ev->cum_qty);
         if (!rc && before != ORD_CANCELED && o->state == ORD_CANCELED) m->st.canceled++;
         answered = o->pending == OREQ_PLACE || o->pending == OREQ_CANCEL;
@@ -629,6 +632,7 @@ void oms_on_venue(void *ctx, const venue_event_t *ev) {
         break;
     case VEV_CANCEL_REJECT:
         m->st.cancel_rejects++;
+        if (!o->cancel_ns && ev->req != VREQ_NONE) o->cancel_ns = ev->exch_ns; /* it reached the venue */
         if (o->pending != OREQ_CANCEL) break; /* late, or already resolved */
         answered = 1;
         if (o->state != ORD_PENDING_CANCEL) break;

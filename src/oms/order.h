@@ -97,6 +97,9 @@ typedef struct order {
     uint32_t sync_seen;        /* the last sync (oms) that listed it open */
     int level;                 /* strategy level it serves (0 = best) */
     int64_t sent_ns, acked_ns, done_ns; /* local times */
+    int64_t live_ns, cancel_ns; /* exchange times the venue stated (its events' exch_ns): the order rested or
+                                   traded (its ACK); its cancel (or a cancel-replace's) reached the venue (the
+                                   CANCELED or cancel reject). 0: not told */
     double fees_quote;         /* fees paid on this order's fills, valued in quote */
     char reason[96];           /* why it was rejected, when it was (a copy: the venue's text lives
                                   only during its event) */

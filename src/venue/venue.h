@@ -101,6 +101,8 @@ typedef struct venue_event {
     int64_t trade_id;         /* FILL: the venue's trade id, unique per symbol */
     int maker;                /* FILL: 1 when we provided liquidity */
     venue_fill_by_t by;       /* FILL: what made it (a simulated venue says; a live one: VFILL_UNKNOWN) */
+    uint64_t source_id;       /* FILL from a simulated venue: the recording's id of the market event that
+                                 made it (trade id t; book update id u, lastUpdateId); 0: none, a live venue */
     int64_t fee;              /* FILL: commission, fee * 10^-fee_scale of fee_asset */
     int fee_scale;
     char fee_asset[16];

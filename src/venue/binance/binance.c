@@ -977,9 +977,24 @@ static int seen_event(binance_t *b, const char *msg, size_t len) {
     uint64_t h = 1469598103934665603ull;
     for (const char *s = e; s < msg + len; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
     h |= 1;
-    for (int i = 0; i < BN_SEEN; i++)
-        if (b->seen[i] == h) return 1;
-    b->seen[b->nseen++ % BN_SEEN] = h;
+    /* open addressing in each set; none is ever deleted: a full half-set becomes the old one */
+    for (int g = 0; g < 2; g++) {
+        const uint64_t *set = b->seen[g];
+        for (uint32_t k = (uint32_t)(h >> 32) % BN_SEEN;; k = (k + 1) % BN_SEEN) {
+            if (!set[k]) break;
+            if (set[k] == h) return 1;
+        }
+    }
+    if (b->nseen >= BN_SEEN / 2) {
+        b->seen_cur ^= 1;
+        memset(b->seen[b->seen_cur], 0, sizeof b->seen[0]);
+        b->nseen = 0;
+    }
+    uint64_t *set = b->seen[b->seen_cur];
+    uint32_t k = (uint32_t)(h >> 32) % BN_SEEN;
+    while (set[k]) k = (k + 1) % BN_SEEN;
+    set[k] = h;
+    b->nseen++;
     return 0;
 }
 

@@ -70,7 +70,10 @@ typedef enum bn_kind {
 #define BN_TIME_SYNC_S 300 /* the clock offset is measured again this often */
 #define BN_ANSWER_TIMEOUT_NS 30000000000LL /* a WebSocket API answer not come by then will not */
 #define BN_TIME_MAX_RTT_MS 1000 /* a clock sample with a longer round trip is dropped (once known) */
-#define BN_SEEN 256        /* user data events remembered (a rotation's overlap sends them twice) */
+/* user data events remembered (a rotation's overlap sends them twice): two hash sets of
+   BN_SEEN slots, the current one and the one before, each holding up to BN_SEEN / 2 events,
+   so at least the last BN_SEEN / 2 (1024: ten seconds of the busiest account) are known */
+#define BN_SEEN 2048
 
 /* process-wide settings of the live venue (set once by `quoter run` before it opens one) */
 typedef struct binance_tuning {
@@ -155,8 +158,8 @@ struct binance {
     int session_asked;       /* logon / subscription asked on the current API socket */
     int64_t next_time_sync_ns; /* real clock */
     int64_t next_exinfo_ns;    /* the symbol's status, asked again then (real clock) */
-    uint64_t seen[BN_SEEN];  /* hashes of recent user data events */
-    int nseen;
+    uint64_t seen[2][BN_SEEN]; /* hashes of recent user data events: [cur] and [!cur] (0: empty) */
+    int seen_cur, nseen;       /* nseen: events in [cur] */
     struct { int64_t free, locked; __int128 free_q, locked_q; int known; } bal[2]; /* base, quote: the last told */
     int sync_waiting;        /* sync: answers still due (account, open orders) */
     int64_t next_expiry_ns;  /* expire_answers: the next look (real clock) */
@@ -180,7 +183,7 @@ struct binance {
 /* Connects both connections; events reach base.sink, the rest the hooks. */
 int binance_open(binance_t *b, const binance_config_t *cfg, const bn_hooks_t *hooks);
 void binance_close(binance_t *b);
-/* Serves the connections up to timeout_ms. */
+/* Serves the connections up to timeout_ms (negative: what is ready, without waiting). */
 void binance_run(binance_t *b, int timeout_ms);
 /* Asks for a depth snapshot (answered through hooks.on_depth). */
 int binance_depth(binance_t *b, int limit);

@@ -560,7 +560,10 @@ void net_run(net_t *n, int timeout_ms) {
             kill_wsi(w);
         }
     }
-    if (timeout_ms < 0) timeout_ms = 0;
+    if (timeout_ms < 0) { /* busy-polling: whatever is ready, without waiting */
+        lws_service(n->lws, -1);
+        return;
+    }
     lws_sul_schedule(n->lws, 0, n->wake, wake, (lws_usec_t)timeout_ms * 1000 + 1);
     lws_service(n->lws, 0);
 }

@@ -159,7 +159,8 @@ void net_rotate(net_conn_t *c);
    none stays NET_HTTP_IDLE_S without a finished answer (the trading connections' fds come
    first). 0, Q_E_NOMEM, or Q_E_IO when it cannot listen there. */
 int net_listen(net_t *n, const char *iface, int port, net_http_fn fn, void *ctx);
-/* Serves the sockets for up to timeout_ms (returns earlier when something happened). */
+/* Serves the sockets for up to timeout_ms (returns earlier when something happened); a
+   negative timeout serves what is ready without waiting (busy-polling). */
 void net_run(net_t *n, int timeout_ms);
 
 #endif

@@ -31,8 +31,10 @@ int sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_mo
     s->book = book;
     s->rules = rules;
     s->qm = qm;
-    s->entry_ns = entry_ns;
-    s->response_ns = response_ns;
+    latency_constant(&s->own_lat, entry_ns, response_ns);
+    s->lat = &s->own_lat;
+    s->cross_fills = 1;
+    s->take_once = 1;
     s->maker_fee = maker_fee;
     s->taker_fee = taker_fee;
     s->bal_base = base;
@@ -64,7 +66,7 @@ static sim_request_t *push_request(sim_t *s, sim_request_kind_t kind, int64_t no
     sim_request_t *r = &s->req[s->req_tail++ % SIM_MAX_REQUESTS];
     memset(r, 0, sizeof *r);
     r->kind = kind;
-    r->arrive_ns = now_ns + s->entry_ns;
+    r->arrive_ns = now_ns + latency_entry(s->lat, now_ns);
     return r;
 }
 
@@ -135,7 +137,7 @@ static venue_event_t *emit(sim_t *s, venue_event_type_t type, int64_t t) {
     memset(e, 0, sizeof *e);
     e->type = type;
     e->exch_ns = t;
-    e->local_ns = t + s->response_ns;
+    e->local_ns = t + latency_response(s->lat, t);
     e->cum_qty = -1;
     return e;
 }
@@ -190,7 +192,7 @@ static void emit_trade(sim_t *s, const sim_trade_t *tr, const char *cid, order_s
     memset(e, 0, sizeof *e);
     e->type = VEV_FILL;
     e->exch_ns = exch_ns;
-    e->local_ns = exch_ns + s->response_ns;
+    e->local_ns = exch_ns + latency_response(s->lat, exch_ns);
     memcpy(e->cid, cid, sizeof e->cid);
     e->order_id = tr->order_id;
     e->side = side;
@@ -201,6 +203,8 @@ static void emit_trade(sim_t *s, const sim_trade_t *tr, const char *cid, order_s
     e->qty = tr->qty;
     e->trade_id = tr->id;
     e->maker = tr->maker;
+    e->by = tr->by;
+    e->source_id = tr->source_id;
     state_fee(s, e, side, tr->fee_units);
 }
 
@@ -211,7 +215,9 @@ static int64_t fee_units(double amount) {
     return amount >= 0 ? (int64_t)ceil(amount - 1e-9) : (int64_t)ceil(amount);
 }
 
-static void fill(sim_t *s, sim_order_t *o, int64_t price, int64_t qty, int maker, int64_t t) {
+/* one trade of ours: by and src say what made it (sim_trade_t) */
+static void fill(sim_t *s, sim_order_t *o, int64_t price, int64_t qty, int maker, int64_t t, venue_fill_by_t by,
+                 uint64_t src) {
     if (qty > o->qty - o->filled) qty = o->qty - o->filled;
     if (qty <= 0) return;
     __int128 notional = (__int128)price * qty;
@@ -244,6 +250,8 @@ static void fill(sim_t *s, sim_order_t *o, int64_t price, int64_t qty, int maker
     tr->cum_quote = o->cum_quote;
     tr->status = order_status(o);
     tr->maker = maker;
+    tr->by = by;
+    tr->source_id = src;
     o->last_trade = id;
     venue_event_t *e = emit(s, VEV_FILL, t);
     emit_trade(s, tr, o->cid, o->side, t, e);
@@ -278,10 +286,67 @@ static int find_resting(const sim_t *s, uint64_t id, const char *cid) {
     return -1;
 }
 
-/* ---- arrival ----------------------------------------------------------------------- */
+/* ---- what our fills took of the opposite levels ---------------------------------------- */
 
 /* the top as the exchange sees it: the bookTicker when it is newer than the book */
 static void top(const sim_t *s, book_top_t *t) { book_top(s->book, t); }
+
+/* a level's quantity as the exchange sees it: the top from `tp` (the bookTicker when newer),
+   deeper levels from the book; none better than the top */
+static int64_t level_now(const sim_t *s, const book_top_t *tp, book_side_t side, int64_t price) {
+    int64_t best = side == BOOK_ASK ? tp->ask : tp->bid;
+    if (best <= 0 || (side == BOOK_ASK ? price < best : price > best)) return 0;
+    if (price == best) return side == BOOK_ASK ? tp->ask_qty : tp->bid_qty;
+    return book_qty(s->book, side, price);
+}
+
+static sim_used_t *used_at(sim_t *s, book_side_t side, int64_t price) {
+    for (int i = 0; i < s->nused[side]; i++)
+        if (s->used[side][i].price == price) return &s->used[side][i];
+    return 0;
+}
+
+static int64_t used_qty(sim_t *s, book_side_t side, int64_t price) {
+    const sim_used_t *u = used_at(s, side, price);
+    return u ? u->qty : 0;
+}
+
+static void used_add(sim_t *s, book_side_t side, int64_t price, int64_t qty, const book_top_t *tp) {
+    sim_used_t *u = used_at(s, side, price);
+    if (!u) {
+        if (s->nused[side] == SIM_MAX_USED) { /* full: forget the level farthest from the top */
+            int far = 0;
+            int64_t best = side == BOOK_ASK ? tp->ask : tp->bid;
+            for (int i = 1; i < SIM_MAX_USED; i++) {
+                int64_t di = s->used[side][i].price - best, df = s->used[side][far].price - best;
+                if ((di < 0 ? -di : di) > (df < 0 ? -df : df)) far = i;
+            }
+            s->used[side][far] = s->used[side][--s->nused[side]];
+        }
+        u = &s->used[side][s->nused[side]++];
+        u->price = price;
+        u->qty = 0;
+    }
+    u->qty += qty;
+}
+
+/* after a book event: a level that went is new liquidity when it comes back; one that
+   shrank below what we took keeps no more than it shows (which part left is unknown) */
+static void used_prune(sim_t *s, const book_top_t *tp) {
+    for (int side = 0; side < 2; side++)
+        for (int i = 0; i < s->nused[side]; i++) {
+            sim_used_t *u = &s->used[side][i];
+            int64_t q = level_now(s, tp, (book_side_t)side, u->price);
+            if (q <= 0) {
+                *u = s->used[side][--s->nused[side]];
+                i--;
+            } else if (u->qty > q) {
+                u->qty = q;
+            }
+        }
+}
+
+/* ---- arrival ----------------------------------------------------------------------- */
 
 static void arrive_place(sim_t *s, sim_order_t *o, venue_request_t req, int64_t t) {
     const char *why = symbol_check_order(s->rules, o->price, o->qty);
@@ -304,16 +369,21 @@ static void arrive_place(sim_t *s, sim_order_t *o, venue_request_t req, int64_t 
         return;
     }
     s->st.placed++;
+    o->live_ns = t;
+    o->seq = ++s->nseq;
     venue_event_t *e = emit_order(s, VEV_ACK, o, VST_NEW, t);
     if (e) e->req = req;
-    if (crosses) { /* take level by level, up to our price */
+    if (crosses) { /* take level by level, up to our price, what our fills have not taken yet */
         book_side_t opp = buy ? BOOK_ASK : BOOK_BID;
         int64_t lp = buy ? tp.ask : tp.bid, lq = buy ? tp.ask_qty : tp.bid_qty;
         for (;;) {
             if (buy ? lp > o->price : lp < o->price) break;
-            if (lq > 0) {
+            int64_t avail = lq - (s->take_once ? used_qty(s, opp, lp) : 0), take = o->qty - o->filled;
+            if (take > avail) take = avail;
+            if (take > 0) {
                 s->st.taker_fills++;
-                fill(s, o, lp, lq, 0, t);
+                fill(s, o, lp, take, 0, t, VFILL_TAKER, 0);
+                if (s->take_once) used_add(s, opp, lp, take, &tp);
             }
             if (o->filled == o->qty) {
                 record_done(s, o, VST_FILLED);
@@ -471,6 +541,10 @@ static void arrive_sync(sim_t *s, int64_t t) {
     if (e) e->req = VREQ_SYNC;
 }
 
+int64_t sim_next_arrival(const sim_t *s) {
+    return s->req_head < s->req_tail ? s->req[s->req_head % SIM_MAX_REQUESTS].arrive_ns : INT64_MAX;
+}
+
 void sim_advance(sim_t *s, int64_t exch_ns) {
     while (s->req_head < s->req_tail) {
         sim_request_t *r = &s->req[s->req_head % SIM_MAX_REQUESTS];
@@ -512,49 +586,129 @@ void sim_advance(sim_t *s, int64_t exch_ns) {
 
 /* ---- the market ------------------------------------------------------------------- */
 
-void sim_on_market(sim_t *s, const md_event_t *ev, int64_t t) {
-    if (s->nresting == 0) return;
-    book_top_t tp;
-    top(s, &tp);
+/* indices of resting orders, sorted in price-time priority: better price first (higher
+   for buys, lower for sells), then earlier arrival */
+static void by_priority(const sim_t *s, int *idx, int n) {
+    for (int i = 1; i < n; i++) {
+        int k = idx[i], j = i;
+        const sim_order_t *a = &s->resting[k];
+        for (; j > 0; j--) {
+            const sim_order_t *b = &s->resting[idx[j - 1]];
+            int better = a->price != b->price ? (a->side == SIDE_BUY ? a->price > b->price : a->price < b->price)
+                                              : a->seq < b->seq;
+            if (!better) break;
+            idx[j] = idx[j - 1];
+        }
+        idx[j] = k;
+    }
+}
+
+/* a market trade: its quantity, once, to our orders on its passive side live at its time */
+static void on_trade(sim_t *s, const md_event_t *ev, int64_t t) {
+    /* buyer_maker: a seller hit the bids, so our buys are on the passive side */
+    order_side_t passive = ev->u.trade.buyer_maker ? SIDE_BUY : SIDE_SELL;
+    int64_t p = ev->u.trade.price, q = ev->u.trade.qty, left = q;
+    int idx[SIM_MAX_RESTING], n = 0;
     for (int i = 0; i < s->nresting; i++) {
-        sim_order_t *o = &s->resting[i];
-        int buy = o->side == SIDE_BUY;
-        if (ev->type == MD_TRADE) {
-            /* buyer_maker: a seller hit the bids */
-            if (ev->u.trade.buyer_maker != buy) continue;
-            int64_t p = ev->u.trade.price;
-            if (buy ? p < o->price : p > o->price) {
-                s->st.through_fills++;
-                fill(s, o, o->price, o->qty, 1, t);
-            } else if (p == o->price) {
-                int64_t n = queue_on_trade(&s->qm, &o->q, ev->u.trade.qty);
-                if (n > 0) {
-                    s->st.queue_fills++;
-                    fill(s, o, o->price, n, 1, t);
-                }
+        const sim_order_t *o = &s->resting[i];
+        if (o->side != passive || o->live_ns > t) continue; /* not ours to fill, or sent after the print */
+        if (passive == SIDE_BUY ? o->price >= p : o->price <= p) idx[n++] = i;
+    }
+    by_priority(s, idx, n);
+    for (int k = 0; k < n; k++) {
+        sim_order_t *o = &s->resting[idx[k]];
+        int64_t f;
+        if (o->price == p) {
+            /* the queue ahead of us takes what reaches our price first; the recorded level
+               lost the whole print (queue_on_level must not read it as a cancel) */
+            f = queue_on_trade(&s->qm, &o->q, left);
+            o->q.traded += q - left;
+            if (f > 0) s->st.queue_fills++;
+        } else {
+            f = left; /* the print is through our price: what is left of it reaches us */
+            if (f > 0) s->st.through_fills++;
+        }
+        if (f > o->qty - o->filled) f = o->qty - o->filled;
+        if (f <= 0) continue;
+        fill(s, o, o->price, f, 1, t, VFILL_TRADE, ev->u.trade.id);
+        left -= f;
+    }
+}
+
+static uint64_t book_event_id(const md_event_t *ev) {
+    switch (ev->type) {
+    case MD_DIFF: return ev->u.diff.last_id;
+    case MD_SNAPSHOT: return ev->u.snap.last_id;
+    case MD_BBO: return ev->u.bbo.id;
+    default: return 0;
+    }
+}
+
+/* the opposite side crossing our orders of side `side`: each, in priority, takes what the
+   crossing levels hold beyond what our fills took already */
+static void cross_side(sim_t *s, order_side_t side, const book_top_t *tp, const md_event_t *ev, int64_t t) {
+    int buy = side == SIDE_BUY;
+    book_side_t opp = buy ? BOOK_ASK : BOOK_BID;
+    int64_t best = buy ? tp->ask : tp->bid, best_qty = buy ? tp->ask_qty : tp->bid_qty;
+    if (best <= 0) return;
+    int idx[SIM_MAX_RESTING], n = 0;
+    for (int i = 0; i < s->nresting; i++) {
+        const sim_order_t *o = &s->resting[i];
+        if (o->side != side || o->live_ns > t) continue;
+        /* through our price; or at it, once nothing is left ahead of us */
+        if ((buy ? best < o->price : best > o->price) || (best == o->price && o->q.ahead <= 0)) idx[n++] = i;
+    }
+    by_priority(s, idx, n);
+    for (int k = 0; k < n; k++) {
+        sim_order_t *o = &s->resting[idx[k]];
+        int64_t want = o->qty - o->filled, got = 0;
+        int64_t lp = best, lq = best_qty;
+        for (;;) {
+            if (buy ? lp > o->price : lp < o->price) break;
+            if (lp == o->price && o->q.ahead > 0) break;
+            int64_t take = lq - used_qty(s, opp, lp);
+            if (take > want - got) take = want - got;
+            if (take > 0) {
+                used_add(s, opp, lp, take, tp);
+                got += take;
             }
-        } else if (ev->type == MD_DIFF || ev->type == MD_SNAPSHOT || ev->type == MD_BBO) {
+            if (got == want || !book_next(s->book, opp, lp, &lp, &lq)) break;
+        }
+        if (got > 0) {
+            s->st.cross_fills++;
+            fill(s, o, o->price, got, 1, t, VFILL_CROSS, book_event_id(ev));
+        }
+    }
+}
+
+void sim_on_market(sim_t *s, const md_event_t *ev, int64_t t) {
+    if (ev->type == MD_TRADE) {
+        if (s->nresting) on_trade(s, ev, t);
+    } else if (ev->type == MD_DIFF || ev->type == MD_SNAPSHOT || ev->type == MD_BBO) {
+        book_top_t tp;
+        top(s, &tp);
+        if (s->nused[0] || s->nused[1]) used_prune(s, &tp);
+        for (int i = 0; i < s->nresting; i++) {
+            sim_order_t *o = &s->resting[i];
+            int buy = o->side == SIDE_BUY;
             if (ev->type == MD_BBO) {
                 int64_t bp = buy ? ev->u.bbo.bid : ev->u.bbo.ask;
                 if (bp == o->price) queue_on_level(&s->qm, &o->q, buy ? ev->u.bbo.bid_qty : ev->u.bbo.ask_qty);
             } else {
                 queue_on_level(&s->qm, &o->q, book_qty(s->book, buy ? BOOK_BID : BOOK_ASK, o->price));
             }
-            int64_t opp = buy ? tp.ask : tp.bid, opp_qty = buy ? tp.ask_qty : tp.bid_qty;
-            if (opp > 0 && (buy ? opp < o->price : opp > o->price)) {
-                s->st.cross_fills++;
-                fill(s, o, o->price, o->qty, 1, t);
-            } else if (opp == o->price && o->q.ahead <= 0 && opp_qty > 0) {
-                s->st.cross_fills++;
-                fill(s, o, o->price, opp_qty, 1, t);
-            }
         }
-        if (o->filled == o->qty) {
-            record_done(s, o, VST_FILLED);
-            remove_resting(s, i);
-            i--;
+        if (s->cross_fills && s->nresting) {
+            cross_side(s, SIDE_BUY, &tp, ev, t);
+            cross_side(s, SIDE_SELL, &tp, ev, t);
         }
     }
+    /* filled orders leave the book; backwards, so a swapped-in order was seen already */
+    for (int i = s->nresting - 1; i >= 0; i--)
+        if (s->resting[i].filled >= s->resting[i].qty) {
+            record_done(s, &s->resting[i], VST_FILLED);
+            remove_resting(s, i);
+        }
 }
 
 void sim_deliver(sim_t *s, int64_t local_ns) {

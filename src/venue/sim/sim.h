@@ -6,20 +6,34 @@
  * Two sides joined by latency, as in hftbacktest: a request sent at local time t reaches
  * the exchange at t + entry latency, and is matched only against market events whose
  * exchange time is at or after that; what the exchange does at time x reaches us at
- * x + response latency. Market events carry their exchange time (see engine's clock
- * estimate), so nothing before time T depends on data after T.
+ * x + response latency. A request reaching the venue at x is handled before market events
+ * stamped x: an order is fillable by events with time >= its arrival (live_ns) and before
+ * its cancel's arrival. The caller hands market events in exchange-time order, each with
+ * its time on the exchange clock: a trade at its trade time T, a depth diff at its event
+ * time E, a bookTicker (no time) at its receive time less the feed delay (the backtest
+ * does this, backtest.h; the local exchange uses its own clock). The exchange side may
+ * see an event before the engine receives it; the engine learns only through our
+ * venue's events, at their local times.
  *
- * Matching, per resting order:
+ * Matching, per event (the recording cannot react, so no market volume is used twice):
  *  - arrival: LIMIT_MAKER that would cross is rejected (-2010); LIMIT that crosses takes
- *    liquidity level by level up to its price (taker fee), the rest rests; filters are
- *    enforced (-1013).
- *  - trades at our price against our side advance the queue (queue.h) and fill what
- *    passes us; trades through our price fill us fully.
- *  - the book moving through our price (best ask below our bid) fills us fully; a best
- *    ask at our price fills us when nothing is left ahead.
- * Liquidity we take is not removed from the replayed book (the recording cannot react).
+ *    liquidity level by level up to its price (taker fee, one fill per level, `by` TAKER),
+ *    the rest rests; filters are enforced (-1013).
+ *  - a trade (`by` TRADE, exch_ns its T, source its trade id) fills at most its own
+ *    quantity, shared among our orders on its passive side that were live at T, in
+ *    price-time priority (better price first, then earlier arrival): an order priced
+ *    through the trade's price takes what is left of it; an order at the trade's price
+ *    gets only what passes the queue ahead of it (queue.h), which the trade eats first.
+ *  - the book crossing our price (a best ask below our bid, or at it with nothing ahead
+ *    of us; `by` CROSS, source the book update id; only with cross_fills) fills at most
+ *    the quantity that crossed: the opposite levels up to our price, in the same priority.
+ *    What our orders took of a level is remembered per price (`used`): the recorded level
+ *    still shows it, so only quantity above what we took is available again, a level's
+ *    `used` is cut to what the level shows when it shrinks and forgotten when it goes.
+ *    Taking on arrival draws on the same memory (take_once).
+ *  - one FILL per order per market event; what is not filled rests with its queue place.
  *
- * Ids: an order placed with venue_id != 0 keeps it as its order id (the local exchange
+  * Ids: an order placed with venue_id != 0 keeps it as its order id (the local exchange
  * numbers its own orders); else the sim numbers orders from 1 at request time. Trades
  * are numbered from 1. A cancel, replace or query finds its order by venue_id when that
  * is set and by cid when that is set (both must agree when both are).
@@ -43,6 +57,7 @@
 #include "../../book/book.h"
 #include "../../core/symbol.h"
 #include "../venue.h"
+#include "latency.h"
 #include "queue.h"
 
 #define SIM_MAX_RESTING 1024
@@ -59,6 +74,8 @@ typedef struct sim_order {
     int64_t price, qty, filled;
     __int128 cum_quote;       /* tick*lot units traded */
     int64_t last_trade;       /* id of its latest trade, 0: none */
+    int64_t live_ns;          /* exchange time it reached the venue and rested (or traded) */
+    uint64_t seq;             /* arrival order: time priority among ours at one price */
     queue_pos_t q;
 } sim_order_t;
 
@@ -85,6 +102,8 @@ typedef struct sim_trade {
     __int128 cum_quote;
     venue_status_t status;    /* the order's, after this trade */
     int maker;
+    venue_fill_by_t by;       /* what made it */
+    uint64_t source_id;       /* the market event that made it (trade id, book update id); 0: taker */
 } sim_trade_t;
 
 typedef enum sim_request_kind {
@@ -105,14 +124,27 @@ typedef struct sim_stats {
     int64_t fills, taker_fills, queue_fills, cross_fills, through_fills;
     int64_t queries, syncs, cancel_alls;
     int64_t dropped_events; /* the event ring overflowed (a bug if ever non-zero) */
+    int64_t late_events;    /* market events handed after the exchange had passed their time (the
+                               backtest's read-ahead was too short for them): matched at once */
 } sim_stats_t;
+
+/* quantity of one opposite level our fills already took (the recording still shows it) */
+#define SIM_MAX_USED 256
+typedef struct sim_used {
+    int64_t price, qty;
+} sim_used_t;
 
 typedef struct sim {
     venue_t base;        /* first member: a sim is a venue */
     const book_t *book;
     const symbol_rules_t *rules;
     queue_model_t qm;
-    int64_t entry_ns, response_ns;
+    latency_t *lat;      /* entry and response latency: &own_lat, or a model the caller keeps */
+    latency_t own_lat;   /* sim_init's constant one */
+    int cross_fills;     /* 1 (sim_init's default): book crosses fill resting orders */
+    int take_once;       /* 1 (sim_init's default): taking on arrival draws on and adds to `used`;
+                            0: each taker sees the recorded levels whole (the local exchange, whose
+                            clients take again and again from a book that cannot react) */
     double maker_fee, taker_fee; /* rates (0.001 = 0.1 %) */
     /* the account: balances after fills and fees */
     int64_t bal_base;    /* lots */
@@ -126,6 +158,9 @@ typedef struct sim {
     int req_head, req_tail;
     int ev_head, ev_tail;
     int64_t ndone;       /* finished orders recorded (the ring holds the last SIM_MAX_DONE) */
+    uint64_t nseq;       /* the last arrival sequence number */
+    int nused[2];        /* per book side (book_side_t) */
+    sim_used_t used[2][SIM_MAX_USED];
     sim_order_t resting[SIM_MAX_RESTING];
     sim_request_t req[SIM_MAX_REQUESTS];
     /* rings allocated by sim_init, valid by their counters */
@@ -135,7 +170,8 @@ typedef struct sim {
 } sim_t;
 
 /* maker_fee, taker_fee: commission rates; base (lots) and quote (tick*lot units): the
-   account's starting balances. `s` is taken as uninitialized (sim_free an initialized one
+   account's starting balances. entry_ns, response_ns: constant latencies (point s->lat at
+   another latency_t after sim_init for another model). `s` is taken as uninitialized (sim_free an initialized one
    first). Returns 0, or Q_E_NOMEM (nothing held). */
 int sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_model_t qm, int64_t entry_ns,
              int64_t response_ns, double maker_fee, double taker_fee, int64_t base, __int128 quote);
@@ -144,7 +180,10 @@ void sim_free(sim_t *s);
 /* Processes requests that reach the exchange by exchange time `exch_ns` (against the
    book as it is now, before the next market event is applied). */
 void sim_advance(sim_t *s, int64_t exch_ns);
-/* Matches resting orders against a market event already applied to the book. */
+/* The exchange time the next request reaches the venue, INT64_MAX when none is in flight. */
+int64_t sim_next_arrival(const sim_t *s);
+/* Matches resting orders against a market event already applied to the book (a trade
+   changes no book), at exchange time exch_ns: a trade's T, a book event's time. */
 void sim_on_market(sim_t *s, const md_event_t *ev, int64_t exch_ns);
 /* Hands the sink every event that reaches us by local time `local_ns`. */
 void sim_deliver(sim_t *s, int64_t local_ns);
