@@ -7,9 +7,20 @@ check "backtest text report" 'grep -q "max drawdown" "$tmp/report.txt" && grep -
 $q backtest -c "$src/examples/btcusdt.ini" --json "$rec1" "$rec2" > "$tmp/a.json" 2>/dev/null
 for k in fills orders_sent volume_quote fees_quote realized_pnl total_pnl return_vs_hold max_drawdown \
          span_s events orders_canceled orders_rejected maker_share volume_base inventory_min inventory_max \
-         time_two_sided mean_quoted_spread; do
+         time_two_sided mean_quoted_spread fills_by fill_share markouts maker_volume_quote breakeven_maker_fee \
+         breakeven_maker_fee_bps; do
   check "json key $k" 'grep -q "\"$k\":" "$tmp/a.json"'
 done
+# every fill is measured or left out (too close to the end) at each markout horizon, and the
+# text report has the same figures
+nf=$(sed -n 's/.*"fills":\([0-9]*\),"maker_fills".*/\1/p' "$tmp/a.json")
+for h in 0s 1s 5s 30s; do
+  me=$(sed -n "s/.*\"$h\":{\"measured\":\([0-9]*\),\"excluded\":\([0-9]*\).*/\1,\2/p" "$tmp/a.json")
+  check "markouts $h: measured + excluded = fills ($me of $nf)" '[ -n "$nf" ] && [ $(( ${me%,*} + ${me#*,} )) -eq "$nf" ]'
+done
+b1=$(sed -n 's/.*"breakeven_maker_fee_bps":\([-0-9.]*\),.*/\1/p' "$tmp/a.json")
+check "break-even fee in the text report as in --json ($b1 bps)" \
+  'grep -q "^  break-even fee  $(printf "%+.4f" "$b1") bps" "$tmp/report.txt" && grep -q "^  1 s after  " "$tmp/report.txt"'
 # byte-identical on a second run, with --out files
 $q backtest -c "$src/examples/btcusdt.ini" --json --out "$tmp/o1" "$rec1" "$rec2" > "$tmp/b.json" 2>/dev/null
 $q backtest -c "$src/examples/btcusdt.ini" --json --out "$tmp/o2" "$rec1" "$rec2" > "$tmp/c.json" 2>/dev/null

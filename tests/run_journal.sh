@@ -25,6 +25,8 @@ check "run 1 exits 0" '[ $rc -eq 0 ]'
 fills=$(sed -n 's/^  count *\([0-9]*\).*/\1/p' "$tmp/r1.out")
 echo "run 1: ${fills:-0} fills, journal: $(sq 'SELECT COUNT(*) FROM orders') orders, $(sq 'SELECT COUNT(*) FROM fills') fills"
 check "run 1 had fills" '[ "${fills:-0}" -ge 1 ]'
+check "run 1 report: its fills' markouts measured, what made them not said by a live venue, a break-even fee" \
+  'grep -q "^  at the fill .*([1-9][0-9]* fills" "$tmp/r1.out" && grep -q "^  made by  *not said by the venue" "$tmp/r1.out" && grep -q "^  break-even fee  [-+][0-9]" "$tmp/r1.out"'
 "$q" history --db "$db" --json >"$tmp/h1.json"; rc=$?
 check "history --json exits 0" '[ $rc -eq 0 ]'
 hf=$(sed -n 's/.*"fills":\([0-9]*\).*/\1/p' "$tmp/h1.json")

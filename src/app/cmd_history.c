@@ -271,6 +271,18 @@ static void load_state(hist_t *h) {
         const cJSON *v = cJSON_GetArrayItem(rr, k);
         m->risk.rejects[k] = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
     }
+    /* the markouts as the run measured them (its fills are told again below without mids) */
+    const cJSON *mk = cJSON_GetObjectItemCaseSensitive(s, "markouts");
+    for (int k = 0; k < MARKOUT_NH && k < cJSON_GetArraySize(mk); k++) {
+        const cJSON *hk = cJSON_GetArrayItem(mk, k);
+        double v[5] = {0};
+        for (int i = 0; i < 5 && i < cJSON_GetArraySize(hk); i++) {
+            const cJSON *x = cJSON_GetArrayItem(hk, i);
+            v[i] = cJSON_IsNumber(x) ? x->valuedouble : 0;
+        }
+        r->markouts.h[k] = (markout_sum_t){(int64_t)v[0], (int64_t)v[1], v[2], v[3], v[4]};
+    }
+    r->markouts.dropped = jint(s, "markout_dropped");
     if (jint(s, "killed")) {
         m->risk.killed = 1;
         h->kill_reason = strdup(jstr(s, "kill_reason") ? jstr(s, "kill_reason") : "");
@@ -585,6 +597,7 @@ int cmd_history(int argc, char **argv) {
         goto out;
     }
     h->rep.title = "run";
+    h->rep.fills_replayed = 1; /* the markouts are the run's (load_state), not of fills told again */
     load_state(h);
     if (load_orders(h) || replay(h)) goto out;
     /* orders.csv: each order as the journal last knew it */

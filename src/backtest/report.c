@@ -28,6 +28,7 @@ int report_open(report_t *r, const engine_t *e, const char *out_dir, double samp
     memset(r, 0, sizeof *r);
     r->eng = e;
     r->sample_ns = (int64_t)(sample_s * 1e9);
+    markout_init(&r->markouts);
     if (!out_dir) return 0;
     if (mkdir(out_dir, 0755) && errno != EEXIST) {
         snprintf(err, (size_t)errcap, "%s: %s", out_dir, strerror(errno));
@@ -91,6 +92,7 @@ void report_on_event(report_t *r, int64_t now) {
         r->start_equity = r->peak_equity = ledger_pnl_equity(l, mid);
     }
     r->end_mid = mid;
+    markout_mid(&r->markouts, now, mid);
     double eq = ledger_pnl_equity(l, mid);
     if (eq > r->peak_equity) r->peak_equity = eq;
     if (r->peak_equity - eq > r->max_drawdown) r->max_drawdown = r->peak_equity - eq;
@@ -123,10 +125,33 @@ static void write_order(report_t *r, const order_t *o) {
             o->acked_ns, o->done_ns, o->fees_quote, o->reason, live, cancel);
 }
 
+/* the maker volume and fees for the break-even fee, and the fill's markouts */
+static void judge_fill(report_t *r, const order_t *o, const venue_event_t *ev, double fee_quote) {
+    const symbol_rules_t *s = rules(r);
+    order_side_t side = o ? o->side : ev->side;
+    if (ev->maker) {
+        __int128 notional = (__int128)ev->price * ev->qty;
+        r->maker_notional += notional;
+        if (!strcmp(ev->fee_asset, s->base)) {
+            /* a fee in base costs its quantity at the end mark, so it is counted apart */
+            r->maker_lots_bfee += ev->qty;
+            /* a division: the same amount stated at another scale (a journal's text) gives the same double */
+            r->maker_fees_base += (double)ev->fee / pow(10, ev->fee_scale);
+        } else {
+            r->maker_notional_qfee += notional;
+            r->maker_fees_qvalue += fee_quote;
+        }
+    }
+    if (!r->fills_replayed)
+        markout_fill(&r->markouts, ev->local_ns, side == SIDE_BUY ? 1 : -1, (double)ev->price * s->tick.value,
+                     (double)ev->qty * s->lot.value);
+}
+
 void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {
     report_t *r = ctx;
     r->fills_written++;
     if (ev->by >= VFILL_UNKNOWN && ev->by <= VFILL_TAKER) r->fills_by[ev->by]++;
+    judge_fill(r, o, ev, fee_quote);
     if (!r->fills_csv) return;
     const ledger_t *l = &r->eng->oms.ledger;
     char p[32], q[32], fe[48], inv[32];
@@ -151,6 +176,7 @@ void report_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double
 void report_on_done(void *ctx, const order_t *o) { write_order(ctx, o); }
 
 void report_close(report_t *r) {
+    markout_end(&r->markouts); /* what waits for a horizon the data did not reach */
     if (r->orders_csv) {
         const oms_t *m = &r->eng->oms;
         for (int i = 0; i < m->nlive; i++) write_order(r, &m->orders[m->live[i]]);
@@ -166,10 +192,34 @@ void report_close(report_t *r) {
 
 /* ---- the numbers, computed once for both formats ------------------------ */
 
+#define NBY (VFILL_TAKER + 1) /* what can make a fill (venue_fill_by_t) */
+
 typedef struct figures {
     double span_s, volume_base, volume_quote, fees, realized, unrealized, total, hold, vs_hold, vs_hold_pct,
         end_equity, maker_share, two_sided, spread_ticks, spread_quote, spread_bps, inv_min, inv_max, inv_end;
+    double maker_volume, breakeven_fee; /* quote; a rate (0.001 = 0.1%) */
+    int breakeven_known;                /* 0: no maker volume, no break-even fee */
+    int64_t judged;                     /* fills counted by what made them */
+    double share[NBY];                  /* their shares per venue_fill_by_t */
 } figures_t;
+
+int report_breakeven_fee_of(double vs_hold, double maker_fees_end, double maker_volume_end, double *fee) {
+    /* with the fills held as they were, each maker fill's fee scales with the rate: at rate f the
+       run's result against holding is  vs_hold + maker_fees_end - f * maker_volume_end */
+    if (!(maker_volume_end > 0)) return Q_E_INVAL;
+    *fee = (vs_hold + maker_fees_end) / maker_volume_end;
+    return 0;
+}
+
+/* fees charged in base leave the end balance short of their quantity, which the end mid
+   values: so they, and the volume they are a rate of, are valued at end_mid */
+static int breakeven(const report_t *r, double vs_hold, double *fee) {
+    const ledger_t *l = &r->eng->oms.ledger;
+    double mark = r->end_mid;
+    double fees_end = r->maker_fees_qvalue + r->maker_fees_base * mark;
+    double vol_end = ledger_quote_real(l, r->maker_notional_qfee) + (double)r->maker_lots_bfee * rules(r)->lot.value * mark;
+    return report_breakeven_fee_of(vs_hold, fees_end, vol_end, fee);
+}
 
 static void compute(const report_t *r, figures_t *g) {
     const engine_t *e = r->eng;
@@ -197,6 +247,48 @@ static void compute(const report_t *r, figures_t *g) {
     g->inv_min = (double)l->inv_min * s->lot.value;
     g->inv_max = (double)l->inv_max * s->lot.value;
     g->inv_end = (double)ledger_inventory(l) * s->lot.value;
+    g->maker_volume = ledger_quote_real(l, r->maker_notional);
+    g->breakeven_known = r->end_mid > 0 && !breakeven(r, g->vs_hold, &g->breakeven_fee);
+    for (int k = 0; k < NBY; k++) g->judged += r->fills_by[k];
+    for (int k = 0; k < NBY; k++) g->share[k] = g->judged ? (double)r->fills_by[k] / (double)g->judged : 0;
+}
+
+int report_breakeven_maker_fee(const report_t *r, double *fee) {
+    figures_t g;
+    compute(r, &g);
+    if (!g.breakeven_known) return Q_E_INVAL;
+    *fee = g.breakeven_fee;
+    return 0;
+}
+
+static const char *const by_key[NBY] = {"unknown", "trade", "cross", "taker"};
+
+/* what made the fills: a simulated venue says, a live one does not */
+static void print_made_by(const report_t *r, const figures_t *g, FILE *f) {
+    if (!g->judged) return;
+    if (r->fills_by[VFILL_UNKNOWN] == g->judged) {
+        fprintf(f, "  made by         not said by the venue (%" PRId64 " fills)\n", g->judged);
+        return;
+    }
+    fprintf(f, "  made by         trade %.1f%%, book cross %.1f%%, taking %.1f%%", 100 * g->share[VFILL_TRADE],
+            100 * g->share[VFILL_CROSS], 100 * g->share[VFILL_TAKER]);
+    if (r->fills_by[VFILL_UNKNOWN]) fprintf(f, ", not said %.1f%%", 100 * g->share[VFILL_UNKNOWN]);
+    fprintf(f, " (of %" PRId64 " fills)\n", g->judged);
+}
+
+static void print_markouts(const report_t *r, FILE *f, const char *b, const char *q) {
+    const markout_t *m = &r->markouts;
+    static const char *const label[MARKOUT_NH] = {"at the fill", "1 s after", "5 s after", "30 s after"};
+    fprintf(f, "markouts (side x (mid - fill price), mean over fills; + is good for us)\n");
+    for (int k = 0; k < MARKOUT_NH; k++) {
+        const markout_sum_t *s = &m->h[k];
+        int64_t excl = s->excluded + markout_pending(m, k);
+        fprintf(f, "  %-15s %+.4f %s/%s = %+.2f bps, %+.4f %s on the filled quantity (%" PRId64 " fills", label[k],
+                markout_mean_quote(m, k), q, b, markout_mean_bps(m, k), s->pnl_quote, q, s->n);
+        if (excl) fprintf(f, "; %" PRId64 " too close to the end", excl);
+        fprintf(f, ")\n");
+    }
+    if (m->dropped) fprintf(f, "  not measured    %" PRId64 " fills (more than %d waiting at once)\n", m->dropped, MARKOUT_RING);
 }
 
 void report_print_text(const report_t *r, FILE *f, const char *const *files, int nfiles) {
@@ -227,6 +319,7 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     fprintf(f, "  count           %" PRId64 " (maker share %.1f%%)\n", l->fills, 100 * g.maker_share);
     fprintf(f, "  volume          %.8f %s, %.2f %s\n", g.volume_base, b, g.volume_quote, q);
     fprintf(f, "  fees            %.4f %s\n", g.fees, q);
+    print_made_by(r, &g, f);
     /* fees paid in another asset (BNB when the account pays fees with it): the amount, and its
        value in quote (part of the line above) */
     for (int k = 0; k < l->nother; k++) {
@@ -235,12 +328,18 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
         fprintf(f, "  fees in %-7s %s %s (valued %.4f %s%s)\n", l->other[k].name, amt, l->other[k].name, l->other[k].value, q,
                 l->other[k].price > 0 ? "" : "; no price: account.fee_asset_prices");
     }
+    if (l->fills) print_markouts(r, f, b, q);
     fprintf(f, "pnl (%s)\n", q);
     fprintf(f, "  realized        %.4f\n", g.realized);
     fprintf(f, "  unrealized      %.4f\n", g.unrealized);
     fprintf(f, "  total           %.4f\n", g.total);
     fprintf(f, "  holding start   %.4f (start inventory marked from %.2f to %.2f)\n", g.hold, r->start_mid, r->end_mid);
     fprintf(f, "  vs holding      %.4f (%.4f%% of equity)\n", g.vs_hold, g.vs_hold_pct);
+    if (g.breakeven_known)
+        fprintf(f, "  break-even fee  %+.4f bps maker fee equals holding (maker volume %.2f %s)\n", g.breakeven_fee * 1e4,
+                g.maker_volume, q);
+    else
+        fprintf(f, "  break-even fee  none: no maker volume\n");
     fprintf(f, "  max drawdown    %.4f\n", r->max_drawdown);
     fprintf(f, "inventory (%s, relative to start)\n", b);
     fprintf(f, "  range           %.8f .. %.8f, end %.8f\n", g.inv_min, g.inv_max, g.inv_end);
@@ -300,6 +399,25 @@ void report_print_json_extra(const report_t *r, FILE *f, const char *extra) {
                "\"mean_quoted_spread_bps\":%.4f,",
             g.two_sided, g.spread_quote, g.spread_ticks, g.spread_bps);
     fprintf(f, "\"kill_switch\":%s,", m->risk.killed ? "true" : "false");
+    fprintf(f, "\"fills_by\":{");
+    /* unknown last: a live run's whole count */
+    for (int k = 1; k <= NBY; k++) fprintf(f, "%s\"%s\":%" PRId64, k > 1 ? "," : "", by_key[k % NBY], r->fills_by[k % NBY]);
+    fprintf(f, "},\"fill_share\":{");
+    for (int k = 1; k <= NBY; k++) fprintf(f, "%s\"%s\":%.6f", k > 1 ? "," : "", by_key[k % NBY], g.share[k % NBY]);
+    fprintf(f, "},\"markouts\":{");
+    for (int k = 0; k < MARKOUT_NH; k++) {
+        const markout_sum_t *s = &r->markouts.h[k];
+        fprintf(f, "\"%s\":{\"measured\":%" PRId64 ",\"excluded\":%" PRId64 ",\"mean_quote\":%.8f,\"mean_bps\":%.6f,"
+                   "\"pnl_quote\":%.8f},",
+                markout_horizon_name[k], s->n, s->excluded + markout_pending(&r->markouts, k),
+                markout_mean_quote(&r->markouts, k), markout_mean_bps(&r->markouts, k), s->pnl_quote);
+    }
+    fprintf(f, "\"dropped\":%" PRId64 "},", r->markouts.dropped);
+    fprintf(f, "\"maker_volume_quote\":%.8f,", g.maker_volume);
+    if (g.breakeven_known)
+        fprintf(f, "\"breakeven_maker_fee\":%.10f,\"breakeven_maker_fee_bps\":%.6f,", g.breakeven_fee, g.breakeven_fee * 1e4);
+    else
+        fprintf(f, "\"breakeven_maker_fee\":null,\"breakeven_maker_fee_bps\":null,");
     if (r->chaos) /* only with sim.chaos: without it the report stays as it was */
         fprintf(f, "\"venue_events\":{\"duplicate_fills\":%" PRId64 ",\"late_fills\":%" PRId64
                    ",\"timeouts\":%" PRId64 ",\"unknowns\":%" PRId64 ",\"queries\":%" PRId64 ",\"not_sent\":%" PRId64

@@ -9,6 +9,7 @@
 
 #include "../engine/engine.h"
 #include "../venue/sim/sim.h"
+#include "markout.h"
 
 typedef struct report {
     const char *title;               /* "backtest" (NULL) or "run" */
@@ -27,7 +28,16 @@ typedef struct report {
     int64_t next_sample_ns, sample_ns;
     FILE *orders_csv, *fills_csv, *equity_csv;
     int64_t fills_written;
+    /* what a trader reads to judge the fills (docs/backtest-report.md) */
+    markout_t markouts;              /* fed by report_on_fill and report_on_event */
+    int fills_replayed;              /* `quoter history`: the fills are told again from a journal, long
+                                        after the mids; the markouts come from the journaled state */
     int64_t fills_by[VFILL_TAKER + 1]; /* fills told, by what made them (venue_fill_by_t) */
+    __int128 maker_notional;         /* maker fills' price x qty, tick*lot units */
+    __int128 maker_notional_qfee;    /* of those charged in quote, another asset or nothing */
+    int64_t maker_lots_bfee;         /* qty of the maker fills charged in base, lots */
+    double maker_fees_qvalue;        /* maker fees charged in quote or another asset, valued in quote */
+    double maker_fees_base;          /* maker fees charged in base, base units */
 } report_t;
 
 /* out_dir may be NULL (no files). Returns 0 or an error (the folder cannot be written). */
@@ -48,6 +58,12 @@ void report_print_json_extra(const report_t *r, FILE *f, const char *extra);
    from the ledger as it stands; nothing without an output folder. `quoter history` writes
    the journal's marks with it; the backtest samples through report_on_event. */
 void report_sample_at(report_t *r, int64_t now, double mid, int64_t bid, int64_t ask);
+/* The maker fee rate at which the run's PnL would equal holding's, its fills as they were
+   (docs/backtest-report.md): (return_vs_hold + maker fees valued at end_mid) / (maker volume,
+   fills charged in base valued at end_mid). Returns 0, or Q_E_INVAL without maker volume. */
+int report_breakeven_maker_fee(const report_t *r, double *fee);
+/* The same from its parts (what the test checks by hand). */
+int report_breakeven_fee_of(double vs_hold, double maker_fees_end, double maker_volume_end, double *fee);
 /* chart.png from the CSV files; returns 0, or non-zero when gnuplot is missing or failed. */
 int report_chart(const char *out_dir, const char *symbol);
 

@@ -958,7 +958,16 @@ static char *report_state(const report_t *r, int64_t gaps) {
             m->st.foreign_fills, m->st.timeouts, m->st.unknowns, m->st.queries, m->st.not_sent, m->st.state_errors,
             m->st.gone, oms_unresolved_count(m));
     for (int k = 0; k < RISK_NREASONS; k++) fprintf(f, "%s%" PRId64, k ? "," : "", m->risk.rejects[k]);
-    fprintf(f, "],\"killed\":%d,\"kill_reason\":", m->risk.killed);
+    /* the markouts so far: [fills, excluded, sum_quote, sum_bps, pnl_quote] a horizon; the
+       fills still waiting count as excluded, as they would if the run ended here */
+    fprintf(f, "],\"markouts\":[");
+    for (int k = 0; k < MARKOUT_NH; k++) {
+        const markout_sum_t *h = &r->markouts.h[k];
+        fprintf(f, "%s[%" PRId64 ",%" PRId64 ",%.17g,%.17g,%.17g]", k ? "," : "", h->n,
+                h->excluded + markout_pending(&r->markouts, k), h->sum_quote, h->sum_bps, h->pnl_quote);
+    }
+    fprintf(f, "],\"markout_dropped\":%" PRId64, r->markouts.dropped);
+    fprintf(f, ",\"killed\":%d,\"kill_reason\":", m->risk.killed);
     log_json_fputs(f, m->risk.killed && m->risk.kill_reason ? m->risk.kill_reason : "");
     fputc('}', f);
     if (fclose(f)) {

@@ -260,6 +260,19 @@ static void on_venue(void *ctx, const venue_event_t *ev) {
 
 static void decide(live_t *l, int64_t now);
 
+/* the oms's hooks: a booked fill goes to the report (markouts, what made it, the break-even
+   fee) and, with a journal, to the journal; a done order to the journal */
+static void on_booked_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {
+    live_t *l = ctx;
+    report_on_fill(&l->rep, o, ev, fee_quote);
+    if (l->jn) journal_hook_fill(l->jn, o, ev, fee_quote);
+}
+
+static void on_order_done(void *ctx, const order_t *o) {
+    live_t *l = ctx;
+    if (l->jn) journal_hook_done(l->jn, o);
+}
+
 /* order requests sent so far, by the venue in use */
 static int64_t order_requests(const live_t *l) {
     return l->venue == &l->dry.base ? l->dry.requests : l->bn.st.order_requests;
@@ -600,6 +613,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
     l->bn.base.sink_ctx = l;
     if ((rc = report_open(&l->rep, &l->eng, 0, c->equity_interval_s, err, errcap))) goto out;
     l->rep.title = "run";
+    l->eng.oms.hooks = (oms_hooks_t){l, on_booked_fill, on_order_done};
     /* journal: open it, a run row, and its hooks into the oms */
     if (o->db && !o->dry_run) {
         if ((rc = journal_open(&l->jn, o->db, err, errcap))) goto out;
@@ -617,7 +631,6 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
             rc = (int)run;
             goto out;
         }
-        l->eng.oms.hooks = (oms_hooks_t){l->jn, journal_hook_fill, journal_hook_done};
         l->eng.oms.send_hook = (oms_send_hook_t){l->jn, journal_hook_send};
         l->bn.net.before_write = journal_commit; /* intents on disk before their requests leave */
         l->bn.net.before_write_ctx = l->jn;
