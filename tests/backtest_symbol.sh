@@ -29,6 +29,11 @@ out=$($q verify --exchange-info "$ei" "$tmp/eth.gz" 2>"$tmp/err"); rc=$?
 echo "verify eth: $out"
 check "verify takes ETHUSDT from the recording" '[ $rc -eq 0 ] && [ "$(val "$out" symbol)" = ETHUSDT ] && [ "$(val "$out" compared)" -gt 100 ] && [ "$(val "$out" mismatches)" = 0 ] && [ "$(val "$out" ignored)" = 0 ]'
 eth_out=$out
+# --- stats: the recording's symbol too ---
+out=$($q stats --json --exchange-info "$ei" "$tmp/eth.gz" 2>"$tmp/err"); rc=$?
+check "stats takes ETHUSDT from the recording: $out" '[ $rc -eq 0 ] && echo "$out" | grep -q "\"symbol\":\"ETHUSDT\"" && echo "$out" | grep -q "\"trades\":[1-9]"'
+out=$($q stats --set market.symbol=BTCUSDT "$tmp/eth.gz" 2>"$tmp/err"); rc=$?
+check "stats: config BTCUSDT on an ETHUSDT recording stops, naming both" '[ $rc -eq 2 ] && [ -z "$out" ] && grep -q "market.symbol is BTCUSDT, but the recording holds ETHUSDT" "$tmp/err"'
 out=$($q verify "$tmp/eth.gz" 2>"$tmp/err"); rc=$?
 check "no rules for ETHUSDT: exit 2, says which keys or --exchange-info (never BTCUSDT's)" '[ $rc -eq 2 ] && [ -z "$out" ] && grep -q "ETHUSDT: the symbol.s rules are unknown" "$tmp/err" && grep -q -- "--exchange-info" "$tmp/err" && grep -q "base_asset, quote_asset, tick_size, step_size" "$tmp/err"'
 out=$($q verify -c "$src/examples/btcusdt.ini" "$tmp/eth.gz" 2>"$tmp/err"); rc=$?

@@ -8,10 +8,12 @@
 #include "../backtest/mflow.h"
 #include "../backtest/mstats.h"
 #include "cli.h"
+#include "recsym.h"
 
 static const char stats_usage[] =
-    "usage: quoter stats [-c CONFIG] [--set S.K=V] [--json] FILE...\n"
+    "usage: quoter stats [-c CONFIG] [--set S.K=V] [--exchange-info FILE] [--json] FILE...\n"
     "\n"
+    "The symbol is the recording's unless market.symbol names it (as backtest and verify do).\n"
     "Prints a recording's statistics as key=value pairs (--json: one JSON object), several\n"
     "files read as one stream:\n"
     "  diffs_per_s, bookticker_per_s, trades_per_s   message rates\n"
@@ -32,12 +34,9 @@ static const char stats_usage[] =
 
 int cmd_stats(int argc, char **argv) {
     static cli_common_t c;
-    int rc = cli_parse(&c, argc, argv, stats_usage);
+    recsym_t rs;
+    int rc = recsym_parse(&c, &rs, argc, argv, stats_usage, "stats");
     if (rc) return rc;
-    if (!c.nfiles) {
-        cli_fail("stats needs at least one recording (try --help)");
-        return 2;
-    }
     mstats_t s;
     mflow_t f;
     char err[512];
