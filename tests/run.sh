@@ -53,6 +53,8 @@ check "SIGTERM: ledger equals the account" '[ "$(ledger_of "$tmp/r2.out" 2)" = "
 pid=$!
 for _ in $(seq 100); do grep -q "ACK" "$tmp/r3.err" 2>/dev/null && break; sleep 0.1; done
 sleep 1
+# killed while the exchange holds orders of it (a requote may have none open for a moment)
+for _ in $(seq 50); do open_orders | grep -q '"clientOrderId":"q' && break; sleep 0.1; done
 kill -9 $pid; wait $pid 2>/dev/null
 left=$(open_orders)
 check "kill -9 left orders open" '[ "$left" != "[]" ] && echo "$left" | grep -q "\"clientOrderId\":\"q"'

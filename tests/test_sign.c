@@ -80,6 +80,33 @@ static void test_ed25519(void **st) {
     assert_int_not_equal(sign_ed25519_sign("garbage", ed_payload, strlen(ed_payload), sig, sizeof sig), 0);
 }
 
+/* the Ed25519 and logged-on forms of a WebSocket API request: the same params checks as HMAC;
+   the signature verifies with the public key over the sorted params with apiKey and timestamp */
+static void test_ws_request_kinds(void **st) {
+    (void)st;
+    char out[1024], sig[128];
+    int n = sign_ws_request_as(SIGN_ED25519, "7", "session.logon", "b=2&a=1", "KEY", tu_ed_private, 1700000000000LL,
+                               out, sizeof out);
+    assert_true(n > 0);
+    const char *payload = "a=1&apiKey=KEY&b=2&timestamp=1700000000000";
+    assert_int_equal(sign_ed25519_sign(tu_ed_private, payload, strlen(payload), sig, sizeof sig), 0);
+    assert_true(sign_ed25519_verify(tu_ed_public, payload, strlen(payload), sig));
+    char want[512];
+    snprintf(want, sizeof want, "{\"id\":7,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"KEY\",\"b\":\"2\","
+             "\"a\":\"1\",\"timestamp\":1700000000000,\"signature\":\"%s\"}}", sig);
+    assert_string_equal(out, want);
+    n = sign_ws_request_as(SIGN_TIMESTAMP_ONLY, "8", "order.cancel", "symbol=BTCUSDT&orderId=5", "KEY", tu_ed_private, 12,
+                           out, sizeof out);
+    assert_string_equal(out, "{\"id\":8,\"method\":\"order.cancel\",\"params\":{\"symbol\":\"BTCUSDT\",\"orderId\":\"5\","
+                             "\"timestamp\":12}}");
+    assert_int_equal(n, (int)strlen(out));
+    for (int k = SIGN_HMAC; k <= SIGN_TIMESTAMP_ONLY; k++) { /* refused alike, whatever signs */
+        assert_int_equal(sign_ws_request_as((sign_kind_t)k, "1", "x", "a=b\"", "k", tu_ed_private, 1, out, sizeof out), -1);
+        assert_int_equal(sign_ws_request_as((sign_kind_t)k, "1", "x", "novalue", "k", tu_ed_private, 1, out, sizeof out), -1);
+    }
+    assert_int_equal(sign_ws_request_as(SIGN_ED25519, "1", "x", "a=b", "k", "garbage", 1, out, sizeof out), -1);
+}
+
 static void test_percent_encoding(void **st) {
     (void)st;
     char out[128];
@@ -97,6 +124,7 @@ int main(void) {
         cmocka_unit_test(test_ws_payload_sorting),
         cmocka_unit_test(test_ws_request),
         cmocka_unit_test(test_ed25519),
+        cmocka_unit_test(test_ws_request_kinds),
         cmocka_unit_test(test_percent_encoding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,10 +189,10 @@ int sign_sorted_payload(const char *const *k, const char *const *v, int n, char 
     return (int)o;
 }
 
-int sign_ws_request(const char *id, const char *method, const char *params, const char *api_key,
-                    const char *secret, long long timestamp_ms, char *out, size_t cap) {
+int sign_ws_request_as(sign_kind_t kind, const char *id, const char *method, const char *params,
+                       const char *api_key, const char *secret, long long timestamp_ms, char *out, size_t cap) {
     const char *k[32], *v[32];
-    char buf[1024], ts[24], payload[2048], sig[65], json[1536] = "";
+    char buf[1024], ts[24], payload[2048], sig[128] = "", json[1536] = "";
     int n = 0;
     size_t jn = 0;
     if (strlen(params) >= sizeof buf) return -1;
@@ -213,15 +213,28 @@ int sign_ws_request(const char *id, const char *method, const char *params, cons
         jn += (size_t)w;
     }
     snprintf(ts, sizeof ts, "%lld", timestamp_ms);
+    int w;
+    if (kind == SIGN_TIMESTAMP_ONLY) { /* a logged-on session: the session's key signs nothing more */
+        w = snprintf(out, cap, "{\"id\":%s,\"method\":\"%s\",\"params\":{%s\"timestamp\":%s}}", id, method, json, ts);
+        return w < 0 || (size_t)w >= cap ? -1 : w;
+    }
     k[n] = "apiKey";
     v[n++] = api_key;
     k[n] = "timestamp";
     v[n++] = ts;
     int pl = sign_sorted_payload(k, v, n, payload, sizeof payload);
-    if (pl < 0 || sign_hmac_hex(secret, payload, (size_t)pl, sig)) return -1;
-    int w = snprintf(out, cap, "{\"id\":%s,\"method\":\"%s\",\"params\":{\"apiKey\":\"%s\",%s\"timestamp\":%s,\"signature\":\"%s\"}}",
-                     id, method, api_key, json, ts, sig);
+    if (pl < 0) return -1;
+    if (kind == SIGN_HMAC ? sign_hmac_hex(secret, payload, (size_t)pl, sig)
+                          : sign_ed25519_sign(secret, payload, (size_t)pl, sig, sizeof sig))
+        return -1;
+    w = snprintf(out, cap, "{\"id\":%s,\"method\":\"%s\",\"params\":{\"apiKey\":\"%s\",%s\"timestamp\":%s,\"signature\":\"%s\"}}",
+                 id, method, api_key, json, ts, sig);
     return w < 0 || (size_t)w >= cap ? -1 : w;
+}
+
+int sign_ws_request(const char *id, const char *method, const char *params, const char *api_key,
+                    const char *secret, long long timestamp_ms, char *out, size_t cap) {
+    return sign_ws_request_as(SIGN_HMAC, id, method, params, api_key, secret, timestamp_ms, out, cap);
 }
 
 void sign_cache_wipe(void) {

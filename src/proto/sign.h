@@ -33,6 +33,13 @@ int sign_sorted_payload(const char *const *k, const char *const *v, int n, char 
    need escaping). */
 int sign_ws_request(const char *id, const char *method, const char *params, const char *api_key,
                     const char *secret, long long timestamp_ms, char *out, size_t cap);
+/* The same with the signer named: SIGN_HMAC (secret: the HMAC secret; sign_ws_request),
+   SIGN_ED25519 (secret: the PEM private key; the signature is base64), or
+   SIGN_TIMESTAMP_ONLY (a request on a session logged on with session.logon: neither apiKey
+   nor signature, only the timestamp). The same checks of params in every case. */
+typedef enum sign_kind { SIGN_HMAC = 0, SIGN_ED25519, SIGN_TIMESTAMP_ONLY } sign_kind_t;
+int sign_ws_request_as(sign_kind_t kind, const char *id, const char *method, const char *params,
+                       const char *api_key, const char *secret, long long timestamp_ms, char *out, size_t cap);
 
 /* Forgets the cached keys, their copies wiped (OPENSSL_cleanse): at the end of a live run,
    so no secret stays in memory longer than it is used. */

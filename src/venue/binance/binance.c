@@ -94,42 +94,6 @@ static bn_pending_t *pend_find(binance_t *b, uint64_t id) {
     return 0;
 }
 
-/* an Ed25519 request: the params of kv ("k=v&k=v", no escaping needed) with timestamp, and
-   when `sign` with apiKey and an Ed25519 signature over them sorted (a logged-on session
-   needs neither). Returns the length, or -1. */
-static int ed_request(const binance_t *b, const char *id, const char *method, const char *kv, int sign, char *out,
-                      size_t cap) {
-    char tmp[2048], ts[32], payload[2560], sig[128];
-    const char *k[34], *v[34];
-    int n = 0;
-    if (snprintf(tmp, sizeof tmp, "%s", kv) >= (int)sizeof tmp) return -1;
-    for (char *s = tmp; *s && n < 30;) {
-        char *amp = strchr(s, '&'), *eq = strchr(s, '=');
-        if (amp) *amp = 0;
-        if (!eq || (amp && eq > amp)) return -1;
-        *eq = 0;
-        k[n] = s;
-        v[n++] = eq + 1;
-        if (!amp) break;
-        s = amp + 1;
-    }
-    snprintf(ts, sizeof ts, "%lld", (long long)binance_server_ms(b));
-    k[n] = "timestamp";
-    v[n++] = ts;
-    if (sign) {
-        k[n] = "apiKey";
-        v[n++] = b->cfg.api_key;
-        if (sign_sorted_payload(k, v, n, payload, sizeof payload) < 0) return -1;
-        if (sign_ed25519_sign(b->cfg.secret, payload, strlen(payload), sig, sizeof sig)) return -1;
-    }
-    int len = snprintf(out, cap, "{\"id\":%s,\"method\":\"%s\",\"params\":{", id, method);
-    for (int i = 0; i < n && len > 0 && len < (int)cap; i++)
-        len += snprintf(out + len, cap - (size_t)len, "%s\"%s\":\"%s\"", i ? "," : "", k[i], v[i]);
-    if (len > 0 && len < (int)cap && sign) len += snprintf(out + len, cap - (size_t)len, ",\"signature\":\"%s\"", sig);
-    if (len > 0 && len < (int)cap) len += snprintf(out + len, cap - (size_t)len, "}}");
-    return len > 0 && len < (int)cap ? len : -1;
-}
-
 /* sends a request; an unsigned one when params_json is given ("{...}" or NULL), a signed
    one when `kv` is ("k=v&k=v": HMAC over the sorted params with apiKey and timestamp; with
    an Ed25519 key signed likewise, or only timestamped once the session is logged on).
@@ -146,11 +110,11 @@ static int send_req(binance_t *b, bn_pending_t *p, const char *method, const cha
     if (b->rest_on && b->api.state != NET_OPEN && !b->api.capture) return rest_req(b, p, method, params_json, kv);
     snprintf(id, sizeof id, "\"%" PRIu64 "\"", p->id);
     int n;
-    if (kv && b->ed25519) {
-        n = ed_request(b, id, method, kv, !b->logged_on || p->kind == BN_LOGON, buf, sizeof buf);
-    } else if (kv) {
-        n = sign_ws_request(id, method, kv, b->cfg.api_key, b->cfg.secret, (long long)binance_server_ms(b), buf,
-                            sizeof buf);
+    if (kv) { /* an Ed25519 key signs session.logon; the session's later requests are only timestamped */
+        sign_kind_t kind = !b->ed25519 ? SIGN_HMAC
+                           : !b->logged_on || p->kind == BN_LOGON ? SIGN_ED25519 : SIGN_TIMESTAMP_ONLY;
+        n = sign_ws_request_as(kind, id, method, kv, b->cfg.api_key, b->cfg.secret, (long long)binance_server_ms(b),
+                               buf, sizeof buf);
     } else {
         n = snprintf(buf, sizeof buf, "{\"id\":%s,\"method\":\"%s\"%s%s}", id, method, params_json ? ",\"params\":" : "",
                      params_json ? params_json : "");
@@ -816,51 +780,19 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
 }
 
 /* an executionReport: the order's state and its trades as the exchange tells them */
-static void on_execution(binance_t *b, const cJSON *ev, int64_t t) {
-    b->st.reports++;
-    if (strcmp(jstr(ev, "s"), b->cfg.rules->symbol)) return;
-    const char *x = jstr(ev, "x");
-    const char *cid = !strcmp(x, "CANCELED") && *jstr(ev, "C") ? jstr(ev, "C") : jstr(ev, "c");
-    order_side_t side = !strcmp(jstr(ev, "S"), "SELL") ? SIDE_SELL : SIDE_BUY;
-    venue_event_t e = event(VEV_ACK, cid, side);
-    e.local_ns = t;
-    e.exch_ns = jnum(ev, "E") * 1000000;
-    e.order_id = (uint64_t)jnum(ev, "i");
-    e.status = status_of(jstr(ev, "X"));
-    int64_t v;
-    if (!parse_units(ev, "z", &b->cfg.rules->lot, &v)) e.cum_qty = v;
-    __int128 q;
-    if (!parse_quote(b, ev, "Z", &q)) e.cum_quote = q;
-    if (!strcmp(x, "NEW")) {
-        e.type = VEV_ACK;
-    } else if (!strcmp(x, "TRADE")) {
-        e.type = VEV_FILL;
-        e.trade_id = jnum(ev, "t");
-        e.maker = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "m"));
-        if (parse_units(ev, "L", &b->cfg.rules->tick, &e.price) || parse_units(ev, "l", &b->cfg.rules->lot, &e.qty) ||
-            parse_fee(jstr(ev, "n"), &e.fee, &e.fee_scale)) {
-            b->st.parse_errors++;
-            return;
-        }
-        snprintf(e.fee_asset, sizeof e.fee_asset, "%s", jstr(ev, "N"));
-    } else if (!strcmp(x, "CANCELED")) {
-        e.type = VEV_CANCELED;
-    } else if (!strcmp(x, "EXPIRED") || !strcmp(x, "TRADE_PREVENTION")) {
-        e.type = VEV_EXPIRED;
-    } else if (!strcmp(x, "REJECTED")) {
-        e.type = VEV_REJECT;
-        e.req = VREQ_PLACE;
-        e.reason = jstr(ev, "r");
-    } else {
-        return; /* REPLACED (amend) and others: the state follows in later reports */
-    }
-    emit(b, &e);
-}
+/* an executionReport's fields as both readers give them: the allocation-free reader's
+   (proto/exec_read.h, the usual case) and cJSON's (a REJECTED report, whose reason the
+   reader does not keep, and order types the reader does not take) */
+typedef struct exec_view {
+    const char *symbol, *exec, *cid, *orig_cid, *status, *cum_qty, *cum_quote;
+    const char *last_price, *last_qty, *commission, *commission_asset, *reason;
+    int buy, maker;
+    int64_t event_ms, trade_id;
+    uint64_t order_id;
+} exec_view_t;
 
-/* the same from the allocation-free reader (proto/exec_read.h): the user data path's usual
-   case. Gives the events on_execution gives for the same report (a REJECTED one, whose
-   reason is in r, which the reader does not keep, goes to on_execution) */
-static void on_exec_report(binance_t *b, const proto_exec_t *x, int64_t t) {
+/* One mapping of an executionReport to the venue's events, whichever reader read it. */
+static void exec_event(binance_t *b, const exec_view_t *x, int64_t t) {
     b->st.reports++;
     if (strcmp(x->symbol, b->cfg.rules->symbol)) return;
     /* an event time whose nanoseconds would overflow reads as 0 */
@@ -870,7 +802,7 @@ static void on_exec_report(binance_t *b, const proto_exec_t *x, int64_t t) {
     e.local_ns = t;
     e.exch_ns = ems * 1000000;
     e.order_id = x->order_id;
-    e.status = status_of(xstatus_name(x->status));
+    e.status = status_of(x->status);
     int64_t v;
     if (!fx_parse(x->cum_qty, strlen(x->cum_qty), &b->cfg.rules->lot, &v)) e.cum_qty = v;
     __int128 q;
@@ -879,7 +811,7 @@ static void on_exec_report(binance_t *b, const proto_exec_t *x, int64_t t) {
         e.type = VEV_ACK;
     } else if (!strcmp(x->exec, "TRADE")) {
         e.type = VEV_FILL;
-        e.trade_id = (double)x->trade_id > -9.2e18 && (double)x->trade_id < 9.2e18 ? x->trade_id : 0;
+        e.trade_id = x->trade_id;
         e.maker = x->maker;
         if (fx_parse(x->last_price, strlen(x->last_price), &b->cfg.rules->tick, &e.price) ||
             fx_parse(x->last_qty, strlen(x->last_qty), &b->cfg.rules->lot, &e.qty) ||
@@ -892,10 +824,31 @@ static void on_exec_report(binance_t *b, const proto_exec_t *x, int64_t t) {
         e.type = VEV_CANCELED;
     } else if (!strcmp(x->exec, "EXPIRED") || !strcmp(x->exec, "TRADE_PREVENTION")) {
         e.type = VEV_EXPIRED;
+    } else if (!strcmp(x->exec, "REJECTED")) {
+        e.type = VEV_REJECT;
+        e.req = VREQ_PLACE;
+        e.reason = x->reason;
     } else {
         return; /* REPLACED (amend) and others: the state follows in later reports */
     }
     emit(b, &e);
+}
+
+static void on_execution(binance_t *b, const cJSON *ev, int64_t t) {
+    exec_view_t x = {jstr(ev, "s"), jstr(ev, "x"), jstr(ev, "c"), jstr(ev, "C"), jstr(ev, "X"), jstr(ev, "z"),
+                     jstr(ev, "Z"), jstr(ev, "L"), jstr(ev, "l"), jstr(ev, "n"), jstr(ev, "N"), jstr(ev, "r"),
+                     strcmp(jstr(ev, "S"), "SELL") != 0, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "m")),
+                     jnum(ev, "E"), jnum(ev, "t"), (uint64_t)jnum(ev, "i")};
+    exec_event(b, &x, t);
+}
+
+static void on_exec_report(binance_t *b, const proto_exec_t *p, int64_t t) {
+    exec_view_t x = {p->symbol, p->exec, p->cid, p->orig_cid, xstatus_name(p->status), p->cum_qty, p->cum_quote,
+                     p->last_price, p->last_qty, p->commission, p->commission_asset, "", p->buy, p->maker,
+                     p->event_ms,
+                     (double)p->trade_id > -9.2e18 && (double)p->trade_id < 9.2e18 ? (int64_t)p->trade_id : 0,
+                     p->order_id};
+    exec_event(b, &x, t);
 }
 
 /* the balance of base (i 0) or quote (i 1) as a VEV_BALANCE; free and locked as read */
