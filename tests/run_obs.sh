@@ -130,6 +130,10 @@ json_refused() { # NAME COMMAND...: exit 2 and stderr one JSON line at level err
 json_refused "a bad --metrics" "$q" run "${cfg[@]}" --endpoint "$base" --metrics 127.0.0.1:0
 json_refused "an unknown --endpoint" "$q" run "${cfg[@]}" --endpoint nowhere
 json_refused "a config URL of the wrong scheme" "$q" run "${cfg[@]}" --endpoint "$base" --set live.rest_url=ftp://127.0.0.1:1
+printf '[strategy]\nspread = abc\n' >"$tmp/bad.ini"
+json_refused "a bad value in the config file" "$q" run -c "$tmp/bad.ini" --endpoint "$base"
+json_refused "a config file that is not there" "$q" run -c "$tmp/none.ini" --endpoint "$base"
+json_refused "an unknown option" "$q" run "${cfg[@]}" --endpoint "$base" --bogus
 json_refused "no keys" env -u QUOTER_API_KEY -u QUOTER_API_SECRET "$q" run "${cfg[@]}" --endpoint "$base"
 "$q" run "${cfg[@]}" --endpoint "$base" --metrics >/dev/null 2>"$tmp/bad.err"; rc=$?
 check "--metrics without a value is refused with exit 2" '[ $rc -eq 2 ]'

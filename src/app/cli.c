@@ -1,17 +1,26 @@
 /* cli.c: shared option parsing for the subcommands. */
 #include "cli.h"
 
+#include "../core/log.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Under --log-json (a command that set the log up so: quoter run) the line is a JSON object
+   like every other, errors in the config file and the command line included, so stderr stays
+   one object per line; else the text line as always. */
 void cli_fail(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("quoter: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    if (log_format() == LOG_JSON) {
+        log_vmsg(LOG_ERROR, "cli", fmt, ap);
+    } else {
+        fputs("quoter: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+    }
     va_end(ap);
 }
 

@@ -12,23 +12,9 @@
 #include "../venue/binance/keys.h"
 #include "cli.h"
 
-/* --log-json covers the errors found before the run starts too (a bad --metrics, keys, the
-   endpoint, the config's URLs): the log is set up first thing, and this file's cli_fail goes
-   through it then, so stderr stays one JSON object per line. In text the line is as before. */
-static void run_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void run_fail(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    if (log_format() == LOG_JSON) {
-        log_vmsg(LOG_ERROR, "run", fmt, ap);
-    } else {
-        char m[1024];
-        vsnprintf(m, sizeof m, fmt, ap);
-        cli_fail("%s", m);
-    }
-    va_end(ap);
-}
-#define cli_fail run_fail
+/* --log-json covers the errors found before the run starts too (a bad config file, a bad
+   --metrics, keys, the endpoint, the config's URLs): the log is set up first thing, and
+   cli_fail goes through it then (cli.c), so stderr stays one JSON object per line. */
 
 static const char usage[] =
     "usage: quoter run -c CONFIG [--endpoint production|testnet|demo|URL] [--set S.K=V]...\n"
