@@ -646,6 +646,44 @@ static void test_user_data_once(void **st) {
     binance_close(&b);
 }
 
+
+/* a sync asked again before the first one ended: the first one's late answers do not end the
+   second (each answer belongs to its sync); open orders asked alone end at once */
+static int count_ev(venue_event_type_t t) {
+    int n = 0;
+    for (int i = 0; i < nev; i++) n += evs[i].type == t;
+    return n;
+}
+static void test_sync_generations(void **st) {
+    (void)st;
+    static symbol_rules_t rules;
+    static binance_t b;
+    open_client(&b, &rules, 0);
+    char body[128];
+    snprintf(body, sizeof body, "{\"serverTime\":%lld}", (long long)(clock_real_ns() / 1000000));
+    rest_answer_t a = answer(200, body);
+    binance_feed_rest(&b, b.next_id, &a);
+    b.base.sink = sink;
+    nev = 0;
+    assert_int_equal(b.base.vt->sync(&b.base, 0), VENUE_SENT); /* account, open orders, commission */
+    uint64_t a1 = b.next_id - 2, o1 = b.next_id - 1;
+    assert_int_equal(b.base.vt->sync(&b.base, 0), VENUE_SENT);
+    uint64_t a2 = b.next_id - 2, o2 = b.next_id - 1;
+    rest_answer_t acct = answer(200, "{\"balances\":[]}"), open = answer(200, "[]");
+    binance_feed_rest(&b, a1, &acct);
+    binance_feed_rest(&b, o1, &open);
+    assert_int_equal(count_ev(VEV_SYNC_DONE), 0); /* the first sync's: not the second's end */
+    binance_feed_rest(&b, o2, &open);
+    assert_int_equal(count_ev(VEV_SYNC_DONE), 0);
+    binance_feed_rest(&b, a2, &acct);
+    assert_int_equal(count_ev(VEV_SYNC_DONE), 1);
+    nev = 0;
+    assert_int_equal(binance_open_orders(&b), VENUE_SENT); /* alone: the stop's confirmation */
+    binance_feed_rest(&b, b.next_id, &open);
+    assert_int_equal(count_ev(VEV_SYNC_DONE), 1);
+    binance_close(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url_parse),
@@ -660,6 +698,7 @@ int main(void) {
         cmocka_unit_test(test_commission),
         cmocka_unit_test(test_rules_change),
         cmocka_unit_test(test_user_data_once),
+        cmocka_unit_test(test_sync_generations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,13 +282,16 @@ static int bn_cancel_all(venue_t *v, int64_t now) {
     return send_req(b, p, "openOrders.cancelAll", 0, kv);
 }
 
-int binance_open_orders(binance_t *b) {
+static int open_orders_req(binance_t *b, uint32_t sync) {
     bn_pending_t *p = pend_new(b, BN_OPEN_ORDERS);
     if (!p) return VENUE_NOT_SENT;
+    p->sync = sync;
     char kv[256];
     snprintf(kv, sizeof kv, "recvWindow=%lld&symbol=%s", (long long)b->cfg.recv_window_ms, b->cfg.rules->symbol);
     return send_req(b, p, "openOrders.status", 0, kv);
 }
+
+int binance_open_orders(binance_t *b) { return open_orders_req(b, 0); }
 
 static int bn_sync(venue_t *v, int64_t now) {
     (void)now;
@@ -296,10 +299,15 @@ static int bn_sync(venue_t *v, int64_t now) {
     if (!b->ready && !binance_can_send(b)) return VENUE_NOT_SENT;
     bn_pending_t *p = pend_new(b, BN_ACCOUNT);
     if (!p) return VENUE_NOT_SENT;
+    uint32_t gen = b->sync_gen + 1 ? b->sync_gen + 1 : 1; /* (never 0: that is "asked alone") */
+    p->sync = gen;
     char kv[256];
     snprintf(kv, sizeof kv, "omitZeroBalances=true&recvWindow=%lld", (long long)b->cfg.recv_window_ms);
     if (send_req(b, p, "account.status", 0, kv)) return VENUE_NOT_SENT;
-    if (binance_open_orders(b)) return VENUE_MAYBE_SENT;
+    /* an earlier sync still waiting is over: its late answers are not counted in this one */
+    b->sync_gen = gen;
+    b->sync_waiting = 0;
+    if (open_orders_req(b, gen)) return VENUE_MAYBE_SENT;
     b->sync_waiting = 2;
     /* the account's rates, told to the owner (the sync does not wait for them) */
     bn_pending_t *c = pend_new(b, BN_COMMISSION);
@@ -422,11 +430,16 @@ static void canceled(binance_t *b, const cJSON *r, const char *cid, int64_t t) {
 }
 
 /* one of a sync's two answers (account, open orders) came, was refused or is lost: the sync
-   is done when both are; open orders asked alone (the stop's confirmation) end at once. The
-   one place this is counted, for every way an answer ends. */
-static void sync_part(binance_t *b, bn_kind_t kind, int code, int64_t t) {
-    int alone = kind == BN_OPEN_ORDERS && !b->sync_waiting;
-    if (!alone && (!b->sync_waiting || --b->sync_waiting)) return;
+   is done when both are; open orders asked alone (the stop's confirmation) end at once,
+   unless a sync is under way (its end is the one the owner waits for; the stop asks again).
+   An answer of an earlier sync than the latest is not counted: it cannot end a later one.
+   The one place this is counted, for every way an answer ends. */
+static void sync_part(binance_t *b, const bn_pending_t *p, int code, int64_t t) {
+    if (!p->sync) {
+        if (p->kind != BN_OPEN_ORDERS || b->sync_waiting) return;
+    } else if (p->sync != b->sync_gen || !b->sync_waiting || --b->sync_waiting) {
+        return;
+    }
     venue_event_t e = event(VEV_SYNC_DONE, 0, SIDE_BUY);
     e.code = code;
     e.local_ns = t;
@@ -483,7 +496,7 @@ static void on_error(binance_t *b, bn_pending_t *p, int status, const cJSON *err
     }
     case BN_ACCOUNT:
     case BN_OPEN_ORDERS:
-        sync_part(b, p->kind, code, t);
+        sync_part(b, p, code, t);
         break;
     case BN_COMMISSION: /* the fees booked are the executionReports' own: the run goes on */
         note(b, "account.commission refused: %d %s (the fees booked are the ones each fill states)", code, msg);
@@ -760,7 +773,7 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
             if (quote && (parse_quote(b, it, "free", &fq) || parse_quote(b, it, "locked", &lq))) continue;
             balance_event(b, base ? 0 : 1, f, l, fq, lq, t);
         }
-        sync_part(b, BN_ACCOUNT, 0, t);
+        sync_part(b, p, 0, t);
         break;
     }
     case BN_OPEN_ORDERS: {
@@ -771,7 +784,7 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
             e.local_ns = t;
             emit(b, &e);
         }
-        sync_part(b, BN_OPEN_ORDERS, 0, t);
+        sync_part(b, p, 0, t);
         break;
     }
     default:
@@ -1060,7 +1073,7 @@ static void lost_request(binance_t *b, const bn_pending_t *p, int64_t t) {
         p->kind == BN_TRADES) {
         unknown(b, p, t);
     } else if (p->kind == BN_ACCOUNT || p->kind == BN_OPEN_ORDERS) {
-        sync_part(b, p->kind, -1, t);
+        sync_part(b, p, -1, t);
     } else if (p->kind == BN_DEPTH && b->hooks.on_down) {
         b->hooks.on_down(b->hooks.ctx, p->rest ? "a depth snapshot asked over REST was not answered"
                                                : "a depth snapshot was lost with a rotated connection");

@@ -92,6 +92,7 @@ typedef struct bn_pending {
     int64_t sent_ns;               /* real clock */
     uint64_t gen;                  /* the API socket it went on (net_conn_t.gen) */
     int rest;                      /* it went over REST (a dropped API socket does not lose it) */
+    uint32_t sync;                 /* account / open orders: the sync it belongs to (binance_t.sync_gen); 0: asked alone */
 } bn_pending_t;
 
 typedef struct bn_stats {
@@ -161,7 +162,8 @@ struct binance {
     uint64_t seen[2][BN_SEEN]; /* hashes of recent user data events: [cur] and [!cur] (0: empty) */
     int seen_cur, nseen;       /* nseen: events in [cur] */
     struct { int64_t free, locked; __int128 free_q, locked_q; int known; } bal[2]; /* base, quote: the last told */
-    int sync_waiting;        /* sync: answers still due (account, open orders) */
+    int sync_waiting;        /* sync: answers still due (account, open orders) of sync number sync_gen */
+    uint32_t sync_gen;       /* syncs asked so far: an earlier sync's late answer does not end a later one */
     int64_t next_expiry_ns;  /* expire_answers: the next look (real clock) */
     int64_t retry_until_ns;  /* 429/418: nothing new before this (real clock) */
     char symbol_status[24];
