@@ -186,7 +186,7 @@ void est_on_trade(est_t *e, int64_t price, int64_t qty, int buyer_maker, int64_t
         }
     }
     if (e->flow_tau_ns > 0) {
-        if (e->flow_t && now > e->flow_t) {
+        if (e->buy_v + e->sell_v > 0 && now > e->flow_t) {
             double f = exp(-(double)(now - e->flow_t) / e->flow_tau_ns);
             e->buy_v *= f;
             e->sell_v *= f;
