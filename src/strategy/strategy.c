@@ -131,6 +131,8 @@ void strategy_emit(const strategy_t *s, const strat_input_t *in, double bid, dou
             if (in->top.ask > 0 && p >= in->top.ask) p = in->top.ask - 1;
             if (p >= last_bid) p = last_bid - 1;
             int64_t qb = q < bid_room ? q : snap_down(bid_room, r->step_lots);
+            /* what the bound leaves may be below the symbol's minimum: no order then */
+            if (qb < q && qb > 0 && p > 0 && symbol_check_order(r, p, qb)) qb = 0;
             if (p > 0 && qb > 0) {
                 out->bids[out->nbids++] = (quote_t){p, qb};
                 last_bid = p;
@@ -142,6 +144,7 @@ void strategy_emit(const strategy_t *s, const strat_input_t *in, double bid, dou
             if (in->top.bid > 0 && p <= in->top.bid) p = in->top.bid + 1;
             if (p <= last_ask) p = last_ask + 1;
             int64_t qa = q < ask_room ? q : snap_down(ask_room, r->step_lots);
+            if (qa < q && qa > 0 && p > 0 && symbol_check_order(r, p, qa)) qa = 0;
             if (p > 0 && qa > 0) {
                 out->asks[out->nasks++] = (quote_t){p, qa};
                 last_ask = p;
