@@ -22,7 +22,7 @@ typedef struct config {
                                   in config.c's table); the defaults are BTCUSDT's rules, so another
                                   symbol must give its own (config_market_rules) */
     /* [strategy] */
-    char strategy[16];         /* seed | ladder */
+    char strategy[16];         /* seed | ladder | avellaneda | glft */
     char reference[16];        /* mid | last | bid | ask | micro */
     double spread;             /* distance from the reference to each first quote */
     char spread_unit[8];       /* abs | bps | ticks */
@@ -38,6 +38,27 @@ typedef struct config {
     char max_inventory[32];    /* base asset; skew saturates here, and no further buying/selling */
     double skew;               /* price shift at max inventory, in spreads */
     double size_skew;          /* 0..1: size reduction on the side that adds inventory at max */
+    /* [strategy], the models (avellaneda, glft), their estimators, alpha and the knobs any
+       strategy can use (src/strategy/strategy.h) */
+    double gamma;              /* risk aversion, per quote asset */
+    double horizon_s;          /* avellaneda: T - t (rolling) or the session length (finite) */
+    char horizon_mode[16];     /* rolling | finite */
+    double sigma;              /* quote asset per sqrt(s); 0 = estimated online */
+    double intensity_a, intensity_k; /* A per second, k per quote asset; 0 = estimated online */
+    double est_step_s;         /* estimators' step */
+    double vol_window_s;
+    char vol_method[16];       /* rolling | ewma */
+    double intensity_window_s;
+    double intensity_bin;      /* ticks, a multiple of 0.5 */
+    int intensity_bins;
+    double intensity_refit_s;
+    double flow_window_s;
+    int imbalance_levels;
+    char alpha[16];            /* none | imbalance | flow */
+    double alpha_weight;       /* spread_unit shift of the fair value at signal 1 */
+    double fill_delay_s;       /* a side stays empty this long after a fill on it */
+    double price_ceiling, price_floor; /* no bid above, no ask below (quote asset; 0 = off) */
+    double join_tolerance;     /* spread_unit: join the best price when this close (0 = off) */
     /* [account] */
     char base_balance[32], quote_balance[32];
     double maker_fee, taker_fee; /* rates the simulated exchange charges, 0.001 = 0.1% */

@@ -8,6 +8,14 @@
 
 #include "../core/err.h"
 
+/* our fill, for the strategy's state (the delay after a fill) */
+static void engine_on_fill(void *ctx, const order_t *o, const venue_event_t *ev, double fee_quote) {
+    (void)fee_quote;
+    engine_t *e = ctx;
+    order_side_t side = o ? o->side : ev->side;
+    strategy_on_fill(&e->strat, side == SIDE_SELL, ev->price, ev->qty, ev->local_ns ? ev->local_ns : e->now);
+}
+
 int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t *v, uint64_t run_tag, char *err,
                 int errcap) {
     memset(e, 0, sizeof *e);
@@ -41,6 +49,7 @@ int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t
     ledger_init(&e->oms.ledger, e->rules, x->base_balance, x->quote_balance);
     for (int i = 0; i < x->nfee_prices; i++)
         ledger_set_price(&e->oms.ledger, x->fee_prices[i].asset, x->fee_prices[i].price);
+    e->oms.tap = (oms_hooks_t){e, engine_on_fill, 0};
     v->sink = oms_on_venue;
     v->sink_ctx = &e->oms;
     e->requote_ns = (int64_t)(c->requote_s * 1e9);
@@ -52,6 +61,7 @@ int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t
 }
 
 void engine_free(engine_t *e) {
+    strategy_free(&e->strat);
     oms_free(&e->oms);
     sync_free(&e->sync);
     book_free(&e->book);
@@ -63,8 +73,16 @@ void engine_on_market(engine_t *e, const md_event_t *ev) {
     case MD_DIFF: sync_on_diff(&e->sync, ev); break;
     case MD_SNAPSHOT: sync_on_snapshot(&e->sync, ev); break;
     case MD_BBO: book_on_bbo(&e->book, ev); break;
-    case MD_TRADE: e->last_trade = ev->u.trade.price; break;
-    default: break;
+    case MD_TRADE:
+        e->last_trade = ev->u.trade.price;
+        strategy_on_trade(&e->strat, ev->u.trade.price, ev->u.trade.qty, ev->u.trade.buyer_maker, ev->local_ns);
+        return;
+    default: return;
+    }
+    if (e->strat.use_est && e->sync.state == SYNC_LIVE) { /* the top after the change, for the estimators */
+        book_top_t t;
+        book_top(&e->book, &t);
+        strategy_on_book(&e->strat, &t, ev->local_ns);
     }
 }
 
@@ -137,6 +155,6 @@ void engine_decide(engine_t *e, int64_t now) {
     in.base_free = e->oms.ledger.base;
     in.rules = e->rules;
     e->decisions++;
-    if (e->strat.vt->quote(&e->strat, &in, &e->want)) oms_update(&e->oms, 0, now);
+    if (strategy_quote(&e->strat, &in, &e->want)) oms_update(&e->oms, 0, now);
     else oms_update(&e->oms, &e->want, now);
 }

@@ -488,6 +488,7 @@ static void book_fill(oms_t *m, order_t *o, const venue_event_t *ev) {
         m->st.foreign_fills++;
     }
     if (m->hooks.on_fill) m->hooks.on_fill(m->hooks.ctx, o, ev, fq);
+    if (m->tap.on_fill) m->tap.on_fill(m->tap.ctx, o, ev, fq);
 }
 
 /* the order of an earlier run, found open at the venue */

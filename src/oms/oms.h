@@ -111,6 +111,7 @@ typedef struct oms {
     risk_t risk;
     venue_t *venue;
     oms_hooks_t hooks;
+    oms_hooks_t tap;        /* the engine's: each booked fill, for the strategy's state (on_done unused) */
     oms_send_hook_t send_hook;
     oms_stats_t st;
 } oms_t;

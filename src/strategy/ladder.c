@@ -19,7 +19,7 @@ static int64_t snap_qty(double lots, int64_t step_lots) {
 static int ladder_quote(strategy_t *s, const strat_input_t *in, quote_set_t *out) {
     const symbol_rules_t *r = in->rules;
     out->nbids = out->nasks = 0;
-    double ref = strategy_reference(s, in);
+    double ref = strategy_fair(s, in);
     if (ref <= 0) return 1;
     double dev = 0;
     if (s->max_inventory > 0) {

@@ -5,7 +5,7 @@
 
 static int seed_quote(strategy_t *s, const strat_input_t *in, quote_set_t *out) {
     out->nbids = out->nasks = 0;
-    double ref = strategy_reference(s, in);
+    double ref = strategy_fair(s, in);
     if (ref <= 0) return 1;
     double d = strategy_distance(s, s->spread, ref, in->rules);
     int64_t bid = fx_floor(ref - d, &in->rules->tick);
