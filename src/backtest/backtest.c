@@ -320,6 +320,11 @@ int bt_group_open(bt_group_t *g, char **files, int nfiles, const symbol_rules_t 
         snprintf(g->err, sizeof g->err, "read-ahead: %s", q_strerror(Q_E_NOMEM));
         return Q_E_NOMEM;
     }
+    if ((rc = book_init(&g->ebook, 17))) {
+        snprintf(g->err, sizeof g->err, "book: %s", q_strerror(rc));
+        return rc;
+    }
+    sync_init(&g->esync, &g->ebook);
     exch_clock_init(&f->clock);
     if ((rc = replay_open(&f->rp, files, nfiles, rules))) {
         snprintf(g->err, sizeof g->err, "%s", q_strerror(rc));
@@ -340,6 +345,8 @@ int bt_lane_open(bt_group_t *g, backtest_t *bt, const config_t *c, const config_
     }
     int rc = setup_lane(bt, c, x, &g->feed->xbook, out_dir);
     if (rc) return rc;
+    bt->eng.shared_book = &g->ebook;
+    bt->eng.shared_sync = &g->esync;
     g->lane[g->n++] = bt;
     g->active[g->nactive++] = bt;
     return 0;
@@ -396,7 +403,7 @@ static void group_exchange_to(bt_group_t *g, int64_t t) {
 /* what backtest_run does after its loop, for one lane */
 static void lane_finish(bt_group_t *g, backtest_t *l) {
     l->rep.bad_lines = replay_bad_lines(&g->feed->rp);
-    l->rep.gaps = l->eng.sync.st.gaps;
+    l->rep.gaps = g->esync.st.gaps;
     l->rep.offgrid = g->feed->rp.dec.offgrid;
     report_close(&l->rep);
     l->lane_done = 1;
@@ -428,6 +435,15 @@ int bt_group_run(bt_group_t *g, void (*tick)(void *ctx, const bt_group_t *g), vo
             backtest_t *l = g->active[i];
             sim_deliver(&l->sim, t);
             if (l->chaos_on) chaos_pump(l->chaos, t);
+        }
+        switch (ev->type) { /* what engine_on_market does to an engine's own book */
+        case MD_DIFF: sync_on_diff(&g->esync, ev); break;
+        case MD_SNAPSHOT: sync_on_snapshot(&g->esync, ev); break;
+        case MD_BBO: book_on_bbo(&g->ebook, ev); break;
+        default: break;
+        }
+        for (int i = 0; i < g->nactive; i++) {
+            backtest_t *l = g->active[i];
             engine_on_market(&l->eng, ev);
             if (t < l->from_ns) continue; /* warming up: the book only */
             engine_decide(&l->eng, t);
@@ -448,6 +464,8 @@ int bt_group_run(bt_group_t *g, void (*tick)(void *ctx, const bt_group_t *g), vo
 }
 
 void bt_group_free(bt_group_t *g) {
+    sync_free(&g->esync);
+    book_free(&g->ebook);
     if (g->feed) {
         backtest_free(g->feed);
         free(g->feed);

@@ -90,14 +90,18 @@ void backtest_free(backtest_t *bt);
  * exchange side's book. Each lane keeps its own simulated venue (on that shared book, which
  * a sim only reads), latency model, chaos venue, engine and report. The exchange side
  * handles, before each market event, every lane's requests due by its time, then applies
- * the event to the book once and hands it to every lane's sim: for each lane the same
- * calls in the same order as backtest_run makes, so a lane's report and files are
+ * the event to the book once and hands it to every lane's sim; on the engines' side the
+ * same: one book at local time that every lane's engine reads (engine_t's shared_book),
+ * updated after every lane's venue answers are delivered and before any engine takes the
+ * event. For each lane the same calls in the same order as backtest_run makes, so a lane's report and files are
  * byte-for-byte those of a backtest of the same config and data (test_sweep checks it).
  * A lane may have a window [from_ns, to_ns) of local time: before from_ns its engine only
  * takes market events (its book syncs, nothing is decided or reported), at to_ns it
  * stops; the whole data is (INT64_MIN, INT64_MAX), as bt_lane_open sets it. */
 typedef struct bt_group {
     backtest_t *feed;         /* the replay, the read-ahead, the clock, the exchange's book */
+    book_t ebook;             /* the engines' book, at local time (engine_t's shared_book) */
+    book_sync_t esync;
     backtest_t **lane;        /* the caller's lanes (bt_lane_open), n of them */
     int n, cap, nactive;
     backtest_t **active;      /* lanes still running */
