@@ -9,6 +9,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  backtest -c CONFIG FILE...   replay recordings through the engine and the simulated venue\n"
+    "  sweep -c CONFIG --grid S.K=V1,V2,... FILE...   backtest every combination of a grid, one\n"
+    "                               decode of the data for all (--jobs, --shard, --merge, --split)\n"
     "  run -c CONFIG [--endpoint production|testnet|demo|URL]   quote live (Binance or a local exchange)\n"
     "  history [--db FILE] [--json] [--out DIR] [RUN]   a live run's backtest report, from its journal\n"
     "  verify [-c CONFIG] FILE...   check the synchronised book against every bookTicker\n"
@@ -34,6 +36,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "exchange")) return cmd_exchange(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "history")) return cmd_history(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 1, argv + 1);
     fprintf(stderr, "quoter: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

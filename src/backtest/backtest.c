@@ -164,29 +164,15 @@ static void exchange_to(backtest_t *bt, int64_t t) {
     if (t > bt->xnow) bt->xnow = t;
 }
 
-int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, char **files, int nfiles,
-                 const char *out_dir) {
-    memset(bt, 0, sizeof *bt);
-    bt->cfg = c;
-    bt->x = x;
+/* a backtest's own side: its simulated venue on the exchange's book `xbook` (its own, or a
+   group's shared one), the latency model, the chaos venue, the engine and the report */
+static int setup_lane(backtest_t *bt, const config_t *c, const config_exact_t *x, const book_t *xbook,
+                      const char *out_dir) {
     int rc;
     queue_model_t qm = {strcasecmp(c->queue_model, "probabilistic") == 0 ? QUEUE_PROBABILISTIC
                                                                         : QUEUE_CONSERVATIVE,
                         c->queue_power};
-    /* the exchange side keeps a book of its own, at exchange time */
-    if ((rc = book_init(&bt->xbook, 17))) {
-        snprintf(bt->err, sizeof bt->err, "simulated exchange: %s", q_strerror(rc));
-        return rc;
-    }
-    sync_init(&bt->xsync, &bt->xbook);
-    bt->q = calloc(BT_QUEUE, sizeof *bt->q);
-    bt->trades = calloc(BT_QUEUE, sizeof *bt->trades);
-    bt->lv = calloc(BT_LEVELS, sizeof *bt->lv);
-    if (!bt->q || !bt->trades || !bt->lv) {
-        snprintf(bt->err, sizeof bt->err, "read-ahead: %s", q_strerror(Q_E_NOMEM));
-        return Q_E_NOMEM;
-    }
-    if ((rc = sim_init(&bt->sim, &bt->xbook, &x->rules, qm, (int64_t)(c->entry_latency_ms * 1e6),
+    if ((rc = sim_init(&bt->sim, xbook, &x->rules, qm, (int64_t)(c->entry_latency_ms * 1e6),
                        (int64_t)(c->response_latency_ms * 1e6), c->maker_fee, c->taker_fee, x->base_balance,
                        x->quote_balance))) {
         snprintf(bt->err, sizeof bt->err, "simulated exchange: %s", q_strerror(rc));
@@ -216,6 +202,29 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
     bt->eng.oms.hooks = (oms_hooks_t){&bt->rep, report_on_fill, report_on_done};
     bt->rep.sim = &bt->sim;
     bt->rep.chaos = bt->chaos;
+    return 0;
+}
+
+int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, char **files, int nfiles,
+                 const char *out_dir) {
+    memset(bt, 0, sizeof *bt);
+    bt->cfg = c;
+    bt->x = x;
+    int rc;
+    /* the exchange side keeps a book of its own, at exchange time */
+    if ((rc = book_init(&bt->xbook, 17))) {
+        snprintf(bt->err, sizeof bt->err, "simulated exchange: %s", q_strerror(rc));
+        return rc;
+    }
+    sync_init(&bt->xsync, &bt->xbook);
+    bt->q = calloc(BT_QUEUE, sizeof *bt->q);
+    bt->trades = calloc(BT_QUEUE, sizeof *bt->trades);
+    bt->lv = calloc(BT_LEVELS, sizeof *bt->lv);
+    if (!bt->q || !bt->trades || !bt->lv) {
+        snprintf(bt->err, sizeof bt->err, "read-ahead: %s", q_strerror(Q_E_NOMEM));
+        return Q_E_NOMEM;
+    }
+    if ((rc = setup_lane(bt, c, x, &bt->xbook, out_dir))) return rc;
     exch_clock_init(&bt->clock);
     if ((rc = replay_open(&bt->rp, files, nfiles, &x->rules))) {
         snprintf(bt->err, sizeof bt->err, "%s", q_strerror(rc));
@@ -283,4 +292,210 @@ void backtest_free(backtest_t *bt) {
     free(bt->chaos);
     bt->chaos = 0;
     engine_free(&bt->eng);
+}
+
+/* ---- groups (backtest.h) ------------------------------------------------------------- */
+
+int bt_group_open(bt_group_t *g, char **files, int nfiles, const symbol_rules_t *rules, int max_lanes) {
+    memset(g, 0, sizeof *g);
+    backtest_t *f = g->feed = calloc(1, sizeof *g->feed);
+    g->lane = calloc((size_t)(max_lanes > 0 ? max_lanes : 1), sizeof *g->lane);
+    g->active = calloc((size_t)(max_lanes > 0 ? max_lanes : 1), sizeof *g->active);
+    g->cap = max_lanes > 0 ? max_lanes : 1;
+    if (!f || !g->lane || !g->active) {
+        snprintf(g->err, sizeof g->err, "sweep: %s", q_strerror(Q_E_NOMEM));
+        return Q_E_NOMEM;
+    }
+    int rc;
+    /* as backtest_run sets up its exchange side */
+    if ((rc = book_init(&f->xbook, 17))) {
+        snprintf(g->err, sizeof g->err, "simulated exchange: %s", q_strerror(rc));
+        return rc;
+    }
+    sync_init(&f->xsync, &f->xbook);
+    f->q = calloc(BT_QUEUE, sizeof *f->q);
+    f->trades = calloc(BT_QUEUE, sizeof *f->trades);
+    f->lv = calloc(BT_LEVELS, sizeof *f->lv);
+    if (!f->q || !f->trades || !f->lv) {
+        snprintf(g->err, sizeof g->err, "read-ahead: %s", q_strerror(Q_E_NOMEM));
+        return Q_E_NOMEM;
+    }
+    if ((rc = book_init(&g->ebook, 17))) {
+        snprintf(g->err, sizeof g->err, "book: %s", q_strerror(rc));
+        return rc;
+    }
+    sync_init(&g->esync, &g->ebook);
+    exch_clock_init(&f->clock);
+    if ((rc = replay_open(&f->rp, files, nfiles, rules))) {
+        snprintf(g->err, sizeof g->err, "%s", q_strerror(rc));
+        return rc;
+    }
+    return 0;
+}
+
+int bt_lane_open(bt_group_t *g, backtest_t *bt, const config_t *c, const config_exact_t *x, const char *out_dir) {
+    memset(bt, 0, sizeof *bt);
+    bt->cfg = c;
+    bt->x = x;
+    bt->from_ns = INT64_MIN;
+    bt->to_ns = INT64_MAX;
+    if (g->n == g->cap) {
+        snprintf(bt->err, sizeof bt->err, "sweep: more lanes than the group was opened for (%d)", g->cap);
+        return Q_E_FULL;
+    }
+    int rc = setup_lane(bt, c, x, &g->feed->xbook, out_dir);
+    if (rc) return rc;
+    bt->eng.shared_book = &g->ebook;
+    bt->eng.shared_sync = &g->esync;
+    g->lane[g->n++] = bt;
+    g->active[g->nactive++] = bt;
+    return 0;
+}
+
+static void lane_requests_to(backtest_t *l, int64_t t) {
+    int64_t tr;
+    while ((tr = sim_next_arrival(&l->sim)) <= t) sim_advance(&l->sim, tr);
+}
+
+/* exchange_to for every active lane at once: before each market event, each lane's requests
+   due by its time (exchange_to takes a request before a market event of the same time, and
+   a request never moves a market event's time or order: see xnow there), then the event,
+   applied to the shared book once and handed to each lane's sim */
+static void group_exchange_to(bt_group_t *g, int64_t t) {
+    backtest_t *f = g->feed;
+    for (;;) {
+        int64_t tt = f->ntrades ? f->trades[0].x : INT64_MAX;
+        bt_item_t *b = next_book_event(f);
+        int64_t tb = b ? (b->x > f->xnow ? b->x : f->xnow) : INT64_MAX;
+        int64_t m = tt <= tb ? tt : tb;
+        if (m > t) break;
+        for (int i = 0; i < g->nactive; i++) lane_requests_to(g->active[i], m);
+        if (tt <= tb) {
+            bt_item_t it = f->trades[0];
+            heap_pop(f);
+            for (int i = 0; i < g->nactive; i++) {
+                sim_t *s = &g->active[i]->sim;
+                if (it.x < f->xnow) s->st.late_events++;
+                sim_on_market(s, &it.ev, it.x);
+            }
+            if (it.x > f->xnow) f->xnow = it.x;
+        } else {
+            int late = b->x < f->xnow;
+            f->xnow = tb;
+            switch (b->ev.type) {
+            case MD_DIFF: sync_on_diff(&f->xsync, &b->ev); break;
+            case MD_SNAPSHOT: sync_on_snapshot(&f->xsync, &b->ev); break;
+            case MD_BBO: book_on_bbo(&f->xbook, &b->ev); break;
+            default: break;
+            }
+            for (int i = 0; i < g->nactive; i++) {
+                sim_t *s = &g->active[i]->sim;
+                if (late) s->st.late_events++;
+                sim_on_market(s, &b->ev, tb);
+            }
+            f->xq++;
+        }
+    }
+    for (int i = 0; i < g->nactive; i++) lane_requests_to(g->active[i], t);
+    if (t > f->xnow) f->xnow = t;
+}
+
+/* what backtest_run does after its loop, for one lane */
+static void lane_finish(bt_group_t *g, backtest_t *l) {
+    l->rep.bad_lines = replay_bad_lines(&g->feed->rp);
+    l->rep.gaps = g->esync.st.gaps;
+    l->rep.offgrid = g->feed->rp.dec.offgrid;
+    report_close(&l->rep);
+    l->lane_done = 1;
+}
+
+int bt_group_run(bt_group_t *g, void (*tick)(void *ctx, const bt_group_t *g), void *ctx) {
+    backtest_t *f = g->feed;
+    int rc = 0;
+    while (g->nactive) {
+        if (f->qhead == f->qtail && (rc = read_ahead(f, INT64_MIN)) < 0) break;
+        if (f->qhead == f->qtail) break; /* the end */
+        if ((rc = read_ahead(f, f->q[f->qhead % BT_QUEUE].ev.local_ns + BT_LOOKAHEAD_NS)) < 0) break;
+        bt_item_t *it = &f->q[f->qhead % BT_QUEUE];
+        const md_event_t *ev = &it->ev;
+        int64_t t = ev->local_ns;
+        /* lanes whose window ended stop before this event */
+        for (int i = 0; i < g->nactive;) {
+            backtest_t *l = g->active[i];
+            if (t >= l->to_ns) {
+                lane_finish(g, l);
+                memmove(&g->active[i], &g->active[i + 1], (size_t)(--g->nactive - i) * sizeof *g->active);
+            } else {
+                i++;
+            }
+        }
+        if (!g->nactive) break;
+        group_exchange_to(g, t);
+        for (int i = 0; i < g->nactive; i++) {
+            backtest_t *l = g->active[i];
+            sim_deliver(&l->sim, t);
+            if (l->chaos_on) chaos_pump(l->chaos, t);
+        }
+        switch (ev->type) { /* what engine_on_market does to an engine's own book */
+        case MD_DIFF: sync_on_diff(&g->esync, ev); break;
+        case MD_SNAPSHOT: sync_on_snapshot(&g->esync, ev); break;
+        case MD_BBO: book_on_bbo(&g->ebook, ev); break;
+        default: break;
+        }
+        for (int i = 0; i < g->nactive; i++) {
+            backtest_t *l = g->active[i];
+            engine_on_market(&l->eng, ev);
+            if (t < l->from_ns) continue; /* warming up: the book only */
+            engine_decide(&l->eng, t);
+            if (l->chaos_on) l->violations += oms_check(&l->eng.oms, t);
+            report_on_event(&l->rep, t);
+        }
+        f->lvhead = it->lv_end;
+        f->qhead++;
+        if (!(++g->events & 4095) && tick) tick(ctx, g);
+    }
+    if (rc < 0) {
+        snprintf(g->err, sizeof g->err, "%s", f->rp.rec.err);
+        return rc;
+    }
+    for (int i = 0; i < g->nactive; i++) lane_finish(g, g->active[i]);
+    g->nactive = 0;
+    return 0;
+}
+
+void bt_group_free(bt_group_t *g) {
+    sync_free(&g->esync);
+    book_free(&g->ebook);
+    if (g->feed) {
+        backtest_free(g->feed);
+        free(g->feed);
+    }
+    free(g->lane);
+    free(g->active);
+    memset(g, 0, sizeof *g);
+}
+
+int bt_span(char **files, int nfiles, int64_t *first_ns, int64_t *last_ns, char *err, size_t errcap) {
+    recording_t r;
+    memset(&r, 0, sizeof r);
+    int rc = recording_open(&r, files, nfiles);
+    if (rc) {
+        snprintf(err, errcap, "%s", r.err[0] ? r.err : q_strerror(rc));
+        recording_close(&r);
+        return rc;
+    }
+    r.quiet = -1; /* the replay reports bad lines; this pass only looks at the times */
+    const char *json;
+    size_t n;
+    int64_t t;
+    *first_ns = *last_ns = 0;
+    int any = 0;
+    while ((rc = recording_next(&r, &json, &n, &t)) > 0) {
+        if (!any++) *first_ns = t;
+        *last_ns = t;
+    }
+    if (rc < 0) snprintf(err, errcap, "%s", r.err);
+    else if (!any) { snprintf(err, errcap, "the recording holds no line"); rc = Q_E_INVAL; }
+    recording_close(&r);
+    return rc < 0 ? rc : 0;
 }

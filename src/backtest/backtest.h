@@ -68,6 +68,8 @@ typedef struct backtest {
     int eof, pending;         /* pending: an event read that did not fit yet (in `next`) */
     md_event_t next;
     report_t rep;
+    int64_t from_ns, to_ns;   /* a group's lane: its window of local time (bt_group_t) */
+    int lane_done;
     char err[512];
 } backtest_t;
 
@@ -81,5 +83,46 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
    invariants (the ledger equals the venue's balances once everything is told). */
 int backtest_drain(backtest_t *bt, int64_t max_ns, int64_t step_ns);
 void backtest_free(backtest_t *bt);
+
+/* ---- a group: one decode of the data feeds many backtests ("lanes") -----------------
+ * Our orders do not move the replayed market, so everything market-only is done once for
+ * the group: the replay (read and decode), the read-ahead, the exchange clock and the
+ * exchange side's book. Each lane keeps its own simulated venue (on that shared book, which
+ * a sim only reads), latency model, chaos venue, engine and report. The exchange side
+ * handles, before each market event, every lane's requests due by its time, then applies
+ * the event to the book once and hands it to every lane's sim; on the engines' side the
+ * same: one book at local time that every lane's engine reads (engine_t's shared_book),
+ * updated after every lane's venue answers are delivered and before any engine takes the
+ * event. For each lane the same calls in the same order as backtest_run makes, so a lane's report and files are
+ * byte-for-byte those of a backtest of the same config and data (test_sweep checks it).
+ * A lane may have a window [from_ns, to_ns) of local time: before from_ns its engine only
+ * takes market events (its book syncs, nothing is decided or reported), at to_ns it
+ * stops; the whole data is (INT64_MIN, INT64_MAX), as bt_lane_open sets it. */
+typedef struct bt_group {
+    backtest_t *feed;         /* the replay, the read-ahead, the clock, the exchange's book */
+    book_t ebook;             /* the engines' book, at local time (engine_t's shared_book) */
+    book_sync_t esync;
+    backtest_t **lane;        /* the caller's lanes (bt_lane_open), n of them */
+    int n, cap, nactive;
+    backtest_t **active;      /* lanes still running */
+    int64_t events;           /* events taken so far (for progress lines) */
+    char err[512];
+} bt_group_t;
+
+/* Opens the group's feed on the files; rules: the decoder's (every lane's symbol rules must
+   be these). Returns 0 or an error with g->err set. */
+int bt_group_open(bt_group_t *g, char **files, int nfiles, const symbol_rules_t *rules, int max_lanes);
+/* Adds a lane: bt (caller's storage, large) set up like backtest_run with c, x and out_dir
+   (may be NULL), on the group's book. Returns 0 or an error with bt->err set. */
+int bt_lane_open(bt_group_t *g, backtest_t *bt, const config_t *c, const config_exact_t *x, const char *out_dir);
+/* Runs every lane to the end of the data (or of its window). `tick`, when given, is called
+   every 4096 events with the group (for progress). Each lane's report is closed as it
+   ends. Returns 0 or an error with g->err set. */
+int bt_group_run(bt_group_t *g, void (*tick)(void *ctx, const bt_group_t *g), void *ctx);
+/* Frees the feed (not the lanes: backtest_free each, then free its storage). */
+void bt_group_free(bt_group_t *g);
+/* The first and last local times of the files' lines (their prefixes only: no decode).
+   Returns 0 or an error with err set. */
+int bt_span(char **files, int nfiles, int64_t *first_ns, int64_t *last_ns, char *err, size_t errcap);
 
 #endif

@@ -201,6 +201,11 @@ typedef struct figures {
     int breakeven_known;                /* 0: no maker volume, no break-even fee */
     int64_t judged;                     /* fills counted by what made them */
     double share[NBY];                  /* their shares per venue_fill_by_t */
+    /* the daily order budget (risk.h): orders sent per fill, and the orders that never
+       traded projected over 24 h at the run's pace, against the limit */
+    double orders_per_fill, unfilled_per_day, day_share;
+    int64_t unfilled;
+    int per_fill_known, per_day_known;
 } figures_t;
 
 int report_breakeven_fee_of(double vs_hold, double maker_fees_end, double maker_volume_end, double *fee) {
@@ -227,6 +232,14 @@ static void compute(const report_t *r, figures_t *g) {
     const symbol_rules_t *s = e->rules;
     memset(g, 0, sizeof *g);
     g->span_s = (double)(r->end_ns - r->start_ns) / 1e9;
+    const oms_t *om = &e->oms;
+    g->unfilled = om->st.sent - om->risk.first_fills;
+    if (g->unfilled < 0) g->unfilled = 0;
+    if ((g->per_fill_known = l->fills > 0)) g->orders_per_fill = (double)om->st.sent / (double)l->fills;
+    if ((g->per_day_known = g->span_s > 0)) {
+        g->unfilled_per_day = (double)g->unfilled * 86400.0 / g->span_s;
+        if (om->risk.day_limit) g->day_share = g->unfilled_per_day / om->risk.day_limit;
+    }
     g->volume_base = (double)(l->bought + l->sold) * s->lot.value;
     g->volume_quote = ledger_quote_real(l, l->buy_notional + l->sell_notional);
     g->fees = l->fees_quote_value;
@@ -366,6 +379,17 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
         fprintf(f, "  unresolved      %d orders; %" PRId64 " reports contradicting the order's state\n",
                 oms_unresolved_count(m), o->state_errors);
     }
+    fprintf(f, "order budget\n");
+    if (g.per_fill_known) fprintf(f, "  per fill        %.1f orders sent per fill\n", g.orders_per_fill);
+    else fprintf(f, "  per fill        no fill\n");
+    if (g.per_day_known) {
+        fprintf(f, "  unfilled        %" PRId64 " orders never traded: %.0f a day at this pace", g.unfilled, g.unfilled_per_day);
+        if (m->risk.day_limit)
+            fprintf(f, ", %.0f%% of the limit of %d (%s)\n", 100 * g.day_share, m->risk.day_limit,
+                    g.day_share <= 1 ? "within" : "beyond it: the gate would pace the orders");
+        else
+            fprintf(f, " (no daily budget: risk.orders_per_day = 0)\n");
+    }
     if (m->risk.killed) fprintf(f, "kill switch       tripped: %s\n", m->risk.kill_reason);
 }
 
@@ -399,6 +423,14 @@ void report_print_json_extra(const report_t *r, FILE *f, const char *extra) {
                "\"mean_quoted_spread_bps\":%.4f,",
             g.two_sided, g.spread_quote, g.spread_ticks, g.spread_bps);
     fprintf(f, "\"kill_switch\":%s,", m->risk.killed ? "true" : "false");
+    if (g.per_fill_known) fprintf(f, "\"orders_per_fill\":%.4f,", g.orders_per_fill);
+    else fprintf(f, "\"orders_per_fill\":null,");
+    fprintf(f, "\"unfilled_orders\":%" PRId64 ",", g.unfilled);
+    if (g.per_day_known) fprintf(f, "\"unfilled_orders_per_day\":%.1f,", g.unfilled_per_day);
+    else fprintf(f, "\"unfilled_orders_per_day\":null,");
+    fprintf(f, "\"daily_order_limit\":%d,", m->risk.day_limit);
+    if (g.per_day_known && m->risk.day_limit) fprintf(f, "\"daily_limit_share\":%.6f,", g.day_share);
+    else fprintf(f, "\"daily_limit_share\":null,");
     fprintf(f, "\"fills_by\":{");
     /* unknown last: a live run's whole count */
     for (int k = 1; k <= NBY; k++) fprintf(f, "%s\"%s\":%" PRId64, k > 1 ? "," : "", by_key[k % NBY], r->fills_by[k % NBY]);

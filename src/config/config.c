@@ -114,6 +114,7 @@ static const key_def_t keys[] = {
     S("orders", "cancel_replace_mode", cancel_replace_mode, "stop_on_failure", "stop_on_failure|allow_failure", "order/cancelReplace: when the cancel fails, skip the new order (stop_on_failure) or place it anyway"),
     I("risk", "max_open_orders", max_open_orders, "20", 1, 200, "local limit on open orders"),
     I("risk", "orders_per_10s", orders_per_10s, "50", 0, 1000, "new orders allowed per 10 seconds (Binance's ORDERS limit; 0 = no limit)"),
+    I("risk", "orders_per_day", risk_orders_per_day, "200000", 0, 100000000, "daily budget of unfilled orders (Binance's ORDERS per day per account; an order's first fill takes it off the count): paced over the day, an hour's allowance ahead at most, so quoting never stops before midnight (0 = no budget)"),
     D("risk", "max_drawdown", max_drawdown_quote, "0", 0, 1e15, "kill switch: cancel all and stop after this loss in quote asset (0 = off)"),
     D("risk", "max_loss", max_loss_quote, "0", 0, 1e15, "kill switch: cancel all and stop when the PnL marked to market (equity change since the start) falls below minus this, quote asset (0 = off)"),
     S("risk", "max_position", max_position, "0", 0, "kill switch: cancel all and stop when the inventory (base, relative to the start) goes beyond plus or minus this (0 = off)"),

@@ -93,6 +93,7 @@ typedef struct config {
     /* [risk] */
     int max_open_orders;
     int orders_per_10s;        /* rate budget for new orders (Binance ORDERS limit) */
+    int risk_orders_per_day;   /* daily budget of unfilled orders (Binance ORDERS per day) */
     double max_drawdown_quote; /* kill switch: stop quoting past this loss (0 = off) */
     double max_loss_quote;     /* kill switch: PnL marked to market below minus this (0 = off) */
     char max_position[32];     /* kill switch: |inventory| beyond this, base asset (0 = off) */

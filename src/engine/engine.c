@@ -46,6 +46,7 @@ int engine_init(engine_t *e, const config_t *c, const config_exact_t *x, venue_t
         snprintf(err, (size_t)errcap, "orders.client_id_prefix = \"%s\": not a valid client id prefix", oc.prefix);
         return rc;
     }
+    risk_day_limit(&e->oms.risk, c->risk_orders_per_day);
     ledger_init(&e->oms.ledger, e->rules, x->base_balance, x->quote_balance);
     for (int i = 0; i < x->nfee_prices; i++)
         ledger_set_price(&e->oms.ledger, x->fee_prices[i].asset, x->fee_prices[i].price);
@@ -70,32 +71,34 @@ void engine_free(engine_t *e) {
 void engine_on_market(engine_t *e, const md_event_t *ev) {
     e->now = ev->local_ns;
     switch (ev->type) {
-    case MD_DIFF: sync_on_diff(&e->sync, ev); break;
-    case MD_SNAPSHOT: sync_on_snapshot(&e->sync, ev); break;
-    case MD_BBO: book_on_bbo(&e->book, ev); break;
+    case MD_DIFF: if (!e->shared_book) sync_on_diff(&e->sync, ev); break;
+    case MD_SNAPSHOT: if (!e->shared_book) sync_on_snapshot(&e->sync, ev); break;
+    case MD_BBO: if (!e->shared_book) book_on_bbo(&e->book, ev); break;
     case MD_TRADE:
         e->last_trade = ev->u.trade.price;
         strategy_on_trade(&e->strat, ev->u.trade.price, ev->u.trade.qty, ev->u.trade.buyer_maker, ev->local_ns);
         return;
     default: return;
     }
-    if (e->strat.use_est && e->sync.state == SYNC_LIVE) { /* the top after the change, for the estimators */
+    /* the top after the change, for the estimators (a sweep's engines read the group's book,
+       updated before they are called) */
+    if (e->strat.use_est && (e->shared_sync ? e->shared_sync : &e->sync)->state == SYNC_LIVE) {
         book_top_t t;
-        book_top(&e->book, &t);
+        book_top(engine_book(e), &t);
         strategy_on_book(&e->strat, &t, ev->local_ns);
     }
 }
 
 int engine_ready(const engine_t *e) {
-    if (e->sync.state != SYNC_LIVE) return 0;
+    if ((e->shared_sync ? e->shared_sync : &e->sync)->state != SYNC_LIVE) return 0;
     book_top_t t;
-    book_top(&e->book, &t);
+    book_top(engine_book(e), &t);
     return t.bid > 0 && t.ask > t.bid;
 }
 
 double engine_mid(const engine_t *e) {
     book_top_t t;
-    book_top(&e->book, &t);
+    book_top(engine_book(e), &t);
     if (t.bid <= 0 || t.ask <= 0) return 0;
     return (double)(t.bid + t.ask) * 0.5 * e->rules->tick.value;
 }
@@ -147,9 +150,9 @@ void engine_decide(engine_t *e, int64_t now) {
         e->next_decision = engine_next_slot(e->next_decision, now, e->requote_ns);
     }
     strat_input_t in;
-    book_top(&e->book, &in.top);
+    book_top(engine_book(e), &in.top);
     in.now_ns = now;
-    in.book = &e->book;
+    in.book = engine_book(e);
     in.last_trade = e->last_trade;
     in.inventory = ledger_inventory(&e->oms.ledger);
     in.base_free = e->oms.ledger.base;

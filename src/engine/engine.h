@@ -30,7 +30,15 @@ typedef struct engine {
     int started;              /* the ledger has its starting mark */
     int64_t decisions;
     quote_set_t want;
+    /* a backtest group (backtest.h) keeps one book for all its engines and applies each event
+       to it once: the engine reads that book and sync state and leaves its own empty; NULL:
+       its own (engine_book) */
+    const book_t *shared_book;
+    const book_sync_t *shared_sync;
 } engine_t;
+
+/* the book the engine reads: its own, or its group's */
+static inline const book_t *engine_book(const engine_t *e) { return e->shared_book ? e->shared_book : &e->book; }
 
 /* run_tag: 0 in backtests (client ids are the configured prefix and a sequence); live runs
    pass a tag unique to the run (its start time), so ids never repeat across runs. */

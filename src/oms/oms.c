@@ -481,6 +481,7 @@ static void book_fill(oms_t *m, order_t *o, const venue_event_t *ev) {
     if (key) trade_remember(m, key);
     if (m->ledger.negative) risk_kill(&m->risk, "a balance went below zero: the ledger and the venue disagree");
     if (o) {
+        if (!o->booked) risk_note_first_fill(&m->risk, ev->local_ns); /* off the daily count */
         o->booked += ev->qty;
         o->fees_quote += fq;
         if (order_is_terminal(o->state)) m->st.late_fills++;

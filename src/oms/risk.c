@@ -37,7 +37,45 @@ int risk_sent_within(risk_t *r, int64_t now, int64_t window) {
     return n;
 }
 
+#define DAY_NS 86400000000000LL
+
+/* the bucket refilled to now, and the day's count from 0 on a new UTC day */
+static void day_roll(risk_t *r, int64_t now) {
+    double cap = r->day_limit / 24.0;
+    if (!r->day_last_ns) r->day_tokens = cap;
+    else if (now > r->day_last_ns) r->day_tokens += (double)(now - r->day_last_ns) * r->day_limit / (double)DAY_NS;
+    if (r->day_tokens > cap) r->day_tokens = cap;
+    if (now > r->day_last_ns) r->day_last_ns = now;
+    int64_t day = now / DAY_NS;
+    if (day != r->day_index) {
+        r->day_index = day;
+        r->day_count = 0;
+    }
+}
+
+void risk_day_limit(risk_t *r, int per_day) {
+    if (per_day <= 0) return;
+    if (!r->day_limit || per_day < r->day_limit) {
+        r->day_limit = per_day;
+        if (r->day_tokens > per_day / 24.0) r->day_tokens = per_day / 24.0;
+    }
+}
+
+void risk_note_first_fill(risk_t *r, int64_t now) {
+    r->first_fills++;
+    if (!r->day_limit) return;
+    day_roll(r, now);
+    r->day_tokens += 1;
+    if (r->day_tokens > r->day_limit / 24.0) r->day_tokens = r->day_limit / 24.0;
+    if (r->day_count > 0) r->day_count--; /* as the venue: an order of an earlier day gives nothing back */
+}
+
 void risk_note_sent(risk_t *r, int64_t now) {
+    if (r->day_limit) {
+        day_roll(r, now);
+        r->day_tokens -= 1;
+        r->day_count++;
+    }
     minute_drop(r, now);
     if (r->minute_n == RISK_MINUTE_CAP) {
         r->minute_head = (r->minute_head + 1) % RISK_MINUTE_CAP;
@@ -90,6 +128,7 @@ risk_reason_t risk_check(risk_t *r, const risk_state_t *st, order_side_t side, i
     else if (st->open >= r->max_open) why = RISK_MAX_OPEN;
     else if (now < r->backoff_until_ns) why = RISK_RATE;
     else if (r->rate_limit && window_used(r, now) >= r->rate_limit) why = RISK_RATE;
+    else if (r->day_limit && (day_roll(r, now), r->day_tokens < 1 || r->day_count >= r->day_limit)) why = RISK_DAILY;
     else if (side == SIDE_BUY ? (__int128)price * qty > st->quote_free : qty > st->base_free) why = RISK_BALANCE;
     r->rejects[why]++;
     return why;
@@ -97,6 +136,6 @@ risk_reason_t risk_check(risk_t *r, const risk_state_t *st, order_side_t side, i
 
 const char *risk_reason_name(risk_reason_t why) {
     static const char *const n[] = {"ok", "price_filter", "lot_size", "notional", "max_open_orders",
-                                    "balance", "rate", "killed"};
+                                    "balance", "rate", "killed", "daily_orders"};
     return (unsigned)why < RISK_NREASONS ? n[why] : "?";
 }

@@ -1,0 +1,50 @@
+#!/bin/sh
+# sweep.sh QUOTER DATA SRC: `quoter sweep` on the shared recording: each combination's report
+# equals `quoter backtest --json` with the same --set (byte for byte), --jobs 2 writes the same
+# results.csv as --jobs 1, three shards merged equal one run, --split gives is./oos. columns,
+# and bad grids stop with a clear error before any work (no output folder).
+Q=$1; DATA=$2; SRC=$3
+F1=$DATA/binance-spot/btcusdt_20240808.gz; F2=$DATA/binance-spot/btcusdt_20240809.gz
+[ -f "$F1" ] || { echo "skip: no shared recording"; exit 77; }
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+C=$SRC/examples/btcusdt.ini
+G="--grid strategy.spread=2,3 --grid strategy.levels=1,3"
+"$Q" sweep -q -c "$C" $G --reports --out "$T/one" "$F1" "$F2" > "$T/one.txt" || fail "sweep"
+[ $(wc -l < "$T/one/results.csv") -eq 5 ] || fail "4 rows and a header"
+grep -q "^best 4 of 4 by return_vs_hold" "$T/one.txt" || fail "best rows"
+n=0
+for s in 2 3; do for l in 1 3; do
+  "$Q" backtest -c "$C" --json --set strategy.spread=$s --set strategy.levels=$l "$F1" "$F2" > "$T/bt$n.json"
+  cmp "$T/bt$n.json" "$T/one/reports/$n.json" || fail "combination $n differs from its backtest"
+  # results.csv's row carries the report's values as printed
+  sent=$(sed 's/.*"orders_sent":\([0-9]*\).*/\1/' "$T/bt$n.json")
+  awk -F, -v n=$n -v s=$sent 'NR==1{for(i=1;i<=NF;i++) if($i=="orders_sent") c=i} NR>1 && $1==n && $c!=s {exit 1}' \
+    "$T/one/results.csv" || fail "row $n's orders_sent"
+  n=$((n+1))
+done; done
+cmp -s "$T/bt0.json" "$T/bt3.json" && fail "the combinations did not differ"
+"$Q" sweep -q -c "$C" $G --jobs 2 --out "$T/two" "$F1" "$F2" > /dev/null || fail "--jobs 2"
+cmp "$T/one/results.csv" "$T/two/results.csv" || fail "--jobs 2 differs from --jobs 1"
+for i in 1 2 3; do "$Q" sweep -q -c "$C" $G --shard $i/3 --out "$T/s$i" "$F1" "$F2" > /dev/null || fail "shard $i"; done
+[ $(wc -l < "$T/s3/results.csv") -eq 2 ] || fail "shard 3/3 has combination 2 only"
+"$Q" sweep --merge "$T/s1" "$T/s2" "$T/s3" --out "$T/merged" > "$T/merge.txt" || fail "merge"
+cmp "$T/one/results.csv" "$T/merged/results.csv" || fail "merged shards differ from one run"
+"$Q" sweep --merge "$T/s1" "$T/s3" --out "$T/part" 2> "$T/err" && fail "a merge missing a shard"
+grep -q "1 of 4 combinations missing" "$T/err" || fail "missing shard message: $(cat "$T/err")"
+"$Q" sweep -q -c "$C" --grid strategy.spread=2,3 --split 0.7 --out "$T/split" "$F1" "$F2" > /dev/null || fail "--split"
+head -1 "$T/split/results.csv" | grep -q "is.return_vs_hold.*oos.return_vs_hold" || fail "is./oos. columns"
+bad() { # expected message, then the arguments
+  want=$1; shift
+  "$Q" sweep -q -c "$C" "$@" --out "$T/bad" "$F1" "$F2" > /dev/null 2> "$T/err"; rc=$?
+  [ $rc -eq 2 ] || fail "$* exited $rc"
+  grep -q "$want" "$T/err" || fail "$*: want '$want', got: $(cat "$T/err")"
+  [ ! -e "$T/bad" ] || fail "$*: work started (output folder made)"
+}
+bad "unknown key" --grid strategy.nosuch=1,2
+bad "strategy.levels" --grid strategy.levels=1,x
+bad "empty list" --grid strategy.spread=
+bad "an empty value" --grid strategy.spread=1,,2
+bad "cannot vary" --grid market.tick_size=0.01,0.1
+bad "strategy.quantity" --grid strategy.quantity=0.002,0.0000001
+echo "sweep: all checks passed"
