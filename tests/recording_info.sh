@@ -158,6 +158,11 @@ kill $xpid 2>/dev/null; wait $xpid 2>/dev/null; xpid=
 check "quoter exchange on the recording alone serves ETHUSDT with the line's tick, step, assets and minimum notional" \
   'echo "$info" | grep -q "\"symbol\":\"ETHUSDT\"" && echo "$info" | grep -q "\"baseAsset\":\"ETH\"" && echo "$info" | grep -q "\"tickSize\":\"0.01000000\"" && echo "$info" | grep -q "\"stepSize\":\"0.00010000\"" && echo "$info" | grep -q "\"minNotional\":\"10.00000000\""'
 check "... and logs where the rules came from" 'grep -q "ETHUSDT: rules from the recording.s exchangeInfo (.*ethi.gz:1)" "$tmp/x.log"'
+# what `quoter record` writes when it records this exchange: its own exchangeInfo body (its
+# maxNotional, maxPrice * maxQty, is beyond 64 bits of tick*lot units) reads back to the same run
+with_info "$tmp/ethx.gz" "$info"
+$q backtest --set strategy.quantity=0.005 --json "$tmp/ethx.gz" > "$tmp/x.json" 2>"$tmp/err"; rc=$?
+check "a recording whose line is quoter exchange's own exchangeInfo: the same backtest" '[ $rc -eq 0 ] && cmp -s "$tmp/x.json" "$tmp/b.json"'
 
 # --- a recording without the line: nothing new is said ---
 rec=$data/binance-spot/btcusdt_20240808.gz

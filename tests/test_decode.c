@@ -539,6 +539,17 @@ static void test_exinfo_precedence(void **st) {
     assert_int_equal(config_resolve(&c, &x, err, sizeof err), 0);
     assert_int_equal(symbol_notional_parse(&x.rules, "5", &five), 0);
     assert_true(x.rules.min_notional == five); /* without it: the defaults, as before */
+    /* a maximum notional beyond 64 bits of tick*lot units, as quoter exchange advertises
+       (maxPrice * maxQty): counted exactly all the same */
+    exinfo_entry_t wide = btc;
+    snprintf(wide.max_notional, sizeof wide.max_notional, "9000000000.00000000");
+    symbol_rules_t wr;
+    assert_int_equal(exinfo_entry_rules(&wide, &wr, err, sizeof err), 0);
+    assert_true(wr.max_notional == (__int128)9000000000LL * 10000000000LL); /* units of 0.01 * 1e-8 */
+    snprintf(wide.max_notional, sizeof wide.max_notional, "9000000000.00000000001"); /* the 11th place: finer than 1e-10 */
+    assert_int_equal(exinfo_entry_rules(&wide, &wr, err, sizeof err), Q_E_INEXACT);
+    snprintf(wide.max_notional, sizeof wide.max_notional, "9e9");
+    assert_int_not_equal(exinfo_entry_rules(&wide, &wr, err, sizeof err), 0);
     /* a value the recording's units cannot hold: said, naming where it came from */
     assert_int_equal(config_set(&c, "market.min_qty=0.000000001", err, sizeof err), 0);
     assert_int_not_equal(config_resolve_rec(&c, &btc, &x, err, sizeof err), 0);

@@ -151,8 +151,16 @@ static int rules_for(const listing_t *l, const config_t *cfg, const char *name, 
                                       "market.exchange_info)", name, name);
         return -1;
     }
-    if (!rc && rec->e) fprintf(stderr, "quoter: %s: rules from the recording's exchangeInfo (%s)%s\n", name, rec->where,
-                               own && own != cfg ? ", with its [symbol] keys" : own ? ", with the [market] keys given" : "");
+    if (!rc && rec->e) {
+        /* which keys took the place of the line's fields, if any */
+        static const char *const keys[] = {"market.base_asset", "market.quote_asset", "market.tick_size",
+                                           "market.step_size", "market.min_qty", "market.max_qty",
+                                           "market.min_notional", "market.max_notional"};
+        int given = 0;
+        for (size_t i = 0; own && i < sizeof keys / sizeof *keys; i++) given |= config_given(own, keys[i]);
+        fprintf(stderr, "quoter: %s: rules from the recording's exchangeInfo (%s)%s\n", name, rec->where,
+                !given ? "" : own != cfg ? ", with its [symbol] keys" : ", with the [market] keys given");
+    }
     return rc;
 }
 

@@ -83,6 +83,38 @@ static int dec_field(const char *key, const char *s, const fx_unit_t *u, int64_t
     return rc;
 }
 
+/* A notional in tick*lot units, as symbol_notional_parse counts it (rounded up), for values
+   its 64-bit parse cannot hold: `quoter exchange` advertises maxNotional = maxPrice * maxQty
+   ("9000000000.00000000" on 0.01 ticks and 1e-8 lots is 9e19 units of 1e-10), and a recording
+   of it carries that line. Plain decimals only, as exchangeInfo prints them. */
+static int notional_wide(const symbol_rules_t *r, const char *s, __int128 *out) {
+    int scale = r->tick.scale + r->lot.scale, frac = -1, digits = 0;
+    __int128 acc = 0;
+    for (; *s; s++) {
+        if (*s == '.' && frac < 0) { frac = 0; continue; }
+        unsigned d = (unsigned)(*s - '0');
+        if (d > 9) return Q_E_PARSE;
+        digits++;
+        if (frac >= scale) {
+            if (d) return Q_E_INEXACT; /* finer than the units, as the 64-bit parse says */
+            continue;
+        }
+        if (acc > ((__int128)1 << 100)) return Q_E_RANGE;
+        acc = acc * 10 + d;
+        if (frac >= 0) frac++;
+    }
+    if (!digits) return Q_E_PARSE;
+    for (int i = frac < 0 ? 0 : frac; i < scale; i++) acc *= 10;
+    __int128 m = (__int128)r->tick.mult * r->lot.mult;
+    *out = (acc + m - 1) / m;
+    return 0;
+}
+
+static int notional(const symbol_rules_t *r, const char *s, __int128 *out) {
+    int rc = symbol_notional_parse(r, s, out);
+    return rc == Q_E_RANGE ? notional_wide(r, s, out) : rc;
+}
+
 int exinfo_entry_rules(const exinfo_entry_t *e, symbol_rules_t *r, char *err, int errcap) {
     memset(r, 0, sizeof *r);
     err[0] = 0;
@@ -102,11 +134,11 @@ int exinfo_entry_rules(const exinfo_entry_t *e, symbol_rules_t *r, char *err, in
         (rc = dec_field("minQty", e->min_qty, &r->lot, &r->min_qty, err, errcap)) ||
         (rc = dec_field("maxQty", e->max_qty, &r->lot, &r->max_qty, err, errcap)))
         return rc;
-    if (e->min_notional[0] && (rc = symbol_notional_parse(r, e->min_notional, &r->min_notional))) {
+    if (e->min_notional[0] && (rc = notional(r, e->min_notional, &r->min_notional))) {
         snprintf(err, (size_t)errcap, "exchangeInfo: minNotional \"%s\": %s", e->min_notional, q_strerror(rc));
         return rc;
     }
-    if (e->max_notional[0] && (rc = symbol_notional_parse(r, e->max_notional, &r->max_notional))) {
+    if (e->max_notional[0] && (rc = notional(r, e->max_notional, &r->max_notional))) {
         snprintf(err, (size_t)errcap, "exchangeInfo: maxNotional \"%s\": %s", e->max_notional, q_strerror(rc));
         return rc;
     }
