@@ -30,6 +30,14 @@ for f in "$data"/fixtures/cryptofeed-binance-spot-ws-2021.txt; do
   [ -f "$f" ] && sed -n '2,40p' "$f" | sed 's/^[0-9.]*: //' | split -l 1 - "$corpus/decode/cf_"
 done
 echo '{"u":1,"s":"BTCUSDT","b":"1.00","B":"1","a":"1.01","A":"1"}' > "$corpus/decode/min_bbo"
+# a recording's own exchangeInfo line (issue 10): the fixture on one line, alone and before
+# market lines, and again with another minimum notional (the replay compares the two)
+ei=$data/fixtures/nautilus-binance-spot-exchange-info-2021.json
+if [ -f "$ei" ]; then
+  tr -d ' \n' < "$ei" > "$corpus/decode/exinfo"
+  { echo "1 $(cat "$corpus/decode/exinfo")"; echo "2 {\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}"
+    echo "3 $(sed 's/"minNotional":"10.00000000"/"minNotional":"5.00000000"/' "$corpus/decode/exinfo")"; } > "$corpus/recording/exinfo.txt"
+fi
 cp "$src"/examples/*.ini "$corpus/config/" 2>/dev/null || true
 echo '[strategy]' > "$corpus/config/min.ini"
 # rest_params: a flags byte, the query, '\n', the body (see fuzz/fuzz_rest_params.c)

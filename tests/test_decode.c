@@ -5,8 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "core/err.h"
 #include "feed/decode.h"
+#include "feed/exchange_info.h"
 #include "feed/replay.h"
 #include "testutil.h"
 
@@ -281,6 +283,281 @@ static void test_bad_lines(void **st) {
     replay_close(&rp);
 }
 
+
+/* ---- a recording's own exchangeInfo line (issue 10) ---- */
+
+/* the real exchangeInfo fixture (BTCUSDT and ETHUSDT, 2021) on one line, as Binance sends a
+   body: whitespace outside strings removed. `from`, when given, is replaced by `to` once. */
+static char *exinfo_line(const char *from, const char *to) {
+    size_t len;
+    char *raw = tu_read(tu_data_path("fixtures/nautilus-binance-spot-exchange-info-2021.json"), &len);
+    assert_non_null(raw);
+    char *out = malloc(len + 64);
+    size_t o = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = raw[i];
+        if (in_str) {
+            out[o++] = ch;
+            if (ch == '\\' && i + 1 < len) out[o++] = raw[++i];
+            else if (ch == '"') in_str = 0;
+        } else if (ch == '"') {
+            in_str = 1;
+            out[o++] = ch;
+        } else if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
+            out[o++] = ch;
+        }
+    }
+    out[o] = 0;
+    free(raw);
+    if (from) {
+        char *at = strstr(out, from);
+        assert_non_null(at);
+        size_t fl = strlen(from), tl = strlen(to);
+        assert_true(tl <= fl + 60);
+        memmove(at + tl, at + fl, strlen(at + fl) + 1);
+        memcpy(at, to, tl);
+    }
+    return out;
+}
+
+static void test_exinfo_decode(void **st) {
+    (void)st;
+    symbol_rules_t r;
+    md_decoder_t d;
+    md_event_t ev;
+    btc_decoder(&d, &r);
+    char *line = exinfo_line(0, 0);
+    assert_int_equal(decode(&d, line, &ev), 0);
+    assert_int_equal(ev.type, MD_IGNORED);
+    assert_int_equal(d.exinfo, 1);
+    assert_int_equal(d.line_symbol_len, 0); /* it names symbols, but is no line of one */
+    assert_int_equal(decode(&d, "{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}", &ev), 0);
+    assert_int_equal(ev.type, MD_BBO);
+    assert_int_equal(d.exinfo, 0); /* reset by the next message */
+    /* only a top-level "symbols" says so: inside a stream's data it is an unknown message */
+    assert_true(decode(&d, "{\"stream\":\"btcusdt@x\",\"data\":{\"symbols\":[]}}", &ev) != 0);
+    assert_int_equal(d.exinfo, 0);
+    /* the decoder skips its content: a truncated one is malformed JSON */
+    line[strlen(line) / 2] = 0;
+    assert_true(decode(&d, line, &ev) != 0);
+    assert_int_equal(d.exinfo, 0);
+    free(line);
+}
+
+static void write_lines(const char *path, const char *const *lines, int n) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < n; i++) fprintf(f, "%d %s\n", 1000 + i, lines[i]);
+    fclose(f);
+}
+
+#define BBO(u) "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":" #u ",\"s\":\"BTCUSDT\",\"b\":\"61837.63000000\"," \
+               "\"B\":\"1.00000000\",\"a\":\"61837.64000000\",\"A\":\"1.00000000\"}}"
+
+/* the replay reads the lines itself: no event, no bad or ignored line, no symbol's line; the
+   first governs, a later different one is counted, an unreadable one is a bad line */
+static void test_exinfo_replay(void **st) {
+    (void)st;
+    char *good = exinfo_line(0, 0);
+    char *same = exinfo_line("\"serverTime\":1634942465856", "\"serverTime\":1634942999999");
+    char *changed = exinfo_line("\"minNotional\":\"10.00000000\"", "\"minNotional\":\"5.00000000\""); /* BTCUSDT's */
+    char *no_tick = exinfo_line("\"tickSize\":\"0.01000000\"", "\"tickSizeX\":\"0.01000000\"");
+    char *trunc = exinfo_line(0, 0);
+    trunc[200] = 0;
+    const char *lines[] = {good, BBO(1), BBO(2), same, changed, no_tick, trunc, BBO(3)};
+    char path[] = "/tmp/quoter_exinfo_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_lines(path, lines, 8);
+    char *files[] = {path};
+    symbol_rules_t r;
+    tu_btcusdt(&r);
+    replay_t rp;
+    md_event_t ev;
+    assert_int_equal(replay_open(&rp, files, 1, &r), 0);
+    int n = 0;
+    while (replay_next(&rp, &ev) > 0) {
+        assert_int_equal(ev.type, MD_BBO);
+        n++;
+    }
+    assert_int_equal(n, 3);
+    assert_int_equal(rp.lines, 8);
+    assert_int_equal(rp.count[MD_IGNORED], 0);
+    assert_int_equal(rp.exinfo_lines, 4);      /* good, same, changed, no_tick (trunc is no JSON) */
+    assert_int_equal(replay_bad_lines(&rp), 2); /* no_tick and trunc */
+    assert_int_equal(rp.exinfo_changes, 1);     /* changed; same differs in serverTime only */
+    assert_true(rp.have_exinfo);
+    assert_int_equal(rp.exinfo.max_num_orders, 200);
+    __int128 ten;
+    assert_int_equal(symbol_notional_parse(&r, "10", &ten), 0);
+    assert_true(rp.exinfo.min_notional == ten);
+    char want[300];
+    snprintf(want, sizeof want, "%s:1", path);
+    assert_string_equal(rp.exinfo_where, want);
+    assert_int_equal(replay_symbol_lines(&rp.syms, "BTCUSDT"), 3);
+    assert_int_equal(rp.syms.unnamed, 0);
+    replay_close(&rp);
+    /* what the warning says */
+    symbol_rules_t a, b;
+    char err[200], diff[300];
+    assert_int_equal(exinfo_parse(good, strlen(good), "BTCUSDT", &a, err, sizeof err), 0);
+    assert_int_equal(exinfo_parse(changed, strlen(changed), "BTCUSDT", &b, err, sizeof err), 0);
+    assert_int_equal(exinfo_rules_diff(&a, &b, diff, sizeof diff), 1);
+    assert_string_equal(diff, "minNotional 10.00000000 -> 5.00000000");
+    assert_int_equal(exinfo_rules_diff(&a, &a, diff, sizeof diff), 0);
+    /* the scan finds symbols never counted by the exchangeInfo line */
+    replay_symbols_t syms;
+    assert_int_equal(replay_scan_symbols(files, 1, 0, 0, &syms, err, sizeof err), 1);
+    assert_int_equal(syms.n, 1);
+    assert_int_equal(syms.unnamed, 0);
+    unlink(path);
+    free(good), free(same), free(changed), free(no_tick), free(trunc);
+}
+
+/* which line gives a command its rules: the first exchangeInfo naming the symbol among each
+   file's first lines, the files in order */
+static void test_exinfo_scan(void **st) {
+    (void)st;
+    char *good = exinfo_line(0, 0);
+    char *no_tick = exinfo_line("\"tickSize\":\"0.01000000\"", "\"tickSizeX\":\"0.01000000\"");
+    char *trunc = exinfo_line(0, 0);
+    strstr(trunc, "\"symbols\"")[40] = 0; /* cut in the middle of the symbol's entry */
+    char p[5][32];
+    const char *old[] = {BBO(1), BBO(2)};
+    const char *with[] = {good, BBO(1)};
+    const char *bad[] = {no_tick, BBO(1)};
+    const char *cut[] = {BBO(1), trunc};
+    const char *late[REPLAY_EXINFO_LINES + 1];
+    for (int i = 0; i < REPLAY_EXINFO_LINES; i++) late[i] = BBO(1);
+    late[REPLAY_EXINFO_LINES] = good;
+    const char *const *content[] = {old, with, bad, cut, late};
+    int count[] = {2, 2, 2, 2, REPLAY_EXINFO_LINES + 1};
+    for (int i = 0; i < 5; i++) {
+        snprintf(p[i], sizeof p[i], "/tmp/quoter_scan%d_XXXXXX", i);
+        int fd = mkstemp(p[i]);
+        assert_true(fd >= 0);
+        close(fd);
+        write_lines(p[i], content[i], count[i]);
+    }
+    exinfo_entry_t e;
+    char where[300], err[300], want[300];
+    char *f_with[] = {p[1]}, *f_old_with[] = {p[0], p[1]}, *f_old[] = {p[0]}, *f_bad[] = {p[2]}, *f_cut[] = {p[3]},
+         *f_late[] = {p[4]};
+    assert_int_equal(replay_scan_exinfo(f_with, 1, "BTCUSDT", &e, where, sizeof where, err, sizeof err), 1);
+    assert_string_equal(e.tick, "0.01000000");
+    assert_string_equal(e.step, "0.00001000");
+    assert_string_equal(e.base, "BTC");
+    assert_string_equal(e.status, "TRADING");
+    assert_string_equal(e.min_notional, "10.00000000");
+    snprintf(want, sizeof want, "%s:1", p[1]);
+    assert_string_equal(where, want);
+    assert_int_equal(replay_scan_exinfo(f_with, 1, "ETHUSDT", &e, where, sizeof where, err, sizeof err), 1);
+    assert_string_equal(e.base, "ETH");
+    assert_string_equal(e.step, "0.00010000");
+    assert_int_equal(replay_scan_exinfo(f_with, 1, "BNBUSDT", &e, where, sizeof where, err, sizeof err), 0);
+    assert_int_equal(replay_scan_exinfo(f_old, 1, "BTCUSDT", &e, where, sizeof where, err, sizeof err), 0);
+    /* an old file first: the next file's line */
+    assert_int_equal(replay_scan_exinfo(f_old_with, 2, "BTCUSDT", &e, where, sizeof where, err, sizeof err), 1);
+    assert_string_equal(where, want);
+    assert_int_equal(replay_scan_exinfo(f_bad, 1, "BTCUSDT", &e, where, sizeof where, err, sizeof err), Q_E_PARSE);
+    snprintf(want, sizeof want, "%s:1: exchangeInfo: BTCUSDT lacks a valid PRICE_FILTER tickSize", p[2]);
+    assert_true(!strncmp(err, want, strlen(want)));
+    /* the entry of another symbol in it is fine */
+    assert_int_equal(replay_scan_exinfo(f_bad, 1, "ETHUSDT", &e, where, sizeof where, err, sizeof err), 1);
+    assert_int_equal(replay_scan_exinfo(f_cut, 1, "BTCUSDT", &e, where, sizeof where, err, sizeof err), Q_E_PARSE);
+    snprintf(want, sizeof want, "%s:2: an exchangeInfo line that is not valid JSON", p[3]);
+    assert_true(!strncmp(err, want, strlen(want)));
+    /* beyond a file's first lines it is not looked for */
+    assert_int_equal(replay_scan_exinfo(f_late, 1, "BTCUSDT", &e, where, sizeof where, err, sizeof err), 0);
+    char *missing[] = {"/nonexistent/x.gz"};
+    assert_true(replay_scan_exinfo(missing, 1, "BTCUSDT", &e, where, sizeof where, err, sizeof err) < 0);
+    for (int i = 0; i < 5; i++) unlink(p[i]);
+    free(good), free(no_tick), free(trunc);
+}
+
+/* the rules' precedence: market.exchange_info whole > the recording's line with the config's
+   [market] keys field by field > the keys' defaults (BTCUSDT's only) */
+static void test_exinfo_precedence(void **st) {
+    (void)st;
+    char *good = exinfo_line(0, 0);
+    exinfo_entry_t eth, btc;
+    char err[400];
+    assert_int_equal(exinfo_entry_parse(good, strlen(good), "ETHUSDT", &eth, err, sizeof err), 0);
+    assert_int_equal(exinfo_entry_parse(good, strlen(good), "BTCUSDT", &btc, err, sizeof err), 0);
+    config_t c;
+    config_exact_t x;
+    config_defaults(&c);
+    assert_int_equal(config_set(&c, "market.symbol=ETHUSDT", err, sizeof err), 0);
+    assert_int_not_equal(config_resolve_rec(&c, 0, &x, err, sizeof err), 0); /* no rules for ETHUSDT */
+    assert_int_equal(config_resolve_rec(&c, &eth, &x, err, sizeof err), 0);
+    assert_string_equal(x.rules.base, "ETH");
+    assert_string_equal(x.rules.quote, "USDT");
+    assert_int_equal(x.rules.tick.scale, 2);
+    assert_int_equal(x.rules.step.scale, 4);
+    assert_int_equal(x.rules.min_price, 1);              /* 0.01 */
+    assert_int_equal(x.rules.min_qty, 10000);            /* 0.0001 in lots of 1e-8 */
+    assert_int_equal(x.rules.max_num_orders, 200);
+    symbol_rules_t ref;
+    assert_int_equal(exinfo_parse(good, strlen(good), "ETHUSDT", &ref, err, sizeof err), 0);
+    assert_true(x.rules.min_notional == ref.min_notional && x.rules.max_price == ref.max_price);
+    /* a key given wins over its field; the rest stays the recording's */
+    assert_int_equal(config_set(&c, "market.min_notional=5", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "market.tick_size=0.05", err, sizeof err), 0);
+    assert_int_equal(config_resolve_rec(&c, &eth, &x, err, sizeof err), 0);
+    assert_int_equal(x.rules.tick.mult, 5);
+    assert_int_equal(x.rules.min_price, 0);              /* 0.01 is no whole tick of 0.05: off */
+    assert_int_equal(x.rules.max_price, 20000000);       /* 1000000 = 20,000,000 ticks of 0.05 */
+    __int128 five;
+    assert_int_equal(symbol_notional_parse(&x.rules, "5", &five), 0);
+    assert_true(x.rules.min_notional == five);
+    assert_string_equal(x.rules.base, "ETH");
+    assert_int_equal(x.rules.step.scale, 4);
+    /* an exchangeInfo file wins whole, the keys too */
+    char path[] = "/tmp/quoter_exfile_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    char *other = exinfo_line("\"stepSize\":\"0.00010000\"", "\"stepSize\":\"0.00100000\""); /* ETHUSDT's */
+    assert_int_equal(write(fd, other, strlen(other)), (ssize_t)strlen(other));
+    close(fd);
+    char set[100];
+    snprintf(set, sizeof set, "market.exchange_info=%s", path);
+    assert_int_equal(config_set(&c, set, err, sizeof err), 0);
+    assert_int_equal(config_resolve_rec(&c, &eth, &x, err, sizeof err), 0);
+    assert_int_equal(x.rules.step.scale, 3);
+    assert_int_equal(x.rules.tick.mult, 1);
+    assert_true(x.rules.min_notional == ref.min_notional);
+    unlink(path);
+    /* BTCUSDT: the recording's line wins over the keys' defaults (min notional 10, not 5) */
+    config_defaults(&c);
+    assert_int_equal(config_resolve_rec(&c, &btc, &x, err, sizeof err), 0);
+    __int128 ten;
+    assert_int_equal(symbol_notional_parse(&x.rules, "10", &ten), 0);
+    assert_true(x.rules.min_notional == ten);
+    assert_int_equal(x.rules.max_notional, 0); /* MIN_NOTIONAL of 2021 has no maximum */
+    assert_int_equal(config_resolve(&c, &x, err, sizeof err), 0);
+    assert_int_equal(symbol_notional_parse(&x.rules, "5", &five), 0);
+    assert_true(x.rules.min_notional == five); /* without it: the defaults, as before */
+    /* a maximum notional beyond 64 bits of tick*lot units, as quoter exchange advertises
+       (maxPrice * maxQty): counted exactly all the same */
+    exinfo_entry_t wide = btc;
+    snprintf(wide.max_notional, sizeof wide.max_notional, "9000000000.00000000");
+    symbol_rules_t wr;
+    assert_int_equal(exinfo_entry_rules(&wide, &wr, err, sizeof err), 0);
+    assert_true(wr.max_notional == (__int128)9000000000LL * 10000000000LL); /* units of 0.01 * 1e-8 */
+    snprintf(wide.max_notional, sizeof wide.max_notional, "9000000000.00000000001"); /* the 11th place: finer than 1e-10 */
+    assert_int_equal(exinfo_entry_rules(&wide, &wr, err, sizeof err), Q_E_INEXACT);
+    snprintf(wide.max_notional, sizeof wide.max_notional, "9e9");
+    assert_int_not_equal(exinfo_entry_rules(&wide, &wr, err, sizeof err), 0);
+    /* a value the recording's units cannot hold: said, naming where it came from */
+    assert_int_equal(config_set(&c, "market.min_qty=0.000000001", err, sizeof err), 0);
+    assert_int_not_equal(config_resolve_rec(&c, &btc, &x, err, sizeof err), 0);
+    assert_non_null(strstr(err, "minQty"));
+    assert_non_null(strstr(err, "the config's [market] keys"));
+    free(good), free(other);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real_messages),
@@ -292,6 +569,10 @@ int main(void) {
         cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_recording_counts),
         cmocka_unit_test(test_streaming_equals_whole),
+        cmocka_unit_test(test_exinfo_decode),
+        cmocka_unit_test(test_exinfo_replay),
+        cmocka_unit_test(test_exinfo_scan),
+        cmocka_unit_test(test_exinfo_precedence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,9 @@ static const char usage[] =
     "\n"
     "The symbol is the recording's unless market.symbol is given; a recording with no line of\n"
     "it, or of several symbols when none is given, is an error. Its rules come from the\n"
-    "exchangeInfo file or the [market] keys, whose defaults are BTCUSDT's only.\n"
+    "exchangeInfo file, else the recording's own exchangeInfo line (quoter record writes one\n"
+    "at the start of each file; the [market] keys given win over its fields), else the\n"
+    "[market] keys, whose defaults are BTCUSDT's only.\n"
     "\n"
     "Exit status: 0 done, 2 bad usage, config, symbol or unreadable data.\n";
 

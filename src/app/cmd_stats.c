@@ -13,7 +13,8 @@
 static const char stats_usage[] =
     "usage: quoter stats [-c CONFIG] [--set S.K=V] [--exchange-info FILE] [--json] FILE...\n"
     "\n"
-    "The symbol is the recording's unless market.symbol names it (as backtest and verify do).\n"
+    "The symbol is the recording's unless market.symbol names it, its rules --exchange-info's,\n"
+    "the recording's own exchangeInfo line's or the [market] keys' (as backtest and verify).\n"
     "Prints a recording's statistics as key=value pairs (--json: one JSON object), several\n"
     "files read as one stream:\n"
     "  diffs_per_s, bookticker_per_s, trades_per_s   message rates\n"

@@ -20,7 +20,9 @@ static const char usage[] =
     "The symbol is the recording's unless market.symbol is given; a recording with no line of\n"
     "it, or of several symbols when none is given, is an error (exit 2). Its tick and step\n"
     "come from --exchange-info FILE (a saved GET /api/v3/exchangeInfo response; the same as\n"
-    "--set market.exchange_info=FILE) or the [market] keys, whose defaults are BTCUSDT's only.\n";
+    "--set market.exchange_info=FILE), else the recording's own exchangeInfo line (the\n"
+    "[market] keys given win over its fields), else the [market] keys, whose defaults are\n"
+    "BTCUSDT's only.\n";
 
 int cmd_verify(int argc, char **argv) {
     static cli_common_t c;

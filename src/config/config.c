@@ -280,11 +280,55 @@ static int exact(const char *key, const char *s, const fx_unit_t *u, int64_t *ou
     return rc;
 }
 
+/* The recording's entry with the [market] keys the config gives in place of its own: the
+   command line and the config file win over the recording, key by key. */
+static int recorded_rules(const config_t *c, const exinfo_entry_t *rec, symbol_rules_t *r, char *err, int errcap) {
+    exinfo_entry_t e = *rec;
+    const struct { const char *key; char *dst; size_t cap; const char *val; } keys_[] = {
+        {"market.base_asset", e.base, sizeof e.base, c->base_asset},
+        {"market.quote_asset", e.quote, sizeof e.quote, c->quote_asset},
+        {"market.tick_size", e.tick, sizeof e.tick, c->tick_size},
+        {"market.step_size", e.step, sizeof e.step, c->step_size},
+        {"market.min_qty", e.min_qty, sizeof e.min_qty, c->min_qty},
+        {"market.max_qty", e.max_qty, sizeof e.max_qty, c->max_qty},
+        {"market.min_notional", e.min_notional, sizeof e.min_notional, c->min_notional},
+        {"market.max_notional", e.max_notional, sizeof e.max_notional, c->max_notional},
+    };
+    for (size_t i = 0; i < sizeof keys_ / sizeof *keys_; i++)
+        if (config_given(c, keys_[i].key)) snprintf(keys_[i].dst, keys_[i].cap, "%s", keys_[i].val);
+    if (config_given(c, "market.min_notional") && !rec->min_notional[0])
+        e.notional_applies = 1; /* as the keys alone say (NOTIONAL.applyMinToMarket on BTCUSDT) */
+    if (config_given(c, "market.tick_size")) {
+        /* PRICE_FILTER's bounds were stated on the recording's tick: kept where they are whole
+           ticks of the config's, else off */
+        fx_unit_t t;
+        int64_t v;
+        if (!fx_unit_parse(e.tick, strlen(e.tick), &t)) {
+            if (e.min_price[0] && fx_parse(e.min_price, strlen(e.min_price), &t, &v)) e.min_price[0] = 0;
+            if (e.max_price[0] && fx_parse(e.max_price, strlen(e.max_price), &t, &v)) e.max_price[0] = 0;
+        }
+    }
+    snprintf(e.symbol, sizeof e.symbol, "%s", c->symbol);
+    int rc = exinfo_entry_rules(&e, r, err, errcap);
+    if (rc) {
+        char tmp[400];
+        snprintf(tmp, sizeof tmp, "%s (the recording's exchangeInfo with the config's [market] keys)", err);
+        snprintf(err, (size_t)errcap, "%s", tmp);
+    }
+    return rc;
+}
+
 int config_market_rules(const config_t *c, symbol_rules_t *r, char *err, int errcap) {
+    return config_market_rules_rec(c, 0, r, err, errcap);
+}
+
+int config_market_rules_rec(const config_t *c, const exinfo_entry_t *rec, symbol_rules_t *r, char *err, int errcap) {
     memset(r, 0, sizeof *r);
     int rc;
     if (c->exchange_info[0]) {
         if ((rc = exinfo_load(c->exchange_info, c->symbol, r, err, errcap))) return rc;
+    } else if (rec) {
+        if ((rc = recorded_rules(c, rec, r, err, errcap))) return rc;
     } else {
         /* the defaults are BTCUSDT's rules: for any other symbol they would be a guess (fees
            booked in BTC, BTC's step), so its assets and units must be given */
@@ -362,9 +406,13 @@ static int parse_fee_prices(const char *s, config_exact_t *x, char *err, int err
 }
 
 int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap) {
+    return config_resolve_rec(c, 0, x, err, errcap);
+}
+
+int config_resolve_rec(const config_t *c, const exinfo_entry_t *rec, config_exact_t *x, char *err, int errcap) {
     memset(x, 0, sizeof *x);
     symbol_rules_t *r = &x->rules;
-    int rc = config_market_rules(c, r, err, errcap);
+    int rc = config_market_rules_rec(c, rec, r, err, errcap);
     if (rc) return rc;
     if ((rc = exact("strategy.quantity", c->quantity, &r->lot, &x->quantity, err, errcap))) return rc;
     if (x->quantity <= 0 || x->quantity % r->step_lots) {

@@ -140,6 +140,16 @@ int config_given(const config_t *c, const char *section_key);
 int config_market_rules(const config_t *c, symbol_rules_t *r, char *err, int errcap);
 /* Loads exchangeInfo if configured, parses the decimals exactly, validates ranges. */
 int config_resolve(const config_t *c, config_exact_t *x, char *err, int errcap);
+/* The same with a recording's own exchangeInfo entry for the symbol (NULL: none). The rules'
+   precedence: market.exchange_info (--exchange-info) whole; else the recording's entry, with
+   each [market] key a config file or --set gives in place of its field (base_asset,
+   quote_asset, tick_size, step_size, min_qty, max_qty, min_notional, max_notional; the
+   entry's PRICE_FILTER bounds stay only where they are whole ticks of a tick_size given);
+   else the keys, whose defaults are BTCUSDT's only. */
+struct exinfo_entry;
+int config_market_rules_rec(const config_t *c, const struct exinfo_entry *rec, symbol_rules_t *r, char *err,
+                            int errcap);
+int config_resolve_rec(const config_t *c, const struct exinfo_entry *rec, config_exact_t *x, char *err, int errcap);
 /* Prints every key with its default and meaning. */
 void config_print_help(void);
 /* Prints the effective configuration as INI (for reports and reproducibility). */

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/err.h"
 #include "../feed/exchange_info.h"
 #include "../feed/recording.h"
+#include "../feed/replay.h"
 #include "synth.h"
 
 void listing_init(listing_t *l) { memset(l, 0, sizeof *l); }
@@ -112,23 +114,58 @@ int listing_recording_symbol(const char *path, char *symbol, size_t cap, char *e
     return 0;
 }
 
-/* the rules for `name`: its [symbol] section, the [market] symbol, or the exchangeInfo file */
-static int rules_for(const listing_t *l, const config_t *cfg, const char *name, symbol_rules_t *r, double *start_price,
-                     char *err, int errcap) {
+/* the recording's own exchangeInfo (issue 10), when a market's first file carries one */
+typedef struct recorded {
+    const exinfo_entry_t *e; /* its entry of the symbol, or NULL */
+    const char *where;       /* "FILE:LINE" */
+    const char *bad;         /* a line that could not be read: why, FILE:LINE first (else NULL) */
+} recorded_t;
+
+/* the rules for `name`: its [symbol] section, the [market] symbol, the exchangeInfo file, or
+   its recording's own exchangeInfo line; the config's keys and file win over that line (as
+   in backtest: config.h, config_resolve_rec) */
+static int rules_for(const listing_t *l, const config_t *cfg, const char *name, const recorded_t *rec,
+                     symbol_rules_t *r, double *start_price, char *err, int errcap) {
     *start_price = 0;
-    for (int i = 0; i < l->nsec; i++)
+    const config_t *own = 0;
+    for (int i = 0; i < l->nsec && !own; i++)
         if (!strcmp(l->sec[i].name, name)) {
             *start_price = l->sec[i].synth_start_price;
-            return config_market_rules(&l->sec[i].cfg, r, err, errcap);
+            own = &l->sec[i].cfg;
         }
-    if (!strcmp(cfg->symbol, name)) return config_market_rules(cfg, r, err, errcap);
-    if (cfg->exchange_info[0]) return exinfo_load(cfg->exchange_info, name, r, err, errcap);
-    snprintf(err, (size_t)errcap, "%s: no rules for this symbol (give it a [symbol %s] section, or an exchangeInfo file as "
-                                  "market.exchange_info)", name, name);
-    return -1;
+    if (!own && !strcmp(cfg->symbol, name)) own = cfg;
+    int rc;
+    if (own && own->exchange_info[0]) return config_market_rules(own, r, err, errcap);
+    if (!own && cfg->exchange_info[0] && ((rc = exinfo_load(cfg->exchange_info, name, r, err, errcap)) != Q_E_NOTFOUND ||
+                                          !rec->e))
+        return rc; /* the file's entry, or (none there) the recording's */
+    if (rec->bad) {
+        snprintf(err, (size_t)errcap, "%s; give %s's rules in the config ([symbol %s] or market.exchange_info)", rec->bad,
+                 name, name);
+        return -1;
+    }
+    if (own) rc = config_market_rules_rec(own, rec->e, r, err, errcap);
+    else if (rec->e) rc = exinfo_entry_rules(rec->e, r, err, errcap);
+    else {
+        snprintf(err, (size_t)errcap, "%s: no rules for this symbol (give it a [symbol %s] section, or an exchangeInfo file as "
+                                      "market.exchange_info)", name, name);
+        return -1;
+    }
+    if (!rc && rec->e) {
+        /* which keys took the place of the line's fields, if any */
+        static const char *const keys[] = {"market.base_asset", "market.quote_asset", "market.tick_size",
+                                           "market.step_size", "market.min_qty", "market.max_qty",
+                                           "market.min_notional", "market.max_notional"};
+        int given = 0;
+        for (size_t i = 0; own && i < sizeof keys / sizeof *keys; i++) given |= config_given(own, keys[i]);
+        fprintf(stderr, "quoter: %s: rules from the recording's exchangeInfo (%s)%s\n", name, rec->where,
+                !given ? "" : own != cfg ? ", with its [symbol] keys" : ", with the [market] keys given");
+    }
+    return rc;
 }
 
-static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const char *name, char *err, int errcap) {
+static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const char *name, const recorded_t *rec,
+                                    char *err, int errcap) {
     for (int i = 0; i < l->n; i++)
         if (!strcmp(l->s[i].rules.symbol, name)) return &l->s[i];
     if (l->n == LISTING_MAX) {
@@ -137,7 +174,7 @@ static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const cha
     }
     listing_symbol_t *s = &l->s[l->n];
     memset(s, 0, sizeof *s);
-    if (rules_for(l, cfg, name, &s->rules, &s->synth_start_price, err, errcap)) return 0;
+    if (rules_for(l, cfg, name, rec, &s->rules, &s->synth_start_price, err, errcap)) return 0;
     /* what exchangeInfo advertises is what is enforced: bounds the rules leave open get the
        values printed for them (PRICE_FILTER up to 10^11 ticks, LOT_SIZE up to 9*10^11 lots) */
     symbol_rules_t *r = &s->rules;
@@ -187,7 +224,20 @@ int listing_build(listing_t *l, const config_t *cfg, char **args, int nargs, cha
         } else if (listing_recording_symbol(a, sym, sizeof sym, err, errcap)) {
             return -1;
         }
-        listing_symbol_t *s = add_symbol(l, cfg, sym, err, errcap);
+        /* a recording's own exchangeInfo: the first file of a symbol's gives its rules */
+        exinfo_entry_t e;
+        char where[300] = "", bad[400] = "";
+        recorded_t rec = {0, where, 0};
+        if (!synth) {
+            int rc = replay_scan_exinfo((char **)&args[i], 1, sym, &e, where, sizeof where, bad, sizeof bad);
+            if (rc == 1) rec.e = &e;
+            else if (rc == Q_E_PARSE) rec.bad = bad;
+            else if (rc < 0) {
+                snprintf(err, (size_t)errcap, "%s: %s", a, bad);
+                return -1;
+            }
+        }
+        listing_symbol_t *s = add_symbol(l, cfg, sym, &rec, err, errcap);
         if (!s) return -1;
         /* a symbol's files must come together: its stream is their concatenation */
         if (s->nfiles && strcmp(prev, sym)) {
@@ -216,7 +266,8 @@ int listing_build(listing_t *l, const config_t *cfg, char **args, int nargs, cha
         for (int i = 0; i < l->nsec; i++)
             if (strcmp(l->sec[i].name, cfg->symbol)) names[nn++] = l->sec[i].name;
         for (int i = 0; i < nn; i++) {
-            listing_symbol_t *s = add_symbol(l, cfg, names[i], err, errcap);
+            recorded_t none = {0, 0, 0};
+            listing_symbol_t *s = add_symbol(l, cfg, names[i], &none, err, errcap);
             if (!s || make_synth(l, s, err, errcap)) return -1;
         }
     }

@@ -4,7 +4,9 @@
  * [symbol NAME] section per further symbol (the same keys: base_asset, quote_asset,
  * tick_size, step_size, min_qty, max_qty, min_notional, max_notional, exchange_info, and
  * synth_start_price for its synthetic market), or an exchangeInfo file (market.exchange_info)
- * that holds the symbol. Markets come from the command line: each recording is read for the
+ * that holds the symbol, or the symbol's first recording's own exchangeInfo line (issue 10),
+ * the config's keys winning over its fields (config_market_rules_rec); an unreadable such
+ * line stops the listing when the rules would come from it. Markets come from the command line: each recording is read for the
  * symbol it carries, and consecutive files of one symbol replay as one stream; `synth:NAME`
  * asks for a synthetic market of NAME. With no recording at all, every configured symbol
  * gets a synthetic market. */

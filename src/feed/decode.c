@@ -39,6 +39,7 @@ enum {
     H_asks = 1u << 16,
     H_OTHER_SYMBOL = 1u << 20,
     H_PARTIAL = 1u << 21,
+    H_SYMBOLS = 1u << 22, /* a top-level "symbols": an exchangeInfo response */
 };
 
 /* what one walk over a message found */
@@ -375,6 +376,9 @@ static int walk_object(md_decoder_t *d, cur_t *c, fields_t *f, int *used, int de
             }
             if (at && (size_t)(s + n - at) >= 7 && memcmp(at, "@depth", 6) == 0 && (unsigned)(at[6] - '0') <= 9)
                 f->has |= H_PARTIAL;
+        } else if (depth == 0 && KEYN(k, "symbols")) {
+            ok = skip_value(c); /* the replay reads it with a general parser (exchange_info.h) */
+            f->has |= H_SYMBOLS;
         } else if (KEYN(k, "lastUpdateId")) {
             ok = parse_uint(c, &f->last);
             f->has |= H_last;
@@ -415,6 +419,7 @@ int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
     f.stream_symbol = 0;
     d->line_symbol[0] = 0;
     d->line_symbol_len = 0;
+    d->exinfo = 0;
     int used = 0, rc = 0;
     d->err[0] = 0;
     ev->type = MD_NONE;
@@ -434,6 +439,12 @@ int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
     skip_ws(&c);
     if (c.p != c.end) return fail(d, Q_E_PARSE, "trailing bytes after the message", &c, json);
 
+    if ((f.has & H_SYMBOLS)) {
+        /* a recording's own exchangeInfo (issue 10): not market data, whatever else it holds */
+        d->exinfo = 1;
+        ev->type = MD_IGNORED;
+        return 0;
+    }
     if ((f.has & (H_OTHER_SYMBOL | H_PARTIAL))) { ev->type = MD_IGNORED; return 0; }
     if (((f.has & H_E) && f.E > MAX_MS) || ((f.has & H_T) && f.T > MAX_MS))
         return fail(d, Q_E_RANGE, "event time out of range", &c, json);

@@ -1,6 +1,6 @@
 /* decode.h: a schema-specific decoder for the Binance Spot market data JSON that
  * quoter uses: combined-stream wrappers ({"stream":..,"data":..}), depthUpdate diffs,
- * bookTicker, trade, and REST depth snapshots. It accepts keys in any order, skips
+ * bookTicker, trade, and REST depth snapshots; it recognises an exchangeInfo response. It accepts keys in any order, skips
  * keys it does not know, checks every bound, and never allocates: levels go into the
  * caller-sized buffer given at init. It is fuzzed (fuzz/fuzz_decode.c). */
 #ifndef Q_DECODE_H
@@ -21,6 +21,10 @@ typedef struct md_decoder {
        ("ethusdt@trade") or else its "s" field; empty when it names none (a REST snapshot) */
     char line_symbol[24];
     size_t line_symbol_len;
+    /* the last message was a GET /api/v3/exchangeInfo response (a top-level "symbols" key),
+       as a recording carries at the start of each file: decoded as MD_IGNORED, its content
+       unread (the replay reads it, replay.h) */
+    int exinfo;
     md_level_t *levels;   /* caller-owned buffer shared by bids and asks */
     int cap;              /* its size in levels */
     char err[96];         /* why the last decode failed */

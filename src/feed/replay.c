@@ -1,4 +1,5 @@
 /* replay.c: recorded files -> events (see replay.h). */
+#define _GNU_SOURCE /* memmem */
 #include "replay.h"
 
 #include <stdlib.h>
@@ -41,6 +42,34 @@ int replay_open(replay_t *r, char **files, int nfiles, const symbol_rules_t *rul
     return recording_open(&r->rec, files, nfiles);
 }
 
+/* an exchangeInfo line in the replay: the first of the symbol's is kept, a later one is
+   compared with it (see replay.h) */
+static void on_exinfo(replay_t *r, const char *json, size_t n) {
+    r->exinfo_lines++;
+    if (!r->dec.symbol_len) return; /* a replay of every symbol has no rules to keep */
+    symbol_rules_t x;
+    char err[200];
+    int rc = exinfo_parse(json, n, r->dec.symbol, &x, err, sizeof err);
+    if (rc == Q_E_NOTFOUND) return; /* another symbol's rules only: nothing of ours */
+    if (rc) {
+        recording_bad_line(&r->rec, err);
+        return;
+    }
+    if (!r->have_exinfo) {
+        r->have_exinfo = 1;
+        r->exinfo = x;
+        snprintf(r->exinfo_where, sizeof r->exinfo_where, "%s:%ld", recording_file(&r->rec), r->rec.lineno);
+        return;
+    }
+    char diff[400];
+    if (!exinfo_rules_diff(&r->exinfo, &x, diff, sizeof diff)) return;
+    if (++r->exinfo_changes <= 5 && r->rec.quiet >= 0)
+        fprintf(stderr,
+                "quoter: %s:%ld: %s's exchangeInfo differs from the first one (%s): %s; the run keeps the rules it "
+                "started with\n",
+                recording_file(&r->rec), r->rec.lineno, r->dec.symbol, r->exinfo_where, diff);
+}
+
 int replay_next(replay_t *r, md_event_t *ev) {
     for (;;) {
         const char *json;
@@ -52,6 +81,10 @@ int replay_next(replay_t *r, md_event_t *ev) {
         rc = md_decode(&r->dec, json, n, ev);
         if (rc) {
             recording_bad_line(&r->rec, r->dec.err);
+            continue;
+        }
+        if (r->dec.exinfo) {
+            on_exinfo(r, json, n);
             continue;
         }
         ev->local_ns = t;
@@ -131,10 +164,64 @@ int replay_scan_symbols(char **files, int nfiles, const char *want, int64_t max_
         }
         lines++;
         md_event_t ev;
-        if (md_decode(&d, json, n, &ev)) continue;
+        if (md_decode(&d, json, n, &ev) || d.exinfo) continue;
         count_symbol(out, &last, &d);
         if (want && want[0] && d.line_symbol_len && !strcmp(d.line_symbol, want)) break;
     }
     recording_close(&rec);
     return at_end;
+}
+
+int replay_scan_exinfo(char **files, int nfiles, const char *symbol, exinfo_entry_t *e, char *where, size_t wcap,
+                       char *err, size_t errcap) {
+    md_decoder_t d;
+    md_level_t lv[1];
+    fx_unit_t unit;
+    fx_unit_make(8, 1, &unit);
+    md_decoder_init(&d, &unit, &unit, "?", lv, 1); /* every market line is another symbol's: skipped unread */
+    for (int f = 0; f < nfiles; f++) {
+        recording_t rec;
+        int rc = recording_open(&rec, &files[f], 1);
+        if (rc) {
+            snprintf(err, errcap, "%s", q_strerror(rc));
+            return rc;
+        }
+        rec.whole_limit = 0;  /* stream a small chunk: the line is at the file's start */
+        rec.chunk = 64u << 10;
+        rec.quiet = -1;       /* the replay proper reports bad lines */
+        for (int lines = 0; lines < REPLAY_EXINFO_LINES; lines++) {
+            const char *json;
+            size_t n;
+            int64_t t;
+            rc = recording_next(&rec, &json, &n, &t);
+            if (rc < 0) {
+                snprintf(err, errcap, "%s", rec.err);
+                recording_close(&rec);
+                return rc;
+            }
+            if (rc == 0) break;
+            md_event_t ev;
+            int bad = md_decode(&d, json, n, &ev) != 0;
+            /* a line meant as exchangeInfo that is not even JSON: said as such, not as unknown rules */
+            if (bad && !memmem(json, n, "\"symbols\"", 9)) continue;
+            if (!bad && !d.exinfo) continue;
+            char why[200];
+            rc = bad ? Q_E_PARSE : exinfo_entry_parse(json, n, symbol, e, why, sizeof why);
+            if (bad) snprintf(why, sizeof why, "an exchangeInfo line that is not valid JSON (%s)", d.err);
+            if (rc == Q_E_NOTFOUND) continue; /* another symbol's */
+            if (!rc) { /* readable to the end: its units and bounds convert */
+                symbol_rules_t r;
+                rc = exinfo_entry_rules(e, &r, why, sizeof why);
+            }
+            snprintf(where, wcap, "%s:%ld", files[f], rec.lineno);
+            recording_close(&rec);
+            if (rc) {
+                snprintf(err, errcap, "%s: %s", where, why);
+                return Q_E_PARSE;
+            }
+            return 1;
+        }
+        recording_close(&rec);
+    }
+    return 0;
 }

@@ -1,10 +1,20 @@
 /* replay.h: recorded files -> typed market data events (recording reader + decoder),
- * with per-type counts and bad-line accounting. Used by verify, backtest and the exchange. */
+ * with per-type counts and bad-line accounting. Used by verify, backtest and the exchange.
+ *
+ * A recording may carry its symbol's exchangeInfo (issue 10): a line holding a GET
+ * /api/v3/exchangeInfo response, at the start of each file `quoter record` writes. It is
+ * no market event: replay_next reads it itself, never hands it out, nor counts it as a bad,
+ * ignored or symbol's line. The first one of the replayed symbol governs the run (the
+ * command takes its rules from it, replay_scan_exinfo); a later one whose rules differ (a
+ * rules change mid-day, or the next day's file) is counted and warned about, and the run
+ * keeps the rules it started with. One that cannot be read (not JSON, the symbol's entry
+ * without a valid tickSize or stepSize) is a bad line. */
 #ifndef Q_REPLAY_H
 #define Q_REPLAY_H
 
 #include "../core/symbol.h"
 #include "decode.h"
+#include "exchange_info.h"
 #include "recording.h"
 
 #define REPLAY_MAX_LEVELS 20000 /* a 5000-level snapshot per side with room to spare */
@@ -26,6 +36,12 @@ typedef struct replay {
     int64_t count[MD_IGNORED + 1];
     replay_symbols_t syms;
     int last_sym;           /* index in syms of the previous line's symbol (most lines repeat it) */
+    /* exchangeInfo lines: how many, the first of the symbol's (where and its rules), and the
+       later ones whose rules differ from it */
+    int64_t exinfo_lines, exinfo_changes;
+    int have_exinfo;
+    symbol_rules_t exinfo;
+    char exinfo_where[280];
 } replay_t;
 
 int replay_open(replay_t *r, char **files, int nfiles, const symbol_rules_t *rules);
@@ -45,5 +61,14 @@ const char *replay_symbols_list(const replay_symbols_t *s, char *buf, size_t cap
    it read to the end, 0 when it stopped early, or a negative error with err set. */
 int replay_scan_symbols(char **files, int nfiles, const char *want, int64_t max_lines, replay_symbols_t *out,
                         char *err, size_t errcap);
+
+/* The recording's own exchangeInfo for `symbol`: the first line among the first
+   REPLAY_EXINFO_LINES of each file, the files in order, that is an exchangeInfo response
+   naming it. Returns 1 with *e and `where` ("FILE:LINE") set, 0 when no file has one,
+   Q_E_PARSE when such a line cannot be read (err: FILE:LINE: why), or another negative
+   error when a file cannot be read. */
+#define REPLAY_EXINFO_LINES 64
+int replay_scan_exinfo(char **files, int nfiles, const char *symbol, exinfo_entry_t *e, char *where, size_t wcap,
+                       char *err, size_t errcap);
 
 #endif
