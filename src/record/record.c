@@ -651,6 +651,10 @@ static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
              a->status ? "" : (a->why ? a->why : ""), s->snap_backoff_s);
         return;
     }
+    if (s->down) { /* asked before the connection was lost: it joins no diff the file will have */
+        s->snap_retry_ns = mono;
+        return;
+    }
     if (s->chain_first_U && L + 1 < s->chain_first_U) {
         /* older than the diffs it must join: a reader could not use it; another one */
         s->snap_retry_ns = mono + SEC_NS / 2;
