@@ -106,5 +106,15 @@ check "C: what reads is whole lines, many" '[ "$(wc -l < "$tmp/c.lines")" -ge 50
 check "C: the lines read verify" 'grep -q " mismatches=0 " "$tmp/v" && [ "$(sed "s/.* compared=\([0-9]*\).*/\1/" "$tmp/v")" -ge 10 ]'
 check "C: its summary says unfinished" 'grep -q "\"complete\":false" "${fc[0]%.gz}.summary.json"'
 
+# ---- usage ----
+"$q" record --help > "$tmp/help"; hrc=$?
+check "usage: --help exits 0 and names the options" '[ $hrc -eq 0 ] && grep -q -- "--symbols" "$tmp/help" && grep -q -- "--metrics" "$tmp/help"'
+"$q" record --out "$tmp/u" 2>/dev/null; urc=$?
+check "usage: no symbols is exit 2" '[ $urc -eq 2 ]'
+"$q" record --symbols BTC-USDT --out "$tmp/u" 2>/dev/null; urc=$?
+check "usage: a malformed symbol is exit 2" '[ $urc -eq 2 ]'
+"$q" record --symbols NOSUCHCOIN --out "$tmp/u" --endpoint "$B" --seconds 20 2>"$tmp/u.err"; urc=$?
+check "usage: a symbol the exchange does not list is exit 1, said" '[ $urc -eq 1 ] && grep -q "NOSUCHCOIN: exchangeInfo answered 400" "$tmp/u.err"'
+
 echo "record: $passes passed, $fails failed"
 [ $fails -eq 0 ]
