@@ -79,6 +79,7 @@ typedef struct rec_stream {
     int sym, kind;
     int64_t last_id;            /* the last written id (rotation overlap) */
     int switched;               /* the overlap: this stream takes the new socket's messages now */
+    int64_t held_first;         /* the overlap: the first id held from the new socket (0: none) */
 } rec_stream_t;
 
 typedef struct pend_msg { int st; int64_t id, ns; size_t off, len; int done; } pend_msg_t;
@@ -403,6 +404,7 @@ static int64_t msg_id(const rec_stream_t *st, const char *msg, size_t len) {
 
 /* the overlap's held messages of stream sti that are newer than what was written, in order */
 static void release_pending(rec_t *r, int sti) {
+    r->st[sti].held_first = 0;
     for (int i = 0; i < r->npend; i++) {
         pend_msg_t *p = &r->pend[i];
         if (p->done || p->st != sti) continue;
@@ -451,13 +453,12 @@ static void hold(rec_t *r, int sti, int64_t id, int64_t ns, const char *msg, siz
     }
     memcpy(r->arena + r->narena, msg, len);
     r->pend[r->npend++] = (pend_msg_t){sti, id, ns, r->narena, len, 0};
+    if (!r->st[sti].held_first) r->st[sti].held_first = id; /* held in order: the smallest */
     r->narena += len;
 }
 
 static int held_upto(const rec_t *r, int sti, int64_t id) {
-    for (int i = 0; i < r->npend; i++)
-        if (!r->pend[i].done && r->pend[i].st == sti && r->pend[i].id <= id) return 1;
-    return 0;
+    return r->st[sti].held_first && r->st[sti].held_first <= id;
 }
 
 /* A stream message during a rotation's overlap (both sockets deliver). Each stream keeps
@@ -579,7 +580,7 @@ static void on_rotate(void *ctx, net_conn_t *c) {
     r->npend = 0;
     r->narena = 0;
     r->nseen = 0;
-    for (int i = 0; i < r->nst; i++) r->st[i].switched = 0;
+    for (int i = 0; i < r->nst; i++) r->st[i].switched = 0, r->st[i].held_first = 0;
     r->sub_next = r->nurl; /* the new socket subscribes on its own */
     r->sub_at = 0;
     note("the streams moved to a new connection (%lld so far); each stream switches over at a message both delivered",
