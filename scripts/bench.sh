@@ -14,6 +14,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 "$build/bench_exec"
 "$build/bench_exchange" "$build/quoter" "$src/examples/exchange.ini" "$data"/binance-spot/btcusdt_2024080{8,9}.gz
 "$build/bench_reaction" "$build/quoter" "$src" "$data"/binance-spot/btcusdt_2024080{8,9}.gz
+"$build/bench_record" "$build/quoter" "$data"/binance-spot/btcusdt_2024080{8,9}.gz
 
 soak=${BENCH_SOAK_SECONDS:-600} speed=${BENCH_SOAK_SPEED:-10} tol=${BENCH_SOAK_GROWTH_KB:-1024}
 [ "$soak" -gt 0 ] || exit 0

@@ -39,5 +39,6 @@ int cmd_exchange(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const char usage[] =
     "                               decode of the data for all (--jobs, --shard, --merge, --split)\n"
     "  run -c CONFIG [--endpoint production|testnet|demo|URL]   quote live (Binance or a local exchange)\n"
     "  history [--db FILE] [--json] [--out DIR] [RUN]   a live run's backtest report, from its journal\n"
+    "  record --symbols A,B [--out DIR] [--endpoint E]   collect market data into daily recordings\n"
     "  verify [-c CONFIG] FILE...   check the synchronised book against every bookTicker\n"
     "  synth --seconds N --seed S -o FILE.gz   write a synthetic recording\n"
     "  exchange [--port N] [--speed X] [--loop] [FILE...]   a local Binance-compatible exchange\n"
@@ -37,6 +38,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "history")) return cmd_history(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 1, argv + 1);
+    if (!strcmp(cmd, "record")) return cmd_record(argc - 1, argv + 1);
     fprintf(stderr, "quoter: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

@@ -131,6 +131,15 @@ static const key_def_t keys[] = {
     I("exchange", "busy_poll_us", busy_poll_us, "0", 0, 1000000, "quoter exchange: after a WebSocket API request, poll without sleeping this long (lower latency across cores, costs CPU; 0 = off)"),
     D("exchange", "ping_interval_s", ping_interval_s, "20", 1, 3600, "quoter exchange: seconds between server pings"),
     I("exchange", "slow_client_ms", slow_client_ms, "2000", 100, 600000, "quoter exchange: a WebSocket client whose oldest unsent message waited this long is disconnected"),
+    S("record", "symbols", record_symbols, "", 0, "quoter record: the symbols, comma-separated (BTCUSDT,ETHUSDT); --symbols wins"),
+    S("record", "out", record_out, "recordings", 0, "quoter record: the folder the files go in, as OUT/SYMBOL/YYYYMMDD.gz (UTC days); --out wins"),
+    S("record", "streams", record_streams, "depth@100ms,bookTicker,trade", 0, "quoter record: each symbol's streams, comma-separated (depth@100ms or depth: diffs, with snapshots; bookTicker, trade, aggTrade; others are written as they come); at most 1024 streams in all"),
+    I("record", "depth_limit", record_depth_limit, "1000", 5, 5000, "quoter record: the depth snapshots' limit (levels a side; REST weight 5/25/50/250 for <=100/500/1000/5000)"),
+    I("record", "gzip_level", record_gzip_level, "4", 1, 9, "quoter record: the files' deflate level (1 fastest, 9 smallest)"),
+    D("record", "flush_interval", record_flush_s, "1", 0.05, 60, "quoter record: seconds between flushes (after a crash a file reads up to its last flush)"),
+    D("record", "status_interval", record_status_s, "5", 0, 3600, "quoter record: seconds between status lines (0 = none)"),
+    D("record", "max_connection_age", record_max_conn_age_s, "84600", 1, 86400, "quoter record: replace the stream connection when it is this old (a new one opened before the old one closes; Binance closes at 24 h)"),
+    D("record", "clock_offset", record_clock_offset_s, "0", -1e10, 1e10, "quoter record, FOR TESTS ONLY: seconds added to the clock that stamps the lines and picks their day (a test crosses midnight with it); leave 0"),
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 

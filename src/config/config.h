@@ -112,6 +112,14 @@ typedef struct config {
     double max_connection_s;   /* WebSocket connections are closed after this (24 h) */
     double ping_interval_s;    /* server pings */
     int slow_client_ms;        /* a WebSocket client that lets a message wait this long is closed */
+    /* [record]: quoter record */
+    char record_symbols[1024]; /* "BTCUSDT,ETHUSDT" (--symbols wins) */
+    char record_out[256];      /* the folder of DIR/SYMBOL/YYYYMMDD.gz (--out wins) */
+    char record_streams[256];  /* each symbol's streams */
+    int record_depth_limit;    /* the snapshots' limit */
+    int record_gzip_level;
+    double record_flush_s, record_status_s, record_max_conn_age_s;
+    double record_clock_offset_s; /* tests only: moves the recorder's clock (its days) */
 } config_t;
 
 #define CONFIG_FEE_ASSETS 4

@@ -88,7 +88,13 @@ static int receive(net_conn_t *c, wsmsg_t *m, struct lws *wsi, void *in, size_t 
     size_t wl;
     wsmsg_rc_t rc = wsmsg_add(m, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi), &whole, &wl);
     if (rc < 0) return -1;
-    if (rc == WSMSG_DONE && !seen_before(c, whole, wl) && c->ops->on_text) c->ops->on_text(c->ctx, c, whole, wl);
+    if (rc == WSMSG_DONE && c->own_dedup && c->ops->on_text) {
+        c->from_old = m == &c->in_old;
+        c->ops->on_text(c->ctx, c, whole, wl);
+        c->from_old = 0;
+    } else if (rc == WSMSG_DONE && !seen_before(c, whole, wl) && c->ops->on_text) {
+        c->ops->on_text(c->ctx, c, whole, wl);
+    }
     return 0;
 }
 

@@ -90,6 +90,10 @@ struct net_conn {
     char addr[NET_ADDRS][64];
     int naddr, cur, fails, numeric;
     int64_t next_resolve_ns;    /* monotonic */
+    /* set by an owner that merges a rotation's two sockets itself (the recorder switches each
+       stream over by its ids): messages are handed over as they come, duplicates included,
+       and from_old says during on_text whether the rotated-out socket delivered it */
+    int own_dedup, from_old;
 };
 
 /* an HTTP GET answered on a listening vhost (net_listen): the handler sets status, the body
