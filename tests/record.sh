@@ -9,7 +9,8 @@
 #  B. faults on a second exchange: skipped depth diffs and dropped connections give gaps
 #     that are logged and counted in the summary, new snapshots, and files that verify;
 #     the metrics page counts.
-#  C. kill -9 mid-run: the file reads (zcat, which then complains of the missing end) up to
+#  C. kill -9 mid-run: the file reads (zcat, which then complains of the missing end, and
+#     quoter's own reader, which warns of it) up to
 #     its last flush, whole lines only, and verifies.
 set -u
 q=$1 data=$2 src=$3
@@ -75,6 +76,7 @@ for s in BTCUSDT ETHUSDT; do
   done
   "$q" verify --exchange-info "$tmp/$s.ex.json" "${files[@]}" > "$tmp/v" 2>/dev/null
   check "A $s: no gap over both files (rotations, midnight)" 'grep -q " gaps=0 " "$tmp/v" && grep -q " mismatches=0 " "$tmp/v"'
+  grep -q " gaps=0 " "$tmp/v" || { echo "  verify: $(cat "$tmp/v")"; grep -iE "gap|snapshot|rotat|new connection|midnight|file" "$tmp/a.err" | grep "$s\|connection" | head -30; }
   check "A $s: no stream line twice" '[ -z "$(zcat "${files[@]}" | grep "^[0-9]* {\"stream\"" | cut -d" " -f2- | sort | uniq -d | head -1)" ]'
   check "A $s: trade ids run on by one" '[ "$(zcat "${files[@]}" | grep -o "\"e\":\"trade\",\"E\":[0-9]*,\"s\":\"[A-Z]*\",\"t\":[0-9]*" |
     sed "s/.*\"t\"://" | awk "NR > 1 && \$1 != p + 1 { b++ } { p = \$1 } END { print (NR > 50 ? b + 0 : -1) }")" = 0 ]'
@@ -104,6 +106,10 @@ check "C: what reads is whole lines, many" '[ "$(wc -l < "$tmp/c.lines")" -ge 50
   ! grep -qvE "^[0-9]{19} \{.*\}$" "$tmp/c.lines"'
 "$q" verify "$tmp/c.lines" > "$tmp/v" 2>/dev/null
 check "C: the lines read verify" 'grep -q " mismatches=0 " "$tmp/v" && [ "$(sed "s/.* compared=\([0-9]*\).*/\1/" "$tmp/v")" -ge 10 ]'
+"$q" verify "${fc[@]}" > "$tmp/v2" 2>"$tmp/v2.err"; vrc=$?
+check "C: the killed .gz itself reads up to its last whole line (a warning says so), the same as zcat's" '[ $vrc -eq 0 ] &&
+  grep -q "without its gzip trailer" "$tmp/v2.err" && [ "$(sed "s/.* lines=\([0-9]*\) .*/\1/" "$tmp/v2")" = "$(wc -l < "$tmp/c.lines")" ] &&
+  grep -q " mismatches=0 " "$tmp/v2"'
 check "C: its summary says unfinished" 'grep -q "\"complete\":false" "${fc[0]%.gz}.summary.json"'
 
 # ---- usage ----

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libdeflate.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <zlib.h>
 #include <stdio.h>
@@ -34,6 +35,41 @@ static int read_all(const char *path, unsigned char **out, size_t *n, char *err,
     *out = b;
     *n = len;
     return 0;
+}
+
+/* The last gzip member cut short: a recorder killed before it finished the file (quoter record
+   flushes whole lines, so what is there reads up to its last flush). zlib inflates what there
+   is; the text is kept up to its last whole line, with a warning. Returns the bytes of text
+   appended at *buf + out_pos (growing it), or -1 when the data is corrupt, not merely cut. */
+static long long inflate_cut(const char *path, const unsigned char *in, size_t n, char **buf, size_t *cap,
+                             size_t out_pos) {
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return -1;
+    z.next_in = (unsigned char *)in;
+    z.avail_in = (uInt)(n > UINT_MAX ? UINT_MAX : n);
+    size_t got = 0;
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        if (*cap - out_pos - got < 65536) {
+            char *nb = realloc(*buf, *cap * 2 + 65536);
+            if (!nb) break;
+            *buf = nb;
+            *cap = *cap * 2 + 65536;
+        }
+        z.next_out = (unsigned char *)*buf + out_pos + got;
+        z.avail_out = (uInt)(*cap - out_pos - got > UINT_MAX ? UINT_MAX : *cap - out_pos - got);
+        uInt before = z.avail_out;
+        rc = inflate(&z, Z_NO_FLUSH);
+        got += before - z.avail_out;
+        if (rc == Z_BUF_ERROR && z.avail_in == 0) break; /* the input ends: cut short */
+    }
+    inflateEnd(&z);
+    if (rc != Z_BUF_ERROR && rc != Z_OK) return -1; /* Z_STREAM_END would have been libdeflate's */
+    while (got && (*buf)[out_pos + got - 1] != '\n') got--; /* whole lines only */
+    fprintf(stderr, "quoter: %s: the file ends without its gzip trailer (a recorder stopped before finishing "
+                    "it?): read up to its last whole line\n", path);
+    return (long long)got;
 }
 
 int recording_load_file(const char *path, char **buf, size_t *len, size_t *cap, char *err,
@@ -83,8 +119,13 @@ int recording_load_file(const char *path, char **buf, size_t *len, size_t *cap, 
             continue;
         }
         if (res != LIBDEFLATE_SUCCESS) {
-            snprintf(err, errcap, "%s: corrupt gzip data at byte %zu", path, in_pos);
-            rc = Q_E_IO;
+            long long got = inflate_cut(path, in + in_pos, in_n - in_pos, buf, cap, out_pos);
+            if (got < 0) {
+                snprintf(err, errcap, "%s: corrupt gzip data at byte %zu", path, in_pos);
+                rc = Q_E_IO;
+            } else {
+                out_pos += (size_t)got;
+            }
             break;
         }
         in_pos += used_in;
@@ -170,8 +211,16 @@ static int refill(recording_t *r) {
     r->len = tail;
     size_t room = r->cap - tail;
     int got = gzread(r->gz, r->buf + tail, (unsigned)(room < chunk ? room : chunk));
-    if (got < 0) {
-        int zerr;
+    int zerr = Z_OK;
+    if (got < 0 || (got == 0 && (gzerror(r->gz, &zerr), zerr == Z_BUF_ERROR))) {
+        gzerror(r->gz, &zerr);
+        if (zerr == Z_BUF_ERROR) { /* cut short (see inflate_cut): the whole lines read so far */
+            while (r->len && r->buf[r->len - 1] != '\n') r->len--;
+            fprintf(stderr, "quoter: %s: the file ends without its gzip trailer (a recorder stopped before "
+                            "finishing it?): read up to its last whole line\n", recording_file(r));
+            r->eof = 1;
+            return 0;
+        }
         snprintf(r->err, sizeof r->err, "%s: %s", recording_file(r), gzerror(r->gz, &zerr));
         return Q_E_IO;
     }
