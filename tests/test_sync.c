@@ -71,6 +71,23 @@ static void test_rules_synthetic(void **st) {
     assert_int_equal(sync_on_snapshot(&s, &snap), 1);
     assert_int_equal(b.last_id, 19);
     assert_int_equal(book_qty(&b, BOOK_BID, 96), 1);
+    /* live: a snapshot no newer than the book (a recording's next file starts with one fetched
+       after diffs already applied) is ignored: the next diff follows on, no gap */
+    snap.u.snap.last_id = 17;
+    int64_t gaps = s.st.gaps;
+    assert_int_equal(sync_on_snapshot(&s, &snap), 0);
+    assert_int_equal(s.st.old_snapshots, 1);
+    assert_int_equal(b.last_id, 19);
+    assert_int_equal(book_qty(&b, BOOK_BID, 96), 1);
+    make_diff(&ev, &lv, 20, 21, 95, 3);
+    assert_int_equal(sync_on_diff(&s, &ev), 1);
+    assert_int_equal(s.st.gaps, gaps);
+    /* a newer one is taken: the book is the snapshot's */
+    snap.u.snap.last_id = 30;
+    assert_int_equal(sync_on_snapshot(&s, &snap), 0);
+    assert_int_equal(b.last_id, 30);
+    assert_int_equal(book_qty(&b, BOOK_BID, 95), 0);
+    assert_int_equal(book_best(&b, BOOK_BID), 100);
     sync_free(&s);
     book_free(&b);
 }

@@ -102,6 +102,10 @@ int sync_on_diff(book_sync_t *s, const md_event_t *ev) {
 int sync_on_snapshot(book_sync_t *s, const md_event_t *ev) {
     book_t *b = s->book;
     s->st.snapshots++;
+    if (s->state == SYNC_LIVE && ev->u.snap.last_id <= b->last_id) {
+        s->st.old_snapshots++;
+        return 0;
+    }
     book_clear(b);
     if (ev->nbids && ev->nasks) book_recenter(b, (ev->bids[0].price + ev->asks[0].price) / 2);
     else if (ev->nbids) book_recenter(b, ev->bids[0].price);

@@ -4,6 +4,10 @@
  *  WAIT_SNAPSHOT: diffs are buffered (copied) until a snapshot arrives.
  *  on snapshot:   the book is loaded, its id = lastUpdateId; buffered diffs with
  *                 u <= id are dropped, the rest applied as below; the buffer empties.
+ *                 While LIVE, a snapshot no newer than the book (lastUpdateId <= its id) is
+ *                 ignored: the book already holds everything it says and more, and going
+ *                 back to it would make the next diff a gap (a recording's files each start
+ *                 with a snapshot of their own, fetched after diffs already applied).
  *  LIVE, a diff:  u <= id: dropped (stale); U > id + 1: a gap (events were lost): the
  *                 book is thrown away and we wait for a new snapshot, buffering this
  *                 diff; else every level is set (qty 0 deletes) and id = u.
@@ -26,6 +30,7 @@ typedef struct sync_stats {
     int64_t buffered;  /* buffered while waiting for a snapshot */
     int64_t gaps;      /* U > id + 1 while live (or the first diff after a snapshot) */
     int64_t snapshots;
+    int64_t old_snapshots; /* of those, ignored: no newer than the live book */
 } sync_stats_t;
 
 typedef struct book_sync {
