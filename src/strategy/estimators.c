@@ -110,7 +110,10 @@ int est_fit_exp(const double *x, const double *y, int n, double *A, double *k) {
 }
 
 /* fits the window's counts; keeps the last fit when this one cannot be made (fewer than 3
-   distances with arrivals, or a non-decreasing intensity), as the tutorial does */
+   distances with arrivals, or a non-decreasing intensity), as the tutorial does, or when
+   the fitted intensity is flat over the distances measured (it falls by less than 10% from
+   the nearest to the farthest: k * span < 0.1, no decay to speak of; on the shared recording
+   such a fit made k near 0 and avellaneda quoted 2,750 USDT from the mid for 15 s) */
 static void refit(est_t *e) {
     e->since_refit = 0;
     if (e->int_count < e->int_n) return;
@@ -124,6 +127,7 @@ static void refit(est_t *e) {
     }
     double A, k;
     if (m < 3 || est_fit_exp(x, y, m, &A, &k) || !(k > 0) || !isfinite(A) || !isfinite(k)) return;
+    if (k * (x[m - 1] - x[0]) < 0.1) return;
     e->A = A;
     e->k = k;
 }
