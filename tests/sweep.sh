@@ -34,6 +34,12 @@ cmp "$T/one/results.csv" "$T/merged/results.csv" || fail "merged shards differ f
 grep -q "1 of 4 combinations missing" "$T/err" || fail "missing shard message: $(cat "$T/err")"
 "$Q" sweep -q -c "$C" --grid strategy.spread=2,3 --split 0.7 --out "$T/split" "$F1" "$F2" > /dev/null || fail "--split"
 head -1 "$T/split/results.csv" | grep -q "is.return_vs_hold.*oos.return_vs_hold" || fail "is./oos. columns"
+# the heatmap of the ranked key over the first two grid keys: a PNG (gnuplot), named in the output
+if command -v gnuplot > /dev/null; then
+  [ "$(head -c 8 "$T/one/heatmap-return_vs_hold.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+    fail "no heatmap PNG: $(ls "$T/one")"
+  grep -q "heatmap-return_vs_hold.png" "$T/one.txt" || fail "the heatmap is not named in the output"
+fi
 bad() { # expected message, then the arguments
   want=$1; shift
   "$Q" sweep -q -c "$C" "$@" --out "$T/bad" "$F1" "$F2" > /dev/null 2> "$T/err"; rc=$?
