@@ -80,7 +80,12 @@ int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, cha
 /* After backtest_run: cancels every order and lets time run on without market events, in
    steps, until every order is resolved (terminal, its trades booked) and the venue is
    quiet, or max_ns has passed. Returns the orders still unresolved. For the tests'
-   invariants (the ledger equals the venue's balances once everything is told). */
+   invariants (the ledger equals the venue's balances once everything is told).
+   max_ns <= 0: as long as the oms's own deadlines need, BT_DRAIN_WAITS of its longest
+   (oms_longest_wait_ns: 4 request timeouts). Under chaos an order is resolved only when
+   one of its requests gets through and its answer is told; past 8 queries the oms asks
+   once per longest wait, so the drain's patience is counted in those, not in seconds. */
+#define BT_DRAIN_WAITS 40
 int backtest_drain(backtest_t *bt, int64_t max_ns, int64_t step_ns);
 void backtest_free(backtest_t *bt);
 
