@@ -457,6 +457,66 @@ static void test_deadlines(void **st) {
     assert_int_equal(oms_find_cid(&oms, fv.last_place)->state, ORD_UNKNOWN);
 }
 
+/* the chaos sweep's slowest drain (paced ladder, chaos 0.2, seed 1006): a working order's
+   cancel is lost, it goes UNKNOWN, its queries' answers are lost; one answer (NEW) comes,
+   the next cancel is lost too, and its queries go on at the slowest pace. Never given up,
+   never further apart than oms_longest_wait_ns (what backtest_drain counts its patience in),
+   and the venue's word resolves it whenever it comes */
+static void test_query_pace(void **st) {
+    (void)st;
+    setup(0, 0, 0);
+    assert_int_equal(oms_longest_wait_ns(&oms), 4 * 5 * S);
+    oms_update(&oms, &(quote_set_t){.nbids = 1, .bids = {{6000000, 100000}}}, 0);
+    ev(VEV_ACK, 1, 0);
+    order_t *o = oms_find(&oms, 1);
+    oms_update(&oms, 0, 1 * S); /* the cancel: lost */
+    assert_int_equal(o->state, ORD_PENDING_CANCEL);
+    int64_t now = 1 * S, last = 0, gap = 0;
+    int cycle = 0;
+    for (int k = 0; k < 60; k++) {
+        /* nothing before the deadline, a query at it */
+        int qn = fv.queries;
+        oms_poll(&oms, o->deadline_ns - 1);
+        assert_int_equal(fv.queries, qn);
+        now = o->deadline_ns;
+        oms_poll(&oms, now);
+        assert_int_equal(fv.queries, qn + 1);
+        assert_int_equal(o->state, ORD_UNKNOWN);
+        assert_int_equal(oms_check(&oms, now), 0);
+        gap = o->deadline_ns - now;
+        assert_true(gap <= oms_longest_wait_ns(&oms));
+        /* the pace slows: 4 queries a timeout apart, 4 two, then four timeouts apart */
+        assert_int_equal(gap, 5 * S * (o->queries <= 4 ? 1 : o->queries <= 8 ? 2 : 4));
+        if (k == 30 && !cycle) { /* one answer gets through: it stands (the cancel never reached it) */
+            venue_event_t e = mk(VEV_STATUS, "q1", now + 10000000);
+            e.status = VST_NEW;
+            e.cum_qty = 0;
+            oms_on_venue(&oms, &e);
+            assert_int_equal(o->state, ORD_NEW);
+            assert_int_equal(o->pending, OREQ_NONE);
+            int cn = fv.cancels;
+            oms_update(&oms, 0, now + 20000000); /* canceled again: lost again */
+            assert_int_equal(fv.cancels, cn + 1);
+            assert_int_equal(o->state, ORD_PENDING_CANCEL);
+            /* its answer is awaited one timeout; then the queries go on at the slowest pace */
+            assert_int_equal(o->deadline_ns, now + 20000000 + 5 * S);
+            cycle = 1;
+        }
+        last = now;
+    }
+    assert_int_equal(o->queries, 60);
+    assert_int_equal(gap, oms_longest_wait_ns(&oms));
+    assert_int_equal(oms_unresolved_count(&oms), 1);
+    /* the venue finally tells: canceled, nothing filled */
+    venue_event_t e = mk(VEV_STATUS, "q1", last + 1);
+    e.status = VST_CANCELED;
+    e.cum_qty = 0;
+    oms_on_venue(&oms, &e);
+    assert_int_equal(o->state, ORD_CANCELED);
+    assert_int_equal(oms_unresolved_count(&oms), 0);
+    assert_int_equal(oms_check(&oms, last + 1), 0);
+}
+
 /* review: a replace or cancel that failed locally marked the old order PENDING_CANCEL
    without any request having gone out */
 static void test_not_sent(void **st) {
@@ -931,6 +991,7 @@ int main(void) {
         cmocka_unit_test(test_cancel_reject_gone),
         cmocka_unit_test(test_ack_during_cancel),
         cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_query_pace),
         cmocka_unit_test(test_not_sent),
         cmocka_unit_test(test_runs),
         cmocka_unit_test(test_adopt),

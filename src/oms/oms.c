@@ -118,6 +118,8 @@ int oms_open_count(const oms_t *m) { return m->nlive; }
 
 int oms_unresolved_count(const oms_t *m) { return m->nlive + m->nresolve; }
 
+int64_t oms_longest_wait_ns(const oms_t *m) { return m->cfg.timeout_ns * OMS_QUERY_SLOWEST; }
+
 static void slot_remove(int *list, int *n, int slot) {
     for (int i = 0; i < *n; i++)
         if (list[i] == slot) {
@@ -210,7 +212,7 @@ static void trade_remember(oms_t *m, int64_t id) {
 static void set_pending(oms_t *m, order_t *o, order_req_t req, int64_t now) {
     o->pending = req;
     /* a venue slow to tell about this order is asked less often */
-    int64_t mult = req != OREQ_QUERY || o->queries <= 4 ? 1 : o->queries <= 8 ? 2 : 4;
+    int64_t mult = req != OREQ_QUERY || o->queries <= 4 ? 1 : o->queries <= 8 ? 2 : OMS_QUERY_SLOWEST;
     o->deadline_ns = now + m->cfg.timeout_ns * mult;
     if (o->deadline_ns < m->next_deadline) m->next_deadline = o->deadline_ns;
 }

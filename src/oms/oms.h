@@ -21,7 +21,8 @@
  *    a sync (start-up, reconnect) adopts or cancels them as configured.
  * Queries about one order are asked again at each deadline, never given up (a venue that
  * will not tell leaves the order visibly unresolved, never silently wrong); the deadline
- * doubles after 4 queries and again after 8.
+ * doubles after 4 queries and again after 8 (OMS_QUERY_SLOWEST timeouts: the longest any
+ * request of ours waits for its answer, oms_longest_wait_ns).
  * Orders live in a fixed pool indexed by id (no allocation after init). */
 #ifndef Q_OMS_H
 #define Q_OMS_H
@@ -39,6 +40,7 @@
 #define OMS_TRADE_SLOTS (1 << 16)  /* the trade-id set's table */
 #define OMS_TRADE_KEEP (1 << 15)   /* trade ids remembered, oldest forgotten first */
 #define OMS_SLOW_QUERIES 32        /* queries about one order past which it counts as `unrecovered` */
+#define OMS_QUERY_SLOWEST 4        /* a query's deadline grows to this many timeouts (after 8 queries) */
 
 /* what to do with an earlier run's open orders found by a sync */
 typedef enum oms_earlier { OMS_EARLIER_CANCEL = 0, OMS_EARLIER_ADOPT } oms_earlier_t;
@@ -151,6 +153,10 @@ order_t *oms_find_cid(oms_t *m, const char *cid);
 int oms_open_count(const oms_t *m);
 /* Orders not yet resolved: live ones, and done ones whose trades are not all booked. */
 int oms_unresolved_count(const oms_t *m);
+/* The longest a request of ours waits for its answer before the next attempt: a query
+   about an order already asked about 8 times (OMS_QUERY_SLOWEST timeouts). What anything
+   waiting for orders to resolve (a backtest's drain) measures its patience in. */
+int64_t oms_longest_wait_ns(const oms_t *m);
 /* Free balances given the open orders (what the risk gate checks against). */
 void oms_risk_state(const oms_t *m, risk_state_t *st);
 /* Best live (acknowledged) price per side, 0 when none: for the quoted-time statistics. */
