@@ -159,9 +159,14 @@ void oms_best_live(const oms_t *m, int64_t *bid, int64_t *ask) {
 
 /* ---- the trade-id set ------------------------------------------------------------------ */
 
+/* the low bits with the high ones folded in: a venue's trade ids mostly come in sequence
+   (the sim's are 1, 2, 3...), so ours land in neighbouring slots and a run touches a few
+   pages of the 512 kB table instead of one page per fill (a sweep has one table per engine);
+   keys made by fill_key are hashes already */
 static uint32_t trade_hash(int64_t id) {
-    uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull;
-    return (uint32_t)(x >> 48) & (OMS_TRADE_SLOTS - 1);
+    uint64_t x = (uint64_t)id;
+    x ^= x >> 16 ^ x >> 32 ^ x >> 48;
+    return (uint32_t)x & (OMS_TRADE_SLOTS - 1);
 }
 
 static int trade_seen(const oms_t *m, int64_t id) {

@@ -2,6 +2,7 @@
 #include "sim.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,10 @@ static const venue_vt_t sim_vt = {"sim", sim_place, sim_cancel, sim_replace, sim
 
 int sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_model_t qm, int64_t entry_ns,
              int64_t response_ns, double maker_fee, double taker_fee, int64_t base, __int128 quote) {
-    memset(s, 0, sizeof *s);
+    /* everything before the inline arrays; those (used, resting, req) are read only below
+       their counts, each entry written before, so their pages stay untouched until used
+       (a sweep has one sim per engine) */
+    memset(s, 0, offsetof(sim_t, used));
     /* calloc: large blocks come as untouched zero pages, resident only once used */
     s->ev = calloc(SIM_MAX_EVENTS, sizeof *s->ev);
     s->done = calloc(SIM_MAX_DONE, sizeof *s->done);
@@ -582,6 +586,7 @@ void sim_advance(sim_t *s, int64_t exch_ns) {
             break;
         }
     }
+    if (s->req_head == s->req_tail) s->req_head = s->req_tail = 0; /* as sim_deliver's ring */
 }
 
 /* ---- the market ------------------------------------------------------------------- */
@@ -718,6 +723,9 @@ void sim_deliver(sim_t *s, int64_t local_ns) {
         s->ev_head++;
         if (s->base.sink) s->base.sink(s->base.sink_ctx, e);
     }
+    /* empty: start the ring over, so a run keeps using its first pages (the counters are
+       only ever compared or taken modulo the size) */
+    if (s->ev_head == s->ev_tail) s->ev_head = s->ev_tail = 0;
 }
 
 int sim_amend(sim_t *s, uint64_t id, int64_t new_qty) {
