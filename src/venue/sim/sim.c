@@ -693,6 +693,7 @@ void sim_on_market(sim_t *s, const md_event_t *ev, int64_t t) {
         book_top_t tp;
         top(s, &tp);
         if (s->nused[0] || s->nused[1]) used_prune(s, &tp);
+        int cross[2] = {0, 0}; /* per order side: an order cross_side would take (its test, after the queue moved) */
         for (int i = 0; i < s->nresting; i++) {
             sim_order_t *o = &s->resting[i];
             int buy = o->side == SIDE_BUY;
@@ -702,10 +703,15 @@ void sim_on_market(sim_t *s, const md_event_t *ev, int64_t t) {
             } else {
                 queue_on_level(&s->qm, &o->q, book_qty(s->book, buy ? BOOK_BID : BOOK_ASK, o->price));
             }
+            int64_t best = buy ? tp.ask : tp.bid;
+            if (best > 0 && o->live_ns <= t &&
+                ((buy ? best < o->price : best > o->price) || (best == o->price && o->q.ahead <= 0)))
+                cross[o->side] = 1;
         }
+        /* most book events cross nothing of ours: cross_side only where one would */
         if (s->cross_fills && s->nresting) {
-            cross_side(s, SIDE_BUY, &tp, ev, t);
-            cross_side(s, SIDE_SELL, &tp, ev, t);
+            if (cross[SIDE_BUY]) cross_side(s, SIDE_BUY, &tp, ev, t);
+            if (cross[SIDE_SELL]) cross_side(s, SIDE_SELL, &tp, ev, t);
         }
     }
     /* filled orders leave the book; backwards, so a swapped-in order was seen already */
