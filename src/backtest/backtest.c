@@ -348,6 +348,7 @@ int bt_lane_open(bt_group_t *g, backtest_t *bt, const config_t *c, const config_
     if (rc) return rc;
     bt->eng.shared_book = &g->ebook;
     bt->eng.shared_sync = &g->esync;
+    bt->eng.shared_top = &g->etop;
     g->lane[g->n++] = bt;
     g->active[g->nactive++] = bt;
     return 0;
@@ -443,6 +444,7 @@ int bt_group_run(bt_group_t *g, void (*tick)(void *ctx, const bt_group_t *g), vo
         case MD_BBO: book_on_bbo(&g->ebook, ev); break;
         default: break;
         }
+        book_top(&g->ebook, &g->etop); /* once for every engine */
         for (int i = 0; i < g->nactive; i++) {
             backtest_t *l = g->active[i];
             engine_on_market(&l->eng, ev);

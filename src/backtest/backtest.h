@@ -102,6 +102,7 @@ typedef struct bt_group {
     backtest_t *feed;         /* the replay, the read-ahead, the clock, the exchange's book */
     book_t ebook;             /* the engines' book, at local time (engine_t's shared_book) */
     book_sync_t esync;
+    book_top_t etop;          /* ebook's top after the event (engine_t's shared_top) */
     backtest_t **lane;        /* the caller's lanes (bt_lane_open), n of them */
     int n, cap, nactive;
     backtest_t **active;      /* lanes still running */
