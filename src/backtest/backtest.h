@@ -109,6 +109,7 @@ typedef struct bt_group {
     backtest_t *feed;         /* the replay, the read-ahead, the clock, the exchange's book */
     book_t ebook;             /* the engines' book, at local time (engine_t's shared_book) */
     book_sync_t esync;
+    book_top_t etop;          /* ebook's top after the event (engine_t's shared_top) */
     backtest_t **lane;        /* the caller's lanes (bt_lane_open), n of them */
     int n, cap, nactive;
     backtest_t **active;      /* lanes still running */
@@ -119,7 +120,7 @@ typedef struct bt_group {
 /* Opens the group's feed on the files; rules: the decoder's (every lane's symbol rules must
    be these). Returns 0 or an error with g->err set. */
 int bt_group_open(bt_group_t *g, char **files, int nfiles, const symbol_rules_t *rules, int max_lanes);
-/* Adds a lane: bt (caller's storage, large) set up like backtest_run with c, x and out_dir
+/* Adds a lane: bt (caller's storage, large, zeroed: calloc it) set up like backtest_run with c, x and out_dir
    (may be NULL), on the group's book. Returns 0 or an error with bt->err set. */
 int bt_lane_open(bt_group_t *g, backtest_t *bt, const config_t *c, const config_exact_t *x, const char *out_dir);
 /* Runs every lane to the end of the data (or of its window). `tick`, when given, is called

@@ -1,12 +1,18 @@
 /* markout.c: markouts of our fills (see markout.h). */
 #include "markout.h"
 
+#include <stddef.h>
 #include <string.h>
 
 const int64_t markout_horizon_ns[MARKOUT_NH] = {0, 1000000000LL, 5000000000LL, 30000000000LL};
 const char *const markout_horizon_name[MARKOUT_NH] = {"0s", "1s", "5s", "30s"};
 
-void markout_init(markout_t *m) { memset(m, 0, sizeof *m); }
+/* all but the ring, whose entries are written before they are read: its 128 kB stay
+   untouched pages until fills come (a sweep has one per engine) */
+void markout_init(markout_t *m) {
+    memset(m, 0, offsetof(markout_t, ring));
+    memset(m->head, 0, sizeof *m - offsetof(markout_t, head));
+}
 
 void markout_fill(markout_t *m, int64_t t, int sign, double price, double qty) {
     /* the longest horizon's next fill is the oldest still in the ring (rule 1) */
@@ -23,6 +29,7 @@ void markout_fill(markout_t *m, int64_t t, int sign, double price, double qty) {
     f->qty = qty;
     f->sign = sign >= 0 ? 1 : -1;
     m->tail++;
+    if (t < m->next_due) m->next_due = t; /* its first horizon is 0 s */
 }
 
 static void book(markout_sum_t *s, const markout_fill_t *f, double mid) {
@@ -49,11 +56,22 @@ static void resolve(markout_t *m, int k, int64_t upto, int before, double mid) {
 }
 
 void markout_mid(markout_t *m, int64_t now, double mid) {
+    if (now < m->next_due) { /* nothing to resolve: only the mid moves */
+        m->mid = mid;
+        m->mid_ns = now;
+        return;
+    }
     /* due before this event: the mid as it stood after the previous one */
     for (int k = 0; k < MARKOUT_NH; k++) resolve(m, k, now, 1, m->mid);
     m->mid = mid;
     m->mid_ns = now;
     for (int k = 0; k < MARKOUT_NH; k++) resolve(m, k, now, 0, mid);
+    m->next_due = INT64_MAX;
+    for (int k = 0; k < MARKOUT_NH; k++)
+        if (m->head[k] < m->tail) {
+            int64_t due = m->ring[m->head[k] % MARKOUT_RING].t + markout_horizon_ns[k];
+            if (due < m->next_due) m->next_due = due;
+        }
 }
 
 int64_t markout_pending(const markout_t *m, int k) { return m->tail - m->head[k]; }

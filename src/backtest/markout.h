@@ -52,6 +52,8 @@ typedef struct markout {
     int64_t last_t;                   /* the latest time measured from (rule 2) */
     int64_t mid_ns;                   /* the last event's time; 0 none yet */
     double mid;                       /* the mid after it; 0 none yet */
+    int64_t next_due;                 /* no fill is due at any horizon before this (markout_mid's
+                                         shortcut on the events between) */
 } markout_t;
 
 void markout_init(markout_t *m);

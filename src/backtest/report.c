@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,10 +26,12 @@ static FILE *open_csv(const char *dir, const char *name, const char *header, cha
 }
 
 int report_open(report_t *r, const engine_t *e, const char *out_dir, double sample_s, char *err, int errcap) {
-    memset(r, 0, sizeof *r);
+    /* the markouts' ring is left to markout_init (untouched pages until used) */
+    memset(r, 0, offsetof(report_t, markouts));
+    markout_init(&r->markouts);
+    memset((char *)&r->markouts + sizeof r->markouts, 0, sizeof *r - offsetof(report_t, markouts) - sizeof r->markouts);
     r->eng = e;
     r->sample_ns = (int64_t)(sample_s * 1e9);
-    markout_init(&r->markouts);
     if (!out_dir) return 0;
     if (mkdir(out_dir, 0755) && errno != EEXIST) {
         snprintf(err, (size_t)errcap, "%s: %s", out_dir, strerror(errno));
@@ -97,8 +100,12 @@ void report_on_event(report_t *r, int64_t now) {
     if (eq > r->peak_equity) r->peak_equity = eq;
     if (r->peak_equity - eq > r->max_drawdown) r->max_drawdown = r->peak_equity - eq;
     if (engine_ready(e)) r->ready_ns += dt;
-    int64_t b, a;
-    oms_best_live(&e->oms, &b, &a);
+    if (!r->best_known || r->best_gen != e->oms.gen) {
+        oms_best_live(&e->oms, &r->best_bid, &r->best_ask);
+        r->best_gen = e->oms.gen;
+        r->best_known = 1;
+    }
+    int64_t b = r->best_bid, a = r->best_ask;
     if (b && a) {
         r->two_sided_ns += dt;
         r->spread_ticks_ns += (double)(a - b) * (double)dt;

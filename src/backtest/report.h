@@ -38,6 +38,11 @@ typedef struct report {
     int64_t maker_lots_bfee;         /* qty of the maker fills charged in base, lots */
     double maker_fees_qvalue;        /* maker fees charged in quote or another asset, valued in quote */
     double maker_fees_base;          /* maker fees charged in base, base units */
+    /* our best live bid and ask as oms_best_live last said, while the oms's gen stands
+       (orders change on a few events of every thousand; the report asks on each) */
+    int64_t best_bid, best_ask;
+    uint64_t best_gen;
+    int best_known;
 } report_t;
 
 /* out_dir may be NULL (no files). Returns 0 or an error (the folder cannot be written). */

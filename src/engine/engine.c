@@ -84,7 +84,7 @@ void engine_on_market(engine_t *e, const md_event_t *ev) {
        updated before they are called) */
     if (e->strat.use_est && (e->shared_sync ? e->shared_sync : &e->sync)->state == SYNC_LIVE) {
         book_top_t t;
-        book_top(engine_book(e), &t);
+        engine_top(e, &t);
         strategy_on_book(&e->strat, &t, ev->local_ns);
     }
 }
@@ -92,13 +92,13 @@ void engine_on_market(engine_t *e, const md_event_t *ev) {
 int engine_ready(const engine_t *e) {
     if ((e->shared_sync ? e->shared_sync : &e->sync)->state != SYNC_LIVE) return 0;
     book_top_t t;
-    book_top(engine_book(e), &t);
+    engine_top(e, &t);
     return t.bid > 0 && t.ask > t.bid;
 }
 
 double engine_mid(const engine_t *e) {
     book_top_t t;
-    book_top(engine_book(e), &t);
+    engine_top(e, &t);
     if (t.bid <= 0 || t.ask <= 0) return 0;
     return (double)(t.bid + t.ask) * 0.5 * e->rules->tick.value;
 }
@@ -150,7 +150,7 @@ void engine_decide(engine_t *e, int64_t now) {
         e->next_decision = engine_next_slot(e->next_decision, now, e->requote_ns);
     }
     strat_input_t in;
-    book_top(engine_book(e), &in.top);
+    engine_top(e, &in.top);
     in.now_ns = now;
     in.book = engine_book(e);
     in.last_trade = e->last_trade;

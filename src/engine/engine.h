@@ -35,10 +35,16 @@ typedef struct engine {
        its own (engine_book) */
     const book_t *shared_book;
     const book_sync_t *shared_sync;
+    const book_top_t *shared_top; /* with shared_book: its top, which the group takes once per event */
 } engine_t;
 
 /* the book the engine reads: its own, or its group's */
 static inline const book_t *engine_book(const engine_t *e) { return e->shared_book ? e->shared_book : &e->book; }
+/* book_top of engine_book */
+static inline void engine_top(const engine_t *e, book_top_t *t) {
+    if (e->shared_top) *t = *e->shared_top;
+    else book_top(engine_book(e), t);
+}
 
 /* run_tag: 0 in backtests (client ids are the configured prefix and a sequence); live runs
    pass a tag unique to the run (its start time), so ids never repeat across runs. */

@@ -90,7 +90,10 @@ void ledger_start(ledger_t *l, double mark) {
 }
 
 double ledger_quote_real(const ledger_t *l, __int128 v) {
-    return (double)v * l->rules->tick.value * l->rules->lot.value;
+    /* the same double either way (one rounding of the same integer), but a 128-bit
+       conversion is a libgcc call and this runs for every engine on every event */
+    double d = v >= INT64_MIN && v <= INT64_MAX ? (double)(int64_t)v : (double)v;
+    return d * l->rules->tick.value * l->rules->lot.value;
 }
 
 static int is_base_or_quote(const ledger_t *l, const char *asset) {

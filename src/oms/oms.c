@@ -81,6 +81,7 @@ int oms_run_prefix(char *out, size_t cap, const char *family, uint64_t tag) {
 /* ---- lookup ------------------------------------------------------------------------ */
 
 order_t *oms_find(oms_t *m, uint64_t id) {
+    m->gen++; /* the caller may change what it finds */
     order_t *o = &m->orders[id % OMS_POOL];
     return o->id == id && id ? o : 0;
 }
@@ -99,6 +100,7 @@ static uint64_t cid_seq(const oms_t *m, const char *cid) {
 }
 
 order_t *oms_find_cid(oms_t *m, const char *cid) {
+    m->gen++;
     if (!cid || !*cid) return 0;
     uint64_t id = cid_seq(m, cid);
     if (id) {
@@ -161,9 +163,14 @@ void oms_best_live(const oms_t *m, int64_t *bid, int64_t *ask) {
 
 /* ---- the trade-id set ------------------------------------------------------------------ */
 
+/* the low bits with the high ones folded in: a venue's trade ids mostly come in sequence
+   (the sim's are 1, 2, 3...), so ours land in neighbouring slots and a run touches a few
+   pages of the 512 kB table instead of one page per fill (a sweep has one table per engine);
+   keys made by fill_key are hashes already */
 static uint32_t trade_hash(int64_t id) {
-    uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull;
-    return (uint32_t)(x >> 48) & (OMS_TRADE_SLOTS - 1);
+    uint64_t x = (uint64_t)id;
+    x ^= x >> 16 ^ x >> 32 ^ x >> 48;
+    return (uint32_t)x & (OMS_TRADE_SLOTS - 1);
 }
 
 static int trade_seen(const oms_t *m, int64_t id) {
@@ -223,6 +230,7 @@ static void track_resolve(oms_t *m, order_t *o) {
 }
 
 static void send_query(oms_t *m, order_t *o, int64_t now) {
+    m->gen++;
     if (!m->venue->vt->query) return;
     int rc = m->venue->vt->query(m->venue, o, now);
     o->queries++;
@@ -251,6 +259,7 @@ static order_t *alloc_order(oms_t *m) {
 }
 
 static void send_cancel(oms_t *m, order_t *o, int64_t now) {
+    m->gen++;
     if (o->state == ORD_PENDING_CANCEL) return;
     int rc = m->venue->vt->cancel(m->venue, o, now);
     if (rc == VENUE_NOT_SENT) { /* nothing went out: the order stands as it was */
@@ -263,6 +272,7 @@ static void send_cancel(oms_t *m, order_t *o, int64_t now) {
 }
 
 static void order_done(oms_t *m, order_t *o, int64_t now) {
+    m->gen++;
     o->done_ns = now;
     slot_remove(m->live, &m->nlive, (int)(o - m->orders));
     /* a terminal state is final: a place or cancel in flight needs no answer any more; a
@@ -275,6 +285,7 @@ static void order_done(oms_t *m, order_t *o, int64_t now) {
 /* a new order for quote w (level k); `old`, when given, is canceled by the same request
    (an atomic cancel-replace). Returns 0 when the request went out. */
 static int send_new(oms_t *m, order_side_t side, const quote_t *w, int k, order_t *old, int64_t now) {
+    m->gen++;
     order_t *o = alloc_order(m);
     if (!o) return Q_E_FULL;
     o->side = side;
@@ -408,6 +419,7 @@ int oms_check(const oms_t *m, int64_t now) {
 }
 
 int oms_sync(oms_t *m, int64_t now) {
+    m->gen++;
     if (!m->venue->vt->sync) return Q_E_INVAL;
     int rc = m->venue->vt->sync(m->venue, now);
     if (rc == VENUE_NOT_SENT) return Q_E_IO;
@@ -418,6 +430,7 @@ int oms_sync(oms_t *m, int64_t now) {
 }
 
 int oms_cancel_all(oms_t *m, int64_t now) {
+    m->gen++;
     if (!m->venue->vt->cancel_all) {
         for (int i = 0; i < m->nlive; i++) {
             order_t *o = &m->orders[m->live[i]];
@@ -566,6 +579,7 @@ static int apply_status(order_t *o, const venue_event_t *ev) {
 
 void oms_on_venue(void *ctx, const venue_event_t *ev) {
     oms_t *m = ctx;
+    m->gen++;
     switch (ev->type) {
     case VEV_BALANCE: on_balance(m, ev); return;
     case VEV_SYNC_DONE: on_sync_done(m, ev->local_ns); return;

@@ -96,6 +96,8 @@ typedef struct oms {
     order_t orders[OMS_POOL];
     int live[OMS_POOL];     /* slots of the orders not yet terminal */
     int nlive;
+    uint64_t gen;           /* changes with every call that may change an order (a reader of
+                               oms_best_live may keep its answer while this stands) */
     int resolve[OMS_POOL];  /* slots of done orders whose trades are not all booked yet */
     int nresolve;
     uint64_t next_id;

@@ -2,6 +2,7 @@
 #include "sim.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,10 @@ static const venue_vt_t sim_vt = {"sim", sim_place, sim_cancel, sim_replace, sim
 
 int sim_init(sim_t *s, const book_t *book, const symbol_rules_t *rules, queue_model_t qm, int64_t entry_ns,
              int64_t response_ns, double maker_fee, double taker_fee, int64_t base, __int128 quote) {
-    memset(s, 0, sizeof *s);
+    /* everything before the inline arrays; those (used, resting, req) are read only below
+       their counts, each entry written before, so their pages stay untouched until used
+       (a sweep has one sim per engine) */
+    memset(s, 0, offsetof(sim_t, used));
     /* calloc: large blocks come as untouched zero pages, resident only once used */
     s->ev = calloc(SIM_MAX_EVENTS, sizeof *s->ev);
     s->done = calloc(SIM_MAX_DONE, sizeof *s->done);
@@ -394,10 +398,26 @@ static void arrive_place(sim_t *s, sim_order_t *o, venue_request_t req, int64_t 
     }
     sim_order_t *r = &s->resting[s->nresting++];
     *r = *o;
+    s->bounds_ok = 0;
     queue_join(&s->qm, &r->q, book_qty(s->book, buy ? BOOK_BID : BOOK_ASK, o->price));
 }
 
-static void remove_resting(sim_t *s, int i) { s->resting[i] = s->resting[--s->nresting]; }
+static void remove_resting(sim_t *s, int i) {
+    s->resting[i] = s->resting[--s->nresting];
+    s->bounds_ok = 0;
+}
+
+/* sim_t's max_buy and min_sell, from the resting orders when they changed */
+static void bounds(sim_t *s) {
+    if (s->bounds_ok) return;
+    s->max_buy = s->min_sell = 0;
+    for (int i = 0; i < s->nresting; i++) {
+        const sim_order_t *o = &s->resting[i];
+        if (o->side == SIDE_BUY) { if (o->price > s->max_buy) s->max_buy = o->price; }
+        else if (!s->min_sell || o->price < s->min_sell) s->min_sell = o->price;
+    }
+    s->bounds_ok = 1;
+}
 
 static void cancel_at(sim_t *s, int i, venue_request_t req, int64_t t) {
     sim_order_t *o = &s->resting[i];
@@ -582,6 +602,7 @@ void sim_advance(sim_t *s, int64_t exch_ns) {
             break;
         }
     }
+    if (s->req_head == s->req_tail) s->req_head = s->req_tail = 0; /* as sim_deliver's ring */
 }
 
 /* ---- the market ------------------------------------------------------------------- */
@@ -682,12 +703,31 @@ static void cross_side(sim_t *s, order_side_t side, const book_top_t *tp, const 
 }
 
 void sim_on_market(sim_t *s, const md_event_t *ev, int64_t t) {
+    /* Shortcuts where no resting order can be reached: then the loops below would change
+       nothing and fill nothing (so no order is left to take off the book: a filled one
+       leaves at once), and skipping them saves a sweep's engines most of their memory
+       traffic. A trade reaches only orders at or through its price. */
     if (ev->type == MD_TRADE) {
-        if (s->nresting) on_trade(s, ev, t);
+        if (!s->nresting) return;
+        bounds(s);
+        if (ev->u.trade.buyer_maker ? !s->max_buy || s->max_buy < ev->u.trade.price
+                                    : !s->min_sell || s->min_sell > ev->u.trade.price)
+            return;
+        on_trade(s, ev, t);
     } else if (ev->type == MD_DIFF || ev->type == MD_SNAPSHOT || ev->type == MD_BBO) {
         book_top_t tp;
         top(s, &tp);
         if (s->nused[0] || s->nused[1]) used_prune(s, &tp);
+        if (!s->nresting) return;
+        if (ev->type == MD_BBO) {
+            /* a bookTicker moves the queue only of orders at its prices, and the top crosses
+               only orders at or through it (cross_side's test) */
+            bounds(s);
+            int buys_quiet = !s->max_buy || (ev->u.bbo.bid > s->max_buy && (tp.ask <= 0 || tp.ask > s->max_buy));
+            int sells_quiet = !s->min_sell || (ev->u.bbo.ask < s->min_sell && (tp.bid <= 0 || tp.bid < s->min_sell));
+            if (buys_quiet && sells_quiet) return;
+        }
+        int cross[2] = {0, 0}; /* per order side: an order cross_side would take (its test, after the queue moved) */
         for (int i = 0; i < s->nresting; i++) {
             sim_order_t *o = &s->resting[i];
             int buy = o->side == SIDE_BUY;
@@ -697,10 +737,15 @@ void sim_on_market(sim_t *s, const md_event_t *ev, int64_t t) {
             } else {
                 queue_on_level(&s->qm, &o->q, book_qty(s->book, buy ? BOOK_BID : BOOK_ASK, o->price));
             }
+            int64_t best = buy ? tp.ask : tp.bid;
+            if (best > 0 && o->live_ns <= t &&
+                ((buy ? best < o->price : best > o->price) || (best == o->price && o->q.ahead <= 0)))
+                cross[o->side] = 1;
         }
+        /* most book events cross nothing of ours: cross_side only where one would */
         if (s->cross_fills && s->nresting) {
-            cross_side(s, SIDE_BUY, &tp, ev, t);
-            cross_side(s, SIDE_SELL, &tp, ev, t);
+            if (cross[SIDE_BUY]) cross_side(s, SIDE_BUY, &tp, ev, t);
+            if (cross[SIDE_SELL]) cross_side(s, SIDE_SELL, &tp, ev, t);
         }
     }
     /* filled orders leave the book; backwards, so a swapped-in order was seen already */
@@ -718,6 +763,9 @@ void sim_deliver(sim_t *s, int64_t local_ns) {
         s->ev_head++;
         if (s->base.sink) s->base.sink(s->base.sink_ctx, e);
     }
+    /* empty: start the ring over, so a run keeps using its first pages (the counters are
+       only ever compared or taken modulo the size) */
+    if (s->ev_head == s->ev_tail) s->ev_head = s->ev_tail = 0;
 }
 
 int sim_amend(sim_t *s, uint64_t id, int64_t new_qty) {

@@ -155,6 +155,11 @@ typedef struct sim {
     int64_t ntrades;     /* the last trade id */
     sim_stats_t st;
     int nresting;
+    /* the highest resting buy's and the lowest resting sell's price (0: none), valid while
+       bounds_ok: most market events reach neither, and sim_on_market then leaves the resting
+       orders untouched */
+    int bounds_ok;
+    int64_t max_buy, min_sell;
     int req_head, req_tail;
     int ev_head, ev_tail;
     int64_t ndone;       /* finished orders recorded (the ring holds the last SIM_MAX_DONE) */
