@@ -283,6 +283,7 @@ static void load_state(hist_t *h) {
         r->markouts.h[k] = (markout_sum_t){(int64_t)v[0], (int64_t)v[1], v[2], v[3], v[4]};
     }
     r->markouts.dropped = jint(s, "markout_dropped");
+    m->risk.first_fills = jint(s, "first_fills"); /* (a journal written before it: 0, all unfilled) */
     if (jint(s, "killed")) {
         m->risk.killed = 1;
         h->kill_reason = strdup(jstr(s, "kill_reason") ? jstr(s, "kill_reason") : "");

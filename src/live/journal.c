@@ -967,6 +967,8 @@ static char *report_state(const report_t *r, int64_t gaps) {
                 h->excluded + markout_pending(&r->markouts, k), h->sum_quote, h->sum_bps, h->pnl_quote);
     }
     fprintf(f, "],\"markout_dropped\":%" PRId64, r->markouts.dropped);
+    /* the orders that traded (the daily budget's refunds): the report's unfilled orders */
+    fprintf(f, ",\"first_fills\":%" PRId64, m->risk.first_fills);
     fprintf(f, ",\"killed\":%d,\"kill_reason\":", m->risk.killed);
     log_json_fputs(f, m->risk.killed && m->risk.kill_reason ? m->risk.kill_reason : "");
     fputc('}', f);
