@@ -12,6 +12,9 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 "$build/bench_backtest" "$build/quoter" "$src/examples/btcusdt.ini"
 "$build/bench_live" "$src/examples/btcusdt.ini"
 "$build/bench_exec"
+"$build/bench_strategy"
+"$build/bench_sweep" "$build/quoter" "$src/examples/btcusdt.ini" "$data"/binance-spot/btcusdt_2024080{8,9}.gz
+"$build/bench_sweep" "$build/quoter" "$src/examples/seed.ini" "$data"/binance-spot/btcusdt_2024080{8,9}.gz
 "$build/bench_exchange" "$build/quoter" "$src/examples/exchange.ini" "$data"/binance-spot/btcusdt_2024080{8,9}.gz
 "$build/bench_reaction" "$build/quoter" "$src" "$data"/binance-spot/btcusdt_2024080{8,9}.gz
 "$build/bench_record" "$build/quoter" "$data"/binance-spot/btcusdt_2024080{8,9}.gz
