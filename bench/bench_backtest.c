@@ -17,29 +17,6 @@
 
 #define RUNS 7
 
-/* runs argv with stdout to /dev/null; returns wall seconds and the child's peak RSS (KiB) */
-static double run(char **argv, long *maxrss_kb) {
-    double t0 = now_s();
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int status;
-    struct rusage ru;
-    wait4(pid, &status, 0, &ru);
-    double t = now_s() - t0;
-    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-        fprintf(stderr, "bench_backtest: %s failed\n", argv[0]);
-        exit(1);
-    }
-    if (maxrss_kb) *maxrss_kb = ru.ru_maxrss;
-    return t;
-}
-
 /* --inflate: each file read whole, then every gzip member decompressed by libdeflate */
 static int inflate_files(int n, char **files) {
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
@@ -90,13 +67,13 @@ int main(int argc, char **argv) {
     char *ld[] = {argv[0], "--inflate", f1, f2, 0};
     double tb[RUNS], tz[RUNS], tl[RUNS], ratio[RUNS], lratio[RUNS];
     long rss = 0, r;
-    run(bt, &r); /* warm the page cache */
-    run(zc, 0);
-    run(ld, 0);
+    run_quiet(bt, &r); /* warm the page cache */
+    run_quiet(zc, 0);
+    run_quiet(ld, 0);
     for (int i = 0; i < RUNS; i++) {
-        tz[i] = run(zc, 0);
-        tl[i] = run(ld, 0);
-        tb[i] = run(bt, &r);
+        tz[i] = run_quiet(zc, 0);
+        tl[i] = run_quiet(ld, 0);
+        tb[i] = run_quiet(bt, &r);
         if (r > rss) rss = r;
         ratio[i] = tb[i] / tz[i];
         lratio[i] = tb[i] / tl[i];

@@ -13,30 +13,6 @@
 
 #define RUNS 5
 
-static double run(char **argv) {
-    double t0 = now_s();
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-        fprintf(stderr, "bench_sweep: %s %s failed\n", argv[0], argv[1]);
-        exit(1);
-    }
-    return now_s() - t0;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv) {
     if (argc < 4) {
         fprintf(stderr, "usage: bench_sweep QUOTER CONFIG FILE...\n");
@@ -57,12 +33,10 @@ int main(int argc, char **argv) {
     bt[nb] = sw[ns] = 0;
     double tb[RUNS], ts[RUNS];
     for (int r = 0; r < RUNS; r++) {
-        tb[r] = run(bt);
-        ts[r] = run(sw);
+        tb[r] = run_quiet(bt, 0);
+        ts[r] = run_quiet(sw, 0);
     }
-    qsort(tb, RUNS, sizeof *tb, cmp);
-    qsort(ts, RUNS, sizeof *ts, cmp);
-    double b = tb[RUNS / 2], s = ts[RUNS / 2];
+    double b = median(tb, RUNS), s = median(ts, RUNS);
     printf("one backtest            %.3f s (median of %d)\n", b, RUNS);
     printf("sweep of 64, --jobs 1   %.3f s (median of %d): %.2f ms a combination\n", s, RUNS, s / 64 * 1e3);
     printf("ratio                   %.2f (issue 11: at most 8)\n", s / b);
