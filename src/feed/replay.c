@@ -126,102 +126,99 @@ const char *replay_symbols_list(const replay_symbols_t *s, char *buf, size_t cap
     return buf;
 }
 
-int replay_scan_symbols(char **files, int nfiles, const char *want, int64_t max_lines, replay_symbols_t *out,
-                        char *err, size_t errcap) {
-    memset(out, 0, sizeof *out);
+/* The scans' reader: the recording streamed in small chunks (what they want is at the start),
+   bad lines left to the replay proper to report, and a decoder for a symbol no line can name
+   ("?"): every named line decodes as another symbol's, its prices skipped unread whatever
+   their tick; lines naming none may fail to decode. */
+typedef struct scan {
     recording_t rec;
     md_decoder_t d;
     md_level_t lv[1];
+} scan_t;
+
+static int scan_open(scan_t *s, char **files, int nfiles, size_t chunk, char *err, size_t errcap) {
     fx_unit_t unit;
     fx_unit_make(8, 1, &unit);
-    /* a symbol no line can name: every named line decodes as another symbol's, so its prices
-       are skipped unread, whatever their tick; lines naming none may fail, and are not counted */
-    md_decoder_init(&d, &unit, &unit, "?", lv, 1);
-    int rc = recording_open(&rec, files, nfiles);
+    md_decoder_init(&s->d, &unit, &unit, "?", s->lv, 1);
+    int rc = recording_open(&s->rec, files, nfiles);
     if (rc) {
         snprintf(err, errcap, "%s", q_strerror(rc));
         return rc;
     }
-    rec.whole_limit = 0;   /* stream: the first lines cost a small chunk, not the whole file */
-    rec.chunk = 256u << 10; /* about 1000 lines of depth and tickers */
-    rec.quiet = -1;      /* the replay proper reports bad lines */
+    s->rec.whole_limit = 0;
+    s->rec.chunk = chunk;
+    s->rec.quiet = -1;
+    return 0;
+}
+
+/* the next line: 1, 0 at the end, < 0 on an error (err filled, the recording closed) */
+static int scan_next(scan_t *s, const char **json, size_t *n, char *err, size_t errcap) {
+    int64_t t;
+    int rc = recording_next(&s->rec, json, n, &t);
+    if (rc < 0) {
+        snprintf(err, errcap, "%s", s->rec.err);
+        recording_close(&s->rec);
+    }
+    return rc;
+}
+
+int replay_scan_symbols(char **files, int nfiles, const char *want, int64_t max_lines, replay_symbols_t *out,
+                        char *err, size_t errcap) {
+    memset(out, 0, sizeof *out);
+    scan_t sc;
+    int rc = scan_open(&sc, files, nfiles, 256u << 10, err, errcap); /* about 1000 lines of depth and tickers */
+    if (rc) return rc;
     int last = 0, at_end = 0;
-    int64_t lines = 0;
-    for (;;) {
-        if (max_lines && lines >= max_lines) break;
+    for (int64_t lines = 0; !max_lines || lines < max_lines; lines++) {
         const char *json;
         size_t n;
-        int64_t t;
-        rc = recording_next(&rec, &json, &n, &t);
-        if (rc < 0) {
-            snprintf(err, errcap, "%s", rec.err);
-            recording_close(&rec);
-            return rc;
-        }
+        if ((rc = scan_next(&sc, &json, &n, err, errcap)) < 0) return rc;
         if (rc == 0) {
             at_end = 1;
             break;
         }
-        lines++;
         md_event_t ev;
-        if (md_decode(&d, json, n, &ev) || d.exinfo) continue;
-        count_symbol(out, &last, &d);
-        if (want && want[0] && d.line_symbol_len && !strcmp(d.line_symbol, want)) break;
+        if (md_decode(&sc.d, json, n, &ev) || sc.d.exinfo) continue;
+        count_symbol(out, &last, &sc.d);
+        if (want && want[0] && sc.d.line_symbol_len && !strcmp(sc.d.line_symbol, want)) break;
     }
-    recording_close(&rec);
+    recording_close(&sc.rec);
     return at_end;
 }
 
 int replay_scan_exinfo(char **files, int nfiles, const char *symbol, exinfo_entry_t *e, char *where, size_t wcap,
                        char *err, size_t errcap) {
-    md_decoder_t d;
-    md_level_t lv[1];
-    fx_unit_t unit;
-    fx_unit_make(8, 1, &unit);
-    md_decoder_init(&d, &unit, &unit, "?", lv, 1); /* every market line is another symbol's: skipped unread */
     for (int f = 0; f < nfiles; f++) {
-        recording_t rec;
-        int rc = recording_open(&rec, &files[f], 1);
-        if (rc) {
-            snprintf(err, errcap, "%s", q_strerror(rc));
-            return rc;
-        }
-        rec.whole_limit = 0;  /* stream a small chunk: the line is at the file's start */
-        rec.chunk = 64u << 10;
-        rec.quiet = -1;       /* the replay proper reports bad lines */
+        scan_t sc;
+        int rc = scan_open(&sc, &files[f], 1, 64u << 10, err, errcap); /* the line is at the file's start */
+        if (rc) return rc;
         for (int lines = 0; lines < REPLAY_EXINFO_LINES; lines++) {
             const char *json;
             size_t n;
-            int64_t t;
-            rc = recording_next(&rec, &json, &n, &t);
-            if (rc < 0) {
-                snprintf(err, errcap, "%s", rec.err);
-                recording_close(&rec);
-                return rc;
-            }
+            if ((rc = scan_next(&sc, &json, &n, err, errcap)) < 0) return rc;
             if (rc == 0) break;
             md_event_t ev;
-            int bad = md_decode(&d, json, n, &ev) != 0;
+            int bad = md_decode(&sc.d, json, n, &ev) != 0;
             /* a line meant as exchangeInfo that is not even JSON: said as such, not as unknown rules */
             if (bad && !memmem(json, n, "\"symbols\"", 9)) continue;
-            if (!bad && !d.exinfo) continue;
+            if (!bad && !sc.d.exinfo) continue;
             char why[200];
             rc = bad ? Q_E_PARSE : exinfo_entry_parse(json, n, symbol, e, why, sizeof why);
-            if (bad) snprintf(why, sizeof why, "an exchangeInfo line that is not valid JSON (%s)", d.err);
+            if (bad) snprintf(why, sizeof why, "an exchangeInfo line that is not valid JSON (%s)", sc.d.err);
             if (rc == Q_E_NOTFOUND) continue; /* another symbol's */
             if (!rc) { /* readable to the end: its units and bounds convert */
                 symbol_rules_t r;
                 rc = exinfo_entry_rules(e, &r, why, sizeof why);
             }
-            snprintf(where, wcap, "%s:%ld", files[f], rec.lineno);
-            recording_close(&rec);
+            snprintf(where, wcap, "%s:%ld", files[f], sc.rec.lineno);
+            recording_close(&sc.rec);
             if (rc) {
                 snprintf(err, errcap, "%s: %s", where, why);
                 return Q_E_PARSE;
             }
             return 1;
         }
-        recording_close(&rec);
+        recording_close(&sc.rec);
     }
     return 0;
 }
