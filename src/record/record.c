@@ -159,7 +159,11 @@ int64_t record_json_int(const char *p, size_t n, const char *key) {
         const char *d = h + pl;
         if (d < e && *d >= '0' && *d <= '9') {
             int64_t v = 0;
-            for (; d < e && *d >= '0' && *d <= '9'; d++) v = v * 10 + (*d - '0');
+            int digits = 0;
+            for (; d < e && *d >= '0' && *d <= '9'; d++, digits++) {
+                if (digits == 18) return -1; /* beyond any id (and int64): not one */
+                v = v * 10 + (*d - '0');
+            }
             return v;
         }
         s = h + pl;
@@ -428,18 +432,28 @@ static void end_overlap(rec_t *r) {
     r->overlap = 0;
 }
 
+/* the old socket is hopelessly behind (or there is no memory to hold more): every stream
+   switches to the new one now, this message written, none dropped */
+static void switch_now(rec_t *r, int sti, int64_t id, int64_t ns, const char *msg, size_t len, const char *why) {
+    warn("a rotation's new connection ran %zu bytes ahead of the old one (%s): switching every stream now",
+         r->narena, why);
+    end_overlap(r);
+    deliver(r, sti, ns, msg, len);
+    r->st[sti].last_id = id;
+}
+
 static void hold(rec_t *r, int sti, int64_t id, int64_t ns, const char *msg, size_t len) {
-    if (r->narena + len > PENDING_MAX) { /* the old socket is hopelessly behind: switch all now */
-        warn("a rotation's new connection ran %zu bytes ahead of the old one: switching every stream now", r->narena);
-        end_overlap(r);
-        deliver(r, sti, ns, msg, len);
-        r->st[sti].last_id = id;
+    if (r->narena + len > PENDING_MAX) {
+        switch_now(r, sti, id, ns, msg, len, "the limit held");
         return;
     }
     if (r->npend == r->cappend) {
         int cap = r->cappend ? r->cappend * 2 : 1024;
         pend_msg_t *p = realloc(r->pend, (size_t)cap * sizeof *p);
-        if (!p) return;
+        if (!p) {
+            switch_now(r, sti, id, ns, msg, len, "out of memory");
+            return;
+        }
         r->pend = p;
         r->cappend = cap;
     }
@@ -447,7 +461,10 @@ static void hold(rec_t *r, int sti, int64_t id, int64_t ns, const char *msg, siz
         size_t cap = r->caparena ? r->caparena : (1u << 20);
         while (cap < r->narena + len) cap *= 2;
         char *a = realloc(r->arena, cap);
-        if (!a) return;
+        if (!a) {
+            switch_now(r, sti, id, ns, msg, len, "out of memory");
+            return;
+        }
         r->arena = a;
         r->caparena = cap;
     }
