@@ -59,29 +59,6 @@ static double seconds_arg(const char *s) {
     return end != s && !*end && v >= 0 && v < 1e9 ? v : -1;
 }
 
-/* the stream and REST base URLs of an endpoint name or a local exchange's URL */
-static int endpoint(const char *e, char *stream, char *rest, size_t cap) {
-    if (!strcmp(e, "production")) {
-        snprintf(stream, cap, "wss://stream.binance.com:9443");
-        snprintf(rest, cap, "https://api.binance.com");
-    } else if (!strcmp(e, "testnet")) {
-        snprintf(stream, cap, "wss://stream.testnet.binance.vision");
-        snprintf(rest, cap, "https://testnet.binance.vision");
-    } else if (!strcmp(e, "demo")) {
-        snprintf(stream, cap, "wss://demo-stream.binance.com:9443");
-        snprintf(rest, cap, "https://demo-api.binance.com");
-    } else if (strstr(e, "://")) {
-        net_url_t u;
-        if (net_url_parse(e, &u)) return -1;
-        const char *b = strchr(u.host, ':') ? "[" : "", *k = *b ? "]" : "";
-        snprintf(stream, cap, "%s://%s%s%s:%d", u.tls ? "wss" : "ws", b, u.host, k, u.port);
-        snprintf(rest, cap, "%s://%s%s%s:%d", u.tls ? "https" : "http", b, u.host, k, u.port);
-    } else {
-        return -1;
-    }
-    return 0;
-}
-
 /* "BTCUSDT, ethusdt" into o->symbols (upper case, checked); 0 or -1 */
 static int parse_symbols(const char *list, record_options_t *o, char *store, size_t cap) {
     snprintf(store, cap, "%s", list);
@@ -172,7 +149,7 @@ int cmd_record(int argc, char **argv) {
         return 2;
     }
     static char stream[512], rest_url[512];
-    if (endpoint(ep, stream, rest_url, sizeof stream)) {
+    if (net_endpoint(ep, NULL, stream, rest_url, sizeof stream)) {
         cli_fail("--endpoint %s: want production, testnet, demo or http://HOST:PORT", ep);
         return 2;
     }

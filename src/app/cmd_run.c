@@ -78,34 +78,6 @@ static void on_signal(int sig) {
     live_request_stop();
 }
 
-/* the WebSocket API, stream and REST base URLs of an endpoint name or a local exchange's URL */
-static int endpoint(const char *e, char *api, char *stream, char *rest, size_t cap) {
-    if (!strcmp(e, "production")) {
-        snprintf(api, cap, "wss://ws-api.binance.com:443/ws-api/v3");
-        snprintf(stream, cap, "wss://stream.binance.com:9443");
-        snprintf(rest, cap, "https://api.binance.com");
-    } else if (!strcmp(e, "testnet")) {
-        snprintf(api, cap, "wss://ws-api.testnet.binance.vision/ws-api/v3");
-        snprintf(stream, cap, "wss://stream.testnet.binance.vision");
-        snprintf(rest, cap, "https://testnet.binance.vision");
-    } else if (!strcmp(e, "demo")) {
-        snprintf(api, cap, "wss://demo-ws-api.binance.com/ws-api/v3");
-        snprintf(stream, cap, "wss://demo-stream.binance.com:9443");
-        snprintf(rest, cap, "https://demo-api.binance.com");
-    } else if (strstr(e, "://")) {
-        /* a local exchange's URL: its streams, WebSocket API and REST share the host and port */
-        net_url_t u;
-        if (net_url_parse(e, &u)) return -1;
-        const char *b = strchr(u.host, ':') ? "[" : "", *k = *b ? "]" : ""; /* IPv6 back in brackets */
-        snprintf(api, cap, "%s://%s%s%s:%d/ws-api/v3", u.tls ? "wss" : "ws", b, u.host, k, u.port);
-        snprintf(stream, cap, "%s://%s%s%s:%d", u.tls ? "wss" : "ws", b, u.host, k, u.port);
-        snprintf(rest, cap, "%s://%s%s%s:%d", u.tls ? "https" : "http", b, u.host, k, u.port);
-    } else {
-        return -1;
-    }
-    return 0;
-}
-
 /* 1 when url goes in cleartext (http://, ws://) to a host that is not this machine: the API
    key travels in every request and a signed query can be replayed within recvWindow, so
    cleartext is for the local exchange only (127.0.0.0/8, ::1, localhost) */
@@ -193,7 +165,7 @@ int cmd_run(int argc, char **argv) {
         return 2;
     }
     static char api[512], stream[512], rest_url[512];
-    if (endpoint(ep, api, stream, rest_url, sizeof api)) {
+    if (net_endpoint(ep, api, stream, rest_url, sizeof api)) {
         cli_fail("--endpoint %s: want production, testnet, demo or http://HOST:PORT", ep);
         return 2;
     }

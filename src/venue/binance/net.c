@@ -423,6 +423,36 @@ static int parse_url(net_conn_t *c, const char *url) {
     return 0;
 }
 
+int net_endpoint(const char *e, char *api, char *stream, char *rest, size_t cap) {
+    char a[512], st[512], r[512];
+    if (!strcmp(e, "production")) {
+        snprintf(a, sizeof a, "wss://ws-api.binance.com:443/ws-api/v3");
+        snprintf(st, sizeof st, "wss://stream.binance.com:9443");
+        snprintf(r, sizeof r, "https://api.binance.com");
+    } else if (!strcmp(e, "testnet")) {
+        snprintf(a, sizeof a, "wss://ws-api.testnet.binance.vision/ws-api/v3");
+        snprintf(st, sizeof st, "wss://stream.testnet.binance.vision");
+        snprintf(r, sizeof r, "https://testnet.binance.vision");
+    } else if (!strcmp(e, "demo")) {
+        snprintf(a, sizeof a, "wss://demo-ws-api.binance.com/ws-api/v3");
+        snprintf(st, sizeof st, "wss://demo-stream.binance.com:9443");
+        snprintf(r, sizeof r, "https://demo-api.binance.com");
+    } else if (strstr(e, "://")) {
+        net_url_t u;
+        if (net_url_parse(e, &u)) return -1;
+        const char *b = strchr(u.host, ':') ? "[" : "", *k = *b ? "]" : ""; /* IPv6 back in brackets */
+        snprintf(a, sizeof a, "%s://%s%s%s:%d/ws-api/v3", u.tls ? "wss" : "ws", b, u.host, k, u.port);
+        snprintf(st, sizeof st, "%s://%s%s%s:%d", u.tls ? "wss" : "ws", b, u.host, k, u.port);
+        snprintf(r, sizeof r, "%s://%s%s%s:%d", u.tls ? "https" : "http", b, u.host, k, u.port);
+    } else {
+        return -1;
+    }
+    if (api) snprintf(api, cap, "%s", a);
+    snprintf(stream, cap, "%s", st);
+    snprintf(rest, cap, "%s", r);
+    return 0;
+}
+
 int net_resolve(const char *host, char addr[][64], int max) {
     struct addrinfo hints, *res = 0;
     memset(&hints, 0, sizeof hints);

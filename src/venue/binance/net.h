@@ -135,6 +135,11 @@ typedef struct net_url {
 int net_url_parse(const char *url, net_url_t *u);
 /* 1 when host is this machine: 127.0.0.0/8, ::1 (bracketed or not) or localhost */
 int net_host_loopback(const char *host);
+/* The WebSocket API, stream and REST base URLs of an endpoint name (production, testnet,
+   demo: Binance's hosts) or of a local exchange's URL (its streams, API and REST share the
+   host and port), each into cap bytes; api may be NULL (a recorder needs no API). 0 or -1. */
+int net_endpoint(const char *e, char *api, char *stream, char *rest, size_t cap);
+
 /* Looks a host name up (blocking: getaddrinfo) into at most max numeric addresses, IPv4
    first (a host with an IPv6 address but no IPv6 route would fail every connection until
    the next lookup), without repeats. The count, 0 when none. libwebsockets 4.1 has no
