@@ -256,12 +256,13 @@ static void reopen_and_runs(void **st) {
     /* a run that died between its intent's write and its row's commit left the intent in the
        log only (and a line cut short, which a power loss could leave): the next run puts the
        order in the journal, and reconciles it */
-    char ip[300], line[200];
+    char ip[300], line[300];
     snprintf(ip, sizeof ip, "%s-intents", path);
     FILE *f = fopen(ip, "a");
     assert_non_null(f);
-    snprintf(line, sizeof line, "%lld\tqc-9\tSELL\tLIMIT_MAKER\t60010.00\t0.00100000\t123\n%lld\tqc-10\tBU",
-             (long long)run, (long long)run);
+    snprintf(line, sizeof line, "%lldx\tqc-11\tBUY\tLIMIT_MAKER\t59990.00\t0.00100000\t123\n" /* a number by its prefix */
+             "%lld\tqc-9\tSELL\tLIMIT_MAKER\t60010.00\t0.00100000\t123\n%lld\tqc-10\tBU",
+             (long long)run, (long long)run, (long long)run);
     fputs(line, f);
     fclose(f);
     j = open_j();
@@ -273,6 +274,7 @@ static void reopen_and_runs(void **st) {
                                 " 'PENDING_NEW' AND side = 'SELL' AND price = '60010.00' AND sent = 123", (long long)run);
     assert_int_equal(count(line), 1);
     assert_int_equal(count("SELECT COUNT(*) FROM orders WHERE cid = 'qc-10'"), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM orders WHERE cid = 'qc-11'"), 0); /* unreadable: left out */
     /* a fifth run finds nothing left to reconcile but that order */
     j = open_j();
     assert_true(journal_run_begin(j, 21 * S, 0, &rules, "qe-", 0) > 0);

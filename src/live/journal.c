@@ -94,6 +94,7 @@ typedef struct shadow {
 enum { JV_NULL = 0, JV_INT, JV_DOUBLE, JV_TEXT, JV_HEAP };
 typedef struct jrow {
     int k;                   /* the statement (S_*) */
+    int lost;                /* a text could not be kept (row_text): counted as an error when written */
     int64_t seq;             /* S_INTENT: the intent's number (the intent log's truncation) */
     uint8_t type[J_COLS + 1]; /* by 1-based column, as SQLite numbers them */
     uint16_t len[J_COLS + 1];
@@ -133,6 +134,7 @@ struct journal {
     int64_t iseq;          /* intents numbered (trading thread) */
     int64_t iwritten;      /* intents in the log (under imu) */
     int64_t icommitted;    /* intents committed by the writer (writer) */
+    int ilost;             /* an intent's row or its transaction failed: the log is kept whole (writer) */
     int64_t ibytes;        /* the log's size (under imu) */
     pthread_mutex_t imu;
     int synced;            /* the first sync is done: the reconciliation has begun */
@@ -183,7 +185,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *t) {
 /* ---- rows: bound on the trading thread, executed by the writer ------------------------------ */
 
 static void writer_wake(journal_t *j);
-static void row_exec(journal_t *j, jrow_t *r);
+static int64_t row_exec(journal_t *j, jrow_t *r);
 static int intents_write(journal_t *j);
 
 /* the next free row of the ring (waits for the writer when the ring is full) */
@@ -198,6 +200,7 @@ static jrow_t *row_begin(journal_t *j, int k) {
     jrow_t *r = &j->ring[j->head % J_RING];
     r->k = k;
     r->seq = 0;
+    r->lost = 0;
     r->used = 0;
     memset(r->type, JV_NULL, sizeof r->type);
     return r;
@@ -227,15 +230,18 @@ static void row_text(jrow_t *r, int i, const char *t) {
         r->v[i] = (int64_t)r->used;
         r->len[i] = (uint16_t)n;
         r->used += n;
-    } else if (!r->heap) {
-        r->heap = strdup(t); /* the report's state (some 900 bytes, every 10 s) */
-        r->type[i] = r->heap ? JV_HEAP : JV_NULL;
-    } /* else: no row has two long texts */
+    } else if (!r->heap && (r->heap = strdup(t))) { /* the report's state (some 900 bytes, every 10 s) */
+        r->type[i] = JV_HEAP;
+    } else { /* a second long text, or no memory: the column is NULL, and that is said */
+        r->type[i] = JV_NULL;
+        r->lost = 1;
+    }
 }
 /* hands the row to the writer (woken at the step's end: writer_wake) */
 static int row_push(journal_t *j) {
     if (!j->writer_on) { /* no writer thread (it could not start): at once, autocommitted */
-        row_exec(j, &j->ring[j->head % J_RING]);
+        int64_t q = row_exec(j, &j->ring[j->head % J_RING]);
+        if (q > j->icommitted) j->icommitted = q;
         j->done = j->tail = ++j->head;
         return 0;
     }
@@ -244,16 +250,22 @@ static int row_push(journal_t *j) {
     return 0;
 }
 
-static void writer_wake(journal_t *j) {
-    if (j->head == j->woken) return;
-    j->woken = j->head;
+static void writer_signal(journal_t *j) {
     pthread_mutex_lock(&j->mu);
     pthread_cond_signal(&j->cv);
     pthread_mutex_unlock(&j->mu);
 }
 
-/* the writer: binds and runs one row */
-static void row_exec(journal_t *j, jrow_t *r) {
+/* a signal when rows were handed over since the last one */
+static void writer_wake(journal_t *j) {
+    if (j->head == j->woken) return;
+    j->woken = j->head;
+    writer_signal(j);
+}
+
+/* the writer: binds and runs one row; an intent's number when it is the intent saved (its
+   transaction still to commit), else 0. A failed intent keeps the intent log whole (ilost). */
+static int64_t row_exec(journal_t *j, jrow_t *r) {
     sqlite3_stmt *s = j->st[r->k];
     for (int i = 1; i <= J_COLS; i++) {
         switch (r->type[i]) {
@@ -271,13 +283,16 @@ static void row_exec(journal_t *j, jrow_t *r) {
     }
     int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE) note_err(j);
+    if (r->lost) __atomic_fetch_add(&j->stats.errors, 1, __ATOMIC_RELAXED);
     else if (r->k == S_FILL)
         __atomic_fetch_add(sqlite3_changes(j->db) ? &j->stats.fills : &j->stats.duplicate_fills, 1, __ATOMIC_RELAXED);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     free(r->heap);
     r->heap = 0;
-    if (r->k == S_INTENT && r->seq > j->icommitted) j->icommitted = r->seq;
+    if (r->k != S_INTENT) return 0;
+    if (rc != SQLITE_DONE) j->ilost = 1;
+    return rc == SQLITE_DONE ? r->seq : 0;
 }
 
 /* the writer: once every intent in the log is committed, the log starts again (when it has
@@ -285,7 +300,7 @@ static void row_exec(journal_t *j, jrow_t *r) {
 static void intents_trim(journal_t *j, int64_t min_bytes) {
     if (j->ifd < 0) return;
     pthread_mutex_lock(&j->imu);
-    if (j->ibytes >= min_bytes && j->ibytes > 0 && j->icommitted >= j->iwritten && !ftruncate(j->ifd, 0))
+    if (!j->ilost && j->ibytes >= min_bytes && j->ibytes > 0 && j->icommitted >= j->iwritten && !ftruncate(j->ifd, 0))
         j->ibytes = 0;
     pthread_mutex_unlock(&j->imu);
 }
@@ -308,12 +323,18 @@ static void *writer_main(void *arg) {
         pthread_mutex_unlock(&j->mu);
         if (head != j->tail) {
             if (sqlite3_exec(j->db, "BEGIN", 0, 0, 0) != SQLITE_OK) note_err(j);
-            for (uint64_t t = j->tail; t != head; t++) row_exec(j, &j->ring[t % J_RING]);
+            int64_t iseq = 0; /* the batch's last intent saved: committed only with the batch */
+            for (uint64_t t = j->tail; t != head; t++) {
+                int64_t q = row_exec(j, &j->ring[t % J_RING]);
+                if (q > iseq) iseq = q;
+            }
             if (sqlite3_exec(j->db, "COMMIT", 0, 0, 0) != SQLITE_OK) {
                 note_err(j);
                 sqlite3_exec(j->db, "ROLLBACK", 0, 0, 0);
+                if (iseq) j->ilost = 1; /* the intents stay in the log for the next run */
             } else {
                 __atomic_fetch_add(&j->stats.commits, 1, __ATOMIC_RELAXED);
+                if (iseq > j->icommitted) j->icommitted = iseq;
             }
             __atomic_store_n(&j->tail, head, __ATOMIC_RELEASE);
             intents_trim(j, 256 * 1024);
@@ -364,8 +385,8 @@ void journal_sync(journal_t *j) {
     if (j->ilen) intents_write(j);
     if (!j->writer_on) return;
     uint64_t want = j->head;
-    j->woken = want - 1; /* wake it even when it was woken for these rows already */
-    writer_wake(j);
+    j->woken = want;
+    writer_signal(j); /* (even when it was woken for these rows already) */
     pthread_mutex_lock(&j->mu);
     while (j->done < want) pthread_cond_wait(&j->done_cv, &j->mu);
     pthread_mutex_unlock(&j->mu);
@@ -511,7 +532,7 @@ static int intents_replay(journal_t *j) {
     FILE *f = fdopen(dup(j->ifd), "r");
     if (!f) return Q_E_IO;
     sqlite3_stmt *s = 0;
-    int rc = 0, n = 0;
+    int rc = 0, n = 0, skipped = 0;
     if (sqlite3_prepare_v2(j->db,
                            "INSERT INTO orders(cid, run, side, type, price, qty, sent, state, filled)"
                            " VALUES(?2, ?1, ?3, ?4, ?5, ?6, ?7, 'PENDING_NEW', '0') ON CONFLICT(cid) DO NOTHING",
@@ -534,10 +555,19 @@ static int intents_replay(journal_t *j) {
             p = strchr(p, '\t');
             if (p) *p++ = 0;
         }
-        if (k != 7 || p) continue;
-        sqlite3_bind_int64(s, 1, strtoll(fld[0], 0, 10));
+        if (k != 7 || p) {
+            skipped++;
+            continue;
+        }
+        char *e0, *e6; /* both numbers whole, or the line is left out */
+        long long run = strtoll(fld[0], &e0, 10), sent = strtoll(fld[6], &e6, 10);
+        if (e0 == fld[0] || *e0 || e6 == fld[6] || *e6 || run <= 0) {
+            skipped++;
+            continue;
+        }
+        sqlite3_bind_int64(s, 1, run);
         for (int i = 1; i < 6; i++) bind_text(s, i + 1, fld[i]);
-        sqlite3_bind_int64(s, 7, strtoll(fld[6], 0, 10));
+        sqlite3_bind_int64(s, 7, sent);
         if (sqlite3_step(s) != SQLITE_DONE) rc = Q_E_IO;
         else n += sqlite3_changes(j->db);
         sqlite3_reset(s);
@@ -550,6 +580,9 @@ static int intents_replay(journal_t *j) {
         return Q_E_IO;
     }
     if (ftruncate(j->ifd, 0)) return Q_E_IO;
+    if (skipped)
+        log_msg(LOG_WARN, "journal", "%d lines of %s-intents unreadable, left out (the reconciliation finds their "
+                "orders by the client id prefix)", skipped, j->path);
     if (n) log_msg(LOG_WARN, "journal", "%d intents of an earlier run were only in %s-intents: now in the journal, to be asked about",
                     n, j->path);
     return 0;
