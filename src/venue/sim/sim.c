@@ -189,14 +189,17 @@ static void state_fee(const sim_t *s, venue_event_t *e, order_side_t side, int64
     e->fee_asset[sizeof e->fee_asset - 1] = 0;
 }
 
-/* a trade as an event; exch_ns: when it is told (the trade's own time is tr->exch_ns) */
-static void emit_trade(sim_t *s, const sim_trade_t *tr, const char *cid, order_side_t side, int64_t exch_ns,
+/* a trade as an event; exch_ns: when it is told (the trade's own time is tr->exch_ns);
+   local_ns: when it reaches us, the response latency already drawn by the caller (once per
+   event: a second draw would move the model's stream and make a fill's latency the larger
+   of two) */
+static void emit_trade(const sim_t *s, const sim_trade_t *tr, const char *cid, order_side_t side, int64_t exch_ns, int64_t local_ns,
                        venue_event_t *e) {
     if (!e) return;
     memset(e, 0, sizeof *e);
     e->type = VEV_FILL;
     e->exch_ns = exch_ns;
-    e->local_ns = exch_ns + latency_response(s->lat, exch_ns);
+    e->local_ns = local_ns;
     memcpy(e->cid, cid, sizeof e->cid);
     e->order_id = tr->order_id;
     e->side = side;
@@ -258,7 +261,7 @@ static void fill(sim_t *s, sim_order_t *o, int64_t price, int64_t qty, int maker
     tr->source_id = src;
     o->last_trade = id;
     venue_event_t *e = emit(s, VEV_FILL, t);
-    emit_trade(s, tr, o->cid, o->side, t, e);
+    if (e) emit_trade(s, tr, o->cid, o->side, t, e->local_ns, e);
 }
 
 /* ---- the order memory ------------------------------------------------------------ */
@@ -509,7 +512,7 @@ static void arrive_query(sim_t *s, const sim_order_t *q, int64_t t) {
     for (int64_t id = o.last_trade; id > 0 && id > oldest; id = s->trades[id % SIM_MAX_TRADES].prev) {
         const sim_trade_t *tr = &s->trades[id % SIM_MAX_TRADES];
         venue_event_t *f = &s->ev[(s->ev_tail + --k) % SIM_MAX_EVENTS];
-        emit_trade(s, tr, o.cid, o.side, t, f);
+        emit_trade(s, tr, o.cid, o.side, t, e->local_ns, f); /* with the status that tells them */
         f->exch_ns = tr->exch_ns; /* when the trade happened; it reaches us with the status */
     }
     s->ev_tail += n;
