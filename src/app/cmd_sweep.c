@@ -357,7 +357,7 @@ static int run_group(work_t *w, int gi) {
     if (err[0]) {
         pthread_mutex_lock(&w->mu);
         if (!w->failed) snprintf(w->err, sizeof w->err, "%s", err);
-        w->failed = 1;
+        __atomic_store_n(&w->failed, 1, __ATOMIC_RELEASE); /* (read without the lock by the others) */
         pthread_mutex_unlock(&w->mu);
         return 1;
     }
@@ -369,7 +369,7 @@ static void *worker(void *arg) {
     work_t *w = arg;
     for (;;) {
         int gi = atomic_fetch_add(&w->next_group, 1);
-        if (gi >= w->ngroups || w->failed) break;
+        if (gi >= w->ngroups || __atomic_load_n(&w->failed, __ATOMIC_ACQUIRE)) break;
         run_group(w, gi);
     }
     pthread_mutex_lock(&w->mu);
@@ -810,7 +810,16 @@ static char *read_meta(const char *dir, int *si, int *sn, int64_t *total, int *n
         if (sscanf(line, "combinations %" SCNd64, total) == 1) {}
         if (!strncmp(line, "grid ", 5)) (*nkeys)++;
         size_t n = strlen(line);
-        if (len + n + 1 > cap) break;
+        if (len + n + 1 > cap) { /* grown, never cut: two grids differing late must not compare equal */
+            char *g = realloc(m, cap * 2 + n + 1);
+            if (!g) {
+                free(m);
+                m = 0;
+                break;
+            }
+            m = g;
+            cap = cap * 2 + n + 1;
+        }
         memcpy(m + len, line, n + 1);
         len += n;
     }
@@ -960,7 +969,11 @@ static int take_opts(opts_t *o, int argc, char **argv, char **rest, int *nrest) 
             if (!has) { cli_fail("--rank needs a column of results.csv"); return 2; }
             o->rank = argv[++i];
         } else if (!strcmp(a, "--top")) {
-            if (!has || (o->top = atoi(argv[++i])) < 1) { cli_fail("--top wants a number of rows"); return 2; }
+            char *e;
+            if (!has || (o->top = (int)strtol(argv[++i], &e, 10)) < 1 || *e || o->top > 1000000) {
+                cli_fail("--top wants a number of rows");
+                return 2;
+            }
         } else if (!strcmp(a, "--heatmap")) {
             if (!has) { cli_fail("--heatmap needs KEY[:S.K1,S.K2]"); return 2; }
             o->heatmap = argv[++i];
