@@ -49,7 +49,9 @@ check "SIGTERM: no open orders left" '[ "$(open_orders)" = "[]" ]'
 check "SIGTERM: ledger equals the account" '[ "$(ledger_of "$tmp/r2.out" 2)" = "$(free_of USDT)" ] && [ "$(ledger_of "$tmp/r2.out" 1)" = "$(free_of BTC)" ]'
 
 # 3. kill -9 leaves orders open; the next run finds them by their client id prefix and cancels them
-"$q" run "${cfg[@]}" --endpoint "$base" --status-interval 0 >"$tmp/r3.out" 2>"$tmp/r3.err" &
+#    (quoted 300 USDT away, so that they are still open when the next run starts: the replay
+#    goes on meanwhile, and near the touch they could fill first, leaving nothing to cancel)
+"$q" run "${cfg[@]}" --set strategy.spread=300 --endpoint "$base" --status-interval 0 >"$tmp/r3.out" 2>"$tmp/r3.err" &
 pid=$!
 for _ in $(seq 100); do grep -q "ACK" "$tmp/r3.err" 2>/dev/null && break; sleep 0.1; done
 sleep 1

@@ -596,13 +596,18 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
         int64_t server = jnum(r, "serverTime");
         int64_t period_ns = (int64_t)((tuning.time_sync_s > 0 ? tuning.time_sync_s : BN_TIME_SYNC_S) * 1e9);
         int64_t rtt_ms = (t - p->sent_ns) / 1000000; /* over REST: from the request's writing (rest.h) */
-        /* the offset is taken at the trip's midpoint, so its error is up to half the round
-           trip (more when the trip is lopsided): a long one is dropped once a clock is known
-           (the next is asked 5 s after this one was). A REST sample answered while the
-           WebSocket API is up does not replace the API's fresher, shorter-trip one. */
+        /* the server stamped its time between the request's leaving and the answer's coming,
+           so the true offset lies in [server - received, server - sent], and the midpoint is
+           off by at most half the round trip. A long trip is dropped once a clock is known (the
+           next is asked 5 s after this one was), but only when the offset in use lies within
+           its bounds: one outside them is wrong by more than this sample can be (a clock that
+           jumped while the machine was slow), and the sample replaces it. A REST sample
+           answered while the WebSocket API is up does not replace the API's fresher one. */
+        int64_t lo_ms = server - t / 1000000 - 1, hi_ms = server - p->sent_ns / 1000000 + 1;
+        int agrees = b->offset_ms >= lo_ms && b->offset_ms <= hi_ms;
         const char *drop = p->rest && b->api.state == NET_OPEN && b->time_ws_ns && t - b->time_ws_ns < period_ns + 60000000000LL
                                ? "over REST while the WebSocket API measures it"
-                           : b->time_known && rtt_ms > BN_TIME_MAX_RTT_MS ? "the round trip too long" : 0;
+                           : b->time_known && rtt_ms > BN_TIME_MAX_RTT_MS && agrees ? "the round trip too long" : 0;
         if (drop) {
             note(b, "clock sample dropped: %s (round trip %lld ms)", drop, (long long)rtt_ms);
         } else {

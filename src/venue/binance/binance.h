@@ -69,7 +69,7 @@ typedef enum bn_kind {
 
 #define BN_TIME_SYNC_S 300 /* the clock offset is measured again this often */
 #define BN_ANSWER_TIMEOUT_NS 30000000000LL /* a WebSocket API answer not come by then will not */
-#define BN_TIME_MAX_RTT_MS 1000 /* a clock sample with a longer round trip is dropped (once known) */
+#define BN_TIME_MAX_RTT_MS 1000 /* a clock sample with a longer round trip is dropped (once known) unless it proves the clock wrong */
 /* user data events remembered (a rotation's overlap sends them twice): two hash sets of
    BN_SEEN slots, the current one and the one before, each holding up to BN_SEEN / 2 events,
    so at least the last BN_SEEN / 2 (1024: ten seconds of the busiest account) are known */
