@@ -35,13 +35,16 @@ check "the withdrawal is no loss: no kill switch, the PnL stays small" '! grep -
 check "the account's commission rates asked (account.commission), equal to the config's: no note" \
   'grep -q "commission for BTCUSDT (account.commission): maker 0.00100000 taker 0.00100000; paid in BNB: rates times 0.75000000 (off for this account)" "$tmp/r1.err" && ! grep -q "are not this account.s rates" "$tmp/r1.err"'
 
-# 2. SIGTERM: cancel all, confirm, report, exit 0 (the config's maker fee is not the account's)
-"$q" run "${cfg[@]}" --set account.maker_fee=0.0008 --endpoint "$base" --status-interval 0 >"$tmp/r2.out" 2>"$tmp/r2.err" &
+# 2. SIGTERM: cancel all, confirm, report, exit 0 (the config's maker fee is not the account's);
+#    the exchange named by a host name (localhost), looked up as any name is (addrs.h)
+"$q" run "${cfg[@]}" --set account.maker_fee=0.0008 --endpoint "http://localhost:${base##*:}" --status-interval 0 \
+  >"$tmp/r2.out" 2>"$tmp/r2.err" &
 pid=$!
 for _ in $(seq 100); do grep -q "ACK" "$tmp/r2.err" 2>/dev/null && break; sleep 0.1; done
 sleep 2
 kill -TERM $pid; wait $pid; rc=$?
 check "SIGTERM: exit 0" '[ $rc -eq 0 ]'
+check "a host name: the run went to ws://localhost" 'grep -q "BTCUSDT on ws://localhost:[0-9]*/ws-api/v3" "$tmp/r2.err"'
 check "a config fee that is not the account's: the note says what to set" \
   'grep -q "account.maker_fee 0.00080000 and taker_fee 0.00100000 are not this account.s rates: set them to 0.00100000 and 0.00100000" "$tmp/r2.err"'
 check "SIGTERM: the report is printed" 'grep -q "^fills" "$tmp/r2.out"'

@@ -158,20 +158,20 @@ static void test_numeric_connect(void **st) {
     /* an IP address is never looked up */
     memset(&n, 0, sizeof n);
     assert_int_equal(rest_init(&r, &n, "https://127.0.0.1:9", 0, 0, 0, 0), 0);
-    assert_true(r.numeric);
-    assert_int_equal(r.naddr, 1);
-    assert_string_equal(r.addr[0], "127.0.0.1");
+    assert_true(r.addrs.numeric);
+    assert_int_equal(r.addrs.naddr, 1);
+    assert_string_equal(r.addrs.addr[0], "127.0.0.1");
     assert_int_equal(rest_resolve(&r), 0);
-    assert_int_equal(r.st.resolves, 0);
+    assert_int_equal(r.addrs.lookups, 0);
     assert_int_equal(rest_init(&r, &n, "https://testnet.binance.vision", 0, 0, 0, 0), 0);
-    assert_false(r.numeric);
-    assert_int_equal(r.naddr, 0); /* a name is looked up at the first request, not at init */
+    assert_false(r.addrs.numeric);
+    assert_int_equal(r.addrs.naddr, 0); /* a name is looked up at the first request, not at init */
 
     /* a name is looked up (blocking, once): localhost by /etc/hosts, IPv4 first */
     assert_int_equal(rest_init(&r, &n, "http://localhost:9", 0, 0, 0, 0), 0);
     assert_int_equal(rest_resolve(&r), 0);
-    assert_int_equal(r.st.resolves, 1);
-    assert_string_equal(r.addr[0], "127.0.0.1");
+    assert_int_equal(r.addrs.lookups, 1);
+    assert_string_equal(r.addrs.addr[0], "127.0.0.1");
 
     /* the connection goes to the address known, the name only in Host (and SNI): a name that
        no resolver knows (.invalid, RFC 6761) with its address set here reaches the listener */
@@ -181,12 +181,12 @@ static void test_numeric_connect(void **st) {
     snprintf(url, sizeof url, "http://quoter-test.invalid:%d", port);
     ngot = 0;
     assert_int_equal(rest_init(&r, &n, url, "k", 0, on_answer, 0), 0);
-    snprintf(r.addr[0], sizeof r.addr[0], "127.0.0.1");
-    r.naddr = 1;
-    r.resolved_ns = clock_mono_ns();
-    r.next_resolve_ns = r.resolved_ns + REST_RESOLVE_MIN_NS;
+    snprintf(r.addrs.addr[0], sizeof r.addrs.addr[0], "127.0.0.1");
+    r.addrs.naddr = 1;
+    r.addrs.looked_ns = clock_mono_ns();
+    r.addrs.next_ns = r.addrs.looked_ns + REST_RESOLVE_MIN_NS;
     assert_int_equal(rest_send(&r, 1, "GET", "/api/v3/time"), 0);
-    assert_int_equal(r.st.resolves, 0); /* the address is fresh: no lookup per request */
+    assert_int_equal(r.addrs.lookups, 0); /* the address is fresh: no lookup per request */
     int c = -1;
     SERVE_UNTIL(&n, (c = accept(fd, 0, 0)) >= 0);
     assert_true(c >= 0);
@@ -220,22 +220,25 @@ static void test_numeric_connect(void **st) {
     int rc = rest_send(&r, 2, "GET", "/api/v3/time");
     if (!rc) SERVE_UNTIL(&n, ngot > 0);
     assert_true(rc == Q_E_IO || (ngot == 1 && got.status == 0));
-    assert_int_equal(r.fails, 1);
+    assert_int_equal(r.addrs.fails, 1);
     ngot = 0;
     rc = rest_send(&r, 3, "GET", "/api/v3/time");
     if (!rc) SERVE_UNTIL(&n, ngot > 0);
-    assert_int_equal(r.st.resolves, 0);
-    assert_int_equal(r.fails, 2);
+    assert_int_equal(r.addrs.lookups, 0);
+    assert_int_equal(r.addrs.fails, 2);
     /* a minute on (the time moved by hand), failures bring a new lookup (of localhost here:
-       no test asks a DNS server) */
-    snprintf(r.host, sizeof r.host, "localhost");
-    snprintf(r.addr[0], sizeof r.addr[0], "192.0.2.1");
-    r.next_resolve_ns = clock_mono_ns() - 1;
-    ngot = 0;
-    rc = rest_send(&r, 4, "GET", "/api/v3/time");
-    if (!rc) SERVE_UNTIL(&n, ngot > 0);
-    assert_int_equal(r.st.resolves, 1);
-    assert_string_equal(r.addr[0], "127.0.0.1"); /* IPv4 first */
+       no test asks a DNS server), off the event loop: the request goes on with the address
+       it has, and a later one takes the new address */
+    snprintf(r.addrs.host, sizeof r.addrs.host, "localhost");
+    snprintf(r.addrs.addr[0], sizeof r.addrs.addr[0], "192.0.2.1");
+    r.addrs.next_ns = clock_mono_ns() - 1;
+    assert_string_equal(addrs_pick(&r.addrs), "192.0.2.1");
+    assert_int_equal(r.addrs.lookups, 1);
+    for (int64_t end = clock_mono_ns() + 20000000000LL; strcmp(addrs_pick(&r.addrs), "127.0.0.1") && clock_mono_ns() < end;)
+        usleep(1000);
+    assert_int_equal(r.addrs.lookups, 1);
+    assert_string_equal(r.addrs.addr[0], "127.0.0.1"); /* IPv4 first */
+    assert_int_equal(r.addrs.fails, 0);
     rest_free(&r);
     net_free(&n);
 }
@@ -614,11 +617,11 @@ static void test_url_parse(void **st) {
     assert_false(net_host_loopback("128.0.0.1") || net_host_loopback("127.0.0.1.example.com") ||
                  net_host_loopback("2001:db8::1") || net_host_loopback("localhost.example.com"));
     /* a name's addresses, IPv4 first (localhost: 127.0.0.1, then ::1 where it is listed) */
-    char a[NET_ADDRS][64];
-    int n = net_resolve("localhost", a, NET_ADDRS);
+    char a[ADDRS_MAX][64];
+    int n = addrs_resolve("localhost", a, ADDRS_MAX);
     assert_true(n >= 1);
     assert_string_equal(a[0], "127.0.0.1");
-    assert_int_equal(net_resolve("quoter-test.invalid", a, NET_ADDRS), 0); /* RFC 6761: never resolves */
+    assert_int_equal(addrs_resolve("quoter-test.invalid", a, ADDRS_MAX), 0); /* RFC 6761: never resolves */
 }
 
 /* a rotation's overlap delivers the user data events twice (both sockets subscribed): each is

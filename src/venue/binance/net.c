@@ -149,7 +149,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (!c || c->wsi != wsi) return -1;
         c->state = NET_OPEN;
-        c->fails = 0; /* the address works */
+        addrs_worked(&c->addrs);
         c->opened_ns = clock_mono_ns();
         c->connects++;
         if (c->ops->on_open) c->ops->on_open(c->ctx, c);
@@ -178,8 +178,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return receive(c, &c->in, wsi, in, len);
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (c && c->wsi == wsi) {
-            c->fails++; /* the next address next time; a new lookup after a round of failures */
-            c->cur++;
+            addrs_failed(&c->addrs); /* the next address next time; a new lookup after a round of failures */
             lost(c, in && len ? (const char *)in : "connection failed");
         }
         break;
@@ -346,6 +345,7 @@ void net_free(net_t *n) {
         c->out_buf = NULL;
         wsmsg_free(&c->in);
         wsmsg_free(&c->in_old);
+        addrs_free(&c->addrs);
     }
     if (n->lws) lws_context_destroy(n->lws);
     free(n->wake);
@@ -417,8 +417,7 @@ static int parse_url(net_conn_t *c, const char *url) {
     c->tls = u.tls;
     c->port = u.port;
     snprintf(c->host, sizeof c->host, "%s", u.host);
-    unsigned char ip[16];
-    c->numeric = inet_pton(AF_INET, c->host, ip) == 1 || inet_pton(AF_INET6, c->host, ip) == 1;
+    addrs_init(&c->addrs, c->host, NET_RESOLVE_MIN_NS, NET_RESOLVE_MAX_AGE_NS);
     if (snprintf(c->path, sizeof c->path, "%s", *u.path ? u.path : "/") >= (int)sizeof c->path) return Q_E_INVAL;
     return 0;
 }
@@ -453,55 +452,11 @@ int net_endpoint(const char *e, char *api, char *stream, char *rest, size_t cap)
     return 0;
 }
 
-int net_resolve(const char *host, char addr[][64], int max) {
-    struct addrinfo hints, *res = 0;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, 0, &hints, &res) || !res) {
-        if (res) freeaddrinfo(res);
-        return 0;
-    }
-    int n = 0;
-    for (int fam = 0; fam < 2; fam++)
-        for (const struct addrinfo *a = res; a && n < max; a = a->ai_next) {
-            const void *ip = a->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
-                           : a->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr : 0;
-            if (!ip || (a->ai_family == AF_INET) != (fam == 0)) continue;
-            char txt[64];
-            if (!inet_ntop(a->ai_family, ip, txt, sizeof txt)) continue;
-            int dup = 0;
-            for (int i = 0; i < n; i++) dup |= !strcmp(addr[i], txt);
-            if (!dup) memcpy(addr[n++], txt, sizeof txt);
-        }
-    freeaddrinfo(res);
-    return n;
-}
-
-/* the address to connect to: the host itself when it is one, else one of its looked-up
-   addresses (see net_resolve); NULL when there is none yet */
-static const char *conn_address(net_conn_t *c) {
-    if (c->numeric) return c->host;
-    int64_t now = clock_mono_ns();
-    if ((!c->naddr || c->fails >= c->naddr) && now >= c->next_resolve_ns) {
-        c->next_resolve_ns = now + NET_RESOLVE_MIN_NS;
-        char a[NET_ADDRS][64];
-        int n = net_resolve(c->host, a, NET_ADDRS);
-        if (n) { /* else the addresses known (if any) stay: an old address beats none */
-            memcpy(c->addr, a, sizeof a);
-            c->naddr = n;
-            c->cur = 0;
-            c->fails = 0;
-        }
-    }
-    return c->naddr ? c->addr[c->cur % c->naddr] : NULL;
-}
-
 static struct lws *connect_wsi(net_conn_t *c) {
     struct lws_client_connect_info ci;
     memset(&ci, 0, sizeof ci);
     ci.context = c->net->lws;
-    ci.address = conn_address(c);
+    ci.address = addrs_pick(&c->addrs); /* numeric: lws looks nothing up */
     if (!ci.address) return NULL; /* no address: as a failed connection (retried after the backoff) */
     ci.port = c->port;
     ci.path = c->path;
@@ -519,8 +474,7 @@ static void connect_now(net_conn_t *c) {
     c->state = NET_CONNECTING;
     c->wsi = connect_wsi(c);
     if (!c->wsi) {
-        c->fails++; /* the next address next time; a new lookup after a round of failures */
-        c->cur++;
+        addrs_failed(&c->addrs); /* the next address next time; a new lookup after a round of failures */
         lost(c, "cannot start a connection");
     }
 }

@@ -19,10 +19,11 @@
 #include <stdint.h>
 
 #include "../../proto/wsmsg.h"
+#include "addrs.h"
 
 #define NET_MAX_CONNS 4
-#define NET_ADDRS 8             /* addresses kept of a host name (net_resolve) */
-#define NET_RESOLVE_MIN_NS 60000000000LL /* a name looked up again at most this often */
+#define NET_RESOLVE_MIN_NS 60000000000LL      /* a name looked up again at most this often (addrs.h) */
+#define NET_RESOLVE_MAX_AGE_NS 3600000000000LL /* ...and at least this often while connections open */
 #define NET_OUT_MAX 1024        /* queued messages per connection */
 #define NET_OUT_BYTES (512u << 10) /* the out-ring's bytes per connection (each message takes
                                       LWS_PRE + its length, rounded up to 16) */
@@ -85,11 +86,9 @@ struct net_conn {
     int nseen;
     wsmsg_t in_old;             /* the old socket's fragments */
     int64_t rotations;
-    /* the host's addresses (a name looked up at the first connection, again when a whole
-       round of them failed, at most once a minute); the name still goes in Host and SNI */
-    char addr[NET_ADDRS][64];
-    int naddr, cur, fails, numeric;
-    int64_t next_resolve_ns;    /* monotonic */
+    /* the host's addresses, connected to (addrs.h: looked up off the event loop after
+       start-up); the name still goes in Host, SNI and the certificate's check */
+    addrs_t addrs;
     /* set by an owner that merges a rotation's two sockets itself (the recorder switches each
        stream over by its ids): messages are handed over as they come, duplicates included,
        and from_old says during on_text whether the rotated-out socket delivered it */
@@ -140,13 +139,6 @@ int net_host_loopback(const char *host);
    host and port), each into cap bytes; api may be NULL (a recorder needs no API). 0 or -1. */
 int net_endpoint(const char *e, char *api, char *stream, char *rest, size_t cap);
 
-/* Looks a host name up (blocking: getaddrinfo) into at most max numeric addresses, IPv4
-   first (a host with an IPv6 address but no IPv6 route would fail every connection until
-   the next lookup), without repeats. The count, 0 when none. libwebsockets 4.1 has no
-   asynchronous lookup and, given a name, calls getaddrinfo() on the event loop at every
-   connection: the live client looks names up at start-up and when addresses stop working,
-   at most once a minute (NET_RESOLVE_MIN_NS), and connects to the addresses. */
-int net_resolve(const char *host, char addr[][64], int max);
 
 int net_init(net_t *n);
 void net_free(net_t *n);

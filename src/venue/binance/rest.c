@@ -26,14 +26,7 @@ int rest_init(rest_t *r, net_t *n, const char *url, const char *api_key, int64_t
     size_t pl = strlen(r->prefix);
     while (pl && r->prefix[pl - 1] == '/') r->prefix[--pl] = 0;
     if (pl >= 4 && !strcmp(r->prefix + pl - 4, "/api")) r->prefix[pl - 4] = 0;
-    {
-        unsigned char ip[16];
-        r->numeric = inet_pton(AF_INET, r->host, ip) == 1 || inet_pton(AF_INET6, r->host, ip) == 1;
-        if (r->numeric) { /* an IP address is its own address: nothing to look up, ever */
-            snprintf(r->addr[0], sizeof r->addr[0], "%.63s", r->host); /* an address fits */
-            r->naddr = 1;
-        }
-    }
+    addrs_init(&r->addrs, r->host, REST_RESOLVE_MIN_NS, REST_RESOLVE_MAX_AGE_NS);
     r->net = n;
     r->api_key = api_key;
     r->timeout_ns = timeout_ns > 0 ? timeout_ns : REST_TIMEOUT_NS;
@@ -50,13 +43,6 @@ static void slot_reset(rest_req_t *q) {
     q->status = 0;
     q->starting = q->failed = 0;
     q->sent_ns = 0;
-}
-
-/* a connection to the current address failed (or never answered): the next address next
-   time, and after a round of failures a new lookup (rest_send, at most once a minute) */
-static void addr_failed(rest_t *r) {
-    r->fails++;
-    if (r->naddr > 1) r->cur = (r->cur + 1) % r->naddr;
 }
 
 /* hands the answer (or its absence: status 0) to the owner once and frees the slot; the
@@ -151,7 +137,7 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         break;
     }
     case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP: {
-        q->r->fails = 0; /* an answer came from this address */
+        addrs_worked(&q->r->addrs); /* an answer came from this address */
         q->status = (int)lws_http_client_http_response(wsi);
         q->weight = header_int(wsi, "x-mbx-used-weight-1m:", "X-MBX-USED-WEIGHT-1M:");
         q->orders10 = header_int(wsi, "x-mbx-order-count-10s:", "X-MBX-ORDER-COUNT-10S:");
@@ -185,8 +171,10 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
             q->wsi = NULL;
             return 0;
         }
-        if (reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR) addr_failed(q->r);
-        else q->r->fails = 0; /* it connected: the address works */
+        /* a failed connection: the next address next time, and after a round of failures a
+           new lookup (addrs.h); one that connected: the address works */
+        if (reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR) addrs_failed(&q->r->addrs);
+        else addrs_worked(&q->r->addrs);
         char why[160];
         snprintf(why, sizeof why, "%s%.120s", reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR ? "connection failed: " : "connection closed before the answer",
                  reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR && in ? (const char *)in : "");
@@ -199,24 +187,7 @@ int rest_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     return 0;
 }
 
-int rest_resolve(rest_t *r) {
-    if (r->numeric) return 0;
-    int64_t now = clock_mono_ns();
-    r->resolved_ns = now;
-    r->next_resolve_ns = now + REST_RESOLVE_MIN_NS;
-    r->st.resolves++;
-    char a[REST_ADDRS][64];
-    int n = net_resolve(r->host, a, REST_ADDRS);
-    if (!n) {
-        r->st.resolve_failures++;
-        return Q_E_IO; /* the addresses known (if any) stay: an old address beats none */
-    }
-    memcpy(r->addr, a, sizeof a);
-    r->naddr = n;
-    r->cur = 0;
-    r->fails = 0;
-    return 0;
-}
+int rest_resolve(rest_t *r) { return addrs_lookup_now(&r->addrs) ? Q_E_IO : 0; }
 
 int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_query) {
     if (!tag) return Q_E_INVAL;
@@ -227,17 +198,9 @@ int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_quer
     if (snprintf(q->path, sizeof q->path, "%s%s", r->prefix, path_query) >= (int)sizeof q->path ||
         snprintf(q->method, sizeof q->method, "%s", method) >= (int)sizeof q->method)
         return Q_E_INVAL;
-    /* The host's address, not its name, goes to lws: given a name, lws 4.1 calls
-       getaddrinfo() on the event loop for every connection, and with a slow resolver every
-       REST cancel would freeze the loop for the resolver's timeout. So the name is looked up
-       (blocking) at the first request, which is start-up, and again only when it must be:
-       no address yet, a whole round of addresses failed in a row, or the last lookup is an
-       hour old (addresses move); and never more than once a minute, whatever fails. */
-    int64_t now = clock_mono_ns();
-    if (!r->numeric && (!r->naddr || r->fails >= r->naddr || now - r->resolved_ns >= REST_RESOLVE_MAX_AGE_NS) &&
-        (!r->resolved_ns || now >= r->next_resolve_ns))
-        rest_resolve(r);
-    if (!r->naddr) return Q_E_IO; /* no address: nothing went out (retried by the owner) */
+    /* the host's address, not its name, goes to lws (addrs.h says why) */
+    const char *addr = addrs_pick(&r->addrs);
+    if (!addr) return Q_E_IO; /* no address: nothing went out (retried by the owner) */
     q->tag = tag;
     q->len = 0;
     q->status = 0;
@@ -249,7 +212,7 @@ int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_quer
     struct lws_client_connect_info ci;
     memset(&ci, 0, sizeof ci);
     ci.context = r->net->lws;
-    ci.address = r->addr[r->cur]; /* numeric: lws looks nothing up */
+    ci.address = addr; /* numeric: lws looks nothing up */
     ci.port = r->port;
     ci.path = q->path;
     ci.host = r->host; /* the name: Host header, SNI and the certificate's check */
@@ -267,7 +230,7 @@ int rest_send(rest_t *r, uint64_t tag, const char *method, const char *path_quer
     q->starting = 0;
     if (!w || q->failed) {
         slot_reset(q);
-        addr_failed(r);
+        addrs_failed(&r->addrs);
         return Q_E_IO;
     }
     q->wsi = w;
@@ -282,7 +245,7 @@ void rest_run(rest_t *r) {
         rest_req_t *q = &r->req[i];
         if (!q->tag || now < q->deadline_ns) continue;
         struct lws *w = q->wsi;
-        if (!q->status) addr_failed(r); /* not even a status line: the address may be dead */
+        if (!q->status) addrs_failed(&r->addrs); /* not even a status line: the address may be dead */
         r->st.timeouts++;
         finish(q, 0, "timed out");
         if (w) lws_set_timeout(w, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
@@ -299,6 +262,7 @@ void rest_free(rest_t *r) {
         q->cap = 0;
     }
     r->done = 0;
+    addrs_free(&r->addrs);
 }
 
 /* kv's pairs with each value percent-encoded, joined by '&'; the length, or -1 */

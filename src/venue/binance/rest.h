@@ -7,11 +7,11 @@
  * callback, exactly once: the answer (any HTTP status, with its body and the X-MBX headers),
  * or no answer (status 0) when the connection failed, closed early, or the request's timeout
  * passed first. What to make of a missing answer is the owner's call (for an order request:
- * the outcome is unknown). The host name is looked up once (lws 4.1 resolves synchronously,
- * on the event loop, for every connection it opens by name), and connections go to the
- * numeric address; see rest_send for when it is looked up again (that lookup is the one
- * thing here that blocks). TLS certificates are verified (against the name) for every host
- * that is not loopback, as net.c does. Redirects are not followed.
+ * the outcome is unknown). Connections go to the host's numeric addresses, kept and looked
+ * up again off the event loop by addrs.h (lws 4.1, given a name, would resolve it
+ * synchronously on the event loop for every connection). TLS certificates are verified
+ * (against the name) for every host that is not loopback, as net.c does. Redirects are not
+ * followed.
  *
  * Signing (rest_signed_query): the query string "k=v&...&timestamp=T" with each value
  * percent-encoded (RFC 3986) is the payload Binance signs; HMAC-SHA256 in hex, or Ed25519 in
@@ -65,10 +65,8 @@ typedef struct rest_req {
 
 typedef struct rest_stats {
     int64_t sent, answered, lost, timeouts;
-    int64_t resolves, resolve_failures; /* host name lookups (getaddrinfo), and those that failed */
 } rest_stats_t;
 
-#define REST_ADDRS 8                    /* addresses kept of a host name's lookup */
 #define REST_RESOLVE_MIN_NS 60000000000LL   /* a host name looked up again at most this often... */
 #define REST_RESOLVE_MAX_AGE_NS 3600000000000LL /* ...and at least this often while requests go */
 
@@ -76,13 +74,9 @@ typedef struct rest {
     net_t *net;                 /* its lws context */
     char host[256], prefix[256]; /* prefix: a base path before /api/v3/... ("" mostly) */
     int port, tls;
-    /* the host's addresses (numeric, connected to; the name still goes in Host, SNI and the
-       certificate check): looked up once, not per request (see rest_send) */
-    char addr[REST_ADDRS][64];
-    int naddr, cur;             /* addresses known; the one connected to */
-    int numeric;                /* host is an IP address: never looked up */
-    int fails;                  /* connections failed in a row (each moves to the next address) */
-    int64_t resolved_ns, next_resolve_ns; /* monotonic: the last lookup; none again before next */
+    /* the host's addresses, connected to (addrs.h: looked up at start-up, later off the
+       event loop); the name still goes in Host, SNI and the certificate's check */
+    addrs_t addrs;
     const char *api_key;        /* X-MBX-APIKEY (NULL: none sent); kept by pointer */
     int64_t timeout_ns;
     rest_done_fn done;
@@ -96,8 +90,8 @@ typedef struct rest {
 int rest_init(rest_t *r, net_t *n, const char *base_url, const char *api_key, int64_t timeout_ns, rest_done_fn done,
               void *ctx);
 /* Looks the host name up now (blocking: getaddrinfo) unless it is an IP address; 0, or
-   Q_E_IO when the name has no address (the ones known, if any, are kept). rest_send calls it
-   when needed; start-up may call it first so that the lookup does not wait for a request. */
+   Q_E_IO when the name has no address (the ones known, if any, are kept). Start-up calls it
+   so that the first request does not wait for it; later lookups run off the event loop. */
 int rest_resolve(rest_t *r);
 /* Starts METHOD path_query ("/api/v3/order?symbol=..."); its answer comes to done(tag).
    0, or Q_E_FULL (no free slot), Q_E_INVAL (too long), Q_E_IO (the connection could not
