@@ -55,6 +55,19 @@ check "--json is one object" 'echo "$js" | python3 -c "import json,sys; json.loa
 out=$($q stats "$tmp/up.txt" 2>&1)
 check "all buys: autocorrelation 0 (no variance), trades_per_order 1: $out" '[ "$(val "$out" sign_autocorr)" = 0.000 ] && [ "$(val "$out" trades_per_order)" = 1.00 ]'
 check "all buys, a tick of mid each: move_1s_bps=1.000 (1/10000, 1/10001, 1/10002)" '[ "$(val "$out" move_1s_bps)" = 1.000 ]'
+# the bookTickers stop after the first: a trade after a horizon says the mid held until it, so
+# horizons are measured (and the waiting trades leave memory) without another bookTicker;
+# 1 s: 100 at 1500, 1500 at 3000, 3000 at 7000; 5 s: 100 and 1500 at 7000; 7000's: left out
+{
+  bbo 0 10 9999.99 10000.01
+  trade 100 1 100 false
+  trade 1500 2 200 true
+  trade 3000 3 300 false
+  trade 7000 4 400 true
+} > "$tmp/stop.txt"
+js=$($q stats --json "$tmp/stop.txt" 2>&1)
+check "bookTickers stop: 3 trades measured at 1 s, 2 at 5 s, no move: $js" \
+  'echo "$js" | grep -q "\"move_1s_bps\":0.000,\"move_5s_bps\":0.000,\"move_1s_trades\":3,\"move_5s_trades\":2,"'
 $q stats >/dev/null 2>&1; rc=$?
 check "no file exits 2" '[ $rc -eq 2 ]'
 $q stats "$tmp/none.gz" >/dev/null 2>"$tmp/err"; rc=$?

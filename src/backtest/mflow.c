@@ -1,6 +1,8 @@
 /* mflow.c: order-flow statistics over a recording (definitions in mflow.h). One streaming
- * pass: trades wait in a queue until the first bookTicker after their horizon says what the
- * mid was at that horizon, so memory is the trades of the last 5 s, not the recording. */
+ * pass: trades wait in a queue until the first line after their horizon (a bookTicker, or a
+ * trade: one that came with no bookTicker since says the mid held) tells the mid at that
+ * horizon, so memory is the trades of the last 5 s, not the recording, even where the
+ * bookTickers stop. */
 #include "mflow.h"
 
 #include <stdlib.h>
@@ -58,6 +60,14 @@ static void resolve(queue_t *q, size_t *cur, int64_t h, int64_t now, int inclusi
     }
 }
 
+/* both horizons: every trade whose horizon ends before `now`, at `mid` (the mid held from the
+   line before until now); what both have resolved leaves the queue */
+static void resolve_before(queue_t *q, int64_t now, double mid, double *sum1, double *sum5, mflow_t *f) {
+    resolve(q, &q->c1, MFLOW_H1_NS, now, 0, mid, sum1, &f->n_1s);
+    resolve(q, &q->c5, MFLOW_H5_NS, now, 0, mid, sum5, &f->n_5s);
+    q->head = q->c5 < q->c1 ? q->c5 : q->c1;
+}
+
 int mflow_compute(char **files, int nfiles, const symbol_rules_t *r, mflow_t *f, char *err, int errcap) {
     memset(f, 0, sizeof *f);
     replay_t *rp = calloc(1, sizeof *rp);
@@ -81,14 +91,12 @@ int mflow_compute(char **files, int nfiles, const symbol_rules_t *r, mflow_t *f,
     while ((rc = replay_next(rp, &ev)) > 0) {
         if (ev.type == MD_BBO) {
             /* this line is the first after every horizon that ends before it: the mid until now held there */
-            if (mid > 0) {
-                resolve(&q, &q.c1, MFLOW_H1_NS, ev.local_ns, 0, mid, &sum1, &f->n_1s);
-                resolve(&q, &q.c5, MFLOW_H5_NS, ev.local_ns, 0, mid, &sum5, &f->n_5s);
-                q.head = q.c5 < q.c1 ? q.c5 : q.c1;
-            }
+            if (mid > 0) resolve_before(&q, ev.local_ns, mid, &sum1, &sum5, f);
             mid = (double)(ev.u.bbo.bid + ev.u.bbo.ask) / 2;
             last_bbo = ev.local_ns;
         } else if (ev.type == MD_TRADE) {
+            /* no bookTicker since the last: the mid held until now, at every horizon before it */
+            if (mid > 0) resolve_before(&q, ev.local_ns, mid, &sum1, &sum5, f);
             int sign = ev.u.trade.buyer_maker ? -1 : 1;
             if (f->trades) {
                 s_pair += last_sign * sign;

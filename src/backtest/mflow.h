@@ -9,8 +9,10 @@
  *   - move after h: for every trade with a bookTicker line before it, received at t,
  *     sign * (mid(t + h) - mid0) / mid0 * 1e4 bps, where mid0 is the mid of the last
  *     bookTicker line before the trade's line and mid(x) that of the last bookTicker received
- *     at or before x; trades with t + h after the last bookTicker are left out; the mean
- *     over trades is reported, for h = 1 s and 5 s;
+ *     at or before x, known once a line received after x comes (a trade line with no
+ *     bookTicker between says the mid held); trades with t + h at or after the last line
+ *     (bar a last bookTicker at exactly t + h) are left out; the mean over trades is
+ *     reported, for h = 1 s and 5 s;
  *   - sign autocorrelation: the Pearson correlation of consecutive trades' signs (lag 1,
  *     over all trades, the sample mean removed);
  *   - an aggressor order is a run of consecutive trades with the same trade time T and
