@@ -254,6 +254,9 @@ static void test_file_errors(void **st) {
     expect_bad(HDR "place,1,,1\n", "bad.csv:2:", "answered_ns \"\" is not an integer");
     expect_bad(HDR "place,1,2,1.5\n", "bad.csv:2:", "rtt_ns \"1.5\" is not an integer");
     expect_bad(HDR "place,1,2,99999999999999999999\n", "bad.csv:2:", "not an integer");
+    /* read whole, digits only: what strtoll lets by (a sign, leading space) is refused too */
+    expect_bad(HDR "place,+1,2,1\n", "bad.csv:2:", "sent_ns \"+1\" is not an integer");
+    expect_bad(HDR "place,1, 2,1\n", "bad.csv:2:", "answered_ns \" 2\" is not an integer");
     expect_bad(HDR "place,10,5,-5\n", "bad.csv:2:", "negative");
     expect_bad(HDR "place,1,9,7\n", "bad.csv:2:", "is not answered_ns - sent_ns (8)");
     expect_bad(HDR "place,-1,9,10\n", "bad.csv:2:", "negative");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../core/err.h"
+#include "../../proto/params.h" /* proto_parse_i64: a field read whole, digits only */
 
 #define Z99 2.3263478740408408 /* the standard normal's 99th percentile */
 
@@ -79,17 +80,6 @@ static int cmp_point(const void *a, const void *b) {
     return x->t < y->t ? -1 : x->t > y->t ? 1 : (x->lat > y->lat) - (x->lat < y->lat);
 }
 
-/* one integer field, the whole of it */
-static int parse_i64(const char *s, int64_t *v) {
-    if (!*s) return -1;
-    char *end;
-    errno = 0;
-    long long x = strtoll(s, &end, 10);
-    if (errno || *end) return -1;
-    *v = (int64_t)x;
-    return 0;
-}
-
 #define FAIL(...)                                   \
     do {                                            \
         snprintf(err, errcap, __VA_ARGS__);         \
@@ -147,10 +137,10 @@ int latency_read(latency_t *l, FILE *f, const char *path, double share, char *er
         for (const char *k = fld[0]; *k; k++)
             if (!islower((unsigned char)*k) && *k != '_') FAIL("%s:%ld: kind \"%s\" is not a word", path, line, fld[0]);
         int64_t sent, answered, rtt;
-        if (parse_i64(fld[1], &sent)) FAIL("%s:%ld: sent_ns \"%s\" is not an integer", path, line, fld[1]);
-        if (parse_i64(fld[2], &answered))
+        if (proto_parse_i64(fld[1], &sent)) FAIL("%s:%ld: sent_ns \"%s\" is not an integer", path, line, fld[1]);
+        if (proto_parse_i64(fld[2], &answered))
             FAIL("%s:%ld: answered_ns \"%s\" is not an integer", path, line, fld[2]);
-        if (parse_i64(fld[3], &rtt)) FAIL("%s:%ld: rtt_ns \"%s\" is not an integer", path, line, fld[3]);
+        if (proto_parse_i64(fld[3], &rtt)) FAIL("%s:%ld: rtt_ns \"%s\" is not an integer", path, line, fld[3]);
         if (sent < 0 || answered < 0) FAIL("%s:%ld: a time is negative", path, line);
         if (sent > INT64_MAX / 2 || answered > INT64_MAX / 2)
             FAIL("%s:%ld: a time is out of range (ns since 1970 are about 1.7e18)", path, line);
