@@ -80,6 +80,10 @@ if [ -f "$data/binance-spot/btcusdt_20240808.gz" ]; then
   check "shared: move_5s_bps 0.337" '[ "$(val "$out" move_5s_bps)" = 0.337 ]'
   check "shared: sign_autocorr 0.785" '[ "$(val "$out" sign_autocorr)" = 0.785 ]'
   check "shared: 19904 trades in 7135 orders" '[ "$(val "$out" trades)" = 19904 ] && [ "$(val "$out" aggressor_orders)" = 7135 ]'
+  # the two files in the wrong order: no figures over a stream that runs backwards
+  $q stats "$data"/binance-spot/btcusdt_20240809.gz "$data"/binance-spot/btcusdt_20240808.gz >"$tmp/o" 2>"$tmp/err"; rc=$?
+  check "files out of order: exit 2, the file and line named" \
+    '[ $rc -eq 2 ] && grep -q "btcusdt_20240808.gz:1: the receive time goes back 650.598 s" "$tmp/err"'
 else
   echo "stats: shared recording absent; its known answers skipped"
 fi

@@ -193,6 +193,16 @@ static void test_malformed_messages(void **st) {
         "{\"u\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"1\",\"A\":\"1\"} trailing",
         "{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
         "{\"data\":{\"data\":{\"data\":{\"u\":1}}}}",
+        /* numbers no market has (a hostile review's lines): counted bad, never filling an order */
+        "{\"e\":\"trade\",\"t\":1,\"p\":\"-5.00\",\"q\":\"1\",\"m\":true}",
+        "{\"e\":\"trade\",\"t\":1,\"p\":\"0.00000000\",\"q\":\"1\",\"m\":true}",
+        "{\"e\":\"trade\",\"t\":1,\"p\":\"1.00\",\"q\":\"-5.00000000\",\"m\":true}",
+        "{\"e\":\"trade\",\"t\":1,\"p\":\"1.00\",\"q\":\"0.00000000\",\"m\":true}",
+        "{\"u\":1,\"b\":\"-61831.99\",\"B\":\"1\",\"a\":\"1\",\"A\":\"1\"}",
+        "{\"u\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"1\",\"A\":\"-0.13518\"}",
+        "{\"e\":\"depthUpdate\",\"U\":1,\"u\":2,\"b\":[[\"-1.00\",\"1\"]],\"a\":[]}",
+        "{\"e\":\"depthUpdate\",\"U\":1,\"u\":2,\"b\":[],\"a\":[[\"0.00\",\"1\"]]}",
+        "{\"lastUpdateId\":5,\"bids\":[[\"0.00000000\",\"1.00000000\"]],\"asks\":[]}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc = decode(&d, bad[i], &ev);
@@ -275,6 +285,26 @@ static void test_bad_lines(void **st) {
     assert_int_equal(replay_bad_lines(&rp), 4);
     replay_close(&rp);
     unlink(path);
+    /* files out of time order (or one given twice): an error naming the file and line where
+       the receive time goes back, never a silent empty replay */
+    {
+        char p2[] = "/tmp/quoter_backwards_XXXXXX";
+        int fd2 = mkstemp(p2);
+        assert_true(fd2 >= 0);
+        FILE *f2 = fdopen(fd2, "w");
+        fputs("1000 {\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2);
+        fputs("1000 {\"u\":2,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2); /* same time: fine */
+        fputs("900 {\"u\":3,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2);
+        fclose(f2);
+        char *back[1] = {p2};
+        assert_int_equal(replay_open(&rp, back, 1, &r), 0);
+        assert_int_equal(replay_next(&rp, &ev), 1);
+        assert_int_equal(replay_next(&rp, &ev), 1);
+        assert_true(replay_next(&rp, &ev) < 0);
+        assert_non_null(strstr(rp.rec.err, ":3: the receive time goes back 0.000 s"));
+        replay_close(&rp);
+        unlink(p2);
+    }
     /* a missing file is an error, not a crash */
     char *missing[1] = {"/nonexistent/file.gz"};
     assert_int_equal(replay_open(&rp, missing, 1, &r), 0);

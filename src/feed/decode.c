@@ -245,6 +245,10 @@ static int parse_levels(md_decoder_t *d, cur_t *c, int *used, int *off, int *cou
                the whole diff would desynchronise the book, so skip just this level */
             *rc = 0;
             lv->price = -1;
+        } else if (lv->price <= 0) { /* no book has a level at 0 or below */
+            snprintf(d->err, sizeof d->err, "a level's price is not positive");
+            *rc = Q_E_RANGE;
+            return 0;
         }
         if (!expect(c, ',')) { *rc = Q_E_PARSE; return 0; }
         if (!parse_dec(c, &d->lot, &lv->qty, rc)) return 0;
@@ -459,6 +463,7 @@ int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
         } else if (f.en == 5 && memcmp(f.e, "trade", 5) == 0) {
             if (!(f.has & H_t) || !(f.has & H_p) || !(f.has & H_q) || !(f.has & H_m))
                 return fail(d, Q_E_PARSE, "trade without t/p/q/m", &c, json);
+            if (f.p <= 0 || f.q <= 0) return fail(d, Q_E_RANGE, "trade price or quantity not positive", &c, json);
             ev->type = MD_TRADE;
             ev->u.trade.id = f.t;
             ev->u.trade.price = f.p;
@@ -473,6 +478,9 @@ int md_decode(md_decoder_t *d, const char *json, size_t n, md_event_t *ev) {
         ev->type = MD_SNAPSHOT;
         ev->u.snap.last_id = f.last;
     } else if ((f.has & H_u) && (f.has & H_b) && (f.has & H_a) && (f.has & H_B) && (f.has & H_A) && !f.nbids && !f.nasks) {
+        /* (an empty side may show 0, never less) */
+        if (f.b < 0 || f.a < 0 || f.B < 0 || f.A < 0)
+            return fail(d, Q_E_RANGE, "bookTicker price or quantity negative", &c, json);
         ev->type = MD_BBO;
         ev->u.bbo.id = f.u;
         ev->u.bbo.bid = f.b;

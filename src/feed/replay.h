@@ -36,6 +36,7 @@ typedef struct replay {
     int64_t count[MD_IGNORED + 1];
     replay_symbols_t syms;
     int last_sym;           /* index in syms of the previous line's symbol (most lines repeat it) */
+    int64_t last_local_ns;  /* the previous event's receive time: none may come before it */
     /* exchangeInfo lines: how many, the first of the symbol's (where and its rules), and the
        later ones whose rules differ from it */
     int64_t exinfo_lines, exinfo_changes;
@@ -45,7 +46,9 @@ typedef struct replay {
 } replay_t;
 
 int replay_open(replay_t *r, char **files, int nfiles, const symbol_rules_t *rules);
-/* 1 and an event; 0 at the end; a negative error when a file cannot be read (r->rec.err). */
+/* 1 and an event; 0 at the end; a negative error when a file cannot be read, or when an
+   event's receive time goes back (files given out of order, one given twice, a recording
+   whose clock stepped back: every reader assumes time runs forward) (r->rec.err). */
 int replay_next(replay_t *r, md_event_t *ev);
 int64_t replay_bad_lines(const replay_t *r);
 void replay_close(replay_t *r);
