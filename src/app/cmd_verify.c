@@ -14,8 +14,9 @@ static const char usage[] =
     "Replays recordings (several files as one stream), synchronises the order book from the\n"
     "snapshot and depth diffs by Binance's rules, and compares the book's best bid and ask\n"
     "(price and quantity) with every bookTicker that carries the update id the book has just\n"
-    "after a diff. Prints the symbol and key=value counts; exits 1 on any mismatch, 2 on bad\n"
-    "usage, I/O or a symbol the recording has no line of.\n"
+    "after a diff. Prints the symbol and key=value counts; exits 1 on any mismatch or when\n"
+    "nothing could be compared (no snapshot, no bookTicker while the book was in sync), 2 on\n"
+    "bad usage, I/O, lines out of time order or a symbol the recording has no line of.\n"
     "\n"
     "The symbol is the recording's unless market.symbol is given; a recording with no line of\n"
     "it, or of several symbols when none is given, is an error (exit 2). Its tick and step\n"
@@ -74,8 +75,14 @@ int cmd_verify(int argc, char **argv) {
            xc.mismatches, replay_bad_lines(&rp));
     int intact = book_check(&book);
     if (!intact) cli_fail("the book's internal invariants do not hold (a bug: please report it)");
+    /* compared=0 mismatches=0 is no pass: nothing was checked */
+    if (!xc.compared)
+        cli_fail("nothing was verified: %s",
+                 !sync.st.snapshots ? "the book never synchronised (no depth snapshot in the recording)"
+                 : !sync.st.applied ? "the book never synchronised (no depth diff followed a snapshot)"
+                                    : "no bookTicker came while the book was in sync");
     replay_close(&rp);
     sync_free(&sync);
     book_free(&book);
-    return xc.mismatches || !intact ? 1 : 0;
+    return xc.mismatches || !intact || !xc.compared ? 1 : 0;
 }
