@@ -767,10 +767,12 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
     }
     case BN_ACCOUNT: {
         const cJSON *bal = cJSON_GetObjectItemCaseSensitive(r, "balances"), *it;
+        int told[2] = {0, 0};
         cJSON_ArrayForEach(it, bal) {
             const char *a = jstr(it, "asset");
             int base = !strcmp(a, b->cfg.rules->base), quote = !strcmp(a, b->cfg.rules->quote);
             if (!base && !quote) continue;
+            told[base ? 0 : 1] = 1;
             int64_t f = 0, l = 0;
             __int128 fq = 0, lq = 0;
             if (base && (parse_units(it, "free", &b->cfg.rules->lot, &f) || parse_units(it, "locked", &b->cfg.rules->lot, &l)))
@@ -778,6 +780,11 @@ static void on_result(binance_t *b, bn_pending_t *p, const cJSON *r, int64_t t) 
             if (quote && (parse_quote(b, it, "free", &fq) || parse_quote(b, it, "locked", &lq))) continue;
             balance_event(b, base ? 0 : 1, f, l, fq, lq, t);
         }
+        /* asked with omitZeroBalances: an asset not listed is one the account holds none of
+           (the ledger must not keep the config's balance for it) */
+        if (cJSON_IsArray(bal))
+            for (int i = 0; i < 2; i++)
+                if (!told[i] && *(i ? b->cfg.rules->quote : b->cfg.rules->base)) balance_event(b, i, 0, 0, 0, 0, t);
         sync_part(b, p, 0, t);
         break;
     }
