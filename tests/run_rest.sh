@@ -65,6 +65,25 @@ check "mid: ledger equals the exchange's account" \
 "$q" run "${cfg[@]}" --set market.tick_size=0.1 --endpoint "$base_mid" --seconds 20 --db none >/dev/null 2>"$tmp/tick.err"; rc=$?
 check "rules: a config whose tick size is not the exchange's stops the run (exit 1, named), nothing sent" \
   '[ $rc -eq 1 ] && grep -q "PRICE_FILTER.tickSize is 0.01, the config says 0.1" "$tmp/tick.err" && ! grep -q "ACK" "$tmp/tick.err" && [ "$(open_orders)" = "[]" ]'
+# 3. a restart after kill -9 with the WebSocket API down: the earlier run's orders are found over
+#    REST and canceled while the run waits for the API, and the balances are the account's
+#    (the killed run quotes 300 USDT away, so its orders are still there to find)
+curl -s -X DELETE "$base_mid/admin/faults" >/dev/null
+"$q" run "${cfg[@]}" --set strategy.spread=300 --endpoint "$base_mid" --db "$tmp/k.db" >"$tmp/k1.out" 2>"$tmp/k1.err" &
+k1=$!
+wait_for "$tmp/k1.err" "^quoter run: ACK" 15
+for _ in $(seq 50); do open_orders | grep -q '"clientOrderId":"q' && break; sleep 0.1; done
+kill -9 $k1; wait $k1 2>/dev/null
+left=$(open_orders)
+curl -s -X POST "$base_mid/admin/faults?ws_api_down=1" >/dev/null
+"$q" run "${cfg[@]}" --endpoint "$base_mid" --seconds 9 --db "$tmp/k.db" >"$tmp/k2.out" 2>"$tmp/k2.err"; rc=$?
+check "restart, API down: the earlier run's orders read over REST and canceled before the stop" \
+  '[ "$left" != "[]" ] && [ $rc -eq 0 ] && grep -q "syncing balances and open orders over REST meanwhile" "$tmp/k2.err" &&
+   grep -q "open orders of an earlier run: canceling" "$tmp/k2.err" &&
+   awk "/^quoter run: CANCELED/ { c = 1 } /stopping: canceling/ { exit !c }" "$tmp/k2.err" && [ "$(open_orders)" = "[]" ]'
+check "restart, API down: the balances printed are the account's" \
+  '[ "$(ledger_of "$tmp/k2.out" 1)" = "$(free_of BTC)" ] && [ "$(ledger_of "$tmp/k2.out" 2)" = "$(free_of USDT)" ] &&
+   grep -q "the ledger, from the fills the exchange reported" "$tmp/k2.out"'
 # 2. it came up over REST, did not quote until the API was let in, then quoted
 wait $cold; rc=$?
 acks_cold=$(cat "$tmp/cold.acks" 2>/dev/null || echo missing)
@@ -91,5 +110,5 @@ check "http:// and ws:// to a host not this machine are refused (exit 2, named),
 check "no sanitizer report" '! grep -qE "Sanitizer|runtime error" "$tmp/mid.err" "$tmp/cold.err"'
 
 echo "run_rest: $passes passed, $fails failed"
-[ $fails -eq 0 ] || { for n in mid cold; do echo "--- $n exchange"; grep -v "connection .* from" "$tmp/$n.log" | tail -12; echo "--- $n run"; tail -25 "$tmp/$n.err"; done; }
+[ $fails -eq 0 ] || { echo "--- k2 run"; tail -20 "$tmp/k2.err"; for n in mid cold; do echo "--- $n exchange"; grep -v "connection .* from" "$tmp/$n.log" | tail -12; echo "--- $n run"; tail -25 "$tmp/$n.err"; done; }
 [ $fails -eq 0 ]

@@ -22,8 +22,11 @@
 
 static volatile sig_atomic_t stop_requests;
 
+/* the first signal stops the run (cancel all, confirm); a second is told it is under way (a
+   double signal from a supervisor must not leave orders working); a third exits at once,
+   leaving whatever is open */
 void live_request_stop(void) {
-    if (stop_requests++) _exit(130); /* the second signal: at once */
+    if (++stop_requests >= 3) _exit(130);
 }
 
 /* a venue that sends nothing (--dry-run): every order is acknowledged on the next loop
@@ -102,6 +105,8 @@ struct live {
     int64_t jn_since;           /* the journal has rows not handed to its writer since (monotonic; 0: none) */
     int64_t max_age_ns;
     int sync_asked;             /* a start-up / reconnect sync is on its way */
+    int64_t started_ns;         /* the loop's start (real clock) */
+    int second_told;            /* a second stop signal was answered */
     int symbol_ok;              /* exchangeInfo says TRADING */
     int symbol_seen;            /* its status was told once */
     int healthy;
@@ -386,7 +391,18 @@ static void on_commission(void *ctx, const bn_commission_t *cm) {
 /* replies that may never come: a snapshot or a sync not answered in 10 s is asked again */
 static void rearm(live_t *l, int64_t now) {
     if (l->depth_asked && now - l->depth_asked_ns > 10000000000LL) l->depth_asked = 0;
-    if (l->venue == &l->bn.base && l->bn.ready && l->eng.oms.syncing && now - l->sync_asked_ns > 10000000000LL) {
+    /* no WebSocket API session 3 s after the start, but REST answers: the balances and open
+       orders over REST, so that an earlier run's orders are canceled (or adopted) and the
+       ledger is the account's while the run waits for the API (nothing is placed without
+       it: no fill would be heard) */
+    if (l->venue == &l->bn.base && !l->bn.ready && !l->sync_asked && now - l->started_ns > 3000000000LL &&
+        binance_can_send(&l->bn)) {
+        say(l, "the WebSocket API is not up: syncing balances and open orders over REST meanwhile");
+        l->sync_asked = oms_sync(&l->eng.oms, now) == 0;
+        l->sync_asked_ns = now;
+    }
+    if (l->venue == &l->bn.base && (l->bn.ready || binance_can_send(&l->bn)) && l->eng.oms.syncing &&
+        now - l->sync_asked_ns > 10000000000LL) {
         say(l, "the sync was not answered in 10 s: asking again");
         l->sync_asked = oms_sync(&l->eng.oms, now) == 0;
         l->sync_asked_ns = now;
@@ -641,6 +657,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
     say(l, "%s on %s (client ids %s...)%s", x->rules.symbol, o->api_url, l->eng.oms.prefix,
         o->dry_run ? ", dry run: nothing is sent" : "");
     int64_t t0 = clock_real_ns(), status_ns = (int64_t)(o->status_s * 1e9);
+    l->started_ns = t0;
     l->next_status_ns = t0 + status_ns;
     for (;;) {
         /* live.busy_poll_us: no sleep in poll() while the market is busy, so that a message is
@@ -658,6 +675,11 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
                 on_venue(l, &evs[i]);
             }
             if (!l->sync_asked && l->bn.time_known) l->sync_asked = oms_sync(&l->eng.oms, now) == 0;
+        }
+        if (stop_requests >= 2 && !l->second_told) {
+            l->second_told = 1;
+            say_warn(l, "a second stop signal: still canceling and confirming (15 s at most); a third exits at once "
+                        "and leaves what is open");
         }
         if (stop_requests || (o->seconds > 0 && now - t0 >= (int64_t)(o->seconds * 1e9))) {
             if (stop_step(l, now)) break;
@@ -682,7 +704,7 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
             break;
         }
     }
-    if (!rc) say(l, "stopped: the exchange confirms no order of ours is open");
+    if (!rc) say(l, o->dry_run ? "stopped (a dry run: nothing was sent)" : "stopped: the exchange confirms no order of ours is open");
     if (l->jn) { /* journal */
         journal_tick(l->jn, &l->rep, clock_real_ns(), 1); /* the report's state at the stop */
         journal_flush(l->jn, clock_real_ns());
@@ -700,8 +722,12 @@ int live_run(const config_t *c, const config_exact_t *x, const live_options_t *o
         char bb[48], qq[48];
         fx_format(lg->base, &x->rules.lot, 0, bb, sizeof bb);
         symbol_quote_format(&x->rules, lg->quote, qq, sizeof qq);
-        printf("balances          %s %s, %s %s (the ledger, from the fills the exchange reported)\n", bb,
-               x->rules.base, qq, x->rules.quote);
+        /* the exchange's balances only once its account was read: else the config's, moved by
+           our fills (a dry run, or an account never answered) */
+        printf("balances          %s %s, %s %s (%s)\n", bb, x->rules.base, qq, x->rules.quote,
+               l->events[VEV_BALANCE] ? "the ledger, from the fills the exchange reported"
+               : o->dry_run         ? "a dry run: the config's balances"
+                                    : "the config's balances moved by our fills: the exchange's account was never read");
     }
 out:
     l->bn.net.before_write = 0;
