@@ -1027,8 +1027,10 @@ static void meta_diff(const char *a, const char *b, char *da, char *db, int cap)
     while (*a || *b) {
         size_t na = strcspn(a, "\n"), nb = strcspn(b, "\n");
         if (na != nb || memcmp(a, b, na)) {
-            snprintf(da, (size_t)cap, "%s%.*s%s", *a ? "'" : "", (int)na, *a ? a : "nothing", *a ? "'" : "");
-            snprintf(db, (size_t)cap, "%s%.*s%s", *b ? "'" : "", (int)nb, *b ? b : "nothing", *b ? "'" : "");
+            if (*a) snprintf(da, (size_t)cap, "'%.*s'", (int)na, a);
+            else snprintf(da, (size_t)cap, "nothing");
+            if (*b) snprintf(db, (size_t)cap, "'%.*s'", (int)nb, b);
+            else snprintf(db, (size_t)cap, "nothing");
             return;
         }
         a += na + (a[na] == '\n');
