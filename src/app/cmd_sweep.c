@@ -42,6 +42,7 @@ static const char usage[] =
     "  --out DIR           where results.csv, sweep.txt and heatmap PNGs go (default: sweep)\n"
     "  --rank [-]KEY       the column the best rows are chosen by (default return_vs_hold, with\n"
     "                      --split oos.return_vs_hold); -KEY: the smallest is best\n"
+    "                      (a numeric column; --rank and --heatmap are checked before any work)\n"
     "  --top N             best rows printed (default 10)\n"
     "  --heatmap KEY[:S.K1,S.K2]  DIR/heatmap-KEY.png: KEY over two grid keys (default the first\n"
     "                      two), each cell the best over the other keys (gnuplot, pngcairo).\n"
@@ -49,8 +50,10 @@ static const char usage[] =
     "  --reports           also write DIR/reports/C.json (C-is.json, C-oos.json with --split):\n"
     "                      each combination's report as `quoter backtest --json` prints it\n"
     "  --quiet             no progress line on stderr\n"
-    "  --merge DIR...      join the results.csv of shards of one grid (same sweep.txt) into\n"
-    "                      --out's results.csv, equal to what one run of the whole grid writes\n"
+    "  --merge DIR...      join the results.csv of shards of one grid into --out's results.csv,\n"
+    "                      equal to what one run of the whole grid writes; shards of another\n"
+    "                      grid, split, effective config or data (sweep.txt; each row's start_ns,\n"
+    "                      end_ns, events), rows not of their shard and missing rows are refused\n"
     "\n"
     "results.csv: one row per combination: combo (its index in the grid, the last --grid varying\n"
     "fastest), the grid's keys, then the report's keys (docs/backtest-report.md), nested ones\n"
@@ -196,6 +199,7 @@ static int check_grid(const opts_t *o, const config_t *base, const config_exact_
 typedef struct kv {
     char (*key)[96];
     char **val;
+    unsigned char *str;       /* the value was a JSON string (symbol, strategy): not a number */
     int n, cap;
 } kv_t;
 
@@ -204,9 +208,11 @@ static void kv_add(kv_t *t, const char *key, const char *v, size_t vn) {
         t->cap = t->cap ? t->cap * 2 : 128;
         t->key = realloc(t->key, (size_t)t->cap * sizeof *t->key);
         t->val = realloc(t->val, (size_t)t->cap * sizeof *t->val);
-        if (!t->key || !t->val) abort();
+        t->str = realloc(t->str, (size_t)t->cap);
+        if (!t->key || !t->val || !t->str) abort();
     }
     snprintf(t->key[t->n], sizeof t->key[0], "%s", key);
+    t->str[t->n] = 0;
     t->val[t->n++] = strndup(v, vn);
 }
 
@@ -214,6 +220,7 @@ static void kv_free(kv_t *t) {
     for (int i = 0; i < t->n; i++) free(t->val[i]);
     free(t->key);
     free(t->val);
+    free(t->str);
     memset(t, 0, sizeof *t);
 }
 
@@ -250,6 +257,7 @@ static const char *flatten(const char *p, const char *prefix, kv_t *out) {
             const char *e = str_end(p + 1);
             if (!*e) return 0;
             kv_add(out, key, p + 1, (size_t)(e - p - 1));
+            out->str[out->n - 1] = 1;
             p = e + 1;
         } else {
             const char *e = p;
@@ -432,7 +440,7 @@ typedef struct table {
 } table_t;
 
 static void table_free(table_t *t) {
-    for (int i = 0; i < t->ncol; i++) free(t->head[i]);
+    for (int i = 0; t->head && i < t->ncol; i++) free(t->head[i]);
     for (int64_t r = 0; r < t->nrow; r++) {
         for (int i = 0; i < t->ncol; i++) free(t->row[r][i]);
         free(t->row[r]);
@@ -585,6 +593,7 @@ static int read_table(const char *dir, table_t *t, char *err, size_t errcap) {
             free(fl);
             free(line);
             fclose(f);
+            table_free(t);
             return 2;
         }
         if (t->nrow == rcap) t->row = realloc(t->row, (size_t)(rcap = rcap ? rcap * 2 : 256) * sizeof *t->row);
@@ -594,9 +603,182 @@ static int read_table(const char *dir, table_t *t, char *err, size_t errcap) {
     fclose(f);
     if (!t->head || t->ncol < 1 || strcmp(t->head[0], "combo")) {
         snprintf(err, errcap, "%s: not a sweep's results.csv", path);
+        table_free(t);
         return 2;
     }
     return 0;
+}
+
+/* --heatmap's KEY[:S.K1,S.K2] into its metric and its two keys (default: the first two grid
+   keys, head[1] and head[2] of results.csv's header) */
+static int heat_spec(const char *spec, const char *const *head, int nkeys, char metric[128], char kx[96],
+                     char ky[96]) {
+    const char *colon = strchr(spec, ':');
+    snprintf(metric, 128, "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+    if (colon) {
+        const char *comma = strchr(colon + 1, ',');
+        if (!comma) {
+            cli_fail("--heatmap %s: want KEY:S.K1,S.K2", spec);
+            return 2;
+        }
+        snprintf(kx, 96, "%.*s", (int)(comma - colon - 1), colon + 1);
+        snprintf(ky, 96, "%s", comma + 1);
+    } else {
+        if (nkeys < 2) {
+            cli_fail("--heatmap %s: the grid has fewer than two keys; name them (KEY:S.K1,S.K2)", spec);
+            return 2;
+        }
+        snprintf(kx, 96, "%s", head[1]);
+        snprintf(ky, 96, "%s", head[2]);
+    }
+    return 0;
+}
+
+/* ---- --rank and --heatmap, checked before any work (a typo found after hours of engines
+   would cost the run's summary) --------------------------------------------------------- */
+
+/* results.csv's columns as the run will write them, and which hold numbers (what --rank and a
+   heatmap can order; symbol, strategy and kill_switch do not) */
+typedef struct colset {
+    char **name;
+    unsigned char *num;
+    int n, nkeys;
+} colset_t;
+
+static void colset_add(colset_t *cs, const char *name, int num) {
+    for (int i = 0; i < cs->n; i++)
+        if (!strcmp(cs->name[i], name)) {
+            cs->num[i] &= (unsigned char)num;
+            return;
+        }
+    cs->name = realloc(cs->name, (size_t)(cs->n + 1) * sizeof *cs->name);
+    cs->num = realloc(cs->num, (size_t)(cs->n + 1));
+    if (!cs->name || !cs->num) abort();
+    cs->name[cs->n] = strdup(name);
+    cs->num[cs->n++] = (unsigned char)num;
+}
+
+static void colset_free(colset_t *cs) {
+    for (int i = 0; i < cs->n; i++) free(cs->name[i]);
+    free(cs->name);
+    free(cs->num);
+    memset(cs, 0, sizeof *cs);
+}
+
+static int colset_of(const colset_t *cs, const char *name) {
+    for (int i = 0; i < cs->n; i++)
+        if (!strcmp(cs->name[i], name)) return i;
+    return -1;
+}
+
+static int is_number(const char *s) {
+    char *e;
+    if (!*s || !strcmp(s, "null")) return 1; /* a figure not known in this row (orders_per_fill) */
+    double v = strtod(s, &e);
+    (void)v;
+    return *e == 0;
+}
+
+static int check_column(const colset_t *cs, const char *opt, const char *arg, const char *key) {
+    int c = colset_of(cs, key);
+    if (c < 0) {
+        cli_fail("%s %s: results.csv will have no column %s (its columns: combo, the grid's keys and the "
+                 "report's, such as return_vs_hold, fills, markouts.1s.mean_bps%s)",
+                 opt, arg, key, colset_of(cs, "oos.events") >= 0 ? ", each as is.KEY and oos.KEY" : "");
+        return 2;
+    }
+    if (!cs->num[c]) {
+        cli_fail("%s %s: column %s holds no numbers to order by", opt, arg, key);
+        return 2;
+    }
+    return 0;
+}
+
+static int check_outputs(const opts_t *o, const colset_t *cs, int split) {
+    const char *rank = o->rank ? o->rank : split ? "oos.return_vs_hold" : "return_vs_hold";
+    if (check_column(cs, "--rank", rank, rank + (rank[0] == '-'))) return 2;
+    if (!o->heatmap) return 0;
+    char metric[128], kx[96], ky[96];
+    if (heat_spec(o->heatmap, (const char *const *)cs->name, cs->nkeys, metric, kx, ky)) return 2;
+    if (check_column(cs, "--heatmap", o->heatmap, metric + (metric[0] == '-'))) return 2;
+    int cx = colset_of(cs, kx), cy = colset_of(cs, ky);
+    const char *bad = cx < 1 || cx > cs->nkeys ? kx : cy < 1 || cy > cs->nkeys ? ky : 0;
+    if (bad) {
+        cli_fail("--heatmap %s: %s is not a grid key (the grid's: %s%s%s)", o->heatmap, bad,
+                 cs->nkeys ? cs->name[1] : "", cs->nkeys > 1 ? ", " : "", cs->nkeys > 1 ? cs->name[2] : "");
+        return 2;
+    }
+    if (cx == cy) {
+        cli_fail("--heatmap %s: want two different grid keys", o->heatmap);
+        return 2;
+    }
+    return 0;
+}
+
+/* a run's columns: combo, the grid's keys, then the report's keys from the same source as
+   build_table's: the JSON of engines set up on the data (not run), flattened. A chaos venue
+   adds keys, so a combination with it (if any) and one without are both asked. */
+static int run_columns(const opts_t *o, cli_common_t *c, colset_t *cs) {
+    const grid_t *g = &o->g;
+    cs->nkeys = g->nkeys;
+    colset_add(cs, "combo", 1);
+    for (int k = 0; k < g->nkeys; k++) {
+        int num = 1;
+        for (int i = 0; i < g->nv[k]; i++) num &= is_number(g->v[k][i]) && strcmp(g->v[k][i], "null");
+        colset_add(cs, g->key[k], num);
+    }
+    static config_t cfg[2];
+    static config_exact_t x[2];
+    char err[512];
+    int n = 1;
+    if (combo_config(g, &c->cfg, 0, &cfg[0], &x[0], err, sizeof err)) return 2; /* checked */
+    for (int k = 0; k < g->nkeys && n == 1; k++)
+        if (!strcmp(g->key[k], "sim.chaos"))
+            for (int64_t cb = 1; cb < g->total; cb++) {
+                if (combo_config(g, &c->cfg, cb, &cfg[1], &x[1], err, sizeof err)) return 2;
+                if ((cfg[1].chaos > 0) != (cfg[0].chaos > 0)) {
+                    n = 2;
+                    break;
+                }
+            }
+    bt_group_t grp;
+    int rc = bt_group_open(&grp, c->files, c->nfiles, &c->x.rules, n);
+    backtest_t *lanes = rc ? 0 : calloc((size_t)n, sizeof *lanes);
+    int nl = 0;
+    if (rc) cli_fail("%s", grp.err);
+    else if (!lanes) rc = 2;
+    for (; !rc && nl < n; nl++)
+        if (bt_lane_open(&grp, &lanes[nl], &cfg[nl], &x[nl], 0)) {
+            cli_fail("%s", lanes[nl].err);
+            rc = 2;
+        }
+    for (int i = 0; !rc && i < n; i++) {
+        kv_t kv = {0};
+        char *json = report_json(&lanes[i].rep);
+        if (!json || !flatten(json, "", &kv)) rc = 2;
+        for (int s = 0; s < (o->split > 0 ? 2 : 1); s++)
+            for (int j = 0; j < kv.n; j++) {
+                char name[110];
+                snprintf(name, sizeof name, "%s%s", o->split > 0 ? (s ? "oos." : "is.") : "", kv.key[j]);
+                colset_add(cs, name, !kv.str[j] && strcmp(kv.val[j], "true") && strcmp(kv.val[j], "false"));
+            }
+        free(json);
+        kv_free(&kv);
+    }
+    for (int i = 0; i < nl; i++) backtest_free(&lanes[i]);
+    free(lanes);
+    bt_group_free(&grp);
+    return rc ? 2 : 0;
+}
+
+/* a merge's columns: the shards' header, a column numeric when every row's value is */
+static void table_columns(const table_t *t, int nkeys, colset_t *cs) {
+    cs->nkeys = nkeys;
+    for (int i = 0; i < t->ncol; i++) {
+        int num = 1;
+        for (int64_t r = 0; r < t->nrow && num; r++) num = is_number(t->row[r][i]);
+        colset_add(cs, t->head[i], num);
+    }
 }
 
 /* ---- the best rows and the heatmap ------------------------------------------------------- */
@@ -683,25 +865,8 @@ static int distinct(const table_t *t, int c, char **out, int cap) {
 
 /* DIR/heatmap-KEY.png: KEY over two parameter columns, each cell the best row's value */
 static int heatmap(const table_t *t, int nkeys, const char *spec, const char *dir, const char *rank) {
-    char metric[128], kx[96] = "", ky[96] = "";
-    const char *colon = strchr(spec, ':');
-    snprintf(metric, sizeof metric, "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
-    if (colon) {
-        const char *comma = strchr(colon + 1, ',');
-        if (!comma) {
-            cli_fail("--heatmap %s: want KEY:S.K1,S.K2", spec);
-            return 2;
-        }
-        snprintf(kx, sizeof kx, "%.*s", (int)(comma - colon - 1), colon + 1);
-        snprintf(ky, sizeof ky, "%s", comma + 1);
-    } else {
-        if (nkeys < 2) {
-            cli_fail("--heatmap %s: the grid has fewer than two keys; name them (KEY:S.K1,S.K2)", spec);
-            return 2;
-        }
-        snprintf(kx, sizeof kx, "%s", t->head[1]);
-        snprintf(ky, sizeof ky, "%s", t->head[2]);
-    }
+    char metric[128], kx[96], ky[96];
+    if (heat_spec(spec, (const char *const *)t->head, nkeys, metric, kx, ky)) return 2;
     int neg = metric[0] == '-' || (rank && rank[0] == '-' && !strcmp(rank + 1, metric));
     const char *mname = metric + (metric[0] == '-');
     int cm = col_of(t, mname), cx = col_of(t, kx), cy = col_of(t, ky);
@@ -770,6 +935,13 @@ static void finish(const table_t *t, int nkeys, const opts_t *o, int split) {
 
 /* ---- sweep.txt: what a shard ran, so --merge joins only parts of one grid ---------------- */
 
+/* FNV-1a, 64 bits: the effective config's fingerprint in sweep.txt */
+static uint64_t fnv1a(const char *p, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
 static int write_meta(const opts_t *o, const cli_common_t *c) {
     char path[1100];
     snprintf(path, sizeof path, "%s/sweep.txt", o->out);
@@ -785,18 +957,43 @@ static int write_meta(const opts_t *o, const cli_common_t *c) {
         fprintf(f, "\n");
     }
     fprintf(f, "split %g\n", o->split);
+    /* the config's path and --set options say where it came from, for the reader; what the
+       merge compares is the base config in effect (file, --set and defaults): every key as
+       `quoter config` prints it, fingerprinted, so shards on two machines with the config in
+       other places still merge, and one edited value does not */
     fprintf(f, "config %s\n", c->config_path ? c->config_path : "(defaults)");
     for (int i = 0; i < o->nsets; i++) fprintf(f, "set %s\n", o->sets[i]);
+    char *ini = 0;
+    size_t n = 0;
+    FILE *m = open_memstream(&ini, &n);
+    if (m) {
+        config_print(&c->cfg, m);
+        fclose(m);
+    }
+    if (!ini) {
+        fclose(f);
+        cli_fail("sweep.txt: out of memory");
+        return 2;
+    }
+    fprintf(f, "effective-config fnv1a=%016" PRIx64 "\n", fnv1a(ini, n));
+    free(ini);
+    /* the data by name and size; its times are in every row (start_ns, end_ns, events), which
+       the merge compares too */
     for (int i = 0; i < c->nfiles; i++) {
         const char *b = strrchr(c->files[i], '/');
-        fprintf(f, "data %s\n", b ? b + 1 : c->files[i]);
+        struct stat st;
+        fprintf(f, "data %s %lld\n", b ? b + 1 : c->files[i], stat(c->files[i], &st) ? -1LL : (long long)st.st_size);
     }
     fprintf(f, "shard %d/%d\n", o->shard_i, o->shard_n);
-    fclose(f);
+    if (fclose(f)) {
+        cli_fail("%s: %s", path, strerror(errno));
+        return 2;
+    }
     return 0;
 }
 
-/* sweep.txt's lines but the shard's */
+/* sweep.txt's lines that must agree between shards: all but the shard's own, the config's
+   path and the --set options (the effective config's fingerprint stands for those) */
 static char *read_meta(const char *dir, int *si, int *sn, int64_t *total, int *nkeys) {
     char path[1100], line[8192];
     snprintf(path, sizeof path, "%s/sweep.txt", dir);
@@ -807,6 +1004,7 @@ static char *read_meta(const char *dir, int *si, int *sn, int64_t *total, int *n
     *nkeys = 0;
     while (m && fgets(line, sizeof line, f)) {
         if (sscanf(line, "shard %d/%d", si, sn) == 2) continue;
+        if (!strncmp(line, "config ", 7) || !strncmp(line, "set ", 4)) continue;
         if (sscanf(line, "combinations %" SCNd64, total) == 1) {}
         if (!strncmp(line, "grid ", 5)) (*nkeys)++;
         size_t n = strlen(line);
@@ -827,90 +1025,155 @@ static char *read_meta(const char *dir, int *si, int *sn, int64_t *total, int *n
     return m;
 }
 
+/* the first line where two sweep.txt differ, each (a missing line as "nothing") */
+static void meta_diff(const char *a, const char *b, char *da, char *db, int cap) {
+    while (*a || *b) {
+        size_t na = strcspn(a, "\n"), nb = strcspn(b, "\n");
+        if (na != nb || memcmp(a, b, na)) {
+            if (*a) snprintf(da, (size_t)cap, "'%.*s'", (int)na, a);
+            else snprintf(da, (size_t)cap, "nothing");
+            if (*b) snprintf(db, (size_t)cap, "'%.*s'", (int)nb, b);
+            else snprintf(db, (size_t)cap, "nothing");
+            return;
+        }
+        a += na + (a[na] == '\n');
+        b += nb + (b[nb] == '\n');
+    }
+    snprintf(da, (size_t)cap, "?");
+    snprintf(db, (size_t)cap, "?");
+}
+
 static int cmp_combo(const void *a, const void *b) {
     long long x = atoll((*(char ***)a)[0]), y = atoll((*(char ***)b)[0]);
     return x < y ? -1 : x > y;
 }
 
+/* what every row of every shard saw of the data: the same for every combination of one run */
+static const char *const data_cols[] = {"start_ns", "end_ns", "events", "is.start_ns", "is.end_ns", "is.events",
+                                         "oos.start_ns", "oos.end_ns", "oos.events"};
+#define NDATA_COLS (int)(sizeof data_cols / sizeof *data_cols)
+
 static int merge(const opts_t *o) {
-    table_t all = {0};
-    char *meta0 = 0, err[1300];
+    table_t all = {0}, t = {0};
+    colset_t cols = {0};
+    char *meta0 = 0, *meta = 0, err[1300];
     int64_t total = 0, rcap = 0;
-    int nkeys = 0, seen_shard[1024] = {0}, nshards = 0;
+    int nkeys = 0, seen_shard[1024] = {0}, nshards = 0, rc = 2;
+    const char *shard_dir[1024] = {0};
+    /* the first shard's data columns (where in its header, the first row's value, and whose) */
+    int dcol[NDATA_COLS];
+    char *dval[NDATA_COLS] = {0}, *dcombo = 0;
     for (int d = 0; d < o->nmerge; d++) {
+        const char *dir = o->merge_dirs[d];
         int si = 0, sn = 0, nk = 0;
         int64_t tot = 0;
-        char *meta = read_meta(o->merge_dirs[d], &si, &sn, &tot, &nk);
-        if (!meta) {
-            cli_fail("--merge %s: no sweep.txt (not a sweep's folder)", o->merge_dirs[d]);
-            return 2;
+        if (!(meta = read_meta(dir, &si, &sn, &tot, &nk))) {
+            cli_fail("--merge %s: no sweep.txt (not a sweep's folder)", dir);
+            goto out;
         }
         if (!meta0) {
             meta0 = meta;
+            meta = 0;
             total = tot;
             nkeys = nk;
             nshards = sn;
         } else {
             if (strcmp(meta, meta0)) {
-                cli_fail("--merge %s: another grid, config or split than %s (their sweep.txt differ)",
-                         o->merge_dirs[d], o->merge_dirs[0]);
-                return 2;
+                char a[300], b[300];
+                meta_diff(meta, meta0, a, b, sizeof a);
+                cli_fail("--merge %s: another grid, config, split or data than %s: its sweep.txt has %s where "
+                         "that one's has %s",
+                         dir, o->merge_dirs[0], a, b);
+                goto out;
             }
             free(meta);
+            meta = 0;
         }
-        if (sn != nshards || si < 1 || si > sn || sn > 1024) {
-            cli_fail("--merge %s: shard %d/%d does not belong with %s's shards of %d", o->merge_dirs[d], si, sn,
+        if (total < 1 || sn != nshards || si < 1 || si > sn || sn > 1024) {
+            cli_fail("--merge %s: shard %d/%d does not belong with %s's shards of %d", dir, si, sn,
                      o->merge_dirs[0], nshards);
-            return 2;
+            goto out;
         }
         if (seen_shard[si - 1]++) {
-            cli_fail("--merge: shard %d/%d given twice (%s)", si, sn, o->merge_dirs[d]);
-            return 2;
+            cli_fail("--merge: shard %d/%d given twice (%s and %s)", si, sn, shard_dir[si - 1], dir);
+            goto out;
         }
-        table_t t;
-        if (read_table(o->merge_dirs[d], &t, err, sizeof err)) {
+        shard_dir[si - 1] = dir;
+        if (read_table(dir, &t, err, sizeof err)) {
             cli_fail("--merge: %s", err);
-            return 2;
+            goto out;
         }
         if (!all.head) {
             all.head = t.head;
             all.ncol = t.ncol;
-            t.head = 0;
+            t.head = 0; /* all's now (t.ncol stays: its rows' width, for table_free) */
+            for (int i = 0; i < NDATA_COLS; i++) dcol[i] = col_of(&all, data_cols[i]);
         } else {
             int same = t.ncol == all.ncol;
             for (int i = 0; same && i < t.ncol; i++) same = !strcmp(t.head[i], all.head[i]);
             if (!same) {
                 cli_fail("--merge %s: results.csv's columns differ from %s's (a key only some reports have, "
                          "such as venue_events with sim.chaos: keep such keys the same in every shard)",
-                         o->merge_dirs[d], o->merge_dirs[0]);
-                return 2;
+                         dir, o->merge_dirs[0]);
+                goto out;
             }
-            for (int i = 0; i < t.ncol; i++) free(t.head[i]);
-            free(t.head);
+        }
+        for (int64_t r = 0; r < t.nrow; r++) {
+            char **row = t.row[r], *e;
+            errno = 0;
+            long long cb = strtoll(row[0], &e, 10);
+            /* a row that is not this shard's would take another's place (or fall outside the
+               grid) and leave a combination unseen */
+            if (!*row[0] || *e || errno || cb < 0 || cb >= total || cb % sn != si - 1) {
+                cli_fail("--merge %s: a row of combination '%s', which is not one of shard %d/%d's of %" PRId64
+                         " combinations",
+                         dir, row[0], si, sn, total);
+                goto out;
+            }
+            for (int i = 0; i < NDATA_COLS; i++) {
+                if (dcol[i] < 0) continue;
+                if (!dval[i]) {
+                    dval[i] = strdup(row[dcol[i]]);
+                    if (!dcombo) dcombo = strdup(row[0]);
+                } else if (strcmp(dval[i], row[dcol[i]])) {
+                    cli_fail("--merge %s: combination %s has %s %s where %s's combination %s has %s: shards run "
+                             "on other data",
+                             dir, row[0], data_cols[i], row[dcol[i]], o->merge_dirs[0], dcombo, dval[i]);
+                    goto out;
+                }
+            }
         }
         for (int64_t r = 0; r < t.nrow; r++) {
             if (all.nrow == rcap) all.row = realloc(all.row, (size_t)(rcap = rcap ? rcap * 2 : 256) * sizeof *all.row);
             all.row[all.nrow++] = t.row[r];
         }
-        free(t.row);
+        t.nrow = 0; /* the rows are all's now */
+        table_free(&t);
     }
     qsort(all.row, (size_t)all.nrow, sizeof *all.row, cmp_combo);
-    int64_t missing = 0;
     for (int64_t r = 1; r < all.nrow; r++)
         if (!strcmp(all.row[r][0], all.row[r - 1][0])) {
             cli_fail("--merge: combination %s twice", all.row[r][0]);
-            return 2;
+            goto out;
         }
-    missing = total - all.nrow;
-    if (missing) {
-        int first = 0;
-        for (int i = 0; i < nshards; i++)
-            if (!seen_shard[i]) { first = i + 1; break; }
-        cli_fail("--merge: %" PRId64 " of %" PRId64 " combinations missing%s%d/%d", missing, total,
-                 first ? "; the first shard not given: " : "", first, nshards);
-        return 2;
+    if (total - all.nrow) {
+        /* every row is a distinct combination below total: the first gap is the first missing */
+        int64_t first = 0;
+        while (first < all.nrow && atoll(all.row[first][0]) == first) first++;
+        int s = (int)(first % nshards);
+        if (shard_dir[s])
+            cli_fail("--merge: %" PRId64 " of %" PRId64 " combinations missing; the first, combination %" PRId64
+                     ", is shard %d/%d's, whose %s/results.csv has no row of it",
+                     total - all.nrow, total, first, s + 1, nshards, shard_dir[s]);
+        else
+            cli_fail("--merge: %" PRId64 " of %" PRId64 " combinations missing; the first, combination %" PRId64
+                     ", is shard %d/%d's, not given",
+                     total - all.nrow, total, first, s + 1, nshards);
+        goto out;
     }
-    if (mkdir_p(o->out)) return 2;
+    table_columns(&all, nkeys, &cols);
+    if (check_outputs(o, &cols, col_of(&all, "oos.events") >= 0)) goto out;
+    if (mkdir_p(o->out)) goto out;
     /* the merged folder is the whole grid's, as one run's would be */
     char path[1100];
     snprintf(path, sizeof path, "%s/sweep.txt", o->out);
@@ -921,9 +1184,15 @@ static int merge(const opts_t *o) {
         fclose(f);
     }
     int split = col_of(&all, "oos.events") >= 0;
-    int rc = write_table(&all, o->out);
+    rc = write_table(&all, o->out);
     if (!rc) finish(&all, nkeys, o, split);
+out:
+    table_free(&t);
     table_free(&all);
+    colset_free(&cols);
+    for (int i = 0; i < NDATA_COLS; i++) free(dval[i]);
+    free(dcombo);
+    free(meta);
     free(meta0);
     return rc;
 }
@@ -1040,6 +1309,11 @@ int cmd_sweep(int argc, char **argv) {
         o.g.total *= o.g.nv[k];
     }
     if ((rc = check_grid(&o, &c.cfg, &c.x))) return rc;
+    colset_t cols = {0};
+    rc = run_columns(&o, &c, &cols);
+    if (!rc) rc = check_outputs(&o, &cols, o.split > 0);
+    colset_free(&cols);
+    if (rc) return rc;
     /* this shard's combinations */
     work_t *w = calloc(1, sizeof *w);
     if (!w) return 2;
