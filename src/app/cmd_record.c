@@ -34,7 +34,9 @@ static const char usage[] =
     "nothing twice.\n"
     "\n"
     "  -c, --config FILE   INI config: the [record] keys (examples/record.ini)\n"
-    "  --symbols A,B       the symbols (upper case; record.symbols)\n"
+    "  --symbols A,B       the symbols, comma-separated, each once (record.symbols); the\n"
+    "                      streams likewise (record.streams): an empty entry or one given\n"
+    "                      twice is bad usage\n"
     "  --out DIR           where the files go (default ./recordings; record.out)\n"
     "  --endpoint E        production (default), testnet, demo, or http://HOST:PORT for a\n"
     "                      `quoter exchange` (its REST and streams on that port); the config's\n"
@@ -45,8 +47,10 @@ static const char usage[] =
     "                      snapshots, gaps by symbol; bytes; reconnects; rotations)\n"
     "  --set S.K=V         override one key (quoter config --keys lists the record.* keys)\n"
     "\n"
-    "No API key is needed. Exit status: 0 stopped cleanly (every file finished), 1 a failure\n"
-    "(the message says which), 2 bad usage or config.\n";
+    "No API key is needed. Exit status: 0 stopped cleanly (every file finished, and every\n"
+    "symbol has market lines in them), 1 a failure (the message says which; a symbol of which\n"
+    "no stream message was written is one: the message names it and its last connection\n"
+    "error, --quiet or not), 2 bad usage or config.\n";
 
 static void on_signal(int sig) {
     (void)sig;
