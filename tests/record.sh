@@ -122,5 +122,44 @@ check "usage: a malformed symbol is exit 2" '[ $urc -eq 2 ]'
 "$q" record --symbols NOSUCHCOIN --out "$tmp/u" --endpoint "$B" --seconds 20 2>"$tmp/u.err"; urc=$?
 check "usage: a symbol the exchange does not list is exit 1, said" '[ $urc -eq 1 ] && grep -q "NOSUCHCOIN: exchangeInfo answered 400" "$tmp/u.err"'
 
+
+# ---- nothing recorded is a failure (exit 1, the symbols and why named, even with --quiet) ----
+# all at once, each a few seconds: port 1 refuses at once; https:// against the plain-HTTP
+# exchange fails its TLS handshake; SIGTERM instead of --seconds; streams the exchange does not
+# send (kline: the files hold their exchangeInfo line, finished, and no market line)
+"$q" record --symbols BTCUSDT,ETHUSDT --out "$tmp/n1" --endpoint http://127.0.0.1:1 --seconds 1 --quiet 2>"$tmp/n1.err" &
+n1=$!
+"$q" record --symbols BTCUSDT --out "$tmp/n2" --endpoint "https://127.0.0.1:$exb_port" --seconds 2 --quiet 2>"$tmp/n2.err" &
+n2=$!
+"$q" record --symbols BTCUSDT --out "$tmp/n3" --endpoint http://127.0.0.1:1 --quiet 2>"$tmp/n3.err" &
+n3=$!
+"$q" record --symbols BTCUSDT,ETHUSDT --set record.streams=kline_1m --out "$tmp/n4" --endpoint "$A" --seconds 2 --quiet 2>"$tmp/n4.err" &
+n4=$!
+wait_for 'grep -q "exchangeInfo not answered" "$tmp/n3.err"'
+kill -TERM $n3
+wait $n1; n1rc=$?; wait $n2; n2rc=$?; wait $n3; n3rc=$?; wait $n4; n4rc=$?
+check "nothing: a refused endpoint is exit 1, both symbols and the error named, no file" '[ $n1rc -eq 1 ] &&
+  grep -q "^quoter: record: no market data recorded for 2 of 2 symbols.*BTCUSDT (exchangeInfo not answered: connection failed.*ETHUSDT (" "$tmp/n1.err" &&
+  [ -z "$(find "$tmp/n1" -type f)" ]'
+check "nothing: https:// against plain HTTP is exit 1, said" '[ $n2rc -eq 1 ] &&
+  grep -q "^quoter: record: no market data recorded for 1 of 1 symbols.*BTCUSDT (exchangeInfo not answered: connection failed" "$tmp/n2.err"'
+check "nothing: stopped by SIGTERM is exit 1 too, said" '[ $n3rc -eq 1 ] &&
+  grep -q "^quoter: record: no market data recorded for 1 of 1 symbols.*BTCUSDT (exchangeInfo not answered" "$tmp/n3.err"'
+check "nothing: streams that send nothing are exit 1, said, the files finished with one line" '[ $n4rc -eq 1 ] &&
+  grep -q "^quoter: record: no market data recorded for 2 of 2 symbols.*: BTCUSDT (the streams sent nothing for it); ETHUSDT (the streams sent nothing for it)$" "$tmp/n4.err" &&
+  gzip -t "$tmp"/n4/*/*.gz && [ "$(zcat "$tmp"/n4/*/*.gz | wc -l)" -eq 2 ]'
+check "nothing: no sanitizer report" '! grep -qE "Sanitizer|runtime error" "$tmp"/n[1-4].err' 
+
+# ---- lists: empty entries and duplicates refused (exit 2, the position named) ----
+"$q" record --symbols BTCUSDT,,ETHUSDT --out "$tmp/l" 2>"$tmp/u.err"; urc=$?
+check "usage: an empty symbol entry is exit 2, its position named" '[ $urc -eq 2 ] && grep -q "entry 2 is empty" "$tmp/u.err"'
+"$q" record --symbols BTCUSDT,ETHUSDT,btcusdt --out "$tmp/l" 2>"$tmp/u.err"; urc=$?
+check "usage: a symbol twice is exit 2, said" '[ $urc -eq 2 ] && grep -q "BTCUSDT is given twice (entries 1 and 3)" "$tmp/u.err"'
+"$q" record --symbols BTCUSDT --set record.streams=depth@100ms,depth@100ms --out "$tmp/l" 2>"$tmp/u.err"; urc=$?
+check "usage: a stream twice is exit 2, said" '[ $urc -eq 2 ] && grep -q "depth@100ms is given twice (entries 1 and 2)" "$tmp/u.err"'
+"$q" record --symbols BTCUSDT --set record.streams=trade,,bookTicker --out "$tmp/l" 2>"$tmp/u.err"; urc=$?
+check "usage: an empty stream entry is exit 2, its position named" '[ $urc -eq 2 ] && grep -q "entry 2 is empty" "$tmp/u.err"'
+check "usage: nothing refused was created" '[ ! -e "$tmp/l" ]'
+
 echo "record: $passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -34,7 +34,9 @@ static const char usage[] =
     "nothing twice.\n"
     "\n"
     "  -c, --config FILE   INI config: the [record] keys (examples/record.ini)\n"
-    "  --symbols A,B       the symbols (upper case; record.symbols)\n"
+    "  --symbols A,B       the symbols, comma-separated, each once (record.symbols); the\n"
+    "                      streams likewise (record.streams): an empty entry or one given\n"
+    "                      twice is bad usage\n"
     "  --out DIR           where the files go (default ./recordings; record.out)\n"
     "  --endpoint E        production (default), testnet, demo, or http://HOST:PORT for a\n"
     "                      `quoter exchange` (its REST and streams on that port); the config's\n"
@@ -45,8 +47,10 @@ static const char usage[] =
     "                      snapshots, gaps by symbol; bytes; reconnects; rotations)\n"
     "  --set S.K=V         override one key (quoter config --keys lists the record.* keys)\n"
     "\n"
-    "No API key is needed. Exit status: 0 stopped cleanly (every file finished), 1 a failure\n"
-    "(the message says which), 2 bad usage or config.\n";
+    "No API key is needed. Exit status: 0 stopped cleanly (every file finished, and every\n"
+    "symbol has market lines in them), 1 a failure (the message says which; a symbol of which\n"
+    "no stream message was written is one: the message names it and its last connection\n"
+    "error, --quiet or not), 2 bad usage or config.\n";
 
 static void on_signal(int sig) {
     (void)sig;
@@ -59,22 +63,101 @@ static double seconds_arg(const char *s) {
     return end != s && !*end && v >= 0 && v < 1e9 ? v : -1;
 }
 
-/* "BTCUSDT, ethusdt" into o->symbols (upper case, checked); 0 or -1 */
+/* the next comma-separated entry of a list, spaces around it trimmed, cut in place at *p;
+   NULL at the list's end. An entry between two commas (or after a last one) is "" and not
+   skipped: the callers refuse it, so "A,,B" is no quieter than ",". */
+static char *next_entry(char **p) {
+    if (!*p) return NULL;
+    char *t = *p, *comma = strchr(t, ',');
+    if (comma) {
+        *comma = 0;
+        *p = comma + 1;
+    } else {
+        *p = NULL;
+    }
+    while (*t == ' ' || *t == '\t') t++;
+    size_t n = strlen(t);
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t')) t[--n] = 0;
+    return t;
+}
+
+/* "BTCUSDT, ethusdt" into o->symbols (upper case, checked); 0, or -1 having said why */
 static int parse_symbols(const char *list, record_options_t *o, char *store, size_t cap) {
-    snprintf(store, cap, "%s", list);
-    for (char *t = strtok(store, ", "); t; t = strtok(NULL, ", ")) {
+    if (snprintf(store, cap, "%s", list) >= (int)cap) {
+        cli_fail("--symbols: the list is longer than %zu characters", cap - 1);
+        return -1;
+    }
+    char *p = store;
+    int pos = 0;
+    for (char *t; (t = next_entry(&p));) {
+        pos++;
         size_t n = strlen(t);
-        if (n < 2 || n > 20) return -1;
+        if (!n) {
+            cli_fail("--symbols %s: entry %d is empty", list, pos);
+            return -1;
+        }
+        int ok = n >= 2 && n <= 20;
         for (size_t i = 0; i < n; i++) {
             if (t[i] >= 'a' && t[i] <= 'z') t[i] = (char)(t[i] - 32);
-            if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9'))) return -1;
+            if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9'))) ok = 0;
+        }
+        if (!ok) {
+            cli_fail("--symbols %s: entry %d (%s) is not a symbol like BTCUSDT (2 to 20 letters and digits)", list,
+                     pos, t);
+            return -1;
         }
         for (int i = 0; i < o->nsymbols; i++)
-            if (!strcmp(o->symbols[i], t)) return -1;
-        if (o->nsymbols == REC_MAX_SYMBOLS) return -1;
+            if (!strcmp(o->symbols[i], t)) {
+                cli_fail("--symbols %s: %s is given twice (entries %d and %d)", list, t, i + 1, pos);
+                return -1;
+            }
+        if (o->nsymbols == REC_MAX_SYMBOLS) {
+            cli_fail("--symbols: more than %d symbols", REC_MAX_SYMBOLS);
+            return -1;
+        }
         o->symbols[o->nsymbols++] = t;
     }
-    return o->nsymbols ? 0 : -1;
+    return 0;
+}
+
+/* record.streams: every entry a stream name once (a duplicate would be subscribed twice and
+   its second copy, never matched, would make the first look like a gap) */
+static int check_streams(const char *list) {
+    char store[1024];
+    if (snprintf(store, sizeof store, "%s", list) >= (int)sizeof store) {
+        cli_fail("record.streams: the list is longer than %zu characters", sizeof store - 1);
+        return -1;
+    }
+    char *p = store, *seen[32];
+    int pos = 0;
+    if (!store[strspn(store, " \t")]) {
+        cli_fail("record.streams is empty: which streams? (depth@100ms,bookTicker,trade)");
+        return -1;
+    }
+    for (char *t; (t = next_entry(&p));) {
+        pos++;
+        if (!*t) {
+            cli_fail("record.streams %s: entry %d is empty", list, pos);
+            return -1;
+        }
+        for (const char *c = t; *c; c++)
+            if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '@' ||
+                  *c == '_')) {
+                cli_fail("record.streams %s: entry %d (%s) is not a stream name like depth@100ms", list, pos, t);
+                return -1;
+            }
+        for (int i = 0; i < pos - 1; i++)
+            if (!strcmp(seen[i], t)) {
+                cli_fail("record.streams %s: %s is given twice (entries %d and %d)", list, t, i + 1, pos);
+                return -1;
+            }
+        if (pos > 32) {
+            cli_fail("record.streams: more than 32 streams a symbol");
+            return -1;
+        }
+        seen[pos - 1] = t;
+    }
+    return 0;
 }
 
 int cmd_record(int argc, char **argv) {
@@ -143,11 +226,8 @@ int cmd_record(int argc, char **argv) {
         cli_fail("which symbols? --symbols BTCUSDT,ETHUSDT (or record.symbols)");
         return 2;
     }
-    if (parse_symbols(symbols, &o, symstore, sizeof symstore)) {
-        cli_fail("--symbols %s: want distinct symbols like BTCUSDT,ETHUSDT (letters and digits, at most %d)", symbols,
-                 REC_MAX_SYMBOLS);
-        return 2;
-    }
+    if (parse_symbols(symbols, &o, symstore, sizeof symstore)) return 2;
+    if (check_streams(c.cfg.record_streams)) return 2;
     static char stream[512], rest_url[512];
     if (net_endpoint(ep, NULL, stream, rest_url, sizeof stream)) {
         cli_fail("--endpoint %s: want production, testnet, demo or http://HOST:PORT", ep);
@@ -173,7 +253,7 @@ int cmd_record(int argc, char **argv) {
     sigaction(SIGINT, &sa, 0);
     sigaction(SIGTERM, &sa, 0);
     signal(SIGPIPE, SIG_IGN);
-    char err[600];
+    char err[1100];
     if (record_run(&o, err, sizeof err)) {
         cli_fail("record: %s", err);
         return 1;

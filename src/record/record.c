@@ -72,6 +72,9 @@ typedef struct rec_sym {
     /* totals (metrics, status) */
     int64_t messages, snapshots, gaps, bytes;
     int64_t status_msgs;
+    /* the last thing that kept data from it (a REST or stream connection error): a run that
+       wrote no market line of the symbol names it when it fails */
+    char last_err[200];
 } rec_sym_t;
 
 typedef struct rec_stream {
@@ -115,7 +118,7 @@ typedef struct rec {
     int64_t raw_bytes_closed, file_bytes_closed; /* of files already closed */
     int64_t last_status_mono, last_flush_mono, start_mono, last_status_msgs;
     int fatal;
-    char err[512];
+    char err[1024];
 } rec_t;
 
 static volatile sig_atomic_t stop_flag;
@@ -135,6 +138,14 @@ static void warn(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     log_vmsg(LOG_WARN, "record", fmt, ap);
+    va_end(ap);
+}
+
+static void sym_error(rec_sym_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sym_error(rec_sym_t *s, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->last_err, sizeof s->last_err, fmt, ap);
     va_end(ap);
 }
 
@@ -582,6 +593,7 @@ static void on_close(void *ctx, net_conn_t *c, const char *why) {
     warn("stream connection lost (%s): reconnecting", why);
     for (int i = 0; i < r->nsym; i++) {
         rec_sym_t *s = &r->sym[i];
+        sym_error(s, "stream connection %s: %s", r->opened_once ? "lost" : "not opened", why);
         if (!s->down) {
             s->down = 1;
             s->down_from_ns = s->last_msg_ns;
@@ -656,6 +668,8 @@ static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
         s->exinfo_retry_ns = mono + (int64_t)s->exinfo_backoff_s * SEC_NS;
         warn("%s: exchangeInfo not answered (%d %s): asked again in %d s", s->name, a->status,
              a->status ? "" : (a->why ? a->why : ""), s->exinfo_backoff_s);
+        if (a->status) sym_error(s, "exchangeInfo answered %d", a->status);
+        else sym_error(s, "exchangeInfo not answered: %s", a->why ? a->why : "no answer");
         return;
     }
     /* a depth snapshot */
@@ -667,6 +681,8 @@ static void rest_done(void *ctx, uint64_t tag, const rest_answer_t *a) {
         s->snap_retry_ns = mono + (int64_t)s->snap_backoff_s * SEC_NS;
         warn("%s: depth snapshot not answered (%d %s): asked again in %d s", s->name, a->status,
              a->status ? "" : (a->why ? a->why : ""), s->snap_backoff_s);
+        if (a->status) sym_error(s, "depth snapshot answered %d", a->status);
+        else sym_error(s, "depth snapshot not answered: %s", a->why ? a->why : "no answer");
         return;
     }
     if (s->down) { /* asked before the connection was lost: it joins no diff the file will have */
@@ -891,6 +907,30 @@ static int setup_streams(rec_t *r, char *url, size_t cap) {
     return 0;
 }
 
+/* A run that wrote no market line of a symbol did not record it, however cleanly it stopped
+   (an endpoint that refuses, TLS against plain HTTP, a stop before the streams came): 1 with
+   those symbols and each one's last error in err, else 0. */
+static int no_data_error(rec_t *r, char *err, size_t cap) {
+    int none = 0;
+    for (int i = 0; i < r->nsym; i++) none += r->sym[i].messages == 0;
+    if (!none) return 0;
+    double secs = (double)(clock_mono_ns() - r->start_mono) / 1e9;
+    int n = snprintf(err, cap, "no market data recorded for %d of %d symbols in %.1f s:", none, r->nsym, secs);
+    int listed = 0;
+    for (int i = 0; i < r->nsym && n < (int)cap; i++) {
+        const rec_sym_t *s = &r->sym[i];
+        if (s->messages) continue;
+        if ((size_t)n + strlen(s->name) + strlen(s->last_err) + 40 > cap) break; /* the rest counted below */
+        n += snprintf(err + n, cap - (size_t)n, "%s %s (%s)", listed ? ";" : "", s->name,
+                      s->last_err[0] ? s->last_err
+                      : r->opened_once ? "the streams sent nothing for it"
+                                       : "stopped before the streams were opened");
+        listed++;
+    }
+    if (listed < none && n < (int)cap) snprintf(err + n, cap - (size_t)n, "; and %d more", none - listed);
+    return 1;
+}
+
 int record_run(const record_options_t *o, char *err, size_t errcap) {
     static rec_t rec;
     rec_t *r = &rec;
@@ -961,6 +1001,7 @@ int record_run(const record_options_t *o, char *err, size_t errcap) {
         failed = 1;
         snprintf(r->err, sizeof r->err, "%" PRId64 " writes failed (see the log)", r->write_errors);
     }
+    if (!failed) failed = no_data_error(r, r->err, sizeof r->err);
     rest_free(&r->rest);
     net_free(&r->net);
     for (int i = 0; i < r->nsym; i++) free(r->sym[i].exinfo);
