@@ -50,6 +50,11 @@ check "unknown key exits 2" '[ $rc -eq 2 ] && grep -q "market.nosuch" "$tmp/err"
 printf '[market]\nsymbol = BTCUSDT\ntick_size = abc\n' > "$tmp/bad.ini"
 $q verify -c "$tmp/bad.ini" "$rec1" >/dev/null 2>"$tmp/err"; rc=$?
 check "bad tick exits 2" '[ $rc -eq 2 ] && grep -q tick_size "$tmp/err"'
+check "a bad value from the file is blamed on the file" 'grep -q "^quoter: $tmp/bad.ini: " "$tmp/err"'
+# a bad value given by --set is blamed on that --set, not on the config file
+$q backtest -c "$src/examples/seed.ini" --set strategy.quantity=1e9 "$rec1" >/dev/null 2>"$tmp/err"; rc=$?
+check "a bad --set value: exit 2, the --set named, an exponent called what it is" \
+  '[ $rc -eq 2 ] && grep -q "^quoter: --set strategy.quantity=1e9: strategy.quantity = \"1e9\": not a plain decimal number" "$tmp/err"'
 printf '[strategy]\nlevels = 99\n' > "$tmp/bad2.ini"
 $q config -c "$tmp/bad2.ini" >/dev/null 2>"$tmp/err"; rc=$?
 check "out-of-range key names file and line" '[ $rc -eq 2 ] && grep -q "bad2.ini:2" "$tmp/err"'

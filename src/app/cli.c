@@ -44,10 +44,21 @@ int cli_parse_unresolved(cli_common_t *c, int argc, char **argv, const char *usa
     return parse(c, argc, argv, usage, plain_load, 0, 0);
 }
 
+void cli_fail_config(const cli_common_t *c, const char *err) {
+    /* the key the message starts with, and the last --set of it (the one in effect) */
+    size_t kl = strcspn(err, " =:");
+    for (int i = c->nsets - 1; i >= 0 && kl; i--)
+        if (!strncmp(c->sets[i], err, kl) && c->sets[i][kl] == '=') {
+            cli_fail("--set %s: %s", c->sets[i], err);
+            return;
+        }
+    cli_fail("%s%s%s", c->config_path ? c->config_path : "", c->config_path ? ": " : "", err);
+}
+
 int cli_resolve(cli_common_t *c) {
     char err[512];
     if (config_resolve(&c->cfg, &c->x, err, sizeof err)) {
-        cli_fail("%s%s%s", c->config_path ? c->config_path : "", c->config_path ? ": " : "", err);
+        cli_fail_config(c, err);
         return 2;
     }
     return 0;
@@ -79,6 +90,7 @@ static int parse(cli_common_t *c, int argc, char **argv, const char *usage, cli_
         } else if (!strcmp(a, "--set")) {
             if (i + 1 >= argc) { cli_fail("--set needs section.key=value"); return 2; }
             if (config_set(&c->cfg, argv[++i], err, sizeof err)) { cli_fail("%s", err); return 2; }
+            if (c->nsets < (int)(sizeof c->sets / sizeof c->sets[0])) c->sets[c->nsets++] = argv[i];
         } else if (!strcmp(a, "--json")) {
             c->json = 1;
         } else if (!strcmp(a, "--out") || !strcmp(a, "-o")) {

@@ -15,6 +15,8 @@ typedef struct cli_common {
     int json;            /* --json */
     const char *out_dir; /* --out DIR */
     const char *config_path;
+    const char *sets[64]; /* the --set arguments, for naming where a bad value came from */
+    int nsets;
 } cli_common_t;
 
 /* Parses the shared options; `extra` handles subcommand options it does not know
@@ -28,6 +30,9 @@ int cli_parse_with(cli_common_t *c, int argc, char **argv, const char *usage, cl
    (backtest and verify take it from the recording); then cli_resolve (prints, returns 0 or 2). */
 int cli_parse_unresolved(cli_common_t *c, int argc, char **argv, const char *usage);
 int cli_resolve(cli_common_t *c);
+/* Prints a config resolution error (err: "section.key = ..."), prefixed by where the key's
+   value came from: the --set that gave it, else the -c file. */
+void cli_fail_config(const cli_common_t *c, const char *err);
 void cli_fail(const char *fmt, ...);
 
 int cmd_verify(int argc, char **argv);

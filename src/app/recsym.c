@@ -44,7 +44,7 @@ static int resolve(cli_common_t *c, recsym_t *rs) {
     }
     rs->has_info = rc == 1;
     if (config_resolve_rec(cfg, rs->has_info ? &rs->info : 0, &c->x, err, sizeof err)) {
-        cli_fail("%s%s%s", c->config_path ? c->config_path : "", c->config_path ? ": " : "", err);
+        cli_fail_config(c, err);
         return 2;
     }
     if (!rs->has_info) return 0; /* a recording without the line: as before, nothing to say */

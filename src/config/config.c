@@ -284,7 +284,8 @@ static int exact(const char *key, const char *s, const fx_unit_t *u, int64_t *ou
     if (rc) {
         char unit[32];
         fx_format(1, u, 0, unit, sizeof unit);
-        snprintf(err, (size_t)errcap, "%s = \"%s\": %s (unit %s)", key, s, q_strerror(rc), unit);
+        snprintf(err, (size_t)errcap, "%s = \"%s\": %s (unit %s)", key, s,
+                 rc == Q_E_PARSE ? "not a plain decimal number (digits, at most one point; no exponent)" : q_strerror(rc), unit);
     }
     return rc;
 }
