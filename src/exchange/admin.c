@@ -24,6 +24,14 @@ static void drop_connections(int api_only) {
     lwsl_user("fault: %sdropped %d WebSocket connections\n", api_only ? "the WebSocket API is down: " : "", n);
 }
 
+/* the exchange's clock jumps by the skew's change; the replays keep their pace (each one's
+   start moves with the clock), so a skew is a clock fault alone, not a market data outage
+   (skew < 0) or a burst of it (skew > 0) */
+static void set_skew(int64_t ms) {
+    for (int i = 0; i < S.nsym; i++) S.sym[i].mkt.wall_start_ns += (ms - S.f.skew_ms) * 1000000;
+    S.f.skew_ms = ms;
+}
+
 /* one fault setting; 0, or -1 when the name or value is not known or out of its range
    (each range keeps the arithmetic on it exact: a storm lasts at most 30 days) */
 int fault_set(const char *k, const char *v) {
@@ -33,7 +41,7 @@ int fault_set(const char *k, const char *v) {
     else if (!strcmp(k, "unknown_outcome") && x >= 0 && x <= 1000000000) S.f.unknown_outcome = (int)x;
     else if (!strcmp(k, "skip_diffs") && x >= 0 && x <= 1000000000) S.f.skip_diffs = (int)x;
     else if (!strcmp(k, "storm_s") && x >= 0 && x <= 30 * 86400) S.f.storm_until_ms = x ? now_ms() + x * 1000 : 0;
-    else if (!strcmp(k, "skew_ms") && x > -3600000 && x < 3600000) S.f.skew_ms = x;
+    else if (!strcmp(k, "skew_ms") && x > -3600000 && x < 3600000) set_skew(x);
     else if (!strcmp(k, "drop") && x == 1) drop_connections(0);
     else if (!strcmp(k, "ws_api_down") && (x == 0 || x == 1)) {
         if ((S.f.ws_api_down = (int)x)) drop_connections(1);
@@ -60,6 +68,7 @@ int admin(struct lws *wsi, pss_t *c) {
     if (!loopback(c))
         return error(wsi, c, 403, BE_UNKNOWN, "The admin endpoint is for loopback only.");
     if (!strcmp(c->method, "DELETE")) {
+        set_skew(0);
         memset(&S.f, 0, sizeof S.f);
         lwsl_user("fault: all cleared\n");
     } else if (!strcmp(c->method, "POST")) {
