@@ -180,6 +180,16 @@ check "order.cancel and its executionReport" 'grep -q "^{\"id\":13,\"status\":20
 check "an amend is an executionReport REPLACED under the new client id" 'grep -q "^{\"id\":14,\"status\":200" "$tmp/ud" && grep -q "\"e\":\"executionReport\".*\"c\":\"w2\".*\"q\":\"0.00050000\".*\"x\":\"REPLACED\"" "$tmp/ud"'
 check "a cancel's executionReport: c is the cancel's id, C the order's" 'grep -q "\"c\":\"wc\".*\"C\":\"w2\",\"x\":\"CANCELED\"" "$tmp/ud"'
 
+# order.cancelReplace is the REST handler: a replacement failing NOTIONAL is refused before the cancel
+ts=$(ms); pl="apiKey=$edkey&timestamp=$ts"; printf '%s' "$pl" > "$tmp/pl"
+edsig=$(openssl pkeyutl -sign -inkey "$src/examples/demo-ed25519-private.pem" -rawin -in "$tmp/pl" | base64 -w0)
+"$probe" "$port" /ws-api/v3 5 "{\"id\":30,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$edkey\",\"timestamp\":$ts,\"signature\":\"$edsig\"}}" \
+    "{\"id\":31,\"method\":\"order.place\",\"params\":{\"symbol\":\"BTCUSDT\",\"side\":\"BUY\",\"type\":\"LIMIT\",\"timeInForce\":\"GTC\",\"quantity\":\"0.001\",\"price\":\"$below\",\"newClientOrderId\":\"wf1\",\"timestamp\":$(ms)}}" \
+    "{\"id\":32,\"method\":\"order.cancelReplace\",\"params\":{\"symbol\":\"BTCUSDT\",\"cancelReplaceMode\":\"STOP_ON_FAILURE\",\"cancelOrigClientOrderId\":\"wf1\",\"side\":\"BUY\",\"type\":\"LIMIT\",\"timeInForce\":\"GTC\",\"quantity\":\"0.001\",\"price\":\"1.00\",\"timestamp\":$(ms)}}" \
+    "{\"id\":33,\"method\":\"order.status\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"wf1\",\"timestamp\":$(ms)}}" \
+    "{\"id\":34,\"method\":\"order.cancel\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"wf1\",\"timestamp\":$(ms)}}" > "$tmp/wscr" 2>&1
+check "ws-api order.cancelReplace failing NOTIONAL: 400 -1013, the order stays NEW" 'grep -q "^{\"id\":31,\"status\":200" "$tmp/wscr" && grep -q "^{\"id\":32,\"status\":400,\"error\":{\"code\":-1013,\"msg\":\"Filter failure: NOTIONAL\"}" "$tmp/wscr" && grep -q "^{\"id\":33,\"status\":200,\"result\":{.*\"status\":\"NEW\"" "$tmp/wscr" && grep -q "^{\"id\":34,\"status\":200" "$tmp/wscr"'
+
 # ending subscriptions: session.logout ends the session's own, unsubscribe the rest; each with eventStreamTerminated
 ts=$(ms); pl="apiKey=$edkey&timestamp=$ts"; printf '%s' "$pl" > "$tmp/pl" # a fresh logon: the last may be past its recvWindow
 edsig=$(openssl pkeyutl -sign -inkey "$src/examples/demo-ed25519-private.pem" -rawin -in "$tmp/pl" | base64 -w0)
