@@ -123,6 +123,20 @@ lower=$(awk -v b="$below" 'BEGIN { printf "%.2f", b - 1 }')
 check "cancelReplace both succeed" '[ "$(call POST /api/v3/order/cancelReplace "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$lower&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=cr1&newClientOrderId=cr2")" = 200 ] && grep -q "\"cancelResult\":\"SUCCESS\",\"newOrderResult\":\"SUCCESS\"" "$tmp/body"'
 check "cancelReplace of a gone order: 400 -2022, new not attempted" '[ "$(call POST /api/v3/order/cancelReplace "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$lower&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=cr1")" = 400 ] && grep -q "\"code\":-2022.*\"newOrderResult\":\"NOT_ATTEMPTED\"" "$tmp/body"'
 check "cancelReplace ALLOW_FAILURE: 409 -2021" '[ "$(call POST /api/v3/order/cancelReplace "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$lower&cancelReplaceMode=ALLOW_FAILURE&cancelOrigClientOrderId=cr1&newClientOrderId=cr3")" = 409 ] && grep -q "\"code\":-2021.*\"newOrderResult\":\"SUCCESS\"" "$tmp/body"'
+# Binance evaluates a cancelReplace's filters before its cancel: a replacement failing any
+# one is refused whole (400 -1013), in either mode, and the order it names stays open
+call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&newClientOrderId=fx1" >/dev/null
+fx=$(field orderId)
+check "cancelReplace whose new order fails NOTIONAL min, LOT_SIZE step, LOT_SIZE max, NOTIONAL max, PRICE_FILTER: 400 -1013, the order stays NEW" '(for qp in "0.001 1.00 NOTIONAL STOP_ON_FAILURE" "0.000015 $lower LOT_SIZE STOP_ON_FAILURE" "9001 $lower LOT_SIZE ALLOW_FAILURE" "200 $lower NOTIONAL ALLOW_FAILURE" "0.001 1000000000.01 PRICE_FILTER STOP_ON_FAILURE"; do set -- $qp
+    [ "$(call POST /api/v3/order/cancelReplace "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=$1&price=$2&cancelReplaceMode=$4&cancelOrderId=$fx")" = 400 ] && grep -q "^{\"code\":-1013,\"msg\":\"Filter failure: $3\"}$" "$tmp/body" || { echo "  ($qp: $(cat "$tmp/body"))"; exit 1; }
+    [ "$(call GET /api/v3/order "symbol=BTCUSDT&orderId=$fx")" = 200 ] && [ "$(field status)" = NEW ] || { echo "  ($qp: order $fx $(field status))"; exit 1; }; done)'
+# orderId and origClientOrderId together: the order by id, then its client id checked; both must hold
+call POST /api/v3/order "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$below&newClientOrderId=fx2" >/dev/null
+check "GET order, orderId of one and origClientOrderId of another: 400 -2039; the matching pair: 200" '[ "$(call GET /api/v3/order "symbol=BTCUSDT&orderId=$fx&origClientOrderId=fx2")" = 400 ] && grep -q "\"code\":-2039,\"msg\":\"Client order ID is not correct for this order ID.\"" "$tmp/body" && [ "$(call GET /api/v3/order "symbol=BTCUSDT&orderId=$fx&origClientOrderId=fx1")" = 200 ] && [ "$(field clientOrderId)" = fx1 ]'
+check "DELETE order with a mismatched pair: 400 -2011, nothing canceled" '[ "$(call DELETE /api/v3/order "symbol=BTCUSDT&orderId=$fx&origClientOrderId=fx2")" = 400 ] && grep -q "\"code\":-2011,\"msg\":\"Unknown order sent.\"" "$tmp/body" && [ "$(call GET /api/v3/openOrders "symbol=BTCUSDT")" = 200 ] && grep -q "\"clientOrderId\":\"fx1\"" "$tmp/body" && grep -q "\"clientOrderId\":\"fx2\"" "$tmp/body"'
+check "cancelReplace with a mismatched pair: 400 -2022 (cancel -2011, new not attempted), both orders stay" '[ "$(call POST /api/v3/order/cancelReplace "" "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=$lower&cancelReplaceMode=STOP_ON_FAILURE&cancelOrderId=$fx&cancelOrigClientOrderId=fx2")" = 400 ] && grep -q "\"code\":-2022.*\"newOrderResult\":\"NOT_ATTEMPTED\",\"cancelResponse\":{\"code\":-2011," "$tmp/body" && [ "$(call GET /api/v3/order "symbol=BTCUSDT&orderId=$fx")" = 200 ] && [ "$(field status)" = NEW ] && [ "$(call GET /api/v3/order "symbol=BTCUSDT&origClientOrderId=fx2")" = 200 ] && [ "$(field status)" = NEW ]'
+check "orderId=0 is sent, and names no order: DELETE -2011, GET -2013 (not -1102)" '[ "$(call DELETE /api/v3/order "symbol=BTCUSDT&orderId=0")" = 400 ] && grep -q "\"code\":-2011" "$tmp/body" && [ "$(call GET /api/v3/order "symbol=BTCUSDT&orderId=0")" = 400 ] && grep -q "\"code\":-2013" "$tmp/body"'
+check "recvWindow: -1 is -1100 (range 0 to 60000), 60001 -1131, 0 legal (a request stamped before now is late: -1021), 60000 fine" '[ "$(call GET /api/v3/account "recvWindow=-1")" = 400 ] && grep -q "\"code\":-1100,.*legal range is .0. to .60000." "$tmp/body" && [ "$(call GET /api/v3/account "recvWindow=60001")" = 400 ] && grep -q "\"code\":-1131" "$tmp/body" && [ "$(call GET /api/v3/account "recvWindow=0")" = 400 ] && grep -q "\"code\":-1021" "$tmp/body" && [ "$(call GET /api/v3/account "recvWindow=60000")" = 200 ]'
 call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
 
 # ---- WebSocket API ----
@@ -165,6 +179,16 @@ check "outboundAccountPosition pushed" 'grep -q "^{\"subscriptionId\":0,\"event\
 check "order.cancel and its executionReport" 'grep -q "^{\"id\":13,\"status\":200" "$tmp/ud" && grep -q "\"x\":\"CANCELED\",\"X\":\"CANCELED\"" "$tmp/ud"'
 check "an amend is an executionReport REPLACED under the new client id" 'grep -q "^{\"id\":14,\"status\":200" "$tmp/ud" && grep -q "\"e\":\"executionReport\".*\"c\":\"w2\".*\"q\":\"0.00050000\".*\"x\":\"REPLACED\"" "$tmp/ud"'
 check "a cancel's executionReport: c is the cancel's id, C the order's" 'grep -q "\"c\":\"wc\".*\"C\":\"w2\",\"x\":\"CANCELED\"" "$tmp/ud"'
+
+# order.cancelReplace is the REST handler: a replacement failing NOTIONAL is refused before the cancel
+ts=$(ms); pl="apiKey=$edkey&timestamp=$ts"; printf '%s' "$pl" > "$tmp/pl"
+edsig=$(openssl pkeyutl -sign -inkey "$src/examples/demo-ed25519-private.pem" -rawin -in "$tmp/pl" | base64 -w0)
+"$probe" "$port" /ws-api/v3 5 "{\"id\":30,\"method\":\"session.logon\",\"params\":{\"apiKey\":\"$edkey\",\"timestamp\":$ts,\"signature\":\"$edsig\"}}" \
+    "{\"id\":31,\"method\":\"order.place\",\"params\":{\"symbol\":\"BTCUSDT\",\"side\":\"BUY\",\"type\":\"LIMIT\",\"timeInForce\":\"GTC\",\"quantity\":\"0.001\",\"price\":\"$below\",\"newClientOrderId\":\"wf1\",\"timestamp\":$(ms)}}" \
+    "{\"id\":32,\"method\":\"order.cancelReplace\",\"params\":{\"symbol\":\"BTCUSDT\",\"cancelReplaceMode\":\"STOP_ON_FAILURE\",\"cancelOrigClientOrderId\":\"wf1\",\"side\":\"BUY\",\"type\":\"LIMIT\",\"timeInForce\":\"GTC\",\"quantity\":\"0.001\",\"price\":\"1.00\",\"timestamp\":$(ms)}}" \
+    "{\"id\":33,\"method\":\"order.status\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"wf1\",\"timestamp\":$(ms)}}" \
+    "{\"id\":34,\"method\":\"order.cancel\",\"params\":{\"symbol\":\"BTCUSDT\",\"origClientOrderId\":\"wf1\",\"timestamp\":$(ms)}}" > "$tmp/wscr" 2>&1
+check "ws-api order.cancelReplace failing NOTIONAL: 400 -1013, the order stays NEW" 'grep -q "^{\"id\":31,\"status\":200" "$tmp/wscr" && grep -q "^{\"id\":32,\"status\":400,\"error\":{\"code\":-1013,\"msg\":\"Filter failure: NOTIONAL\"}" "$tmp/wscr" && grep -q "^{\"id\":33,\"status\":200,\"result\":{.*\"status\":\"NEW\"" "$tmp/wscr" && grep -q "^{\"id\":34,\"status\":200" "$tmp/wscr"'
 
 # ending subscriptions: session.logout ends the session's own, unsubscribe the rest; each with eventStreamTerminated
 ts=$(ms); pl="apiKey=$edkey&timestamp=$ts"; printf '%s' "$pl" > "$tmp/pl" # a fresh logon: the last may be past its recvWindow

@@ -399,9 +399,10 @@ void matching_free(matching_t *m) {
 int xorder_live(const xorder_t *o) { return o->id && (o->status == XS_NEW || o->status == XS_PARTIALLY_FILLED); }
 
 xorder_t *matching_find(matching_t *m, int a, uint64_t id, const char *cid) {
-    if (id) {
+    if (id) { /* Binance: the orderId is searched first, then a client id given too is checked
+                 against that order; both must hold */
         xorder_t *o = by_id(m, id);
-        return o && o->acct == a ? o : 0;
+        return o && o->acct == a && (!cid || !strcmp(o->cid, cid)) ? o : 0;
     }
     if (!cid || !cid[0]) return 0;
     int64_t i = cid_index(m, a, cid);
@@ -626,16 +627,19 @@ static __int128 scale_cost(__int128 cost, int64_t qty, int64_t filled) {
     return cost / filled * qty + cost % filled * qty / filled;
 }
 
-int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xorder_t **out, const char **msg) {
-    balance_t *bb = bal_of(m, ai, m->base_asset), *qb = bal_of(m, ai, m->quote_asset);
-    match_acct_t *x = &m->acct[ai];
-    m->nfills = 0;
-    m->now_ms = now_ms;
+/* what the filters computed for an order: its quantity (a quoteOrderQty order's is worked
+   out from the book) and what taking it from the book now would fill and cost */
+typedef struct place_calc {
+    int64_t qty, filled, worst;
+    __int128 cost;
+} place_calc_t;
+
+/* The order's parameters and Binance's filters (PRICE_FILTER, LOT_SIZE or MARKET_LOT_SIZE,
+   NOTIONAL), exactly; MARKET orders: quantity rules, and notional at the current price.
+   0, or the error with *msg. A quoteOrderQty order the book cannot serve is refused
+   here with -2010 (its quantity, which the filters judge, cannot be worked out). */
+static int place_filters(const matching_t *m, const xplace_t *p, place_calc_t *c, const char **msg) {
     const symbol_rules_t *r = m->r;
-    if (m->status != XSS_TRADING) {
-        *msg = "Market is closed.";
-        return BE_NEW_ORDER_REJECTED;
-    }
     int64_t price = p->price, qty = p->qty, max_lots = max_lots_of(r);
     int market = p->type == XT_MARKET, by_quote = p->quote_qty != 0;
     if (by_quote && (!market || qty)) {
@@ -650,7 +654,6 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
         *msg = "Illegal characters found in parameter 'quantity'; legal range is '0' to '9000000'.";
         return BE_ILLEGAL_CHARS;
     }
-    /* filters, exactly (MARKET orders: quantity rules, and notional at the current price) */
     if (!market && !symbol_price_ok(r, price)) return filter_error("PRICE_FILTER", msg);
     if (by_quote) {
         if (!symbol_notional_ok(r, p->quote_qty, 1)) return filter_error("NOTIONAL", msg);
@@ -669,11 +672,40 @@ int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xor
     int64_t filled, worst;
     __int128 cost;
     walk(m, p->side, qty, market ? 0 : price, &filled, &cost, &worst);
+    c->qty = qty;
+    c->filled = filled;
+    c->worst = worst;
+    c->cost = cost;
     if (!by_quote) {
         /* a MARKET order's notional at the prices it would take */
         __int128 notional = market ? (filled ? scale_cost(cost, qty, filled) : 0) : (__int128)price * qty;
         if (!symbol_notional_ok(r, notional, market)) return filter_error("NOTIONAL", msg);
     }
+    return 0;
+}
+
+int matching_filters(const matching_t *m, const xplace_t *p, const char **msg) {
+    place_calc_t c;
+    int code = place_filters(m, p, &c, msg);
+    return code == BE_NEW_ORDER_REJECTED ? 0 : code; /* liquidity is no filter: placement judges it */
+}
+
+int matching_place(matching_t *m, int ai, const xplace_t *p, int64_t now_ms, xorder_t **out, const char **msg) {
+    balance_t *bb = bal_of(m, ai, m->base_asset), *qb = bal_of(m, ai, m->quote_asset);
+    match_acct_t *x = &m->acct[ai];
+    m->nfills = 0;
+    m->now_ms = now_ms;
+    if (m->status != XSS_TRADING) {
+        *msg = "Market is closed.";
+        return BE_NEW_ORDER_REJECTED;
+    }
+    int64_t price = p->price;
+    int market = p->type == XT_MARKET;
+    place_calc_t c;
+    int code = place_filters(m, p, &c, msg);
+    if (code) return code;
+    int64_t qty = c.qty, filled = c.filled, worst = c.worst;
+    __int128 cost = c.cost;
     if (p->type == XT_LIMIT_MAKER && filled > 0) {
         *msg = "Order would immediately match and take.";
         return BE_NEW_ORDER_REJECTED;

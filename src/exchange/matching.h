@@ -183,11 +183,21 @@ void matching_free(matching_t *m);
    this request in m->fills[0..nfills)), or a Binance error code (< 0) with its message in
    *msg. A test order (p->test) returns 0 without *out. */
 int matching_place(matching_t *m, int a, const xplace_t *p, int64_t now_ms, xorder_t **out, const char **msg);
-/* Cancels by id (or by client id when id is 0). Same return convention. Works whatever
-   the symbol status. */
+/* Binance's filters for a new order (the same check matching_place makes, before anything
+   changes): 0 when they pass, else -1013 "Filter failure: ..." (or a parameter error) with
+   *msg. cancelReplace calls it before its cancel: Binance evaluates filters first, so a
+   replacement that fails one leaves the old order standing. Not judged here (placement
+   does): the symbol status, liquidity, balances, MAX_NUM_ORDERS (the cancel frees one). */
+int matching_filters(const matching_t *m, const xplace_t *p, const char **msg);
+/* an order id no order has: a request's orderId=0 is given (so the client id is not
+   looked up in its place) and names no order */
+#define MATCH_ID_NONE UINT64_MAX
+/* Cancels by id (or by client id when id is 0; with both, the order with that id only if
+   it carries that client id). Same return convention. Works whatever the symbol status. */
 int matching_cancel(matching_t *m, int a, uint64_t id, const char *cid, int64_t now_ms, xorder_t **out, const char **msg);
 /* The account's order by id (or by client id when id is 0: the newest order with it), live
-   or finished and still in history; NULL when unknown. */
+   or finished and still in history; NULL when unknown. With both id and cid: the order
+   with that id only if its client id is cid (Binance checks the pair), else NULL. */
 xorder_t *matching_find(matching_t *m, int a, uint64_t id, const char *cid);
 /* Gives a live order a new client id (keepPriority's newClientOrderId), keeping the client
    id index right; -2010 "Duplicate order sent." when another live order of the account has

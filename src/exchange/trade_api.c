@@ -8,6 +8,11 @@
 #include "../proto/order.h"
 #include "../proto/sign.h"
 
+/* -2039 CLIENT_ORDER_ID_INVALID (errors.md; CHANGELOG 2025-04-08: a query by orderId and
+   origClientOrderId that names no order with both). Kept here, not in proto/errors.h,
+   which this change may not touch. */
+#define BE_CLIENT_ORDER_ID_INVALID (-2039)
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +60,9 @@ int check_signed(reply_t *r, const char *key, const params_t *p, int sig_require
             return -1;
         }
     }
-    if (window_us <= 0 || window_us > 60000000) {
+    /* Binance: at most 60000 (the legal range the -1100 above names, '0' to '60000'); a
+       window of 0 is legal and leaves only requests stamped no earlier than the server's now */
+    if (window_us > 60000000) {
         rfail(r, 400, BE_BAD_RECV_WINDOW, "recvWindow must be less than 60000");
         return -1;
     }
@@ -268,6 +275,7 @@ static int id_args(reply_t *r, const params_t *p, uint64_t *id, const char **cid
         order_error(r, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'orderId'; legal range is '0' to '9223372036854775807'.");
         return -1;
     }
+    if (oid && !*id) *id = MATCH_ID_NONE; /* orderId=0 is sent, and names no order */
     if (!*id && !*cid) {
         order_error(r, BE_MANDATORY_PARAM_EMPTY_OR_MALFORMED, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
         return -1;
@@ -375,6 +383,10 @@ void dispatch(reply_t *r, int a, const params_t *p) {
         const char *cid;
         if (id_args(r, p, &id, &cid)) goto done;
         o = matching_find(&X->match, a, id, cid);
+        if (!o && id && cid && matching_find(&X->match, a, id, 0)) { /* the order, under another client id */
+            rc = order_error(r, BE_CLIENT_ORDER_ID_INVALID, "Client order ID is not correct for this order ID.");
+            goto done;
+        }
         if (!o) {
             rc = order_error(r, BE_NO_SUCH_ORDER, "Order does not exist.");
             goto done;
@@ -503,10 +515,19 @@ void dispatch(reply_t *r, int a, const params_t *p) {
             rc = order_error(r, BE_ILLEGAL_CHARS, "Illegal characters found in parameter 'cancelOrderId'; legal range is '0' to '9223372036854775807'.");
             goto done;
         }
+        if (coid && !cancel_oid) cancel_oid = MATCH_ID_NONE; /* cancelOrderId=0 is sent, and names no order */
         xplace_t x;
         char rt;
         if (parse_new_order(X, r, p, &x) || resp_type(r, p, &rt)) goto done;
         if (order_budget(r, a, t)) goto done;
+        /* "Filters and Order Count are evaluated before the processing of the cancellation
+           and order placement occurs" (rest-api.md): a replacement that fails a filter is
+           refused whole, and the order it would replace stays */
+        int fcode = matching_filters(&X->match, &x, &msg);
+        if (fcode) {
+            rc = order_error(r, fcode, msg);
+            goto done;
+        }
         static char cancel_part[4096], new_part[RESP_MAX / 2], data[RESP_MAX / 2 + 8192];
         const char *cmsg = 0, *nmsg = 0;
         xorder_t *co = 0, *no = 0;
