@@ -275,6 +275,11 @@ admin DELETE >/dev/null
 check "clearing ends the storm" '[ "$(curl -s -o /dev/null -w "%{http_code}" "$base/api/v3/ping")" = 200 ]'
 admin POST skew_ms=-10000 >/dev/null
 check "skew_ms: the exchange's clock is off, timestamps fail -1021" '[ "$(call GET /api/v3/account "")" = 400 ] && grep -q "\"code\":-1021" "$tmp/body"'
+# a clock fault alone: the replay keeps its pace (it stalled for the skew's length when the
+# clock went back; ws_probe gives up after 10 s)
+admin POST skew_ms=-30000 >/dev/null
+"$probe" "$port" /ws/btcusdt@bookTicker 5 > "$tmp/skewbt" 2>&1; skrc=$?
+check "skew_ms back 30 s: the market goes on (bookTickers within the probe's 10 s)" '[ $skrc -eq 0 ] && [ "$(grep -c "\"u\":" "$tmp/skewbt")" = 5 ]'
 admin DELETE >/dev/null
 "$probe" "$port" /ws/btcusdt@trade 100000 > /dev/null 2>&1 &
 ppid=$!; sleep 0.5

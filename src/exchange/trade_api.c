@@ -8,10 +8,6 @@
 #include "../proto/order.h"
 #include "../proto/sign.h"
 
-/* -2039 CLIENT_ORDER_ID_INVALID (errors.md; CHANGELOG 2025-04-08: a query by orderId and
-   origClientOrderId that names no order with both). Kept here, not in proto/errors.h,
-   which this change may not touch. */
-#define BE_CLIENT_ORDER_ID_INVALID (-2039)
 
 #include <stdarg.h>
 #include <stdio.h>

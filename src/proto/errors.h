@@ -38,6 +38,7 @@ typedef enum binance_error {
     BE_CANCEL_REPLACE_PARTIALLY_FAILED = -2021,
     BE_CANCEL_REPLACE_FAILED = -2022,
     BE_ORDER_AMEND_REJECTED = -2038,
+    BE_CLIENT_ORDER_ID_INVALID = -2039,  /* a query's orderId and origClientOrderId name no one order */
     BE_KEY_TYPE_NOT_SUPPORTED = -4056,   /* session.logon with an HMAC key */
 } binance_error_t;
 
