@@ -94,6 +94,7 @@ int cmd_run(int argc, char **argv) {
     memset(&o, 0, sizeof o);
     o.status_s = 5;
     o.db = "quoter.db";
+    int db_given = 0;
     const char *ep = "production";
     binance_tuning_t tune;
     memset(&tune, 0, sizeof tune);
@@ -125,6 +126,7 @@ int cmd_run(int argc, char **argv) {
             o.status_s = seconds_arg(argv[++i]);
         } else if (!strcmp(a, "--db") && more) {
             o.db = strcmp(argv[++i], "none") ? argv[i] : 0;
+            db_given = 1;
         } else if (!strcmp(a, "--max-connection-age") && more) {
             tune.max_conn_age_s = seconds_arg(argv[++i]);
         } else if (!strcmp(a, "--time-sync") && more) {
@@ -197,6 +199,9 @@ int cmd_run(int argc, char **argv) {
     o.api_url = api;
     o.stream_url = stream;
     o.rest_url = rest_url;
+    /* asked for a journal that a dry run does not write: said, not silently dropped */
+    if (o.dry_run && db_given && o.db)
+        log_msg(LOG_WARN, "run", "--db %s is not written in a dry run (nothing is sent, so nothing is journaled)", o.db);
     static keys_t keys;
     if (!o.dry_run) {
         char kerr[512];
