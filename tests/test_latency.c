@@ -256,6 +256,18 @@ static void test_file_errors(void **st) {
     expect_bad(HDR "place,1,2,99999999999999999999\n", "bad.csv:2:", "not an integer");
     /* read whole, digits only: what strtoll lets by (a sign, leading space) is refused too */
     expect_bad(HDR "place,+1,2,1\n", "bad.csv:2:", "sent_ns \"+1\" is not an integer");
+    { /* a NUL byte hides the rest of its line from a C string: refused, never read short */
+        static const char nul[] = HDR "place,1000000000,1010000000,10000000\0junk\n";
+        const char *p = write_file("nul.csv", "");
+        FILE *f = fopen(p, "w");
+        assert_non_null(f);
+        assert_int_equal(fwrite(nul, 1, sizeof nul - 1, f), sizeof nul - 1);
+        assert_int_equal(fclose(f), 0);
+        latency_t l;
+        char err[512];
+        assert_true(latency_load(&l, p, 0.5, err, sizeof err) != 0);
+        assert_non_null(strstr(err, "nul.csv:2: a NUL byte"));
+    }
     expect_bad(HDR "place,1, 2,1\n", "bad.csv:2:", "answered_ns \" 2\" is not an integer");
     expect_bad(HDR "place,10,5,-5\n", "bad.csv:2:", "negative");
     expect_bad(HDR "place,1,9,7\n", "bad.csv:2:", "is not answered_ns - sent_ns (8)");

@@ -115,6 +115,7 @@ int latency_read(latency_t *l, FILE *f, const char *path, double share, char *er
     while ((len = getline(&buf, &bufcap, f)) >= 0) {
         line++;
         while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) buf[--len] = 0;
+        if (strlen(buf) != (size_t)len) FAIL("%s:%ld: a NUL byte in the line (not a text file?)", path, line);
         if (line == 1) {
             if (strcmp(buf, "kind,sent_ns,answered_ns,rtt_ns"))
                 FAIL("%s:1: not a latency file: the header must be kind,sent_ns,answered_ns,rtt_ns "
