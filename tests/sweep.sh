@@ -11,7 +11,8 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 C=$SRC/examples/btcusdt.ini
 G="--grid strategy.spread=2,3 --grid strategy.levels=1,3"
-"$Q" sweep -q -c "$C" $G --reports --out "$T/one" "$F1" "$F2" > "$T/one.txt" || fail "sweep"
+"$Q" sweep -q -c "$C" $G --reports --out "$T/one" "$F1" "$F2" > "$T/one.txt" 2> "$T/one.err" || fail "sweep"
+grep -q "changed nothing" "$T/one.err" && fail "a key the ladder reads called inert"
 [ $(wc -l < "$T/one/results.csv") -eq 5 ] || fail "4 rows and a header"
 grep -q "^best 4 of 4 by return_vs_hold" "$T/one.txt" || fail "best rows"
 n=0
@@ -25,6 +26,12 @@ for s in 2 3; do for l in 1 3; do
   n=$((n+1))
 done; done
 cmp -s "$T/bt0.json" "$T/bt3.json" && fail "the combinations did not differ"
+# a key the strategy does not read (avellaneda prices from gamma, sigma, k: not strategy.spread)
+# is said to have changed nothing; one it reads is not
+"$Q" sweep -q -c "$SRC/examples/avellaneda.ini" --grid strategy.spread=1,3 --grid strategy.gamma=0.05,0.5 \
+  --out "$T/inert" "$F1" > /dev/null 2> "$T/inert.err" || fail "avellaneda sweep"
+grep -q "^quoter: sweep: strategy.spread changed nothing" "$T/inert.err" || fail "strategy.spread not called inert: $(cat "$T/inert.err")"
+grep -q "strategy.gamma changed nothing" "$T/inert.err" && fail "strategy.gamma called inert"
 "$Q" sweep -q -c "$C" $G --jobs 2 --out "$T/two" "$F1" "$F2" > /dev/null || fail "--jobs 2"
 cmp "$T/one/results.csv" "$T/two/results.csv" || fail "--jobs 2 differs from --jobs 1"
 for i in 1 2 3; do "$Q" sweep -q -c "$C" $G --shard $i/3 --out "$T/s$i" "$F1" "$F2" > /dev/null || fail "shard $i"; done

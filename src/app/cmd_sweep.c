@@ -925,8 +925,50 @@ static int heatmap(const table_t *t, int nkeys, const char *spec, const char *di
     return 0;
 }
 
+/* rows ordered by every grid key but one (inert_skip), then by the report: rows that differ
+   in that key alone sit together */
+static const table_t *inert_t;
+static int inert_nkeys, inert_skip;
+static int cmp_others(const void *a, const void *b) {
+    char **x = inert_t->row[*(const int64_t *)a], **y = inert_t->row[*(const int64_t *)b];
+    for (int j = 1; j <= inert_nkeys; j++) {
+        if (j == inert_skip) continue;
+        int c = strcmp(x[j], y[j]);
+        if (c) return c;
+    }
+    return 0;
+}
+
+/* A grid key whose values changed nothing: every two rows that differ in it alone have the same
+   report (a key the strategy does not read, say: avellaneda ignores strategy.spread). Said on
+   stderr, so that nobody tunes a knob that is not connected. */
+static void warn_inert_keys(const table_t *t, int nkeys) {
+    int64_t *ix = malloc((size_t)(t->nrow ? t->nrow : 1) * sizeof *ix);
+    if (!ix) return;
+    inert_t = t;
+    inert_nkeys = nkeys;
+    for (int k = 1; k <= nkeys; k++) {
+        for (int64_t r = 0; r < t->nrow; r++) ix[r] = r;
+        inert_skip = k;
+        qsort(ix, (size_t)t->nrow, sizeof *ix, cmp_others);
+        int64_t pairs = 0, differ = 0;
+        for (int64_t r = 1; r < t->nrow && !differ; r++) {
+            char **a = t->row[ix[r - 1]], **b = t->row[ix[r]];
+            if (cmp_others(&ix[r - 1], &ix[r]) || !strcmp(a[k], b[k])) continue;
+            pairs++;
+            for (int j = nkeys + 1; j < t->ncol && !differ; j++) differ = strcmp(a[j], b[j]) != 0;
+        }
+        if (pairs && !differ)
+            fprintf(stderr, "quoter: sweep: %s changed nothing: each of its values gave the same results (does the "
+                            "strategy read it? `quoter config --keys` says which strategies do)\n",
+                    t->head[k]);
+    }
+    free(ix);
+}
+
 static void finish(const table_t *t, int nkeys, const opts_t *o, int split) {
     const char *rank = o->rank ? o->rank : split ? "oos.return_vs_hold" : "return_vs_hold";
+    warn_inert_keys(t, nkeys);
     print_best(t, nkeys, rank, o->top);
     if (o->heatmap) heatmap(t, nkeys, o->heatmap, o->out, rank);
     else if (nkeys >= 2) heatmap(t, nkeys, rank, o->out, rank);
@@ -1314,8 +1356,9 @@ int cmd_sweep(int argc, char **argv) {
     if (!rc) rc = check_outputs(&o, &cols, o.split > 0);
     colset_free(&cols);
     if (rc) return rc;
-    /* this shard's combinations */
-    work_t *w = calloc(1, sizeof *w);
+    /* this shard's combinations (static, as rest above: an error return leaves it reachable) */
+    static work_t *w;
+    w = calloc(1, sizeof *w);
     if (!w) return 2;
     w->o = &o;
     w->c = &c;
