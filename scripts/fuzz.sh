@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# fuzz.sh BUILD DATA: runs every libFuzzer target for a bounded time (FUZZ_SECONDS, default 15;
+# fuzz.sh BUILD DATA: runs every libFuzzer target for a bounded time (FUZZ_SECONDS, default 12;
 # FUZZ_SEED, default 1),
 # seeded from the shared recordings and the example configs. A crash fails the run and
 # leaves the input in BUILD/artifacts/.
 set -euo pipefail
 build=$1 data=$2
-secs=${FUZZ_SECONDS:-15}
+secs=${FUZZ_SECONDS:-12}
 # a fixed seed by default, so a run in CI explores what the same run explored here;
 # FUZZ_SEED=0 lets libFuzzer pick one (for long hunts)
 seed=${FUZZ_SEED:-1}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh DATA: every test: the suite (ctest), the suite again under ASan+UBSan, then each
-# fuzzer for FUZZ_SECONDS (default 15). Ends with one line "test: N passed, N failed".
+# fuzzer for FUZZ_SECONDS (default 12). Ends with one line "test: N passed, N failed".
 set -uo pipefail
 data=$1
 passed=0 failed=0 skipped=0

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# soak.sh QUOTER SOAK DATA [SECONDS]: 10 clients on the local exchange for SECONDS (default 120; make test: 90) (see
+# soak.sh QUOTER SOAK DATA [SECONDS]: 10 clients on the local exchange for SECONDS (default 120; make test: 70) (see
 # tests/soak.c), and the server's memory must not grow while they trade.
 set -u
 q=$1 soak=$2 data=$3 secs=${4:-120} memcheck=${5:-memcheck}
