@@ -89,6 +89,12 @@ echo "after kill -9: $left orders not terminal in the journal"
 check "kill -9: the journal has orders not terminal" '[ "$left" -ge 1 ]'
 check "kill -9: the run is not ended" '[ "$(sq "SELECT ended IS NULL FROM runs WHERE id = 2")" = 1 ]'
 "$q" history --db "$db" 2 >"$tmp/h2.txt"; check "history of the killed run says so" 'grep -q "not ended" "$tmp/h2.txt"'
+# its figures are its last journaled state's: fills booked after it are told apart, and the
+# figures' fills and those add up to the journal's
+c2=$(sed -n 's/^  count *\([0-9]*\).*/\1/p' "$tmp/h2.txt"); j2=$(sed -n 's/^journal fills *\([0-9]*\) booked.*/\1/p' "$tmp/h2.txt")
+a2=$(sed -n 's/^after its state *\([0-9]*\) of those.*/\1/p' "$tmp/h2.txt")
+check "history of the killed run: the report's fills ($c2) and those after its state (${a2:-0}) are the journal's ($j2)" \
+  '[ -n "$c2" ] && [ -n "$j2" ] && [ $((c2 + ${a2:-0})) -eq "$j2" ]'
 
 # what else a crash can leave: an order whose end the journal missed (a filled one of run 1
 # set back to NEW, one of its trades dropped), and an intent that never reached the exchange

@@ -435,6 +435,12 @@ static int run_extras(hist_t *h, int json, int64_t started, int ended_null, int6
         fprintf(f, "journal fills     %lld booked by the ledger", (long long)jfills);
         if (unbooked) fprintf(f, "; %lld more not booked (an earlier run's orders reconciled: in no figure)", (long long)unbooked);
         fprintf(f, "\n");
+        /* the figures are the run's last journaled state's (a mark every report sample): fills
+           booked after it (a process killed before its next mark) are counted here, not there */
+        if (!h->legacy && jfills > h->replayed)
+            fprintf(f, "after its state   %lld of those fills came after the run's last journaled state (%.1f s into the "
+                       "run), so the figures above leave them out\n",
+                    (long long)(jfills - h->replayed), (double)(h->state_ns - started) / 1e9);
         fprintf(f, "fees by asset    ");
     }
     int k = 0;
