@@ -127,43 +127,6 @@ static bt_item_t *next_book_event(backtest_t *bt) {
     return bt->xq < bt->qtail ? &bt->q[bt->xq % BT_QUEUE] : 0;
 }
 
-/* The exchange side handles everything up to time t, in time order: requests first, then
-   trades, then book events of the same time. */
-static void exchange_to(backtest_t *bt, int64_t t) {
-    sim_t *s = &bt->sim;
-    for (;;) {
-        int64_t tr = sim_next_arrival(s);
-        int64_t tt = bt->ntrades ? bt->trades[0].x : INT64_MAX;
-        bt_item_t *b = next_book_event(bt);
-        int64_t tb = b ? (b->x > bt->xnow ? b->x : bt->xnow) : INT64_MAX;
-        if (tr <= tt && tr <= tb) {
-            if (tr > t) break;
-            sim_advance(s, tr);
-            if (tr > bt->xnow) bt->xnow = tr;
-        } else if (tt <= tb) {
-            if (tt > t) break;
-            bt_item_t it = bt->trades[0];
-            heap_pop(bt);
-            if (it.x < bt->xnow) s->st.late_events++; /* still fills only orders live at its T */
-            sim_on_market(s, &it.ev, it.x);
-            if (it.x > bt->xnow) bt->xnow = it.x;
-        } else {
-            if (tb > t) break;
-            if (b->x < bt->xnow) s->st.late_events++;
-            bt->xnow = tb;
-            switch (b->ev.type) {
-            case MD_DIFF: sync_on_diff(&bt->xsync, &b->ev); break;
-            case MD_SNAPSHOT: sync_on_snapshot(&bt->xsync, &b->ev); break;
-            case MD_BBO: book_on_bbo(&bt->xbook, &b->ev); break;
-            default: break;
-            }
-            sim_on_market(s, &b->ev, tb);
-            bt->xq++;
-        }
-    }
-    if (t > bt->xnow) bt->xnow = t;
-}
-
 /* a backtest's own side: its simulated venue on the exchange's book `xbook` (its own, or a
    group's shared one), the latency model, the chaos venue, the engine and the report */
 static int setup_lane(backtest_t *bt, const config_t *c, const config_exact_t *x, const book_t *xbook,
@@ -208,53 +171,24 @@ static int setup_lane(backtest_t *bt, const config_t *c, const config_exact_t *x
 int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, char **files, int nfiles,
                  const char *out_dir) {
     memset(bt, 0, sizeof *bt);
-    bt->cfg = c;
-    bt->x = x;
-    int rc;
-    /* the exchange side keeps a book of its own, at exchange time */
-    if ((rc = book_init(&bt->xbook, 17))) {
-        snprintf(bt->err, sizeof bt->err, "simulated exchange: %s", q_strerror(rc));
-        return rc;
-    }
-    sync_init(&bt->xsync, &bt->xbook);
-    bt->q = calloc(BT_QUEUE, sizeof *bt->q);
-    bt->trades = calloc(BT_QUEUE, sizeof *bt->trades);
-    bt->lv = calloc(BT_LEVELS, sizeof *bt->lv);
-    if (!bt->q || !bt->trades || !bt->lv) {
-        snprintf(bt->err, sizeof bt->err, "read-ahead: %s", q_strerror(Q_E_NOMEM));
+    bt_group_t *g = bt->group = calloc(1, sizeof *bt->group);
+    if (!g) {
+        snprintf(bt->err, sizeof bt->err, "%s", q_strerror(Q_E_NOMEM));
         return Q_E_NOMEM;
     }
-    if ((rc = setup_lane(bt, c, x, &bt->xbook, out_dir))) return rc;
-    exch_clock_init(&bt->clock);
-    if ((rc = replay_open(&bt->rp, files, nfiles, &x->rules))) {
-        snprintf(bt->err, sizeof bt->err, "%s", q_strerror(rc));
+    int rc = bt_group_open(g, files, nfiles, &x->rules, 1);
+    if (rc) {
+        snprintf(bt->err, sizeof bt->err, "%s", g->err);
         return rc;
     }
-    for (;;) {
-        /* the next event for the engine, then what the exchange may need before it */
-        if (bt->qhead == bt->qtail && (rc = read_ahead(bt, INT64_MIN)) < 0) break;
-        if (bt->qhead == bt->qtail) break; /* the end */
-        if ((rc = read_ahead(bt, bt->q[bt->qhead % BT_QUEUE].ev.local_ns + BT_LOOKAHEAD_NS)) < 0) break;
-        bt_item_t *it = &bt->q[bt->qhead % BT_QUEUE];
-        const md_event_t *ev = &it->ev;
-        exchange_to(bt, ev->local_ns);
-        sim_deliver(&bt->sim, ev->local_ns);
-        if (bt->chaos_on) chaos_pump(bt->chaos, ev->local_ns);
-        engine_on_market(&bt->eng, ev);
-        engine_decide(&bt->eng, ev->local_ns);
-        if (bt->chaos_on) bt->violations += oms_check(&bt->eng.oms, ev->local_ns);
-        report_on_event(&bt->rep, ev->local_ns);
-        bt->lvhead = it->lv_end; /* the exchange's book took it before the engine did */
-        bt->qhead++;
-    }
-    if (rc < 0) {
-        snprintf(bt->err, sizeof bt->err, "%s", bt->rp.rec.err);
+    if ((rc = bt_lane_open(g, bt, c, x, out_dir))) return rc; /* (bt->err set) */
+    if ((rc = bt_group_run(g, 0, 0))) {
+        snprintf(bt->err, sizeof bt->err, "%s", g->err);
         return rc;
     }
-    bt->rep.bad_lines = replay_bad_lines(&bt->rp);
-    bt->rep.gaps = bt->eng.sync.st.gaps;
-    bt->rep.offgrid = bt->rp.dec.offgrid;
-    report_close(&bt->rep);
+    /* what the caller reads of the feed: the symbols seen, the clock (backtest_drain) */
+    bt->rp.syms = g->feed->rp.syms;
+    bt->clock = g->feed->clock;
     return 0;
 }
 
@@ -296,6 +230,11 @@ void backtest_free(backtest_t *bt) {
     free(bt->chaos);
     bt->chaos = 0;
     engine_free(&bt->eng);
+    if (bt->group) { /* after the lane: its sim and engine point into the group's books */
+        bt_group_free(bt->group);
+        free(bt->group);
+        bt->group = 0;
+    }
 }
 
 /* ---- groups (backtest.h) ------------------------------------------------------------- */
@@ -311,7 +250,7 @@ int bt_group_open(bt_group_t *g, char **files, int nfiles, const symbol_rules_t 
         return Q_E_NOMEM;
     }
     int rc;
-    /* as backtest_run sets up its exchange side */
+    /* the exchange side: its own book, at exchange time, and the read-ahead */
     if ((rc = book_init(&f->xbook, 17))) {
         snprintf(g->err, sizeof g->err, "simulated exchange: %s", q_strerror(rc));
         return rc;
@@ -363,10 +302,11 @@ static void lane_requests_to(backtest_t *l, int64_t t) {
     while ((tr = sim_next_arrival(&l->sim)) <= t) sim_advance(&l->sim, tr);
 }
 
-/* exchange_to for every active lane at once: before each market event, each lane's requests
-   due by its time (exchange_to takes a request before a market event of the same time, and
-   a request never moves a market event's time or order: see xnow there), then the event,
-   applied to the shared book once and handed to each lane's sim */
+/* The exchange side handles everything up to time t, in time order, for every active lane at
+   once: before each market event (trades, then book events of the same time), each lane's
+   requests due by its time (a request comes before a market event of the same time, and
+   never moves a market event's time or order), then the event, applied to the exchange's
+   book once and handed to each lane's sim */
 static void group_exchange_to(bt_group_t *g, int64_t t) {
     backtest_t *f = g->feed;
     for (;;) {
@@ -406,7 +346,7 @@ static void group_exchange_to(bt_group_t *g, int64_t t) {
     if (t > f->xnow) f->xnow = t;
 }
 
-/* what backtest_run does after its loop, for one lane */
+/* a lane's end: the replay's counts into its report, which is closed */
 static void lane_finish(bt_group_t *g, backtest_t *l) {
     l->rep.bad_lines = replay_bad_lines(&g->feed->rp);
     l->rep.gaps = g->esync.st.gaps;

@@ -70,11 +70,14 @@ typedef struct backtest {
     report_t rep;
     int64_t from_ns, to_ns;   /* a group's lane: its window of local time (bt_group_t) */
     int lane_done;
+    struct bt_group *group;   /* backtest_run's own group of one (freed by backtest_free) */
     char err[512];
 } backtest_t;
 
 /* Runs the whole backtest; out_dir may be NULL. Returns 0 or an error with bt->err set.
-   bt is large: give it static storage or the heap. */
+   bt is large: give it static storage or the heap. It is a group of one lane (below): one
+   loop for a backtest and a sweep, so that a sweep's row is the backtest's by construction.
+   After it, bt->rp.syms holds the symbols the replay saw and bt->clock the feed's clock. */
 int backtest_run(backtest_t *bt, const config_t *c, const config_exact_t *x, char **files, int nfiles,
                  const char *out_dir);
 /* After backtest_run: cancels every order and lets time run on without market events, in
@@ -100,8 +103,8 @@ void backtest_free(backtest_t *bt);
  * the event to the book once and hands it to every lane's sim; on the engines' side the
  * same: one book at local time that every lane's engine reads (engine_t's shared_book),
  * updated after every lane's venue answers are delivered and before any engine takes the
- * event. For each lane the same calls in the same order as backtest_run makes, so a lane's report and files are
- * byte-for-byte those of a backtest of the same config and data (test_sweep checks it).
+ * event. backtest_run is a group of one lane, so a lane's report and files are byte-for-byte
+ * those of a backtest of the same config and data (test_sweep checks it).
  * A lane may have a window [from_ns, to_ns) of local time: before from_ns its engine only
  * takes market events (its book syncs, nothing is decided or reported), at to_ns it
  * stops; the whole data is (INT64_MIN, INT64_MAX), as bt_lane_open sets it. */
