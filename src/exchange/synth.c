@@ -11,6 +11,7 @@
 
 #include "../book/book.h"
 #include "../core/err.h"
+#include "../core/rng.h"
 
 void synth_defaults(synth_params_t *p) {
     memset(p, 0, sizeof *p);
@@ -41,38 +42,20 @@ void synth_defaults(synth_params_t *p) {
     p->maker_orders = 2.5;
 }
 
-/* ---- random numbers: xoshiro256**, seeded by splitmix64 ------------------ */
+/* ---- random numbers: xoshiro256** (core/rng.h), and the draws the market needs ---- */
 
-typedef struct rng { uint64_t s[4]; } rng_t;
-
-static uint64_t splitmix(uint64_t *x) {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t next(rng_t *r) {
-    uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
-    return res;
-}
-
-static double u01(rng_t *r) { return (double)(next(r) >> 11) * 0x1.0p-53; }
 static double normal(rng_t *r) {
-    double u = u01(r), v = u01(r);
+    double u = rng_u01(r), v = rng_u01(r);
     return sqrt(-2 * log(1 - u)) * cos(2 * M_PI * v);
 }
 static int poisson(rng_t *r, double mean) { /* small means only */
     double l = exp(-mean), p = 1;
     int k = 0;
-    do { k++; p *= u01(r); } while (p > l && k < 1000);
+    do { k++; p *= rng_u01(r); } while (p > l && k < 1000);
     return k - 1;
 }
 static int64_t geometric(rng_t *r, double mean) {
-    double d = floor(-log(1 - u01(r)) * mean);
+    double d = floor(-log(1 - rng_u01(r)) * mean);
     return d < 1e12 ? (int64_t)d : (int64_t)1e12; /* a long tail, but a representable one */
 }
 
@@ -156,7 +139,7 @@ static void set_level(market_t *m, int side, int64_t price, int64_t qty) {
 }
 
 static int64_t local_of(market_t *m) {
-    double jitter = u01(&m->rng) * 0.5;
+    double jitter = rng_u01(&m->rng) * 0.5;
     return m->p->start_ns + (int64_t)((double)(m->e_ms - (m->p->start_ns / 1000000)) * 1e6 +
                                       (m->p->latency_ms + jitter) * 1e6);
 }
@@ -349,8 +332,7 @@ int synth_write(const synth_params_t *p, const symbol_rules_t *r, const char *pa
     memset(&m, 0, sizeof m);
     m.p = p;
     m.r = r;
-    uint64_t sm = p->seed;
-    for (int i = 0; i < 4; i++) m.rng.s[i] = splitmix(&sm);
+    rng_seed(&m.rng, p->seed);
     for (int i = 0; r->symbol[i] && i < 23; i++)
         m.sym_lower[i] = (char)(r->symbol[i] >= 'A' && r->symbol[i] <= 'Z' ? r->symbol[i] + 32 : r->symbol[i]);
     out_t o;
@@ -382,7 +364,7 @@ int synth_write(const synth_params_t *p, const symbol_rules_t *r, const char *pa
     /* the initial book: levels thin out with distance, sizes grow */
     for (int s = 0; s < 2; s++)
         for (int64_t k = 0; k < 4000; k++) {
-            if (k > 0 && u01(&m.rng) > p->density) continue;
+            if (k > 0 && rng_u01(&m.rng) > p->density) continue;
             double size = p->order_median * (1 + (double)k / 400.0) * exp(p->order_sigma * 0.6 * normal(&m.rng));
             book_set(&m.book, (book_side_t)s, s == BOOK_BID ? f0 - k : f0 + 1 + k, lots_of(&m, size));
         }
@@ -397,7 +379,7 @@ int synth_write(const synth_params_t *p, const symbol_rules_t *r, const char *pa
            order takes a level or two, the quotes left behind are canceled, new ones join
            on both sides of the new price */
         /* news: the fair price moves and the quotes follow it */
-        if (u01(&m.rng) < move_rate / 1000.0) {
+        if (rng_u01(&m.rng) < move_rate / 1000.0) {
             m.fair += jump * normal(&m.rng);
             follow_fair(&m);
         }
@@ -407,11 +389,11 @@ int synth_write(const synth_params_t *p, const symbol_rules_t *r, const char *pa
            pays); the quotes follow */
         for (int k = poisson(&m.rng, p->trades_per_s / 1000.0); k > 0; k--) {
             if (m.meta_left <= 0) {
-                m.meta_side = u01(&m.rng) < 0.5 ? 1 : -1;
+                m.meta_side = rng_u01(&m.rng) < 0.5 ? 1 : -1;
                 m.meta_left = 1 + geometric(&m.rng, p->meta_orders > 1 ? p->meta_orders - 1 : 0);
             }
             m.meta_left--;
-            int buy = u01(&m.rng) < p->meta_share ? m.meta_side > 0 : u01(&m.rng) < 0.5;
+            int buy = rng_u01(&m.rng) < p->meta_share ? m.meta_side > 0 : rng_u01(&m.rng) < 0.5;
             double size = market_order(&m, buy, 0, 3);
             double scale = sqrt(size / p->trade_median);
             double impact = (buy ? 1 : -1) * p->impact_bps * 1e-4 * m.fair * (scale < 4 ? scale : 4);
@@ -426,17 +408,17 @@ int synth_write(const synth_params_t *p, const symbol_rules_t *r, const char *pa
         m.fair -= fade;
         /* limit orders: mostly near the touch, sometimes inside a wide spread */
         for (int k = poisson(&m.rng, p->limits_per_s / 1000.0); k > 0; k--) {
-            int side = u01(&m.rng) < 0.5 ? BOOK_BID : BOOK_ASK;
+            int side = rng_u01(&m.rng) < 0.5 ? BOOK_BID : BOOK_ASK;
             int64_t bid = book_best(&m.book, BOOK_BID), ask = book_best(&m.book, BOOK_ASK);
             if (!bid || !ask) break;
             int64_t d = geometric(&m.rng, p->depth_ticks), price;
-            if (ask - bid > 1 && u01(&m.rng) < 0.5) price = side == BOOK_BID ? ask - 1 : bid + 1;
+            if (ask - bid > 1 && rng_u01(&m.rng) < 0.5) price = side == BOOK_BID ? ask - 1 : bid + 1;
             else price = side == BOOK_BID ? bid - d : ask + d;
             add_order(&m, side, price, lots_of(&m, p->order_median * exp(p->order_sigma * normal(&m.rng))));
         }
         /* cancels near the top */
         for (int k = poisson(&m.rng, p->cancels_per_s / 1000.0); k > 0; k--) {
-            int side = u01(&m.rng) < 0.5 ? BOOK_BID : BOOK_ASK;
+            int side = rng_u01(&m.rng) < 0.5 ? BOOK_BID : BOOK_ASK;
             int64_t best = book_best(&m.book, (book_side_t)side);
             if (!best) continue;
             int64_t d = geometric(&m.rng, p->depth_ticks);
@@ -448,17 +430,17 @@ int synth_write(const synth_params_t *p, const symbol_rules_t *r, const char *pa
                 int64_t np, nq;
                 if (!book_next(&m.book, (book_side_t)side, best, &np, &nq)) continue;
             }
-            int64_t left = u01(&m.rng) < 0.5 ? 0 : (q / 2 / r->step_lots) * r->step_lots;
+            int64_t left = rng_u01(&m.rng) < 0.5 ? 0 : (q / 2 / r->step_lots) * r->step_lots;
             set_level(&m, side, price, left);
         }
         /* small orders come and go at the touch all the time */
         for (int k = poisson(&m.rng, p->touch_per_s / 1000.0); k > 0; k--) {
-            int side = u01(&m.rng) < 0.5 ? BOOK_BID : BOOK_ASK;
+            int side = rng_u01(&m.rng) < 0.5 ? BOOK_BID : BOOK_ASK;
             int64_t best = book_best(&m.book, (book_side_t)side);
             if (!best) continue;
             int64_t q = book_qty(&m.book, (book_side_t)side, best);
             int64_t d = lots_of(&m, p->trade_median * exp(p->trade_sigma * 0.5 * normal(&m.rng)));
-            if (u01(&m.rng) < 0.5) set_level(&m, side, best, q + d);
+            if (rng_u01(&m.rng) < 0.5) set_level(&m, side, best, q + d);
             else if (q > d) set_level(&m, side, best, q - d);
         }
         /* a side never stays empty: someone quotes next to the fair price */

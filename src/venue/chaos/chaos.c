@@ -5,28 +5,9 @@
 
 #include "../../core/err.h"
 
-/* ---- PRNG: xoshiro256** seeded through splitmix64 ---- */
+/* ---- PRNG: xoshiro256** seeded through splitmix64 (core/rng.h) ---- */
 
-static uint64_t splitmix64(uint64_t *x) {
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t next_u64(chaos_t *c) {
-    uint64_t *s = c->rng;
-    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return r;
-}
+static uint64_t next_u64(chaos_t *c) { return rng_next(&c->rng); }
 
 /* 1 with probability p; draws nothing when p is 0 (a transparent wrapper draws nothing) */
 static int chance(chaos_t *c, double p) {
@@ -441,8 +422,7 @@ int chaos_init(chaos_t *c, venue_t *inner, const chaos_config_t *cfg) {
     c->base.vt = inner->vt->replace ? &chaos_vt : &chaos_vt_noreplace;
     c->inner = inner;
     c->cfg = *cfg;
-    uint64_t x = cfg->seed;
-    for (int i = 0; i < 4; i++) c->rng[i] = splitmix64(&x);
+    rng_seed(&c->rng, cfg->seed);
     for (int i = 0; i < CHAOS_HOLD_MAX; i++) c->free_idx[i] = (int16_t)(CHAOS_HOLD_MAX - 1 - i);
     c->nfree = CHAOS_HOLD_MAX;
     inner->sink = chaos_on_event;

@@ -56,6 +56,7 @@
 
 #include <stdint.h>
 
+#include "../../core/rng.h"
 #include "../venue.h"
 
 #define CHAOS_HOLD_MAX 4096          /* held events */
@@ -99,7 +100,7 @@ typedef struct chaos {
     venue_t base;                  /* first member: a chaos is a venue */
     venue_t *inner;
     chaos_config_t cfg;
-    uint64_t rng[4];
+    rng_t rng;
     uint64_t seq;
     chaos_held_t pool[CHAOS_HOLD_MAX];
     int16_t free_idx[CHAOS_HOLD_MAX];

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../core/err.h"
+#include "../../core/rng.h"
 #include "../../proto/params.h" /* proto_parse_i64: a field read whole, digits only */
 
 #define Z99 2.3263478740408408 /* the standard normal's 99th percentile */
@@ -29,14 +30,7 @@ void latency_free(latency_t *l) {
 
 /* ---- lognormal ------------------------------------------------------------------- */
 
-/* splitmix64: small, fast, and the same sequence on every platform (rand() is not) */
-static uint64_t splitmix64(uint64_t *s) {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
+/* (splitmix64, core/rng.h: small, fast, the same sequence on every platform) */
 /* uniform in (0, 1]: never 0, so its log is finite */
 static double uniform(uint64_t *s) {
     return (double)((splitmix64(s) >> 11) + 1) * (1.0 / 9007199254740992.0);
