@@ -74,7 +74,7 @@ check "no key: refused with exit 2" '[ $rc -eq 2 ] && grep -q QUOTER_API_KEY "$t
 check "the secret is in no output" '! grep -q "$secret" "$tmp"/r*.out "$tmp"/r*.err "$tmp/nokey.err"'
 env -u QUOTER_API_KEY -u QUOTER_API_SECRET "$q" run "${cfg[@]}" --set strategy.reference=mid --endpoint "$base" --dry-run --seconds 3 \
   >"$tmp/dry.out" 2>"$tmp/dry.err"; rc=$?
-check "dry run: exit 0, quotes logged" '[ $rc -eq 0 ] && grep -q "dry run" "$tmp/dry.err" && grep -q "ACK" "$tmp/dry.err"'
+check "dry run: exit 0, quotes logged as not sent" '[ $rc -eq 0 ] && grep -q "dry run" "$tmp/dry.err" && grep -q "^quoter run: ACK .* (dry run: not sent)$" "$tmp/dry.err" && grep -q "stopped (a dry run: nothing was sent)" "$tmp/dry.err"'
 check "dry run: nothing reached the exchange" '[ "$(open_orders)" = "[]" ]'
 "$q" run --endpoint ftp://x -c "$src/examples/seed.ini" >/dev/null 2>"$tmp/ep.err"; rc=$?
 check "a bad endpoint is refused" '[ $rc -eq 2 ] && grep -q endpoint "$tmp/ep.err"'

@@ -49,7 +49,7 @@ static const char usage[] =
     "                      With two or more grid keys one is drawn for --rank's key unasked\n"
     "  --reports           also write DIR/reports/C.json (C-is.json, C-oos.json with --split):\n"
     "                      each combination's report as `quoter backtest --json` prints it\n"
-    "  --quiet             no progress line on stderr\n"
+    "  -q, --quiet         no progress line on stderr\n"
     "  --merge DIR...      join the results.csv of shards of one grid into --out's results.csv,\n"
     "                      equal to what one run of the whole grid writes; shards of another\n"
     "                      grid, split, effective config or data (sweep.txt; each row's start_ns,\n"

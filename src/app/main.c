@@ -12,7 +12,7 @@ static const char usage[] =
     "  sweep -c CONFIG --grid S.K=V1,V2,... FILE...   backtest every combination of a grid, one\n"
     "                               decode of the data for all (--jobs, --shard, --merge, --split)\n"
     "  run -c CONFIG [--endpoint production|testnet|demo|URL]   quote live (Binance or a local exchange)\n"
-    "  history [--db FILE] [--json] [--out DIR] [RUN]   a live run's backtest report, from its journal\n"
+    "  history [--db FILE] [--json] [--out DIR] [--latency-csv F] [RUN]   a live run's backtest report, from its journal\n"
     "  record --symbols A,B [--out DIR] [--endpoint E]   collect market data into daily recordings\n"
     "  verify [-c CONFIG] FILE...   check the synchronised book against every bookTicker\n"
     "  synth --seconds N --seed S -o FILE.gz   write a synthetic recording\n"

@@ -226,7 +226,11 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     if (l->failed) return 0;
     const key_def_t *k = find_key(section, name);
     if (!k) {
-        snprintf(l->err, (size_t)l->errcap, "%s.%s: unknown key (quoter config --help lists them)", section, name);
+        if (!strncmp(section, "account ", 8) || !strncmp(section, "symbol ", 7))
+            snprintf(l->err, (size_t)l->errcap, "[%s]: a section of a `quoter exchange` config (its --help), not of a "
+                     "trading config", section);
+        else
+            snprintf(l->err, (size_t)l->errcap, "%s.%s: unknown key (quoter config --keys lists them)", section, name);
         l->failed = 1;
         return 0;
     }

@@ -201,8 +201,9 @@ static void order_line(live_t *l, const venue_event_t *ev, const order_t *oo) {
         return;
     }
     if (log_format() == LOG_TEXT) {
-        say(l, "%-13s %s %s %s @ %s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-", side, *q ? q : "-",
-            *px ? px : "-", oo ? " -> " : "", oo ? order_state_name(oo->state) : "");
+        say(l, "%-13s %s %s %s @ %s%s%s%s", vev_name(ev->type), ev->cid[0] ? ev->cid : "-", side, *q ? q : "-",
+            *px ? px : "-", oo ? " -> " : "", oo ? order_state_name(oo->state) : "",
+            l->venue == &l->dry.base ? " (dry run: not sent)" : "");
         if (refusal) say(l, "  %d %s", ev->code, ev->reason);
         return;
     }
