@@ -109,5 +109,29 @@ if [ -f "$rec" ]; then
   out=$($q verify "$rec" 2>/dev/null); rc=$?
   check "the shared recording: verify takes BTCUSDT" '[ $rc -eq 0 ] && [ "$(val "$out" symbol)" = BTCUSDT ] && [ "$(val "$out" compared)" -gt 100 ]'
 fi
+
+# a symbol quoted in BTC: the text report's amounts keep the digits --json has (a fixed %.4f
+# printed pnl 0.0000 and marks "from 0.04 to 0.04" for ETHBTC)
+eb="--set market.symbol=ETHBTC --set market.base_asset=ETH --set market.quote_asset=BTC --set market.tick_size=0.00001
+  --set market.step_size=0.0001 --set market.min_qty=0.0001 --set market.min_notional=0.0001 --set strategy.quantity=0.01
+  --set account.quote_balance=1"
+$q synth --seconds 300 --seed 7 --price 0.042 $eb -o "$tmp/ethbtc.gz" 2>/dev/null
+$q backtest $eb "$tmp/ethbtc.gz" > "$tmp/eb.txt" 2>/dev/null; rc1=$?
+$q backtest --json $eb "$tmp/ethbtc.gz" > "$tmp/eb.json" 2>/dev/null; rc2=$?
+# text LABEL FIELD: the number after LABEL, field FIELD of that line (1: the first)
+text() { sed -n "s/^  $1 *//p" "$tmp/eb.txt" | tr -s ' ' '\n' | grep -E '^[-+]?[0-9]' | sed -n "${2:-1}p"; }
+# near TEXT JSON TOL: both non-zero, within TOL of each other
+near() { awk -v t="$1" -v j="$2" -v e="$3" 'BEGIN { d = t - j; if (d < 0) d = -d; exit !(t != 0 && j != 0 && d <= e) }'; }
+ok=1
+for pair in "realized:realized_pnl" "unrealized:unrealized_pnl" "total:total_pnl" "holding start:hold_pnl" \
+            "fees:fees_quote" "max drawdown:max_drawdown" "vs holding:return_vs_hold"; do
+  t=$(text "${pair%%:*}") j=$(json "$tmp/eb.json" "${pair#*:}")
+  near "$t" "$j" 0.0000001 || { ok=0; echo "  ${pair%%:*}: text '$t', json $j"; }
+done
+t=$(text "holding start" 2) j=$(json "$tmp/eb.json" start_mid)
+near "$t" "$j" 0.00001 || { ok=0; echo "  start mark: text '$t', json $j"; }
+t=$(text "mean spread" 2) j=$(json "$tmp/eb.json" mean_quoted_spread)
+near "$t" "$j" 0.0000001 || { ok=0; echo "  mean spread: text '$t', json $j"; }
+check "ETHBTC: the text report's pnl, fees, marks and spread have --json's non-zero digits" '[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ "$(json "$tmp/eb.json" fills)" -gt 0 ] && [ $ok = 1 ]'
 echo "backtest_symbol: $passes passed, $fails failed"
 [ $fails -eq 0 ]

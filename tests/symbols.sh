@@ -23,6 +23,12 @@ check "exchangeInfo?symbols=[ETHUSDT,ETHBTC]: those two" '[ "$(get "/api/v3/exch
 check "an unknown symbol in a list -1121" '[ "$(get "/api/v3/ticker/price?symbols=%5B%22ETHUSDT%22,%22NOPE%22%5D")" = 400 ] && grep -q "\"code\":-1121" "$tmp/body"'
 check "ticker/price without a symbol: all three" '[ "$(get /api/v3/ticker/price)" = 200 ] && grep -q "^\[{\"symbol\":\"[A-Z]*\",\"price\":\"[0-9.]*\"},{\"symbol\":\"[A-Z]*\",\"price\":\"[0-9.]*\"},{\"symbol\":\"[A-Z]*\",\"price\":\"[0-9.]*\"}\]$" "$tmp/body"'
 check "depth of ETHBTC on its own tick" '[ "$(get "/api/v3/depth?symbol=ETHBTC&limit=5")" = 200 ] && grep -q "\"bids\":\[\[\"0.04[0-9]*\"" "$tmp/body"'
+# ETHBTC's synthetic sizes are calibrated in USD, not in BTC (they were ~60,000x too large):
+# a realistic top level and trade size, and notionals (price*qty, BTC) within its filters
+get "/api/v3/depth?symbol=ETHBTC&limit=5" >/dev/null
+check "ETHBTC: best levels under 1000 ETH, their notionals within max_notional 9000" 'tr "]" "\n" < "$tmp/body" | sed -n "s/.*\[\"\([0-9.]*\)\",\"\([0-9.]*\)\".*/\1 \2/p" | awk "{ n++; if (\$2 >= 1000 || \$1 * \$2 > 9000) bad++ } END { exit !(n >= 6 && !bad) }"'
+get "/api/v3/trades?symbol=ETHBTC&limit=200" >/dev/null
+check "ETHBTC: median trade under 10 ETH, every trade's notional within max_notional" 'grep -o "\"qty\":\"[0-9.]*\",\"quoteQty\":\"[0-9.]*\"" "$tmp/body" | sed "s/[^0-9.,]//g" | sort -t, -k1 -g | awk -F, "{ q[++n] = \$1; if (\$2 > 9000) bad++ } END { exit !(n >= 5 && q[int((n + 1) / 2)] < 10 && !bad) }"'
 check "bookTicker and 24 h ticker per symbol" '[ "$(get "/api/v3/ticker/bookTicker?symbol=ETHUSDT")" = 200 ] && grep -q "^{\"symbol\":\"ETHUSDT\"" "$tmp/body" && [ "$(get "/api/v3/ticker/24hr?symbols=%5B%22ETHBTC%22%5D")" = 200 ] && grep -q "^\[{\"symbol\":\"ETHBTC\"" "$tmp/body"'
 
 # streams of several symbols on one connection

@@ -298,15 +298,15 @@ static void print_made_by(const report_t *r, const figures_t *g, FILE *f) {
     fprintf(f, " (of %" PRId64 " fills)\n", g->judged);
 }
 
-static void print_markouts(const report_t *r, FILE *f, const char *b, const char *q) {
+static void print_markouts(const report_t *r, FILE *f, const char *b, const char *q, int qd) {
     const markout_t *m = &r->markouts;
     static const char *const label[MARKOUT_NH] = {"at the fill", "1 s after", "5 s after", "30 s after"};
     fprintf(f, "markouts (side x (mid - fill price), mean over fills; + is good for us)\n");
     for (int k = 0; k < MARKOUT_NH; k++) {
         const markout_sum_t *s = &m->h[k];
         int64_t excl = s->excluded + markout_pending(m, k);
-        fprintf(f, "  %-15s %+.4f %s/%s = %+.2f bps, %+.4f %s on the filled quantity (%" PRId64 " fills", label[k],
-                markout_mean_quote(m, k), q, b, markout_mean_bps(m, k), s->pnl_quote, q, s->n);
+        fprintf(f, "  %-15s %+.*f %s/%s = %+.2f bps, %+.*f %s on the filled quantity (%" PRId64 " fills", label[k], qd,
+                markout_mean_quote(m, k), q, b, markout_mean_bps(m, k), qd, s->pnl_quote, q, s->n);
         if (excl) fprintf(f, "; %" PRId64 " too close to the end", excl);
         fprintf(f, ")\n");
     }
@@ -320,6 +320,12 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     const char *b = e->rules->base, *q = e->rules->quote;
     figures_t g;
     compute(r, &g);
+    /* decimals by what the quote asset is worth (a fixed %.4f printed a BTC-quoted pnl as
+       0.0000): prices with the tick's; quote amounts (pnl, fees, a mean per unit) with two
+       more, a hundredth of a tick on one base unit, at least the 4 USDT amounts have always
+       had, at most Binance's 8; volumes with the tick's, at least 2 */
+    const int pd = e->rules->tick.scale;
+    const int qd = pd + 2 < 4 ? 4 : pd + 2 > 8 ? 8 : pd + 2, vd = qd - 2;
     fprintf(f, "quoter %s: %s, strategy %s\n", r->title ? r->title : "backtest", e->rules->symbol, e->strat.vt->name);
     for (int i = 0; i < nfiles; i++) fprintf(f, "  data            %s\n", files[i]);
     fprintf(f, "  span            %.1f s (%" PRId64 " .. %" PRId64 " ns)\n", g.span_s, r->start_ns, r->end_ns);
@@ -339,35 +345,36 @@ void report_print_text(const report_t *r, FILE *f, const char *const *files, int
     fprintf(f, "%s\n", any ? " (quotes the risk gate kept, each decision counted)" : "none by the risk gate");
     fprintf(f, "fills\n");
     fprintf(f, "  count           %" PRId64 " (maker share %.1f%%)\n", l->fills, 100 * g.maker_share);
-    fprintf(f, "  volume          %.8f %s, %.2f %s\n", g.volume_base, b, g.volume_quote, q);
-    fprintf(f, "  fees            %.4f %s\n", g.fees, q);
+    fprintf(f, "  volume          %.8f %s, %.*f %s\n", g.volume_base, b, vd, g.volume_quote, q);
+    fprintf(f, "  fees            %.*f %s\n", qd, g.fees, q);
     print_made_by(r, &g, f);
     /* fees paid in another asset (BNB when the account pays fees with it): the amount, and its
        value in quote (part of the line above) */
     for (int k = 0; k < l->nother; k++) {
         char amt[64];
         ledger_asset_amount(&l->other[k], amt, sizeof amt);
-        fprintf(f, "  fees in %-7s %s %s (valued %.4f %s%s)\n", l->other[k].name, amt, l->other[k].name, l->other[k].value, q,
+        fprintf(f, "  fees in %-7s %s %s (valued %.*f %s%s)\n", l->other[k].name, amt, l->other[k].name, qd, l->other[k].value, q,
                 l->other[k].price > 0 ? "" : "; no price: account.fee_asset_prices");
     }
-    if (l->fills) print_markouts(r, f, b, q);
+    if (l->fills) print_markouts(r, f, b, q, qd);
     fprintf(f, "pnl (%s)\n", q);
-    fprintf(f, "  realized        %.4f\n", g.realized);
-    fprintf(f, "  unrealized      %.4f\n", g.unrealized);
-    fprintf(f, "  total           %.4f\n", g.total);
-    fprintf(f, "  holding start   %.4f (start inventory marked from %.2f to %.2f)\n", g.hold, r->start_mid, r->end_mid);
-    fprintf(f, "  vs holding      %.4f (%.4f%% of equity)\n", g.vs_hold, g.vs_hold_pct);
+    fprintf(f, "  realized        %.*f\n", qd, g.realized);
+    fprintf(f, "  unrealized      %.*f\n", qd, g.unrealized);
+    fprintf(f, "  total           %.*f\n", qd, g.total);
+    fprintf(f, "  holding start   %.*f (start inventory marked from %.*f to %.*f)\n", qd, g.hold, pd, r->start_mid, pd,
+            r->end_mid);
+    fprintf(f, "  vs holding      %.*f (%.4f%% of equity)\n", qd, g.vs_hold, g.vs_hold_pct);
     if (g.breakeven_known)
-        fprintf(f, "  break-even fee  %+.4f bps maker fee equals holding (maker volume %.2f %s)\n", g.breakeven_fee * 1e4,
-                g.maker_volume, q);
+        fprintf(f, "  break-even fee  %+.4f bps maker fee equals holding (maker volume %.*f %s)\n", g.breakeven_fee * 1e4,
+                vd, g.maker_volume, q);
     else
         fprintf(f, "  break-even fee  none: no maker volume\n");
-    fprintf(f, "  max drawdown    %.4f\n", r->max_drawdown);
+    fprintf(f, "  max drawdown    %.*f\n", qd, r->max_drawdown);
     fprintf(f, "inventory (%s, relative to start)\n", b);
     fprintf(f, "  range           %.8f .. %.8f, end %.8f\n", g.inv_min, g.inv_max, g.inv_end);
     fprintf(f, "quoting\n");
     fprintf(f, "  two-sided       %.1f%% of the time with a synchronised book\n", 100 * g.two_sided);
-    fprintf(f, "  mean spread     %.2f ticks = %.4f %s = %.2f bps\n", g.spread_ticks, g.spread_quote, q, g.spread_bps);
+    fprintf(f, "  mean spread     %.2f ticks = %.*f %s = %.2f bps\n", g.spread_ticks, qd, g.spread_quote, q, g.spread_bps);
     const oms_stats_t *o = &m->st;
     if (r->chaos || o->duplicate_fills || o->late_fills || o->foreign_fills || o->timeouts || o->unknowns ||
         o->queries || o->not_sent || o->state_errors) {

@@ -55,6 +55,15 @@ int listing_section_key(listing_t *l, const char *section, const char *key, cons
         }
         return 0;
     }
+    if (!strcmp(key, "synth_quote_usd")) {
+        char *end;
+        x->synth_quote_usd = strtod(value, &end);
+        if (end == value || *end || !(x->synth_quote_usd > 0 && x->synth_quote_usd < 1e12)) {
+            snprintf(err, (size_t)errcap, "[%s] synth_quote_usd = \"%s\": a positive price in USD", section, value);
+            return -1;
+        }
+        return 0;
+    }
     static const char *const keys[] = {"base_asset", "quote_asset", "tick_size",    "step_size",
                                        "min_qty",    "max_qty",     "min_notional", "max_notional", "exchange_info"};
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
@@ -68,7 +77,8 @@ int listing_section_key(listing_t *l, const char *section, const char *key, cons
             return 0;
         }
     snprintf(err, (size_t)errcap, "[%s] %s: unknown key (a symbol section takes base_asset, quote_asset, tick_size, "
-                                  "step_size, min_qty, max_qty, min_notional, max_notional, exchange_info, synth_start_price)",
+                                  "step_size, min_qty, max_qty, min_notional, max_notional, exchange_info, synth_start_price, "
+                                  "synth_quote_usd)",
              section, key);
     return -1;
 }
@@ -187,14 +197,77 @@ static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const cha
     return s;
 }
 
+/* the first price a recording shows (a bookTicker's best bid or a trade's price), 0 if none
+   in its first lines */
+static double recording_first_price(const char *path) {
+    recording_t r;
+    char *files[1] = {(char *)path};
+    if (recording_open(&r, files, 1)) return 0;
+    r.quiet = 1;
+    const char *json;
+    size_t n;
+    int64_t t;
+    double price = 0;
+    for (int lines = 0; !(price > 0) && lines < 10000 && recording_next(&r, &json, &n, &t) == 1; lines++) {
+        const char *p = memmem(json, n, "\"b\":\"", 5);
+        if (!p) p = memmem(json, n, "\"p\":\"", 5);
+        if (p && p + 5 < json + n) price = strtod(p + 5, 0); /* the field ends at its closing quote */
+    }
+    recording_close(&r);
+    return price;
+}
+
+static int usd_stablecoin(const char *asset) {
+    static const char *const usd[] = {"USDT", "USDC", "FDUSD", "TUSD", "BUSD", "DAI", "USDP", "USD"};
+    for (size_t i = 0; i < sizeof usd / sizeof *usd; i++)
+        if (!strcmp(asset, usd[i])) return 1;
+    return 0;
+}
+
+/* where s's synthetic market starts, in its quote asset */
+static double synth_start(const listing_symbol_t *s) {
+    if (s->synth_start_price > 0) return s->synth_start_price;
+    synth_params_t p;
+    synth_defaults(&p);
+    return p.start_price;
+}
+
+/* The USD price of s's quote asset: 1 for a USD stablecoin; else its [symbol] section's
+   synth_quote_usd when given; else the start price of a listed symbol trading that asset
+   against a USD stablecoin (BTCUSDT's for ETHBTC: the first price of its recording, or where
+   its synthetic market starts). 0 and an error when none is known. */
+static double quote_usd(const listing_t *l, const listing_symbol_t *s, char *err, int errcap) {
+    const char *q = s->rules.quote;
+    if (usd_stablecoin(q)) return 1;
+    for (int i = 0; i < l->nsec; i++)
+        if (!strcmp(l->sec[i].name, s->rules.symbol) && l->sec[i].synth_quote_usd > 0) return l->sec[i].synth_quote_usd;
+    for (int i = 0; i < l->n; i++) {
+        const listing_symbol_t *o = &l->s[i];
+        if (strcmp(o->rules.base, q) || !usd_stablecoin(o->rules.quote)) continue;
+        if (o->want_synth) return synth_start(o);
+        double p = o->nfiles ? recording_first_price(o->files[0]) : 0;
+        if (p > 0) return p;
+    }
+    snprintf(err, (size_t)errcap,
+             "%s: its synthetic market is sized in USD, and the USD price of %s is unknown (list a %sUSDT "
+             "market, or give synth_quote_usd in [symbol %s])",
+             s->rules.symbol, q[0] ? q : "its quote asset", q, s->rules.symbol);
+    return 0;
+}
+
 /* an hour of synthetic market for s, looping like any market here */
 static int make_synth(listing_t *l, listing_symbol_t *s, char *err, int errcap) {
     synth_params_t p;
     synth_defaults(&p);
     p.seconds = 3600;
     double sp = s->synth_start_price;
-    if (sp > 0) { /* sizes scaled so notionals stay as calibrated */
-        double k = p.start_price / sp;
+    if (sp > 0) {
+        /* the calibration's sizes are base quantities at its start price in USDT: they are
+           scaled so that their notionals stay as calibrated in USD, whatever the quote asset
+           (ETHBTC's notional counted in BTC would otherwise be sized ~60,000x too large) */
+        double usd = quote_usd(l, s, err, errcap);
+        if (!(usd > 0)) return -1;
+        double k = p.start_price / (sp * usd);
         p.start_price = sp;
         p.trade_median *= k;
         p.order_median *= k;
@@ -244,12 +317,12 @@ int listing_build(listing_t *l, const config_t *cfg, char **args, int nargs, cha
             snprintf(err, (size_t)errcap, "%s: the files of %s must be given one after another", a, sym);
             return -1;
         }
-        if (synth ? (s->nfiles || s->synth_path[0]) : !!s->synth_path[0]) {
+        if (synth ? (s->nfiles || s->want_synth) : s->want_synth) {
             snprintf(err, (size_t)errcap, "%s: %s already has a market", a, sym);
             return -1;
         }
         if (synth) {
-            if (make_synth(l, s, err, errcap)) return -1;
+            s->want_synth = 1; /* written once every market is known: its size may need another's price */
         } else {
             if (s->nfiles == LISTING_FILES) {
                 snprintf(err, (size_t)errcap, "%s: at most %d files a symbol", a, LISTING_FILES);
@@ -259,6 +332,8 @@ int listing_build(listing_t *l, const config_t *cfg, char **args, int nargs, cha
         }
         snprintf(prev, sizeof prev, "%s", sym);
     }
+    for (int i = 0; i < l->n; i++)
+        if (l->s[i].want_synth && make_synth(l, &l->s[i], err, errcap)) return -1;
     if (nargs == 0) { /* no market given: a synthetic one for every configured symbol */
         const char *names[LISTING_MAX + 1];
         int nn = 0;
@@ -268,8 +343,11 @@ int listing_build(listing_t *l, const config_t *cfg, char **args, int nargs, cha
         for (int i = 0; i < nn; i++) {
             recorded_t none = {0, 0, 0};
             listing_symbol_t *s = add_symbol(l, cfg, names[i], &none, err, errcap);
-            if (!s || make_synth(l, s, err, errcap)) return -1;
+            if (!s) return -1;
+            s->want_synth = 1;
         }
+        for (int i = 0; i < l->n; i++)
+            if (make_synth(l, &l->s[i], err, errcap)) return -1;
     }
     return 0;
 }

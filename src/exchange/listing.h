@@ -3,7 +3,9 @@
  * Rules come from the config: the [market] section (the default symbol), one
  * [symbol NAME] section per further symbol (the same keys: base_asset, quote_asset,
  * tick_size, step_size, min_qty, max_qty, min_notional, max_notional, exchange_info, and
- * synth_start_price for its synthetic market), or an exchangeInfo file (market.exchange_info)
+ * synth_start_price for its synthetic market; synth_quote_usd, the quote asset's USD price,
+ * when it is no USD stablecoin and no listed market prices it against one: the synthetic
+ * market's sizes are calibrated in USD), or an exchangeInfo file (market.exchange_info)
  * that holds the symbol, or the symbol's first recording's own exchangeInfo line (issue 10),
  * the config's keys winning over its fields (config_market_rules_rec); an unreadable such
  * line stops the listing when the rules would come from it. Markets come from the command line: each recording is read for the
@@ -24,12 +26,14 @@ typedef struct listing_symbol {
     int nfiles;
     char synth_path[80];       /* a synthetic market written for it, removed by listing_free */
     double synth_start_price;  /* where that market starts (0: the synthetic default) */
+    int want_synth;            /* synth:NAME asked for it (written once every market is known) */
 } listing_symbol_t;
 
 typedef struct listing_section {
     char name[24];
     config_t cfg;              /* [market] keys as the section sets them */
     double synth_start_price;
+    double synth_quote_usd;    /* the quote asset's USD price, for its synthetic market's sizes */
 } listing_section_t;
 
 typedef struct listing {
