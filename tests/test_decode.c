@@ -286,22 +286,25 @@ static void test_bad_lines(void **st) {
     replay_close(&rp);
     unlink(path);
     /* files out of time order (or one given twice): an error naming the file and line where
-       the receive time goes back, never a silent empty replay */
+       the receive time goes back more than REPLAY_BACK_NS (60 s) from the latest, never a silent
+       empty replay; less is a recording's own (a rotation's held messages, a late snapshot) */
     {
         char p2[] = "/tmp/quoter_backwards_XXXXXX";
         int fd2 = mkstemp(p2);
         assert_true(fd2 >= 0);
         FILE *f2 = fdopen(fd2, "w");
         fputs("1000 {\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2);
-        fputs("1000 {\"u\":2,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2); /* same time: fine */
-        fputs("900 {\"u\":3,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2);
+        fputs("1000 {\"u\":2,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2); /* the same time: fine */
+        fputs("30000000000 {\"u\":3,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2);
+        fputs("1000000000 {\"u\":4,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2); /* 29 s back: a recording's own, fine */
+        fputs("100000000000 {\"u\":5,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2);
+        fputs("1500 {\"u\":6,\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.01\",\"A\":\"1\"}\n", f2); /* 100 s back */
         fclose(f2);
         char *back[1] = {p2};
         assert_int_equal(replay_open(&rp, back, 1, &r), 0);
-        assert_int_equal(replay_next(&rp, &ev), 1);
-        assert_int_equal(replay_next(&rp, &ev), 1);
+        for (int i = 0; i < 5; i++) assert_int_equal(replay_next(&rp, &ev), 1);
         assert_true(replay_next(&rp, &ev) < 0);
-        assert_non_null(strstr(rp.rec.err, ":3: the receive time goes back 0.000 s"));
+        assert_non_null(strstr(rp.rec.err, ":6: the receive time goes back 100.000 s from the latest"));
         replay_close(&rp);
         unlink(p2);
     }

@@ -87,13 +87,13 @@ int replay_next(replay_t *r, md_event_t *ev) {
             on_exinfo(r, json, n);
             continue;
         }
-        if (t < r->last_local_ns) {
+        if (r->max_local_ns && t < r->max_local_ns - REPLAY_BACK_NS) {
             snprintf(r->rec.err, sizeof r->rec.err,
-                     "%s:%ld: the receive time goes back %.3f s from the line before (are the files in time order?)",
-                     recording_file(&r->rec), r->rec.lineno, (double)(r->last_local_ns - t) / 1e9);
+                     "%s:%ld: the receive time goes back %.3f s from the latest before it (are the files in time order?)",
+                     recording_file(&r->rec), r->rec.lineno, (double)(r->max_local_ns - t) / 1e9);
             return Q_E_INVAL;
         }
-        r->last_local_ns = t;
+        if (t > r->max_local_ns) r->max_local_ns = t;
         ev->local_ns = t;
         r->count[ev->type]++;
         count_symbol(&r->syms, &r->last_sym, &r->dec);

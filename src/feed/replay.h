@@ -36,7 +36,7 @@ typedef struct replay {
     int64_t count[MD_IGNORED + 1];
     replay_symbols_t syms;
     int last_sym;           /* index in syms of the previous line's symbol (most lines repeat it) */
-    int64_t last_local_ns;  /* the previous event's receive time: none may come before it */
+    int64_t max_local_ns;   /* the latest receive time so far: none may come REPLAY_BACK_NS before it */
     /* exchangeInfo lines: how many, the first of the symbol's (where and its rules), and the
        later ones whose rules differ from it */
     int64_t exinfo_lines, exinfo_changes;
@@ -47,8 +47,11 @@ typedef struct replay {
 
 int replay_open(replay_t *r, char **files, int nfiles, const symbol_rules_t *rules);
 /* 1 and an event; 0 at the end; a negative error when a file cannot be read, or when an
-   event's receive time goes back (files given out of order, one given twice, a recording
-   whose clock stepped back: every reader assumes time runs forward) (r->rec.err). */
+   event's receive time lies more than REPLAY_BACK_NS before the latest one read (files given
+   out of order, one given twice, a recording whose clock stepped back: every reader assumes
+   time runs forward) (r->rec.err). Less than that is a recording's own: a recorder writes a
+   rotation's held messages and a snapshot's answer a few seconds late. */
+#define REPLAY_BACK_NS 60000000000LL
 int replay_next(replay_t *r, md_event_t *ev);
 int64_t replay_bad_lines(const replay_t *r);
 void replay_close(replay_t *r);
