@@ -12,7 +12,9 @@ start_exchange() {
   local name=$1; shift
   "$q" exchange --port 0 --port-file "$tmp/$name.port" --loop "$@" "${rec[@]}" 2>"$tmp/$name.log" &
   printf -v "${name}_pid" '%s' $!
-  for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.1; done
+  # up to 30 s: under ASan an exchange that writes two synthetic hours first takes 8 s alone,
+  # more on a loaded machine (it failed at 10 s with three suites at once)
+  for _ in $(seq 300); do [ -s "$tmp/$name.port" ] && break; sleep 0.1; done
   printf -v "${name}_port" '%s' "$(cat "$tmp/$name.port" 2>/dev/null)"
 }
 

@@ -304,7 +304,7 @@ call DELETE /api/v3/openOrders "symbol=BTCUSDT" >/dev/null
 "$q" synth --seconds 20 --seed 7 -o "$tmp/short.gz" 2>/dev/null
 "$q" exchange -c "$ini" --port 0 --port-file "$tmp/short.port" --speed 1000 "$tmp/short.gz" 2>"$tmp/short.log" &
 short_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/short.port" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$tmp/short.port" ] && break; sleep 0.1; done
 sbase="http://127.0.0.1:$(cat "$tmp/short.port")"; sleep 1
 curl -s "$sbase/api/v3/ticker/24hr?symbol=BTCUSDT" > "$tmp/t24"
 curl -s "$sbase/api/v3/trades?symbol=BTCUSDT&limit=1000" > "$tmp/trades"
@@ -388,7 +388,7 @@ trap '' PIPE # a write on a connection the exchange has closed fails; it does no
 # a small descriptor limit (100), so that connections held open show
 (ulimit -n 100; exec "$q" exchange -c "$ini" --port 0 --port-file "$tmp/tp.port" --speed 5 --loop "${rec[@]}") 2>"$tmp/tp.log" &
 tp_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/tp.port" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$tmp/tp.port" ] && break; sleep 0.1; done
 tport=$(cat "$tmp/tp.port"); tbase="http://127.0.0.1:$tport"; sleep 0.5
 # tp_raw NAME BYTES [SECONDS]: sends BYTES (printf escapes) on a new connection, keeps what comes back
 # until the server closes (or SECONDS, 8 by default) in $tmp/NAME, the time it took in ms in $tmp/NAME.ms
@@ -482,7 +482,7 @@ check "the WebSocket API has no 5 a second rule for pings" '! tp_closed_with api
 # held answers (delay fault) count toward the out-queue limit
 "$q" exchange -c "$ini" --port 0 --port-file "$tmp/tpd.port" --fault delay_ms=60000 --speed 5 --loop "${rec[@]}" 2>"$tmp/tpd.log" &
 tpd_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/tpd.port" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$tmp/tpd.port" ] && break; sleep 0.1; done
 mapfile -t tpreqs < <(for i in $(seq 4200); do echo '{"id":1,"method":"time"}'; done)
 "$probe" "$(cat "$tmp/tpd.port")" /ws-api/v3 1 "${tpreqs[@]}" > /dev/null 2>&1
 check "answers held by the delay fault are bounded like the out-queue" 'grep -q "answers held by the delay fault" "$tmp/tpd.log"'
