@@ -46,20 +46,15 @@ int listing_section_key(listing_t *l, const char *section, const char *key, cons
         /* [market]'s notional bounds are in USDT; another quote asset states its own */
         snprintf(x->cfg.max_notional, sizeof x->cfg.max_notional, "0");
     }
-    if (!strcmp(key, "synth_start_price")) {
+    double *price = !strcmp(key, "synth_start_price") ? &x->synth_start_price
+                  : !strcmp(key, "synth_quote_usd")   ? &x->synth_quote_usd
+                                                      : 0;
+    if (price) { /* a positive price, the whole value read */
         char *end;
-        x->synth_start_price = strtod(value, &end);
-        if (end == value || *end || !(x->synth_start_price > 0 && x->synth_start_price < 1e12)) {
-            snprintf(err, (size_t)errcap, "[%s] synth_start_price = \"%s\": a positive price", section, value);
-            return -1;
-        }
-        return 0;
-    }
-    if (!strcmp(key, "synth_quote_usd")) {
-        char *end;
-        x->synth_quote_usd = strtod(value, &end);
-        if (end == value || *end || !(x->synth_quote_usd > 0 && x->synth_quote_usd < 1e12)) {
-            snprintf(err, (size_t)errcap, "[%s] synth_quote_usd = \"%s\": a positive price in USD", section, value);
+        *price = strtod(value, &end);
+        if (end == value || *end || !(*price > 0 && *price < 1e12)) {
+            snprintf(err, (size_t)errcap, "[%s] %s = \"%s\": a positive price%s", section, key, value,
+                     price == &x->synth_quote_usd ? " in USD" : "");
             return -1;
         }
         return 0;
