@@ -397,7 +397,7 @@ static void rearm(live_t *l, int64_t now) {
        ledger is the account's while the run waits for the API (nothing is placed without
        it: no fill would be heard) */
     if (l->venue == &l->bn.base && !l->bn.ready && !l->sync_asked && now - l->started_ns > 3000000000LL &&
-        binance_can_send(&l->bn)) {
+        now - l->sync_asked_ns > 10000000000LL && binance_can_send(&l->bn)) { /* (a sync not sent: again in 10 s) */
         say(l, "the WebSocket API is not up: syncing balances and open orders over REST meanwhile");
         l->sync_asked = oms_sync(&l->eng.oms, now) == 0;
         l->sync_asked_ns = now;
