@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../backtest/backtest.h"
+#include "../proto/params.h" /* proto_parse_i64: a number read whole */
 #include "cli.h"
 #include "recsym.h"
 
@@ -1085,6 +1086,10 @@ static void meta_diff(const char *a, const char *b, char *da, char *db, int cap)
     snprintf(db, (size_t)cap, "?");
 }
 
+/* combination k is shard i/n's (i from 1): the run and the merge agree on it */
+static int in_shard(int64_t k, int i, int n) { return k % n == i - 1; }
+
+/* (the rows' combo fields are checked whole when a shard is read: atoll reads digits only) */
 static int cmp_combo(const void *a, const void *b) {
     long long x = atoll((*(char ***)a)[0]), y = atoll((*(char ***)b)[0]);
     return x < y ? -1 : x > y;
@@ -1161,12 +1166,11 @@ static int merge(const opts_t *o) {
             }
         }
         for (int64_t r = 0; r < t.nrow; r++) {
-            char **row = t.row[r], *e;
-            errno = 0;
-            long long cb = strtoll(row[0], &e, 10);
+            char **row = t.row[r];
+            int64_t cb;
             /* a row that is not this shard's would take another's place (or fall outside the
                grid) and leave a combination unseen */
-            if (!*row[0] || *e || errno || cb < 0 || cb >= total || cb % sn != si - 1) {
+            if (proto_parse_i64(row[0], &cb) || cb < 0 || cb >= total || !in_shard(cb, si, sn)) {
                 cli_fail("--merge %s: a row of combination '%s', which is not one of shard %d/%d's of %" PRId64
                          " combinations",
                          dir, row[0], si, sn, total);
@@ -1280,8 +1284,8 @@ static int take_opts(opts_t *o, int argc, char **argv, char **rest, int *nrest) 
             if (!has) { cli_fail("--rank needs a column of results.csv"); return 2; }
             o->rank = argv[++i];
         } else if (!strcmp(a, "--top")) {
-            char *e;
-            if (!has || (o->top = (int)strtol(argv[++i], &e, 10)) < 1 || *e || o->top > 1000000) {
+            int64_t top;
+            if (!has || proto_parse_i64(argv[++i], &top) || top < 1 || top > 1000000) {
                 cli_fail("--top wants a number of rows");
                 return 2;
             }
@@ -1364,7 +1368,7 @@ int cmd_sweep(int argc, char **argv) {
     w->c = &c;
     w->lanes_per_job = o.split > 0 ? 2 : 1;
     for (int64_t k = 0; k < o.g.total; k++)
-        if (k % o.shard_n == o.shard_i - 1) w->njobs++;
+        if (in_shard(k, o.shard_i, o.shard_n)) w->njobs++;
     if (!w->njobs) {
         cli_fail("--shard %d/%d: no combination of the %" PRId64 " falls in it", o.shard_i, o.shard_n, o.g.total);
         return 2;
@@ -1372,7 +1376,7 @@ int cmd_sweep(int argc, char **argv) {
     if (!(w->jobs = calloc((size_t)w->njobs, sizeof *w->jobs))) return 2;
     char err[512];
     for (int64_t k = 0, j = 0; k < o.g.total; k++) {
-        if (k % o.shard_n != o.shard_i - 1) continue;
+        if (!in_shard(k, o.shard_i, o.shard_n)) continue;
         w->jobs[j].combo = k;
         if (combo_config(&o.g, &c.cfg, k, &w->jobs[j].cfg, &w->jobs[j].x, err, sizeof err)) return 2; /* checked */
         j++;
