@@ -194,21 +194,21 @@ static listing_symbol_t *add_symbol(listing_t *l, const config_t *cfg, const cha
 
 /* the first price a recording shows (a bookTicker's best bid or a trade's price), 0 if none
    in its first lines */
-static double recording_first_price(const char *path) {
-    recording_t r;
-    char *files[1] = {(char *)path};
-    if (recording_open(&r, files, 1)) return 0;
-    r.quiet = 1;
-    const char *json;
-    size_t n;
-    int64_t t;
+/* the first bid (or trade price) of a recorded market, decoded as its replay reads it (the
+   project's decoder: a price read whole, on the symbol's tick); 0 when none comes early */
+static double recording_first_price(const listing_symbol_t *o) {
+    replay_t *rp = calloc(1, sizeof *rp);
     double price = 0;
-    for (int lines = 0; !(price > 0) && lines < 10000 && recording_next(&r, &json, &n, &t) == 1; lines++) {
-        const char *p = memmem(json, n, "\"b\":\"", 5);
-        if (!p) p = memmem(json, n, "\"p\":\"", 5);
-        if (p && p + 5 < json + n) price = strtod(p + 5, 0); /* the field ends at its closing quote */
+    md_event_t ev;
+    if (rp && !replay_open(rp, (char **)o->files, o->nfiles, &o->rules)) {
+        rp->rec.quiet = -1; /* its bad lines are the replay's to tell, later */
+        for (int k = 0; !(price > 0) && k < 10000 && replay_next(rp, &ev) == 1; k++) {
+            if (ev.type == MD_BBO && ev.u.bbo.bid > 0) price = (double)ev.u.bbo.bid * o->rules.tick.value;
+            else if (ev.type == MD_TRADE) price = (double)ev.u.trade.price * o->rules.tick.value;
+        }
     }
-    recording_close(&r);
+    if (rp) replay_close(rp);
+    free(rp);
     return price;
 }
 
@@ -240,7 +240,7 @@ static double quote_usd(const listing_t *l, const listing_symbol_t *s, char *err
         const listing_symbol_t *o = &l->s[i];
         if (strcmp(o->rules.base, q) || !usd_stablecoin(o->rules.quote)) continue;
         if (o->want_synth) return synth_start(o);
-        double p = o->nfiles ? recording_first_price(o->files[0]) : 0;
+        double p = o->nfiles ? recording_first_price(o) : 0;
         if (p > 0) return p;
     }
     snprintf(err, (size_t)errcap,
