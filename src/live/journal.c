@@ -17,6 +17,7 @@
 #include "../core/err.h"
 #include "../core/fixed.h"
 #include "../core/log.h"
+#include "../proto/params.h"
 
 #define J_RECON_MAX 4096
 /* the report's state goes with a mark at most this often (a mark is every report sample:
@@ -559,9 +560,8 @@ static int intents_replay(journal_t *j) {
             skipped++;
             continue;
         }
-        char *e0, *e6; /* both numbers whole, or the line is left out */
-        long long run = strtoll(fld[0], &e0, 10), sent = strtoll(fld[6], &e6, 10);
-        if (e0 == fld[0] || *e0 || e6 == fld[6] || *e6 || run <= 0) {
+        int64_t run, sent; /* both numbers whole and in range, or the line is left out */
+        if (proto_parse_i64(fld[0], &run) || proto_parse_i64(fld[6], &sent) || run <= 0) {
             skipped++;
             continue;
         }
