@@ -1314,8 +1314,8 @@ int binance_open_rest(binance_t *b, const char *url) {
     }
     b->rest_on = 1;
     /* the host's address now, at start-up, where a blocking lookup is harmless (rest.c: not
-       per request); a failure here is tried again by the first request */
-    if (rest_resolve(&b->rest)) note(b, "REST: %s has no address yet (looked up again when a request needs it)", b->rest.host);
+       per request); after a failure here, addrs.h looks again off the loop, at most once a minute */
+    if (rest_resolve(&b->rest)) note(b, "REST: %s has no address yet (looked up again in the background, at most once a minute)", b->rest.host);
     if (b->api.state != NET_OPEN) { /* the clock (then exchangeInfo) before the WebSocket API is up */
         b->next_time_sync_ns = clock_real_ns() + 5000000000LL; /* asked again in 5 s if not answered */
         request_time(b);
