@@ -184,7 +184,7 @@ static void test_numeric_connect(void **st) {
     snprintf(r.addrs.addr[0], sizeof r.addrs.addr[0], "127.0.0.1");
     r.addrs.naddr = 1;
     r.addrs.looked_ns = clock_mono_ns();
-    r.addrs.next_ns = r.addrs.looked_ns + REST_RESOLVE_MIN_NS;
+    r.addrs.next_ns = r.addrs.looked_ns + ADDRS_MIN_GAP_NS;
     assert_int_equal(rest_send(&r, 1, "GET", "/api/v3/time"), 0);
     assert_int_equal(r.addrs.lookups, 0); /* the address is fresh: no lookup per request */
     int c = -1;

@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #define ADDRS_MAX 8 /* addresses kept of a name: IPv4 first, then IPv6 */
+#define ADDRS_MIN_GAP_NS 60000000000LL   /* the live client's: a name looked up again at most once a minute, */
+#define ADDRS_MAX_AGE_NS 3600000000000LL /* and at least once an hour while it connects */
 
 typedef struct addrs_job addrs_job_t;
 

@@ -417,7 +417,7 @@ static int parse_url(net_conn_t *c, const char *url) {
     c->tls = u.tls;
     c->port = u.port;
     snprintf(c->host, sizeof c->host, "%s", u.host);
-    addrs_init(&c->addrs, c->host, NET_RESOLVE_MIN_NS, NET_RESOLVE_MAX_AGE_NS);
+    addrs_init(&c->addrs, c->host, ADDRS_MIN_GAP_NS, ADDRS_MAX_AGE_NS);
     if (snprintf(c->path, sizeof c->path, "%s", *u.path ? u.path : "/") >= (int)sizeof c->path) return Q_E_INVAL;
     return 0;
 }

@@ -22,8 +22,6 @@
 #include "addrs.h"
 
 #define NET_MAX_CONNS 4
-#define NET_RESOLVE_MIN_NS 60000000000LL      /* a name looked up again at most this often (addrs.h) */
-#define NET_RESOLVE_MAX_AGE_NS 3600000000000LL /* ...and at least this often while connections open */
 #define NET_OUT_MAX 1024        /* queued messages per connection */
 #define NET_OUT_BYTES (512u << 10) /* the out-ring's bytes per connection (each message takes
                                       LWS_PRE + its length, rounded up to 16) */

@@ -26,7 +26,7 @@ int rest_init(rest_t *r, net_t *n, const char *url, const char *api_key, int64_t
     size_t pl = strlen(r->prefix);
     while (pl && r->prefix[pl - 1] == '/') r->prefix[--pl] = 0;
     if (pl >= 4 && !strcmp(r->prefix + pl - 4, "/api")) r->prefix[pl - 4] = 0;
-    addrs_init(&r->addrs, r->host, REST_RESOLVE_MIN_NS, REST_RESOLVE_MAX_AGE_NS);
+    addrs_init(&r->addrs, r->host, ADDRS_MIN_GAP_NS, ADDRS_MAX_AGE_NS);
     r->net = n;
     r->api_key = api_key;
     r->timeout_ns = timeout_ns > 0 ? timeout_ns : REST_TIMEOUT_NS;

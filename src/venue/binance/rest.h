@@ -67,8 +67,6 @@ typedef struct rest_stats {
     int64_t sent, answered, lost, timeouts;
 } rest_stats_t;
 
-#define REST_RESOLVE_MIN_NS 60000000000LL   /* a host name looked up again at most this often... */
-#define REST_RESOLVE_MAX_AGE_NS 3600000000000LL /* ...and at least this often while requests go */
 
 typedef struct rest {
     net_t *net;                 /* its lws context */
